@@ -1,0 +1,144 @@
+"""Translation between table rows and domain objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ipm_workflow.domain.cases import Case, Document, HistoryEntry
+from ipm_workflow.domain.people import Person
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive timestamps; everything we store is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def must(moment: datetime | None) -> datetime:
+    """Return a timestamp that the schema guarantees is set."""
+    result = aware(moment)
+    if result is None:
+        raise ValueError("timestamp column unexpectedly empty")
+    return result
+
+
+def case_from_row(row: Mapping[str, Any]) -> Case:
+    """Build a case aggregate from a `cases` row."""
+    return Case(
+        id=row["id"],
+        person_id=row["person_id"],
+        workflow=row["workflow"],
+        workflow_version=row["workflow_version"],
+        state=row["state"],
+        previous_state=row["previous_state"],
+        mission_locale_id=row["mission_locale_id"],
+        advisor_id=row["advisor_id"],
+        data=dict(row["data"] or {}),
+        documents={k: Document.from_dict(k, v) for k, v in (row["documents"] or {}).items()},
+        version=row["version"],
+        opened_at=aware(row["opened_at"]),
+        updated_at=aware(row["updated_at"]),
+        state_entered_at=aware(row["state_entered_at"]),
+        closed_at=aware(row["closed_at"]),
+        history_seq=row["history_seq"],
+        history_head=row["history_head"],
+    )
+
+
+def case_values(case: Case) -> dict[str, Any]:
+    """Return the column values of a case (without id and version)."""
+    return {
+        "person_id": case.person_id,
+        "workflow": case.workflow,
+        "workflow_version": case.workflow_version,
+        "state": case.state,
+        "previous_state": case.previous_state,
+        "data": case.data,
+        "documents": {k: d.as_dict() for k, d in case.documents.items()},
+        "mission_locale_id": case.mission_locale_id,
+        "advisor_id": case.advisor_id,
+        "opened_at": case.opened_at,
+        "updated_at": case.updated_at,
+        "state_entered_at": case.state_entered_at,
+        "closed_at": case.closed_at,
+        "history_seq": case.history_seq,
+        "history_head": case.history_head,
+    }
+
+
+def entry_from_row(row: Mapping[str, Any]) -> HistoryEntry:
+    """Build a history entry from a `history_entries` row."""
+    return HistoryEntry(
+        case_id=row["case_id"],
+        seq=row["seq"],
+        at=must(row["at"]),
+        actor=row["actor"],
+        role=row["role"],
+        kind=row["kind"],
+        trigger=row["trigger"],
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        workflow=row["workflow"],
+        workflow_version=row["workflow_version"],
+        request_id=row["request_id"],
+        payload=row["payload"] or {},
+        payload_salt=row["payload_salt"],
+        payload_digest=row["payload_digest"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def entry_values(entry: HistoryEntry) -> dict[str, Any]:
+    """Return the column values of a history entry."""
+    return {
+        "case_id": entry.case_id,
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor": entry.actor,
+        "role": entry.role,
+        "kind": entry.kind,
+        "trigger": entry.trigger,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "workflow": entry.workflow,
+        "workflow_version": entry.workflow_version,
+        "request_id": entry.request_id,
+        "payload": dict(entry.payload),
+        "payload_salt": entry.payload_salt,
+        "payload_digest": entry.payload_digest,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def person_from_row(row: Mapping[str, Any]) -> Person:
+    """Build a person from a `people` row."""
+    return Person(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        birth_date=row["birth_date"],
+        email=row["email"],
+        phone=row["phone"],
+        created_at=aware(row["created_at"]),
+        updated_at=aware(row["updated_at"]),
+        pseudonymised_at=aware(row["pseudonymised_at"]),
+    )
+
+
+def person_values(person: Person) -> dict[str, Any]:
+    """Return the column values of a person (without id)."""
+    return {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "birth_date": person.birth_date,
+        "email": person.email,
+        "phone": person.phone,
+        "created_at": person.created_at,
+        "updated_at": person.updated_at,
+        "pseudonymised_at": person.pseudonymised_at,
+    }

@@ -1,0 +1,120 @@
+"""SQLModel tables: the schema of the embedded SQLite and of PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+# SQLite only autoincrements INTEGER PRIMARY KEY, so BIGINT keys fall back to it there.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+class MissionLocaleRow(SQLModel, table=True):
+    """A mission locale that refers young people."""
+
+    __tablename__ = "mission_locales"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    departement: str | None = Field(default=None, max_length=3)
+
+
+class UserRow(SQLModel, table=True):
+    """Someone who acts on cases: advisor, supervisor or admin."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class UserMissionLocaleRow(SQLModel, table=True):
+    """Which missions locales a user works for (an advisor sees only these cases)."""
+
+    __tablename__ = "user_mission_locales"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    mission_locale_id: str = Field(foreign_key="mission_locales.id", primary_key=True)
+
+
+class PersonRow(SQLModel, table=True):
+    """A young person; one person can have several cases over the years."""
+
+    __tablename__ = "people"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    birth_date: date | None = None
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    pseudonymised_at: datetime | None = _ts(nullable=True)
+
+
+class CaseRow(SQLModel, table=True):
+    """A journey of one young person on one workflow version."""
+
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    person_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("people.id"), nullable=False, index=True)
+    )
+    workflow: str = Field(max_length=64, index=True)
+    workflow_version: int
+    state: str = Field(max_length=64, index=True)
+    previous_state: str | None = Field(default=None, max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(Json, nullable=False))
+    documents: dict[str, Any] = Field(default_factory=dict, sa_column=Column(Json, nullable=False))
+    mission_locale_id: str = Field(foreign_key="mission_locales.id", index=True, max_length=64)
+    advisor_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    version: int = 0
+    opened_at: datetime = _ts(index=True)
+    updated_at: datetime = _ts()
+    state_entered_at: datetime = _ts()
+    closed_at: datetime | None = _ts(nullable=True)
+    history_seq: int = 0
+    history_head: str = Field(max_length=64)
+
+
+class HistoryRow(SQLModel, table=True):
+    """An append-only, hash-chained record of what happened to a case."""
+
+    __tablename__ = "history_entries"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_history_case_seq"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    case_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("cases.id"), nullable=False, index=True)
+    )
+    seq: int
+    at: datetime = _ts(index=True)
+    actor: str = Field(max_length=64, index=True)
+    role: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    trigger: str | None = Field(default=None, max_length=64, index=True)
+    from_state: str | None = Field(default=None, max_length=64)
+    to_state: str | None = Field(default=None, max_length=64)
+    workflow: str = Field(max_length=64)
+    workflow_version: int
+    request_id: str | None = Field(default=None, max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(Json, nullable=False))
+    payload_salt: str | None = Field(default=None, max_length=32)
+    payload_digest: str = Field(max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

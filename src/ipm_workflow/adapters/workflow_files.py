@@ -1,0 +1,136 @@
+"""Reading workflow YAML files, with every error named by file, line and place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from ipm_workflow.domain.definitions import Workflow
+from ipm_workflow.domain.errors import WorkflowInvalid
+from ipm_workflow.domain.guards import GUARD_KINDS
+from ipm_workflow.domain.lint import did_you_mean, lint
+from ipm_workflow.domain.registry import WorkflowRegistry
+
+PathItems = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One problem found in one workflow file."""
+
+    file: Path
+    line: int | None
+    column: int | None
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else str(self.file)
+        place = f" {self.place}:" if self.place else ""
+        return f"{where}:{place} {self.message}"
+
+
+def _place(path: PathItems) -> str:
+    text = ""
+    for item in path:
+        text += f"[{item}]" if isinstance(item, int) else (f".{item}" if text else str(item))
+    return text
+
+
+def _position(root: Any, path: PathItems) -> tuple[int | None, int | None]:
+    """Find the line and column (1-based) of the deepest node along a path."""
+    node, line, col = root, None, None
+    for item in path:
+        try:
+            if isinstance(node, CommentedMap) and item in node:
+                line, col = node.lc.key(item)
+            elif isinstance(node, CommentedSeq) and isinstance(item, int) and item < len(node):
+                line, col = node.lc.item(item)
+            else:
+                break
+            node = node[item]
+        except (KeyError, IndexError, TypeError):
+            break
+    return (line + 1, col + 1) if line is not None and col is not None else (None, None)
+
+
+def _pydantic_problems(file: Path, doc: Any, exc: ValidationError) -> list[FileProblem]:
+    problems = []
+    for error in exc.errors():
+        path = tuple(p for p in error["loc"] if p not in GUARD_KINDS)
+        message = error["msg"]
+        if error["type"] == "union_tag_invalid":
+            tag = str(error["ctx"]["tag"])
+            message = f"unknown guard kind '{tag}'{did_you_mean(tag, GUARD_KINDS)}"
+            path = (*path, "kind")
+        elif error["type"] == "extra_forbidden":
+            message = f"unknown key '{path[-1]}'"
+        line, col = _position(doc, path)
+        problems.append(FileProblem(file, line, col, _place(path), message))
+    return problems
+
+
+def parse_file(file: Path) -> tuple[Workflow | None, list[FileProblem]]:
+    """Parse and check one workflow file; return the definition (if sound) and its problems."""
+    _, workflow, problems = _parse(file)
+    return workflow, problems
+
+
+def _parse(file: Path) -> tuple[Any, Workflow | None, list[FileProblem]]:
+    """Parse one file; also return the YAML document, so later problems can name a line."""
+    try:
+        doc = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        return None, None, [FileProblem(file, line, col, "", f"YAML syntax error: {exc.problem}")]
+    except OSError as exc:
+        return None, None, [FileProblem(file, None, None, "", f"cannot read: {exc.strerror}")]
+    if not isinstance(doc, CommentedMap):
+        return doc, None, [FileProblem(file, 1, 1, "", "a workflow file must be a YAML mapping")]
+    try:
+        workflow = Workflow.model_validate(doc)
+    except ValidationError as exc:
+        return doc, None, _pydantic_problems(file, doc, exc)
+    problems = [
+        FileProblem(file, *_position(doc, p.path), _place(p.path), p.message)
+        for p in lint(workflow)
+    ]
+    return doc, (None if problems else workflow), problems
+
+
+def check_directory(directory: Path) -> tuple[list[Workflow], list[FileProblem]]:
+    """Parse every workflow file of a directory; report problems across files too."""
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if not files:
+        return [], [FileProblem(directory, None, None, "", "no workflow files (*.yaml) here")]
+    workflows: list[Workflow] = []
+    problems: list[FileProblem] = []
+    seen: dict[tuple[str, int], Path] = {}
+    for file in files:
+        doc, workflow, found = _parse(file)
+        problems += found
+        if workflow is None:
+            continue
+        if workflow.key in seen:
+            problems.append(FileProblem(file, *_position(doc, ("version",)), "version",
+                                        f"{workflow.name} v{workflow.version} is also defined "
+                                        f"in {seen[workflow.key]}"))
+            continue
+        seen[workflow.key] = file
+        workflows.append(workflow)
+    return workflows, problems
+
+
+def load_registry(directory: Path) -> WorkflowRegistry:
+    """Load and compile every workflow of a directory, or raise naming every problem."""
+    workflows, problems = check_directory(directory)
+    if problems:
+        raise WorkflowInvalid([str(p) for p in problems])
+    return WorkflowRegistry(workflows)

@@ -1,0 +1,235 @@
+"""The case aggregate, its documents, and the tamper-evident history chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+DocumentStatus = Literal["missing", "received", "validated", "expired", "refused"]
+GENESIS_HASH = "0" * 64
+ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class Document:
+    """One entry of a case's document checklist."""
+
+    type: str
+    status: DocumentStatus = "missing"
+    valid_from: date | None = None
+    valid_until: date | None = None
+    validated_by: str | None = None
+    validated_at: datetime | None = None
+
+    def usable_on(self, day: date) -> bool:
+        """Tell whether the document is received or validated and valid on that day."""
+        if self.status not in ("received", "validated"):
+            return False
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form stored on the case."""
+        return {
+            "status": self.status,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "validated_by": self.validated_by,
+            "validated_at": self.validated_at.isoformat() if self.validated_at else None,
+        }
+
+    @classmethod
+    def from_dict(cls, doc_type: str, raw: Mapping[str, Any]) -> Document:
+        """Rebuild a document from its stored JSON form."""
+        return cls(
+            type=doc_type,
+            status=raw.get("status", "missing"),
+            valid_from=_opt_date(raw.get("valid_from")),
+            valid_until=_opt_date(raw.get("valid_until")),
+            validated_by=raw.get("validated_by"),
+            validated_at=datetime.fromisoformat(raw["validated_at"])
+            if raw.get("validated_at")
+            else None,
+        )
+
+
+def _opt_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Return the age in whole years on a given day."""
+    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What guards may look at: the case's state, data and documents, and the person's age."""
+
+    state: str
+    data: Mapping[str, Any]
+    documents: Mapping[str, Document]
+    birth_date: date | None
+    today: date
+
+    def date_of(self, name: str) -> date | None:
+        """Resolve 'today' or a date field of the case."""
+        if name == "today":
+            return self.today
+        value = self.data.get(name)
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+@dataclass
+class Case:
+    """A young person's journey on one workflow version."""
+
+    id: int | None
+    person_id: int
+    workflow: str
+    workflow_version: int
+    state: str
+    mission_locale_id: str
+    advisor_id: int | None = None
+    previous_state: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    version: int = 0
+    opened_at: datetime | None = None
+    updated_at: datetime | None = None
+    state_entered_at: datetime | None = None
+    closed_at: datetime | None = None
+    history_seq: int = 0
+    history_head: str = GENESIS_HASH
+
+    def facts(self, today: date, birth_date: date | None) -> CaseFacts:
+        """Freeze what guards need to judge this case on a given day."""
+        return CaseFacts(self.state, self.data, self.documents, birth_date, today)
+
+
+def canonical_json(value: Any) -> str:
+    """Serialise deterministically, so the same content always hashes the same."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def payload_digest(salt: str, payload: Mapping[str, Any]) -> str:
+    """Digest a payload with its own salt; erasing both keeps the chain intact and unguessable."""
+    return hashlib.sha256((salt + canonical_json(payload)).encode()).hexdigest()
+
+
+def utc_iso(moment: datetime) -> str:
+    """Return a fixed-precision UTC timestamp, identical whichever database stored it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One append-only record of what happened to a case, and by whom."""
+
+    case_id: int
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    kind: str
+    trigger: str | None
+    from_state: str | None
+    to_state: str | None
+    workflow: str
+    workflow_version: int
+    request_id: str | None
+    payload: Mapping[str, Any]
+    payload_salt: str | None
+    payload_digest: str
+    prev_hash: str
+    hash: str = ""
+
+    def chained_fields(self) -> dict[str, Any]:
+        """Return the fields the hash covers: ids and references only, never personal data."""
+        return {
+            "case_id": self.case_id,
+            "seq": self.seq,
+            "at": utc_iso(self.at),
+            "actor": self.actor,
+            "role": self.role,
+            "kind": self.kind,
+            "trigger": self.trigger,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "workflow": self.workflow,
+            "workflow_version": self.workflow_version,
+            "request_id": self.request_id,
+            "payload_digest": self.payload_digest,
+            "prev_hash": self.prev_hash,
+        }
+
+    def computed_hash(self) -> str:
+        """Recompute this entry's hash from its chained fields."""
+        return hashlib.sha256(canonical_json(self.chained_fields()).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of recomputing one case's history chain."""
+
+    case_id: int
+    entries: int
+    ok: bool
+    broken_seq: int | None = None
+    problem: str | None = None
+
+
+def verify_chain(
+    case_id: int,
+    entries: Sequence[HistoryEntry],
+    current_state: str | None = None,
+) -> ChainReport:
+    """Recompute every hash and payload digest; name the first entry that does not match."""
+    prev = GENESIS_HASH
+    state: str | None = None
+    for expected_seq, entry in enumerate(entries, start=1):
+        problem = _entry_problem(entry, expected_seq, prev, state)
+        if problem:
+            return ChainReport(case_id, len(entries), False, entry.seq, problem)
+        prev = entry.hash
+        state = entry.to_state if entry.to_state is not None else state
+    if current_state is not None and entries and state != current_state:
+        last = entries[-1].seq
+        problem = f"history ends in {state} but the case is in {current_state}"
+        return ChainReport(case_id, len(entries), False, last, problem)
+    return ChainReport(case_id, len(entries), True)
+
+
+def _entry_problem(
+    entry: HistoryEntry, expected_seq: int, prev: str, state: str | None
+) -> str | None:
+    if entry.seq != expected_seq:
+        return f"sequence number {entry.seq} where {expected_seq} was expected (entry missing?)"
+    if entry.prev_hash != prev:
+        return "previous-hash link does not match the entry before it"
+    if entry.computed_hash() != entry.hash:
+        return "stored hash does not match the entry's content"
+    if entry.payload_salt is not None and (
+        payload_digest(entry.payload_salt, entry.payload) != entry.payload_digest
+    ):
+        return "payload does not match its digest"
+    if entry.from_state is not None and state is not None and entry.from_state != state:
+        return f"starts from {entry.from_state} but the entry before ended in {state}"
+    return None
+
+
+def replay_state(entries: Iterable[HistoryEntry]) -> str | None:
+    """Return the state the history leads to."""
+    state: str | None = None
+    for entry in entries:
+        if entry.to_state is not None:
+            state = entry.to_state
+    return state

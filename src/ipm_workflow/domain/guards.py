@@ -1,0 +1,259 @@
+"""The registry of guard kinds a workflow file may use, each judging a case and saying what is missing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
+from ipm_workflow.domain.errors import Unmet
+
+Scalar = str | int | float | bool
+
+
+class GuardBase(BaseModel):
+    """Common options of every guard kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Field names (attribute -> expected field type) that lint checks against the workflow.
+    field_attrs: ClassVar[dict[str, str | None]] = {}
+
+    only_if_minor_at: str | None = Field(
+        default=None,
+        description="Apply the guard only if the young person is under 18 on this date field "
+        "(or 'today'); an unknown birth date keeps the guard in force.",
+    )
+    message: str | None = Field(default=None, description="Wording shown when the guard is unmet.")
+
+    def check(self, facts: CaseFacts) -> Unmet | None:
+        """Return what is unmet, or None when the guard holds or does not apply."""
+        if self.only_if_minor_at is not None and facts.birth_date is not None:
+            day = facts.date_of(self.only_if_minor_at)
+            if day is not None and age_on(facts.birth_date, day) >= ADULT_AGE:
+                return None
+        unmet = self.evaluate(facts)
+        if unmet is not None and self.message:
+            return Unmet(unmet.code, self.message, unmet.detail)
+        return unmet
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:  # pragma: no cover - abstract
+        """Judge the case; each kind overrides this."""
+        raise NotImplementedError
+
+    def field_refs(self) -> list[tuple[str, str, str | None]]:
+        """List (attribute, field name, expected type) for every case field this guard reads."""
+        refs = [(attr, getattr(self, attr), kind) for attr, kind in self.field_attrs.items()]
+        if self.only_if_minor_at is not None:
+            refs.append(("only_if_minor_at", self.only_if_minor_at, "date"))
+        return [(a, name, kind) for a, name, kind in refs if name != "today"]
+
+
+class FieldSet(GuardBase):
+    """A data field of the case has a value."""
+
+    kind: Literal["field_set"]
+    field: str
+    field_attrs: ClassVar[dict[str, str | None]] = {"field": None}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the field is empty."""
+        if facts.data.get(self.field) in (None, ""):
+            return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
+        return None
+
+
+class FieldEquals(GuardBase):
+    """A data field of the case equals a value."""
+
+    kind: Literal["field_equals"]
+    field: str
+    value: Scalar
+    field_attrs: ClassVar[dict[str, str | None]] = {"field": None}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the field holds another value."""
+        actual = facts.data.get(self.field)
+        if actual != self.value:
+            return Unmet(
+                "field_mismatch",
+                f"{self.field} must be {self.value!r} (is {actual!r})",
+                {"field": self.field, "expected": self.value, "actual": actual},
+            )
+        return None
+
+
+class FieldIn(GuardBase):
+    """A data field of the case holds one of several values."""
+
+    kind: Literal["field_in"]
+    field: str
+    values: list[Scalar]
+    field_attrs: ClassVar[dict[str, str | None]] = {"field": None}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the field holds none of the values."""
+        actual = facts.data.get(self.field)
+        if actual not in self.values:
+            return Unmet(
+                "field_mismatch",
+                f"{self.field} must be one of {self.values} (is {actual!r})",
+                {"field": self.field, "expected": self.values, "actual": actual},
+            )
+        return None
+
+
+class DateInFuture(GuardBase):
+    """A date field lies strictly after today."""
+
+    kind: Literal["date_in_future"]
+    field: str
+    field_attrs: ClassVar[dict[str, str | None]] = {"field": "date"}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the date is missing, today or past."""
+        day = facts.date_of(self.field)
+        if day is None:
+            return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
+        if day <= facts.today:
+            return Unmet(
+                "date_not_in_future",
+                f"{self.field} ({day}) must be after today ({facts.today})",
+                {"field": self.field, "value": day.isoformat(), "today": facts.today.isoformat()},
+            )
+        return None
+
+
+class DateDaysAway(GuardBase):
+    """A date field lies at least N days after today."""
+
+    kind: Literal["date_days_away"]
+    field: str
+    min_days: int = Field(ge=0)
+    field_attrs: ClassVar[dict[str, str | None]] = {"field": "date"}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the date is missing or closer than N days."""
+        day = facts.date_of(self.field)
+        if day is None:
+            return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
+        earliest = facts.today + timedelta(days=self.min_days)
+        if day < earliest:
+            return Unmet(
+                "date_too_close",
+                f"{self.field} ({day}) must be at least {self.min_days} days away (on or after "
+                f"{earliest})",
+                {"field": self.field, "value": day.isoformat(), "earliest": earliest.isoformat()},
+            )
+        return None
+
+
+class DateOrder(GuardBase):
+    """One date field is on or before another (strictly before if `strict`)."""
+
+    kind: Literal["date_order"]
+    first: str
+    second: str
+    strict: bool = False
+    field_attrs: ClassVar[dict[str, str | None]] = {"first": "date", "second": "date"}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when either date is missing or they are out of order."""
+        a, b = facts.date_of(self.first), facts.date_of(self.second)
+        missing = [n for n, d in ((self.first, a), (self.second, b)) if d is None]
+        if missing:
+            return Unmet("field_missing", f"{', '.join(missing)} not set", {"fields": missing})
+        assert a is not None and b is not None  # noqa: S101 - narrowed by `missing` above
+        if a > b or (self.strict and a == b):
+            word = "before" if self.strict else "on or before"
+            return Unmet(
+                "dates_out_of_order",
+                f"{self.first} ({a}) must be {word} {self.second} ({b})",
+                {"first": a.isoformat(), "second": b.isoformat()},
+            )
+        return None
+
+
+class AgeBetween(GuardBase):
+    """The young person's age on a date (a field or 'today') lies within bounds, inclusive."""
+
+    kind: Literal["age_between"]
+    at: str = "today"
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+    field_attrs: ClassVar[dict[str, str | None]] = {"at": "date"}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the birth date or the reference date is unknown or the age is out of bounds."""
+        if facts.birth_date is None:
+            return Unmet("birth_date_missing", "the young person's birth date is not recorded")
+        day = facts.date_of(self.at)
+        if day is None:
+            return Unmet("field_missing", f"{self.at} is not set", {"field": self.at})
+        age = age_on(facts.birth_date, day)
+        if (self.min is not None and age < self.min) or (self.max is not None and age > self.max):
+            bounds = (
+                f"{self.min if self.min is not None else '…'}–"
+                f"{self.max if self.max is not None else '…'}"
+            )
+            return Unmet(
+                "age_out_of_range",
+                f"age on {self.at} ({day}) is {age}, outside {bounds}",
+                {"age": age, "on": day.isoformat(), "min": self.min, "max": self.max},
+            )
+        return None
+
+
+class DocumentsPresent(GuardBase):
+    """Documents are received or validated, and valid until a date field when one is given."""
+
+    kind: Literal["documents_present"]
+    documents: list[str] = Field(min_length=1)
+    valid_through: str | None = None
+    validated: bool = Field(default=False, description="Require status 'validated'.")
+    field_attrs: ClassVar[dict[str, str | None]] = {"valid_through": "date"}
+
+    def field_refs(self) -> list[tuple[str, str, str | None]]:
+        """Skip the optional validity field when absent."""
+        return [r for r in super().field_refs() if r[1] is not None]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet with the list of missing, unvalidated or expiring documents."""
+        until: date | None = facts.date_of(self.valid_through) if self.valid_through else None
+        problems: dict[str, str] = {}
+        for doc_type in self.documents:
+            doc = facts.documents.get(doc_type)
+            status = doc.status if doc else "missing"
+            if doc is None or status not in ("received", "validated"):
+                problems[doc_type] = status
+            elif self.validated and status != "validated":
+                problems[doc_type] = "not validated"
+            elif not doc.usable_on(facts.today):
+                early = doc.valid_from is not None and facts.today < doc.valid_from
+                problems[doc_type] = "not yet valid" if early else "expired"
+            elif until is not None and not doc.usable_on(until):
+                problems[doc_type] = f"expires {doc.valid_until} before {self.valid_through} {until}"
+        if problems:
+            listed = ", ".join(f"{k} ({v})" for k, v in problems.items())
+            return Unmet("documents_missing", f"documents not in order: {listed}", problems)
+        return None
+
+
+Guard = Annotated[
+    FieldSet | FieldEquals | FieldIn | DateInFuture | DateDaysAway | DateOrder | AgeBetween
+    | DocumentsPresent,
+    Field(discriminator="kind"),
+]
+GUARD_KINDS: dict[str, type[GuardBase]] = {
+    cls.model_fields["kind"].annotation.__args__[0]: cls  # type: ignore[union-attr]
+    for cls in (
+        FieldSet, FieldEquals, FieldIn, DateInFuture, DateDaysAway, DateOrder, AgeBetween,
+        DocumentsPresent,
+    )
+}
+
+
+def unmet_guards(guards: list[Any], facts: CaseFacts) -> list[Unmet]:
+    """Return every unmet guard of a list, in declaration order."""
+    return [u for g in guards if (u := g.check(facts)) is not None]

@@ -1,0 +1,50 @@
+"""Young people, the missions locales that refer them, and the users who act on cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+UserRole = Literal["advisor", "supervisor", "admin"]
+
+
+@dataclass
+class Person:
+    """A young person (personal data: never logged, never in hashed history fields)."""
+
+    id: int | None
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    email: str | None = None
+    phone: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    pseudonymised_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MissionLocale:
+    """A local youth-employment agency that refers young people."""
+
+    id: str
+    name: str
+    departement: str | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    """An advisor, supervisor or admin, with the missions locales they work for."""
+
+    id: int
+    username: str
+    display_name: str
+    role: UserRole
+    mission_locales: frozenset[str] = field(default_factory=frozenset)
+    active: bool = True
+
+    @property
+    def actor(self) -> str:
+        """Return the reference stored in history entries (an id, never a name)."""
+        return f"user:{self.id}"

@@ -1,0 +1,64 @@
+"""Typed values of case data fields: what a workflow declares and what a case stores (JSON)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+from ipm_workflow.domain.definitions import FieldSpec
+
+_TRUE = {"true", "yes", "1", "oui"}
+_FALSE = {"false", "no", "0", "non"}
+
+
+def coerce(spec: FieldSpec, raw: Any) -> Any:
+    """Return the stored (JSON) form of a value for a field, or raise ValueError saying why."""
+    if raw is None:
+        return None
+    if spec.type == "date":
+        if isinstance(raw, datetime):
+            return raw.date().isoformat()
+        if isinstance(raw, date):
+            return raw.isoformat()
+        if isinstance(raw, str):
+            try:
+                return date.fromisoformat(raw.strip()).isoformat()
+            except ValueError:
+                raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
+        raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}")
+    if spec.type == "boolean":
+        return _boolean(raw)
+    if spec.type == "number":
+        return _number(raw)
+    if not isinstance(raw, str):
+        raise ValueError(f"expected text, got {raw!r}")
+    text = raw.strip()
+    if spec.type == "enum" and spec.values is not None and text not in spec.values:
+        raise ValueError(f"expected one of {spec.values}, got {text!r}")
+    return text
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _number(raw: Any) -> int | float:
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a number, got {raw!r}")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float | str):
+        try:
+            number = float(raw.strip()) if isinstance(raw, str) else raw
+        except ValueError:
+            raise ValueError(f"expected a number, got {raw!r}") from None
+        # NaN and infinity are not valid JSON: PostgreSQL JSON columns refuse them.
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, got {raw!r}")
+        return int(number) if isinstance(raw, str) and number.is_integer() else number
+    raise ValueError(f"expected a number, got {raw!r}")

@@ -1,0 +1,50 @@
+"""Structured logs: console in development, JSON in production; ids only, never personal data."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+# Keys that could carry personal data; a processor drops them if a caller ever binds one.
+_PERSONAL_KEYS = frozenset(
+    {"first_name", "last_name", "name", "email", "phone", "birth_date", "address", "note",
+     "notes", "reason", "mentor_name", "inputs", "data", "payload"}
+)
+
+
+def _drop_personal(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in _PERSONAL_KEYS & event.keys():
+        event[key] = "[redacted]"
+    return event
+
+
+def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
+    """Route structlog (and the standard library's loggers) through one renderer."""
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _drop_personal,
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        cache_logger_on_first_use=False,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer])
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,97 @@
+"""Commands: what an actor asks the engine to do, as plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ipm_workflow.domain.cases import DocumentStatus
+from ipm_workflow.domain.people import User
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, in which role, and which missions locales' cases they may touch (None: all)."""
+
+    id: str
+    role: str
+    mission_locales: frozenset[str] | None = None
+    user_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User, role: str | None = None) -> Actor:
+        """Act as a user; advisors are limited to their missions locales."""
+        scope = user.mission_locales if user.role == "advisor" else None
+        return cls(user.actor, role or user.role, scope, user.id)
+
+    def sees(self, mission_locale_id: str) -> bool:
+        """Tell whether a case of this mission locale is visible to the actor."""
+        return self.mission_locales is None or mission_locale_id in self.mission_locales
+
+
+SYSTEM = Actor(SYSTEM_ACTOR, "system")
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """Open a case for a person on a workflow (latest version unless one is given)."""
+
+    person_id: int
+    workflow: str
+    mission_locale_id: str
+    advisor_id: int | None = None
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    workflow_version: int | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FireTrigger:
+    """Fire one trigger on a case, optionally only if it is still at a known version."""
+
+    case_id: int
+    trigger: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    expected_version: int | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateData:
+    """Change data fields of a case; each change is recorded with old and new value."""
+
+    case_id: int
+    changes: Mapping[str, Any]
+    reason: str | None = None
+    expected_version: int | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordDocument:
+    """Record the status and validity of one document of a case's checklist."""
+
+    case_id: int
+    document: str
+    status: DocumentStatus
+    valid_from: date | None = None
+    valid_until: date | None = None
+    expected_version: int | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Reassign:
+    """Move a case to another mission locale or advisor; the state does not change."""
+
+    case_id: int
+    mission_locale_id: str | None = None
+    advisor_id: int | None = None
+    reason: str | None = None
+    expected_version: int | None = None
+    request_id: str | None = None

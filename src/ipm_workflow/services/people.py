@@ -1,0 +1,68 @@
+"""Young people and the directory of missions locales and users."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import structlog
+
+from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.services.ports import Clock, UnitOfWorkFactory
+
+log = structlog.get_logger("ipm_workflow.people")
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A person just created, with the probable duplicates to review (never blocking)."""
+
+    person: Person
+    possible_duplicates: list[Person] = field(default_factory=list)
+
+
+class PeopleService:
+    """Creates and updates young people; manages missions locales and users."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    def register(self, person: Person) -> Registered:
+        """Create a person; warn about probable duplicates without refusing."""
+        now = self.clock.now()
+        person.created_at = person.updated_at = now
+        with self.uow() as uow:
+            duplicates = uow.people.similar(person)
+            uow.people.add(person)
+            uow.commit()
+        log.info("person_registered", person_id=person.id, possible_duplicates=len(duplicates))
+        return Registered(person, duplicates)
+
+    def get(self, person_id: int) -> Person:
+        """Return one person."""
+        with self.uow(readonly=True) as uow:
+            return uow.people.get(person_id)
+
+    def add_mission_locale(self, ml: MissionLocale) -> None:
+        """Create or rename a mission locale."""
+        with self.uow() as uow:
+            uow.directory.add_mission_locale(ml)
+            uow.commit()
+
+    def add_user(self, username: str, display_name: str, role: str,
+                 mission_locales: Sequence[str]) -> User:
+        """Create a user working for some missions locales."""
+        with self.uow() as uow:
+            for ml_id in mission_locales:
+                uow.directory.mission_locale(ml_id)
+            user = uow.directory.add_user(username, display_name, role, mission_locales,
+                                          self.clock.now())
+            uow.commit()
+        log.info("user_added", user_id=user.id, role=role)
+        return user
+
+    def user_by_name(self, username: str) -> User:
+        """Return a user by username."""
+        with self.uow(readonly=True) as uow:
+            return uow.directory.user_by_name(username)

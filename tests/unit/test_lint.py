@@ -1,0 +1,481 @@
+"""Workflow files: every lint rule names the file, the line and the place of the problem."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ipm_workflow.adapters.workflow_files import FileProblem, check_directory, parse_file
+from ipm_workflow.domain.definitions import Workflow
+from ipm_workflow.domain.lint import Problem, did_you_mean, lint
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKEN = ROOT / "tests" / "fixtures" / "broken_workflows"
+SHIPPED = ROOT / "workflows"
+
+LABEL = {"fr": "Étiquette", "en": "Label"}
+
+
+def problems_of(name: str) -> list[tuple[int | None, str, str]]:
+    """Parse one broken fixture and return (line, place, message) of each problem."""
+    file = BROKEN / name
+    workflow, problems = parse_file(file)
+    assert workflow is None
+    assert all(p.file == file for p in problems)
+    return [(p.line, p.place, p.message) for p in problems]
+
+
+def base_workflow() -> dict[str, Any]:
+    """A small sound workflow, as the dict a YAML file would load into."""
+    return {
+        "name": "tiny",
+        "version": 1,
+        "title": LABEL,
+        "initial_state": "OPEN",
+        "roles": ["advisor", "supervisor", "system"],
+        "fields": {
+            "note": {"type": "text", "label": LABEL},
+            "start": {"type": "date", "label": LABEL},
+            "level": {"type": "enum", "values": ["low", "high"], "label": LABEL},
+        },
+        "documents": {"identity": {"expires": True, "label": LABEL}},
+        "states": {
+            "OPEN": {"phase": "orientation", "label": LABEL},
+            "DONE": {"phase": "closed", "terminal": True, "label": LABEL},
+            "DROPPED": {"phase": "closed", "terminal": True, "label": LABEL},
+        },
+        "transitions": [
+            {"trigger": "finish", "source": "OPEN", "dest": "DONE", "roles": ["advisor"]},
+            {"trigger": "drop", "source": "OPEN", "dest": "DROPPED", "roles": ["supervisor"]},
+        ],
+    }
+
+
+def lint_dict(raw: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Validate and lint a workflow dict; return (path, message) of each problem."""
+    return [(p.path, p.message) for p in lint(Workflow.model_validate(raw))]
+
+
+class TestShippedWorkflows:
+    @pytest.mark.parametrize("file", sorted(SHIPPED.glob("*.yaml")), ids=lambda f: f.name)
+    def test_each_shipped_file_checks_clean(self, file: Path) -> None:
+        """Every workflow file in workflows/ parses and lints without a single problem."""
+        workflow, problems = parse_file(file)
+        assert [] == [str(p) for p in problems]
+        assert workflow is not None
+
+    def test_the_directory_checks_clean(self) -> None:
+        """The whole directory loads, with no duplicate name and version."""
+        workflows, problems = check_directory(SHIPPED)
+        assert [] == [str(p) for p in problems]
+        assert len(list(SHIPPED.glob("*.yaml"))) == len(workflows)
+
+    def test_the_base_dict_is_sound(self) -> None:
+        """The in-test base workflow lints clean, so each variation shows one rule."""
+        assert [] == lint_dict(base_workflow())
+
+
+class TestSyntax:
+    def test_yaml_syntax_error_names_the_line(self) -> None:
+        """A YAML error is reported at the line where the parser stopped, with no place."""
+        expected = [(5, "", "YAML syntax error: expected ',' or '}', but got ':'")]
+        assert expected == problems_of("yaml_syntax_error.yaml")
+
+    def test_problem_prints_as_file_line_column_place(self) -> None:
+        """The printed problem reads file:line:column: place: message."""
+        _, problems = parse_file(BROKEN / "unknown_role.yaml")
+        expected = (
+            f"{BROKEN / 'unknown_role.yaml'}:14:13: transitions[0].roles[0]: "
+            "unknown role 'advisr' (did you mean 'advisor'?)"
+        )
+        assert [expected] == [str(p) for p in problems]
+
+    def test_unreadable_file_is_reported(self, tmp_path: Path) -> None:
+        """A missing file is a problem of that file, not a crash."""
+        missing = tmp_path / "absent.yaml"
+        workflow, problems = parse_file(missing)
+        assert workflow is None
+        assert [(missing, None, "")] == [(p.file, p.line, p.place) for p in problems]
+        assert problems[0].message.startswith("cannot read")
+
+    def test_a_list_is_not_a_workflow(self, tmp_path: Path) -> None:
+        """A YAML document that is not a mapping is refused at line 1."""
+        file = tmp_path / "list.yaml"
+        file.write_text("- a\n- b\n", encoding="utf-8")
+        _, problems = parse_file(file)
+        assert [(1, "a workflow file must be a YAML mapping")] == [
+            (p.line, p.message) for p in problems
+        ]
+
+    def test_unknown_key_is_refused_at_its_line(self) -> None:
+        """A misspelt key (extra_forbidden) is named with its place and line."""
+        expected = [(11, "states.DONE.terminl", "unknown key 'terminl'")]
+        assert expected == problems_of("unknown_key.yaml")
+
+    def test_unknown_guard_kind_suggests_the_closest(self) -> None:
+        """A misspelt guard kind points at the `kind` key and suggests the registered one."""
+        expected = [
+            (
+                18,
+                "transitions[0].guards[0].kind",
+                "unknown guard kind 'field_sett' (did you mean 'field_set'?)",
+            )
+        ]
+        assert expected == problems_of("unknown_guard_kind.yaml")
+
+    def test_several_schema_errors_are_all_reported(self, tmp_path: Path) -> None:
+        """Every schema error of a file is listed, each at its own place."""
+        text = (BROKEN / "unknown_key.yaml").read_text(encoding="utf-8")
+        file = tmp_path / "two.yaml"
+        file.write_text(text.replace("version: 1", "version: 0"), encoding="utf-8")
+        _, problems = parse_file(file)
+        assert [(3, "version"), (11, "states.DONE.terminl")] == [
+            (p.line, p.place) for p in problems
+        ]
+
+
+class TestNames:
+    def test_unknown_state_suggests_the_closest(self) -> None:
+        """A misspelt destination is named at its line with a suggestion."""
+        expected = [(17, "transitions[1].dest", "unknown state 'DONNE' (did you mean 'DONE'?)")]
+        assert expected == problems_of("unknown_state.yaml")
+
+    def test_unknown_role(self) -> None:
+        """A role not in `roles` is named at its line with a suggestion."""
+        expected = [
+            (14, "transitions[0].roles[0]", "unknown role 'advisr' (did you mean 'advisor'?)")
+        ]
+        assert expected == problems_of("unknown_role.yaml")
+
+    def test_unknown_field_in_inputs(self) -> None:
+        """An input naming an undeclared field is reported."""
+        expected = [
+            (17, "transitions[0].inputs[0].field", "unknown field 'nte' (did you mean 'note'?)")
+        ]
+        assert expected == problems_of("unknown_field_input.yaml")
+
+    def test_unknown_field_in_guards(self) -> None:
+        """A guard reading an undeclared field is reported."""
+        expected = [
+            (18, "transitions[0].guards[0].field", "unknown field 'notes' (did you mean 'note'?)")
+        ]
+        assert expected == problems_of("unknown_field_guard.yaml")
+
+    def test_unknown_field_in_effects(self) -> None:
+        """An effect setting an undeclared field is reported."""
+        expected = [
+            (
+                18,
+                "transitions[0].effects.closed_on",
+                "unknown field 'closed_on' (did you mean 'closed_at'?)",
+            )
+        ]
+        assert expected == problems_of("unknown_field_effect.yaml")
+
+    def test_unknown_document(self) -> None:
+        """A documents_present guard naming an undeclared document type is reported."""
+        expected = [
+            (
+                19,
+                "transitions[0].guards[0].documents[0]",
+                "unknown document 'identiy' (did you mean 'identity'?)",
+            )
+        ]
+        assert expected == problems_of("unknown_document.yaml")
+
+    def test_no_suggestion_when_nothing_is_close(self) -> None:
+        """A name unlike any candidate gets no 'did you mean'."""
+        assert "" == did_you_mean("zzz", ["OPEN", "DONE"])
+        assert " (did you mean 'OPEN'?)" == did_you_mean("OPNE", ["OPEN", "DONE"])
+
+    def test_unknown_role_as_state_owner_and_in_opening(self) -> None:
+        """Roles are also checked in a state's owner and in the opening."""
+        raw = base_workflow()
+        raw["states"]["OPEN"]["owner"] = "advsor"
+        raw["opening"] = {"roles": ["ml_advisor"], "inputs": ["nope"]}
+        expected = [
+            (("states", "OPEN", "owner"), "unknown role 'advsor' (did you mean 'advisor'?)"),
+            (("opening", "roles", 0), "unknown role 'ml_advisor' (did you mean 'advisor'?)"),
+            (("opening", "inputs", 0, "field"), "unknown field 'nope' (did you mean 'note'?)"),
+        ]
+        assert expected == lint_dict(raw)
+
+    def test_unknown_initial_state(self) -> None:
+        """An initial state that is not declared is named (and the graph is not walked)."""
+        raw = base_workflow()
+        raw["initial_state"] = "OPNE"
+        assert [
+            (("initial_state",), "unknown state 'OPNE' (did you mean 'OPEN'?)")
+        ] == lint_dict(raw)
+
+    def test_unknown_field_in_guard_with_a_value_is_reported_not_a_crash(self) -> None:
+        """A field_equals guard on an undeclared field is one problem, not a KeyError."""
+        raw = base_workflow()
+        raw["transitions"][0]["guards"] = [{"kind": "field_equals", "field": "levle", "value": "x"}]
+        expected = [
+            (
+                ("transitions", 0, "guards", 0, "field"),
+                "unknown field 'levle' (did you mean 'level'?)",
+            )
+        ]
+        assert expected == lint_dict(raw)
+
+    def test_enum_value_outside_the_declared_values(self) -> None:
+        """Guards and effects giving an enum field a value it cannot hold are reported."""
+        raw = base_workflow()
+        raw["transitions"][0]["guards"] = [{"kind": "field_equals", "field": "level", "value": "hgh"}]
+        raw["transitions"][1]["effects"] = {"level": "medium"}
+        expected = [
+            (
+                ("transitions", 0, "guards", 0, "value"),
+                "'hgh' is not a value of enum field 'level' (did you mean 'high'?)",
+            ),
+            (
+                ("transitions", 1, "effects", "level"),
+                "'medium' is not a value of enum field 'level'",
+            ),
+        ]
+        assert expected == lint_dict(raw)
+
+
+class TestTypes:
+    def test_date_guard_on_a_text_field(self) -> None:
+        """A date guard over a text field names both types."""
+        expected = [
+            (18, "transitions[0].guards[0].field", "field 'note' is a text, a date is needed")
+        ]
+        assert expected == problems_of("date_guard_wrong_type.yaml")
+
+    def test_every_date_attribute_is_type_checked(self) -> None:
+        """date_order, age_between.at, valid_through and only_if_minor_at all need dates."""
+        raw = base_workflow()
+        raw["transitions"][0]["guards"] = [
+            {"kind": "date_order", "first": "start", "second": "note"},
+            {"kind": "age_between", "at": "level", "min": 16},
+            {"kind": "documents_present", "documents": ["identity"], "valid_through": "note"},
+            {"kind": "field_set", "field": "note", "only_if_minor_at": "level"},
+        ]
+        expected = [
+            (("transitions", 0, "guards", 0, "second"), "field 'note' is a text, a date is needed"),
+            (("transitions", 0, "guards", 1, "at"), "field 'level' is a enum, a date is needed"),
+            (
+                ("transitions", 0, "guards", 2, "valid_through"),
+                "field 'note' is a text, a date is needed",
+            ),
+            (
+                ("transitions", 0, "guards", 3, "only_if_minor_at"),
+                "field 'level' is a enum, a date is needed",
+            ),
+        ]
+        assert expected == lint_dict(raw)
+
+    def test_reminder_anchor_must_be_a_date(self) -> None:
+        """A reminder anchored on a non-date field is reported."""
+        raw = base_workflow()
+        raw["reminders"] = [
+            {"id": "r", "anchor": {"field": "note"}, "recipients": ["advisor"], "template": "t"}
+        ]
+        assert [(("reminders", 0, "anchor", "field"), "field 'note' is not a date")] == lint_dict(
+            raw
+        )
+
+
+class TestGraph:
+    def test_unreachable_state(self) -> None:
+        """A state no path from the initial state leads to is named."""
+        expected = [(9, "states.LIMBO", "state 'LIMBO' cannot be reached from 'OPEN'")]
+        assert expected == problems_of("unreachable_state.yaml")
+
+    def test_non_terminal_state_without_a_way_out(self) -> None:
+        """A reachable, non-terminal state that nothing leaves is named."""
+        expected = [(9, "states.STUCK", "state 'STUCK' is not terminal but has no way out")]
+        assert expected == problems_of("dead_end_state.yaml")
+
+    def test_terminal_state_used_as_a_source(self) -> None:
+        """A transition leaving a terminal state is refused at its source."""
+        expected = [(13, "transitions[1].source", "state 'DONE' is terminal: nothing may leave it")]
+        assert expected == problems_of("terminal_source.yaml")
+
+    def test_terminal_state_in_a_source_list_is_named_by_index(self) -> None:
+        """Within a source list, the place names the offending item."""
+        raw = base_workflow()
+        raw["transitions"][0]["source"] = ["OPEN", "DROPPED"]
+        expected = [
+            (("transitions", 0, "source", 1), "state 'DROPPED' is terminal: nothing may leave it")
+        ]
+        assert expected == lint_dict(raw)
+
+    def test_star_source_expands_to_non_terminal_states_only(self) -> None:
+        """A '*' source never counts as leaving a terminal state."""
+        raw = base_workflow()
+        raw["transitions"][1]["source"] = "*"
+        assert [] == lint_dict(raw)
+
+    def test_previous_destination_counts_as_a_way_back(self) -> None:
+        """A '@previous' transition leads back to every state that enters its source."""
+        raw = base_workflow()
+        raw["states"]["PAUSED"] = {"phase": "preparation", "label": LABEL}
+        raw["transitions"] += [
+            {"trigger": "pause", "source": "OPEN", "dest": "PAUSED", "roles": ["advisor"]},
+            {"trigger": "resume", "source": "PAUSED", "dest": "@previous", "roles": ["advisor"]},
+        ]
+        assert [] == lint_dict(raw)
+
+
+class TestAmbiguousTriggers:
+    def test_same_trigger_without_distinguishing_guards(self) -> None:
+        """Two transitions with one trigger from one state and no guards are ambiguous."""
+        expected = [
+            (
+                13,
+                "transitions[1].trigger",
+                "trigger 'finish' from 'OPEN' is also declared by transitions[0] and no guard "
+                "tells them apart",
+            )
+        ]
+        assert expected == problems_of("ambiguous_trigger.yaml")
+
+    def test_identical_guards_are_still_ambiguous(self) -> None:
+        """The same guards on both transitions do not tell them apart."""
+        raw = base_workflow()
+        same = [{"kind": "field_set", "field": "note"}]
+        raw["transitions"][1].update(trigger="finish", roles=["advisor"], guards=same)
+        raw["transitions"][0]["guards"] = copy.deepcopy(same)
+        assert [("transitions", 1, "trigger")] == [path for path, _ in lint_dict(raw)]
+
+    def test_differing_guards_are_accepted(self) -> None:
+        """One trigger from one state is fine when the guards differ."""
+        raw = base_workflow()
+        raw["transitions"][0]["guards"] = [{"kind": "field_equals", "field": "level", "value": "low"}]
+        raw["transitions"][1].update(
+            trigger="finish",
+            roles=["advisor"],
+            guards=[{"kind": "field_equals", "field": "level", "value": "high"}],
+        )
+        assert [] == lint_dict(raw)
+
+    def test_overlap_through_star_is_detected(self) -> None:
+        """A '*' transition clashes with a named-source one of the same trigger."""
+        raw = base_workflow()
+        raw["transitions"][1].update(trigger="finish", source="*", roles=["advisor"])
+        assert [
+            (
+                ("transitions", 1, "trigger"),
+                "trigger 'finish' from 'OPEN' is also declared by transitions[0] and no guard "
+                "tells them apart",
+            )
+        ] == lint_dict(raw)
+
+
+class TestReminders:
+    def test_anchor_on_unknown_field(self) -> None:
+        """A reminder anchored on an undeclared field is named with a suggestion."""
+        expected = [
+            (16, "reminders[0].anchor.field", "unknown field 'strat' (did you mean 'start'?)")
+        ]
+        assert expected == problems_of("reminder_unknown_anchor_field.yaml")
+
+    def test_anchor_on_unknown_state(self) -> None:
+        """A reminder anchored on entering an undeclared state is named with a suggestion."""
+        expected = [
+            (
+                14,
+                "reminders[0].anchor.state_entered",
+                "unknown state 'OPNE' (did you mean 'OPEN'?)",
+            )
+        ]
+        assert expected == problems_of("reminder_unknown_anchor_state.yaml")
+
+    def test_timeout_naming_an_unknown_trigger(self) -> None:
+        """A timeout firing a trigger no transition declares is named with a suggestion."""
+        expected = [
+            (
+                15,
+                "reminders[0].timeout.trigger",
+                "unknown trigger 'finsh' (did you mean 'finish'?)",
+            )
+        ]
+        assert expected == problems_of("reminder_timeout_unknown_trigger.yaml")
+
+    def test_timeout_trigger_without_the_system_role(self) -> None:
+        """A timeout firing a trigger the system may not fire is refused."""
+        expected = [
+            (15, "reminders[0].timeout.trigger", "trigger 'finish' does not allow role 'system'")
+        ]
+        assert expected == problems_of("reminder_timeout_not_system.yaml")
+
+    def test_while_in_and_unless_are_checked(self) -> None:
+        """States in while_in and fields in unless guards must exist."""
+        raw = base_workflow()
+        raw["reminders"] = [
+            {
+                "id": "r",
+                "anchor": {"field": "start"},
+                "while_in": ["OPEN", "OPN"],
+                "recipients": ["advisor"],
+                "template": "t",
+                "unless": [{"kind": "field_set", "field": "nots"}],
+            }
+        ]
+        expected = [
+            (("reminders", 0, "while_in", 1), "unknown state 'OPN' (did you mean 'OPEN'?)"),
+            (
+                ("reminders", 0, "unless", 0, "field"),
+                "unknown field 'nots' (did you mean 'note'?)",
+            ),
+        ]
+        assert expected == lint_dict(raw)
+
+
+class TestDirectory:
+    def test_duplicate_name_and_version_across_files(self) -> None:
+        """The second file declaring the same name and version is named at its version line."""
+        directory = BROKEN / "duplicate_version"
+        workflows, problems = check_directory(directory)
+        expected = [
+            FileProblem(
+                directory / "second.yaml",
+                3,
+                1,
+                "version",
+                f"duplicate_version v1 is also defined in {directory / 'first.yaml'}",
+            )
+        ]
+        assert expected == problems
+        assert [("duplicate_version", 1)] == [w.key for w in workflows]
+
+    def test_every_broken_fixture_is_refused(self) -> None:
+        """Each file of the broken set yields at least one problem and no workflow."""
+        workflows, problems = check_directory(BROKEN)
+        files = sorted(BROKEN.glob("*.yaml"))
+        assert [] == workflows
+        assert [f.name for f in files] == sorted({p.file.name for p in problems})
+
+    def test_empty_directory_is_a_problem(self, tmp_path: Path) -> None:
+        """A directory without workflow files is reported, not silently empty."""
+        workflows, problems = check_directory(tmp_path)
+        assert [] == workflows
+        assert ["no workflow files (*.yaml) here"] == [p.message for p in problems]
+
+    def test_yml_extension_is_read_too(self, tmp_path: Path) -> None:
+        """Files ending in .yml are loaded like .yaml ones."""
+        (tmp_path / "a.yml").write_text(
+            (BROKEN / "duplicate_version" / "first.yaml").read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
+        workflows, problems = check_directory(tmp_path)
+        assert ([], [("duplicate_version", 1)]) == (problems, [w.key for w in workflows])
+
+
+def test_problem_is_a_path_and_a_message() -> None:
+    """lint returns Problem values whose path is a tuple of keys and indexes."""
+    raw = base_workflow()
+    raw["transitions"][0]["dest"] = "DONNE"
+    expected = [
+        Problem(("transitions", 0, "dest"), "unknown state 'DONNE' (did you mean 'DONE'?)"),
+        Problem(("states", "DONE"), "state 'DONE' cannot be reached from 'OPEN'"),
+    ]
+    assert expected == lint(Workflow.model_validate(raw))
