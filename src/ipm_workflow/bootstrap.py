@@ -12,6 +12,7 @@ from ipm_workflow.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services.auth import TokenService
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.ports import Clock
@@ -27,12 +28,14 @@ class Container:
     clock: Clock
     cases: CaseService = field(init=False)
     people: PeopleService = field(init=False)
+    tokens: TokenService = field(init=False)
 
     def __post_init__(self) -> None:
         uow = SqlUnitOfWorkFactory(self.engine)
         self.uow = uow
         self.cases = CaseService(uow, self.registry, self.clock, self.settings.timezone)
         self.people = PeopleService(uow, self.clock)
+        self.tokens = TokenService(uow, self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -10,8 +10,22 @@ import structlog
 
 # Keys that could carry personal data; a processor drops them if a caller ever binds one.
 _PERSONAL_KEYS = frozenset(
-    {"first_name", "last_name", "name", "email", "phone", "birth_date", "address", "note",
-     "notes", "reason", "mentor_name", "inputs", "data", "payload"}
+    {
+        "first_name",
+        "last_name",
+        "name",
+        "email",
+        "phone",
+        "birth_date",
+        "address",
+        "note",
+        "notes",
+        "reason",
+        "mentor_name",
+        "inputs",
+        "data",
+        "payload",
+    }
 )
 
 
@@ -42,8 +56,10 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer])
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -64,18 +64,18 @@ class TestShippedWorkflows:
     def test_each_shipped_file_checks_clean(self, file: Path) -> None:
         """Every workflow file in workflows/ parses and lints without a single problem."""
         workflow, problems = parse_file(file)
-        assert [] == [str(p) for p in problems]
+        assert not [str(p) for p in problems]
         assert workflow is not None
 
     def test_the_directory_checks_clean(self) -> None:
         """The whole directory loads, with no duplicate name and version."""
         workflows, problems = check_directory(SHIPPED)
-        assert [] == [str(p) for p in problems]
+        assert not [str(p) for p in problems]
         assert len(list(SHIPPED.glob("*.yaml"))) == len(workflows)
 
     def test_the_base_dict_is_sound(self) -> None:
         """The in-test base workflow lints clean, so each variation shows one rule."""
-        assert [] == lint_dict(base_workflow())
+        assert not lint_dict(base_workflow())
 
 
 class TestSyntax:
@@ -106,9 +106,8 @@ class TestSyntax:
         file = tmp_path / "list.yaml"
         file.write_text("- a\n- b\n", encoding="utf-8")
         _, problems = parse_file(file)
-        assert [(1, "a workflow file must be a YAML mapping")] == [
-            (p.line, p.message) for p in problems
-        ]
+        expected = [(1, "a workflow file must be a YAML mapping")]
+        assert expected == [(p.line, p.message) for p in problems]
 
     def test_unknown_key_is_refused_at_its_line(self) -> None:
         """A misspelt key (extra_forbidden) is named with its place and line."""
@@ -132,9 +131,8 @@ class TestSyntax:
         file = tmp_path / "two.yaml"
         file.write_text(text.replace("version: 1", "version: 0"), encoding="utf-8")
         _, problems = parse_file(file)
-        assert [(3, "version"), (11, "states.DONE.terminl")] == [
-            (p.line, p.place) for p in problems
-        ]
+        expected = [(3, "version"), (11, "states.DONE.terminl")]
+        assert expected == [(p.line, p.place) for p in problems]
 
 
 class TestNames:
@@ -188,8 +186,10 @@ class TestNames:
 
     def test_no_suggestion_when_nothing_is_close(self) -> None:
         """A name unlike any candidate gets no 'did you mean'."""
-        assert "" == did_you_mean("zzz", ["OPEN", "DONE"])
-        assert " (did you mean 'OPEN'?)" == did_you_mean("OPNE", ["OPEN", "DONE"])
+        expected = ""
+        assert expected == did_you_mean("zzz", ["OPEN", "DONE"])
+        expected = " (did you mean 'OPEN'?)"
+        assert expected == did_you_mean("OPNE", ["OPEN", "DONE"])
 
     def test_unknown_role_as_state_owner_and_in_opening(self) -> None:
         """Roles are also checked in a state's owner and in the opening."""
@@ -207,9 +207,8 @@ class TestNames:
         """An initial state that is not declared is named (and the graph is not walked)."""
         raw = base_workflow()
         raw["initial_state"] = "OPNE"
-        assert [
-            (("initial_state",), "unknown state 'OPNE' (did you mean 'OPEN'?)")
-        ] == lint_dict(raw)
+        expected = [(("initial_state",), "unknown state 'OPNE' (did you mean 'OPEN'?)")]
+        assert expected == lint_dict(raw)
 
     def test_unknown_field_in_guard_with_a_value_is_reported_not_a_crash(self) -> None:
         """A field_equals guard on an undeclared field is one problem, not a KeyError."""
@@ -226,7 +225,9 @@ class TestNames:
     def test_enum_value_outside_the_declared_values(self) -> None:
         """Guards and effects giving an enum field a value it cannot hold are reported."""
         raw = base_workflow()
-        raw["transitions"][0]["guards"] = [{"kind": "field_equals", "field": "level", "value": "hgh"}]
+        raw["transitions"][0]["guards"] = [
+            {"kind": "field_equals", "field": "level", "value": "hgh"}
+        ]
         raw["transitions"][1]["effects"] = {"level": "medium"}
         expected = [
             (
@@ -278,9 +279,8 @@ class TestTypes:
         raw["reminders"] = [
             {"id": "r", "anchor": {"field": "note"}, "recipients": ["advisor"], "template": "t"}
         ]
-        assert [(("reminders", 0, "anchor", "field"), "field 'note' is not a date")] == lint_dict(
-            raw
-        )
+        expected = [(("reminders", 0, "anchor", "field"), "field 'note' is not a date")]
+        assert expected == lint_dict(raw)
 
 
 class TestGraph:
@@ -312,7 +312,7 @@ class TestGraph:
         """A '*' source never counts as leaving a terminal state."""
         raw = base_workflow()
         raw["transitions"][1]["source"] = "*"
-        assert [] == lint_dict(raw)
+        assert not lint_dict(raw)
 
     def test_previous_destination_counts_as_a_way_back(self) -> None:
         """A '@previous' transition leads back to every state that enters its source."""
@@ -322,7 +322,7 @@ class TestGraph:
             {"trigger": "pause", "source": "OPEN", "dest": "PAUSED", "roles": ["advisor"]},
             {"trigger": "resume", "source": "PAUSED", "dest": "@previous", "roles": ["advisor"]},
         ]
-        assert [] == lint_dict(raw)
+        assert not lint_dict(raw)
 
 
 class TestAmbiguousTriggers:
@@ -344,30 +344,34 @@ class TestAmbiguousTriggers:
         same = [{"kind": "field_set", "field": "note"}]
         raw["transitions"][1].update(trigger="finish", roles=["advisor"], guards=same)
         raw["transitions"][0]["guards"] = copy.deepcopy(same)
-        assert [("transitions", 1, "trigger")] == [path for path, _ in lint_dict(raw)]
+        expected = [("transitions", 1, "trigger")]
+        assert expected == [path for path, _ in lint_dict(raw)]
 
     def test_differing_guards_are_accepted(self) -> None:
         """One trigger from one state is fine when the guards differ."""
         raw = base_workflow()
-        raw["transitions"][0]["guards"] = [{"kind": "field_equals", "field": "level", "value": "low"}]
+        raw["transitions"][0]["guards"] = [
+            {"kind": "field_equals", "field": "level", "value": "low"}
+        ]
         raw["transitions"][1].update(
             trigger="finish",
             roles=["advisor"],
             guards=[{"kind": "field_equals", "field": "level", "value": "high"}],
         )
-        assert [] == lint_dict(raw)
+        assert not lint_dict(raw)
 
     def test_overlap_through_star_is_detected(self) -> None:
         """A '*' transition clashes with a named-source one of the same trigger."""
         raw = base_workflow()
         raw["transitions"][1].update(trigger="finish", source="*", roles=["advisor"])
-        assert [
+        expected = [
             (
                 ("transitions", 1, "trigger"),
                 "trigger 'finish' from 'OPEN' is also declared by transitions[0] and no guard "
                 "tells them apart",
             )
-        ] == lint_dict(raw)
+        ]
+        assert expected == lint_dict(raw)
 
 
 class TestReminders:
@@ -445,20 +449,22 @@ class TestDirectory:
             )
         ]
         assert expected == problems
-        assert [("duplicate_version", 1)] == [w.key for w in workflows]
+        expected = [("duplicate_version", 1)]
+        assert expected == [w.key for w in workflows]
 
     def test_every_broken_fixture_is_refused(self) -> None:
         """Each file of the broken set yields at least one problem and no workflow."""
         workflows, problems = check_directory(BROKEN)
         files = sorted(BROKEN.glob("*.yaml"))
-        assert [] == workflows
+        assert not workflows
         assert [f.name for f in files] == sorted({p.file.name for p in problems})
 
     def test_empty_directory_is_a_problem(self, tmp_path: Path) -> None:
         """A directory without workflow files is reported, not silently empty."""
         workflows, problems = check_directory(tmp_path)
-        assert [] == workflows
-        assert ["no workflow files (*.yaml) here"] == [p.message for p in problems]
+        assert not workflows
+        expected = ["no workflow files (*.yaml) here"]
+        assert expected == [p.message for p in problems]
 
     def test_yml_extension_is_read_too(self, tmp_path: Path) -> None:
         """Files ending in .yml are loaded like .yaml ones."""
@@ -467,7 +473,8 @@ class TestDirectory:
             encoding="utf-8",
         )
         workflows, problems = check_directory(tmp_path)
-        assert ([], [("duplicate_version", 1)]) == (problems, [w.key for w in workflows])
+        expected = ([], [("duplicate_version", 1)])
+        assert expected == (problems, [w.key for w in workflows])
 
 
 def test_problem_is_a_path_and_a_message() -> None:

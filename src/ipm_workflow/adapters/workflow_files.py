@@ -119,9 +119,14 @@ def check_directory(directory: Path) -> tuple[list[Workflow], list[FileProblem]]
         if workflow is None:
             continue
         if workflow.key in seen:
-            problems.append(FileProblem(file, *_position(doc, ("version",)), "version",
-                                        f"{workflow.name} v{workflow.version} is also defined "
-                                        f"in {seen[workflow.key]}"))
+            problems.append(
+                FileProblem(
+                    file,
+                    *_position(doc, ("version",)),
+                    "version",
+                    f"{workflow.name} v{workflow.version} is also defined in {seen[workflow.key]}",
+                )
+            )
             continue
         seen[workflow.key] = file
         workflows.append(workflow)

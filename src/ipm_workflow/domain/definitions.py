@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ipm_workflow.domain.guards import Guard, Scalar
 
-Phase = Literal["orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"]
+Phase = Literal[
+    "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
+]
 FieldType = Literal["date", "text", "enum", "boolean", "number"]
 Recipient = Literal[
     "young_person", "guardian", "advisor", "supervisor", "ml_advisor", "host", "finance"

@@ -14,8 +14,7 @@ def mermaid(workflow: Workflow, lang: str = "en") -> str:
     edges: dict[tuple[str, str], list[str]] = {}
     for t in workflow.transitions:
         for source in workflow.expanded_sources(t):
-            dests = (workflow.previous_candidates(source) if t.dest == PREVIOUS_STATE
-                     else [t.dest])
+            dests = workflow.previous_candidates(source) if t.dest == PREVIOUS_STATE else [t.dest]
             for dest in dests:
                 edges.setdefault((source, dest), []).append(t.trigger)
     # A trigger from every active state (such as a merge) would drown the picture: draw it once.

@@ -135,8 +135,11 @@ class CompiledWorkflow:
         permitted = [e for e in edges if role in e.spec.roles]
         if not permitted:
             unmet.append(
-                Unmet("role", f"role '{role}' may not do this; allowed: {', '.join(roles)}",
-                      {"role": role, "allowed_roles": roles})
+                Unmet(
+                    "role",
+                    f"role '{role}' may not do this; allowed: {', '.join(roles)}",
+                    {"role": role, "allowed_roles": roles},
+                )
             )
         for edge in permitted:
             missing = unmet_guards(edge.spec.guards, facts)
@@ -181,8 +184,9 @@ class CompiledWorkflow:
         proposed = replace(facts, data={**facts.data, **given})
         action, chosen = self._judge(proposed, trigger, role, previous_state)
         if chosen is None:
-            allowed = [a.trigger for a in self.available_actions(facts, role, previous_state)
-                       if a.allowed]
+            allowed = [
+                a.trigger for a in self.available_actions(facts, role, previous_state) if a.allowed
+            ]
             kind = RoleNotAllowed if role not in action.roles else GuardFailed
             raise kind(trigger, facts.state, action.unmet, allowed)
         to_state = self._move(facts.state, trigger, chosen)
@@ -199,18 +203,24 @@ class CompiledWorkflow:
         given: dict[str, Any] = {}
         for name, raw in inputs.items():
             if name not in declared:
-                errors.append({"field": f"inputs.{name}", "message":
-                               f"'{spec.trigger}' takes no input '{name}'; it takes: "
-                               f"{', '.join(declared) or 'none'}"})
+                errors.append(
+                    {
+                        "field": f"inputs.{name}",
+                        "message": f"'{spec.trigger}' takes no input '{name}'; it takes: "
+                        f"{', '.join(declared) or 'none'}",
+                    }
+                )
                 continue
             try:
                 given[name] = coerce(self.definition.fields[name], raw)
             except ValueError as exc:
                 errors.append({"field": f"inputs.{name}", "message": str(exc)})
         for name, item in declared.items():
-            if item.required and given.get(name) in (None, "") and name not in {
-                e["field"].removeprefix("inputs.") for e in errors
-            }:
+            if (
+                item.required
+                and given.get(name) in (None, "")
+                and name not in {e["field"].removeprefix("inputs.") for e in errors}
+            ):
                 errors.append({"field": f"inputs.{name}", "message": "required"})
         if spec.reason_required and not (reason or "").strip():
             errors.append({"field": "reason", "message": f"'{spec.trigger}' requires a reason"})

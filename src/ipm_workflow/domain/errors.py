@@ -127,3 +127,9 @@ class WorkflowInvalid(DomainError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("invalid workflow definitions:\n" + "\n".join(problems), problems=problems)
         self.problems = problems
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key already served a different request."""
+
+    kind = "idempotency-key-reused"

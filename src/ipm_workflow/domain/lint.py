@@ -95,10 +95,8 @@ class _Linter:
     def check_value(self, path: Path, field: str, value: Any) -> None:
         spec = self.wf.fields[field]
         if spec.type == "enum" and value is not None and spec.values and value not in spec.values:
-            self.report(
-                path,
-                f"'{value}' is not a value of enum field '{field}'{did_you_mean(str(value), spec.values)}",
-            )
+            hint = did_you_mean(str(value), spec.values)
+            self.report(path, f"'{value}' is not a value of enum field '{field}'{hint}")
 
     def check_guards(self, path: Path, guards: list[Any]) -> None:
         wf = self.wf
@@ -110,8 +108,9 @@ class _Linter:
                     actual = wf.fields[field].type
                     if actual != expected:
                         self.report(where, f"field '{field}' is a {actual}, a {expected} is needed")
-            if hasattr(guard, "value") and guard.field in wf.fields:
-                self.check_value((*path, j, "value"), guard.field, guard.value)
+            field_name = getattr(guard, "field", None)
+            if hasattr(guard, "value") and field_name in wf.fields:
+                self.check_value((*path, j, "value"), field_name, guard.value)
             for k, doc in enumerate(getattr(guard, "documents", [])):
                 self.known((*path, j, "documents", k), "document", doc, wf.documents)
 
@@ -119,13 +118,14 @@ class _Linter:
         wf = self.wf
         rule = wf.reminders[index]
         if rule.anchor.state_entered is not None:
-            self.known((*path, "anchor", "state_entered"), "state", rule.anchor.state_entered,
-                       wf.states)
+            self.known(
+                (*path, "anchor", "state_entered"), "state", rule.anchor.state_entered, wf.states
+            )
         if rule.anchor.field is not None:
             field = rule.anchor.field
-            if self.known((*path, "anchor", "field"), "field", field, wf.fields):
-                if wf.fields[field].type != "date":
-                    self.report((*path, "anchor", "field"), f"field '{field}' is not a date")
+            known = self.known((*path, "anchor", "field"), "field", field, wf.fields)
+            if known and wf.fields[field].type != "date":
+                self.report((*path, "anchor", "field"), f"field '{field}' is not a date")
         for j, state in enumerate(rule.while_in):
             self.known((*path, "while_in", j), "state", state, wf.states)
         self.check_guards((*path, "unless"), rule.unless)
@@ -134,11 +134,15 @@ class _Linter:
             matching = [t for t in wf.transitions if t.trigger == trigger]
             if not matching:
                 names = {t.trigger for t in wf.transitions}
-                self.report((*path, "timeout", "trigger"),
-                            f"unknown trigger '{trigger}'{did_you_mean(trigger, names)}")
+                self.report(
+                    (*path, "timeout", "trigger"),
+                    f"unknown trigger '{trigger}'{did_you_mean(trigger, names)}",
+                )
             elif not any(SYSTEM_ROLE in t.roles for t in matching):
-                self.report((*path, "timeout", "trigger"),
-                            f"trigger '{trigger}' does not allow role '{SYSTEM_ROLE}'")
+                self.report(
+                    (*path, "timeout", "trigger"),
+                    f"trigger '{trigger}' does not allow role '{SYSTEM_ROLE}'",
+                )
 
     def check_ambiguous_triggers(self) -> None:
         seen: dict[tuple[str, str], list[tuple[int, str]]] = {}
@@ -181,8 +185,9 @@ class _Linter:
                     queue.append(nxt)
         for name, state in wf.states.items():
             if name not in reached:
-                self.report(("states", name), f"state '{name}' cannot be reached from "
-                            f"'{wf.initial_state}'")
+                self.report(
+                    ("states", name), f"state '{name}' cannot be reached from '{wf.initial_state}'"
+                )
             if not state.terminal and not edges[name]:
                 self.report(("states", name), f"state '{name}' is not terminal but has no way out")
 

@@ -17,16 +17,7 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     if raw is None:
         return None
     if spec.type == "date":
-        if isinstance(raw, datetime):
-            return raw.date().isoformat()
-        if isinstance(raw, date):
-            return raw.isoformat()
-        if isinstance(raw, str):
-            try:
-                return date.fromisoformat(raw.strip()).isoformat()
-            except ValueError:
-                raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
-        raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}")
+        return _date(raw)
     if spec.type == "boolean":
         return _boolean(raw)
     if spec.type == "number":
@@ -37,6 +28,17 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     if spec.type == "enum" and spec.values is not None and text not in spec.values:
         raise ValueError(f"expected one of {spec.values}, got {text!r}")
     return text
+
+
+def _date(raw: Any) -> str:
+    if isinstance(raw, datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, date):
+        return raw.isoformat()
+    try:
+        return date.fromisoformat(str(raw).strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
 
 
 def _boolean(raw: Any) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date
 from pathlib import Path
@@ -30,8 +29,9 @@ from ipm_workflow.services.commands import (
     UpdateData,
 )
 
-app = typer.Typer(help="ipm-workflow: declared journeys for youth international mobility.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="ipm-workflow: declared journeys for youth international mobility.", no_args_is_help=True
+)
 workflows_app = typer.Typer(help="Check, list and draw workflow definitions.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 cases_app = typer.Typer(help="Open, inspect and advance cases.", no_args_is_help=True)
@@ -122,8 +122,10 @@ def workflows_check(directory: Annotated[Path | None, typer.Argument()] = None) 
         typer.echo(f"{len(problems)} problem(s) in {directory}", err=True)
         raise typer.Exit(1)
     for wf in workflows:
-        typer.echo(f"ok  {wf.name} v{wf.version}: {len(wf.states)} states, "
-                   f"{len(wf.transitions)} transitions, {len(wf.reminders)} reminder rules")
+        typer.echo(
+            f"ok  {wf.name} v{wf.version}: {len(wf.states)} states, "
+            f"{len(wf.transitions)} transitions, {len(wf.reminders)} reminder rules"
+        )
 
 
 @workflows_app.command("list")
@@ -216,16 +218,19 @@ def cases_open(
 
 
 @cases_app.command("show")
-def cases_show(case_id: int, as_user: AsUser = None, role: Role = None,
-               json_out: JsonOut = False) -> None:
+def cases_show(
+    case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
+) -> None:
     """Show a case: state, data, documents."""
     container = _container()
     case = _run(lambda: container.cases.get(case_id, _actor(container, as_user, role)))
     if json_out:
         _print_json(case)
         return
-    typer.echo(f"case {case.id}  {case.workflow} v{case.workflow_version}  state {case.state}  "
-               f"version {case.version}  ML {case.mission_locale_id}")
+    typer.echo(
+        f"case {case.id}  {case.workflow} v{case.workflow_version}  state {case.state}  "
+        f"version {case.version}  ML {case.mission_locale_id}"
+    )
     for key, value in sorted(case.data.items()):
         typer.echo(f"  {key} = {value}")
     for doc in case.documents.values():
@@ -234,8 +239,9 @@ def cases_show(case_id: int, as_user: AsUser = None, role: Role = None,
 
 
 @cases_app.command("actions")
-def cases_actions(case_id: int, as_user: AsUser = None, role: Role = None,
-                  json_out: JsonOut = False) -> None:
+def cases_actions(
+    case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
+) -> None:
     """List every trigger out of the case's state, allowed or denied with reasons."""
     container = _container()
     case, actions = _run(lambda: container.cases.actions(case_id, _actor(container, as_user, role)))
@@ -246,7 +252,8 @@ def cases_actions(case_id: int, as_user: AsUser = None, role: Role = None,
     for action in actions:
         mark = "allowed" if action.allowed else "denied "
         needs = ", ".join(f"{i.field}:{i.type}" for i in action.inputs)
-        typer.echo(f"  {mark} {action.trigger} -> {action.dest}" + (f"  [{needs}]" if needs else ""))
+        needs = f"  [{needs}]" if needs else ""
+        typer.echo(f"  {mark} {action.trigger} -> {action.dest}{needs}")
         for unmet in action.unmet:
             typer.echo(f"      - {unmet.message}")
 
@@ -266,8 +273,10 @@ def cases_fire(
     actor = _actor(container, as_user, role)
     cmd = FireTrigger(case_id, trigger, _pairs(inputs), reason, expected_version)
     fired = _run(lambda: container.cases.fire(cmd, actor))
-    typer.echo(f"case {case_id}: {fired.outcome.from_state} -> {fired.outcome.to_state} "
-               f"(version {fired.case.version})")
+    typer.echo(
+        f"case {case_id}: {fired.outcome.from_state} -> {fired.outcome.to_state} "
+        f"(version {fired.case.version})"
+    )
 
 
 @cases_app.command("set")
@@ -301,7 +310,9 @@ def cases_document(
         raise typer.BadParameter(f"unknown status {status!r}")
     doc_status: DocumentStatus = status  # type: ignore[assignment]
     cmd = RecordDocument(
-        case_id, document, doc_status,
+        case_id,
+        document,
+        doc_status,
         date.fromisoformat(valid_from) if valid_from else None,
         date.fromisoformat(valid_until) if valid_until else None,
     )
@@ -310,8 +321,9 @@ def cases_document(
 
 
 @cases_app.command("history")
-def cases_history(case_id: int, as_user: AsUser = None, role: Role = None,
-                  json_out: JsonOut = False) -> None:
+def cases_history(
+    case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
+) -> None:
     """Print a case's history, oldest first."""
     container = _container()
     entries = _run(lambda: container.cases.history(case_id, _actor(container, as_user, role)))
@@ -320,8 +332,10 @@ def cases_history(case_id: int, as_user: AsUser = None, role: Role = None,
         return
     for e in entries:
         move = f"{e.from_state or ''} -> {e.to_state}" if e.to_state else ""
-        typer.echo(f"{e.seq:>3} {e.at:%Y-%m-%d %H:%M} {e.kind:<12} {e.trigger or '':<18} "
-                   f"{move:<28} {e.actor} ({e.role})  {e.hash[:12]}")
+        typer.echo(
+            f"{e.seq:>3} {e.at:%Y-%m-%d %H:%M} {e.kind:<12} {e.trigger or '':<18} "
+            f"{move:<28} {e.actor} ({e.role})  {e.hash[:12]}"
+        )
 
 
 @audit_app.command("verify")
@@ -353,4 +367,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -49,17 +49,38 @@ def journey(today: date) -> list[tuple[str, Any, dict[str, Any]]]:
         ("fire", "log_first_contact", {"first_contact_date": d(today)}),
         ("fire", "assess", {"programme": "erasmus_vet", "eligibility_checked": True}),
         ("fire", "apply", {"duplicate_check_passed": True}),
-        ("fire", "select", {"grant_project_code": "DEMO-2026-KA121-VET-0001",
-                            "grant_project_end": d(today + timedelta(days=700))}),
-        ("fire", "match_host", {"destination_country": "Malta", "host_organisation":
-                                "Demo Host Ltd", "mentor_name": "Mentor Démo",
-                                "planned_start": d(start), "planned_end": d(end)}),
+        (
+            "fire",
+            "select",
+            {
+                "grant_project_code": "DEMO-2026-KA121-VET-0001",
+                "grant_project_end": d(today + timedelta(days=700)),
+            },
+        ),
+        (
+            "fire",
+            "match_host",
+            {
+                "destination_country": "Malta",
+                "host_organisation": "Demo Host Ltd",
+                "mentor_name": "Mentor Démo",
+                "planned_start": d(start),
+                "planned_end": d(end),
+            },
+        ),
         ("docs", ["grant_agreement", "learning_agreement"], {}),
         ("fire", "sign_contracts", {"signature_date": d(today)}),
         ("system", "start_preparation", {}),
         ("docs", ["identity", "insurance", "ceam"], {"valid_until": end + timedelta(days=365)}),
-        ("set", None, {"ols_assessment_1_done": True, "travel_booked": True,
-                       "emergency_contacts_filled": True}),
+        (
+            "set",
+            None,
+            {
+                "ols_assessment_1_done": True,
+                "travel_booked": True,
+                "emergency_contacts_filled": True,
+            },
+        ),
         ("fire", "confirm_ready", {}),
         ("fire", "confirm_arrival", {"actual_start": d(today)}),
         ("fire", "confirm_return", {"actual_end": d(today)}),
@@ -79,8 +100,10 @@ def walk(cases: CaseService, case_id: int, actor: Actor, steps: list[Any]) -> No
             cases.fire(FireTrigger(case_id, name, args), who)
         elif kind == "docs":
             for doc in name:
-                cases.record_document(RecordDocument(
-                    case_id, doc, "validated", valid_until=args.get("valid_until")), actor)
+                cases.record_document(
+                    RecordDocument(case_id, doc, "validated", valid_until=args.get("valid_until")),
+                    actor,
+                )
         else:
             cases.update_data(UpdateData(case_id, args), actor)
 
@@ -99,20 +122,44 @@ def load(cases: CaseService, people: PeopleService) -> bool:
     }
     today = cases.today()
     steps = journey(today)
-    first_names = ["Camille", "Lou", "Sacha", "Noa", "Alex", "Charlie", "Eden", "Maël", "Robin",
-                   "Yaël"]
+    first_names = [
+        "Camille",
+        "Lou",
+        "Sacha",
+        "Noa",
+        "Alex",
+        "Charlie",
+        "Eden",
+        "Maël",
+        "Robin",
+        "Yaël",
+    ]
     for i, target in enumerate(TARGETS):
         ml = MISSIONS_LOCALES[i % 3]
         advisor = users["demo.advisor1" if ml.id == "ml-saint-etienne" else "demo.advisor2"]
         born = date(today.year - 19 - i % 5, 1 + i % 12, 1 + i % 27)
         person = people.register(
-            Person(None, first_names[i % 10], f"Exemple{i + 1}", born,
-                   f"jeune{i + 1}@example.org", None)
+            Person(
+                None,
+                first_names[i % 10],
+                f"Exemple{i + 1}",
+                born,
+                f"jeune{i + 1}@example.org",
+                None,
+            )
         ).person
         assert person.id is not None  # noqa: S101 - just inserted
         referrer = Actor(f"ml:{ml.id}", "ml_advisor", frozenset({ml.id}))
-        case = cases.open_case(OpenCase(person.id, WORKFLOW, ml.id, advisor.id, {
-            "cv_attached": True, "privacy_notice_given": True}), referrer)
+        case = cases.open_case(
+            OpenCase(
+                person.id,
+                WORKFLOW,
+                ml.id,
+                advisor.id,
+                {"cv_attached": True, "privacy_notice_given": True},
+            ),
+            referrer,
+        )
         assert case.id is not None  # noqa: S101 - just inserted
         walk(cases, case.id, Actor.of(advisor), steps[:target])
     log.info("demo_loaded", cases=len(TARGETS))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +31,7 @@ from ipm_workflow.services.commands import (
     UpdateData,
 )
 from ipm_workflow.services.history import chain_entry
+from ipm_workflow.services.idempotency import Answer, run_once
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.cases")
@@ -49,7 +50,10 @@ class CaseService:
     """Opens cases, explains and fires triggers, records data, documents and moves."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, registry: WorkflowRegistry, clock: Clock,
+        self,
+        uow: UnitOfWorkFactory,
+        registry: WorkflowRegistry,
+        clock: Clock,
         timezone: str = "Europe/Paris",
     ) -> None:
         self.uow = uow
@@ -95,39 +99,64 @@ class CaseService:
             if opening is not None:
                 self._check_opening(compiled, actor, data, person.birth_date, now)
             case = Case(
-                id=None, person_id=cmd.person_id, workflow=wf.name, workflow_version=wf.version,
-                state=wf.initial_state, mission_locale_id=cmd.mission_locale_id,
-                advisor_id=cmd.advisor_id, data=data,
+                id=None,
+                person_id=cmd.person_id,
+                workflow=wf.name,
+                workflow_version=wf.version,
+                state=wf.initial_state,
+                mission_locale_id=cmd.mission_locale_id,
+                advisor_id=cmd.advisor_id,
+                data=data,
                 documents={k: Document(k) for k in wf.documents},
-                opened_at=now, updated_at=now, state_entered_at=now,
+                opened_at=now,
+                updated_at=now,
+                state_entered_at=now,
             )
             case.id = uow.cases.add(case)
             entry = chain_entry(
-                case, actor, kind="opened", at=now, to_state=case.state,
+                case,
+                actor,
+                kind="opened",
+                at=now,
+                to_state=case.state,
                 request_id=cmd.request_id,
-                payload={"person_id": cmd.person_id, "mission_locale_id": cmd.mission_locale_id,
-                         "advisor_id": cmd.advisor_id, "inputs": data},
+                payload={
+                    "person_id": cmd.person_id,
+                    "mission_locale_id": cmd.mission_locale_id,
+                    "advisor_id": cmd.advisor_id,
+                    "inputs": data,
+                },
             )
             uow.cases.update(case, 0)
             uow.history.append(entry)
             uow.commit()
-        log.info("case_opened", case_id=case.id, workflow=wf.name, state=case.state,
-                 actor=actor.id)
+        log.info("case_opened", case_id=case.id, workflow=wf.name, state=case.state, actor=actor.id)
         return case
 
-    def _check_opening(self, compiled: CompiledWorkflow, actor: Actor, data: dict[str, Any],
-                       birth_date: date | None, now: datetime) -> None:
+    def _check_opening(
+        self,
+        compiled: CompiledWorkflow,
+        actor: Actor,
+        data: dict[str, Any],
+        birth_date: date | None,
+        now: datetime,
+    ) -> None:
         opening = compiled.definition.opening
         assert opening is not None  # noqa: S101 - checked by the caller
         if actor.role not in opening.roles:
-            raise Forbidden(f"role '{actor.role}' may not open a case on "
-                            f"{compiled.definition.name}; allowed: {', '.join(opening.roles)}")
+            raise Forbidden(
+                f"role '{actor.role}' may not open a case on "
+                f"{compiled.definition.name}; allowed: {', '.join(opening.roles)}"
+            )
         missing = [i.field for i in opening.inputs if i.required and data.get(i.field) is None]
         if missing:
-            raise InvalidInput("missing inputs to open the case",
-                               [{"field": f"inputs.{m}", "message": "required"} for m in missing])
+            raise InvalidInput(
+                "missing inputs to open the case",
+                [{"field": f"inputs.{m}", "message": "required"} for m in missing],
+            )
         facts = Case(None, 0, "", 0, compiled.definition.initial_state, "", data=data).facts(
-            self.today(now), birth_date)
+            self.today(now), birth_date
+        )
         unmet = unmet_guards(list(opening.guards), facts)
         if unmet:
             raise GuardFailed("open", "(new)", unmet, [])
@@ -157,40 +186,88 @@ class CaseService:
         with self.uow(readonly=True) as uow:
             case, birth_date = self._load(uow, case_id, actor)
         facts = case.facts(self.today(), birth_date)
-        return case, self.workflow_of(case).available_actions(facts, actor.role,
-                                                              case.previous_state)
+        return case, self.workflow_of(case).available_actions(
+            facts, actor.role, case.previous_state
+        )
 
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""
         with self.uow() as uow:
-            case, birth_date = self._load(uow, cmd.case_id, actor)
-            self._expect(case, cmd.expected_version)
-            compiled = self.workflow_of(case)
-            now = self.clock.now()
-            outcome = compiled.fire(
-                case.facts(self.today(now), birth_date), cmd.trigger, actor.role, now=now,
-                inputs=cmd.inputs, reason=cmd.reason, previous_state=case.previous_state,
-            )
-            expected = case.version
-            if outcome.to_state != case.state:
-                case.state_entered_at = now
-            case.state, case.previous_state = outcome.to_state, outcome.previous_state
-            case.data, case.updated_at = outcome.data, now
-            if compiled.definition.states[outcome.to_state].terminal:
-                case.closed_at = now
-            payload: dict[str, Any] = {"inputs": dict(cmd.inputs), "changes": outcome.changes}
-            if cmd.reason:
-                payload["reason"] = cmd.reason
-            entry = chain_entry(
-                case, actor, kind="transition", at=now, trigger=cmd.trigger,
-                from_state=outcome.from_state, to_state=outcome.to_state,
-                request_id=cmd.request_id, payload=payload,
-            )
-            uow.cases.update(case, expected)
-            uow.history.append(entry)
+            fired = self._fire_in(uow, cmd, actor)
             uow.commit()
-        log.info("transition", case_id=case.id, trigger=cmd.trigger, from_state=outcome.from_state,
-                 to_state=outcome.to_state, actor=actor.id)
+        self._log_fired(fired, actor)
+        return fired
+
+    def fire_once(
+        self,
+        cmd: FireTrigger,
+        actor: Actor,
+        key: str,
+        fingerprint: str,
+        render: Callable[[Fired], dict[str, Any]],
+    ) -> Answer:
+        """Fire at most once per Idempotency-Key; a retry gets the first answer back."""
+        fired: list[Fired] = []
+
+        def work(uow: UnitOfWork) -> Answer:
+            fired.append(self._fire_in(uow, cmd, actor))
+            return Answer(200, render(fired[0]))
+
+        answer = run_once(
+            self.uow, self.clock, actor=actor.id, key=key, fingerprint=fingerprint, work=work
+        )
+        if fired:
+            self._log_fired(fired[0], actor)
+        return answer
+
+    @staticmethod
+    def _log_fired(fired: Fired, actor: Actor) -> None:
+        log.info(
+            "transition",
+            case_id=fired.case.id,
+            trigger=fired.outcome.trigger,
+            from_state=fired.outcome.from_state,
+            to_state=fired.outcome.to_state,
+            actor=actor.id,
+        )
+
+    def _fire_in(self, uow: UnitOfWork, cmd: FireTrigger, actor: Actor) -> Fired:
+        case, birth_date = self._load(uow, cmd.case_id, actor)
+        self._expect(case, cmd.expected_version)
+        compiled = self.workflow_of(case)
+        now = self.clock.now()
+        outcome = compiled.fire(
+            case.facts(self.today(now), birth_date),
+            cmd.trigger,
+            actor.role,
+            now=now,
+            inputs=cmd.inputs,
+            reason=cmd.reason,
+            previous_state=case.previous_state,
+        )
+        expected = case.version
+        if outcome.to_state != case.state:
+            case.state_entered_at = now
+        case.state, case.previous_state = outcome.to_state, outcome.previous_state
+        case.data, case.updated_at = outcome.data, now
+        if compiled.definition.states[outcome.to_state].terminal:
+            case.closed_at = now
+        payload: dict[str, Any] = {"inputs": dict(cmd.inputs), "changes": outcome.changes}
+        if cmd.reason:
+            payload["reason"] = cmd.reason
+        entry = chain_entry(
+            case,
+            actor,
+            kind="transition",
+            at=now,
+            trigger=cmd.trigger,
+            from_state=outcome.from_state,
+            to_state=outcome.to_state,
+            request_id=cmd.request_id,
+            payload=payload,
+        )
+        uow.cases.update(case, expected)
+        uow.history.append(entry)
         return Fired(case, outcome, entry)
 
     def update_data(self, cmd: UpdateData, actor: Actor) -> Case:
@@ -199,8 +276,7 @@ class CaseService:
             case, _ = self._load(uow, cmd.case_id, actor)
             self._expect(case, cmd.expected_version)
             values = self._coerce(self.workflow_of(case).definition.fields, cmd.changes, "changes")
-            changes = {k: [case.data.get(k), v] for k, v in values.items()
-                       if case.data.get(k) != v}
+            changes = {k: [case.data.get(k), v] for k, v in values.items() if case.data.get(k) != v}
             if not changes:
                 return case
             now, expected = self.clock.now(), case.version
@@ -209,8 +285,9 @@ class CaseService:
             payload: dict[str, Any] = {"changes": changes}
             if cmd.reason:
                 payload["reason"] = cmd.reason
-            entry = chain_entry(case, actor, kind="data_changed", at=now,
-                                request_id=cmd.request_id, payload=payload)
+            entry = chain_entry(
+                case, actor, kind="data_changed", at=now, request_id=cmd.request_id, payload=payload
+            )
             uow.cases.update(case, expected)
             uow.history.append(entry)
             uow.commit()
@@ -224,28 +301,52 @@ class CaseService:
             self._expect(case, cmd.expected_version)
             declared = self.workflow_of(case).definition.documents
             if cmd.document not in declared:
-                raise InvalidInput("unknown document", [{
-                    "field": "document",
-                    "message": f"'{cmd.document}' is not in this workflow's checklist: "
-                               f"{', '.join(declared)}"}])
+                raise InvalidInput(
+                    "unknown document",
+                    [
+                        {
+                            "field": "document",
+                            "message": f"'{cmd.document}' is not in this workflow's checklist: "
+                            f"{', '.join(declared)}",
+                        }
+                    ],
+                )
             if cmd.valid_from and cmd.valid_until and cmd.valid_from > cmd.valid_until:
-                raise InvalidInput("invalid validity dates", [
-                    {"field": "valid_until", "message": "must be on or after valid_from"}])
+                raise InvalidInput(
+                    "invalid validity dates",
+                    [{"field": "valid_until", "message": "must be on or after valid_from"}],
+                )
             now, expected = self.clock.now(), case.version
             validated = cmd.status == "validated"
-            document = Document(cmd.document, cmd.status, cmd.valid_from, cmd.valid_until,
-                                actor.id if validated else None, now if validated else None)
+            document = Document(
+                cmd.document,
+                cmd.status,
+                cmd.valid_from,
+                cmd.valid_until,
+                actor.id if validated else None,
+                now if validated else None,
+            )
             old = case.documents.get(cmd.document, Document(cmd.document))
             case.documents = {**case.documents, cmd.document: document}
             case.updated_at = now
-            entry = chain_entry(case, actor, kind="document", at=now, request_id=cmd.request_id,
-                                payload={"document": cmd.document, "old": old.as_dict(),
-                                         "new": document.as_dict()})
+            entry = chain_entry(
+                case,
+                actor,
+                kind="document",
+                at=now,
+                request_id=cmd.request_id,
+                payload={"document": cmd.document, "old": old.as_dict(), "new": document.as_dict()},
+            )
             uow.cases.update(case, expected)
             uow.history.append(entry)
             uow.commit()
-        log.info("document_recorded", case_id=case.id, document=cmd.document,
-                 status=cmd.status, actor=actor.id)
+        log.info(
+            "document_recorded",
+            case_id=case.id,
+            document=cmd.document,
+            status=cmd.status,
+            actor=actor.id,
+        )
         return case
 
     def reassign(self, cmd: Reassign, actor: Actor) -> Case:
@@ -269,8 +370,9 @@ class CaseService:
             payload: dict[str, Any] = {"changes": changes}
             if cmd.reason:
                 payload["reason"] = cmd.reason
-            entry = chain_entry(case, actor, kind="reassigned", at=now,
-                                request_id=cmd.request_id, payload=payload)
+            entry = chain_entry(
+                case, actor, kind="reassigned", at=now, request_id=cmd.request_id, payload=payload
+            )
             uow.cases.update(case, expected)
             uow.history.append(entry)
             uow.commit()

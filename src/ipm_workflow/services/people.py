@@ -50,14 +50,16 @@ class PeopleService:
             uow.directory.add_mission_locale(ml)
             uow.commit()
 
-    def add_user(self, username: str, display_name: str, role: str,
-                 mission_locales: Sequence[str]) -> User:
+    def add_user(
+        self, username: str, display_name: str, role: str, mission_locales: Sequence[str]
+    ) -> User:
         """Create a user working for some missions locales."""
         with self.uow() as uow:
             for ml_id in mission_locales:
                 uow.directory.mission_locale(ml_id)
-            user = uow.directory.add_user(username, display_name, role, mission_locales,
-                                          self.clock.now())
+            user = uow.directory.add_user(
+                username, display_name, role, mission_locales, self.clock.now()
+            )
             uow.commit()
         log.info("user_added", user_id=user.id, role=role)
         return user

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.people import MissionLocale, Person, User
@@ -135,19 +135,109 @@ class DirectoryRepository(Protocol):
         """Return a user by username, or raise NotFound."""
         ...
 
-    def add_user(self, username: str, display_name: str, role: str,
-                 mission_locales: Sequence[str], now: datetime) -> User:
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        mission_locales: Sequence[str],
+        now: datetime,
+    ) -> User:
         """Create a user working for the given missions locales."""
+        ...
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A stored API token (its hash only)."""
+
+    id: int
+    user_id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenRepository(Protocol):
+    """API tokens, known by their hash only."""
+
+    def add(
+        self, user_id: int, token_hash: str, label: str, created_at: datetime, expires_at: datetime
+    ) -> TokenRecord:
+        """Store a new token's hash."""
+        ...
+
+    def by_hash(self, token_hash: str) -> TokenRecord | None:
+        """Return the token with this hash, if any."""
+        ...
+
+    def for_user(self, user_id: int) -> list[TokenRecord]:
+        """Return a user's tokens, newest first."""
+        ...
+
+    def revoke(self, token_id: int, at: datetime) -> bool:
+        """Revoke a token; return whether it existed and was active."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The first answer given to an idempotent request."""
+
+    fingerprint: str
+    status_code: int
+    body: dict[str, Any]
+
+
+class IdempotencyRepository(Protocol):
+    """Answers kept per (actor, Idempotency-Key)."""
+
+    def claim(self, actor: str, key: str, fingerprint: str, at: datetime) -> bool:
+        """Reserve a key inside the transaction; False when it is already taken."""
+        ...
+
+    def get(self, actor: str, key: str) -> StoredAnswer | None:
+        """Return the stored answer for a key, if any."""
+        ...
+
+    def complete(self, actor: str, key: str, status_code: int, body: dict[str, Any]) -> None:
+        """Record the answer of a claimed key."""
         ...
 
 
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it."""
 
-    cases: CaseRepository
-    history: HistoryRepository
-    people: PeopleRepository
-    directory: DirectoryRepository
+    @property
+    def cases(self) -> CaseRepository:
+        """The cases repository, inside this transaction."""
+        ...
+
+    @property
+    def history(self) -> HistoryRepository:
+        """The history repository, inside this transaction."""
+        ...
+
+    @property
+    def people(self) -> PeopleRepository:
+        """The people repository, inside this transaction."""
+        ...
+
+    @property
+    def directory(self) -> DirectoryRepository:
+        """The directory repository, inside this transaction."""
+        ...
+
+    @property
+    def tokens(self) -> TokenRepository:
+        """The tokens repository, inside this transaction."""
+        ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository:
+        """The idempotency repository, inside this transaction."""
+        ...
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

@@ -25,7 +25,7 @@ def must(moment: datetime | None) -> datetime:
     return result
 
 
-def case_from_row(row: Mapping[str, Any]) -> Case:
+def case_from_row(row: Mapping[Any, Any]) -> Case:
     """Build a case aggregate from a `cases` row."""
     return Case(
         id=row["id"],
@@ -69,7 +69,7 @@ def case_values(case: Case) -> dict[str, Any]:
     }
 
 
-def entry_from_row(row: Mapping[str, Any]) -> HistoryEntry:
+def entry_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
     """Build a history entry from a `history_entries` row."""
     return HistoryEntry(
         case_id=row["case_id"],
@@ -115,7 +115,7 @@ def entry_values(entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
-def person_from_row(row: Mapping[str, Any]) -> Person:
+def person_from_row(row: Mapping[Any, Any]) -> Person:
     """Build a person from a `people` row."""
     return Person(
         id=row["id"],

@@ -39,5 +39,8 @@ def pending(engine: Engine) -> list[str]:
     heads = set(script.get_heads())
     if current == heads:
         return []
-    return [rev.revision for rev in script.iterate_revisions(heads, current or None)
-            if rev.revision not in current]
+    return [
+        rev.revision
+        for rev in script.iterate_revisions(tuple(heads), tuple(current) or None)
+        if rev.revision not in current
+    ]

@@ -25,6 +25,14 @@ from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.services.ports import AuditQuery, CaseQuery
 
 
+def new_id(result: Any) -> int:
+    """Return the primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has a generated key
+        raise RuntimeError("the insert returned no primary key")
+    return int(key[0])
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -68,8 +76,7 @@ class SqlCaseRepository:
     def add(self, case: Case) -> int:
         """Insert a new case and return its id."""
         values = {**mappers.case_values(case), "version": case.version}
-        new_id: int = self.conn.execute(insert(cases_t).values(**values)).inserted_primary_key[0]
-        return new_id
+        return new_id(self.conn.execute(insert(cases_t).values(**values)))
 
     def update(self, case: Case, expected_version: int) -> None:
         """Write a case if it is still at `expected_version`, else raise VersionConflict."""
@@ -114,8 +121,11 @@ class SqlCaseRepository:
         # The id breaks ties so that pages never overlap nor skip a case.
         order = [column.desc(), cases_t.c.id.desc()] if query.descending else [column, cases_t.c.id]
         rows = self.conn.execute(
-            select(cases_t).where(*conditions).order_by(*order)
-            .limit(query.limit).offset(query.offset)
+            select(cases_t)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.limit)
+            .offset(query.offset)
         ).mappings()
         return [mappers.case_from_row(r) for r in rows], total
 
@@ -177,10 +187,10 @@ class SqlPeopleRepository:
 
     def add(self, person: Person) -> int:
         """Insert a person and return the id."""
-        result = self.conn.execute(insert(people_t).values(**mappers.person_values(person)))
-        new_id: int = result.inserted_primary_key[0]
-        person.id = new_id
-        return new_id
+        person.id = new_id(
+            self.conn.execute(insert(people_t).values(**mappers.person_values(person)))
+        )
+        return person.id
 
     def get(self, person_id: int) -> Person:
         """Return a person, or raise NotFound."""
@@ -193,7 +203,8 @@ class SqlPeopleRepository:
     def update(self, person: Person) -> None:
         """Write a person's fields."""
         self.conn.execute(
-            update(people_t).where(people_t.c.id == person.id)
+            update(people_t)
+            .where(people_t.c.id == person.id)
             .values(**mappers.person_values(person))
         )
 
@@ -257,8 +268,14 @@ class SqlDirectoryRepository:
         mls = self.conn.execute(
             select(user_ml_t.c.mission_locale_id).where(user_ml_t.c.user_id == row["id"])
         ).scalars()
-        return User(row["id"], row["username"], row["display_name"], row["role"],
-                    frozenset(mls), row["active"])
+        return User(
+            row["id"],
+            row["username"],
+            row["display_name"],
+            row["role"],
+            frozenset(mls),
+            row["active"],
+        )
 
     def user(self, user_id: int) -> User:
         """Return a user, or raise NotFound."""
@@ -268,13 +285,21 @@ class SqlDirectoryRepository:
         """Return a user by username, or raise NotFound."""
         return self._user(users_t.c.username == username)
 
-    def add_user(self, username: str, display_name: str, role: str,
-                 mission_locales: Sequence[str], now: datetime) -> User:
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        mission_locales: Sequence[str],
+        now: datetime,
+    ) -> User:
         """Create a user working for the given missions locales."""
-        result = self.conn.execute(insert(users_t).values(
-            username=username, display_name=display_name, role=role, active=True, created_at=now
-        ))
-        user_id = result.inserted_primary_key[0]
+        result = self.conn.execute(
+            insert(users_t).values(
+                username=username, display_name=display_name, role=role, active=True, created_at=now
+            )
+        )
+        user_id = new_id(result)
         for ml_id in mission_locales:
             self.conn.execute(insert(user_ml_t).values(user_id=user_id, mission_locale_id=ml_id))
         return self.user(user_id)

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
 from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.repositories import (
     SqlCaseRepository,
@@ -18,6 +19,13 @@ from ipm_workflow.adapters.db.repositories import (
 
 class SqlUnitOfWork:
     """One transaction on one connection; rolled back unless committed."""
+
+    cases: SqlCaseRepository
+    history: SqlHistoryRepository
+    people: SqlPeopleRepository
+    directory: SqlDirectoryRepository
+    tokens: SqlTokenRepository
+    idempotency: SqlIdempotencyRepository
 
     def __init__(self, engine: Engine, readonly: bool = False) -> None:
         self.engine = engine
@@ -34,6 +42,8 @@ class SqlUnitOfWork:
         self.history = SqlHistoryRepository(conn)
         self.people = SqlPeopleRepository(conn)
         self.directory = SqlDirectoryRepository(conn)
+        self.tokens = SqlTokenRepository(conn)
+        self.idempotency = SqlIdempotencyRepository(conn)
         return self
 
     @property

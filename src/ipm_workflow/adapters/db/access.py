@@ -1,0 +1,119 @@
+"""Repositories for API tokens and idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ipm_workflow.adapters.db.mappers import aware, must
+from ipm_workflow.adapters.db.repositories import new_id
+from ipm_workflow.adapters.db.tables import ApiTokenRow, IdempotencyRow
+from ipm_workflow.services.ports import StoredAnswer, TokenRecord
+
+tokens_t = ApiTokenRow.__table__  # type: ignore[attr-defined]
+idem_t = IdempotencyRow.__table__  # type: ignore[attr-defined]
+
+
+def _token(row: Any) -> TokenRecord:
+    return TokenRecord(
+        row["id"],
+        row["user_id"],
+        row["label"],
+        must(row["created_at"]),
+        must(row["expires_at"]),
+        aware(row["revoked_at"]),
+    )
+
+
+class SqlTokenRepository:
+    """API tokens, known by their hash only."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(
+        self, user_id: int, token_hash: str, label: str, created_at: datetime, expires_at: datetime
+    ) -> TokenRecord:
+        """Store a new token's hash."""
+        result = self.conn.execute(
+            insert(tokens_t).values(
+                user_id=user_id,
+                token_hash=token_hash,
+                label=label,
+                created_at=created_at,
+                expires_at=expires_at,
+            )
+        )
+        return TokenRecord(new_id(result), user_id, label, created_at, expires_at, None)
+
+    def by_hash(self, token_hash: str) -> TokenRecord | None:
+        """Return the token with this hash, if any."""
+        row = (
+            self.conn.execute(select(tokens_t).where(tokens_t.c.token_hash == token_hash))
+            .mappings()
+            .first()
+        )
+        return _token(row) if row else None
+
+    def for_user(self, user_id: int) -> list[TokenRecord]:
+        """Return a user's tokens, newest first."""
+        rows = self.conn.execute(
+            select(tokens_t).where(tokens_t.c.user_id == user_id).order_by(tokens_t.c.id.desc())
+        ).mappings()
+        return [_token(r) for r in rows]
+
+    def revoke(self, token_id: int, at: datetime) -> bool:
+        """Revoke a token; return whether it existed and was active."""
+        result = self.conn.execute(
+            update(tokens_t)
+            .where(tokens_t.c.id == token_id, tokens_t.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return bool(result.rowcount)
+
+
+class SqlIdempotencyRepository:
+    """Answers kept per (actor, Idempotency-Key)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(self, actor: str, key: str, fingerprint: str, at: datetime) -> bool:
+        """Reserve a key inside the transaction; False when it is already taken."""
+        # On PostgreSQL a concurrent claim of the same key waits here for the first transaction,
+        # then fails: the loser replays the winner's answer instead of acting twice.
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(
+                    insert(idem_t).values(
+                        actor=actor,
+                        key=key,
+                        fingerprint=fingerprint,
+                        status_code=0,
+                        body={},
+                        created_at=at,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def get(self, actor: str, key: str) -> StoredAnswer | None:
+        """Return the stored answer for a key, if any."""
+        row = (
+            self.conn.execute(select(idem_t).where(idem_t.c.actor == actor, idem_t.c.key == key))
+            .mappings()
+            .first()
+        )
+        return StoredAnswer(row["fingerprint"], row["status_code"], row["body"]) if row else None
+
+    def complete(self, actor: str, key: str, status_code: int, body: dict[str, Any]) -> None:
+        """Record the answer of a claimed key."""
+        self.conn.execute(
+            update(idem_t)
+            .where(idem_t.c.actor == actor, idem_t.c.key == key)
+            .values(status_code=status_code, body=body)
+        )

@@ -1,0 +1,83 @@
+"""API tokens: random, shown once, stored as hashes, expiring and revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+
+from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.domain.people import User
+from ipm_workflow.services.ports import Clock, TokenRecord, UnitOfWorkFactory
+
+log = structlog.get_logger("ipm_workflow.auth")
+TOKEN_PREFIX = "ipm_"  # noqa: S105 - a public prefix that tells our tokens apart, not a secret
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of a token (a SHA-256: tokens are random, no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just created: the only time its clear value exists."""
+
+    token: str
+    record: TokenRecord
+
+
+class TokenService:
+    """Issues, checks and revokes API tokens."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    def issue(self, username: str, days: int = 90, label: str = "") -> IssuedToken:
+        """Create a token for a user, valid for some days."""
+        if days < 1:
+            raise ValueError("a token lives at least one day")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = self.clock.now()
+        with self.uow() as uow:
+            user = uow.directory.user_by_name(username)
+            record = uow.tokens.add(
+                user.id, token_hash(token), label, now, now + timedelta(days=days)
+            )
+            uow.commit()
+        log.info("token_issued", user_id=user.id, token_id=record.id)
+        return IssuedToken(token, record)
+
+    def authenticate(self, token: str) -> User | None:
+        """Return the active user a valid token belongs to, or None."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        with self.uow(readonly=True) as uow:
+            record = uow.tokens.by_hash(token_hash(token))
+            if record is None or record.revoked_at is not None:
+                return None
+            if record.expires_at <= self.clock.now():
+                return None
+            try:
+                user = uow.directory.user(record.user_id)
+            except NotFound:
+                return None
+        return user if user.active else None
+
+    def tokens_of(self, username: str) -> tuple[User, list[TokenRecord]]:
+        """Return a user's tokens (without their values)."""
+        with self.uow(readonly=True) as uow:
+            user = uow.directory.user_by_name(username)
+            return user, uow.tokens.for_user(user.id)
+
+    def revoke(self, token_id: int) -> bool:
+        """Revoke a token by id."""
+        with self.uow() as uow:
+            done = uow.tokens.revoke(token_id, self.clock.now())
+            uow.commit()
+        log.info("token_revoked", token_id=token_id, revoked=done)
+        return done
