@@ -28,7 +28,7 @@ install: .venv/.synced ## Install the locked dependencies into .venv
 run: install ## Migrate the embedded SQLite database, load demo data once, run the service
 	$(BIN)/ipm-workflow db upgrade
 	$(BIN)/ipm-workflow demo
-	$(BIN)/ipm-workflow serve --embedded-worker
+	$(BIN)/ipm-workflow serve
 
 lint: install ## ruff, formatting, mypy strict, import contracts, workflow files
 	$(BIN)/ruff check src tests bench migrations

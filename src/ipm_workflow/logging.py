@@ -64,3 +64,6 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Libraries that narrate their internals at INFO: keep their warnings only.
+    for noisy in ("transitions", "alembic", "httpx", "apscheduler", "aiosmtpd", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

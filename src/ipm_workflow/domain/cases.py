@@ -217,7 +217,8 @@ def _entry_problem(
         return "previous-hash link does not match the entry before it"
     if entry.computed_hash() != entry.hash:
         return "stored hash does not match the entry's content"
-    if entry.payload_salt is not None and (
+    # An erased payload (salt gone) can no longer be checked; its digest still chains.
+    if entry.payload_salt and (
         payload_digest(entry.payload_salt, entry.payload) != entry.payload_digest
     ):
         return "payload does not match its digest"

@@ -125,7 +125,12 @@ class CompiledWorkflow:
         ]
 
     def _judge(
-        self, facts: CaseFacts, trigger: str, role: str, previous_state: str | None
+        self,
+        facts: CaseFacts,
+        trigger: str,
+        role: str,
+        previous_state: str | None,
+        with_inputs: bool = False,
     ) -> tuple[Action, _Edge | None]:
         edges = [e for e in self._edges[(facts.state, trigger)] if e.serves(previous_state)]
         spec = edges[0].spec if edges else self._edges[(facts.state, trigger)][0].spec
@@ -133,7 +138,7 @@ class CompiledWorkflow:
         chosen: _Edge | None = None
         unmet: list[Unmet] = []
         permitted = [e for e in edges if role in e.spec.roles]
-        if not permitted:
+        if edges and not permitted:
             unmet.append(
                 Unmet(
                     "role",
@@ -142,7 +147,8 @@ class CompiledWorkflow:
                 )
             )
         for edge in permitted:
-            missing = unmet_guards(edge.spec.guards, facts)
+            guards = edge.spec.guards if with_inputs else _without_inputs(edge.spec)
+            missing = unmet_guards(guards, facts)
             if not missing:
                 chosen = edge
                 break
@@ -160,6 +166,9 @@ class CompiledWorkflow:
             reason_required=spec.reason_required,
         )
         return action, chosen
+
+    def _allowed(self, facts: CaseFacts, role: str, previous_state: str | None) -> list[str]:
+        return [a.trigger for a in self.available_actions(facts, role, previous_state) if a.allowed]
 
     def _input_view(self, name: str, required: bool) -> InputView:
         spec = self.definition.fields[name]
@@ -180,15 +189,19 @@ class CompiledWorkflow:
         if (facts.state, trigger) not in self._edges:
             raise InvalidTransition(trigger, facts.state, self.triggers_from(facts.state))
         spec = self._edges[(facts.state, trigger)][0].spec
+        roles = {r for e in self._edges[(facts.state, trigger)] for r in e.spec.roles}
+        if role not in roles:
+            action, _ = self._judge(facts, trigger, role, previous_state)
+            raise RoleNotAllowed(
+                trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
+            )
         given = self._coerce_inputs(spec, inputs or {}, reason)
         proposed = replace(facts, data={**facts.data, **given})
-        action, chosen = self._judge(proposed, trigger, role, previous_state)
+        action, chosen = self._judge(proposed, trigger, role, previous_state, with_inputs=True)
         if chosen is None:
-            allowed = [
-                a.trigger for a in self.available_actions(facts, role, previous_state) if a.allowed
-            ]
-            kind = RoleNotAllowed if role not in action.roles else GuardFailed
-            raise kind(trigger, facts.state, action.unmet, allowed)
+            raise GuardFailed(
+                trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
+            )
         to_state = self._move(facts.state, trigger, chosen)
         data = {**proposed.data, **_effects(chosen.spec, now)}
         changes = {k: [facts.data.get(k), v] for k, v in data.items() if facts.data.get(k) != v}
@@ -246,6 +259,12 @@ class CompiledWorkflow:
             with self._lock:
                 self._machine.add_model(carrier, initial=self.definition.initial_state)
             return carrier
+
+
+def _without_inputs(spec: TransitionSpec) -> list[Any]:
+    """Guards that do not read the transition's own inputs (those are judged when firing)."""
+    inputs = {i.field for i in spec.inputs}
+    return [g for g in spec.guards if not any(ref[1] in inputs for ref in g.field_refs())]
 
 
 def _chosen(edge: _Edge) -> Any:

@@ -221,7 +221,16 @@ class DocumentsPresent(GuardBase):
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
         """Unmet with the list of missing, unvalidated or expiring documents."""
-        until: date | None = facts.date_of(self.valid_through) if self.valid_through else None
+        until: date | None = None
+        if self.valid_through is not None:
+            until = facts.date_of(self.valid_through)
+            if until is None:
+                # Without the date, validity through the stay cannot be shown: unmet, not skipped.
+                return Unmet(
+                    "field_missing",
+                    f"{self.valid_through} is not set",
+                    {"field": self.valid_through},
+                )
         problems: dict[str, str] = {}
         for doc_type in self.documents:
             doc = facts.documents.get(doc_type)

@@ -94,9 +94,19 @@ class _Linter:
 
     def check_value(self, path: Path, field: str, value: Any) -> None:
         spec = self.wf.fields[field]
-        if spec.type == "enum" and value is not None and spec.values and value not in spec.values:
-            hint = did_you_mean(str(value), spec.values)
-            self.report(path, f"'{value}' is not a value of enum field '{field}'{hint}")
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if item is None:
+                continue
+            if spec.type == "enum" and spec.values and item not in spec.values:
+                hint = did_you_mean(str(item), spec.values)
+                self.report(path, f"'{item}' is not a value of enum field '{field}'{hint}")
+            elif spec.type == "boolean" and not isinstance(item, bool):
+                self.report(path, f"field '{field}' is a boolean: use true or false, not {item!r}")
+            elif spec.type == "number" and (
+                isinstance(item, bool) or not isinstance(item, int | float)
+            ):
+                self.report(path, f"field '{field}' is a number, not {item!r}")
 
     def check_guards(self, path: Path, guards: list[Any]) -> None:
         wf = self.wf
@@ -109,8 +119,9 @@ class _Linter:
                     if actual != expected:
                         self.report(where, f"field '{field}' is a {actual}, a {expected} is needed")
             field_name = getattr(guard, "field", None)
-            if hasattr(guard, "value") and field_name in wf.fields:
-                self.check_value((*path, j, "value"), field_name, guard.value)
+            for attr in ("value", "values"):
+                if hasattr(guard, attr) and field_name in wf.fields:
+                    self.check_value((*path, j, attr), field_name, getattr(guard, attr))
             for k, doc in enumerate(getattr(guard, "documents", [])):
                 self.known((*path, j, "documents", k), "document", doc, wf.documents)
 

@@ -14,7 +14,8 @@ _FALSE = {"false", "no", "0", "non"}
 
 def coerce(spec: FieldSpec, raw: Any) -> Any:
     """Return the stored (JSON) form of a value for a field, or raise ValueError saying why."""
-    if raw is None:
+    # A blank form field means "no value" for every type; text keeps its blank as None too.
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if spec.type == "date":
         return _date(raw)

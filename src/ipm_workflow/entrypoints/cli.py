@@ -36,13 +36,17 @@ workflows_app = typer.Typer(help="Check, list and draw workflow definitions.", n
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 cases_app = typer.Typer(help="Open, inspect and advance cases.", no_args_is_help=True)
 people_app = typer.Typer(help="Young people.", no_args_is_help=True)
-directory_app = typer.Typer(help="Missions locales and users.", no_args_is_help=True)
+ml_app = typer.Typer(help="Missions locales.", no_args_is_help=True)
+users_app = typer.Typer(help="Users (advisors, supervisors, admins).", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens: shown once, stored as hashes.", no_args_is_help=True)
 audit_app = typer.Typer(help="Tamper-evidence of the history.", no_args_is_help=True)
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
 app.add_typer(people_app, name="people")
-app.add_typer(directory_app, name="directory")
+app.add_typer(ml_app, name="ml")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 
 AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (username).")]
@@ -159,7 +163,7 @@ def db_upgrade() -> None:
     engine.dispose()
 
 
-@directory_app.command("add-ml")
+@ml_app.command("add")
 def add_mission_locale(
     ml_id: str, name: str, departement: Annotated[str | None, typer.Option()] = None
 ) -> None:
@@ -169,7 +173,7 @@ def add_mission_locale(
     typer.echo(f"mission locale {ml_id} saved")
 
 
-@directory_app.command("add-user")
+@users_app.command("add")
 def add_user(
     username: str,
     display_name: Annotated[str, typer.Option("--name")],
@@ -352,13 +356,104 @@ def audit_verify(case: Annotated[int | None, typer.Option(help="Only this case."
         raise typer.Exit(1)
 
 
+@tokens_app.command("create")
+def tokens_create(
+    username: str,
+    days: Annotated[int, typer.Option(help="Validity in days.")] = 90,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Issue an API token for a user; it is printed once and only its hash is kept."""
+    container = _container()
+    issued = _run(lambda: container.tokens.issue(username, days, label))
+    typer.echo(issued.token)
+    typer.echo(
+        f"token {issued.record.id} for {username}, expires {issued.record.expires_at:%Y-%m-%d}",
+        err=True,
+    )
+
+
+@tokens_app.command("list")
+def tokens_list(username: str) -> None:
+    """List a user's tokens (never their values)."""
+    container = _container()
+    _, records = _run(lambda: container.tokens.tokens_of(username))
+    for r in records:
+        state = (
+            f"revoked {r.revoked_at:%Y-%m-%d}"
+            if r.revoked_at
+            else (f"expires {r.expires_at:%Y-%m-%d}")
+        )
+        typer.echo(f"{r.id:>5}  {state:<20} {r.label}")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token at once."""
+    container = _container()
+    if not container.tokens.revoke(token_id):
+        typer.echo(f"no active token {token_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"token {token_id} revoked")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: IPM_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: IPM_PORT or 8000.")] = None,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Run the HTTP API (refuses to start on an invalid workflow or an outdated schema)."""
+    import uvicorn  # noqa: PLC0415 - only the server needs it; the other commands start faster
+
+    settings = _settings()
+    container = _container()
+    missing = migrate.pending(container.engine)
+    container.close()
+    if missing:
+        typer.echo(
+            f"database schema is not current (pending: {', '.join(missing)}); "
+            "run `ipm-workflow db upgrade`",
+            err=True,
+        )
+        raise typer.Exit(2)
+    host, port = host or settings.host, port or settings.port
+    typer.echo(
+        f"ipm-workflow API on http://{host}:{port}/  (OpenAPI: http://{host}:{port}/schema)",
+        err=True,
+    )
+    uvicorn.run(
+        "ipm_workflow.entrypoints.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_config=None,
+    )
+
+
 @app.command("demo")
-def load_demo() -> None:
-    """Load the demonstration data once (missions locales, users, cases across the states)."""
+def load_demo(
+    tokens: Annotated[bool, typer.Option(help="Issue one-day tokens for the demo users.")] = True,
+) -> None:
+    """Load the demonstration data once, then print fresh demo credentials."""
     container = _container()
     migrate.upgrade(container.engine)
     loaded = demo.load(container.cases, container.people)
     typer.echo("demo data loaded" if loaded else "demo data already present")
+    if not tokens:
+        return
+    settings = container.settings
+    typer.echo(
+        f"\nAPI: http://{settings.host}:{settings.port}/api/v1  "
+        f"(OpenAPI: http://{settings.host}:{settings.port}/schema)"
+    )
+    typer.echo("Demo credentials (valid one day; new ones at each `make run`):")
+    for username, _, role, _ in demo.USERS:
+        issued = container.tokens.issue(username, days=1, label="demo")
+        typer.echo(f"  {role:<10} {username:<16} Authorization: Bearer {issued.token}")
+    typer.echo("")
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +32,13 @@ from ipm_workflow.services.commands import (
 )
 from ipm_workflow.services.history import chain_entry
 from ipm_workflow.services.idempotency import Answer, run_once
-from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from ipm_workflow.services.ports import (
+    AuditQuery,
+    CaseQuery,
+    Clock,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 log = structlog.get_logger("ipm_workflow.cases")
 
@@ -175,6 +181,36 @@ class CaseService:
         if errors:
             raise InvalidInput("invalid case data", errors)
         return values
+
+    def list_cases(
+        self, query: CaseQuery, actor: Actor, *, phase: str | None = None, overdue: bool = False
+    ) -> tuple[list[Case], int]:
+        """List the cases the actor may see, by filters; `overdue` means past the state's SLA."""
+        scope = query.mission_locales
+        if actor.mission_locales is not None:
+            mine = actor.mission_locales
+            scope = sorted(mine & set(scope)) if scope is not None else sorted(mine)
+        states = query.states
+        if phase is not None:
+            in_phase = {
+                name
+                for c in self.registry.all()
+                for name, st in c.definition.states.items()
+                if st.phase == phase
+            }
+            states = sorted(in_phase & set(states)) if states is not None else sorted(in_phase)
+        cutoffs = None
+        if overdue:
+            now = self.clock.now()
+            cutoffs = [
+                (c.definition.name, c.definition.version, name, now - st.time_limit)
+                for c in self.registry.all()
+                for name, st in c.definition.states.items()
+                if st.time_limit
+            ]
+        query = replace(query, mission_locales=scope, states=states, overdue=cutoffs)
+        with self.uow(readonly=True) as uow:
+            return uow.cases.search(query)
 
     def get(self, case_id: int, actor: Actor) -> Case:
         """Return one case the actor may see."""
@@ -357,6 +393,8 @@ class CaseService:
             changes: dict[str, list[Any]] = {}
             if cmd.mission_locale_id and cmd.mission_locale_id != case.mission_locale_id:
                 uow.directory.mission_locale(cmd.mission_locale_id)
+                if not actor.sees(cmd.mission_locale_id):
+                    raise Forbidden(f"you do not work for mission locale '{cmd.mission_locale_id}'")
                 changes["mission_locale_id"] = [case.mission_locale_id, cmd.mission_locale_id]
                 case.mission_locale_id = cmd.mission_locale_id
             if cmd.advisor_id is not None and cmd.advisor_id != case.advisor_id:
@@ -384,6 +422,11 @@ class CaseService:
         with self.uow(readonly=True) as uow:
             self._load(uow, case_id, actor)
             return uow.history.for_case(case_id)
+
+    def audit(self, query: AuditQuery) -> list[HistoryEntry]:
+        """Search history entries across cases (supervisors)."""
+        with self.uow(readonly=True) as uow:
+            return uow.history.search(query)
 
     def verify(self, case_ids: Iterable[int] | None = None) -> list[ChainReport]:
         """Recompute the hash chain of some cases (all when none are named)."""

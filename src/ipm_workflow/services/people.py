@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
+from ipm_workflow.domain.errors import InvalidInput, NotFound
 from ipm_workflow.domain.people import MissionLocale, Person, User
-from ipm_workflow.services.ports import Clock, UnitOfWorkFactory
+from ipm_workflow.services.commands import Actor
+from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.people")
+_EDITABLE = frozenset({"first_name", "last_name", "birth_date", "email", "phone"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,40 @@ class PeopleService:
         """Return one person."""
         with self.uow(readonly=True) as uow:
             return uow.people.get(person_id)
+
+    @staticmethod
+    def _visible(uow: UnitOfWork, person_id: int, actor: Actor) -> Person:
+        person = uow.people.get(person_id)
+        if actor.mission_locales is not None:
+            theirs = uow.people.mission_locales_of(person_id)
+            # A person with no case yet was just registered and may be opened by any advisor.
+            if theirs and not theirs & actor.mission_locales:
+                raise NotFound(f"person {person_id} not found")
+        return person
+
+    def get_for(self, person_id: int, actor: Actor) -> Person:
+        """Return a person the actor may see: one with a case in their missions locales."""
+        with self.uow(readonly=True) as uow:
+            return self._visible(uow, person_id, actor)
+
+    def update(self, person_id: int, changes: dict[str, Any], actor: Actor) -> Registered:
+        """Change a person's fields; report probable duplicates again."""
+        unknown = set(changes) - _EDITABLE
+        if unknown:
+            raise InvalidInput(
+                "unknown person fields",
+                [{"field": k, "message": "not editable"} for k in sorted(unknown)],
+            )
+        with self.uow() as uow:
+            person = self._visible(uow, person_id, actor)
+            for key, value in changes.items():
+                setattr(person, key, value)
+            person.updated_at = self.clock.now()
+            uow.people.update(person)
+            duplicates = uow.people.similar(person)
+            uow.commit()
+        log.info("person_updated", person_id=person_id, fields=sorted(changes), actor=actor.id)
+        return Registered(person, duplicates)
 
     def add_mission_locale(self, ml: MissionLocale) -> None:
         """Create or rename a mission locale."""

@@ -31,7 +31,8 @@ class CaseQuery:
     advisor_id: int | None = None
     opened_from: datetime | None = None
     opened_to: datetime | None = None
-    entered_before: datetime | None = None
+    # (workflow, version, state, cutoff): cases that entered that state before the cutoff.
+    overdue: Sequence[tuple[str, int, str, datetime]] | None = None
     sort: str = "id"
     descending: bool = False
     limit: int = 50
@@ -105,6 +106,10 @@ class PeopleRepository(Protocol):
 
     def update(self, person: Person) -> None:
         """Write a person's fields."""
+        ...
+
+    def mission_locales_of(self, person_id: int) -> set[str]:
+        """Return the missions locales of the person's cases."""
         ...
 
     def similar(self, person: Person) -> list[Person]:

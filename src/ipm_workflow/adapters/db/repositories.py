@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, false, func, insert, or_, select, update
 
 from ipm_workflow.adapters.db import mappers
 from ipm_workflow.adapters.db.tables import (
@@ -112,8 +112,21 @@ class SqlCaseRepository:
             conditions.append(cases_t.c.opened_at >= query.opened_from)
         if query.opened_to:
             conditions.append(cases_t.c.opened_at < query.opened_to)
-        if query.entered_before:
-            conditions.append(cases_t.c.state_entered_at < query.entered_before)
+        if query.overdue is not None:
+            conditions.append(
+                or_(
+                    false(),
+                    *(
+                        and_(
+                            cases_t.c.workflow == wf,
+                            cases_t.c.workflow_version == version,
+                            cases_t.c.state == state,
+                            cases_t.c.state_entered_at < cutoff,
+                        )
+                        for wf, version, state, cutoff in query.overdue
+                    ),
+                )
+            )
         total = self.conn.execute(
             select(func.count()).select_from(cases_t).where(*conditions)
         ).scalar_one()
@@ -207,6 +220,13 @@ class SqlPeopleRepository:
             .where(people_t.c.id == person.id)
             .values(**mappers.person_values(person))
         )
+
+    def mission_locales_of(self, person_id: int) -> set[str]:
+        """Return the missions locales of the person's cases."""
+        rows = self.conn.execute(
+            select(cases_t.c.mission_locale_id).where(cases_t.c.person_id == person_id).distinct()
+        ).scalars()
+        return set(rows)
 
     def similar(self, person: Person) -> list[Person]:
         """Return probable duplicates: same birth date and close name, or same phone or e-mail."""

@@ -1,0 +1,70 @@
+"""Supervisors' audit: history across cases, and chain verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import Parameter
+
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.schemas import ChainReportOut, HistoryEntryOut, VerifyOut
+from ipm_workflow.services.ports import AuditQuery
+
+
+class AuditController(Controller):
+    """What happened, by whom, and whether the record is intact."""
+
+    path = "/api/v1/audit"
+    tags = ["audit"]  # noqa: RUF012 - Litestar reads this class attribute as is
+    guards = [requires("supervisor")]  # noqa: RUF012 - Litestar's declaration style
+
+    @get("/entries", sync_to_thread=True, summary="Search history entries across cases")
+    def entries(
+        self,
+        container: Container,
+        actor: str | None = None,
+        trigger: str | None = None,
+        mission_locale: str | None = None,
+        case_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> list[HistoryEntryOut]:
+        """History entries, newest first, filtered by actor, mission locale, trigger, time."""
+        query = AuditQuery(
+            actor=actor,
+            trigger=trigger,
+            mission_locale_id=mission_locale,
+            case_id=case_id,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )
+        return [HistoryEntryOut.of(e) for e in container.cases.audit(query)]
+
+    @get("/verify", sync_to_thread=True, summary="Verify history chains")
+    def verify(self, container: Container, case_id: int | None = None) -> VerifyOut:
+        """Recompute the hash chain of one case, or of all; name the first broken entry."""
+        reports = container.cases.verify([case_id] if case_id is not None else None)
+        broken = [
+            ChainReportOut(
+                case_id=r.case_id,
+                entries=r.entries,
+                ok=r.ok,
+                broken_seq=r.broken_seq,
+                problem=r.problem,
+            )
+            for r in reports
+            if not r.ok
+        ]
+        return VerifyOut(
+            cases=len(reports),
+            entries=sum(r.entries for r in reports),
+            ok=not broken,
+            broken=broken,
+        )

@@ -1,0 +1,104 @@
+"""Bearer-token authentication, role guards, and a brake on repeated failures."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import structlog
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions.http_exceptions import TooManyRequestsException
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from ipm_workflow.domain.people import User
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ipm-workflow"'}
+
+
+class FailureBrake:
+    """Slows down, then refuses, clients that keep failing to authenticate (per process)."""
+
+    def __init__(
+        self, free: int = 5, window: float = 300.0, max_delay: float = 2.0, block_after: int = 30
+    ) -> None:
+        self.free, self.window, self.max_delay, self.block_after = (
+            free,
+            window,
+            max_delay,
+            block_after,
+        )
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(client, []) if now - t < self.window]
+        self._failures[client] = kept
+        return kept
+
+    def blocked(self, client: str) -> bool:
+        """Tell whether a client has failed too often lately to be heard at all."""
+        with self._lock:
+            return len(self._recent(client, time.monotonic())) >= self.block_after
+
+    def failed(self, client: str) -> float:
+        """Record a failure and return how long to hold the answer back."""
+        with self._lock:
+            now = time.monotonic()
+            recent = self._recent(client, now)
+            recent.append(now)
+            excess = len(recent) - self.free
+        return 0.0 if excess <= 0 else min(self.max_delay, 0.05 * 2 ** (excess - 1))
+
+    def succeeded(self, client: str) -> None:
+        """Forget a client's failures once it authenticates."""
+        with self._lock:
+            self._failures.pop(client, None)
+
+
+class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Resolve `Authorization: Bearer <token>` to an active user, or answer 401."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        """Authenticate one request."""
+        state = connection.app.state
+        brake: FailureBrake = state.brake
+        client = connection.client.host if connection.client else "unknown"
+        if brake.blocked(client):
+            raise TooManyRequestsException(
+                "too many failed authentications; try again later",
+                headers={"Retry-After": str(int(brake.window))},
+            )
+        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+        user: User | None = None
+        if scheme.lower() == "bearer" and token.strip():
+            user = await anyio.to_thread.run_sync(
+                state.container.tokens.authenticate, token.strip()
+            )
+        if user is None:
+            await anyio.sleep(brake.failed(client))
+            raise NotAuthorizedException(
+                "missing, invalid, expired or revoked bearer token", headers=CHALLENGE
+            )
+        brake.succeeded(client)
+        structlog.contextvars.bind_contextvars(actor=user.actor)
+        return AuthenticationResult(user=user, auth=None)
+
+
+def requires(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A route guard that admits only users of the given platform roles."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user: User = connection.user
+        if user.role not in roles:
+            raise PermissionDeniedException(
+                f"role '{user.role}' may not use this endpoint; allowed: {', '.join(roles)}"
+            )
+
+    return guard

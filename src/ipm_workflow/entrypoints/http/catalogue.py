@@ -1,0 +1,87 @@
+"""Workflows (read-only), health and readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get
+from litestar.params import FromPath
+from sqlalchemy import text
+
+from ipm_workflow.adapters.db import migrate
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.diagram import mermaid
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.schemas import WorkflowOut, WorkflowSummary
+
+
+class WorkflowController(Controller):
+    """The declared journeys."""
+
+    path = "/api/v1/workflows"
+    tags = ["workflows"]  # noqa: RUF012 - Litestar reads this class attribute as is
+    guards = [requires("advisor", "supervisor", "admin")]  # noqa: RUF012 - Litestar's style
+
+    @get("/", sync_to_thread=False, summary="List workflows")
+    def list_workflows(self, container: Container) -> list[WorkflowSummary]:
+        """The latest version of each workflow, with every loaded version."""
+        registry = container.registry
+        return [
+            WorkflowSummary(
+                name=c.definition.name,
+                version=c.definition.version,
+                versions=registry.versions(c.definition.name),
+                title=c.definition.title,
+            )
+            for c in registry.latest()
+        ]
+
+    @get(
+        ["/{name:str}", "/{name:str}/versions/{version:int}"],
+        sync_to_thread=False,
+        summary="Read a workflow",
+    )
+    def read(
+        self,
+        container: Container,
+        name: FromPath[str],
+        version: FromPath[int | None] = None,
+        lang: str = "en",
+    ) -> WorkflowOut:
+        """A workflow version's full definition and its Mermaid diagram."""
+        definition = container.registry.get(name, version).definition
+        return WorkflowOut(
+            name=definition.name,
+            version=definition.version,
+            definition=definition.model_dump(mode="json"),
+            mermaid=mermaid(definition, lang),
+        )
+
+
+@get(
+    "/health", sync_to_thread=False, exclude_from_auth=True, tags=["operations"], summary="Liveness"
+)
+def health() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@get(
+    "/ready", sync_to_thread=True, exclude_from_auth=True, tags=["operations"], summary="Readiness"
+)
+def ready(container: Container) -> Response[dict[str, Any]]:
+    """The database answers, its schema is current, and the workflows are loaded."""
+    checks: dict[str, Any] = {"workflows": len(container.registry.all())}
+    try:
+        with container.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+        missing = migrate.pending(container.engine)
+        checks["migrations"] = "current" if not missing else f"pending: {', '.join(missing)}"
+    except Exception as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+        missing = ["unknown"]
+    ok = checks["database"] == "ok" and not missing and checks["workflows"] > 0
+    return Response(
+        {"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503
+    )

@@ -1,0 +1,59 @@
+"""Young people: register (warning on probable duplicates), read, update."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, patch, post
+from litestar.params import FromPath, JSONBody
+
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.people import Person
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.schemas import PersonIn, PersonOut, PersonPatch, PersonSaved
+from ipm_workflow.services.commands import Actor
+
+
+class PeopleController(Controller):
+    """Young people, who may have several cases over the years."""
+
+    path = "/api/v1/people"
+    tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
+    guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
+
+    @post("/", sync_to_thread=True, summary="Register a young person", guards=[requires("advisor")])
+    def create(self, container: Container, data: JSONBody[PersonIn]) -> Response[PersonSaved]:
+        """Register a person; probable duplicates are listed, never refused."""
+        saved = container.people.register(
+            Person(None, data.first_name, data.last_name, data.birth_date, data.email, data.phone)
+        )
+        body = PersonSaved(
+            person=PersonOut.of(saved.person),
+            possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
+        )
+        return Response(
+            body, status_code=201, headers={"Location": f"/api/v1/people/{saved.person.id}"}
+        )
+
+    @get("/{person_id:int}", sync_to_thread=True, summary="Read a young person")
+    def read(self, container: Container, actor: Actor, person_id: FromPath[int]) -> PersonOut:
+        """Return a person you may see (one with a case in your missions locales, or none yet)."""
+        return PersonOut.of(container.people.get_for(person_id, actor))
+
+    @patch(
+        "/{person_id:int}",
+        sync_to_thread=True,
+        summary="Update a young person",
+        guards=[requires("advisor")],
+    )
+    def update(
+        self,
+        container: Container,
+        actor: Actor,
+        person_id: FromPath[int],
+        data: JSONBody[PersonPatch],
+    ) -> PersonSaved:
+        """Change a person's fields; probable duplicates are listed again."""
+        saved = container.people.update(person_id, data.model_dump(exclude_unset=True), actor)
+        return PersonSaved(
+            person=PersonOut.of(saved.person),
+            possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
+        )

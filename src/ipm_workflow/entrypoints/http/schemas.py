@@ -1,0 +1,420 @@
+"""The HTTP contract: request and response bodies, separate from tables and domain objects."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ipm_workflow.domain.cases import Case, Document, HistoryEntry
+from ipm_workflow.domain.definitions import Labels, Workflow
+from ipm_workflow.domain.engine import Action
+from ipm_workflow.domain.people import Person, User
+
+
+class Body(BaseModel):
+    """Request bodies refuse unknown keys: a typo is an error, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonIn(Body):
+    """A young person to register."""
+
+    first_name: str = Field(min_length=1, max_length=100, examples=["Camille"])
+    last_name: str = Field(min_length=1, max_length=100, examples=["Exemple"])
+    birth_date: date | None = Field(default=None, examples=["2005-06-15"])
+    email: str | None = Field(default=None, max_length=254, examples=["camille@example.org"])
+    phone: str | None = Field(default=None, max_length=32, examples=["+33 6 00 00 00 00"])
+
+
+class PersonPatch(Body):
+    """Fields of a person to change; omitted fields stay as they are."""
+
+    first_name: str | None = Field(default=None, min_length=1, max_length=100)
+    last_name: str | None = Field(default=None, min_length=1, max_length=100)
+    birth_date: date | None = None
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class PersonOut(BaseModel):
+    """A young person."""
+
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    email: str | None
+    phone: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, person: Person) -> PersonOut:
+        """Render a person."""
+        assert person.id is not None  # noqa: S101 - stored people have ids
+        return cls(
+            id=person.id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+            email=person.email,
+            phone=person.phone,
+            created_at=person.created_at,
+            updated_at=person.updated_at,
+        )
+
+
+class PersonSaved(BaseModel):
+    """A person as saved, with probable duplicates to review (a warning, never a refusal)."""
+
+    person: PersonOut
+    possible_duplicates: list[int] = Field(
+        description="Ids of people with the same birth date and a close name, or the same phone "
+        "or e-mail."
+    )
+
+
+class DocumentOut(BaseModel):
+    """One entry of the case's document checklist."""
+
+    status: str
+    valid_from: date | None
+    valid_until: date | None
+    validated_by: str | None
+    validated_at: datetime | None
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentOut:
+        """Render a document."""
+        return cls(
+            status=doc.status,
+            valid_from=doc.valid_from,
+            valid_until=doc.valid_until,
+            validated_by=doc.validated_by,
+            validated_at=doc.validated_at,
+        )
+
+
+class CaseOut(BaseModel):
+    """A case: where the journey stands, its data and documents."""
+
+    id: int
+    person_id: int
+    workflow: str
+    workflow_version: int
+    state: str
+    state_label: Labels
+    phase: str
+    terminal: bool
+    previous_state: str | None
+    mission_locale_id: str
+    advisor_id: int | None
+    version: int = Field(description="Send it back as If-Match or `version` to change the case.")
+    data: dict[str, Any]
+    documents: dict[str, DocumentOut]
+    opened_at: datetime | None
+    updated_at: datetime | None
+    state_entered_at: datetime | None
+    closed_at: datetime | None
+    sla_due_at: datetime | None = Field(description="When the state's time limit runs out.")
+
+    @classmethod
+    def of(cls, case: Case, workflow: Workflow) -> CaseOut:
+        """Render a case with the labels of its workflow version."""
+        assert case.id is not None  # noqa: S101 - stored cases have ids
+        state = workflow.states[case.state]
+        due = (
+            case.state_entered_at + state.time_limit
+            if state.time_limit and case.state_entered_at
+            else None
+        )
+        return cls(
+            id=case.id,
+            person_id=case.person_id,
+            workflow=case.workflow,
+            workflow_version=case.workflow_version,
+            state=case.state,
+            state_label=state.label,
+            phase=state.phase,
+            terminal=state.terminal,
+            previous_state=case.previous_state,
+            mission_locale_id=case.mission_locale_id,
+            advisor_id=case.advisor_id,
+            version=case.version,
+            data=case.data,
+            documents={k: DocumentOut.of(d) for k, d in case.documents.items()},
+            opened_at=case.opened_at,
+            updated_at=case.updated_at,
+            state_entered_at=case.state_entered_at,
+            closed_at=case.closed_at,
+            sla_due_at=due,
+        )
+
+
+class CasePage(BaseModel):
+    """One page of a case listing."""
+
+    items: list[CaseOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class CaseOpenIn(Body):
+    """Open a case for a person on a workflow."""
+
+    person_id: int = Field(examples=[1])
+    workflow: str = Field(examples=["erasmus_vet_long"])
+    workflow_version: int | None = Field(default=None, description="Latest when omitted.")
+    mission_locale_id: str = Field(examples=["ml-saint-etienne"])
+    advisor_id: int | None = None
+    inputs: dict[str, Any] = Field(
+        default_factory=dict, examples=[{"cv_attached": True, "privacy_notice_given": True}]
+    )
+
+
+class CaseDataPatch(Body):
+    """Change data fields of a case (each change is recorded with old and new value)."""
+
+    changes: dict[str, Any] = Field(examples=[{"travel_booked": True}])
+    reason: str | None = None
+    version: int | None = Field(default=None, description="Expected case version.")
+
+
+class DocumentIn(Body):
+    """Record a document's status and validity."""
+
+    status: Literal["missing", "received", "validated", "expired", "refused"]
+    valid_from: date | None = None
+    valid_until: date | None = Field(default=None, examples=["2027-12-31"])
+    version: int | None = Field(default=None, description="Expected case version.")
+
+
+class ReassignIn(Body):
+    """Move a case to another mission locale or advisor (an event, not a state)."""
+
+    mission_locale_id: str | None = None
+    advisor_id: int | None = None
+    reason: str | None = None
+    version: int | None = Field(default=None, description="Expected case version.")
+
+
+class UnmetOut(BaseModel):
+    """A condition that stops a transition."""
+
+    code: str
+    message: str
+    detail: dict[str, Any]
+
+
+class InputOut(BaseModel):
+    """A value a trigger asks for."""
+
+    field: str
+    type: str
+    required: bool
+    values: list[str] | None
+    label: Labels
+
+
+class ActionOut(BaseModel):
+    """A trigger out of the current state, allowed or denied with reasons."""
+
+    trigger: str
+    label: Labels | None
+    dest: str
+    allowed: bool
+    roles: list[str]
+    unmet: list[UnmetOut]
+    inputs: list[InputOut]
+    reason_required: bool
+
+    @classmethod
+    def of(cls, action: Action) -> ActionOut:
+        """Render an action."""
+        return cls(
+            trigger=action.trigger,
+            label=action.label,
+            dest=action.dest,
+            allowed=action.allowed,
+            roles=action.roles,
+            unmet=[UnmetOut(**u.as_dict()) for u in action.unmet],
+            inputs=[
+                InputOut(
+                    field=i.field, type=i.type, required=i.required, values=i.values, label=i.label
+                )
+                for i in action.inputs
+            ],
+            reason_required=action.reason_required,
+        )
+
+
+class ActionsOut(BaseModel):
+    """Every trigger out of the case's state for the caller."""
+
+    case_id: int
+    state: str
+    version: int
+    actions: list[ActionOut]
+
+
+class TransitionIn(Body):
+    """Fire a trigger."""
+
+    trigger: str = Field(examples=["log_first_contact"])
+    inputs: dict[str, Any] = Field(
+        default_factory=dict, examples=[{"first_contact_date": "2026-01-06"}]
+    )
+    reason: str | None = None
+    version: int | None = Field(
+        default=None, description="Expected case version (or send If-Match)."
+    )
+
+
+class HistoryEntryOut(BaseModel):
+    """One entry of a case's history."""
+
+    case_id: int
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    kind: str
+    trigger: str | None
+    from_state: str | None
+    to_state: str | None
+    workflow: str
+    workflow_version: int
+    request_id: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> HistoryEntryOut:
+        """Render a history entry."""
+        return cls(
+            case_id=entry.case_id,
+            seq=entry.seq,
+            at=entry.at,
+            actor=entry.actor,
+            role=entry.role,
+            kind=entry.kind,
+            trigger=entry.trigger,
+            from_state=entry.from_state,
+            to_state=entry.to_state,
+            workflow=entry.workflow,
+            workflow_version=entry.workflow_version,
+            request_id=entry.request_id,
+            payload=dict(entry.payload),
+            prev_hash=entry.prev_hash,
+            hash=entry.hash,
+        )
+
+
+class TransitionOut(BaseModel):
+    """The case after a transition, and the history entry it wrote."""
+
+    case: CaseOut
+    entry: HistoryEntryOut
+
+
+class WorkflowSummary(BaseModel):
+    """A workflow and its loaded versions."""
+
+    name: str
+    version: int
+    versions: list[int]
+    title: Labels
+
+
+class WorkflowOut(BaseModel):
+    """A workflow version: its full definition and its diagram."""
+
+    name: str
+    version: int
+    definition: dict[str, Any]
+    mermaid: str
+
+
+class ChainReportOut(BaseModel):
+    """The verification of one case's history chain."""
+
+    case_id: int
+    entries: int
+    ok: bool
+    broken_seq: int | None
+    problem: str | None
+
+
+class VerifyOut(BaseModel):
+    """The verification of several cases' chains."""
+
+    cases: int
+    entries: int
+    ok: bool
+    broken: list[ChainReportOut]
+
+
+class UserIn(Body):
+    """A user to create."""
+
+    username: str = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9._-]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Literal["advisor", "supervisor", "admin"]
+    mission_locales: list[str] = Field(default_factory=list)
+
+
+class UserOut(BaseModel):
+    """A user."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    mission_locales: list[str]
+    active: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        """Render a user."""
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            mission_locales=sorted(user.mission_locales),
+            active=user.active,
+        )
+
+
+class TokenIn(Body):
+    """A token to issue."""
+
+    days: int = Field(default=90, ge=1, le=730)
+    label: str = Field(default="", max_length=100)
+
+
+class TokenOut(BaseModel):
+    """A token record; `token` is only present right after issuing it."""
+
+    id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    token: str | None = None
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
