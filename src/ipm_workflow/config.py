@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,3 +27,36 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     timezone: str = "Europe/Paris"
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL used in links inside messages."
+    )
+
+    # Reminders: delivery
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Ipm <no-reply@ipm.example.org>"
+    message_id_domain: str = "ipm-workflow.example.org"
+    sms_endpoint: str | None = Field(default=None, description="SMS provider's HTTP API URL.")
+    sms_api_key: SecretStr | None = None
+    finance_email: str | None = None
+    supervisor_email: str | None = Field(
+        default=None, description="Shared supervisors' address (default: every supervisor)."
+    )
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(8, 0)
+
+    # Reminders: the worker
+    embedded_worker: bool = Field(
+        default=False, description="Run one reminder worker inside the API process."
+    )
+    worker_poll_seconds: float = 5.0
+    worker_batch: int = 100
+    worker_concurrency: int = 8
+    worker_lease_seconds: int = 300
+    max_attempts: int = 6
+    backoff_base_seconds: int = 60
+    backoff_max_seconds: int = 6 * 3600

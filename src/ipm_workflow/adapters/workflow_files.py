@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from ipm_workflow.adapters.templates import JinjaRenderer
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import WorkflowInvalid
 from ipm_workflow.domain.guards import GUARD_KINDS
@@ -130,7 +131,34 @@ def check_directory(directory: Path) -> tuple[list[Workflow], list[FileProblem]]
             continue
         seen[workflow.key] = file
         workflows.append(workflow)
+        problems += _template_problems(file, doc, workflow, directory / "templates")
     return workflows, problems
+
+
+def _template_problems(
+    file: Path, doc: Any, workflow: Workflow, templates: Path
+) -> list[FileProblem]:
+    """Every template a reminder names must exist in each language."""
+    renderer = JinjaRenderer(templates)
+    problems = []
+    for i, rule in enumerate(workflow.reminders):
+        named: list[tuple[PathItems, str | None]] = [(("reminders", i, "template"), rule.template)]
+        if rule.escalation is not None:
+            named.append((("reminders", i, "escalation", "template"), rule.escalation.template))
+        for path, name in named:
+            if name is None:
+                continue
+            missing = renderer.missing([name])
+            if missing:
+                problems.append(
+                    FileProblem(
+                        file,
+                        *_position(doc, path),
+                        _place(path),
+                        f"template '{name}' has no file {', '.join(missing)} in {templates}",
+                    )
+                )
+    return problems
 
 
 def load_registry(directory: Path) -> WorkflowRegistry:

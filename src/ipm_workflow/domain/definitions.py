@@ -225,6 +225,10 @@ class Workflow(Strict):
             return self.active_states()
         return transition.sources()
 
+    def anchor_fields(self) -> set[str]:
+        """Return the data fields reminder dates hang on (a change there replans reminders)."""
+        return {r.anchor.field for r in self.reminders if r.anchor.field is not None}
+
     def previous_candidates(self, state: str) -> list[str]:
         """Return the states a case can come from into `state` (for '@previous' destinations)."""
         found: list[str] = []

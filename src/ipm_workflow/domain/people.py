@@ -19,6 +19,13 @@ class Person:
     birth_date: date | None = None
     email: str | None = None
     phone: str | None = None
+    language: str = "fr"
+    timezone: str = "Europe/Paris"
+    preferred_channel: str = "email"
+    consent_email: bool = True
+    consent_sms: bool = False
+    guardian_email: str | None = None
+    guardian_phone: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     pseudonymised_at: datetime | None = None
@@ -31,6 +38,7 @@ class MissionLocale:
     id: str
     name: str
     departement: str | None = None
+    contact_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class User:
     role: UserRole
     mission_locales: frozenset[str] = field(default_factory=frozenset)
     active: bool = True
+    email: str | None = None
+    timezone: str = "Europe/Paris"
 
     @property
     def actor(self) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
 from dataclasses import asdict, is_dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +22,7 @@ from ipm_workflow.domain.cases import DocumentStatus
 from ipm_workflow.domain.diagram import mermaid
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.people import MissionLocale, Person
+from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.logging import configure_logging
 from ipm_workflow.services import demo
 from ipm_workflow.services.commands import (
@@ -40,6 +44,7 @@ ml_app = typer.Typer(help="Missions locales.", no_args_is_help=True)
 users_app = typer.Typer(help="Users (advisors, supervisors, admins).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens: shown once, stored as hashes.", no_args_is_help=True)
 audit_app = typer.Typer(help="Tamper-evidence of the history.", no_args_is_help=True)
+reminders_app = typer.Typer(help="Reminders: agenda, preview, retry.", no_args_is_help=True)
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
@@ -48,6 +53,7 @@ app.add_typer(ml_app, name="ml")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(reminders_app, name="reminders")
 
 AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (username).")]
 Role = Annotated[str | None, typer.Option(help="Role to act in (default: the user's role).")]
@@ -402,6 +408,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: IPM_PORT or 8000.")] = None,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="Run a reminder worker in each server process (--no-worker to scale out)."
+        ),
+    ] = True,
 ) -> None:
     """Run the HTTP API (refuses to start on an invalid workflow or an outdated schema)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it; the other commands start faster
@@ -418,6 +430,8 @@ def serve(
         )
         raise typer.Exit(2)
     host, port = host or settings.host, port or settings.port
+    # Each server process builds its app from the environment (uvicorn imports the factory).
+    os.environ["IPM_EMBEDDED_WORKER"] = "true" if worker else "false"
     typer.echo(
         f"ipm-workflow API on http://{host}:{port}/  (OpenAPI: http://{host}:{port}/schema)",
         err=True,
@@ -431,6 +445,84 @@ def serve(
         access_log=access_log,
         log_config=None,
     )
+
+
+@app.command("worker")
+def run_worker(
+    once: Annotated[bool, typer.Option(help="Deliver what is due now, then exit.")] = False,
+) -> None:
+    """Run a reminder worker alone (any number can share one PostgreSQL); stops on SIGTERM."""
+    container = _container()
+    settings = container.settings
+
+    async def main_loop() -> None:
+        worker = Worker(
+            container.delivery,
+            container.channels(),
+            concurrency=settings.worker_concurrency,
+            poll_seconds=settings.worker_poll_seconds,
+        )
+        if once:
+            handled = await worker.run_once()
+            await worker.stop()
+            typer.echo(f"{handled} reminder(s) handled")
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        worker.start()
+        await stop.wait()
+        await worker.stop()
+
+    asyncio.run(main_loop())
+    container.close()
+
+
+@reminders_app.command("list")
+def reminders_list(
+    case: Annotated[int | None, typer.Option(help="One case's reminders.")] = None,
+    days: Annotated[int, typer.Option(help="Agenda horizon, in days.")] = 14,
+    as_user: AsUser = None,
+    role: Role = None,
+) -> None:
+    """List a case's reminders, or the agenda of what is due soon."""
+    container = _container()
+    actor = _actor(container, as_user, role)
+    if case is not None:
+        rows = _run(lambda: container.reminders.of_case(case, actor))
+    else:
+        rows = container.reminders.agenda(actor, days).reminders
+        counts = container.reminders.counts()
+        typer.echo("by status: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    for r in rows:
+        typer.echo(
+            f"{r.id:>6} case {r.case_id:<5} {r.due_at:%Y-%m-%d %H:%M} {r.status:<9} "
+            f"{r.kind:<10} {r.rule_id:<28} {r.recipient:<12} {r.outcome or ''}"
+        )
+
+
+@reminders_app.command("preview")
+def reminders_preview(reminder_id: int, as_user: AsUser = None, role: Role = None) -> None:
+    """Render a reminder as it would be sent now."""
+    container = _container()
+    message = _run(
+        lambda: container.delivery.preview(reminder_id, _actor(container, as_user, role))
+    )
+    typer.echo(
+        f"Channel: {message.channel}\nTo: {', '.join(message.to) or '(in-app)'}\n"
+        f"Message-ID: {message.message_id}\nSubject: {message.subject}\n\n{message.body}"
+    )
+
+
+@reminders_app.command("retry")
+def reminders_retry(reminder_id: int) -> None:
+    """Requeue a dead-lettered (or skipped) reminder for a new delivery attempt."""
+    container = _container()
+    if not container.reminders.retry(reminder_id):
+        typer.echo(f"reminder {reminder_id} is not dead-lettered or skipped", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"reminder {reminder_id} requeued")
 
 
 @app.command("demo")

@@ -39,6 +39,7 @@ from ipm_workflow.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from ipm_workflow.services.reminders import reconcile
 
 log = structlog.get_logger("ipm_workflow.cases")
 
@@ -119,6 +120,7 @@ class CaseService:
                 state_entered_at=now,
             )
             case.id = uow.cases.add(case)
+            planned = reconcile(uow, wf, case, now, self.tz)
             entry = chain_entry(
                 case,
                 actor,
@@ -131,6 +133,7 @@ class CaseService:
                     "mission_locale_id": cmd.mission_locale_id,
                     "advisor_id": cmd.advisor_id,
                     "inputs": data,
+                    **({"reminders": planned} if planned else {}),
                 },
             )
             uow.cases.update(case, 0)
@@ -291,6 +294,13 @@ class CaseService:
         payload: dict[str, Any] = {"inputs": dict(cmd.inputs), "changes": outcome.changes}
         if cmd.reason:
             payload["reason"] = cmd.reason
+        definition = compiled.definition
+        if outcome.to_state != outcome.from_state or definition.anchor_fields() & set(
+            outcome.changes
+        ):
+            planned = reconcile(uow, definition, case, now, self.tz)
+            if planned:
+                payload["reminders"] = planned
         entry = chain_entry(
             case,
             actor,
@@ -321,6 +331,11 @@ class CaseService:
             payload: dict[str, Any] = {"changes": changes}
             if cmd.reason:
                 payload["reason"] = cmd.reason
+            definition = self.workflow_of(case).definition
+            if definition.anchor_fields() & set(changes):
+                planned = reconcile(uow, definition, case, now, self.tz)
+                if planned:
+                    payload["reminders"] = planned
             entry = chain_entry(
                 case, actor, kind="data_changed", at=now, request_id=cmd.request_id, payload=payload
             )

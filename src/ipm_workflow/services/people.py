@@ -89,14 +89,19 @@ class PeopleService:
             uow.commit()
 
     def add_user(
-        self, username: str, display_name: str, role: str, mission_locales: Sequence[str]
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        mission_locales: Sequence[str],
+        email: str | None = None,
     ) -> User:
         """Create a user working for some missions locales."""
         with self.uow() as uow:
             for ml_id in mission_locales:
                 uow.directory.mission_locale(ml_id)
             user = uow.directory.add_user(
-                username, display_name, role, mission_locales, self.clock.now()
+                username, display_name, role, mission_locales, now=self.clock.now(), email=email
             )
             uow.commit()
         log.info("user_added", user_id=user.id, role=role)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.reminders import Planned, Reminder
 
 
 class Clock(Protocol):
@@ -146,9 +147,15 @@ class DirectoryRepository(Protocol):
         display_name: str,
         role: str,
         mission_locales: Sequence[str],
+        *,
         now: datetime,
+        email: str | None = None,
     ) -> User:
         """Create a user working for the given missions locales."""
+        ...
+
+    def users_with_role(self, role: str) -> list[User]:
+        """Return the active users of a role."""
         ...
 
 
@@ -211,6 +218,81 @@ class IdempotencyRepository(Protocol):
         ...
 
 
+class ReminderRepository(Protocol):
+    """Reminders of cases and the worker's claims on them."""
+
+    def for_case(self, case_id: int) -> list[Reminder]:
+        """Return every reminder of a case, by due time."""
+        ...
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        """Return one reminder."""
+        ...
+
+    def add(self, case_id: int, planned: Iterable[Planned], now: datetime) -> None:
+        """Store new occurrences as planned."""
+        ...
+
+    def set_status(
+        self,
+        ids: Sequence[int],
+        status: str,
+        outcome: str,
+        now: datetime,
+        due_at: datetime | None = None,
+    ) -> None:
+        """Move reminders to a status with the reason."""
+        ...
+
+    def acknowledge(
+        self, case_id: int, rule_id: str, anchor_at: datetime, actor: str, now: datetime
+    ) -> int:
+        """Acknowledge a rule's occurrences for one anchor; return how many were cancelled."""
+        ...
+
+    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Reminder]:
+        """Take due reminders for delivery."""
+        ...
+
+    def finish(
+        self,
+        reminder: Reminder,
+        worker: str,
+        now: datetime,
+        *,
+        status: str,
+        outcome: str,
+        channel: str | None = None,
+        message_id: str | None = None,
+        next_attempt_at: datetime | None = None,
+        count_attempt: bool = True,
+    ) -> bool:
+        """Record the outcome of a claimed reminder."""
+        ...
+
+    def release(self, ids: Sequence[int], worker: str, now: datetime) -> None:
+        """Give back claimed reminders untouched."""
+        ...
+
+    def retry_dead(self, reminder_id: int, now: datetime) -> bool:
+        """Put a dead-lettered reminder back in the queue."""
+        ...
+
+    def agenda(
+        self,
+        mission_locales: Sequence[str] | None,
+        advisor_id: int | None,
+        until: datetime,
+        limit: int,
+    ) -> list[Reminder]:
+        """Return pending reminders due before a moment, across cases."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Return how many reminders are in each status."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -237,6 +319,11 @@ class UnitOfWork(Protocol):
     @property
     def tokens(self) -> TokenRepository:
         """The tokens repository, inside this transaction."""
+        ...
+
+    @property
+    def reminders(self) -> ReminderRepository:
+        """The reminders repository, inside this transaction."""
         ...
 
     @property

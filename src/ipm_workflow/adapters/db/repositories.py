@@ -267,16 +267,18 @@ class SqlDirectoryRepository:
         row = self.conn.execute(select(ml_t).where(ml_t.c.id == ml_id)).mappings().first()
         if row is None:
             raise NotFound(f"mission locale '{ml_id}' not found")
-        return MissionLocale(row["id"], row["name"], row["departement"])
+        return MissionLocale(row["id"], row["name"], row["departement"], row["contact_email"])
 
     def mission_locales(self) -> list[MissionLocale]:
         """Return every mission locale."""
         rows = self.conn.execute(select(ml_t).order_by(ml_t.c.id)).mappings()
-        return [MissionLocale(r["id"], r["name"], r["departement"]) for r in rows]
+        return [
+            MissionLocale(r["id"], r["name"], r["departement"], r["contact_email"]) for r in rows
+        ]
 
     def add_mission_locale(self, ml: MissionLocale) -> None:
         """Insert or update a mission locale."""
-        values = {"name": ml.name, "departement": ml.departement}
+        values = {"name": ml.name, "departement": ml.departement, "contact_email": ml.contact_email}
         if self.conn.execute(update(ml_t).where(ml_t.c.id == ml.id).values(**values)).rowcount:
             return
         self.conn.execute(insert(ml_t).values(id=ml.id, **values))
@@ -295,7 +297,18 @@ class SqlDirectoryRepository:
             row["role"],
             frozenset(mls),
             row["active"],
+            row["email"],
+            row["timezone"],
         )
+
+    def users_with_role(self, role: str) -> list[User]:
+        """Return the active users of a role."""
+        ids = self.conn.execute(
+            select(users_t.c.id)
+            .where(users_t.c.role == role, users_t.c.active.is_(True))
+            .order_by(users_t.c.id)
+        ).scalars()
+        return [self.user(i) for i in ids]
 
     def user(self, user_id: int) -> User:
         """Return a user, or raise NotFound."""
@@ -311,12 +324,19 @@ class SqlDirectoryRepository:
         display_name: str,
         role: str,
         mission_locales: Sequence[str],
+        *,
         now: datetime,
+        email: str | None = None,
     ) -> User:
         """Create a user working for the given missions locales."""
         result = self.conn.execute(
             insert(users_t).values(
-                username=username, display_name=display_name, role=role, active=True, created_at=now
+                username=username,
+                display_name=display_name,
+                role=role,
+                active=True,
+                created_at=now,
+                email=email,
             )
         )
         user_id = new_id(result)

@@ -26,6 +26,7 @@ class MissionLocaleRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     departement: str | None = Field(default=None, max_length=3)
+    contact_email: str | None = Field(default=None, max_length=254)
 
 
 class UserRow(SQLModel, table=True):
@@ -38,6 +39,8 @@ class UserRow(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     active: bool = True
+    email: str | None = Field(default=None, max_length=254)
+    timezone: str = Field(default="Europe/Paris", max_length=64)
     created_at: datetime = _ts()
 
 
@@ -61,6 +64,13 @@ class PersonRow(SQLModel, table=True):
     birth_date: date | None = None
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
+    language: str = Field(default="fr", max_length=2)
+    timezone: str = Field(default="Europe/Paris", max_length=64)
+    preferred_channel: str = Field(default="email", max_length=8)
+    consent_email: bool = True
+    consent_sms: bool = False
+    guardian_email: str | None = Field(default=None, max_length=254)
+    guardian_phone: str | None = Field(default=None, max_length=32)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     pseudonymised_at: datetime | None = _ts(nullable=True)
@@ -146,3 +156,63 @@ class IdempotencyRow(SQLModel, table=True):
     status_code: int
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(Json, nullable=False))
     created_at: datetime = _ts(index=True)
+
+
+class ReminderRow(SQLModel, table=True):
+    """One planned message, escalation or timeout of a case, and its delivery state."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint(
+            "case_id",
+            "rule_id",
+            "anchor_at",
+            "kind",
+            "occurrence",
+            "recipient",
+            name="uq_reminder_occurrence",
+        ),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    case_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("cases.id"), nullable=False, index=True)
+    )
+    rule_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    occurrence: int = 0
+    recipient: str = Field(max_length=32)
+    template: str | None = Field(default=None, max_length=100)
+    trigger: str | None = Field(default=None, max_length=64)
+    anchor_at: datetime = _ts()
+    due_at: datetime = _ts()
+    next_attempt_at: datetime = _ts(index=True)
+    status: str = Field(max_length=16, index=True)
+    attempts: int = 0
+    channel: str | None = Field(default=None, max_length=8)
+    message_id: str | None = Field(default=None, max_length=200)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts(nullable=True)
+    sent_at: datetime | None = _ts(nullable=True)
+    acknowledged_at: datetime | None = _ts(nullable=True)
+    acknowledged_by: str | None = Field(default=None, max_length=64)
+    outcome: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class ReminderAttemptRow(SQLModel, table=True):
+    """One delivery attempt of a reminder, kept for the record."""
+
+    __tablename__ = "reminder_attempts"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    reminder_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("reminders.id"), nullable=False, index=True)
+    )
+    attempt: int
+    at: datetime = _ts()
+    worker: str = Field(max_length=64)
+    channel: str | None = Field(default=None, max_length=8)
+    result: str = Field(max_length=16)
+    detail: str | None = Field(default=None, max_length=500)

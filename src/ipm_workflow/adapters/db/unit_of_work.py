@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
 from ipm_workflow.adapters.db.database import READONLY
+from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import (
     SqlCaseRepository,
     SqlDirectoryRepository,
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     directory: SqlDirectoryRepository
     tokens: SqlTokenRepository
     idempotency: SqlIdempotencyRepository
+    reminders: SqlReminderRepository
 
     def __init__(self, engine: Engine, readonly: bool = False) -> None:
         self.engine = engine
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.directory = SqlDirectoryRepository(conn)
         self.tokens = SqlTokenRepository(conn)
         self.idempotency = SqlIdempotencyRepository(conn)
+        self.reminders = SqlReminderRepository(conn)
         return self
 
     @property

@@ -20,6 +20,8 @@ from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
+from ipm_workflow.entrypoints.http.reminders import ReminderController
+from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.logging import configure_logging
 
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
@@ -52,6 +54,25 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
     container = container or bootstrap(settings)
+    worker = (
+        Worker(
+            container.delivery,
+            container.channels(),
+            concurrency=settings.worker_concurrency,
+            poll_seconds=settings.worker_poll_seconds,
+        )
+        if settings.embedded_worker
+        else None
+    )
+
+    async def start_worker() -> None:
+        if worker is not None:
+            worker.start()
+
+    async def stop_worker() -> None:
+        if worker is not None:
+            await worker.stop()
+
     return Litestar(
         route_handlers=[
             CaseController,
@@ -59,6 +80,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             WorkflowController,
             AuditController,
             AdminController,
+            ReminderController,
             health,
             ready,
         ],
@@ -70,7 +92,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(),
         state=State({"container": container, "brake": FailureBrake()}),
-        on_shutdown=[container.close],
+        on_startup=[start_worker],
+        on_shutdown=[stop_worker, container.close],
         logging_config=None,
         debug=False,
     )

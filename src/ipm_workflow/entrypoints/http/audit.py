@@ -25,7 +25,10 @@ class AuditController(Controller):
     def entries(
         self,
         container: Container,
-        actor: str | None = None,
+        # Not named `actor`: that name is the app-wide dependency giving the authenticated user.
+        actor_ref: Annotated[
+            str | None, Parameter(query="actor", description="Actor reference, e.g. user:3.")
+        ] = None,
         trigger: str | None = None,
         mission_locale: str | None = None,
         case_id: int | None = None,
@@ -36,7 +39,7 @@ class AuditController(Controller):
     ) -> list[HistoryEntryOut]:
         """History entries, newest first, filtered by actor, mission locale, trigger, time."""
         query = AuditQuery(
-            actor=actor,
+            actor=actor_ref,
             trigger=trigger,
             mission_locale_id=mission_locale,
             case_id=case_id,

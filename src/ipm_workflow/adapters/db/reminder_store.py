@@ -1,0 +1,290 @@
+"""Reminder rows: planned in the case's transaction, claimed by workers with a lease."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from ipm_workflow.adapters.db.mappers import aware, must
+from ipm_workflow.adapters.db.repositories import cases_t
+from ipm_workflow.adapters.db.tables import ReminderAttemptRow, ReminderRow
+from ipm_workflow.domain.reminders import ACTIVE, Planned, Reminder
+
+reminders_t = ReminderRow.__table__  # type: ignore[attr-defined]
+attempts_t = ReminderAttemptRow.__table__  # type: ignore[attr-defined]
+
+
+def _reminder(row: Any) -> Reminder:
+    return Reminder(
+        id=row["id"],
+        case_id=row["case_id"],
+        rule_id=row["rule_id"],
+        kind=row["kind"],
+        occurrence=row["occurrence"],
+        recipient=row["recipient"],
+        template=row["template"],
+        trigger=row["trigger"],
+        anchor_at=must(row["anchor_at"]),
+        due_at=must(row["due_at"]),
+        next_attempt_at=must(row["next_attempt_at"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        channel=row["channel"],
+        message_id=row["message_id"],
+        claimed_by=row["claimed_by"],
+        sent_at=aware(row["sent_at"]),
+        acknowledged_at=aware(row["acknowledged_at"]),
+        outcome=row["outcome"],
+    )
+
+
+class SqlReminderRepository:
+    """Reminders of cases, and the worker's claims on them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def for_case(self, case_id: int) -> list[Reminder]:
+        """Return every reminder of a case, by due time."""
+        rows = self.conn.execute(
+            select(reminders_t)
+            .where(reminders_t.c.case_id == case_id)
+            .order_by(reminders_t.c.due_at, reminders_t.c.id)
+        ).mappings()
+        return [_reminder(r) for r in rows]
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        """Return one reminder."""
+        row = (
+            self.conn.execute(select(reminders_t).where(reminders_t.c.id == reminder_id))
+            .mappings()
+            .first()
+        )
+        return _reminder(row) if row else None
+
+    def add(self, case_id: int, planned: Iterable[Planned], now: datetime) -> None:
+        """Store new occurrences as planned."""
+        values = [
+            {
+                "case_id": case_id,
+                "rule_id": p.rule_id,
+                "kind": p.kind,
+                "occurrence": p.occurrence,
+                "recipient": p.recipient,
+                "template": p.template,
+                "trigger": p.trigger,
+                "anchor_at": p.anchor_at,
+                "due_at": p.due_at,
+                "next_attempt_at": p.due_at,
+                "status": "planned",
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for p in planned
+        ]
+        if values:
+            self.conn.execute(insert(reminders_t), values)
+
+    def set_status(
+        self,
+        ids: Sequence[int],
+        status: str,
+        outcome: str,
+        now: datetime,
+        due_at: datetime | None = None,
+    ) -> None:
+        """Move reminders to a status with the reason (cancel, reactivate, skip…)."""
+        if not ids:
+            return
+        values: dict[str, Any] = {
+            "status": status,
+            "outcome": outcome,
+            "updated_at": now,
+            "claimed_by": None,
+            "lease_until": None,
+        }
+        if due_at is not None:
+            values |= {"due_at": due_at, "next_attempt_at": due_at}
+        self.conn.execute(
+            update(reminders_t).where(reminders_t.c.id.in_(list(ids))).values(**values)
+        )
+
+    def acknowledge(
+        self, case_id: int, rule_id: str, anchor_at: datetime, actor: str, now: datetime
+    ) -> int:
+        """Acknowledge a rule's occurrences for one anchor: pending ones are cancelled."""
+        scope = and_(
+            reminders_t.c.case_id == case_id,
+            reminders_t.c.rule_id == rule_id,
+            reminders_t.c.anchor_at == anchor_at,
+        )
+        self.conn.execute(
+            update(reminders_t)
+            .where(scope, reminders_t.c.acknowledged_at.is_(None))
+            .values(acknowledged_at=now, acknowledged_by=actor, updated_at=now)
+        )
+        result = self.conn.execute(
+            update(reminders_t)
+            .where(scope, reminders_t.c.status.in_(["planned", "retry"]))
+            .values(status="cancelled", outcome="acknowledged", updated_at=now)
+        )
+        return int(result.rowcount)
+
+    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Reminder]:
+        """Take due reminders (and those of a worker whose lease ran out) for delivery."""
+        due = or_(
+            and_(
+                reminders_t.c.status.in_(["planned", "retry"]), reminders_t.c.next_attempt_at <= now
+            ),
+            and_(reminders_t.c.status == "sending", reminders_t.c.lease_until < now),
+        )
+        # SKIP LOCKED lets several workers share one PostgreSQL without waiting on each other;
+        # SQLite ignores it and serialises writers anyway.
+        chosen = (
+            select(reminders_t.c.id)
+            .where(due)
+            .order_by(reminders_t.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(self.conn.execute(chosen).scalars())
+        if not ids:
+            return []
+        self.conn.execute(
+            update(reminders_t)
+            .where(reminders_t.c.id.in_(ids))
+            .values(
+                status="sending",
+                claimed_by=worker,
+                lease_until=now + lease,
+                attempts=reminders_t.c.attempts + 1,
+                updated_at=now,
+            )
+        )
+        rows = self.conn.execute(
+            select(reminders_t)
+            .where(reminders_t.c.id.in_(ids))
+            .order_by(reminders_t.c.next_attempt_at)
+        ).mappings()
+        return [_reminder(r) for r in rows]
+
+    def finish(
+        self,
+        reminder: Reminder,
+        worker: str,
+        now: datetime,
+        *,
+        status: str,
+        outcome: str,
+        channel: str | None = None,
+        message_id: str | None = None,
+        next_attempt_at: datetime | None = None,
+        count_attempt: bool = True,
+    ) -> bool:
+        """Record the outcome of a claimed reminder; False if another worker took it over."""
+        values: dict[str, Any] = {
+            "status": status,
+            "outcome": outcome[:500],
+            "updated_at": now,
+            "claimed_by": None,
+            "lease_until": None,
+        }
+        if channel is not None:
+            values["channel"] = channel
+        if message_id is not None:
+            values["message_id"] = message_id
+        if status == "sent":
+            values["sent_at"] = now
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        if not count_attempt:
+            values["attempts"] = reminders_t.c.attempts - 1
+        result = self.conn.execute(
+            update(reminders_t)
+            .where(
+                reminders_t.c.id == reminder.id,
+                reminders_t.c.status == "sending",
+                reminders_t.c.claimed_by == worker,
+            )
+            .values(**values)
+        )
+        if count_attempt:
+            self.conn.execute(
+                insert(attempts_t).values(
+                    reminder_id=reminder.id,
+                    attempt=reminder.attempts,
+                    at=now,
+                    worker=worker,
+                    channel=channel,
+                    result=status,
+                    detail=outcome[:500],
+                )
+            )
+        return bool(result.rowcount)
+
+    def release(self, ids: Sequence[int], worker: str, now: datetime) -> None:
+        """Give back claimed reminders untouched (a worker shutting down)."""
+        if ids:
+            self.conn.execute(
+                update(reminders_t)
+                .where(
+                    reminders_t.c.id.in_(list(ids)),
+                    reminders_t.c.claimed_by == worker,
+                    reminders_t.c.status == "sending",
+                )
+                .values(
+                    status="planned",
+                    claimed_by=None,
+                    lease_until=None,
+                    updated_at=now,
+                    attempts=reminders_t.c.attempts - 1,
+                )
+            )
+
+    def retry_dead(self, reminder_id: int, now: datetime) -> bool:
+        """Put a dead-lettered reminder back in the queue."""
+        result = self.conn.execute(
+            update(reminders_t)
+            .where(reminders_t.c.id == reminder_id, reminders_t.c.status.in_(["dead", "skipped"]))
+            .values(
+                status="retry",
+                attempts=0,
+                next_attempt_at=now,
+                updated_at=now,
+                outcome="retried by hand",
+            )
+        )
+        return bool(result.rowcount)
+
+    def agenda(
+        self,
+        mission_locales: Sequence[str] | None,
+        advisor_id: int | None,
+        until: datetime,
+        limit: int,
+    ) -> list[Reminder]:
+        """Return the pending reminders due before a moment, across cases."""
+        stmt = (
+            select(reminders_t)
+            .join(cases_t, cases_t.c.id == reminders_t.c.case_id)
+            .where(reminders_t.c.status.in_(list(ACTIVE)), reminders_t.c.due_at <= until)
+        )
+        if mission_locales is not None:
+            stmt = stmt.where(cases_t.c.mission_locale_id.in_(list(mission_locales)))
+        if advisor_id is not None:
+            stmt = stmt.where(cases_t.c.advisor_id == advisor_id)
+        rows = self.conn.execute(
+            stmt.order_by(reminders_t.c.due_at, reminders_t.c.id).limit(limit)
+        ).mappings()
+        return [_reminder(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Return how many reminders are in each status."""
+        rows = self.conn.execute(
+            select(reminders_t.c.status, func.count()).group_by(reminders_t.c.status)
+        )
+        return {status: int(n) for status, n in rows}

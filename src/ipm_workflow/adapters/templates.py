@@ -1,0 +1,60 @@
+"""Message templates: Jinja2 text files beside the workflows, one per language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
+
+LANGUAGES = ("fr", "en")
+
+
+class TemplateProblem(Exception):
+    """A template is missing or does not render."""
+
+
+class JinjaRenderer:
+    """Renders `<name>.<lang>.txt`: a `Subject:` line, a blank line, then the body."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        # Plain-text messages: no HTML escaping; a missing variable is an error, not a blank.
+        self.env = Environment(
+            loader=FileSystemLoader(directory),
+            undefined=StrictUndefined,
+            keep_trailing_newline=False,
+            # Text e-mails and SMS, never HTML: nothing to escape.
+            autoescape=select_autoescape(enabled_extensions=(), default=False),
+        )
+
+    def render(self, template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
+        """Render one message; fall back to French when a language has no file."""
+        lang = language if language in LANGUAGES else "fr"
+        name = f"{template}.{lang}.txt"
+        if not (self.directory / name).exists():
+            name = f"{template}.fr.txt"
+        try:
+            text = self.env.get_template(name).render(**context)
+        except TemplateError as exc:
+            raise TemplateProblem(f"template {name}: {exc}") from exc
+        first, _, rest = text.partition("\n")
+        if not first.startswith("Subject:"):
+            raise TemplateProblem(f"template {name}: the first line must be 'Subject: …'")
+        return first.removeprefix("Subject:").strip(), rest.lstrip("\n")
+
+    def missing(self, names: Iterable[str]) -> list[str]:
+        """Return the template files that do not exist, for `workflows check`."""
+        return [
+            f"{n}.{lang}.txt"
+            for n in sorted(set(names))
+            for lang in LANGUAGES
+            if not (self.directory / f"{n}.{lang}.txt").exists()
+        ]

@@ -1,0 +1,179 @@
+"""Reminder rules turned into due moments: what a case should hear, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from ipm_workflow.domain.cases import Case, CaseFacts
+from ipm_workflow.domain.definitions import ReminderRule, Workflow
+from ipm_workflow.domain.guards import unmet_guards
+
+Kind = Literal["reminder", "escalation", "timeout"]
+SYSTEM_RECIPIENT = "system"
+# Date-anchored messages go out in the morning of their day, Ipm's time.
+SEND_AT = time(9, 0)
+# A reminder that was already due this long before it could be planned is not worth sending.
+STALE_AT_PLANNING = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One occurrence the case should receive, before it is stored."""
+
+    rule_id: str
+    kind: Kind
+    occurrence: int
+    recipient: str
+    template: str | None
+    trigger: str | None
+    anchor_at: datetime
+    due_at: datetime
+
+    @property
+    def key(self) -> tuple[str, str, int, str, datetime]:
+        """Identity of an occurrence: rule, kind, number, recipient, anchor."""
+        return (self.rule_id, self.kind, self.occurrence, self.recipient, self.anchor_at)
+
+
+def add_days(day: date, days: int, business: bool) -> date:
+    """Move a date by calendar days, or by business days (Monday to Friday)."""
+    if not business:
+        return day + timedelta(days=days)
+    step = 1 if days >= 0 else -1
+    remaining = abs(days)
+    while remaining:
+        day += timedelta(days=step)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
+
+
+def rule_states(workflow: Workflow, rule: ReminderRule) -> list[str]:
+    """Return the states in which a rule is active."""
+    if rule.while_in:
+        return rule.while_in
+    if rule.anchor.state_entered is not None:
+        return [rule.anchor.state_entered]
+    return workflow.active_states()
+
+
+def anchor_of(rule: ReminderRule, case: Case, tz: ZoneInfo) -> datetime | None:
+    """Return the moment a rule hangs on for this case, if it is known now."""
+    if rule.anchor.state_entered is not None:
+        return case.state_entered_at if case.state == rule.anchor.state_entered else None
+    raw = case.data.get(rule.anchor.field or "")
+    if not isinstance(raw, str) or not raw:
+        return None
+    return datetime.combine(date.fromisoformat(raw), time(0), tz)
+
+
+def first_due(rule: ReminderRule, anchor_at: datetime, tz: ZoneInfo) -> datetime:
+    """Return the first due moment of a rule from its anchor."""
+    if rule.anchor.state_entered is not None:
+        if not rule.business_days:
+            return anchor_at + timedelta(days=rule.offset_days)
+        local = anchor_at.astimezone(tz)
+        day = add_days(local.date(), rule.offset_days, True)
+        return datetime.combine(day, local.timetz())
+    day = add_days(anchor_at.astimezone(tz).date(), rule.offset_days, rule.business_days)
+    return datetime.combine(day, SEND_AT, tz)
+
+
+def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Planned]:
+    """Return the first occurrences, escalations and timeouts the case should have now."""
+    planned: list[Planned] = []
+    for rule in workflow.reminders:
+        if case.state not in rule_states(workflow, rule):
+            continue
+        anchor = anchor_of(rule, case, tz)
+        if anchor is None:
+            continue
+        anchor, due = anchor.astimezone(UTC), first_due(rule, anchor, tz).astimezone(UTC)
+        fresh = due >= now - STALE_AT_PLANNING
+        if fresh:
+            planned += [
+                Planned(rule.id, "reminder", 0, r, rule.template, None, anchor, due)
+                for r in rule.recipients
+            ]
+        if rule.escalation is not None:
+            at = due + timedelta(days=rule.escalation.after_days)
+            if at >= now - STALE_AT_PLANNING:
+                planned += [
+                    Planned(rule.id, "escalation", 0, r, rule.escalation.template, None, anchor, at)
+                    for r in rule.escalation.to
+                ]
+        if rule.timeout is not None:
+            # Timeouts are decisions, not messages: a late one still fires.
+            at = due + timedelta(days=rule.timeout.after_days)
+            planned.append(
+                Planned(
+                    rule.id, "timeout", 0, SYSTEM_RECIPIENT, None, rule.timeout.trigger, anchor, at
+                )
+            )
+    return planned
+
+
+def next_repeat(rule: ReminderRule, due_at: datetime, occurrence: int) -> datetime | None:
+    """Return when the next occurrence of a sent reminder is due, if the rule repeats."""
+    if rule.repeat is None:
+        return None
+    if rule.repeat.max_times is not None and occurrence + 1 >= rule.repeat.max_times:
+        return None
+    return (due_at + timedelta(days=rule.repeat.every_days)).astimezone(UTC)
+
+
+def condition_cleared(rule: ReminderRule, facts: CaseFacts) -> bool:
+    """Tell whether the rule's `unless` guards all hold (nothing left to remind)."""
+    return bool(rule.unless) and not unmet_guards(list(rule.unless), facts)
+
+
+def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> datetime | None:
+    """Return when quiet hours end if the moment falls inside them (local time), else None."""
+    local = moment.astimezone(tz)
+    clock = local.time().replace(tzinfo=None)
+    if start > end:  # overnight, e.g. 21:00 to 08:00
+        if clock >= start:
+            return datetime.combine(local.date() + timedelta(days=1), end, tz).astimezone(UTC)
+        if clock < end:
+            return datetime.combine(local.date(), end, tz).astimezone(UTC)
+        return None
+    if start <= clock < end:
+        return datetime.combine(local.date(), end, tz).astimezone(UTC)
+    return None
+
+
+Status = Literal["planned", "sending", "retry", "sent", "skipped", "cancelled", "dead"]
+ACTIVE: tuple[Status, ...] = ("planned", "retry", "sending")
+
+
+@dataclass
+class Reminder:
+    """A stored occurrence and where its delivery stands."""
+
+    id: int
+    case_id: int
+    rule_id: str
+    kind: Kind
+    occurrence: int
+    recipient: str
+    template: str | None
+    trigger: str | None
+    anchor_at: datetime
+    due_at: datetime
+    next_attempt_at: datetime
+    status: Status
+    attempts: int = 0
+    channel: str | None = None
+    message_id: str | None = None
+    claimed_by: str | None = None
+    sent_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    outcome: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int, str, datetime]:
+        """Identity of an occurrence: rule, kind, number, recipient, anchor."""
+        return (self.rule_id, self.kind, self.occurrence, self.recipient, self.anchor_at)

@@ -1,0 +1,143 @@
+"""Reminders over HTTP: a case's reminders, acknowledgement, preview, the advisor's agenda."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, Parameter
+from pydantic import BaseModel, Field
+
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.services.commands import Actor
+
+
+class ReminderOut(BaseModel):
+    """A reminder, escalation or timeout of a case, and where it stands."""
+
+    id: int
+    case_id: int
+    rule_id: str
+    kind: str = Field(description="reminder, escalation or timeout")
+    occurrence: int = Field(description="0 for the first send, then each repetition")
+    recipient: str
+    template: str | None
+    trigger: str | None = Field(description="For a timeout: the trigger it fires.")
+    due_at: datetime
+    next_attempt_at: datetime
+    status: str = Field(description="planned, sending, retry, sent, skipped, cancelled or dead")
+    attempts: int
+    channel: str | None
+    message_id: str | None
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    outcome: str | None = Field(description="Why it is in this status (reason, last error).")
+
+    @classmethod
+    def of(cls, r: Reminder) -> ReminderOut:
+        """Render a reminder."""
+        return cls(
+            id=r.id,
+            case_id=r.case_id,
+            rule_id=r.rule_id,
+            kind=r.kind,
+            occurrence=r.occurrence,
+            recipient=r.recipient,
+            template=r.template,
+            trigger=r.trigger,
+            due_at=r.due_at,
+            next_attempt_at=r.next_attempt_at,
+            status=r.status,
+            attempts=r.attempts,
+            channel=r.channel,
+            message_id=r.message_id,
+            sent_at=r.sent_at,
+            acknowledged_at=r.acknowledged_at,
+            outcome=r.outcome,
+        )
+
+
+class PreviewOut(BaseModel):
+    """A reminder rendered as it would be sent now."""
+
+    channel: str
+    to: list[str]
+    subject: str
+    body: str
+    message_id: str
+    language: str
+
+
+class AgendaOut(BaseModel):
+    """What is due across the cases you follow."""
+
+    until: datetime
+    reminders: list[ReminderOut]
+
+
+class ReminderController(Controller):
+    """Reminders of cases."""
+
+    path = "/api/v1"
+    tags = ["reminders"]  # noqa: RUF012 - Litestar reads this class attribute as is
+    guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
+
+    @get("/cases/{case_id:int}/reminders", sync_to_thread=True, summary="A case's reminders")
+    def of_case(
+        self, container: Container, actor: Actor, case_id: FromPath[int]
+    ) -> list[ReminderOut]:
+        """Planned, sent, failed and cancelled reminders, with their reasons and dates."""
+        return [ReminderOut.of(r) for r in container.reminders.of_case(case_id, actor)]
+
+    @post(
+        "/cases/{case_id:int}/reminders/{reminder_id:int}/acknowledge",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Acknowledge a reminder",
+        guards=[requires("advisor")],
+    )
+    def acknowledge(
+        self,
+        container: Container,
+        actor: Actor,
+        request_id: str | None,
+        case_id: FromPath[int],
+        reminder_id: FromPath[int],
+    ) -> ReminderOut:
+        """Stop the reminder's repetitions, escalations and timeout (recorded in the history)."""
+        return ReminderOut.of(
+            container.reminders.acknowledge(case_id, reminder_id, actor, request_id)
+        )
+
+    @get(
+        "/cases/{case_id:int}/reminders/{reminder_id:int}/preview",
+        sync_to_thread=True,
+        summary="Preview a reminder",
+    )
+    def preview(
+        self, container: Container, actor: Actor, case_id: FromPath[int], reminder_id: FromPath[int]
+    ) -> PreviewOut:
+        """The message as it would be sent now, to whom and by which channel."""
+        container.cases.get(case_id, actor)
+        message = container.delivery.preview(reminder_id, actor)
+        return PreviewOut(
+            channel=message.channel,
+            to=list(message.to),
+            subject=message.subject,
+            body=message.body,
+            message_id=message.message_id,
+            language=message.language,
+        )
+
+    @get("/agenda", sync_to_thread=True, summary="The advisor's agenda")
+    def agenda(
+        self, container: Container, actor: Actor, days: Annotated[int, Parameter(ge=1, le=366)] = 14
+    ) -> AgendaOut:
+        """Pending reminders due within some days across your cases (all for supervisors)."""
+        agenda = container.reminders.agenda(actor, days)
+        return AgendaOut(
+            until=agenda.until, reminders=[ReminderOut.of(r) for r in agenda.reminders]
+        )

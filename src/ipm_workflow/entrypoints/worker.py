@@ -1,0 +1,145 @@
+"""The reminder worker: APScheduler ticks; each tick claims due reminders and delivers them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import partial
+
+import anyio
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.services.delivery import DeliveryService
+from ipm_workflow.services.messages import Channel, DeliveryError, Message
+
+log = structlog.get_logger("ipm_workflow.worker")
+
+
+def default_worker_id() -> str:
+    """Name a worker after its host and process, so claims say who holds them."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+class Worker:
+    """Delivers due reminders; a crash loses nothing (leases), a restart catches up."""
+
+    def __init__(
+        self,
+        delivery: DeliveryService,
+        channels: Mapping[str, Channel],
+        *,
+        worker_id: str | None = None,
+        concurrency: int = 8,
+        poll_seconds: float = 5.0,
+    ) -> None:
+        self.delivery = delivery
+        self.channels = channels
+        self.id = worker_id or default_worker_id()
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self._stopping = False
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tick_task: asyncio.Task[object] | None = None
+
+    async def run_once(self) -> int:
+        """Deliver everything due now, batch after batch; return how many were handled."""
+        handled = 0
+        while not self._stopping:
+            claimed = await anyio.to_thread.run_sync(self.delivery.claim, self.id)
+            if not claimed:
+                break
+            handled += await self._batch(claimed)
+        return handled
+
+    async def _batch(self, claimed: list[Reminder]) -> int:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(reminder: Reminder) -> bool:
+            async with gate:
+                if self._stopping:
+                    return False
+                await self._process(reminder)
+                return True
+
+        done = await asyncio.gather(*(one(r) for r in claimed))
+        leftovers = [r for r, ok in zip(claimed, done, strict=True) if not ok]
+        if leftovers:
+            await anyio.to_thread.run_sync(self.delivery.release, leftovers, self.id)
+        return sum(done)
+
+    async def _process(self, reminder: Reminder) -> None:
+        structlog.contextvars.bind_contextvars(case_id=reminder.case_id, actor="system")
+        failure: tuple[str, bool] | None = None
+        message: Message | None = None
+        try:
+            message = await anyio.to_thread.run_sync(self.delivery.prepare, reminder, self.id)
+            if message is None:
+                return
+            channel = self.channels.get(message.channel)
+            if channel is None:
+                raise DeliveryError(
+                    f"channel '{message.channel}' is not configured", temporary=False
+                )
+            await channel.send(message)
+        except DeliveryError as exc:
+            failure = (str(exc), exc.temporary)
+        except Exception as exc:
+            log.exception("reminder_crashed", reminder_id=reminder.id)
+            failure = (f"internal error: {type(exc).__name__}: {exc}", True)
+        finally:
+            structlog.contextvars.unbind_contextvars("case_id", "actor")
+        if failure is not None or message is None:
+            if failure is None:
+                return
+            record = partial(
+                self.delivery.failed, reminder, self.id, failure[0], temporary=failure[1]
+            )
+            await anyio.to_thread.run_sync(record)
+            return
+        await anyio.to_thread.run_sync(self.delivery.sent, reminder, self.id, message)
+
+    async def _tick(self) -> None:
+        self._tick_task = asyncio.current_task()
+        try:
+            handled = await self.run_once()
+            if handled:
+                log.info("worker_tick", handled=handled, worker=self.id)
+        except Exception:
+            log.exception("worker_tick_failed", worker=self.id)
+        finally:
+            self._tick_task = None
+
+    def start(self) -> None:
+        """Start ticking on the running event loop (APScheduler is the worker's clock)."""
+        self._stopping = False
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.poll_seconds,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+            id="reminders",
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("worker_started", worker=self.id, poll_seconds=self.poll_seconds)
+
+    async def stop(self) -> None:
+        """Stop cleanly: finish the message in hand, give back the rest, close channels."""
+        self._stopping = True
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        task = self._tick_task
+        if task is not None and not task.done():
+            await asyncio.wait({task}, timeout=30)
+        for channel in self.channels.values():
+            await channel.close()
+        log.info("worker_stopped", worker=self.id)
