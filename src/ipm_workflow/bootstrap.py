@@ -17,12 +17,15 @@ from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.auth import TokenService
+from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.handlers import CaseService
+from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.reminders import ReminderService
+from ipm_workflow.services.versions import VersionService
 
 
 @dataclass
@@ -38,6 +41,9 @@ class Container:
     tokens: TokenService = field(init=False)
     reminders: ReminderService = field(init=False)
     delivery: DeliveryService = field(init=False)
+    cohorts: CohortService = field(init=False)
+    versions: VersionService = field(init=False)
+    merges: MergeService = field(init=False)
 
     def __post_init__(self) -> None:
         uow = SqlUnitOfWorkFactory(self.engine)
@@ -48,6 +54,9 @@ class Container:
         self.reminders = ReminderService(uow, self.registry, self.clock)
         renderer = JinjaRenderer(self.settings.workflows_dir / "templates")
         self.delivery = DeliveryService(self.cases, renderer, delivery_policy(self.settings))
+        self.cohorts = CohortService(self.cases)
+        self.versions = VersionService(self.cases)
+        self.merges = MergeService(self.cases)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

@@ -105,6 +105,7 @@ class Case:
     updated_at: datetime | None = None
     state_entered_at: datetime | None = None
     closed_at: datetime | None = None
+    cohort_id: int | None = None
     history_seq: int = 0
     history_head: str = GENESIS_HASH
 

@@ -133,3 +133,9 @@ class IdempotencyKeyReused(DomainError):
     """An Idempotency-Key already served a different request."""
 
     kind = "idempotency-key-reused"
+
+
+class MigrationRefused(DomainError):
+    """A workflow migration would leave cases in states the new version does not have."""
+
+    kind = "migration-refused"

@@ -29,6 +29,19 @@ class Person:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     pseudonymised_at: datetime | None = None
+    merged_into_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A group of young people leaving together on one workflow."""
+
+    id: int | None
+    code: str
+    label: str
+    workflow: str
+    planned_start: date | None = None
+    planned_end: date | None = None
 
 
 @dataclass(frozen=True)

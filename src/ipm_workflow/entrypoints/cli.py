@@ -45,6 +45,7 @@ users_app = typer.Typer(help="Users (advisors, supervisors, admins).", no_args_i
 tokens_app = typer.Typer(help="API tokens: shown once, stored as hashes.", no_args_is_help=True)
 audit_app = typer.Typer(help="Tamper-evidence of the history.", no_args_is_help=True)
 reminders_app = typer.Typer(help="Reminders: agenda, preview, retry.", no_args_is_help=True)
+cohorts_app = typer.Typer(help="Groups leaving together; bulk actions.", no_args_is_help=True)
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
@@ -54,6 +55,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(cohorts_app, name="cohorts")
 
 AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (username).")]
 Role = Annotated[str | None, typer.Option(help="Role to act in (default: the user's role).")]
@@ -157,6 +159,30 @@ def workflows_show(
     container = _container()
     compiled = _run(lambda: container.registry.get(name, version))
     typer.echo(mermaid(compiled.definition, lang), nl=False)
+
+
+@workflows_app.command("migrate")
+def workflows_migrate(
+    name: str,
+    to: Annotated[int, typer.Option("--to", help="Target version.")],
+    maps: Annotated[
+        list[str] | None, typer.Option("--map", help="OLD=NEW state mapping, repeatable.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Report, change nothing.")] = False,
+    as_user: AsUser = None,
+    role: Role = None,
+) -> None:
+    """Move running cases of a workflow to another version (refuses unmapped states)."""
+    container = _container()
+    actor = _actor(container, as_user, role or "supervisor")
+    mapping = _pairs(maps)
+    moved = _run(lambda: container.versions.migrate(name, to, mapping, actor, dry_run=dry_run))
+    verb = "would move" if dry_run else "moved"
+    for m in moved:
+        typer.echo(
+            f"case {m.case_id}: v{m.from_version} {m.from_state} -> v{m.to_version} {m.to_state}"
+        )
+    typer.echo(f"{len(moved)} case(s) {verb} to {name} v{to}")
 
 
 @db_app.command("upgrade")
@@ -346,6 +372,85 @@ def cases_history(
             f"{e.seq:>3} {e.at:%Y-%m-%d %H:%M} {e.kind:<12} {e.trigger or '':<18} "
             f"{move:<28} {e.actor} ({e.role})  {e.hash[:12]}"
         )
+
+
+@cases_app.command("merge")
+def cases_merge(
+    survivor: int,
+    duplicate: int,
+    reason: Annotated[str, typer.Option(help="Why these are the same journey.")],
+    as_user: AsUser = None,
+) -> None:
+    """Merge a duplicate case into the surviving one (supervisors)."""
+    container = _container()
+    actor = _actor(container, as_user, "supervisor")
+    merged = _run(lambda: container.merges.merge(survivor, duplicate, reason, actor))
+    typer.echo(f"case {duplicate} merged into case {survivor} (now {merged.merged.state})")
+
+
+@cohorts_app.command("create")
+def cohorts_create(
+    code: str,
+    label: Annotated[str, typer.Option()],
+    workflow: Annotated[str, typer.Option()],
+    start: Annotated[str | None, typer.Option(help="Planned start, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Planned end, YYYY-MM-DD.")] = None,
+) -> None:
+    """Create a cohort (a group leaving together)."""
+    container = _container()
+    cohort = _run(
+        lambda: container.cohorts.create(
+            code,
+            label,
+            workflow,
+            date.fromisoformat(start) if start else None,
+            date.fromisoformat(end) if end else None,
+        )
+    )
+    typer.echo(f"cohort {cohort.id} ({cohort.code})")
+
+
+@cohorts_app.command("add")
+def cohorts_add(
+    cohort_id: int, case_ids: list[int], as_user: AsUser = None, role: Role = None
+) -> None:
+    """Put cases in a cohort."""
+    container = _container()
+    added = _run(
+        lambda: container.cohorts.add_cases(cohort_id, case_ids, _actor(container, as_user, role))
+    )
+    typer.echo(f"{len(added)} case(s) added to cohort {cohort_id}")
+
+
+@cohorts_app.command("fire")
+def cohorts_fire(
+    cohort_id: int,
+    trigger: str,
+    inputs: Inputs = None,
+    reason: Annotated[str | None, typer.Option()] = None,
+    dry_run: Annotated[bool, typer.Option(help="Say what would happen, change nothing.")] = False,
+    as_user: AsUser = None,
+    role: Role = None,
+) -> None:
+    """Fire a trigger on every case of a cohort; each case succeeds or fails on its own."""
+    container = _container()
+    result = _run(
+        lambda: container.cohorts.bulk_fire(
+            cohort_id,
+            trigger,
+            _actor(container, as_user, role),
+            inputs=_pairs(inputs),
+            reason=reason,
+            dry_run=dry_run,
+        )
+    )
+    for item in result.items:
+        if item.ok:
+            typer.echo(f"  ok    case {item.case_id}: {item.from_state} -> {item.to_state}")
+        else:
+            typer.echo(f"  no    case {item.case_id} ({item.from_state}): {item.message}")
+    failed = sum(not i.ok for i in result.items)
+    typer.echo(f"{len(result.items) - failed} ok, {failed} not" + (" (dry run)" if dry_run else ""))
 
 
 @audit_app.command("verify")

@@ -232,7 +232,7 @@ class CaseService:
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""
         with self.uow() as uow:
-            fired = self._fire_in(uow, cmd, actor)
+            fired = self.fire_in(uow, cmd, actor)
             uow.commit()
         self._log_fired(fired, actor)
         return fired
@@ -249,7 +249,7 @@ class CaseService:
         fired: list[Fired] = []
 
         def work(uow: UnitOfWork) -> Answer:
-            fired.append(self._fire_in(uow, cmd, actor))
+            fired.append(self.fire_in(uow, cmd, actor))
             return Answer(200, render(fired[0]))
 
         answer = run_once(
@@ -258,6 +258,22 @@ class CaseService:
         if fired:
             self._log_fired(fired[0], actor)
         return answer
+
+    def rehearse(self, cmd: FireTrigger, actor: Actor) -> Outcome:
+        """Say what firing would do, without writing anything (dry runs)."""
+        with self.uow(readonly=True) as uow:
+            case, birth_date = self._load(uow, cmd.case_id, actor)
+        self._expect(case, cmd.expected_version)
+        now = self.clock.now()
+        return self.workflow_of(case).fire(
+            case.facts(self.today(now), birth_date),
+            cmd.trigger,
+            actor.role,
+            now=now,
+            inputs=cmd.inputs,
+            reason=cmd.reason,
+            previous_state=case.previous_state,
+        )
 
     @staticmethod
     def _log_fired(fired: Fired, actor: Actor) -> None:
@@ -270,7 +286,8 @@ class CaseService:
             actor=actor.id,
         )
 
-    def _fire_in(self, uow: UnitOfWork, cmd: FireTrigger, actor: Actor) -> Fired:
+    def fire_in(self, uow: UnitOfWork, cmd: FireTrigger, actor: Actor) -> Fired:
+        """Fire inside a unit of work the caller owns (and commits)."""
         case, birth_date = self._load(uow, cmd.case_id, actor)
         self._expect(case, cmd.expected_version)
         compiled = self.workflow_of(case)

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
-from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.people import Cohort, MissionLocale, Person, User
 from ipm_workflow.domain.reminders import Planned, Reminder
 
 
@@ -28,6 +28,8 @@ class CaseQuery:
     state: str | None = None
     states: Sequence[str] | None = None
     workflow: str | None = None
+    workflow_version: int | None = None
+    cohort_id: int | None = None
     mission_locales: Sequence[str] | None = None
     advisor_id: int | None = None
     opened_from: datetime | None = None
@@ -293,6 +295,22 @@ class ReminderRepository(Protocol):
         ...
 
 
+class CohortRepository(Protocol):
+    """Groups of cases leaving together."""
+
+    def add(self, cohort: Cohort, now: datetime) -> Cohort:
+        """Create a cohort."""
+        ...
+
+    def get(self, cohort_id: int) -> Cohort:
+        """Return a cohort, or raise NotFound."""
+        ...
+
+    def all(self) -> list[Cohort]:
+        """Return every cohort."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -324,6 +342,11 @@ class UnitOfWork(Protocol):
     @property
     def reminders(self) -> ReminderRepository:
         """The reminders repository, inside this transaction."""
+        ...
+
+    @property
+    def cohorts(self) -> CohortRepository:
+        """The cohorts repository, inside this transaction."""
         ...
 
     @property

@@ -43,6 +43,7 @@ def case_from_row(row: Mapping[Any, Any]) -> Case:
         updated_at=aware(row["updated_at"]),
         state_entered_at=aware(row["state_entered_at"]),
         closed_at=aware(row["closed_at"]),
+        cohort_id=row["cohort_id"],
         history_seq=row["history_seq"],
         history_head=row["history_head"],
     )
@@ -64,6 +65,7 @@ def case_values(case: Case) -> dict[str, Any]:
         "updated_at": case.updated_at,
         "state_entered_at": case.state_entered_at,
         "closed_at": case.closed_at,
+        "cohort_id": case.cohort_id,
         "history_seq": case.history_seq,
         "history_head": case.history_head,
     }
@@ -134,6 +136,7 @@ def person_from_row(row: Mapping[Any, Any]) -> Person:
         created_at=aware(row["created_at"]),
         updated_at=aware(row["updated_at"]),
         pseudonymised_at=aware(row["pseudonymised_at"]),
+        merged_into_id=row["merged_into_id"],
     )
 
 
@@ -155,4 +158,5 @@ def person_values(person: Person) -> dict[str, Any]:
         "created_at": person.created_at,
         "updated_at": person.updated_at,
         "pseudonymised_at": person.pseudonymised_at,
+        "merged_into_id": person.merged_into_id,
     }

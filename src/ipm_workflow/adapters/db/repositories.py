@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, and_, false, func, insert, or_, select
 from ipm_workflow.adapters.db import mappers
 from ipm_workflow.adapters.db.tables import (
     CaseRow,
+    CohortRow,
     HistoryRow,
     MissionLocaleRow,
     PersonRow,
@@ -21,7 +22,7 @@ from ipm_workflow.adapters.db.tables import (
 )
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.errors import NotFound, VersionConflict
-from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.people import Cohort, MissionLocale, Person, User
 from ipm_workflow.services.ports import AuditQuery, CaseQuery
 
 
@@ -44,6 +45,7 @@ people_t = _table(PersonRow)
 ml_t = _table(MissionLocaleRow)
 users_t = _table(UserRow)
 user_ml_t = _table(UserMissionLocaleRow)
+cohorts_t = _table(CohortRow)
 
 _CASE_SORTS = {
     "id": cases_t.c.id,
@@ -104,6 +106,10 @@ class SqlCaseRepository:
             conditions.append(cases_t.c.state.in_(list(query.states)))
         if query.workflow:
             conditions.append(cases_t.c.workflow == query.workflow)
+        if query.workflow_version is not None:
+            conditions.append(cases_t.c.workflow_version == query.workflow_version)
+        if query.cohort_id is not None:
+            conditions.append(cases_t.c.cohort_id == query.cohort_id)
         if query.mission_locales is not None:
             conditions.append(cases_t.c.mission_locale_id.in_(list(query.mission_locales)))
         if query.advisor_id is not None:
@@ -343,3 +349,55 @@ class SqlDirectoryRepository:
         for ml_id in mission_locales:
             self.conn.execute(insert(user_ml_t).values(user_id=user_id, mission_locale_id=ml_id))
         return self.user(user_id)
+
+
+def _cohort(row: Any) -> Cohort:
+    return Cohort(
+        row["id"],
+        row["code"],
+        row["label"],
+        row["workflow"],
+        row["planned_start"],
+        row["planned_end"],
+    )
+
+
+class SqlCohortRepository:
+    """Groups of cases leaving together."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, cohort: Cohort, now: datetime) -> Cohort:
+        """Create a cohort."""
+        result = self.conn.execute(
+            insert(cohorts_t).values(
+                code=cohort.code,
+                label=cohort.label,
+                workflow=cohort.workflow,
+                planned_start=cohort.planned_start,
+                planned_end=cohort.planned_end,
+                created_at=now,
+            )
+        )
+        return Cohort(
+            new_id(result),
+            cohort.code,
+            cohort.label,
+            cohort.workflow,
+            cohort.planned_start,
+            cohort.planned_end,
+        )
+
+    def get(self, cohort_id: int) -> Cohort:
+        """Return a cohort, or raise NotFound."""
+        row = self.conn.execute(select(cohorts_t).where(cohorts_t.c.id == cohort_id)).mappings()
+        found = row.first()
+        if found is None:
+            raise NotFound(f"cohort {cohort_id} not found")
+        return _cohort(found)
+
+    def all(self) -> list[Cohort]:
+        """Return every cohort."""
+        rows = self.conn.execute(select(cohorts_t).order_by(cohorts_t.c.id)).mappings()
+        return [_cohort(r) for r in rows]

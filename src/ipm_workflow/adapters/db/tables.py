@@ -74,6 +74,23 @@ class PersonRow(SQLModel, table=True):
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     pseudonymised_at: datetime | None = _ts(nullable=True)
+    merged_into_id: int | None = Field(
+        default=None, sa_column=Column(BigId, ForeignKey("people.id"), nullable=True)
+    )
+
+
+class CohortRow(SQLModel, table=True):
+    """A group of cases leaving together (a group mobility)."""
+
+    __tablename__ = "cohorts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    label: str = Field(max_length=200)
+    workflow: str = Field(max_length=64)
+    planned_start: date | None = None
+    planned_end: date | None = None
+    created_at: datetime = _ts()
 
 
 class CaseRow(SQLModel, table=True):
@@ -100,6 +117,7 @@ class CaseRow(SQLModel, table=True):
     closed_at: datetime | None = _ts(nullable=True)
     history_seq: int = 0
     history_head: str = Field(max_length=64)
+    cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)
 
 
 class HistoryRow(SQLModel, table=True):

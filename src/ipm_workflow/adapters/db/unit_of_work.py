@@ -12,6 +12,7 @@ from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import (
     SqlCaseRepository,
+    SqlCohortRepository,
     SqlDirectoryRepository,
     SqlHistoryRepository,
     SqlPeopleRepository,
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     tokens: SqlTokenRepository
     idempotency: SqlIdempotencyRepository
     reminders: SqlReminderRepository
+    cohorts: SqlCohortRepository
 
     def __init__(self, engine: Engine, readonly: bool = False) -> None:
         self.engine = engine
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.tokens = SqlTokenRepository(conn)
         self.idempotency = SqlIdempotencyRepository(conn)
         self.reminders = SqlReminderRepository(conn)
+        self.cohorts = SqlCohortRepository(conn)
         return self
 
     @property

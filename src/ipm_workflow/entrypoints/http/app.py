@@ -16,6 +16,7 @@ from ipm_workflow.entrypoints.http.audit import AuditController
 from ipm_workflow.entrypoints.http.auth import FailureBrake, TokenAuthenticationMiddleware
 from ipm_workflow.entrypoints.http.cases import CaseController
 from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, ready
+from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES
 from ipm_workflow.entrypoints.http.people import PeopleController
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             AuditController,
             AdminController,
             ReminderController,
+            CohortController,
+            merge_case,
             health,
             ready,
         ],

@@ -1,0 +1,217 @@
+"""Cohorts over HTTP, and merging duplicate cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, JSONBody, Parameter
+from pydantic import BaseModel, Field
+
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.people import Cohort
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.cases import render
+from ipm_workflow.entrypoints.http.schemas import Body, CaseOut
+from ipm_workflow.services.commands import Actor
+
+
+class CohortIn(Body):
+    """A cohort to create."""
+
+    code: str = Field(min_length=1, max_length=64, examples=["VET-MALTA-2027-03"])
+    label: str = Field(min_length=1, max_length=200, examples=["Groupe Malte, mars 2027"])
+    workflow: str = Field(examples=["erasmus_vet_group"])
+    planned_start: date | None = None
+    planned_end: date | None = None
+
+
+class CohortOut(BaseModel):
+    """A cohort."""
+
+    id: int
+    code: str
+    label: str
+    workflow: str
+    planned_start: date | None
+    planned_end: date | None
+
+    @classmethod
+    def of(cls, cohort: Cohort) -> CohortOut:
+        """Render a cohort."""
+        return cls(
+            id=cohort.id or 0,
+            code=cohort.code,
+            label=cohort.label,
+            workflow=cohort.workflow,
+            planned_start=cohort.planned_start,
+            planned_end=cohort.planned_end,
+        )
+
+
+class CohortDetail(CohortOut):
+    """A cohort and the cases in it."""
+
+    cases: list[CaseOut]
+
+
+class MembersIn(Body):
+    """Cases to put in a cohort."""
+
+    case_ids: list[int] = Field(min_length=1)
+
+
+class BulkIn(Body):
+    """A trigger to fire on every case of a cohort."""
+
+    trigger: str = Field(examples=["depart"])
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    reason: str | None = None
+    dry_run: bool = Field(default=False, description="Say what would happen; change nothing.")
+
+
+class BulkItemOut(BaseModel):
+    """The result for one case."""
+
+    case_id: int
+    ok: bool
+    from_state: str
+    to_state: str | None
+    error: str | None
+    message: str | None
+    unmet: list[dict[str, Any]]
+
+
+class BulkOut(BaseModel):
+    """Per-case results of a bulk action."""
+
+    cohort_id: int
+    trigger: str
+    dry_run: bool
+    succeeded: int
+    failed: int
+    items: list[BulkItemOut]
+
+
+class MergeIn(Body):
+    """The duplicate case to merge into this one."""
+
+    duplicate_id: int
+    reason: str = Field(min_length=1)
+
+
+class MergeOut(BaseModel):
+    """The surviving case and the merged one."""
+
+    survivor: CaseOut
+    merged: CaseOut
+
+
+class CohortController(Controller):
+    """Groups leaving together; bulk actions per case."""
+
+    path = "/api/v1/cohorts"
+    tags = ["cohorts"]  # noqa: RUF012 - Litestar reads this class attribute as is
+    guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
+
+    @post("/", sync_to_thread=True, summary="Create a cohort")
+    def create(self, container: Container, data: JSONBody[CohortIn]) -> Response[CohortOut]:
+        """Create a cohort on a workflow."""
+        cohort = container.cohorts.create(
+            data.code, data.label, data.workflow, data.planned_start, data.planned_end
+        )
+        return Response(CohortOut.of(cohort), status_code=201)
+
+    @get("/", sync_to_thread=True, summary="List cohorts")
+    def list_cohorts(self, container: Container) -> list[CohortOut]:
+        """Every cohort."""
+        return [CohortOut.of(c) for c in container.cohorts.all()]
+
+    @get("/{cohort_id:int}", sync_to_thread=True, summary="Read a cohort")
+    def read(self, container: Container, actor: Actor, cohort_id: FromPath[int]) -> CohortDetail:
+        """A cohort and the cases in it that you may see."""
+        cohort = container.cohorts.get(cohort_id)
+        cases = container.cohorts.members(cohort_id, actor)
+        return CohortDetail(
+            **CohortOut.of(cohort).model_dump(), cases=[render(container, c) for c in cases]
+        )
+
+    @post(
+        "/{cohort_id:int}/members",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Add cases to a cohort",
+    )
+    def add(
+        self,
+        container: Container,
+        actor: Actor,
+        cohort_id: FromPath[int],
+        data: JSONBody[MembersIn],
+    ) -> list[CaseOut]:
+        """Put cases in the cohort (recorded in each case's history)."""
+        added = container.cohorts.add_cases(cohort_id, data.case_ids, actor)
+        return [render(container, c) for c in added]
+
+    @post(
+        "/{cohort_id:int}/transitions",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Fire a trigger on the whole cohort",
+    )
+    def bulk(
+        self,
+        container: Container,
+        actor: Actor,
+        request_id: str | None,
+        cohort_id: FromPath[int],
+        data: JSONBody[BulkIn],
+        idempotency_key: Annotated[
+            str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)
+        ] = None,
+    ) -> Response[BulkOut]:
+        """Each case moves (or not) on its own; one case that cannot go does not stop others."""
+        result = container.cohorts.bulk_fire(
+            cohort_id,
+            data.trigger,
+            actor,
+            inputs=data.inputs,
+            reason=data.reason,
+            dry_run=data.dry_run,
+            request_id=request_id,
+            idempotency_key=idempotency_key,
+        )
+        items = [BulkItemOut(**vars(i)) for i in result.items]
+        body = BulkOut(
+            cohort_id=result.cohort_id,
+            trigger=result.trigger,
+            dry_run=result.dry_run,
+            succeeded=sum(i.ok for i in items),
+            failed=sum(not i.ok for i in items),
+            items=items,
+        )
+        headers = {"Idempotent-Replayed": "true" if result.replayed else "false"}
+        return Response(body, headers=headers)
+
+
+@post(
+    "/api/v1/cases/{case_id:int}/merges",
+    sync_to_thread=True,
+    status_code=200,
+    tags=["cases"],
+    summary="Merge a duplicate into this case",
+    guards=[requires("supervisor")],
+)
+def merge_case(
+    container: Container,
+    actor: Actor,
+    request_id: str | None,
+    case_id: FromPath[int],
+    data: JSONBody[MergeIn],
+) -> MergeOut:
+    """The duplicate ends merged (terminal, history kept); the person is counted once."""
+    merged = container.merges.merge(case_id, data.duplicate_id, data.reason, actor, request_id)
+    return MergeOut(
+        survivor=render(container, merged.survivor), merged=render(container, merged.merged)
+    )

@@ -1,0 +1,127 @@
+"""Moving running cases from one workflow version to another, state by state."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import structlog
+
+from ipm_workflow.domain.errors import MigrationRefused
+from ipm_workflow.domain.lint import did_you_mean
+from ipm_workflow.services.commands import Actor
+from ipm_workflow.services.handlers import CaseService
+from ipm_workflow.services.history import chain_entry
+from ipm_workflow.services.ports import CaseQuery
+from ipm_workflow.services.reminders import reconcile
+
+log = structlog.get_logger("ipm_workflow.versions")
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """What a migration did (or would do) to one case."""
+
+    case_id: int
+    from_version: int
+    to_version: int
+    from_state: str
+    to_state: str
+    done: bool
+
+
+class VersionService:
+    """Migrates running cases to a new version of their workflow."""
+
+    def __init__(self, cases: CaseService) -> None:
+        self.cases = cases
+
+    def migrate(
+        self,
+        name: str,
+        to_version: int,
+        mapping: Mapping[str, str],
+        actor: Actor,
+        *,
+        dry_run: bool = False,
+    ) -> list[Migrated]:
+        """Move every running case of a workflow to a version; refuse unmapped states."""
+        target = self.cases.registry.get(name, to_version).definition
+        bad_targets = {old: new for old, new in mapping.items() if new not in target.states}
+        if bad_targets:
+            detail = "; ".join(
+                f"{old}={new}: '{new}' is not a state of v{to_version}"
+                f"{did_you_mean(new, target.states)}"
+                for old, new in bad_targets.items()
+            )
+            raise MigrationRefused(f"the mapping names unknown states: {detail}")
+        running = [
+            c
+            for c in self.cases.list_cases(CaseQuery(workflow=name, limit=1_000_000), actor)[0]
+            if c.workflow_version != to_version and c.closed_at is None
+        ]
+        unmapped = Counter(
+            c.state for c in running if c.state not in mapping and c.state not in target.states
+        )
+        if unmapped:
+            listed = ", ".join(
+                f"{state} ({n} case{'s' if n > 1 else ''})" for state, n in sorted(unmapped.items())
+            )
+            raise MigrationRefused(
+                f"states missing from {name} v{to_version} and not mapped: {listed}; "
+                "add --map OLD=NEW for each",
+                unmapped=dict(unmapped),
+            )
+        plan = [(c, mapping.get(c.state, c.state)) for c in running]
+        if dry_run:
+            return [
+                Migrated(c.id or 0, c.workflow_version, to_version, c.state, dest, False)
+                for c, dest in plan
+            ]
+        return [
+            self._move(case_id, to_version, mapping, actor)
+            for case_id in (c.id or 0 for c, _ in plan)
+        ]
+
+    def _move(
+        self, case_id: int, to_version: int, mapping: Mapping[str, str], actor: Actor
+    ) -> Migrated:
+        cases = self.cases
+        target = cases.registry.get(cases.get(case_id, actor).workflow, to_version).definition
+        now = cases.clock.now()
+        with cases.uow() as uow:
+            case, _ = uow.cases.get(case_id)
+            old_version, old_state = case.workflow_version, case.state
+            expected = case.version
+            case.workflow_version = to_version
+            case.state = mapping.get(old_state, old_state)
+            if case.previous_state is not None:
+                previous = mapping.get(case.previous_state, case.previous_state)
+                case.previous_state = previous if previous in target.states else None
+            if case.state != old_state:
+                case.state_entered_at = now
+            case.updated_at = now
+            payload = {
+                "from_version": old_version,
+                "to_version": to_version,
+                "from_state": old_state,
+                "to_state": case.state,
+            }
+            planned = reconcile(uow, target, case, now, cases.tz)
+            if planned:
+                payload["reminders"] = planned
+            entry = chain_entry(
+                case,
+                actor,
+                kind="migrated",
+                at=now,
+                from_state=old_state,
+                to_state=case.state,
+                payload=payload,
+            )
+            uow.cases.update(case, expected)
+            uow.history.append(entry)
+            uow.commit()
+        log.info("case_migrated", case_id=case_id, to_version=to_version, actor=actor.id)
+        return Migrated(case_id, old_version, to_version, old_state, case.state, True)
