@@ -10,7 +10,7 @@ BIN := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo lint fmt typecheck test bench clean
+.PHONY: help install run sandbox lint fmt test bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,10 +25,13 @@ $(UV):
 
 install: .venv/.synced ## Install the locked dependencies into .venv
 
-run: install ## Migrate the embedded SQLite database, load demo data once, run the service
+run: install ## Migrate the embedded SQLite database, load demo data once, run API + worker
 	$(BIN)/ipm-workflow db upgrade
 	$(BIN)/ipm-workflow demo
 	$(BIN)/ipm-workflow serve
+
+sandbox: install ## Run the training sandbox (own database, movable clock, captured messages)
+	$(BIN)/ipm-workflow serve --sandbox
 
 lint: install ## ruff, formatting, mypy strict, import contracts, workflow files
 	$(BIN)/ruff check src tests bench migrations
@@ -46,6 +49,8 @@ test: lint ## Lint, type checks and the whole suite (SQLite, and PostgreSQL when
 
 bench: install ## Print throughput and memory figures (SQLite and PostgreSQL)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/http.py
+	$(BIN)/python bench/reminders.py
 
 clean: ## Remove the virtual environments and the embedded database
 	rm -rf .venv $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from ipm_workflow.adapters.channels.capture import CaptureChannel
 from ipm_workflow.adapters.channels.sms import HttpSmsChannel, InAppChannel
 from ipm_workflow.adapters.channels.smtp import SmtpChannel
 from ipm_workflow.adapters.clock import SystemClock
 from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.db.instance import SandboxClock
 from ipm_workflow.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from ipm_workflow.adapters.templates import JinjaRenderer
 from ipm_workflow.adapters.workflow_files import load_registry
@@ -50,7 +52,8 @@ class Container:
         self.uow = uow
         self.cases = CaseService(uow, self.registry, self.clock, self.settings.timezone)
         self.people = PeopleService(uow, self.clock)
-        self.tokens = TokenService(uow, self.clock)
+        # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
+        self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(uow, self.registry, self.clock)
         renderer = JinjaRenderer(self.settings.workflows_dir / "templates")
         self.delivery = DeliveryService(self.cases, renderer, delivery_policy(self.settings))
@@ -61,6 +64,10 @@ class Container:
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""
         s = self.settings
+        if s.sandbox:
+            # A training sandbox's messages never leave the machine: they land in its outbox.
+            capture = CaptureChannel(self.engine, self.clock)
+            return {"email": capture, "sms": capture, "in_app": capture}
         channels: dict[str, Channel] = {
             "email": SmtpChannel(
                 s.smtp_host,
@@ -110,9 +117,8 @@ def bootstrap(
 ) -> Container:
     """Build the container; an invalid workflow stops the start with every problem listed."""
     settings = settings or Settings()
-    return Container(
-        settings=settings,
-        engine=engine or create_db_engine(settings.database_url),
-        registry=registry or load_registry(settings.workflows_dir),
-        clock=clock or SystemClock(),
-    )
+    engine = engine or create_db_engine(settings.active_database_url)
+    registry = registry or load_registry(settings.workflows_dir)
+    if clock is None:
+        clock = SandboxClock(engine) if settings.sandbox else SystemClock()
+    return Container(settings=settings, engine=engine, registry=registry, clock=clock)

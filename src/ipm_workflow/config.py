@@ -22,6 +22,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; sqlite:///path (default) or postgresql+psycopg://…",
     )
     workflows_dir: Path = ROOT / "workflows"
+    sandbox: bool = Field(default=False, description="Run as a training sandbox (own database).")
+    sandbox_database_url: str = f"sqlite:///{ROOT / 'var' / 'sandbox.sqlite3'}"
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
     host: str = "127.0.0.1"
@@ -30,6 +32,11 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL used in links inside messages."
     )
+
+    @property
+    def active_database_url(self) -> str:
+        """The database this instance uses: the sandbox's own one in sandbox mode."""
+        return self.sandbox_database_url if self.sandbox else self.database_url
 
     # Reminders: delivery
     smtp_host: str = "127.0.0.1"

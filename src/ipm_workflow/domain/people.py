@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-UserRole = Literal["advisor", "supervisor", "admin"]
+UserRole = Literal["advisor", "supervisor", "admin", "trainer"]
 
 
 @dataclass

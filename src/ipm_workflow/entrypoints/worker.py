@@ -36,6 +36,7 @@ class Worker:
         worker_id: str | None = None,
         concurrency: int = 8,
         poll_seconds: float = 5.0,
+        lock: asyncio.Lock | None = None,
     ) -> None:
         self.delivery = delivery
         self.channels = channels
@@ -45,6 +46,8 @@ class Worker:
         self._stopping = False
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_task: asyncio.Task[object] | None = None
+        # Shared with the sandbox's time machine, so ticks and clock moves never interleave.
+        self.lock = lock or asyncio.Lock()
 
     async def run_once(self) -> int:
         """Deliver everything due now, batch after batch; return how many were handled."""
@@ -106,7 +109,8 @@ class Worker:
     async def _tick(self) -> None:
         self._tick_task = asyncio.current_task()
         try:
-            handled = await self.run_once()
+            async with self.lock:
+                handled = await self.run_once()
             if handled:
                 log.info("worker_tick", handled=handled, worker=self.id)
         except Exception:

@@ -162,6 +162,7 @@ class DeliveryService:
         subject, body = self.renderer.render(reminder.template or "", lang, context)
         return Message(
             reminder.id,
+            reminder.case_id,
             found.channel,
             found.to,
             subject,

@@ -31,6 +31,7 @@ MISSIONS_LOCALES = [
 USERS = [
     ("demo.admin", "Admin Démo", "admin", []),
     ("demo.supervisor", "Superviseur Démo", "supervisor", []),
+    ("demo.trainer", "Formatrice Démo", "trainer", []),
     ("demo.advisor1", "Conseillère Démo Un", "advisor", ["ml-saint-etienne"]),
     ("demo.advisor2", "Conseiller Démo Deux", "advisor", ["ml-lyon", "ml-roanne"]),
 ]

@@ -15,6 +15,7 @@ class Message:
     """A rendered reminder, addressed and identified for one delivery channel."""
 
     reminder_id: int
+    case_id: int
     channel: ChannelName
     to: tuple[str, ...]
     subject: str

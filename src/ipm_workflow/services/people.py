@@ -14,6 +14,7 @@ from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.people")
+USER_ROLES = ("advisor", "supervisor", "admin", "trainer")
 _EDITABLE = frozenset({"first_name", "last_name", "birth_date", "email", "phone"})
 
 
@@ -97,6 +98,11 @@ class PeopleService:
         email: str | None = None,
     ) -> User:
         """Create a user working for some missions locales."""
+        if role not in USER_ROLES:
+            raise InvalidInput(
+                "unknown role",
+                [{"field": "role", "message": f"'{role}' is not one of {', '.join(USER_ROLES)}"}],
+            )
         with self.uow() as uow:
             for ml_id in mission_locales:
                 uow.directory.mission_locale(ml_id)

@@ -294,6 +294,14 @@ class ReminderRepository(Protocol):
         """Return how many reminders are in each status."""
         ...
 
+    def next_due(self) -> datetime | None:
+        """Return when the next planned or retrying reminder falls due."""
+        ...
+
+    def attempts_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Return delivery attempts recorded in a time window, with their reminders."""
+        ...
+
 
 class CohortRepository(Protocol):
     """Groups of cases leaving together."""

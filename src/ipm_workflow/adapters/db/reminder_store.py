@@ -282,6 +282,35 @@ class SqlReminderRepository:
         ).mappings()
         return [_reminder(r) for r in rows]
 
+    def next_due(self) -> datetime | None:
+        """Return when the next planned or retrying reminder falls due."""
+        value = self.conn.execute(
+            select(func.min(reminders_t.c.next_attempt_at)).where(
+                reminders_t.c.status.in_(["planned", "retry"])
+            )
+        ).scalar()
+        return aware(value)
+
+    def attempts_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Return delivery attempts recorded in a time window, with their reminders."""
+        stmt = (
+            select(
+                attempts_t.c.at,
+                attempts_t.c.result,
+                attempts_t.c.detail,
+                attempts_t.c.channel,
+                reminders_t.c.id,
+                reminders_t.c.case_id,
+                reminders_t.c.rule_id,
+                reminders_t.c.kind,
+                reminders_t.c.recipient,
+            )
+            .join(reminders_t, reminders_t.c.id == attempts_t.c.reminder_id)
+            .where(attempts_t.c.at > start, attempts_t.c.at <= end)
+            .order_by(attempts_t.c.at, attempts_t.c.id)
+        )
+        return [{**dict(r), "at": aware(r["at"])} for r in self.conn.execute(stmt).mappings()]
+
     def counts(self) -> dict[str, int]:
         """Return how many reminders are in each status."""
         rows = self.conn.execute(

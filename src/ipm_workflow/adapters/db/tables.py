@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -234,3 +243,28 @@ class ReminderAttemptRow(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=8)
     result: str = Field(max_length=16)
     detail: str | None = Field(default=None, max_length=500)
+
+
+class InstanceRow(SQLModel, table=True):
+    """Facts about this database: whether it is a production or a training sandbox one."""
+
+    __tablename__ = "instance"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=500)
+
+
+class SandboxOutboxRow(SQLModel, table=True):
+    """A message a training sandbox captured instead of sending."""
+
+    __tablename__ = "sandbox_outbox"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    reminder_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    case_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True, index=True))
+    channel: str = Field(max_length=8)
+    recipients: str = Field(max_length=1000)
+    subject: str = Field(max_length=500)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: str = Field(max_length=200)
+    at: datetime = _ts(index=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
@@ -9,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server
 
 from ipm_workflow import __version__
+from ipm_workflow.adapters.db.instance import SandboxClock, claim_mode
 from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
@@ -22,16 +26,18 @@ from ipm_workflow.entrypoints.http.deps import DEPENDENCIES
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
+from ipm_workflow.entrypoints.http.sandbox import SandboxController, sandbox_marker
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.logging import configure_logging
+from ipm_workflow.services.sandbox import SandboxService
 
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
 
 
-def openapi_config() -> OpenAPIConfig:
+def openapi_config(sandbox: bool = False) -> OpenAPIConfig:
     """OpenAPI 3.1 at /schema, with bearer authentication declared."""
     return OpenAPIConfig(
-        title="ipm-workflow API",
+        title="ipm-workflow API" + (" (TRAINING SANDBOX)" if sandbox else ""),
         version=__version__,
         description="Cases of young people's international mobility journeys: explained "
         "actions, transitions, history and audit. Errors are RFC 9457 problem details.",
@@ -55,16 +61,41 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
     container = container or bootstrap(settings)
+    claim_mode(container.engine, settings.sandbox)
+    lock = asyncio.Lock()
     worker = (
         Worker(
             container.delivery,
             container.channels(),
             concurrency=settings.worker_concurrency,
             poll_seconds=settings.worker_poll_seconds,
+            lock=lock,
         )
-        if settings.embedded_worker
+        if settings.embedded_worker or settings.sandbox
         else None
     )
+    handlers: list[Any] = [
+        CaseController,
+        PeopleController,
+        WorkflowController,
+        AuditController,
+        AdminController,
+        ReminderController,
+        CohortController,
+        merge_case,
+        health,
+        ready,
+    ]
+    middleware: list[Any] = [
+        request_id_middleware,
+        DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
+    ]
+    state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
+    if settings.sandbox and worker is not None:
+        assert isinstance(container.clock, SandboxClock)  # noqa: S101 - bootstrap's choice
+        handlers.append(SandboxController)
+        middleware.insert(0, sandbox_marker)
+        state["sandbox"] = SandboxService(container.uow, container.clock, worker.run_once, lock)
 
     async def start_worker() -> None:
         if worker is not None:
@@ -75,26 +106,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             await worker.stop()
 
     return Litestar(
-        route_handlers=[
-            CaseController,
-            PeopleController,
-            WorkflowController,
-            AuditController,
-            AdminController,
-            ReminderController,
-            CohortController,
-            merge_case,
-            health,
-            ready,
-        ],
+        route_handlers=handlers,
         dependencies=DEPENDENCIES,
-        middleware=[
-            request_id_middleware,
-            DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
-        ],
+        middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=openapi_config(),
-        state=State({"container": container, "brake": FailureBrake()}),
+        openapi_config=openapi_config(settings.sandbox),
+        state=State(state),
         on_startup=[start_worker],
         on_shutdown=[stop_worker, container.close],
         logging_config=None,

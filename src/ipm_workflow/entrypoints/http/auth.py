@@ -95,6 +95,10 @@ def requires(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseR
     """A route guard that admits only users of the given platform roles."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            # Litestar answers OPTIONS itself (an Allow header, no handler runs) and its
+            # authentication middleware lets OPTIONS through unauthenticated: there is no user.
+            return
         user: User = connection.user
         if user.role not in roles:
             raise PermissionDeniedException(

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, patch, post, put
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 
 from ipm_workflow.adapters.db.repositories import SORTABLE
 from ipm_workflow.bootstrap import Container
@@ -44,12 +44,14 @@ Phase = Literal[
 ]
 IfMatch = Annotated[
     str | None,
-    Parameter(header="If-Match", required=False, description='Expected case version, e.g. "3".'),
+    HeaderParameter(
+        name="If-Match", required=False, description='Expected case version, e.g. "3".'
+    ),
 ]
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         max_length=200,
         description="Retrying with the same key replays the first answer and changes nothing.",

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from pydantic import BaseModel, Field
 
 from ipm_workflow.bootstrap import Container
@@ -168,7 +168,7 @@ class CohortController(Controller):
         cohort_id: FromPath[int],
         data: JSONBody[BulkIn],
         idempotency_key: Annotated[
-            str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)
+            str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)
         ] = None,
     ) -> Response[BulkOut]:
         """Each case moves (or not) on its own; one case that cannot go does not stop others."""

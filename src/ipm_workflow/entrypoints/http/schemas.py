@@ -364,7 +364,7 @@ class UserIn(Body):
 
     username: str = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9._-]+$")
     display_name: str = Field(min_length=1, max_length=200)
-    role: Literal["advisor", "supervisor", "admin"]
+    role: Literal["advisor", "supervisor", "admin", "trainer"]
     mission_locales: list[str] = Field(default_factory=list)
 
 

@@ -1,0 +1,56 @@
+"""The training sandbox's outbox: messages are captured and listed, never sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from ipm_workflow.adapters.db.mappers import aware
+from ipm_workflow.adapters.db.tables import SandboxOutboxRow
+from ipm_workflow.services.messages import Message
+from ipm_workflow.services.ports import Clock
+
+outbox_t = SandboxOutboxRow.__table__  # type: ignore[attr-defined]
+
+
+class CaptureChannel:
+    """Stores each message with its sandbox time instead of delivering it."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    async def send(self, message: Message) -> None:
+        """Capture one message."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(outbox_t).values(
+                    reminder_id=message.reminder_id,
+                    case_id=message.case_id,
+                    channel=message.channel,
+                    recipients=", ".join(message.to) or "(in-app)",
+                    subject=message.subject,
+                    body=message.body,
+                    message_id=message.message_id,
+                    at=self.clock.now(),
+                )
+            )
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+def outbox(
+    engine: Engine, *, case_id: int | None = None, since: datetime | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Return captured messages, oldest first."""
+    stmt = select(outbox_t)
+    if case_id is not None:
+        stmt = stmt.where(outbox_t.c.case_id == case_id)
+    if since is not None:
+        stmt = stmt.where(outbox_t.c.at >= since)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt.order_by(outbox_t.c.at, outbox_t.c.id).limit(limit)).mappings()
+        return [{**dict(r), "at": aware(r["at"])} for r in rows]

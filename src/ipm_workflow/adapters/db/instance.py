@@ -1,0 +1,77 @@
+"""What a database is for: production or a training sandbox; and the sandbox's clock offset."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from ipm_workflow.adapters.db.repositories import cases_t
+from ipm_workflow.adapters.db.tables import InstanceRow
+from ipm_workflow.domain.errors import DomainError
+
+instance_t = InstanceRow.__table__  # type: ignore[attr-defined]
+MODE = "mode"
+OFFSET = "clock_offset_seconds"
+PRODUCTION, SANDBOX = "production", "sandbox"
+
+
+class WrongInstance(DomainError):
+    """A production service met a sandbox database, or the other way round."""
+
+    kind = "wrong-instance"
+
+
+def _get(engine: Engine, key: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(instance_t.c.value).where(instance_t.c.key == key)).scalar()
+
+
+def _set(engine: Engine, key: str, value: str) -> None:
+    with engine.begin() as conn:
+        done = conn.execute(update(instance_t).where(instance_t.c.key == key).values(value=value))
+        if not done.rowcount:
+            conn.execute(insert(instance_t).values(key=key, value=value))
+
+
+def claim_mode(engine: Engine, sandbox: bool) -> str:
+    """Check (or, on a new database, set) what this database is for; refuse a mismatch."""
+    wanted = SANDBOX if sandbox else PRODUCTION
+    mode = _get(engine, MODE)
+    if mode is None:
+        with engine.connect() as conn:
+            has_cases = conn.execute(select(func.count()).select_from(cases_t)).scalar_one() > 0
+        # A database that already holds cases predates the marker: it is production.
+        mode = PRODUCTION if has_cases else wanted
+        _set(engine, MODE, mode)
+    if mode != wanted:
+        if sandbox:
+            raise WrongInstance(
+                f"this is a production database ({engine.url.render_as_string()}): the training "
+                "sandbox never runs on one; give it its own database (IPM_SANDBOX_DATABASE_URL)"
+            )
+        raise WrongInstance(
+            f"this is a training sandbox database ({engine.url.render_as_string()}): a "
+            "production service refuses it; start it with `ipm-workflow serve --sandbox`"
+        )
+    return mode
+
+
+class SandboxClock:
+    """Real time shifted by an offset that trainers move forward; the offset is persisted."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._offset = timedelta(seconds=float(_get(engine, OFFSET) or 0))
+
+    def now(self) -> datetime:
+        """Return the sandbox's current time."""
+        return datetime.now(UTC) + self._offset
+
+    def move_to(self, moment: datetime) -> datetime:
+        """Jump forward to a moment (never back) and persist the new offset."""
+        if moment < self.now():
+            raise ValueError("the sandbox clock only moves forward")
+        self._offset = moment - datetime.now(UTC)
+        _set(self.engine, OFFSET, str(self._offset.total_seconds()))
+        return self.now()

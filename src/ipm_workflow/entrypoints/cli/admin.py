@@ -1,0 +1,94 @@
+"""Commands for administrators: missions locales, users, tokens, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ipm_workflow.domain.people import MissionLocale
+from ipm_workflow.entrypoints.cli.common import (
+    audit_app,
+    ml_app,
+    open_container,
+    run_or_exit,
+    tokens_app,
+    users_app,
+)
+
+
+@ml_app.command("add")
+def add_mission_locale(
+    ml_id: str, name: str, departement: Annotated[str | None, typer.Option()] = None
+) -> None:
+    """Create or rename a mission locale."""
+    container = open_container()
+    container.people.add_mission_locale(MissionLocale(ml_id, name, departement))
+    typer.echo(f"mission locale {ml_id} saved")
+
+
+@users_app.command("add")
+def add_user(
+    username: str,
+    display_name: Annotated[str, typer.Option("--name")],
+    role: Annotated[str, typer.Option(help="advisor, supervisor or admin")],
+    ml: Annotated[list[str] | None, typer.Option(help="Mission locale id, repeatable.")] = None,
+) -> None:
+    """Create a user."""
+    container = open_container()
+    user = run_or_exit(lambda: container.people.add_user(username, display_name, role, ml or []))
+    typer.echo(f"user {user.id} ({user.username}, {user.role})")
+
+
+@audit_app.command("verify")
+def audit_verify(case: Annotated[int | None, typer.Option(help="Only this case.")] = None) -> None:
+    """Recompute the hash chains; name the first broken entry of each broken case."""
+    container = open_container()
+    reports = run_or_exit(lambda: container.cases.verify([case] if case is not None else None))
+    broken = [r for r in reports if not r.ok]
+    for r in broken:
+        typer.echo(f"BROKEN case {r.case_id}: entry {r.broken_seq}: {r.problem}", err=True)
+    entries = sum(r.entries for r in reports)
+    typer.echo(f"{len(reports)} case(s), {entries} entries checked, {len(broken)} broken")
+    if broken:
+        raise typer.Exit(1)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    username: str,
+    days: Annotated[int, typer.Option(help="Validity in days.")] = 90,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Issue an API token for a user; it is printed once and only its hash is kept."""
+    container = open_container()
+    issued = run_or_exit(lambda: container.tokens.issue(username, days, label))
+    typer.echo(issued.token)
+    typer.echo(
+        f"token {issued.record.id} for {username}, expires {issued.record.expires_at:%Y-%m-%d}",
+        err=True,
+    )
+
+
+@tokens_app.command("list")
+def tokens_list(username: str) -> None:
+    """List a user's tokens (never their values)."""
+    container = open_container()
+    _, records = run_or_exit(lambda: container.tokens.tokens_of(username))
+    for r in records:
+        state = (
+            f"revoked {r.revoked_at:%Y-%m-%d}"
+            if r.revoked_at
+            else (f"expires {r.expires_at:%Y-%m-%d}")
+        )
+        typer.echo(f"{r.id:>5}  {state:<20} {r.label}")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token at once."""
+    container = open_container()
+    if not container.tokens.revoke(token_id):
+        typer.echo(f"no active token {token_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"token {token_id} revoked")

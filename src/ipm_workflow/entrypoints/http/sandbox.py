@@ -1,0 +1,104 @@
+"""The training sandbox over HTTP: its clock, its outbox, and the marker on every answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import JSONBody
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from pydantic import BaseModel, Field
+
+from ipm_workflow.adapters.channels.capture import outbox
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.schemas import Body
+from ipm_workflow.services.sandbox import SandboxService
+
+MARKER = (b"x-ipm-sandbox", b"training sandbox - not production data")
+
+
+def sandbox_marker(app: ASGIApp) -> ASGIApp:
+    """Add the training-sandbox marker header to every response."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        async def marked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), MARKER]
+            await send(message)
+
+        await app(scope, receive, marked)
+
+    return middleware
+
+
+class ClockIn(Body):
+    """Where to move the sandbox clock: an absolute time (forward only) or a duration."""
+
+    to: datetime | None = Field(default=None, examples=["2027-03-01T09:00:00Z"])
+    advance: timedelta | None = Field(
+        default=None, description="ISO 8601 duration, e.g. P14D", examples=["P14D"]
+    )
+
+
+class ClockOut(BaseModel):
+    """The sandbox's time."""
+
+    now: datetime
+    real_now: datetime
+
+
+class TravelOut(BaseModel):
+    """Where the clock went and what happened on the way, in order."""
+
+    started: datetime
+    now: datetime
+    happened: list[dict[str, Any]]
+
+
+class OutboxItem(BaseModel):
+    """A captured message."""
+
+    id: int
+    at: datetime
+    case_id: int | None
+    reminder_id: int | None
+    channel: str
+    recipients: str
+    subject: str
+    body: str
+    message_id: str
+
+
+class SandboxController(Controller):
+    """Time travel and captured messages; only mounted in a training sandbox."""
+
+    path = "/api/v1/sandbox"
+    tags = ["sandbox"]  # noqa: RUF012 - Litestar reads this class attribute as is
+
+    @get("/clock", sync_to_thread=False, summary="Read the sandbox clock")
+    def read_clock(self, container: Container) -> ClockOut:
+        """The sandbox's current time."""
+        return ClockOut(now=container.clock.now(), real_now=datetime.now().astimezone())
+
+    @post(
+        "/clock",
+        status_code=200,
+        summary="Move the sandbox clock",
+        guards=[requires("admin", "trainer")],
+    )
+    async def move_clock(
+        self, request: Request[Any, Any, Any], data: JSONBody[ClockIn]
+    ) -> TravelOut:
+        """Move forward; every reminder, escalation and timeout due on the way happens, in order."""
+        service: SandboxService = request.app.state.sandbox
+        travel = await service.advance(to=data.to, by=data.advance)
+        return TravelOut(started=travel.started, now=travel.now, happened=travel.happened)
+
+    @get("/outbox", sync_to_thread=True, summary="Messages the sandbox captured")
+    def read_outbox(
+        self, container: Container, case_id: int | None = None, since: datetime | None = None
+    ) -> list[OutboxItem]:
+        """E-mails and SMS the sandbox would have sent, with their sandbox time."""
+        return [OutboxItem(**row) for row in outbox(container.engine, case_id=case_id, since=since)]
