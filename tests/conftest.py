@@ -62,8 +62,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = create_db_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Fold the WAL into the file before copying it; outside a transaction, which our engine
+    # would open with BEGIN IMMEDIATE (SQLite refuses a checkpoint inside one).
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
     engine.dispose()
     return path
 

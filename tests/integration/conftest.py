@@ -3,39 +3,41 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 import structlog
-from journeys import Journey
 from typer.testing import CliRunner, Result
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.adapters.db import migrate
-from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person
+from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.cli import app
 from ipm_workflow.services.commands import Actor
 
+from .journeys import Journey
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file to copy (overrides tests/conftest.py, whose checkpoint fails)."""
-    # tests/conftest.py runs the checkpoint through a Connection, which our engine opens with
-    # BEGIN IMMEDIATE; SQLite refuses a checkpoint inside a transaction ("table is locked").
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    engine = create_db_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    raw = engine.raw_connection()
-    try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-    engine.dispose()
-    return path
+
+_REGISTRIES: dict[tuple[Path, tuple[tuple[str, int], ...]], WorkflowRegistry] = {}
+
+
+def _cached_registry(directory: Path) -> WorkflowRegistry:
+    """Load a workflow directory once per content (file names and modification times)."""
+    root = Path(directory).resolve()
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
+    key = (root, stamp)
+    if key not in _REGISTRIES:
+        _REGISTRIES[key] = load_registry(root)
+    return _REGISTRIES[key]
+
+
+@pytest.fixture(autouse=True)
+def _parse_workflows_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Share compiled workflows between tests and CLI calls: parsing YAML dominates a bootstrap."""
+    # A compiled workflow is immutable and thread-safe; the CLI's `workflows check` still parses.
+    monkeypatch.setattr("ipm_workflow.bootstrap.load_registry", _cached_registry)
 
 
 @pytest.fixture
@@ -54,17 +56,23 @@ def case_id(journey: Journey, person: Person) -> int:
 
 
 @pytest.fixture
-def cli(db_url: str) -> Iterator[Any]:
-    """Run the command line on the test database; restore logging configuration afterwards."""
+def run_cli() -> Iterator[Callable[..., Result]]:
+    """Invoke the command line in-process; restore the logging it configures afterwards."""
     runner = CliRunner()
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     saved = structlog.get_config()
 
-    def invoke(*args: str) -> Result:
-        return runner.invoke(app, list(args), env={"IPM_DATABASE_URL": db_url})
+    def invoke(*args: str, env: Mapping[str, str]) -> Result:
+        return runner.invoke(app, list(args), env=dict(env))
 
     yield invoke
     root.handlers[:] = handlers
     root.setLevel(level)
     structlog.configure(**saved)
+
+
+@pytest.fixture
+def cli(run_cli: Callable[..., Result], db_url: str) -> Callable[..., Result]:
+    """Run the command line on the test database."""
+    return lambda *args: run_cli(*args, env={"IPM_DATABASE_URL": db_url})

@@ -22,7 +22,6 @@ from ipm_workflow.services.handlers import Fired
 
 WORKFLOW = "erasmus_vet_long"
 OPENING = {"cv_attached": True, "privacy_notice_given": True}
-# The order of the normal variant-B journey; `Journey.walk_to` stops at any of these states.
 GRANT = "2026-1-FR01-KA121-VET-000001"
 HOST = {
     "destination_country": "Malta",
@@ -34,6 +33,7 @@ CHECKLIST = {
     "travel_booked": True,
     "emergency_contacts_filled": True,
 }
+# The order of the normal variant-B journey; `Journey.walk_to` stops at any of these states.
 NORMAL_PATH = [
     "REFERRED", "CONTACTED", "ASSESSED", "APPLIED", "SELECTED", "MATCHED", "CONTRACTED",
     "PREPARING", "READY", "ABROAD", "RETURNED", "DEBRIEFED", "FOLLOW_UP",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from journeys import CHECKLIST, GRANT, HOST, WORKFLOW, Journey
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import (
@@ -25,6 +24,8 @@ from ipm_workflow.services.commands import (
     RecordDocument,
     UpdateData,
 )
+
+from .journeys import CHECKLIST, GRANT, HOST, WORKFLOW, Journey
 
 Move = tuple[str, str | None, str | None, str | None]
 T = "transition"
@@ -506,3 +507,15 @@ class TestVisibilityAndOpening:
             journey.fire(
                 case_id, "log_first_contact", {"first_contact_date": journey.today()}, actor=SYSTEM
             )
+
+
+class TestInputTypes:
+    """Inputs given through the Python API rather than as JSON text."""
+
+    def test_date_objects_are_accepted_as_inputs(self, journey: Journey, case_id: int) -> None:
+        """A Python date is a valid date input, stored in the history as its ISO text."""
+        today = journey.today()
+        cmd = FireTrigger(case_id, "log_first_contact", {"first_contact_date": today})
+        fired = journey.cases.fire(cmd, journey.advisor)
+        expected = {"first_contact_date": today.isoformat()}
+        assert expected == fired.entry.payload["inputs"]

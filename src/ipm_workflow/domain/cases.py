@@ -192,8 +192,13 @@ def verify_chain(
     case_id: int,
     entries: Sequence[HistoryEntry],
     current_state: str | None = None,
+    head: tuple[int, str] | None = None,
 ) -> ChainReport:
-    """Recompute every hash and payload digest; name the first entry that does not match."""
+    """Recompute every hash and digest; name the first entry that does not match.
+
+    `head` is the (sequence, hash) the case row recorded last: entries cut off the end of the
+    history are found by comparing it with the last entry.
+    """
     prev = GENESIS_HASH
     state: str | None = None
     for expected_seq, entry in enumerate(entries, start=1):
@@ -202,6 +207,16 @@ def verify_chain(
             return ChainReport(case_id, len(entries), False, entry.seq, problem)
         prev = entry.hash
         state = entry.to_state if entry.to_state is not None else state
+    if head is not None and (len(entries), prev) != head:
+        seq, digest = head
+        if len(entries) < seq:
+            problem = (
+                f"the case's last entry is {seq} but the history stops at "
+                f"{len(entries)}: entries missing from the end"
+            )
+            return ChainReport(case_id, len(entries), False, len(entries) + 1, problem)
+        problem = f"the case records entry {seq} with hash {digest[:12]}…, the history differs"
+        return ChainReport(case_id, len(entries), False, min(seq, len(entries)), problem)
     if current_state is not None and entries and state != current_state:
         last = entries[-1].seq
         problem = f"history ends in {state} but the case is in {current_state}"

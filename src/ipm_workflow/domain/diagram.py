@@ -16,7 +16,9 @@ def mermaid(workflow: Workflow, lang: str = "en") -> str:
         for source in workflow.expanded_sources(t):
             dests = workflow.previous_candidates(source) if t.dest == PREVIOUS_STATE else [t.dest]
             for dest in dests:
-                edges.setdefault((source, dest), []).append(t.trigger)
+                triggers = edges.setdefault((source, dest), [])
+                if t.trigger not in triggers:
+                    triggers.append(t.trigger)
     # A trigger from every active state (such as a merge) would drown the picture: draw it once.
     everywhere = {t.trigger for t in workflow.transitions if t.source == "*"}
     for (source, dest), triggers in edges.items():

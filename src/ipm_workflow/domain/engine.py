@@ -59,6 +59,7 @@ class Outcome:
     previous_state: str | None
     data: dict[str, Any]
     changes: dict[str, list[Any]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,7 +207,7 @@ class CompiledWorkflow:
         data = {**proposed.data, **_effects(chosen.spec, now)}
         changes = {k: [facts.data.get(k), v] for k, v in data.items() if facts.data.get(k) != v}
         new_previous = facts.state if to_state != facts.state else previous_state
-        return Outcome(trigger, facts.state, to_state, new_previous, data, changes)
+        return Outcome(trigger, facts.state, to_state, new_previous, data, changes, given)
 
     def _coerce_inputs(
         self, spec: TransitionSpec, inputs: Mapping[str, Any], reason: str | None

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from ipm_workflow.domain.errors import DomainError, NotFound
+from ipm_workflow.domain.guards import DocumentsPresent
 from ipm_workflow.domain.reminders import (
     Planned,
     Reminder,
@@ -139,11 +140,21 @@ class DeliveryService:
         case, lang = audience.case, found.language
         definition = self.cases.workflow_of(case).definition
         state = definition.states[case.state]
+        # The documents this rule waits for (its `unless` document guards), not the whole list.
+        rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
+        facts = case.facts(self.cases.today(), audience.person.birth_date)
+        lacking: dict[str, None] = {}
+        for guard in rule.unless if rule else []:
+            if isinstance(guard, DocumentsPresent) and (unmet := guard.check(facts)):
+                lacking.update(dict.fromkeys(unmet.detail))
         missing = [
-            (spec.label.fr if lang == "fr" else spec.label.en)
-            for name, spec in definition.documents.items()
-            if not case.documents.get(name)
-            or case.documents[name].status not in ("received", "validated")
+            (
+                definition.documents[name].label.fr
+                if lang == "fr"
+                else definition.documents[name].label.en
+            )
+            for name in lacking
+            if name in definition.documents
         ]
         context = {
             "recipient": reminder.recipient,

@@ -308,7 +308,7 @@ class CaseService:
         case.data, case.updated_at = outcome.data, now
         if compiled.definition.states[outcome.to_state].terminal:
             case.closed_at = now
-        payload: dict[str, Any] = {"inputs": dict(cmd.inputs), "changes": outcome.changes}
+        payload: dict[str, Any] = {"inputs": outcome.inputs, "changes": outcome.changes}
         if cmd.reason:
             payload["reason"] = cmd.reason
         definition = compiled.definition
@@ -467,5 +467,7 @@ class CaseService:
             reports = []
             for case_id in ids:
                 case, _ = uow.cases.get(case_id)
-                reports.append(verify_chain(case_id, uow.history.for_case(case_id), case.state))
+                entries = uow.history.for_case(case_id)
+                head = (case.history_seq, case.history_head)
+                reports.append(verify_chain(case_id, entries, case.state, head))
         return reports

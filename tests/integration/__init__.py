@@ -1,0 +1,1 @@
+"""Integration tests: the real service layer on SQLite and PostgreSQL."""

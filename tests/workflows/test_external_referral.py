@@ -1,0 +1,326 @@
+"""Variant D (referral to an external operator: SCI, VIE, youth exchange) through the services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from workflow_driver import ML_ACTOR, Driver, assert_chains_ok, messages
+
+from ipm_workflow.adapters.clock import ManualClock
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.errors import (
+    GuardFailed,
+    InvalidInput,
+    InvalidTransition,
+    RoleNotAllowed,
+)
+from ipm_workflow.domain.people import Person, User
+from ipm_workflow.services.commands import Actor
+
+WORKFLOW = "external_referral"
+REFERRAL_DATE = date(2026, 1, 5)
+OPENING: dict[str, Any] = {
+    "privacy_notice_given": True,
+    "external_programme": "service_civique",
+    "operator_name": "Association Solidarité Exemple",
+    "referral_date": REFERRAL_DATE,
+    "destination_country": "Senegal",
+}
+START, END = date(2026, 3, 2), date(2026, 10, 30)
+DATES = {"planned_start": START, "planned_end": END}
+
+
+@pytest.fixture
+def drive(
+    container: Container, clock: ManualClock, advisor: Actor, directory: Mapping[str, User]
+) -> Driver:
+    """A driver of external-referral cases, with the directory in place."""
+    return Driver(container, clock, advisor, WORKFLOW, OPENING)
+
+
+@pytest.fixture
+def case_id(drive: Driver, person: Person) -> int:
+    """A fresh referral of the 20-year-old person to a service civique."""
+    assert person.id is not None
+    return drive.open(person.id)
+
+
+def _placed(d: Driver, cid: int) -> None:
+    """The operator confirmed the service civique: the case is followed up."""
+    d.doc(cid, "operator_confirmation", "received")
+    d.fire(cid, "confirm_service_civique", DATES)
+
+
+class TestNormalJourney:
+    """From the referral to the closed follow-up."""
+
+    def test_from_referral_to_closure(
+        self, container: Container, drive: Driver, case_id: int
+    ) -> None:
+        """The operator confirms, outcomes come at +3/+6/+12 months after the planned end."""
+        d, cid = drive, case_id
+        seen = [d.state(cid)]
+        d.advance(20)
+        _placed(d, cid)
+        seen.append(d.state(cid))
+        d.move_to(END + timedelta(days=92))
+        d.fire(
+            cid,
+            "record_outcome_m3",
+            {"outcome_m3": "job_seeking", "outcome_source": "ml"},
+            actor=ML_ACTOR,
+        )
+        d.move_to(END + timedelta(days=183))
+        outcome = {"outcome_m6": "training_6m_plus_qualifying", "outcome_source": "young_person"}
+        d.fire(cid, "record_outcome_m6", outcome)
+        d.move_to(END + timedelta(days=366))
+        outcome = {"outcome_m12": "cdd_6m_plus", "outcome_source": "i_milo"}
+        d.fire(cid, "record_outcome_m12", outcome)
+        closed = d.fire(cid, "close", {"final_outcome": "cdd_6m_plus"}).case
+        seen.append(closed.state)
+        expected = (
+            ["REFERRED_EXTERNAL", "FOLLOW_UP", "CLOSED"],
+            ("service_civique", START.isoformat(), END.isoformat()),
+            ("job_seeking", "training_6m_plus_qualifying", "cdd_6m_plus", "cdd_6m_plus"),
+        )
+        actual = (
+            seen,
+            (
+                closed.data["external_programme"],
+                closed.data["planned_start"],
+                closed.data["planned_end"],
+            ),
+            (
+                closed.data["outcome_m3"],
+                closed.data["outcome_m6"],
+                closed.data["outcome_m12"],
+                closed.data["final_outcome"],
+            ),
+        )
+        assert expected == actual
+        assert_chains_ok(container)
+
+    def test_operator_news_asked_three_weeks_after_the_referral(
+        self, drive: Driver, case_id: int
+    ) -> None:
+        """Without a placement, the advisor is asked to chase the operator, then again."""
+        drive.move_to(REFERRAL_DATE + timedelta(days=21))
+        drive.run_reminders()
+        asked = drive.sent(case_id, "operator_news", "advisor")
+        next_due = drive.planned_days(case_id, "operator_news")
+        _placed(drive, case_id)
+        expected = (
+            [(0, "sent"), (1, "planned")],
+            {REFERRAL_DATE + timedelta(days=35), REFERRAL_DATE + timedelta(days=49)},
+            set(),
+        )
+        actual = (asked, next_due, drive.planned_days(case_id, "operator_news"))
+        assert expected == actual
+
+
+class TestPlacementRules:
+    """Each programme is confirmed by its own trigger, with its own age rule."""
+
+    def test_opening_needs_the_privacy_notice_and_a_past_referral(
+        self, container: Container, drive: Driver, person: Person
+    ) -> None:
+        """The mission locale cannot refer without the privacy notice, nor in the future."""
+        assert person.id is not None
+        opening = {
+            **OPENING,
+            "privacy_notice_given": False,
+            "referral_date": REFERRAL_DATE + timedelta(days=1),
+        }
+        with pytest.raises(GuardFailed) as caught:
+            drive.open(person.id, opening)
+        expected = (
+            [
+                "the privacy notice must have been given",
+                "the referral date cannot be in the future",
+            ],
+            [],
+        )
+        actual = (messages(caught.value), container.cases.verify())
+        assert expected == actual
+
+    def test_the_trigger_must_match_the_programme(self, drive: Driver, case_id: int) -> None:
+        """A service civique referral cannot be confirmed as a VIE or a youth exchange."""
+        drive.doc(case_id, "operator_confirmation", "received")
+        refused = []
+        for trigger in ("confirm_vie", "confirm_youth_exchange"):
+            inputs = {**DATES, "previous_vie": False} if trigger == "confirm_vie" else DATES
+            with pytest.raises(GuardFailed) as caught:
+                drive.fire(case_id, trigger, inputs)
+            refused.append(messages(caught.value))
+        expected = [["this referral is not to a VIE"], ["this referral is not to a youth exchange"]]
+        assert expected == refused
+
+    def test_vie_age_limit_and_once_in_a_lifetime(self, drive: Driver) -> None:
+        """A VIE starts at 28 at the latest, and only once in a lifetime."""
+        cid = drive.open(drive.person(date(1997, 1, 10)), {**OPENING, "external_programme": "vie"})
+        drive.doc(cid, "operator_confirmation", "received")
+        with pytest.raises(GuardFailed) as caught:
+            drive.fire(cid, "confirm_vie", {**DATES, "previous_vie": True})
+        expected = (
+            ["a VIE starts between 18 and 28", "a VIE can be done only once in a lifetime"],
+            "REFERRED_EXTERNAL",
+        )
+        actual = (messages(caught.value), drive.state(cid))
+        assert expected == actual
+
+    def test_placement_needs_the_operators_confirmation(self, drive: Driver, case_id: int) -> None:
+        """Without the operator's contract or registration, the placement is not confirmed."""
+        with pytest.raises(GuardFailed) as caught:
+            drive.fire(case_id, "confirm_service_civique", DATES)
+        expected = ["documents not in order: operator_confirmation (missing)"]
+        assert expected == messages(caught.value)
+
+    def test_youth_exchange_for_a_young_teenager_too(self, drive: Driver) -> None:
+        """A youth exchange takes 13 to 30-year-olds: a 17-year-old is placed."""
+        opening = {**OPENING, "external_programme": "youth_exchange"}
+        cid = drive.open(drive.person(date(2008, 9, 1)), opening)
+        drive.doc(cid, "operator_confirmation", "received")
+        dates = {"planned_start": date(2026, 4, 6), "planned_end": date(2026, 4, 17)}
+        expected = "FOLLOW_UP"
+        actual = drive.fire(cid, "confirm_youth_exchange", dates).case.state
+        assert expected == actual
+
+
+class TestDateChanges:
+    """The operator moves the dates (what postponement is for the other variants)."""
+
+    def test_reschedule_moves_the_outcome_surveys(
+        self, container: Container, drive: Driver, case_id: int
+    ) -> None:
+        """New dates need a reason, and the outcome surveys follow the new planned end."""
+        _placed(drive, case_id)
+        before = drive.planned_days(case_id, "outcome_m3")
+        new_end = date(2026, 12, 18)
+        dates = {"planned_start": START, "planned_end": new_end}
+        with pytest.raises(InvalidInput):
+            drive.fire(case_id, "reschedule", dates)
+        case = drive.fire(case_id, "reschedule", dates, reason="mission extended").case
+        expected = (
+            {END + timedelta(days=91)},
+            ("FOLLOW_UP", new_end.isoformat()),
+            {new_end + timedelta(days=91)},
+        )
+        actual = (
+            before,
+            (case.state, case.data["planned_end"]),
+            drive.planned_days(case_id, "outcome_m3"),
+        )
+        assert expected == actual
+        assert_chains_ok(container)
+
+    def test_no_postponement_nor_cancellation_here(self, drive: Driver, case_id: int) -> None:
+        """The operator runs the programme: the referral has no postponed or cancelled state."""
+        refused = []
+        for trigger in ("postpone", "cancel"):
+            with pytest.raises(InvalidTransition) as caught:
+                drive.fire(case_id, trigger, reason="operator's decision")
+            refused.append(caught.value.kind)
+        expected = ["invalid-transition", "invalid-transition"]
+        assert expected == refused
+
+
+class TestEarlyEnd:
+    """The programme stops early: recorded with the operator's evidence."""
+
+    def test_early_end_needs_evidence(
+        self, container: Container, drive: Driver, case_id: int
+    ) -> None:
+        """Refused without evidence; with it, the reason and the actual end are kept."""
+        _placed(drive, case_id)
+        drive.move_to(START + timedelta(days=60))
+        inputs = {"early_return_reason": "personal", "actual_end": drive.today()}
+        with pytest.raises(GuardFailed) as caught:
+            drive.fire(case_id, "record_early_end", inputs, reason="homesick")
+        expected_unmet = ["documents not in order: early_return_evidence (missing)"]
+        assert expected_unmet == messages(caught.value)
+        drive.doc(case_id, "early_return_evidence", "received")
+        case = drive.fire(case_id, "record_early_end", inputs, reason="homesick").case
+        expected = ("FOLLOW_UP", "personal", drive.today().isoformat())
+        actual = (case.state, case.data["early_return_reason"], case.data["actual_end"])
+        assert expected == actual
+        assert_chains_ok(container)
+
+
+class TestLeavingTheJourney:
+    """Withdrawal, no placement, lost contact and merge end the referral."""
+
+    def test_withdraw_before_the_placement_only(
+        self, container: Container, drive: Driver, case_id: int
+    ) -> None:
+        """The young person withdraws before starting; once placed, the follow-up goes on."""
+        other = drive.open(drive.case(case_id).person_id)
+        _placed(drive, other)
+        with pytest.raises(InvalidTransition):
+            drive.fire(other, "withdraw", {"withdrawal_reason": "family"})
+        fired = drive.fire(case_id, "withdraw", {"withdrawal_reason": "family"})
+        expected = ("WITHDRAWN", "family", drive.clock.now())
+        actual = (fired.case.state, fired.case.data["withdrawal_reason"], fired.case.closed_at)
+        assert expected == actual
+        assert_chains_ok(container, 2)
+
+    def test_not_placed_needs_a_reason(
+        self, container: Container, drive: Driver, case_id: int
+    ) -> None:
+        """A referral the operator turns down is closed with its reason code and a reason."""
+        inputs = {"not_placed_reason": "operator_declined"}
+        with pytest.raises(InvalidInput) as caught:
+            drive.fire(case_id, "not_placed", inputs)
+        expected_errors = [{"field": "reason", "message": "'not_placed' requires a reason"}]
+        assert expected_errors == caught.value.errors
+        fired = drive.fire(case_id, "not_placed", inputs, reason="no assignment left this year")
+        expected = ("CLOSED", "operator_declined", "no assignment left this year")
+        actual = (
+            fired.case.state,
+            fired.case.data["not_placed_reason"],
+            fired.entry.payload["reason"],
+        )
+        assert expected == actual
+        assert_chains_ok(container)
+
+    def test_lost_contact_after_unanswered_surveys_at_m6(
+        self, container: Container, drive: Driver, case_id: int
+    ) -> None:
+        """Three unanswered surveys at M+6, then the system declares contact lost."""
+        _placed(drive, case_id)
+        due = END + timedelta(days=182)
+        for offset in (0, 10, 20, 30):
+            drive.move_to(due + timedelta(days=offset))
+            drive.run_reminders()
+        case = drive.case(case_id)
+        expected = (
+            [(0, "sent"), (1, "sent"), (2, "sent")],
+            [(0, "sent"), (1, "sent"), (2, "sent")],
+            "LOST_CONTACT",
+            "unknown",
+        )
+        actual = (
+            drive.sent(case_id, "outcome_m6", "young_person"),
+            drive.sent(case_id, "outcome_m6", "ml_advisor"),
+            case.state,
+            case.data["final_outcome"],
+        )
+        assert expected == actual
+        assert_chains_ok(container)
+
+    def test_merge_by_the_supervisor_only(
+        self, container: Container, drive: Driver, case_id: int, directory: Mapping[str, User]
+    ) -> None:
+        """A duplicate referral is merged by a supervisor, here during the follow-up."""
+        duplicate = drive.open(drive.case(case_id).person_id)
+        _placed(drive, duplicate)
+        with pytest.raises(RoleNotAllowed):
+            drive.fire(duplicate, "merge", {"merged_into": case_id}, reason="same young person")
+        supervisor = Actor.of(directory["supervisor"])
+        merged = container.merges.merge(case_id, duplicate, "same young person", supervisor)
+        expected = ("MERGED", case_id, "REFERRED_EXTERNAL")
+        actual = (merged.merged.state, merged.merged.data["merged_into"], drive.state(case_id))
+        assert expected == actual
+        assert_chains_ok(container, 2)
