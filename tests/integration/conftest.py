@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import structlog
 from typer.testing import CliRunner, Result
 
 from ipm_workflow.adapters.clock import ManualClock
+from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.registry import WorkflowRegistry
@@ -18,7 +20,6 @@ from ipm_workflow.entrypoints.cli import app
 from ipm_workflow.services.commands import Actor
 
 from .journeys import Journey
-
 
 _REGISTRIES: dict[tuple[Path, tuple[tuple[str, int], ...]], WorkflowRegistry] = {}
 

@@ -169,9 +169,10 @@ def facts(
     data: Mapping[str, Any] | None = None,
     documents: Mapping[str, Document] | None = None,
     birth_date: date | None = None,
+    today: date = TODAY,
 ) -> CaseFacts:
-    """A case as the engine sees it on TODAY."""
-    return CaseFacts(state, dict(data or {}), dict(documents or {}), birth_date, TODAY)
+    """A case as the engine sees it on a day (TODAY by default)."""
+    return CaseFacts(state, dict(data or {}), dict(documents or {}), birth_date, today)
 
 
 def by_trigger(actions: list[Action]) -> dict[str, Action]:
@@ -573,11 +574,12 @@ class TestFireOutcome:
         assert expected == outcome.changes
         assert {**READY_DATA, **{k: v[1] for k, v in expected.items()}} == outcome.data
 
-    def test_today_comes_from_now_not_the_clock(self, engine: CompiledWorkflow) -> None:
-        """A different `now` gives a different '$today': the engine never reads the clock."""
-        later = datetime(2031, 12, 31, 23, 0, tzinfo=UTC)
-        outcome = engine.fire(facts("READY", READY_DATA), "close", "advisor", now=later)
-        expected = "2031-12-31"
+    def test_today_is_the_cases_calendar_day(self, engine: CompiledWorkflow) -> None:
+        """'$today' is the day of the facts (Ipm's calendar), even when UTC is still yesterday."""
+        late_evening_utc = datetime(2031, 12, 31, 23, 30, tzinfo=UTC)
+        paris_day = facts("READY", READY_DATA, today=date(2032, 1, 1))
+        outcome = engine.fire(paris_day, "close", "advisor", now=late_evening_utc)
+        expected = "2032-01-01"
         assert expected == outcome.data["closed_on"]
 
     def test_effect_overriding_an_existing_value_is_a_change(

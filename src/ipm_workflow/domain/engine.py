@@ -6,7 +6,7 @@ import queue
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from transitions import EventData, Machine
@@ -204,7 +204,7 @@ class CompiledWorkflow:
                 trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
             )
         to_state = self._move(facts.state, trigger, chosen)
-        data = {**proposed.data, **_effects(chosen.spec, now)}
+        data = {**proposed.data, **_effects(chosen.spec, now, facts.today)}
         changes = {k: [facts.data.get(k), v] for k, v in data.items() if facts.data.get(k) != v}
         new_previous = facts.state if to_state != facts.state else previous_state
         return Outcome(trigger, facts.state, to_state, new_previous, data, changes, given)
@@ -275,6 +275,7 @@ def _chosen(edge: _Edge) -> Any:
     return condition
 
 
-def _effects(spec: TransitionSpec, now: datetime) -> dict[str, Any]:
-    special = {"$today": now.date().isoformat(), "$now": now.isoformat()}
+def _effects(spec: TransitionSpec, now: datetime, today: date) -> dict[str, Any]:
+    # "$today" is the case's calendar day (Ipm's time zone), not UTC's.
+    special = {"$today": today.isoformat(), "$now": now.isoformat()}
     return {k: special.get(v, v) if isinstance(v, str) else v for k, v in spec.effects.items()}
