@@ -67,3 +67,5 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     # Libraries that narrate their internals at INFO: keep their warnings only.
     for noisy in ("transitions", "alembic", "httpx", "apscheduler", "aiosmtpd", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A tick still running when the next is due is normal (max_instances=1): not a warning.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

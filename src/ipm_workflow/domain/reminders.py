@@ -82,6 +82,17 @@ def first_due(rule: ReminderRule, anchor_at: datetime, tz: ZoneInfo) -> datetime
     return datetime.combine(day, SEND_AT, tz)
 
 
+def active_anchors(workflow: Workflow, case: Case, tz: ZoneInfo) -> set[tuple[str, datetime]]:
+    """Return (rule, anchor) of every rule alive for the case now, whether or not still due."""
+    found = set()
+    for rule in workflow.reminders:
+        if case.state in rule_states(workflow, rule):
+            anchor = anchor_of(rule, case, tz)
+            if anchor is not None:
+                found.add((rule.id, anchor.astimezone(UTC)))
+    return found
+
+
 def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Planned]:
     """Return the first occurrences, escalations and timeouts the case should have now."""
     planned: list[Planned] = []
@@ -116,13 +127,25 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
     return planned
 
 
-def next_repeat(rule: ReminderRule, due_at: datetime, occurrence: int) -> datetime | None:
-    """Return when the next occurrence of a sent reminder is due, if the rule repeats."""
+def next_repeat(
+    rule: ReminderRule, due_at: datetime, occurrence: int, tz: ZoneInfo
+) -> datetime | None:
+    """Return when the next occurrence of a sent reminder is due, if the rule repeats.
+
+    Days are counted on the local calendar, so a 09:00 reminder stays at 09:00 across a change
+    to or from daylight-saving time.
+    """
     if rule.repeat is None:
         return None
     if rule.repeat.max_times is not None and occurrence + 1 >= rule.repeat.max_times:
         return None
-    return (due_at + timedelta(days=rule.repeat.every_days)).astimezone(UTC)
+    local = due_at.astimezone(tz)
+    later = datetime.combine(
+        local.date() + timedelta(days=rule.repeat.every_days),
+        local.timetz().replace(tzinfo=None),
+        tz,
+    )
+    return later.astimezone(UTC)
 
 
 def condition_cleared(rule: ReminderRule, facts: CaseFacts) -> bool:
@@ -169,6 +192,7 @@ class Reminder:
     channel: str | None = None
     message_id: str | None = None
     claimed_by: str | None = None
+    lease_until: datetime | None = None
     sent_at: datetime | None = None
     acknowledged_at: datetime | None = None
     outcome: str | None = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
 
+from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.errors import DomainError, NotFound
 from ipm_workflow.domain.guards import DocumentsPresent
 from ipm_workflow.domain.reminders import (
@@ -83,40 +84,30 @@ class DeliveryService:
         """Decide what to do with a claimed reminder; return the message to send, if any."""
         now = self.clock.now()
         with self.uow(readonly=True) as uow:
+            if not self._still_ours(uow, reminder, worker, now):
+                log.warning("reminder_lease_lost", reminder_id=reminder.id, worker=worker)
+                return None
             try:
                 audience, birth_date = self._audience(uow, reminder)
             except NotFound as exc:
                 self._finish(reminder, worker, status="skipped", outcome=exc.message)
                 return None
-        case = audience.case
-        definition = self.cases.workflow_of(case).definition
-        rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
-        facts = case.facts(self.cases.today(now), birth_date)
-        stop = None
-        if rule is None:
-            stop = ("skipped", f"rule '{reminder.rule_id}' is no longer in the workflow")
-        elif case.state not in rule_states(definition, rule):
-            stop = ("cancelled", f"case now in {case.state}")
-        elif reminder.acknowledged_at is not None:
-            stop = ("cancelled", "acknowledged")
-        elif condition_cleared(rule, facts):
-            stop = ("skipped", "nothing left to remind: the condition has cleared")
-        elif (
-            rule.max_lateness is not None
-            and reminder.kind != "timeout"
-            and now - reminder.due_at > rule.max_lateness
-        ):
-            stop = (
-                "skipped",
-                f"too late: {now - reminder.due_at} after due, the rule allows {rule.max_lateness}",
-            )
+        facts = audience.case.facts(self.cases.today(now), birth_date)
+        stop = self._stop(reminder, audience.case, facts, now)
         if stop is not None:
             self._finish(reminder, worker, status=stop[0], outcome=stop[1])
             return None
         if reminder.kind == "timeout":
             self._fire_timeout(reminder, worker)
             return None
-        found = route(reminder.recipient, audience, facts.today, self.policy)
+        found = self._route_now(reminder, worker, audience, facts.today, now)
+        return self.compose(reminder, audience, found) if found is not None else None
+
+    def _route_now(
+        self, reminder: Reminder, worker: str, audience: Audience, today: date, now: datetime
+    ) -> Route | None:
+        """Find the recipient's route; skip (nobody to reach) or wait (quiet hours) otherwise."""
+        found = route(reminder.recipient, audience, today, self.policy)
         if isinstance(found, str):
             self._finish(reminder, worker, status="skipped", outcome=found)
             return None
@@ -133,7 +124,41 @@ class DeliveryService:
                 outcome=f"held back for quiet hours in {found.timezone}",
             )
             return None
-        return self.compose(reminder, audience, found)
+        return found
+
+    @staticmethod
+    def _still_ours(uow: UnitOfWork, reminder: Reminder, worker: str, now: datetime) -> bool:
+        # Past our lease, another worker may have taken the reminder over: leave it to them.
+        held = uow.reminders.get(reminder.id)
+        return (
+            held is not None
+            and held.claimed_by == worker
+            and held.status == "sending"
+            and (held.lease_until is None or held.lease_until > now)
+        )
+
+    def _stop(
+        self, reminder: Reminder, case: Case, facts: CaseFacts, now: datetime
+    ) -> tuple[str, str] | None:
+        """Say why a reminder must not go out any more (status and reason), if it must not."""
+        definition = self.cases.workflow_of(case).definition
+        rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
+        if rule is None:
+            return ("skipped", f"rule '{reminder.rule_id}' is no longer in the workflow")
+        if case.state not in rule_states(definition, rule):
+            return ("cancelled", f"case now in {case.state}")
+        if reminder.acknowledged_at is not None:
+            return ("cancelled", "acknowledged")
+        if condition_cleared(rule, facts):
+            return ("skipped", "nothing left to remind: the condition has cleared")
+        late = now - reminder.due_at
+        if (
+            rule.max_lateness is not None
+            and reminder.kind != "timeout"
+            and (late > rule.max_lateness)
+        ):
+            return ("skipped", f"too late: {late} after due, the rule allows {rule.max_lateness}")
+        return None
 
     def compose(self, reminder: Reminder, audience: Audience, found: Route) -> Message:
         """Render a reminder for a route."""
@@ -235,7 +260,10 @@ class DeliveryService:
         rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
         if rule is None:
             return
-        due = next_repeat(rule, reminder.due_at, reminder.occurrence)
+        current = uow.reminders.get(reminder.id)
+        if current is not None and current.acknowledged_at is not None:
+            return  # acknowledged while it was being sent: no more repetitions
+        due = next_repeat(rule, reminder.due_at, reminder.occurrence, self.cases.tz)
         if due is None:
             return
         follow = Planned(
@@ -261,11 +289,11 @@ class DeliveryService:
         why = "permanent failure" if not temporary else f"{reminder.attempts} attempts failed"
         self._finish(reminder, worker, status="dead", outcome=f"{why}: {error}")
 
-    def preview(self, reminder_id: int, actor: Actor) -> Message:
+    def preview(self, reminder_id: int, actor: Actor, case_id: int | None = None) -> Message:
         """Render a reminder as it would be sent now, without sending it."""
         with self.uow(readonly=True) as uow:
             reminder = uow.reminders.get(reminder_id)
-            if reminder is None:
+            if reminder is None or (case_id is not None and reminder.case_id != case_id):
                 raise NotFound(f"reminder {reminder_id} not found")
             audience, _ = self._audience(uow, reminder)
         if not actor.sees(audience.case.mission_locale_id):

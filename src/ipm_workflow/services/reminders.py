@@ -12,7 +12,7 @@ from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.domain.reminders import Reminder, plan, rule_states
+from ipm_workflow.domain.reminders import Reminder, active_anchors, plan, rule_states
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.history import chain_entry
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -27,7 +27,8 @@ def reconcile(
     assert case.id is not None  # noqa: S101 - reminders belong to stored cases
     desired = plan(workflow, case, now, tz)
     rows = uow.reminders.for_case(case.id)
-    wanted = {(p.rule_id, p.anchor_at) for p in desired}
+    # Every rule still alive keeps its rows (repeats included), even once its first send is past.
+    wanted = active_anchors(workflow, case, tz)
     stale = [
         r
         for r in rows

@@ -10,7 +10,7 @@ SMS_LIMIT = 480  # three concatenated SMS segments
 
 
 class HttpSmsChannel:
-    """Posts `{to, text, reference}`; 5xx and network errors are retried, 4xx are not."""
+    """Posts `{to, text, reference}`; 5xx, 429 and network errors are retried, other 4xx not."""
 
     def __init__(self, endpoint: str, api_key: str | None, timeout: float = 10.0) -> None:
         self.endpoint = endpoint
@@ -30,7 +30,7 @@ class HttpSmsChannel:
                 )
             except httpx.HTTPError as exc:
                 raise DeliveryError(f"SMS provider unreachable: {exc}") from exc
-            if response.status_code >= 500:
+            if response.status_code >= 500 or response.status_code == 429:
                 raise DeliveryError(f"SMS provider error {response.status_code}")
             if response.status_code >= 400:
                 raise DeliveryError(

@@ -54,14 +54,17 @@ class SmtpChannel:
         email["Message-ID"] = message.message_id
         email["Date"] = formatdate(localtime=False)
         email["X-IPM-Reminder"] = str(message.reminder_id)
-        email["Content-Language"] = message.language
         email.set_content(message.body)
+        # After set_content, which resets the Content-* headers.
+        email["Content-Language"] = message.language
         async with self._lock:
             try:
                 client = await self._connected()
                 await client.send_message(email)
             except aiosmtplib.SMTPRecipientsRefused as exc:
-                raise DeliveryError(f"recipients refused: {exc}", temporary=False) from exc
+                # 4xx refusals (mailbox busy, greylisting) are worth another try; 5xx are final.
+                temporary = all(r.code < 500 for r in exc.recipients)
+                raise DeliveryError(f"recipients refused: {exc}", temporary=temporary) from exc
             except aiosmtplib.SMTPResponseException as exc:
                 await self._drop()
                 raise DeliveryError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.adapters.db.tables import InstanceRow
@@ -37,6 +37,11 @@ def _set(engine: Engine, key: str, value: str) -> None:
 def claim_mode(engine: Engine, sandbox: bool) -> str:
     """Check (or, on a new database, set) what this database is for; refuse a mismatch."""
     wanted = SANDBOX if sandbox else PRODUCTION
+    if not inspect(engine).has_table(instance_t.name):
+        raise WrongInstance(
+            f"the database schema is not current "
+            f"({engine.url.render_as_string()}): run `ipm-workflow db upgrade`"
+        )
     mode = _get(engine, MODE)
     if mode is None:
         with engine.connect() as conn:

@@ -35,6 +35,7 @@ def _reminder(row: Any) -> Reminder:
         channel=row["channel"],
         message_id=row["message_id"],
         claimed_by=row["claimed_by"],
+        lease_until=aware(row["lease_until"]),
         sent_at=aware(row["sent_at"]),
         acknowledged_at=aware(row["acknowledged_at"]),
         outcome=row["outcome"],

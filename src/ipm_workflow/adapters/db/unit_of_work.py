@@ -9,14 +9,13 @@ from sqlalchemy import Connection, Engine
 
 from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
 from ipm_workflow.adapters.db.database import READONLY
-from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
-from ipm_workflow.adapters.db.repositories import (
-    SqlCaseRepository,
+from ipm_workflow.adapters.db.directory_store import (
     SqlCohortRepository,
     SqlDirectoryRepository,
-    SqlHistoryRepository,
     SqlPeopleRepository,
 )
+from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
+from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 
 
 class SqlUnitOfWork:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.schemas import TokenIn, TokenOut, UserIn, UserOut
 from ipm_workflow.services.ports import TokenRecord
 
@@ -31,7 +31,7 @@ class AdminController(Controller):
     guards = [requires("admin")]  # noqa: RUF012 - Litestar's declaration style
 
     @post("/users", sync_to_thread=True, summary="Create a user")
-    def add_user(self, container: Container, data: JSONBody[UserIn]) -> Response[UserOut]:
+    def add_user(self, container: ContainerDep, data: JSONBody[UserIn]) -> Response[UserOut]:
         """Create an advisor, supervisor or admin."""
         user = container.people.add_user(
             data.username, data.display_name, data.role, data.mission_locales
@@ -39,26 +39,26 @@ class AdminController(Controller):
         return Response(UserOut.of(user), status_code=201)
 
     @get("/users/{username:str}", sync_to_thread=True, summary="Read a user")
-    def read_user(self, container: Container, username: FromPath[str]) -> UserOut:
+    def read_user(self, container: ContainerDep, username: FromPath[str]) -> UserOut:
         """Return a user."""
         return UserOut.of(container.people.user_by_name(username))
 
     @post("/users/{username:str}/tokens", sync_to_thread=True, summary="Issue a token")
     def issue(
-        self, container: Container, username: FromPath[str], data: JSONBody[TokenIn]
+        self, container: ContainerDep, username: FromPath[str], data: JSONBody[TokenIn]
     ) -> Response[TokenOut]:
         """Issue a token; its value appears in this answer only."""
         issued = container.tokens.issue(username, data.days, data.label)
         return Response(_token(issued.record, issued.token), status_code=201)
 
     @get("/users/{username:str}/tokens", sync_to_thread=True, summary="List a user's tokens")
-    def tokens(self, container: Container, username: FromPath[str]) -> list[TokenOut]:
+    def tokens(self, container: ContainerDep, username: FromPath[str]) -> list[TokenOut]:
         """A user's tokens, without their values."""
         _, records = container.tokens.tokens_of(username)
         return [_token(r) for r in records]
 
     @delete("/tokens/{token_id:int}", sync_to_thread=True, summary="Revoke a token")
-    def revoke(self, container: Container, token_id: FromPath[int]) -> None:
+    def revoke(self, container: ContainerDep, token_id: FromPath[int]) -> None:
         """Revoke a token at once."""
         if not container.tokens.revoke(token_id):
             raise NotFound(f"no active token {token_id}")

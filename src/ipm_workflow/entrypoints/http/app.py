@@ -13,7 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Server
 
 from ipm_workflow import __version__
 from ipm_workflow.adapters.db.instance import SandboxClock, claim_mode
-from ipm_workflow.bootstrap import Container, bootstrap
+from ipm_workflow.bootstrap import bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
 from ipm_workflow.entrypoints.http.audit import AuditController
@@ -22,7 +22,7 @@ from ipm_workflow.entrypoints.http.cases import CaseController
 from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, ready
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
-from ipm_workflow.entrypoints.http.deps import DEPENDENCIES
+from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
@@ -56,7 +56,7 @@ def openapi_config(sandbox: bool = False) -> OpenAPIConfig:
     )
 
 
-def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, container: ContainerDep | None = None) -> Litestar:
     """Build the application; refuses to start when a workflow file is invalid."""
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)

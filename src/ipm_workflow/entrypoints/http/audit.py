@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.schemas import ChainReportOut, HistoryEntryOut, VerifyOut
 from ipm_workflow.services.ports import AuditQuery
 
@@ -24,18 +24,18 @@ class AuditController(Controller):
     @get("/entries", sync_to_thread=True, summary="Search history entries across cases")
     def entries(
         self,
-        container: Container,
+        container: ContainerDep,
         # Not named `actor`: that name is the app-wide dependency giving the authenticated user.
         actor_ref: Annotated[
-            str | None, Parameter(query="actor", description="Actor reference, e.g. user:3.")
+            str | None, QueryParameter(name="actor", description="Actor reference, e.g. user:3.")
         ] = None,
-        trigger: str | None = None,
-        mission_locale: str | None = None,
-        case_id: int | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        trigger: FromQuery[str | None] = None,
+        mission_locale: FromQuery[str | None] = None,
+        case_id: FromQuery[int | None] = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[HistoryEntryOut]:
         """History entries, newest first, filtered by actor, mission locale, trigger, time."""
         query = AuditQuery(
@@ -51,7 +51,7 @@ class AuditController(Controller):
         return [HistoryEntryOut.of(e) for e in container.cases.audit(query)]
 
     @get("/verify", sync_to_thread=True, summary="Verify history chains")
-    def verify(self, container: Container, case_id: int | None = None) -> VerifyOut:
+    def verify(self, container: ContainerDep, case_id: FromQuery[int | None] = None) -> VerifyOut:
         """Recompute the hash chain of one case, or of all; name the first broken entry."""
         reports = container.cases.verify([case_id] if case_id is not None else None)
         broken = [

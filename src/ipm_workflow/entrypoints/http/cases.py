@@ -9,12 +9,12 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, patch, post, put
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from ipm_workflow.adapters.db.repositories import SORTABLE
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import (
     ActionOut,
     ActionsOut,
@@ -29,7 +29,6 @@ from ipm_workflow.entrypoints.http.schemas import (
     TransitionOut,
 )
 from ipm_workflow.services.commands import (
-    Actor,
     FireTrigger,
     OpenCase,
     Reassign,
@@ -59,7 +58,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def render(container: Container, case: Case) -> CaseOut:
+def render(container: ContainerDep, case: Case) -> CaseOut:
     """Render a case with its workflow's labels."""
     return CaseOut.of(case, container.cases.workflow_of(case).definition)
 
@@ -97,23 +96,24 @@ class CaseController(Controller):
     @get("/", sync_to_thread=True, summary="List cases")
     def list_cases(
         self,
-        container: Container,
-        actor: Actor,
-        state_name: Annotated[str | None, Parameter(query="state")] = None,
-        phase: Phase | None = None,
-        workflow: str | None = None,
-        mission_locale: str | None = None,
-        advisor_id: int | None = None,
+        container: ContainerDep,
+        actor: ActorDep,
+        state_name: Annotated[str | None, QueryParameter(name="state")] = None,
+        phase: FromQuery[Phase | None] = None,
+        workflow: FromQuery[str | None] = None,
+        mission_locale: FromQuery[str | None] = None,
+        advisor_id: FromQuery[int | None] = None,
         overdue: Annotated[
-            bool, Parameter(description="Only cases past their state's SLA.")
+            bool, QueryParameter(description="Only cases past their state's SLA.")
         ] = False,
-        opened_from: datetime | None = None,
-        opened_to: datetime | None = None,
+        opened_from: FromQuery[datetime | None] = None,
+        opened_to: FromQuery[datetime | None] = None,
         sort: Annotated[
-            str, Parameter(description=f"One of {', '.join(SORTABLE)}; prefix '-' for descending.")
+            str,
+            QueryParameter(description=f"One of {', '.join(SORTABLE)}; prefix '-' for descending."),
         ] = "id",
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> CasePage:
         """List the cases you may see, filtered, sorted and paginated (stable order)."""
         key = sort.removeprefix("-")
@@ -138,7 +138,11 @@ class CaseController(Controller):
 
     @post("/", sync_to_thread=True, summary="Open a case", guards=[requires("advisor")])
     def open_case(
-        self, container: Container, actor: Actor, request_id: str | None, data: JSONBody[CaseOpenIn]
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
+        data: JSONBody[CaseOpenIn],
     ) -> Response[CaseOut]:
         """Open a case for a person on a workflow, in its initial state."""
         case = container.cases.open_case(
@@ -157,13 +161,15 @@ class CaseController(Controller):
 
     @get("/{case_id:int}", sync_to_thread=True, summary="Read a case")
     def get_case(
-        self, container: Container, actor: Actor, case_id: FromPath[int]
+        self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> Response[CaseOut]:
         """Return one case (404 if it belongs to a mission locale you do not work for)."""
         return with_etag(render(container, container.cases.get(case_id, actor)))
 
     @get("/{case_id:int}/actions", sync_to_thread=True, summary="Explain the available actions")
-    def actions(self, container: Container, actor: Actor, case_id: FromPath[int]) -> ActionsOut:
+    def actions(
+        self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
+    ) -> ActionsOut:
         """Every trigger out of the current state, allowed or denied with reasons and inputs."""
         case, actions = container.cases.actions(case_id, actor)
         assert case.id is not None  # noqa: S101 - stored cases have ids
@@ -179,9 +185,9 @@ class CaseController(Controller):
     )
     def fire(
         self,
-        container: Container,
-        actor: Actor,
-        request_id: str | None,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
         case_id: FromPath[int],
         data: JSONBody[TransitionIn],
         if_match: IfMatch = None,
@@ -226,9 +232,9 @@ class CaseController(Controller):
     )
     def update_data(
         self,
-        container: Container,
-        actor: Actor,
-        request_id: str | None,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
         case_id: FromPath[int],
         data: JSONBody[CaseDataPatch],
         if_match: IfMatch = None,
@@ -254,9 +260,9 @@ class CaseController(Controller):
     )
     def record_document(
         self,
-        container: Container,
-        actor: Actor,
-        request_id: str | None,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
         case_id: FromPath[int],
         document: FromPath[str],
         data: JSONBody[DocumentIn],
@@ -285,9 +291,9 @@ class CaseController(Controller):
     )
     def reassign(
         self,
-        container: Container,
-        actor: Actor,
-        request_id: str | None,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
         case_id: FromPath[int],
         data: JSONBody[ReassignIn],
         if_match: IfMatch = None,
@@ -308,7 +314,7 @@ class CaseController(Controller):
 
     @get("/{case_id:int}/history", sync_to_thread=True, summary="Read the history")
     def history(
-        self, container: Container, actor: Actor, case_id: FromPath[int]
+        self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[HistoryEntryOut]:
         """The case's history, oldest first, each entry chained to the one before."""
         return [HistoryEntryOut.of(e) for e in container.cases.history(case_id, actor)]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Response, get
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from sqlalchemy import text
 
 from ipm_workflow.adapters.db import migrate
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.diagram import mermaid
 from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.schemas import WorkflowOut, WorkflowSummary
 
 
@@ -23,7 +23,7 @@ class WorkflowController(Controller):
     guards = [requires("advisor", "supervisor", "admin")]  # noqa: RUF012 - Litestar's style
 
     @get("/", sync_to_thread=False, summary="List workflows")
-    def list_workflows(self, container: Container) -> list[WorkflowSummary]:
+    def list_workflows(self, container: ContainerDep) -> list[WorkflowSummary]:
         """The latest version of each workflow, with every loaded version."""
         registry = container.registry
         return [
@@ -43,10 +43,10 @@ class WorkflowController(Controller):
     )
     def read(
         self,
-        container: Container,
+        container: ContainerDep,
         name: FromPath[str],
         version: FromPath[int | None] = None,
-        lang: str = "en",
+        lang: FromQuery[str] = "en",
     ) -> WorkflowOut:
         """A workflow version's full definition and its Mermaid diagram."""
         definition = container.registry.get(name, version).definition
@@ -69,7 +69,7 @@ def health() -> dict[str, str]:
 @get(
     "/ready", sync_to_thread=True, exclude_from_auth=True, tags=["operations"], summary="Readiness"
 )
-def ready(container: Container) -> Response[dict[str, Any]]:
+def ready(container: ContainerDep) -> Response[dict[str, Any]]:
     """The database answers, its schema is current, and the workflows are loaded."""
     checks: dict[str, Any] = {"workflows": len(container.registry.all())}
     try:

@@ -9,12 +9,11 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from pydantic import BaseModel, Field
 
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.cases import render
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import Body, CaseOut
-from ipm_workflow.services.commands import Actor
 
 
 class CohortIn(Body):
@@ -116,7 +115,7 @@ class CohortController(Controller):
     guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
 
     @post("/", sync_to_thread=True, summary="Create a cohort")
-    def create(self, container: Container, data: JSONBody[CohortIn]) -> Response[CohortOut]:
+    def create(self, container: ContainerDep, data: JSONBody[CohortIn]) -> Response[CohortOut]:
         """Create a cohort on a workflow."""
         cohort = container.cohorts.create(
             data.code, data.label, data.workflow, data.planned_start, data.planned_end
@@ -124,12 +123,14 @@ class CohortController(Controller):
         return Response(CohortOut.of(cohort), status_code=201)
 
     @get("/", sync_to_thread=True, summary="List cohorts")
-    def list_cohorts(self, container: Container) -> list[CohortOut]:
+    def list_cohorts(self, container: ContainerDep) -> list[CohortOut]:
         """Every cohort."""
         return [CohortOut.of(c) for c in container.cohorts.all()]
 
     @get("/{cohort_id:int}", sync_to_thread=True, summary="Read a cohort")
-    def read(self, container: Container, actor: Actor, cohort_id: FromPath[int]) -> CohortDetail:
+    def read(
+        self, container: ContainerDep, actor: ActorDep, cohort_id: FromPath[int]
+    ) -> CohortDetail:
         """A cohort and the cases in it that you may see."""
         cohort = container.cohorts.get(cohort_id)
         cases = container.cohorts.members(cohort_id, actor)
@@ -145,8 +146,8 @@ class CohortController(Controller):
     )
     def add(
         self,
-        container: Container,
-        actor: Actor,
+        container: ContainerDep,
+        actor: ActorDep,
         cohort_id: FromPath[int],
         data: JSONBody[MembersIn],
     ) -> list[CaseOut]:
@@ -162,9 +163,9 @@ class CohortController(Controller):
     )
     def bulk(
         self,
-        container: Container,
-        actor: Actor,
-        request_id: str | None,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
         cohort_id: FromPath[int],
         data: JSONBody[BulkIn],
         idempotency_key: Annotated[
@@ -204,9 +205,9 @@ class CohortController(Controller):
     guards=[requires("supervisor")],
 )
 def merge_case(
-    container: Container,
-    actor: Actor,
-    request_id: str | None,
+    container: ContainerDep,
+    actor: ActorDep,
+    request_id: RequestIdDep,
     case_id: FromPath[int],
     data: JSONBody[MergeIn],
 ) -> MergeOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
@@ -29,6 +29,11 @@ def provide_request_id(request: Request[Any, Any, Any]) -> str | None:
     value = request.scope.get("request_id")
     return str(value) if value else None
 
+
+# Handlers declare what they receive by these names; Litestar injects them.
+ContainerDep = NamedDependency[Container]
+ActorDep = NamedDependency[Actor]
+RequestIdDep = NamedDependency[str | None]
 
 DEPENDENCIES = {
     "container": Provide(provide_container, sync_to_thread=False),

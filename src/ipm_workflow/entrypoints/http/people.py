@@ -5,11 +5,10 @@ from __future__ import annotations
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person
 from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.schemas import PersonIn, PersonOut, PersonPatch, PersonSaved
-from ipm_workflow.services.commands import Actor
 
 
 class PeopleController(Controller):
@@ -20,7 +19,7 @@ class PeopleController(Controller):
     guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
 
     @post("/", sync_to_thread=True, summary="Register a young person", guards=[requires("advisor")])
-    def create(self, container: Container, data: JSONBody[PersonIn]) -> Response[PersonSaved]:
+    def create(self, container: ContainerDep, data: JSONBody[PersonIn]) -> Response[PersonSaved]:
         """Register a person; probable duplicates are listed, never refused."""
         saved = container.people.register(
             Person(None, data.first_name, data.last_name, data.birth_date, data.email, data.phone)
@@ -34,7 +33,7 @@ class PeopleController(Controller):
         )
 
     @get("/{person_id:int}", sync_to_thread=True, summary="Read a young person")
-    def read(self, container: Container, actor: Actor, person_id: FromPath[int]) -> PersonOut:
+    def read(self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]) -> PersonOut:
         """Return a person you may see (one with a case in your missions locales, or none yet)."""
         return PersonOut.of(container.people.get_for(person_id, actor))
 
@@ -46,8 +45,8 @@ class PeopleController(Controller):
     )
     def update(
         self,
-        container: Container,
-        actor: Actor,
+        container: ContainerDep,
+        actor: ActorDep,
         person_id: FromPath[int],
         data: JSONBody[PersonPatch],
     ) -> PersonSaved:

@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.services.commands import Actor
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 
 
 class ReminderOut(BaseModel):
@@ -87,7 +86,7 @@ class ReminderController(Controller):
 
     @get("/cases/{case_id:int}/reminders", sync_to_thread=True, summary="A case's reminders")
     def of_case(
-        self, container: Container, actor: Actor, case_id: FromPath[int]
+        self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[ReminderOut]:
         """Planned, sent, failed and cancelled reminders, with their reasons and dates."""
         return [ReminderOut.of(r) for r in container.reminders.of_case(case_id, actor)]
@@ -101,9 +100,9 @@ class ReminderController(Controller):
     )
     def acknowledge(
         self,
-        container: Container,
-        actor: Actor,
-        request_id: str | None,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
         case_id: FromPath[int],
         reminder_id: FromPath[int],
     ) -> ReminderOut:
@@ -118,11 +117,15 @@ class ReminderController(Controller):
         summary="Preview a reminder",
     )
     def preview(
-        self, container: Container, actor: Actor, case_id: FromPath[int], reminder_id: FromPath[int]
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        case_id: FromPath[int],
+        reminder_id: FromPath[int],
     ) -> PreviewOut:
         """The message as it would be sent now, to whom and by which channel."""
         container.cases.get(case_id, actor)
-        message = container.delivery.preview(reminder_id, actor)
+        message = container.delivery.preview(reminder_id, actor, case_id)
         return PreviewOut(
             channel=message.channel,
             to=list(message.to),
@@ -134,7 +137,10 @@ class ReminderController(Controller):
 
     @get("/agenda", sync_to_thread=True, summary="The advisor's agenda")
     def agenda(
-        self, container: Container, actor: Actor, days: Annotated[int, Parameter(ge=1, le=366)] = 14
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        days: Annotated[int, QueryParameter(ge=1, le=366)] = 14,
     ) -> AgendaOut:
         """Pending reminders due within some days across your cases (all for supervisors)."""
         agenda = container.reminders.agenda(actor, days)

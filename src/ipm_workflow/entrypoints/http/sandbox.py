@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import BaseModel, Field
 
 from ipm_workflow.adapters.channels.capture import outbox
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.schemas import Body
 from ipm_workflow.services.sandbox import SandboxService
 
@@ -78,7 +78,7 @@ class SandboxController(Controller):
     tags = ["sandbox"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
     @get("/clock", sync_to_thread=False, summary="Read the sandbox clock")
-    def read_clock(self, container: Container) -> ClockOut:
+    def read_clock(self, container: ContainerDep) -> ClockOut:
         """The sandbox's current time."""
         return ClockOut(now=container.clock.now(), real_now=datetime.now().astimezone())
 
@@ -98,7 +98,10 @@ class SandboxController(Controller):
 
     @get("/outbox", sync_to_thread=True, summary="Messages the sandbox captured")
     def read_outbox(
-        self, container: Container, case_id: int | None = None, since: datetime | None = None
+        self,
+        container: ContainerDep,
+        case_id: FromQuery[int | None] = None,
+        since: FromQuery[datetime | None] = None,
     ) -> list[OutboxItem]:
         """E-mails and SMS the sandbox would have sent, with their sandbox time."""
         return [OutboxItem(**row) for row in outbox(container.engine, case_id=case_id, since=since)]

@@ -1,0 +1,234 @@
+"""People, missions locales, users and cohorts in SQL."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from ipm_workflow.adapters.db import mappers
+from ipm_workflow.adapters.db.repositories import (
+    cases_t,
+    cohorts_t,
+    ml_t,
+    new_id,
+    people_t,
+    user_ml_t,
+    users_t,
+)
+from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.domain.people import Cohort, MissionLocale, Person, User
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class SqlPeopleRepository:
+    """Young people."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, person: Person) -> int:
+        """Insert a person and return the id."""
+        person.id = new_id(
+            self.conn.execute(insert(people_t).values(**mappers.person_values(person)))
+        )
+        return person.id
+
+    def get(self, person_id: int) -> Person:
+        """Return a person, or raise NotFound."""
+        row = self.conn.execute(select(people_t).where(people_t.c.id == person_id)).mappings()
+        found = row.first()
+        if found is None:
+            raise NotFound(f"person {person_id} not found")
+        return mappers.person_from_row(found)
+
+    def update(self, person: Person) -> None:
+        """Write a person's fields."""
+        self.conn.execute(
+            update(people_t)
+            .where(people_t.c.id == person.id)
+            .values(**mappers.person_values(person))
+        )
+
+    def mission_locales_of(self, person_id: int) -> set[str]:
+        """Return the missions locales of the person's cases."""
+        rows = self.conn.execute(
+            select(cases_t.c.mission_locale_id).where(cases_t.c.person_id == person_id).distinct()
+        ).scalars()
+        return set(rows)
+
+    def similar(self, person: Person) -> list[Person]:
+        """Return probable duplicates: same birth date and close name, or same phone or e-mail."""
+        ors: list[Any] = []
+        if person.birth_date:
+            ors.append(people_t.c.birth_date == person.birth_date)
+        if person.phone:
+            ors.append(people_t.c.phone == person.phone)
+        if person.email:
+            ors.append(func.lower(people_t.c.email) == person.email.lower())
+        if not ors:
+            return []
+        stmt = select(people_t).where(or_(*ors))
+        if person.id is not None:
+            stmt = stmt.where(people_t.c.id != person.id)
+        name = _folded(f"{person.first_name} {person.last_name}")
+        found = []
+        for row in self.conn.execute(stmt.limit(200)).mappings():
+            other = mappers.person_from_row(row)
+            same_contact = (person.phone and other.phone == person.phone) or (
+                person.email and (other.email or "").lower() == person.email.lower()
+            )
+            other_name = _folded(f"{other.first_name} {other.last_name}")
+            close = difflib.SequenceMatcher(None, name, other_name).ratio() >= 0.8
+            if same_contact or (other.birth_date == person.birth_date and close):
+                found.append(other)
+        return found
+
+
+class SqlDirectoryRepository:
+    """Missions locales and users."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def mission_locale(self, ml_id: str) -> MissionLocale:
+        """Return a mission locale, or raise NotFound."""
+        row = self.conn.execute(select(ml_t).where(ml_t.c.id == ml_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"mission locale '{ml_id}' not found")
+        return MissionLocale(row["id"], row["name"], row["departement"], row["contact_email"])
+
+    def mission_locales(self) -> list[MissionLocale]:
+        """Return every mission locale."""
+        rows = self.conn.execute(select(ml_t).order_by(ml_t.c.id)).mappings()
+        return [
+            MissionLocale(r["id"], r["name"], r["departement"], r["contact_email"]) for r in rows
+        ]
+
+    def add_mission_locale(self, ml: MissionLocale) -> None:
+        """Insert or update a mission locale."""
+        values = {"name": ml.name, "departement": ml.departement, "contact_email": ml.contact_email}
+        if self.conn.execute(update(ml_t).where(ml_t.c.id == ml.id).values(**values)).rowcount:
+            return
+        self.conn.execute(insert(ml_t).values(id=ml.id, **values))
+
+    def _user(self, where: Any) -> User:
+        row = self.conn.execute(select(users_t).where(where)).mappings().first()
+        if row is None:
+            raise NotFound("user not found")
+        mls = self.conn.execute(
+            select(user_ml_t.c.mission_locale_id).where(user_ml_t.c.user_id == row["id"])
+        ).scalars()
+        return User(
+            row["id"],
+            row["username"],
+            row["display_name"],
+            row["role"],
+            frozenset(mls),
+            row["active"],
+            row["email"],
+            row["timezone"],
+        )
+
+    def users_with_role(self, role: str) -> list[User]:
+        """Return the active users of a role."""
+        ids = self.conn.execute(
+            select(users_t.c.id)
+            .where(users_t.c.role == role, users_t.c.active.is_(True))
+            .order_by(users_t.c.id)
+        ).scalars()
+        return [self.user(i) for i in ids]
+
+    def user(self, user_id: int) -> User:
+        """Return a user, or raise NotFound."""
+        return self._user(users_t.c.id == user_id)
+
+    def user_by_name(self, username: str) -> User:
+        """Return a user by username, or raise NotFound."""
+        return self._user(users_t.c.username == username)
+
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        mission_locales: Sequence[str],
+        *,
+        now: datetime,
+        email: str | None = None,
+    ) -> User:
+        """Create a user working for the given missions locales."""
+        result = self.conn.execute(
+            insert(users_t).values(
+                username=username,
+                display_name=display_name,
+                role=role,
+                active=True,
+                created_at=now,
+                email=email,
+            )
+        )
+        user_id = new_id(result)
+        for ml_id in mission_locales:
+            self.conn.execute(insert(user_ml_t).values(user_id=user_id, mission_locale_id=ml_id))
+        return self.user(user_id)
+
+
+def _cohort(row: Any) -> Cohort:
+    return Cohort(
+        row["id"],
+        row["code"],
+        row["label"],
+        row["workflow"],
+        row["planned_start"],
+        row["planned_end"],
+    )
+
+
+class SqlCohortRepository:
+    """Groups of cases leaving together."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, cohort: Cohort, now: datetime) -> Cohort:
+        """Create a cohort."""
+        result = self.conn.execute(
+            insert(cohorts_t).values(
+                code=cohort.code,
+                label=cohort.label,
+                workflow=cohort.workflow,
+                planned_start=cohort.planned_start,
+                planned_end=cohort.planned_end,
+                created_at=now,
+            )
+        )
+        return Cohort(
+            new_id(result),
+            cohort.code,
+            cohort.label,
+            cohort.workflow,
+            cohort.planned_start,
+            cohort.planned_end,
+        )
+
+    def get(self, cohort_id: int) -> Cohort:
+        """Return a cohort, or raise NotFound."""
+        row = self.conn.execute(select(cohorts_t).where(cohorts_t.c.id == cohort_id)).mappings()
+        found = row.first()
+        if found is None:
+            raise NotFound(f"cohort {cohort_id} not found")
+        return _cohort(found)
+
+    def all(self) -> list[Cohort]:
+        """Return every cohort."""
+        rows = self.conn.execute(select(cohorts_t).order_by(cohorts_t.c.id)).mappings()
+        return [_cohort(r) for r in rows]
