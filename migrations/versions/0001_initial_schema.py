@@ -8,7 +8,7 @@ Create Date: 2026-11-26 23:27:33.147014
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401 - autogenerate writes sqlmodel.sql.sqltypes.AutoString
+import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 

@@ -8,9 +8,8 @@ Create Date: 2026-11-26 23:45:45.215480
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401 - autogenerate writes sqlmodel.sql.sqltypes.AutoString
+import sqlmodel
 from alembic import op
-
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -37,10 +37,13 @@ def _drop_personal(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
 
 def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     """Route structlog (and the standard library's loggers) through one renderer."""
+    # Plain tracebacks: rich's would print local variables, personal data among them.
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if log_format == "json"
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -48,6 +51,14 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _drop_personal,
     ]
+    if log_format == "json":
+        # Keep the stack of logged exceptions, as structured data.
+        # Without local variables: they would carry personal data into the logs.
+        shared.append(
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
+        )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -224,6 +225,19 @@ class Workflow(Strict):
         if transition.source == ALL_ACTIVE:
             return self.active_states()
         return transition.sources()
+
+    @cached_property
+    def reminder_states(self) -> frozenset[str]:
+        """The states some reminder rule lives in (entering or leaving them replans)."""
+        found: set[str] = set()
+        for rule in self.reminders:
+            if rule.while_in:
+                found.update(rule.while_in)
+            elif rule.anchor.state_entered is not None:
+                found.add(rule.anchor.state_entered)
+            else:
+                found.update(self.active_states())
+        return frozenset(found)
 
     def anchor_fields(self) -> set[str]:
         """Return the data fields reminder dates hang on (a change there replans reminders)."""

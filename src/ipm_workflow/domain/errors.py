@@ -139,3 +139,9 @@ class MigrationRefused(DomainError):
     """A workflow migration would leave cases in states the new version does not have."""
 
     kind = "migration-refused"
+
+
+class AlreadyExists(DomainError):
+    """Something with this unique name exists already."""
+
+    kind = "already-exists"

@@ -11,7 +11,13 @@ from typing import Any
 import structlog
 
 from ipm_workflow.domain.cases import Case
-from ipm_workflow.domain.errors import DomainError, IdempotencyKeyReused, InvalidInput
+from ipm_workflow.domain.errors import (
+    AlreadyExists,
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+)
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.services.commands import Actor, FireTrigger
 from ipm_workflow.services.handlers import CaseService
@@ -73,6 +79,8 @@ class CohortService:
         """Create a cohort on a workflow."""
         self.cases.registry.get(workflow)
         with self.uow() as uow:
+            if any(c.code == code for c in uow.cohorts.all()):
+                raise AlreadyExists(f"a cohort with code '{code}' exists already")
             cohort = uow.cohorts.add(
                 Cohort(None, code, label, workflow, planned_start, planned_end), self.clock.now()
             )
@@ -99,10 +107,8 @@ class CohortService:
             for case_id in case_ids:
                 case, _ = uow.cases.get(case_id)
                 if not actor.sees(case.mission_locale_id):
-                    raise InvalidInput(
-                        "unknown case",
-                        [{"field": "case_ids", "message": f"case {case_id} not found"}],
-                    )
+                    # Same answer as a missing case: no hint that it exists elsewhere.
+                    raise NotFound(f"case {case_id} not found")
                 if case.workflow != cohort.workflow:
                     raise InvalidInput(
                         "case on another workflow",

@@ -32,6 +32,17 @@ from ipm_workflow.services.ports import (
 from ipm_workflow.services.reminders import reconcile
 
 log = structlog.get_logger("ipm_workflow.cases")
+# What a transition can change: the rest of the row is left alone (and not re-serialised).
+MOVE_COLUMNS = (
+    "state",
+    "previous_state",
+    "data",
+    "updated_at",
+    "state_entered_at",
+    "closed_at",
+    "history_seq",
+    "history_head",
+)
 
 
 @dataclass(frozen=True)
@@ -254,9 +265,11 @@ class CaseService(CaseRecords):
         if cmd.reason:
             payload["reason"] = cmd.reason
         definition = compiled.definition
-        if outcome.to_state != outcome.from_state or definition.anchor_fields() & set(
-            outcome.changes
-        ):
+        reminded = definition.reminder_states
+        moved = outcome.to_state != outcome.from_state and (
+            outcome.to_state in reminded or outcome.from_state in reminded
+        )
+        if moved or definition.anchor_fields() & set(outcome.changes):
             planned = reconcile(uow, definition, case, now, self.tz)
             if planned:
                 payload["reminders"] = planned
@@ -271,6 +284,6 @@ class CaseService(CaseRecords):
             request_id=cmd.request_id,
             payload=payload,
         )
-        uow.cases.update(case, expected)
+        uow.cases.update(case, expected, MOVE_COLUMNS)
         uow.history.append(entry)
         return Fired(case, outcome, entry)

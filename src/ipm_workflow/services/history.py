@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -27,25 +26,26 @@ def chain_entry(
     """Build the next entry of a case's chain and advance the case's head to it."""
     assert case.id is not None  # noqa: S101 - entries are written for stored cases
     salt = secrets.token_hex(16)
-    entry = HistoryEntry(
-        case_id=case.id,
-        seq=case.history_seq + 1,
-        at=at,
-        actor=actor.id,
-        role=actor.role,
-        kind=kind,
-        trigger=trigger,
-        from_state=from_state,
-        to_state=to_state,
-        workflow=case.workflow,
-        workflow_version=case.workflow_version,
-        request_id=request_id,
-        payload=dict(payload),
-        payload_salt=salt,
-        payload_digest=payload_digest(salt, payload),
-        prev_hash=case.history_head,
-    )
-    entry = replace(entry, hash=entry.computed_hash())
+    fields: dict[str, Any] = {
+        "case_id": case.id,
+        "seq": case.history_seq + 1,
+        "at": at,
+        "actor": actor.id,
+        "role": actor.role,
+        "kind": kind,
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "workflow": case.workflow,
+        "workflow_version": case.workflow_version,
+        "request_id": request_id,
+        "payload": dict(payload),
+        "payload_salt": salt,
+        "payload_digest": payload_digest(salt, payload),
+        "prev_hash": case.history_head,
+    }
+    unsigned = HistoryEntry(**fields)
+    entry = HistoryEntry(**fields, hash=unsigned.computed_hash())
     case.history_seq = entry.seq
     case.history_head = entry.hash
     return entry

@@ -8,7 +8,7 @@ from typing import Any
 
 import structlog
 
-from ipm_workflow.domain.errors import InvalidInput, NotFound
+from ipm_workflow.domain.errors import AlreadyExists, InvalidInput, NotFound
 from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -104,6 +104,11 @@ class PeopleService:
                 [{"field": "role", "message": f"'{role}' is not one of {', '.join(USER_ROLES)}"}],
             )
         with self.uow() as uow:
+            try:
+                uow.directory.user_by_name(username)
+                raise AlreadyExists(f"a user named '{username}' exists already")
+            except NotFound:
+                pass
             for ml_id in mission_locales:
                 uow.directory.mission_locale(ml_id)
             user = uow.directory.add_user(

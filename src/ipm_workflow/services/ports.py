@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -67,8 +67,13 @@ class CaseRepository(Protocol):
         """Insert a new case and return its id."""
         ...
 
-    def update(self, case: Case, expected_version: int) -> None:
-        """Write a case if it is still at `expected_version`, else raise VersionConflict."""
+    def update(
+        self, case: Case, expected_version: int, columns: Collection[str] | None = None
+    ) -> None:
+        """Write a case (or only some columns) if still at `expected_version`.
+
+        Raises VersionConflict otherwise.
+        """
         ...
 
     def search(self, query: CaseQuery) -> tuple[list[Case], int]:

@@ -34,6 +34,9 @@ def create_db_engine(url: str, **options: Any) -> Engine:
         return create_engine(url, **options)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # Every unit of work ends in an explicit commit or rollback: the pool's own rollback when a
+    # connection comes back would only repeat it.
+    options.setdefault("pool_reset_on_return", None)
     engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
@@ -55,4 +58,4 @@ def _sqlite_begin(connection: Any) -> None:
     # A write transaction takes the write lock up front: a deferred one that reads then writes
     # fails with SQLITE_BUSY when another writer committed in between, and no wait can fix it.
     readonly = connection.get_execution_options().get(READONLY, False)
-    connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+    connection.connection.dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, false, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from ipm_workflow.adapters.db import mappers
+from ipm_workflow.adapters.db.driver import DriverStatement
 from ipm_workflow.adapters.db.tables import (
     CaseRow,
     CohortRow,
@@ -20,6 +33,11 @@ from ipm_workflow.adapters.db.tables import (
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.errors import NotFound, VersionConflict
 from ipm_workflow.services.ports import AuditQuery, CaseQuery
+
+
+def _utc(moment: datetime) -> datetime:
+    """Compare instants in UTC: SQLite compares stored timestamps as text."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def new_id(result: Any) -> int:
@@ -53,6 +71,36 @@ _CASE_SORTS = {
 SORTABLE = tuple(_CASE_SORTS)
 
 
+# The hot path's statements are built once: building them per call (coercing each value, keying
+# the compiled cache) cost more than running them.
+_GET_CASE = DriverStatement(
+    select(cases_t, people_t.c.birth_date)
+    .join(people_t, people_t.c.id == cases_t.c.person_id)
+    .where(cases_t.c.id == bindparam("b_case_id"))
+)
+_CASE_VERSION = select(cases_t.c.version).where(cases_t.c.id == bindparam("b_case_id"))
+_UPDATES: dict[tuple[str, ...], DriverStatement] = {}
+_HISTORY_COLUMNS = tuple(c.name for c in history_t.columns if c.name != "id")
+_INSERT_HISTORY = DriverStatement(
+    insert(history_t).values(**{c: bindparam(f"b_{c}") for c in _HISTORY_COLUMNS})
+)
+
+
+def _update_statement(columns: tuple[str, ...]) -> DriverStatement:
+    """UPDATE of some columns, guarded by the expected version (cached per column set)."""
+    stmt = _UPDATES.get(columns)
+    if stmt is None:
+        stmt = DriverStatement(
+            update(cases_t)
+            .where(
+                cases_t.c.id == bindparam("b_case_id"), cases_t.c.version == bindparam("b_expected")
+            )
+            .values(version=bindparam("b_version"), **{c: bindparam(f"b_{c}") for c in columns})
+        )
+        _UPDATES[columns] = stmt
+    return stmt
+
+
 class SqlCaseRepository:
     """Cases in SQL, with the version counter checked in the UPDATE itself."""
 
@@ -61,12 +109,7 @@ class SqlCaseRepository:
 
     def get(self, case_id: int) -> tuple[Case, date | None]:
         """Return a case and its person's birth date, or raise NotFound."""
-        stmt = (
-            select(cases_t, people_t.c.birth_date)
-            .join(people_t, people_t.c.id == cases_t.c.person_id)
-            .where(cases_t.c.id == case_id)
-        )
-        row = self.conn.execute(stmt).mappings().first()
+        row = _GET_CASE.fetch_one(self.conn, {"b_case_id": case_id})
         if row is None:
             raise NotFound(f"case {case_id} not found")
         return mappers.case_from_row(row), row["birth_date"]
@@ -76,18 +119,24 @@ class SqlCaseRepository:
         values = {**mappers.case_values(case), "version": case.version}
         return new_id(self.conn.execute(insert(cases_t).values(**values)))
 
-    def update(self, case: Case, expected_version: int) -> None:
-        """Write a case if it is still at `expected_version`, else raise VersionConflict."""
+    def update(
+        self, case: Case, expected_version: int, columns: Collection[str] | None = None
+    ) -> None:
+        """Write a case (or some of its columns) if still at `expected_version`.
+
+        Raises VersionConflict when another command changed the case in between.
+        """
         assert case.id is not None  # noqa: S101 - only stored cases are updated
-        stmt = (
-            update(cases_t)
-            .where(cases_t.c.id == case.id, cases_t.c.version == expected_version)
-            .values(**mappers.case_values(case), version=expected_version + 1)
-        )
-        if self.conn.execute(stmt).rowcount != 1:
-            current = self.conn.execute(
-                select(cases_t.c.version).where(cases_t.c.id == case.id)
-            ).scalar()
+        values = mappers.case_values(case)
+        chosen = tuple(sorted(columns)) if columns is not None else tuple(sorted(values))
+        params = {f"b_{c}": values[c] for c in chosen}
+        params |= {
+            "b_case_id": case.id,
+            "b_expected": expected_version,
+            "b_version": expected_version + 1,
+        }
+        if _update_statement(chosen).execute(self.conn, params) != 1:
+            current = self.conn.execute(_CASE_VERSION, {"b_case_id": case.id}).scalar()
             if current is None:
                 raise NotFound(f"case {case.id} not found")
             raise VersionConflict(case.id, expected_version, current)
@@ -111,9 +160,9 @@ class SqlCaseRepository:
         if query.advisor_id is not None:
             conditions.append(cases_t.c.advisor_id == query.advisor_id)
         if query.opened_from:
-            conditions.append(cases_t.c.opened_at >= query.opened_from)
+            conditions.append(cases_t.c.opened_at >= _utc(query.opened_from))
         if query.opened_to:
-            conditions.append(cases_t.c.opened_at < query.opened_to)
+            conditions.append(cases_t.c.opened_at < _utc(query.opened_to))
         if query.overdue is not None:
             conditions.append(
                 or_(
@@ -157,7 +206,8 @@ class SqlHistoryRepository:
 
     def append(self, entry: HistoryEntry) -> None:
         """Insert one entry."""
-        self.conn.execute(insert(history_t).values(**mappers.entry_values(entry)))
+        values = mappers.entry_values(entry)
+        _INSERT_HISTORY.execute(self.conn, {f"b_{c}": values[c] for c in _HISTORY_COLUMNS})
 
     def for_case(self, case_id: int) -> list[HistoryEntry]:
         """Return a case's entries in order."""
@@ -181,9 +231,9 @@ class SqlHistoryRepository:
             if value is not None:
                 stmt = stmt.where(column == value)
         if query.since:
-            stmt = stmt.where(history_t.c.at >= query.since)
+            stmt = stmt.where(history_t.c.at >= _utc(query.since))
         if query.until:
-            stmt = stmt.where(history_t.c.at < query.until)
+            stmt = stmt.where(history_t.c.at < _utc(query.until))
         stmt = stmt.order_by(history_t.c.at.desc(), history_t.c.id.desc())
         rows = self.conn.execute(stmt.limit(query.limit).offset(query.offset)).mappings()
         return [mappers.entry_from_row(r) for r in rows]

@@ -8,7 +8,13 @@ from litestar.params import FromPath, JSONBody
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
-from ipm_workflow.entrypoints.http.schemas import TokenIn, TokenOut, UserIn, UserOut
+from ipm_workflow.entrypoints.http.schemas import (
+    PROBLEM_RESPONSES,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 from ipm_workflow.services.ports import TokenRecord
 
 
@@ -30,7 +36,7 @@ class AdminController(Controller):
     tags = ["admin"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires("admin")]  # noqa: RUF012 - Litestar's declaration style
 
-    @post("/users", sync_to_thread=True, summary="Create a user")
+    @post("/users", sync_to_thread=True, summary="Create a user", responses=PROBLEM_RESPONSES)
     def add_user(self, container: ContainerDep, data: JSONBody[UserIn]) -> Response[UserOut]:
         """Create an advisor, supervisor or admin."""
         user = container.people.add_user(
@@ -38,12 +44,22 @@ class AdminController(Controller):
         )
         return Response(UserOut.of(user), status_code=201)
 
-    @get("/users/{username:str}", sync_to_thread=True, summary="Read a user")
+    @get(
+        "/users/{username:str}",
+        sync_to_thread=True,
+        summary="Read a user",
+        responses=PROBLEM_RESPONSES,
+    )
     def read_user(self, container: ContainerDep, username: FromPath[str]) -> UserOut:
         """Return a user."""
         return UserOut.of(container.people.user_by_name(username))
 
-    @post("/users/{username:str}/tokens", sync_to_thread=True, summary="Issue a token")
+    @post(
+        "/users/{username:str}/tokens",
+        sync_to_thread=True,
+        summary="Issue a token",
+        responses=PROBLEM_RESPONSES,
+    )
     def issue(
         self, container: ContainerDep, username: FromPath[str], data: JSONBody[TokenIn]
     ) -> Response[TokenOut]:
@@ -51,13 +67,23 @@ class AdminController(Controller):
         issued = container.tokens.issue(username, data.days, data.label)
         return Response(_token(issued.record, issued.token), status_code=201)
 
-    @get("/users/{username:str}/tokens", sync_to_thread=True, summary="List a user's tokens")
+    @get(
+        "/users/{username:str}/tokens",
+        sync_to_thread=True,
+        summary="List a user's tokens",
+        responses=PROBLEM_RESPONSES,
+    )
     def tokens(self, container: ContainerDep, username: FromPath[str]) -> list[TokenOut]:
         """A user's tokens, without their values."""
         _, records = container.tokens.tokens_of(username)
         return [_token(r) for r in records]
 
-    @delete("/tokens/{token_id:int}", sync_to_thread=True, summary="Revoke a token")
+    @delete(
+        "/tokens/{token_id:int}",
+        sync_to_thread=True,
+        summary="Revoke a token",
+        responses=PROBLEM_RESPONSES,
+    )
     def revoke(self, container: ContainerDep, token_id: FromPath[int]) -> None:
         """Revoke a token at once."""
         if not container.tokens.revoke(token_id):

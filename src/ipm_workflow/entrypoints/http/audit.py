@@ -10,7 +10,12 @@ from litestar.params import FromQuery, QueryParameter
 
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
-from ipm_workflow.entrypoints.http.schemas import ChainReportOut, HistoryEntryOut, VerifyOut
+from ipm_workflow.entrypoints.http.schemas import (
+    PROBLEM_RESPONSES,
+    ChainReportOut,
+    HistoryEntryOut,
+    VerifyOut,
+)
 from ipm_workflow.services.ports import AuditQuery
 
 
@@ -21,7 +26,12 @@ class AuditController(Controller):
     tags = ["audit"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires("supervisor")]  # noqa: RUF012 - Litestar's declaration style
 
-    @get("/entries", sync_to_thread=True, summary="Search history entries across cases")
+    @get(
+        "/entries",
+        sync_to_thread=True,
+        summary="Search history entries across cases",
+        responses=PROBLEM_RESPONSES,
+    )
     def entries(
         self,
         container: ContainerDep,
@@ -50,7 +60,9 @@ class AuditController(Controller):
         )
         return [HistoryEntryOut.of(e) for e in container.cases.audit(query)]
 
-    @get("/verify", sync_to_thread=True, summary="Verify history chains")
+    @get(
+        "/verify", sync_to_thread=True, summary="Verify history chains", responses=PROBLEM_RESPONSES
+    )
     def verify(self, container: ContainerDep, case_id: FromQuery[int | None] = None) -> VerifyOut:
         """Recompute the hash chain of one case, or of all; name the first broken entry."""
         reports = container.cases.verify([case_id] if case_id is not None else None)

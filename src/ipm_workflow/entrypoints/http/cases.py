@@ -16,6 +16,7 @@ from ipm_workflow.domain.cases import Case
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import (
+    PROBLEM_RESPONSES,
     ActionOut,
     ActionsOut,
     CaseDataPatch,
@@ -93,7 +94,7 @@ class CaseController(Controller):
     tags = ["cases"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
 
-    @get("/", sync_to_thread=True, summary="List cases")
+    @get("/", sync_to_thread=True, summary="List cases", responses=PROBLEM_RESPONSES)
     def list_cases(
         self,
         container: ContainerDep,
@@ -136,7 +137,13 @@ class CaseController(Controller):
             items=[render(container, c) for c in cases], total=total, limit=limit, offset=offset
         )
 
-    @post("/", sync_to_thread=True, summary="Open a case", guards=[requires("advisor")])
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Open a case",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires("advisor")],
+    )
     def open_case(
         self,
         container: ContainerDep,
@@ -159,14 +166,19 @@ class CaseController(Controller):
         )
         return with_etag(render(container, case), 201, Location=f"/api/v1/cases/{case.id}")
 
-    @get("/{case_id:int}", sync_to_thread=True, summary="Read a case")
+    @get("/{case_id:int}", sync_to_thread=True, summary="Read a case", responses=PROBLEM_RESPONSES)
     def get_case(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> Response[CaseOut]:
         """Return one case (404 if it belongs to a mission locale you do not work for)."""
         return with_etag(render(container, container.cases.get(case_id, actor)))
 
-    @get("/{case_id:int}/actions", sync_to_thread=True, summary="Explain the available actions")
+    @get(
+        "/{case_id:int}/actions",
+        sync_to_thread=True,
+        summary="Explain the available actions",
+        responses=PROBLEM_RESPONSES,
+    )
     def actions(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> ActionsOut:
@@ -181,7 +193,11 @@ class CaseController(Controller):
         )
 
     @post(
-        "/{case_id:int}/transitions", sync_to_thread=True, status_code=200, summary="Fire a trigger"
+        "/{case_id:int}/transitions",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Fire a trigger",
+        responses=PROBLEM_RESPONSES,
     )
     def fire(
         self,
@@ -228,6 +244,7 @@ class CaseController(Controller):
         "/{case_id:int}/data",
         sync_to_thread=True,
         summary="Change data fields",
+        responses=PROBLEM_RESPONSES,
         guards=[requires("advisor")],
     )
     def update_data(
@@ -256,6 +273,7 @@ class CaseController(Controller):
         "/{case_id:int}/documents/{document:str}",
         sync_to_thread=True,
         summary="Record a document",
+        responses=PROBLEM_RESPONSES,
         guards=[requires("advisor")],
     )
     def record_document(
@@ -288,6 +306,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Change mission locale or advisor",
+        responses=PROBLEM_RESPONSES,
     )
     def reassign(
         self,
@@ -312,7 +331,12 @@ class CaseController(Controller):
         )
         return with_etag(render(container, case))
 
-    @get("/{case_id:int}/history", sync_to_thread=True, summary="Read the history")
+    @get(
+        "/{case_id:int}/history",
+        sync_to_thread=True,
+        summary="Read the history",
+        responses=PROBLEM_RESPONSES,
+    )
     def history(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[HistoryEntryOut]:

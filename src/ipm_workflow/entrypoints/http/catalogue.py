@@ -12,7 +12,7 @@ from ipm_workflow.adapters.db import migrate
 from ipm_workflow.domain.diagram import mermaid
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
-from ipm_workflow.entrypoints.http.schemas import WorkflowOut, WorkflowSummary
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, WorkflowOut, WorkflowSummary
 
 
 class WorkflowController(Controller):
@@ -20,9 +20,9 @@ class WorkflowController(Controller):
 
     path = "/api/v1/workflows"
     tags = ["workflows"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("advisor", "supervisor", "admin")]  # noqa: RUF012 - Litestar's style
+    guards = [requires("advisor", "supervisor", "trainer")]  # noqa: RUF012 - Litestar's style
 
-    @get("/", sync_to_thread=False, summary="List workflows")
+    @get("/", sync_to_thread=False, summary="List workflows", responses=PROBLEM_RESPONSES)
     def list_workflows(self, container: ContainerDep) -> list[WorkflowSummary]:
         """The latest version of each workflow, with every loaded version."""
         registry = container.registry
@@ -40,6 +40,7 @@ class WorkflowController(Controller):
         ["/{name:str}", "/{name:str}/versions/{version:int}"],
         sync_to_thread=False,
         summary="Read a workflow",
+        responses=PROBLEM_RESPONSES,
     )
     def read(
         self,

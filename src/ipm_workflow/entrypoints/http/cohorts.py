@@ -13,7 +13,7 @@ from ipm_workflow.domain.people import Cohort
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.cases import render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.schemas import Body, CaseOut
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, CaseOut
 
 
 class CohortIn(Body):
@@ -114,7 +114,7 @@ class CohortController(Controller):
     tags = ["cohorts"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
 
-    @post("/", sync_to_thread=True, summary="Create a cohort")
+    @post("/", sync_to_thread=True, summary="Create a cohort", responses=PROBLEM_RESPONSES)
     def create(self, container: ContainerDep, data: JSONBody[CohortIn]) -> Response[CohortOut]:
         """Create a cohort on a workflow."""
         cohort = container.cohorts.create(
@@ -122,12 +122,17 @@ class CohortController(Controller):
         )
         return Response(CohortOut.of(cohort), status_code=201)
 
-    @get("/", sync_to_thread=True, summary="List cohorts")
+    @get("/", sync_to_thread=True, summary="List cohorts", responses=PROBLEM_RESPONSES)
     def list_cohorts(self, container: ContainerDep) -> list[CohortOut]:
         """Every cohort."""
         return [CohortOut.of(c) for c in container.cohorts.all()]
 
-    @get("/{cohort_id:int}", sync_to_thread=True, summary="Read a cohort")
+    @get(
+        "/{cohort_id:int}",
+        sync_to_thread=True,
+        summary="Read a cohort",
+        responses=PROBLEM_RESPONSES,
+    )
     def read(
         self, container: ContainerDep, actor: ActorDep, cohort_id: FromPath[int]
     ) -> CohortDetail:
@@ -143,6 +148,7 @@ class CohortController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Add cases to a cohort",
+        responses=PROBLEM_RESPONSES,
     )
     def add(
         self,
@@ -160,6 +166,7 @@ class CohortController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Fire a trigger on the whole cohort",
+        responses=PROBLEM_RESPONSES,
     )
     def bulk(
         self,
@@ -202,6 +209,7 @@ class CohortController(Controller):
     status_code=200,
     tags=["cases"],
     summary="Merge a duplicate into this case",
+    responses=PROBLEM_RESPONSES,
     guards=[requires("supervisor")],
 )
 def merge_case(

@@ -28,7 +28,8 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers: list[Any] = list(message.get("headers", []))
-                headers.append((HEADER, request_id.encode()))
+                if not any(name.lower() == HEADER for name, _ in headers):
+                    headers.append((HEADER, request_id.encode()))
                 message["headers"] = headers
             await send(message)
 

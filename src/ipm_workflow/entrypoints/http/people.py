@@ -8,7 +8,13 @@ from litestar.params import FromPath, JSONBody
 from ipm_workflow.domain.people import Person
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.schemas import PersonIn, PersonOut, PersonPatch, PersonSaved
+from ipm_workflow.entrypoints.http.schemas import (
+    PROBLEM_RESPONSES,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    PersonSaved,
+)
 
 
 class PeopleController(Controller):
@@ -18,7 +24,13 @@ class PeopleController(Controller):
     tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
 
-    @post("/", sync_to_thread=True, summary="Register a young person", guards=[requires("advisor")])
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Register a young person",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires("advisor")],
+    )
     def create(self, container: ContainerDep, data: JSONBody[PersonIn]) -> Response[PersonSaved]:
         """Register a person; probable duplicates are listed, never refused."""
         saved = container.people.register(
@@ -32,7 +44,12 @@ class PeopleController(Controller):
             body, status_code=201, headers={"Location": f"/api/v1/people/{saved.person.id}"}
         )
 
-    @get("/{person_id:int}", sync_to_thread=True, summary="Read a young person")
+    @get(
+        "/{person_id:int}",
+        sync_to_thread=True,
+        summary="Read a young person",
+        responses=PROBLEM_RESPONSES,
+    )
     def read(self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]) -> PersonOut:
         """Return a person you may see (one with a case in your missions locales, or none yet)."""
         return PersonOut.of(container.people.get_for(person_id, actor))
@@ -41,6 +58,7 @@ class PeopleController(Controller):
         "/{person_id:int}",
         sync_to_thread=True,
         summary="Update a young person",
+        responses=PROBLEM_RESPONSES,
         guards=[requires("advisor")],
     )
     def update(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DataError
 
 from ipm_workflow.domain.errors import (
+    AlreadyExists,
     DomainError,
     Forbidden,
     IdempotencyKeyReused,
@@ -28,6 +31,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Forbidden, 403, "Forbidden"),
     (InvalidInput, 422, "Invalid input"),
     (IdempotencyKeyReused, 422, "Idempotency-Key reused"),
+    (AlreadyExists, 409, "Already exists"),
     (VersionConflict, 409, "Version conflict"),
     (InvalidTransition, 409, "Transition not available"),
     (TransitionDenied, 409, "Transition denied"),
@@ -45,16 +49,24 @@ def problem(
     **extra: Any,
 ) -> Response[dict[str, Any]]:
     """Build a problem-details response with a stable `type` per kind of error."""
+    # Errors raised before routing or by the authentication middleware never went through the
+    # request-id middleware: give them an id here, in the header as in the body.
+    request_id = request.scope.get("request_id") or uuid.uuid4().hex
     body = {
         "type": TYPE_BASE + kind,
         "title": title,
         "status": status,
         "detail": detail,
         "instance": request.url.path,
-        "request_id": request.scope.get("request_id"),
+        "request_id": request_id,
         **extra,
     }
-    return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return Response(
+        body,
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers={**(headers or {}), "X-Request-ID": str(request_id)},
+    )
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
@@ -96,6 +108,7 @@ def validation_error(
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     """Render Litestar's own HTTP errors (401, 404 route, 405…) as problem details."""
     kinds = {
+        400: "bad-request",
         401: "unauthorized",
         403: "forbidden",
         404: "not-found",
@@ -104,6 +117,8 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     }
     kind = kinds.get(exc.status_code, "http-error")
     title = kind.replace("-", " ").capitalize()
+    if exc.status_code >= 500:
+        log.error("http_error", path=request.url.path, status=exc.status_code, detail=exc.detail)
     return problem(
         request, exc.status_code, kind=kind, title=title, detail=exc.detail, headers=exc.headers
     )
@@ -121,7 +136,23 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[di
     )
 
 
+def unstorable_value(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A number out of the database's range, or a NUL character: the input's fault."""
+    log.info("unstorable_value", path=request.url.path, error=type(exc).__name__)
+    return problem(
+        request,
+        422,
+        kind="invalid-input",
+        title="Invalid input",
+        detail="a value cannot be stored: a number is out of range or a text contains "
+        "a NUL character",
+        errors=[],
+    )
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    OverflowError: unstorable_value,
+    DataError: unstorable_value,
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

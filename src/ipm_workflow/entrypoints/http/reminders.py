@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
 
 
 class ReminderOut(BaseModel):
@@ -84,7 +85,12 @@ class ReminderController(Controller):
     tags = ["reminders"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
 
-    @get("/cases/{case_id:int}/reminders", sync_to_thread=True, summary="A case's reminders")
+    @get(
+        "/cases/{case_id:int}/reminders",
+        sync_to_thread=True,
+        summary="A case's reminders",
+        responses=PROBLEM_RESPONSES,
+    )
     def of_case(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[ReminderOut]:
@@ -96,6 +102,7 @@ class ReminderController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Acknowledge a reminder",
+        responses=PROBLEM_RESPONSES,
         guards=[requires("advisor")],
     )
     def acknowledge(
@@ -115,6 +122,7 @@ class ReminderController(Controller):
         "/cases/{case_id:int}/reminders/{reminder_id:int}/preview",
         sync_to_thread=True,
         summary="Preview a reminder",
+        responses=PROBLEM_RESPONSES,
     )
     def preview(
         self,
@@ -135,7 +143,9 @@ class ReminderController(Controller):
             language=message.language,
         )
 
-    @get("/agenda", sync_to_thread=True, summary="The advisor's agenda")
+    @get(
+        "/agenda", sync_to_thread=True, summary="The advisor's agenda", responses=PROBLEM_RESPONSES
+    )
     def agenda(
         self,
         container: ContainerDep,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from ipm_workflow.adapters.channels.capture import outbox
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
-from ipm_workflow.entrypoints.http.schemas import Body
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
 from ipm_workflow.services.sandbox import SandboxService
 
 MARKER = (b"x-ipm-sandbox", b"training sandbox - not production data")
@@ -77,7 +77,12 @@ class SandboxController(Controller):
     path = "/api/v1/sandbox"
     tags = ["sandbox"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get("/clock", sync_to_thread=False, summary="Read the sandbox clock")
+    @get(
+        "/clock",
+        sync_to_thread=False,
+        summary="Read the sandbox clock",
+        responses=PROBLEM_RESPONSES,
+    )
     def read_clock(self, container: ContainerDep) -> ClockOut:
         """The sandbox's current time."""
         return ClockOut(now=container.clock.now(), real_now=datetime.now().astimezone())
@@ -86,6 +91,7 @@ class SandboxController(Controller):
         "/clock",
         status_code=200,
         summary="Move the sandbox clock",
+        responses=PROBLEM_RESPONSES,
         guards=[requires("admin", "trainer")],
     )
     async def move_clock(
@@ -96,7 +102,12 @@ class SandboxController(Controller):
         travel = await service.advance(to=data.to, by=data.advance)
         return TravelOut(started=travel.started, now=travel.now, happened=travel.happened)
 
-    @get("/outbox", sync_to_thread=True, summary="Messages the sandbox captured")
+    @get(
+        "/outbox",
+        sync_to_thread=True,
+        summary="Messages the sandbox captured",
+        responses=PROBLEM_RESPONSES,
+    )
     def read_outbox(
         self,
         container: ContainerDep,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from litestar.openapi import ResponseSpec
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.definitions import Labels, Workflow
@@ -31,6 +32,13 @@ class PersonIn(Body):
 
 class PersonPatch(Body):
     """Fields of a person to change; omitted fields stay as they are."""
+
+    @model_validator(mode="after")
+    def _names_stay(self) -> PersonPatch:
+        for name in ("first_name", "last_name"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be removed, only changed")
+        return self
 
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -418,3 +426,23 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     request_id: str | None = None
+
+
+# Every authenticated operation can answer these, always as RFC 9457 problem details.
+PROBLEM_RESPONSES = {
+    status: ResponseSpec(
+        data_container=Problem,
+        media_type="application/problem+json",
+        description=description,
+        generate_examples=False,
+    )
+    for status, description in (
+        (400, "Malformed request: a body that is not JSON, a header that cannot be read"),
+        (401, "Missing, invalid, expired or revoked token"),
+        (403, "Your role may not use this operation"),
+        (404, "Not found (or not visible to you)"),
+        (409, "Transition not available or denied, version conflict, or name taken"),
+        (422, "Invalid input, with the path of each faulty field"),
+        (429, "Too many failed authentications"),
+    )
+}

@@ -1,0 +1,60 @@
+"""End-to-end fixtures: the real `ipm-workflow` console script on the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ipm_workflow.adapters.db import migrate
+from ipm_workflow.adapters.db.database import create_db_engine
+
+# The console script of the venv running the tests.
+IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file to copy (overrides tests/conftest.py, whose checkpoint fails)."""
+    # tests/conftest.py runs the checkpoint through a Connection, which our engine opens with
+    # BEGIN IMMEDIATE; SQLite refuses a checkpoint inside a transaction ("table is locked").
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def server_env(db_url: str) -> dict[str, str]:
+    """The environment of every process: the test database, JSON logs."""
+    return {**os.environ, "IPM_DATABASE_URL": db_url, "IPM_LOG_FORMAT": "json"}
+
+
+@pytest.fixture
+def cli(server_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `ipm-workflow <args>` on the test database; fail with its output if it fails."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [str(IPM_WORKFLOW), *args],
+            env=server_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        expected = 0
+        assert expected == done.returncode, f"ipm-workflow {' '.join(args)}: {done.stderr}"
+        return done
+
+    return run

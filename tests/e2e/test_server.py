@@ -1,0 +1,178 @@
+"""A real `ipm-workflow serve` process, driven over HTTP, then stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+# The console script of the venv running the tests.
+IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+OPENING = {"cv_attached": True, "privacy_notice_given": True}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """A running server process and how to reach it."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+    token: str
+
+    def stop(self) -> int:
+        """Send SIGTERM and wait for the process to exit; return its exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
+
+    def output(self) -> str:
+        """What the process wrote on stdout and stderr."""
+        return self.log.read_text(errors="replace")
+
+
+def wait_ready(server: Server, deadline: float = 30.0) -> None:
+    """Poll /ready until the server answers 200, or fail with its output."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if server.process.poll() is not None:
+            pytest.fail(f"the server exited with {server.process.returncode}:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.url}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the server was not ready within {deadline} s:\n{server.output()}")
+
+
+@pytest.fixture
+def server(cli: Cli, server_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    """A migrated database with an advisor and their token, and a server started on it."""
+    cli("db", "upgrade")
+    cli("ml", "add", "ml-a", "Mission locale A")
+    cli("users", "add", "advisor.a", "--name", "Advisor A", "--role", "advisor", "--ml", "ml-a")
+    token = cli("tokens", "create", "advisor.a", "--days", "1").stdout.strip()
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(IPM_WORKFLOW), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=server_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    running = Server(process, f"http://127.0.0.1:{port}", log, token)
+    try:
+        wait_ready(running)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+class TestServer:
+    """`ipm-workflow serve` as operators run it."""
+
+    def test_journey_then_clean_stop(self, server: Server) -> None:
+        """Open a person and a case, list actions, fire one, read history; SIGTERM exits 0."""
+        assert server.token.startswith("ipm_"), "tokens create prints the bare token on stdout"
+        anonymous = (
+            httpx.get(f"{server.url}/api/v1/cases").status_code,
+            httpx.get(f"{server.url}/health").status_code,
+        )
+        expected_anonymous = (401, 200)
+        assert expected_anonymous == anonymous
+        headers = {"Authorization": f"Bearer {server.token}"}
+        with httpx.Client(base_url=server.url, headers=headers, timeout=10) as http:
+            person = http.post(
+                "/api/v1/people",
+                json={"first_name": "Camille", "last_name": "Exemple", "birth_date": "2005-06-15"},
+            )
+            expected = 201
+            assert expected == person.status_code, person.text
+            opened = http.post(
+                "/api/v1/cases",
+                json={
+                    "person_id": person.json()["person"]["id"],
+                    "workflow": "erasmus_vet_long",
+                    "mission_locale_id": "ml-a",
+                    "inputs": OPENING,
+                },
+            )
+            expected = 201
+            assert expected == opened.status_code, opened.text
+            case_url = opened.headers["location"]
+            actions = http.get(f"{case_url}/actions").json()["actions"]
+            expected_allowed = ["log_first_contact"]
+            assert expected_allowed == [a["trigger"] for a in actions if a["allowed"]]
+            fired = http.post(
+                f"{case_url}/transitions",
+                json={
+                    "trigger": "log_first_contact",
+                    "inputs": {"first_contact_date": "2026-01-05"},
+                    "version": 1,
+                },
+                headers={"X-Request-ID": "e2e-fire-1"},
+            )
+            expected_fired = (200, "CONTACTED", '"2"', "e2e-fire-1")
+            assert expected_fired == (
+                fired.status_code,
+                fired.json()["case"]["state"],
+                fired.headers["etag"],
+                fired.headers["x-request-id"],
+            )
+            history = http.get(f"{case_url}/history").json()
+        expected_history = [
+            ("opened", None, "REFERRED", None),
+            ("transition", "log_first_contact", "CONTACTED", "e2e-fire-1"),
+        ]
+        assert expected_history == [
+            (e["kind"], e["trigger"], e["to_state"], e["request_id"] if e["seq"] > 1 else None)
+            for e in history
+        ]
+        # Uvicorn shuts down gracefully, then re-raises the signal: exit status 0 or -SIGTERM.
+        assert server.stop() in (0, -signal.SIGTERM), server.output()
+        log = server.output()
+        assert "Application shutdown complete." in log, log
+        assert "Traceback" not in log
+
+
+class TestServeRefusals:
+    """`ipm-workflow serve` refusing to start."""
+
+    def test_refuses_an_outdated_schema(self, tmp_path: Path) -> None:
+        """On an unmigrated database the server does not start and says how to fix it."""
+        env = {**os.environ, "IPM_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+        done = subprocess.run(
+            [str(IPM_WORKFLOW), "serve", "--port", str(free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        expected = 2
+        assert expected == done.returncode
+        assert "ipm-workflow db upgrade" in done.stderr

@@ -1,0 +1,94 @@
+"""HTTP fixtures: the Litestar app on the test database, a token per role, and a driver."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import structlog
+from api_driver import ApiDriver
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from ipm_workflow.adapters.clock import ManualClock
+from ipm_workflow.adapters.db import migrate
+from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.workflow_files import load_registry
+from ipm_workflow.bootstrap import Container, bootstrap
+from ipm_workflow.config import ROOT, Settings
+from ipm_workflow.domain.people import User
+from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.entrypoints.http.app import create_app
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file to copy (overrides tests/conftest.py, whose checkpoint fails)."""
+    # tests/conftest.py runs the checkpoint through a Connection, which our engine opens with
+    # BEGIN IMMEDIATE; SQLite refuses a checkpoint inside a transaction ("table is locked").
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def registry() -> WorkflowRegistry:
+    """The shipped workflows, parsed and compiled once for the session (they are immutable)."""
+    return load_registry(ROOT / "workflows")
+
+
+@pytest.fixture
+def container(db_url: str, clock: ManualClock, registry: WorkflowRegistry) -> Iterator[Container]:
+    """tests/conftest.py's container, on the session's compiled workflows (parsing is slow)."""
+    # JSON logs: the console renderer draws each 500's traceback with rich, seconds apiece.
+    settings = Settings(database_url=db_url, workflows_dir=ROOT / "workflows", log_format="json")
+    built = bootstrap(settings, clock=clock, registry=registry)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def users(container: Container, directory: dict[str, User]) -> dict[str, User]:
+    """The directory's advisors and supervisor, plus an admin."""
+    admin = container.people.add_user("admin", "Admin", "admin", [])
+    return {**directory, "admin": admin}
+
+
+@pytest.fixture
+def tokens(container: Container, users: dict[str, User]) -> dict[str, str]:
+    """A valid bearer token for each user, by the same keys as `users`."""
+    return {key: container.tokens.issue(user.username).token for key, user in users.items()}
+
+
+@pytest.fixture
+def app(container: Container) -> Iterator[Litestar]:
+    """The application on the test container; logging configuration restored afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    saved = structlog.get_config()
+    yield create_app(container.settings, container=container)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**saved)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    """A test client with the application's lifespan running."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient[Litestar], tokens: dict[str, str], users: dict[str, User]) -> ApiDriver:
+    """A driver that calls the API as one of the users."""
+    return ApiDriver(client, tokens, users)

@@ -1,0 +1,135 @@
+"""The brake on failed authentications: growing delays, then 429."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from api_driver import ApiDriver
+from litestar import Litestar
+
+from ipm_workflow.entrypoints.http.auth import FailureBrake
+
+WORKFLOWS = "/api/v1/workflows"
+BAD = {"Authorization": "Bearer ipm_wrong"}
+
+
+class RecordingBrake(FailureBrake):
+    """A FailureBrake that remembers each delay it imposed."""
+
+    def __init__(self, free: int, max_delay: float, block_after: int) -> None:
+        super().__init__(free=free, max_delay=max_delay, block_after=block_after)
+        self.delays: list[float] = []
+
+    def failed(self, client: str) -> float:
+        """Record the delay before returning it."""
+        delay = super().failed(client)
+        self.delays.append(delay)
+        return delay
+
+
+@pytest.fixture
+def brake(app: Litestar) -> RecordingBrake:
+    """A quick brake: one free failure, delays up to 50 ms, blocked after five failures."""
+    brake = RecordingBrake(free=1, max_delay=0.05, block_after=5)
+    app.state.brake = brake
+    return brake
+
+
+def timed(api: ApiDriver, headers: dict[str, str]) -> tuple[httpx.Response, float]:
+    """Send one request and measure how long the answer took."""
+    start = time.perf_counter()
+    response = api.client.get(WORKFLOWS, headers=headers)
+    return response, time.perf_counter() - start
+
+
+class TestFailureBrake:
+    """FailureBrake on its own."""
+
+    def test_delays_double_after_the_free_failures(self) -> None:
+        """Free failures cost nothing; then the delay doubles up to the cap."""
+        brake = FailureBrake(free=2, max_delay=0.3, block_after=100)
+        expected = [0.0, 0.0, 0.05, 0.1, 0.2, 0.3, 0.3]
+        assert expected == [brake.failed("c") for _ in range(7)]
+
+    def test_blocks_after_too_many_failures(self) -> None:
+        """A client is blocked once it reaches the limit; others are not."""
+        brake = FailureBrake(block_after=3)
+        for _ in range(2):
+            brake.failed("c")
+        assert not brake.blocked("c")
+        brake.failed("c")
+        expected = (True, False)
+        assert expected == (brake.blocked("c"), brake.blocked("other"))
+
+    def test_success_forgets_failures(self) -> None:
+        """Authenticating clears the client's record."""
+        brake = FailureBrake(free=0, block_after=2)
+        brake.failed("c")
+        brake.succeeded("c")
+        expected = (False, 0.05)
+        assert expected == (brake.blocked("c"), brake.failed("c"))
+
+    def test_failures_age_out_of_the_window(self) -> None:
+        """Failures older than the window no longer count."""
+        brake = FailureBrake(window=0.05, block_after=1)
+        brake.failed("c")
+        assert brake.blocked("c")
+        time.sleep(0.06)
+        assert not brake.blocked("c")
+
+
+class TestBrakeOverHttp:
+    """The brake as clients meet it."""
+
+    def test_answers_slow_down_then_stop(self, api: ApiDriver, brake: RecordingBrake) -> None:
+        """Failures are held back more and more, then refused with 429 and Retry-After."""
+        answers = [timed(api, BAD) for _ in range(5)]
+        expected = ([401] * 5, [0.0, 0.05, 0.05, 0.05, 0.05])
+        assert expected == ([r.status_code for r, _ in answers], brake.delays)
+        assert all(elapsed >= 0.05 for _, elapsed in answers[1:])
+        blocked = api.client.get(WORKFLOWS, headers=BAD)
+        expected_blocked = (429, "300", "too-many-requests")
+        assert expected_blocked == (
+            blocked.status_code,
+            blocked.headers["retry-after"],
+            blocked.json()["type"].rsplit("/", 1)[1],
+        )
+
+    def test_missing_token_counts_as_a_failure(self, api: ApiDriver, brake: RecordingBrake) -> None:
+        """Requests without any token feed the brake too."""
+        for _ in range(5):
+            api.client.get(WORKFLOWS)
+        expected = 429
+        assert expected == api.client.get(WORKFLOWS).status_code
+
+    def test_blocked_client_is_refused_even_with_a_valid_token(
+        self, api: ApiDriver, brake: RecordingBrake
+    ) -> None:
+        """While blocked, a client is not heard at all (the brake works per client address)."""
+        for _ in range(5):
+            api.client.get(WORKFLOWS, headers=BAD)
+        expected = 429
+        assert expected == api.call("GET", WORKFLOWS).status_code
+
+    def test_success_resets_the_brake(self, api: ApiDriver, brake: RecordingBrake) -> None:
+        """A successful authentication forgets earlier failures."""
+        for _ in range(4):
+            api.client.get(WORKFLOWS, headers=BAD)
+        expected = 200
+        assert expected == api.call("GET", WORKFLOWS).status_code
+        response = api.client.get(WORKFLOWS, headers=BAD)
+        expected = (401, 0.0)
+        assert expected == (response.status_code, brake.delays[-1])
+
+    def test_public_endpoints_are_not_braked(self, api: ApiDriver, brake: RecordingBrake) -> None:
+        """A blocked client can still reach the probes and the schema."""
+        for _ in range(5):
+            api.client.get(WORKFLOWS, headers=BAD)
+        expected = (200, 200, 200)
+        actual = tuple(
+            api.client.get(path).status_code
+            for path in ("/health", "/ready", "/schema/openapi.json")
+        )
+        assert expected == actual

@@ -1,0 +1,142 @@
+"""Hostile but well-formed inputs: out-of-range integers and NUL characters never crash the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from api_driver import CASES, OPENING, WORKFLOW, ApiDriver
+
+BIGINT_OVERFLOW = 2**63  # past every integer column, and past SQLite's INTEGER
+INTEGER_OVERFLOW = 2**31  # past PostgreSQL INTEGER columns (users.id, api_tokens.id)
+NUL = "a\x00b"
+RANGE_BUG = (
+    "bug: integers are not bounded at the HTTP edge; an id past the database column's range "
+    "raises OverflowError (SQLite) or DataError 'bigint/integer out of range' (PostgreSQL): 500"
+)
+NUL_BUG = (
+    "bug: strings are not checked for NUL at the HTTP edge; PostgreSQL refuses them in text "
+    "('cannot contain NUL') and JSONB ('unsupported Unicode escape sequence'): 500"
+)
+
+# name: (method, path, caller, query, body); "{n}" is replaced by the hostile integer.
+INT_PROBES: dict[str, tuple[str, str, str, dict[str, Any] | None, dict[str, Any] | None]] = {
+    "case-path": ("GET", f"{CASES}/{{n}}", "advisor_a", None, None),
+    "person-path": ("GET", "/api/v1/people/{n}", "advisor_a", None, None),
+    "token-path": ("DELETE", "/api/v1/admin/tokens/{n}", "admin", None, None),
+    "advisor-query": ("GET", CASES, "advisor_a", {"advisor_id": "{n}"}, None),
+    "offset-query": ("GET", CASES, "advisor_a", {"offset": "{n}"}, None),
+    "audit-case-query": ("GET", "/api/v1/audit/entries", "supervisor", {"case_id": "{n}"}, None),
+    "verify-case-query": ("GET", "/api/v1/audit/verify", "supervisor", {"case_id": "{n}"}, None),
+    "person-body": (
+        "POST",
+        CASES,
+        "advisor_a",
+        None,
+        {"person_id": "{n}", "workflow": WORKFLOW, "mission_locale_id": "ml-a", "inputs": OPENING},
+    ),
+    "advisor-body": (
+        "POST",
+        f"{CASES}/{{case}}/reassignments",
+        "advisor_a",
+        None,
+        {"advisor_id": "{n}"},
+    ),
+}
+# Probes whose column is a PostgreSQL INTEGER: they fail from 2**31 on, not only from 2**63.
+INT4_COLUMNS = {"token-path", "advisor-query", "advisor-body"}
+
+NUL_PROBES: dict[str, tuple[str, str, str, dict[str, Any] | None, dict[str, Any] | None]] = {
+    "person-name": (
+        "POST",
+        "/api/v1/people",
+        "advisor_a",
+        None,
+        {"first_name": NUL, "last_name": "X"},
+    ),
+    "state-filter": ("GET", CASES, "advisor_a", {"state": NUL}, None),
+    "trigger": ("POST", f"{CASES}/{{case}}/transitions", "advisor_a", None, {"trigger": NUL}),
+    "reason": (
+        "POST",
+        f"{CASES}/{{case}}/transitions",
+        "advisor_a",
+        None,
+        {
+            "trigger": "log_first_contact",
+            "inputs": {"first_contact_date": "2026-01-05"},
+            "reason": NUL,
+        },
+    ),
+    "data-value": (
+        "PATCH",
+        f"{CASES}/{{case}}/data",
+        "advisor_a",
+        None,
+        {"changes": {"destination_country": NUL}},
+    ),
+    "audit-filter": ("GET", "/api/v1/audit/entries", "supervisor", {"trigger": NUL}, None),
+    "token-label": ("POST", "/api/v1/admin/users/advisor.a/tokens", "admin", None, {"label": NUL}),
+    "username-path": ("GET", "/api/v1/admin/users/a%00b", "admin", None, None),
+}
+
+# An unknown trigger is refused by the workflow before any SQL runs.
+NUL_CHECKED_BEFORE_SQL = {"trigger"}
+
+
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, str) and value in ("{n}", "{case}"):
+        return ids[value[1:-1]]
+    return value
+
+
+def _send(api: ApiDriver, probe: tuple[Any, ...], n: int | None = None) -> int:
+    """Send a probe on a fresh case; return the status code."""
+    method, path, who, query, body = probe
+    ids = {"n": n, "case": api.open_case()["id"]}
+    response = api.call(
+        method, path.format(**ids), who, params=_fill(query, ids), json=_fill(body, ids)
+    )
+    return response.status_code
+
+
+class TestOutOfRangeIntegers:
+    """Integers the database cannot hold."""
+
+    @pytest.mark.parametrize("name", list(INT_PROBES))
+    def test_past_bigint_is_a_client_error(
+        self, api: ApiDriver, name: str, request: pytest.FixtureRequest
+    ) -> None:
+        """2**63 anywhere an id goes answers 4xx, never 500."""
+        expected = 4
+        assert expected == _send(api, INT_PROBES[name], BIGINT_OVERFLOW) // 100
+
+    @pytest.mark.parametrize("name", list(INT_PROBES))
+    def test_past_integer_is_a_client_error(
+        self, api: ApiDriver, name: str, db_url: str, request: pytest.FixtureRequest
+    ) -> None:
+        """2**31 answers 4xx (or 2xx where nothing matches), never 500."""
+        assert _send(api, INT_PROBES[name], INTEGER_OVERFLOW) < 500
+
+
+class TestNulCharacters:
+    """Strings with a NUL character."""
+
+    @pytest.mark.parametrize("name", list(NUL_PROBES))
+    def test_nul_is_not_a_server_error(
+        self, api: ApiDriver, name: str, db_url: str, request: pytest.FixtureRequest
+    ) -> None:
+        """A NUL in a body, query or path string never makes the server fail."""
+        assert _send(api, NUL_PROBES[name]) < 500
+
+
+class TestUniqueNames:
+    """Creating something whose unique name is taken."""
+
+    def test_duplicate_cohort_code_is_a_client_error(self, api: ApiDriver) -> None:
+        """A second cohort with the same code is refused as a client error."""
+        body = {"code": "MALTA-1", "label": "Malta", "workflow": WORKFLOW}
+        api.call("POST", "/api/v1/cohorts", json=body)
+        expected = 4
+        assert expected == api.call("POST", "/api/v1/cohorts", json=body).status_code // 100
