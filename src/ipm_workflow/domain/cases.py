@@ -130,7 +130,38 @@ def utc_iso(moment: datetime) -> str:
     """Return a fixed-precision UTC timestamp, identical whichever database stored it."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+# What the hash of a history entry covers: ids and references only, never personal data, so
+# that erasing a payload never breaks the chain.
+CHAINED_FIELDS = (
+    "case_id",
+    "seq",
+    "at",
+    "actor",
+    "role",
+    "kind",
+    "trigger",
+    "from_state",
+    "to_state",
+    "workflow",
+    "workflow_version",
+    "request_id",
+    "payload_digest",
+    "prev_hash",
+)
+
+
+def _chained(fields: Mapping[str, Any]) -> dict[str, Any]:
+    chained = {name: fields[name] for name in CHAINED_FIELDS}
+    chained["at"] = utc_iso(chained["at"])
+    return chained
+
+
+def chain_hash(fields: Mapping[str, Any]) -> str:
+    """Hash an entry's chained fields (taken from a mapping holding at least those)."""
+    return hashlib.sha256(canonical_json(_chained(fields)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -157,26 +188,11 @@ class HistoryEntry:
 
     def chained_fields(self) -> dict[str, Any]:
         """Return the fields the hash covers: ids and references only, never personal data."""
-        return {
-            "case_id": self.case_id,
-            "seq": self.seq,
-            "at": utc_iso(self.at),
-            "actor": self.actor,
-            "role": self.role,
-            "kind": self.kind,
-            "trigger": self.trigger,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "workflow": self.workflow,
-            "workflow_version": self.workflow_version,
-            "request_id": self.request_id,
-            "payload_digest": self.payload_digest,
-            "prev_hash": self.prev_hash,
-        }
+        return _chained({name: getattr(self, name) for name in CHAINED_FIELDS})
 
     def computed_hash(self) -> str:
         """Recompute this entry's hash from its chained fields."""
-        return hashlib.sha256(canonical_json(self.chained_fields()).encode()).hexdigest()
+        return chain_hash({name: getattr(self, name) for name in CHAINED_FIELDS})
 
 
 @dataclass(frozen=True)

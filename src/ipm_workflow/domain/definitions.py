@@ -239,9 +239,10 @@ class Workflow(Strict):
                 found.update(self.active_states())
         return frozenset(found)
 
-    def anchor_fields(self) -> set[str]:
-        """Return the data fields reminder dates hang on (a change there replans reminders)."""
-        return {r.anchor.field for r in self.reminders if r.anchor.field is not None}
+    @cached_property
+    def anchor_fields(self) -> frozenset[str]:
+        """The data fields reminder dates hang on (a change there replans reminders)."""
+        return frozenset(r.anchor.field for r in self.reminders if r.anchor.field is not None)
 
     def previous_candidates(self, state: str) -> list[str]:
         """Return the states a case can come from into `state` (for '@previous' destinations)."""

@@ -133,13 +133,34 @@ class CompiledWorkflow:
         previous_state: str | None,
         with_inputs: bool = False,
     ) -> tuple[Action, _Edge | None]:
-        edges = [e for e in self._edges[(facts.state, trigger)] if e.serves(previous_state)]
+        edges, chosen, unmet = self._choose(facts, trigger, role, previous_state, with_inputs)
         spec = edges[0].spec if edges else self._edges[(facts.state, trigger)][0].spec
-        roles = sorted({r for e in edges for r in e.spec.roles})
-        chosen: _Edge | None = None
+        action = Action(
+            trigger=trigger,
+            label=spec.label,
+            dest=(chosen or (edges[0] if edges else _Edge(spec, facts.state, facts.state))).dest,
+            allowed=chosen is not None,
+            roles=sorted({r for e in edges for r in e.spec.roles}),
+            unmet=[] if chosen else unmet,
+            inputs=[self._input_view(i.field, i.required) for i in spec.inputs],
+            reason_required=spec.reason_required,
+        )
+        return action, chosen
+
+    def _choose(
+        self,
+        facts: CaseFacts,
+        trigger: str,
+        role: str,
+        previous_state: str | None,
+        with_inputs: bool,
+    ) -> tuple[list[_Edge], _Edge | None, list[Unmet]]:
+        """Pick the first edge the role may take and whose guards hold; else say what is unmet."""
+        edges = [e for e in self._edges[(facts.state, trigger)] if e.serves(previous_state)]
         unmet: list[Unmet] = []
         permitted = [e for e in edges if role in e.spec.roles]
         if edges and not permitted:
+            roles = sorted({r for e in edges for r in e.spec.roles})
             unmet.append(
                 Unmet(
                     "role",
@@ -151,22 +172,11 @@ class CompiledWorkflow:
             guards = edge.spec.guards if with_inputs else _without_inputs(edge.spec)
             missing = unmet_guards(guards, facts)
             if not missing:
-                chosen = edge
-                break
+                return edges, edge, []
             unmet += missing
         if not edges:
             unmet.append(Unmet("no_previous_state", "the state to return to is unknown"))
-        action = Action(
-            trigger=trigger,
-            label=spec.label,
-            dest=(chosen or (edges[0] if edges else _Edge(spec, facts.state, facts.state))).dest,
-            allowed=chosen is not None,
-            roles=roles,
-            unmet=[] if chosen else unmet,
-            inputs=[self._input_view(i.field, i.required) for i in spec.inputs],
-            reason_required=spec.reason_required,
-        )
-        return action, chosen
+        return edges, None, unmet
 
     def _allowed(self, facts: CaseFacts, role: str, previous_state: str | None) -> list[str]:
         return [a.trigger for a in self.available_actions(facts, role, previous_state) if a.allowed]
@@ -198,10 +208,10 @@ class CompiledWorkflow:
             )
         given = self._coerce_inputs(spec, inputs or {}, reason)
         proposed = replace(facts, data={**facts.data, **given})
-        action, chosen = self._judge(proposed, trigger, role, previous_state, with_inputs=True)
+        _, chosen, unmet = self._choose(proposed, trigger, role, previous_state, True)
         if chosen is None:
             raise GuardFailed(
-                trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
+                trigger, facts.state, unmet, self._allowed(facts, role, previous_state)
             )
         to_state = self._move(facts.state, trigger, chosen)
         data = {**proposed.data, **_effects(chosen.spec, now, facts.today)}

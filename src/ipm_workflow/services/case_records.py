@@ -104,7 +104,7 @@ class CaseRecords:
             if cmd.reason:
                 payload["reason"] = cmd.reason
             definition = self.workflow_of(case).definition
-            if definition.anchor_fields() & set(changes):
+            if definition.anchor_fields & set(changes):
                 planned = reconcile(uow, definition, case, now, self.tz)
                 if planned:
                     payload["reminders"] = planned

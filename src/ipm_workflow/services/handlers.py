@@ -269,7 +269,7 @@ class CaseService(CaseRecords):
         moved = outcome.to_state != outcome.from_state and (
             outcome.to_state in reminded or outcome.from_state in reminded
         )
-        if moved or definition.anchor_fields() & set(outcome.changes):
+        if moved or definition.anchor_fields & set(outcome.changes):
             planned = reconcile(uow, definition, case, now, self.tz)
             if planned:
                 payload["reminders"] = planned

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ipm_workflow.domain.cases import Case, HistoryEntry, payload_digest
+from ipm_workflow.domain.cases import Case, HistoryEntry, chain_hash, payload_digest
 from ipm_workflow.services.commands import Actor
 
 
@@ -44,8 +44,7 @@ def chain_entry(
         "payload_digest": payload_digest(salt, payload),
         "prev_hash": case.history_head,
     }
-    unsigned = HistoryEntry(**fields)
-    entry = HistoryEntry(**fields, hash=unsigned.computed_hash())
+    entry = HistoryEntry(**fields, hash=chain_hash(fields))
     case.history_seq = entry.seq
     case.history_head = entry.hash
     return entry

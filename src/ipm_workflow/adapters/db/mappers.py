@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,26 +49,30 @@ def case_from_row(row: Mapping[Any, Any]) -> Case:
     )
 
 
-def case_values(case: Case) -> dict[str, Any]:
-    """Return the column values of a case (without id and version)."""
-    return {
-        "person_id": case.person_id,
-        "workflow": case.workflow,
-        "workflow_version": case.workflow_version,
-        "state": case.state,
-        "previous_state": case.previous_state,
-        "data": case.data,
-        "documents": {k: d.as_dict() for k, d in case.documents.items()},
-        "mission_locale_id": case.mission_locale_id,
-        "advisor_id": case.advisor_id,
-        "opened_at": case.opened_at,
-        "updated_at": case.updated_at,
-        "state_entered_at": case.state_entered_at,
-        "closed_at": case.closed_at,
-        "cohort_id": case.cohort_id,
-        "history_seq": case.history_seq,
-        "history_head": case.history_head,
-    }
+_CASE_COLUMNS: dict[str, Callable[[Case], Any]] = {
+    "person_id": lambda c: c.person_id,
+    "workflow": lambda c: c.workflow,
+    "workflow_version": lambda c: c.workflow_version,
+    "state": lambda c: c.state,
+    "previous_state": lambda c: c.previous_state,
+    "data": lambda c: c.data,
+    "documents": lambda c: {k: d.as_dict() for k, d in c.documents.items()},
+    "mission_locale_id": lambda c: c.mission_locale_id,
+    "advisor_id": lambda c: c.advisor_id,
+    "opened_at": lambda c: c.opened_at,
+    "updated_at": lambda c: c.updated_at,
+    "state_entered_at": lambda c: c.state_entered_at,
+    "closed_at": lambda c: c.closed_at,
+    "cohort_id": lambda c: c.cohort_id,
+    "history_seq": lambda c: c.history_seq,
+    "history_head": lambda c: c.history_head,
+}
+
+
+def case_values(case: Case, columns: Iterable[str] | None = None) -> dict[str, Any]:
+    """Return the column values of a case (without id and version), or only some of them."""
+    names = _CASE_COLUMNS if columns is None else columns
+    return {name: _CASE_COLUMNS[name](case) for name in names}
 
 
 def entry_from_row(row: Mapping[Any, Any]) -> HistoryEntry:

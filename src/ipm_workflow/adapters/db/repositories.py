@@ -127,8 +127,13 @@ class SqlCaseRepository:
         Raises VersionConflict when another command changed the case in between.
         """
         assert case.id is not None  # noqa: S101 - only stored cases are updated
-        values = mappers.case_values(case)
-        chosen = tuple(sorted(columns)) if columns is not None else tuple(sorted(values))
+        if columns is None:
+            values = mappers.case_values(case)
+            chosen = tuple(sorted(values))
+        else:
+            # Only what changed: re-serialising the document checklist is not free.
+            chosen = tuple(sorted(columns))
+            values = mappers.case_values(case, chosen)
         params = {f"b_{c}": values[c] for c in chosen}
         params |= {
             "b_case_id": case.id,
