@@ -17,9 +17,11 @@ from sqlmodel import SQLModel
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.adapters.db import migrate, tables  # noqa: F401 - registers every table
 from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.commands import Actor
 
 PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -95,11 +97,19 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+@pytest.fixture(scope="session")
+def shipped_registry() -> WorkflowRegistry:
+    """The shipped workflows, parsed and compiled once for the whole run."""
+    return load_registry(ROOT / "workflows")
+
+
 @pytest.fixture
-def container(db_url: str, clock: ManualClock) -> Iterator[Container]:
+def container(
+    db_url: str, clock: ManualClock, shipped_registry: WorkflowRegistry
+) -> Iterator[Container]:
     """The application wired on the test database, the shipped workflows and a manual clock."""
     settings = Settings(database_url=db_url, workflows_dir=ROOT / "workflows")
-    built = bootstrap(settings, clock=clock)
+    built = bootstrap(settings, clock=clock, registry=shipped_registry)
     yield built
     built.close()
 

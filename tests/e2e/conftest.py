@@ -10,28 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ipm_workflow.adapters.db import migrate
-from ipm_workflow.adapters.db.database import create_db_engine
-
 # The console script of the venv running the tests.
 IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file to copy (overrides tests/conftest.py, whose checkpoint fails)."""
-    # tests/conftest.py runs the checkpoint through a Connection, which our engine opens with
-    # BEGIN IMMEDIATE; SQLite refuses a checkpoint inside a transaction ("table is locked").
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    engine = create_db_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    raw = engine.raw_connection()
-    try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-    engine.dispose()
-    return path
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import structlog
@@ -13,31 +12,12 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.adapters.db import migrate
-from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file to copy (overrides tests/conftest.py, whose checkpoint fails)."""
-    # tests/conftest.py runs the checkpoint through a Connection, which our engine opens with
-    # BEGIN IMMEDIATE; SQLite refuses a checkpoint inside a transaction ("table is locked").
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    engine = create_db_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    raw = engine.raw_connection()
-    try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-    engine.dispose()
-    return path
 
 
 @pytest.fixture(scope="session")
