@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -33,9 +34,17 @@ class IssuedToken:
 class TokenService:
     """Issues, checks and revokes API tokens."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, remember: timedelta = timedelta(seconds=5)
+    ) -> None:
         self.uow = uow
         self.clock = clock
+        # Every request authenticates: a valid token is remembered for a few seconds, so a
+        # revocation made by another server process takes effect within that delay (at once
+        # in this one).
+        self.remember = remember
+        self._known: dict[str, tuple[User, datetime]] = {}
+        self._lock = threading.Lock()
 
     def issue(self, username: str, days: int = 90, label: str = "") -> IssuedToken:
         """Create a token for a user, valid for some days."""
@@ -56,17 +65,27 @@ class TokenService:
         """Return the active user a valid token belongs to, or None."""
         if not token.startswith(TOKEN_PREFIX):
             return None
+        digest = token_hash(token)
+        now = self.clock.now()
+        with self._lock:
+            known = self._known.get(digest)
+        if known is not None and known[1] > now:
+            return known[0]
         with self.uow(readonly=True) as uow:
-            record = uow.tokens.by_hash(token_hash(token))
-            if record is None or record.revoked_at is not None:
-                return None
-            if record.expires_at <= self.clock.now():
+            record = uow.tokens.by_hash(digest)
+            if record is None or record.revoked_at is not None or record.expires_at <= now:
                 return None
             try:
                 user = uow.directory.user(record.user_id)
             except NotFound:
                 return None
-        return user if user.active else None
+        if not user.active:
+            return None
+        with self._lock:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[digest] = (user, min(now + self.remember, record.expires_at))
+        return user
 
     def tokens_of(self, username: str) -> tuple[User, list[TokenRecord]]:
         """Return a user's tokens (without their values)."""
@@ -79,5 +98,7 @@ class TokenService:
         with self.uow() as uow:
             done = uow.tokens.revoke(token_id, self.clock.now())
             uow.commit()
+        with self._lock:
+            self._known.clear()
         log.info("token_revoked", token_id=token_id, revoked=done)
         return done

@@ -28,7 +28,10 @@ def create_db_engine(url: str, **options: Any) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        options.setdefault("pool_pre_ping", True)
+        # No ping before each checkout (a round trip per command); connections are recycled
+        # instead, and a dropped one fails one command, then the pool replaces it.
+        options.setdefault("pool_pre_ping", False)
+        options.setdefault("pool_recycle", 1800)
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 20)
         return create_engine(url, **options)
