@@ -1,0 +1,781 @@
+"""HTTP benchmark: transitions per second through one real `ipm-workflow serve` process.
+
+Run as `.venv/bin/python bench/http.py [--seconds S] [--cases N] [--sqlite-only]
+[--clients 1,4,16] [--hand-seconds H] [--health-seconds H] [--pg-admin URL]`. On a fresh
+SQLite file and on a throw-away PostgreSQL database, it:
+
+1. migrates the database and seeds, with bench/engine.py's helpers, 2 x N cases on the
+   ping/pong bench workflow in the mission locale `ml-bench` (N for the HTTP clients, N for the
+   hand-written SQL), then creates an advisor working for `ml-bench` and a one-day API token
+   through the services (what `ipm-workflow users add` and `tokens create` call);
+2. starts ONE server process, `ipm-workflow serve --host 127.0.0.1 --port <free> --no-worker`,
+   with IPM_DATABASE_URL, IPM_WORKFLOWS_DIR (the shipped workflows, their templates and the
+   bench workflow, copied to a temporary directory) and IPM_LOG_LEVEL=WARNING, and waits for
+   GET /ready to answer 200;
+3. for each client count (1, 4, 16 by default), runs that many asyncio clients, each with its
+   own keep-alive httpx.AsyncClient (one connection) and its own slice of the cases, firing
+   POST /api/v1/cases/{id}/transitions with `ping` or `pong` according to the state the client
+   tracks for the case; after one untimed warm-up second, it counts the 200 answers for
+   --seconds and prints transitions/s, p50/p99 latency and the errors (anything but 200,
+   counted apart; there should be none), with the server's CPU (utime + stime of its process,
+   in % of one core and per answer), this process's CPU (the clients) and how busy the whole
+   machine was; then GET /health with one client, the floor set by the HTTP stack and the
+   client alone (no authentication, database or worker thread);
+4. measures the hand-written SQL rate (bench/engine.py's `hand_transition`, a single client,
+   the same database, its own cases), half before and half after the HTTP runs, and prints
+   each HTTP rate as a ratio of it: the goal is at least a third with one server process;
+5. checks that the database holds the states the clients tracked and one history entry per
+   200 answer, stops the server with SIGTERM and drops the throw-away database.
+
+All traffic goes to 127.0.0.1. Server and clients share the machine (and PostgreSQL too):
+the number of CPUs and the load average are printed, as other processes skew the figures.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's `http` package, which httpx and uvicorn
+# import. Python puts a script's directory first on the import path: move it to the end (a
+# stable sort), so that `http` is the standard package and `engine` is still found.
+sys.path.append(str(Path(__file__).resolve().parent))
+sys.path.sort(key=lambda entry: entry == str(Path(__file__).resolve().parent))
+
+import argparse
+import asyncio
+import os
+import platform
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+
+import httpx
+import psycopg
+
+import engine as base
+from ipm_workflow.logging import configure_logging
+
+SERVER = Path(sys.executable).with_name("ipm-workflow")
+HOST = "127.0.0.1"
+USERNAME = "bench-advisor"
+WARMUP_SECONDS = 1.0
+READY_TIMEOUT = 60.0
+REQUEST_TIMEOUT = 30.0
+STOP_TIMEOUT = 20.0
+MAX_ERRORS_PER_CLIENT = 50
+GOAL = 1 / 3
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --------------------------------------------------------------------------- CPU accounting
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """Return a process's user + system CPU seconds (all its threads), from /proc."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    fields = raw.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def machine_ticks() -> tuple[int, int]:
+    """Return the machine's (busy, total) CPU ticks since boot, from /proc/stat."""
+    try:
+        first = Path("/proc/stat").read_text(encoding="ascii").splitlines()[0]
+    except OSError:
+        return 0, 0
+    ticks = [int(v) for v in first.split()[1:9]]  # user nice system idle iowait irq softirq steal
+    idle = ticks[3] + ticks[4]
+    return sum(ticks) - idle, sum(ticks)
+
+
+def process_status(pid: int) -> dict[str, str]:
+    """Return the fields of /proc/<pid>/status."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return {}
+    return {k: v.strip() for k, _, v in (line.partition(":") for line in lines)}
+
+
+@dataclass
+class CpuWindow:
+    """CPU used over a stretch of wall-clock time by the server, this process and the machine."""
+
+    server_pid: int
+    wall: float = 0.0
+    server: float = 0.0
+    client: float = 0.0
+    machine_busy: float = 0.0
+    _start: tuple[float, float, float, int, int] = (0.0, 0.0, 0.0, 0, 0)
+
+    def __enter__(self) -> CpuWindow:
+        busy, total = machine_ticks()
+        self._start = (
+            time.perf_counter(),
+            process_cpu_seconds(self.server_pid),
+            time.process_time(),
+            busy,
+            total,
+        )
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        wall0, server0, client0, busy0, total0 = self._start
+        busy, total = machine_ticks()
+        self.wall = time.perf_counter() - wall0
+        self.server = process_cpu_seconds(self.server_pid) - server0
+        self.client = time.process_time() - client0
+        self.machine_busy = (busy - busy0) / (total - total0) if total > total0 else 0.0
+
+
+# --------------------------------------------------------------------------- the clients
+
+
+@dataclass
+class Tally:
+    """What one client saw."""
+
+    ok: int = 0
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    first_error: str = ""
+
+    def error(self, kind: str, detail: str) -> None:
+        """Count an error, remembering the first one's detail."""
+        self.errors[kind] += 1
+        if not self.first_error:
+            self.first_error = f"{kind}: {detail}"[:300]
+
+
+@dataclass
+class HttpRun:
+    """One client count's measurement."""
+
+    label: str
+    clients: int
+    ok: int
+    warm_ok: int
+    wall: float
+    latencies: list[float]
+    errors: Counter[str]
+    first_error: str
+    cpu: CpuWindow
+
+    @property
+    def per_second(self) -> float:
+        """Transitions answered 200 per wall-clock second."""
+        return self.ok / self.wall if self.wall else 0.0
+
+    def percentile_ms(self, q: float) -> float:
+        """Return a latency percentile (nearest rank) in milliseconds."""
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        rank = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
+        return 1000 * ordered[rank]
+
+
+async def resync(client: httpx.AsyncClient, case_id: int, states: dict[int, str]) -> None:
+    """After an error, read the case's state again (the transition may or may not have run)."""
+    try:
+        resp = await client.get(f"/api/v1/cases/{case_id}")
+        if resp.status_code == 200:
+            states[case_id] = str(resp.json()["state"])
+    except (httpx.HTTPError, ValueError, KeyError):
+        pass
+
+
+async def client_loop(
+    *,
+    base_url: str,
+    token: str,
+    cases: list[int],
+    states: dict[int, str],
+    deadline: float,
+    tally: Tally,
+    health: bool,
+) -> None:
+    """Fire ping/pong on this client's cases in turn until the deadline, on one connection.
+
+    With `health`, ask GET /health instead (no authentication, database or worker thread):
+    the floor that the HTTP stack and the client alone set.
+    """
+    clock = time.perf_counter
+    async with httpx.AsyncClient(
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {token}"},
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        timeout=REQUEST_TIMEOUT,
+    ) as client:
+        i = 0
+        while clock() < deadline and sum(tally.errors.values()) < MAX_ERRORS_PER_CLIENT:
+            case_id = cases[i % len(cases)]
+            i += 1
+            trigger, dest = ("ping", "B") if states[case_id] == "A" else ("pong", "A")
+            request = (
+                client.get("/health")
+                if health
+                else client.post(
+                    f"/api/v1/cases/{case_id}/transitions", json={"trigger": trigger, "inputs": {}}
+                )
+            )
+            began = clock()
+            try:
+                resp = await request
+            except httpx.HTTPError as exc:
+                tally.error(type(exc).__name__, str(exc))
+                resp = None
+            if resp is not None and resp.status_code == 200:
+                tally.latencies.append(clock() - began)
+                tally.ok += 1
+                if not health:
+                    states[case_id] = dest
+                continue
+            if resp is not None:
+                tally.error(f"HTTP {resp.status_code}", resp.text)
+            if not health:
+                await resync(client, case_id, states)
+
+
+async def drive(
+    base_url: str,
+    token: str,
+    slices: list[list[int]],
+    states: dict[int, str],
+    seconds: float,
+    *,
+    health: bool,
+) -> tuple[list[Tally], float]:
+    """Run one client per slice for `seconds`; return their tallies and the wall-clock time."""
+    tallies = [Tally() for _ in slices]
+    started = time.perf_counter()
+    deadline = started + seconds
+    await asyncio.gather(
+        *(
+            client_loop(
+                base_url=base_url,
+                token=token,
+                cases=cases,
+                states=states,
+                deadline=deadline,
+                tally=tally,
+                health=health,
+            )
+            for cases, tally in zip(slices, tallies, strict=True)
+        )
+    )
+    return tallies, time.perf_counter() - started
+
+
+def run_clients(
+    *,
+    base_url: str,
+    token: str,
+    server_pid: int,
+    ids: list[int],
+    states: dict[int, str],
+    clients: int,
+    seconds: float,
+    health: bool = False,
+) -> HttpRun:
+    """Warm up, then measure `clients` concurrent clients, each on its own slice of the cases."""
+    slices = [ids[k::clients] for k in range(clients)]
+    warm, _ = asyncio.run(drive(base_url, token, slices, states, WARMUP_SECONDS, health=health))
+    with CpuWindow(server_pid) as cpu:
+        tallies, wall = asyncio.run(drive(base_url, token, slices, states, seconds, health=health))
+    errors: Counter[str] = Counter()
+    for t in (*warm, *tallies):
+        errors.update(t.errors)
+    first = next((t.first_error for t in (*warm, *tallies) if t.first_error), "")
+    return HttpRun(
+        "GET /health" if health else "HTTP",
+        clients,
+        sum(t.ok for t in tallies),
+        sum(t.ok for t in warm),
+        wall,
+        [lat for t in tallies for lat in t.latencies],
+        errors,
+        first,
+        cpu,
+    )
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1 (the server binds it right after)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """One `ipm-workflow serve` process."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log: Path
+    started_in: float
+
+
+def start_server(url: str, workflows: Path, tmp: Path) -> Server:
+    """Start the API on a free port with the bench's environment; wait until /ready says 200."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPM_")}
+    env |= {
+        "IPM_DATABASE_URL": url,
+        "IPM_WORKFLOWS_DIR": str(workflows),
+        "IPM_LOG_LEVEL": "WARNING",
+    }
+    log = tmp / f"server-{port}.log"
+    began = time.perf_counter()
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+            [str(SERVER), "serve", "--host", HOST, "--port", str(port), "--no-worker"],
+            env=env,
+            cwd=tmp,  # no stray .env file from the current directory
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, f"http://{HOST}:{port}", log, 0.0)
+    deadline = began + READY_TIMEOUT
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log_tail(log)}")
+        try:
+            if httpx.get(f"{server.base_url}/ready", timeout=2.0).status_code == 200:
+                server.started_in = time.perf_counter() - began
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    stop_server(server)
+    raise RuntimeError(f"the server was not ready within {READY_TIMEOUT:g} s:\n{log_tail(log)}")
+
+
+def stop_server(server: Server) -> tuple[int | None, float]:
+    """Stop the server with SIGTERM (SIGKILL if it hangs); return its exit code and the delay."""
+    began = time.perf_counter()
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=STOP_TIMEOUT)
+    return server.process.returncode, time.perf_counter() - began
+
+
+def log_tail(log: Path, lines: int = 15) -> str:
+    """Return the last lines of the server's output."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no server log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def server_messages(log: Path) -> list[str]:
+    """Return what the server printed besides its start-up banner."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return [line for line in text.splitlines() if line and "ipm-workflow API on" not in line]
+
+
+# --------------------------------------------------------------------------- one backend
+
+
+@dataclass
+class BackendResult:
+    """Everything measured on one database."""
+
+    backend: str
+    before: HandRun | None = None
+    after: HandRun | None = None
+    runs: list[HttpRun] = field(default_factory=list)
+    floor: HttpRun | None = None
+
+    @property
+    def hand(self) -> base.Rate:
+        """The hand-written SQL rate over both halves."""
+        total = base.Rate()
+        for half in (self.before, self.after):
+            if half is not None:
+                total.add(half.rate)
+        return total
+
+    def ratio(self, run: HttpRun) -> float:
+        """An HTTP rate as a fraction of the hand-written one."""
+        hand = self.hand
+        return run.per_second / hand.per_second if hand.count else 0.0
+
+
+def prepare(
+    url: str, drv: base.Driver, workflows: Path, cases: int
+) -> tuple[list[int], list[int], str]:
+    """Seed the cases (HTTP ones, then hand-written ones), the advisor and a token."""
+    person = base.seed_directory(drv)
+    http_ids = base.seed_cases(drv, base.PING_PONG, person, cases)
+    hand_ids = base.seed_cases(drv, base.PING_PONG, person, cases)
+    container = base.make_container(url, workflows)
+    try:
+        container.people.add_user(USERNAME, "Bench Advisor", "advisor", [base.ML_ID])
+        token = container.tokens.issue(USERNAME, days=1, label="bench/http.py").token
+    finally:
+        container.close()
+    return http_ids, hand_ids, token
+
+
+@dataclass
+class HandRun:
+    """A stretch of hand-written SQL transitions, with the CPU it used."""
+
+    rate: base.Rate
+    cpu: CpuWindow
+
+
+def hand_rate(
+    drv: base.Driver, rr: base.RoundRobin, seconds: float, warmup: int, server: Server
+) -> HandRun:
+    """Fire hand-written transitions round-robin over the hand cases for `seconds`."""
+
+    def one() -> None:
+        _, case_id = rr.next()
+        base.hand_transition(drv, case_id, base.PING_PONG, rr.i)
+
+    for _ in range(warmup):
+        one()
+    with CpuWindow(server.process.pid) as cpu:
+        rate = base.timed(seconds, one)
+    return HandRun(rate, cpu)
+
+
+def check_database(drv: base.Driver, ids: list[int], states: dict[int, str]) -> tuple[int, int]:
+    """Return (cases whose stored state differs from the tracked one, history entries stored)."""
+    lo, hi = ids[0], ids[-1]
+    drv.begin()
+    drv.cur.execute(drv.sql("SELECT id, state FROM cases WHERE id >= ? AND id <= ?"), (lo, hi))
+    stored = {int(r[0]): str(r[1]) for r in drv.cur.fetchall()}
+    drv.cur.execute(
+        drv.sql("SELECT count(*) FROM history_entries WHERE case_id >= ? AND case_id <= ?"),
+        (lo, hi),
+    )
+    row = drv.cur.fetchone()
+    drv.commit()
+    wrong = sum(1 for case_id in ids if stored.get(case_id) != states[case_id])
+    return wrong, int(row[0]) if row else 0
+
+
+def run_backend(
+    url: str, drv: base.Driver, tmp: Path, workflows: Path, args: argparse.Namespace
+) -> BackendResult:
+    """Seed, start the server, measure hand SQL and HTTP at each client count, stop, check."""
+    result = BackendResult(drv.name)
+    try:
+        http_ids, hand_ids, token = prepare(url, drv, workflows, args.cases)
+        rr = base.RoundRobin(hand_ids, ["A"] * len(hand_ids))
+        states = dict.fromkeys(http_ids, "A")
+        server = start_server(url, workflows, tmp)
+        print(
+            f"{drv.name}: server pid {server.process.pid} ready on {server.base_url} in "
+            f"{server.started_in:.1f} s; {len(http_ids):,} HTTP cases, {len(hand_ids):,} "
+            "hand-written SQL cases; measuring…"
+        )
+        try:
+            result.before = hand_rate(drv, rr, args.hand_seconds / 2, base.WARMUP, server)
+            for clients in args.clients:
+                result.runs.append(
+                    run_clients(
+                        base_url=server.base_url,
+                        token=token,
+                        server_pid=server.process.pid,
+                        ids=http_ids,
+                        states=states,
+                        clients=clients,
+                        seconds=args.seconds,
+                    )
+                )
+            if args.health_seconds > 0:
+                result.floor = run_clients(
+                    base_url=server.base_url,
+                    token=token,
+                    server_pid=server.process.pid,
+                    ids=http_ids,
+                    states=states,
+                    clients=1,
+                    seconds=args.health_seconds,
+                    health=True,
+                )
+            result.after = hand_rate(drv, rr, args.hand_seconds / 2, 0, server)
+            status = process_status(server.process.pid)
+        finally:
+            code, delay = stop_server(server)
+        print_backend(result)
+        print_server(status, code, delay, server)
+        answered = sum(r.ok + r.warm_ok for r in result.runs)
+        wrong, entries = check_database(drv, http_ids, states)
+        print(
+            f"  database check: {wrong} of {len(http_ids):,} cases differ from the state the "
+            f"clients tracked; {entries:,} history entries on them for {answered:,} answers "
+            "200 (warm-ups included)\n"
+        )
+    finally:
+        drv.close()
+    return result
+
+
+def run_sqlite(tmp: Path, workflows: Path, args: argparse.Namespace) -> BackendResult:
+    """The whole run on a fresh SQLite file."""
+    path = tmp / "http.sqlite3"
+    url = base.migrated(f"sqlite:///{path}")
+    return run_backend(url, base.SqliteDriver(path), tmp, workflows, args)
+
+
+def run_postgres(tmp: Path, workflows: Path, args: argparse.Namespace) -> BackendResult | None:
+    """The whole run on a throw-away PostgreSQL database, or None if none is reachable."""
+    problem = base.pg_problem(args.pg_admin)
+    if problem:
+        print(f"\nPostgreSQL skipped: not reachable at {args.pg_admin} ({problem})")
+        return None
+    with base.throwaway_pg(args.pg_admin) as url:
+        return run_backend(base.migrated(url), base.PgDriver(url), tmp, workflows, args)
+
+
+# --------------------------------------------------------------------------- printing
+
+HEADER = (
+    f"{'backend':<10} {'path':<18} {'clients':>7} {'answered':>9} {'per s':>7} "
+    f"{'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'/hand':>6} {'server CPU':>10} "
+    f"{'µs/req':>7} {'client CPU':>10} {'µs/req':>7} {'machine':>7}"
+)
+
+
+def cpu_columns(cpu: CpuWindow, count: int) -> str:
+    """Server and client CPU, in % of one core and per request, and the machine's busy share."""
+    if not cpu.wall:
+        return ""
+    server_us = f"{1e6 * cpu.server / count:,.0f}" if count else "-"
+    client_us = f"{1e6 * cpu.client / count:,.0f}" if count else "-"
+    return (
+        f"{100 * cpu.server / cpu.wall:>9.0f}% {server_us:>7} "
+        f"{100 * cpu.client / cpu.wall:>9.0f}% {client_us:>7} {100 * cpu.machine_busy:>6.0f}%"
+    )
+
+
+def print_hand(backend: str, label: str, half: HandRun | None) -> None:
+    """Print a hand-written SQL row (the client CPU is this process's, which runs the SQL)."""
+    if half is None:
+        return
+    rate = half.rate
+    print(
+        f"{backend:<10} {label:<18} {1:>7} {rate.count:>9,} {rate.per_second:>7,.0f} "
+        f"{'':>7} {'':>7} {0:>6} {'':>6} {cpu_columns(half.cpu, rate.count)}"
+    )
+
+
+def print_run(backend: str, run: HttpRun, ratio: float | None) -> None:
+    """Print an HTTP row."""
+    errors = sum(run.errors.values())
+    shown = f"{ratio:.2f}" if ratio is not None else ""
+    print(
+        f"{backend:<10} {run.label:<18} {run.clients:>7} {run.ok:>9,} {run.per_second:>7,.0f} "
+        f"{run.percentile_ms(0.5):>7.2f} {run.percentile_ms(0.99):>7.2f} {errors:>6} "
+        f"{shown:>6} {cpu_columns(run.cpu, run.ok)}"
+    )
+    if errors:
+        kinds = ", ".join(f"{k} x{n}" for k, n in run.errors.most_common())
+        print(f"  errors: {kinds}; first: {run.first_error}")
+
+
+def print_backend(result: BackendResult) -> None:
+    """Print one database's rows: hand SQL, HTTP at each client count, /health, hand SQL."""
+    print_hand(result.backend, "hand SQL (before)", result.before)
+    for run in result.runs:
+        print_run(result.backend, run, result.ratio(run))
+    if result.floor is not None:
+        print_run(result.backend, result.floor, None)
+    print_hand(result.backend, "hand SQL (after)", result.after)
+    print(
+        f"  hand SQL over both halves: {result.hand.per_second:,.0f} tx/s (the /hand column's "
+        f"reference); goal for one server process: >= {GOAL * result.hand.per_second:,.0f} "
+        "transitions/s"
+    )
+
+
+def print_server(status: dict[str, str], code: int | None, delay: float, server: Server) -> None:
+    """Print the server's memory, how it stopped, and anything it printed."""
+    print(
+        f"  server after the runs: VmRSS {status.get('VmRSS', '?')}, "
+        f"{status.get('Threads', '?')} threads; SIGTERM -> exit code {code} in {delay:.1f} s "
+        "(uvicorn re-raises the signal after a graceful shutdown: -15 is a clean stop)"
+    )
+    messages = server_messages(server.log)
+    if messages:
+        print(f"  server printed {len(messages)} line(s) besides its banner; the last ones:")
+        for line in messages[-10:]:
+            print(f"    {line[:200]}")
+
+
+def package_version(name: str) -> str:
+    """Return an installed distribution's version."""
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def postgres_version(admin: str) -> str:
+    """Return the PostgreSQL server's version, or why it is unknown."""
+    try:
+        with psycopg.connect(admin, connect_timeout=3) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+    except psycopg.Error:
+        return "unreachable"
+    return str(row[0]) if row else "?"
+
+
+def print_machine(args: argparse.Namespace) -> None:
+    """Print what the figures were measured on."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"ipm-workflow HTTP benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    print(
+        f"machine: nproc={usable} ({platform.processor() or platform.machine()}), "
+        f"{platform.system()} {platform.release()}; load average {base.load_average()}"
+    )
+    print(
+        f"python {platform.python_version()}, ipm-workflow {package_version('ipm-workflow')}, "
+        f"litestar {package_version('litestar')}, uvicorn {package_version('uvicorn')} "
+        f"(uvloop {package_version('uvloop')}, httptools {package_version('httptools')}), "
+        f"httpx {package_version('httpx')}, SQLAlchemy {package_version('sqlalchemy')}, "
+        f"SQLite {sqlite3.sqlite_version}, psycopg {psycopg.__version__}, "
+        f"PostgreSQL {postgres_version(args.pg_admin) if not args.sqlite_only else 'skipped'}"
+    )
+    print(f"source: {base.git_revision()}")
+    print(
+        f"settings: one server process (--no-worker); {args.cases:,} cases per path; clients "
+        f"{', '.join(map(str, args.clients))}, each with one keep-alive connection and its own "
+        f"slice of the cases; {WARMUP_SECONDS:g} s warm-up then {args.seconds:g} s per client "
+        f"count; hand-written SQL {args.hand_seconds:g} s (half before, half after the HTTP "
+        f"runs, after {base.WARMUP} warm-up transitions); GET /health with one client for "
+        f"{args.health_seconds:g} s (no authentication, database or thread: the HTTP stack's "
+        "floor); server and client CPU in % of one core and µs per answer, machine = share of "
+        "all CPUs busy (other processes included); /hand = rate / hand SQL rate\n"
+    )
+
+
+def summary(results: list[BackendResult], load: str) -> str:
+    """Return the one-line verdict."""
+    parts = []
+    verdicts = []
+    errors = 0
+    for r in results:
+        rates = ", ".join(
+            f"{run.clients}c {run.per_second:,.0f} ({r.ratio(run):.2f}x)" for run in r.runs
+        )
+        parts.append(f"{r.backend} hand SQL {r.hand.per_second:,.0f} tx/s, HTTP {rates}")
+        errors += sum(sum(run.errors.values()) for run in r.runs)
+        best = max((r.ratio(run) for run in r.runs), default=0.0)
+        verdicts.append(f"{r.backend} {'met' if best >= GOAL else 'NOT met'} (best {best:.2f}x)")
+    return (
+        f"SUMMARY: {'; '.join(parts)}; errors {errors}; goal HTTP >= 1/3 of hand SQL with one "
+        f"server process: {', '.join(verdicts)}; load average {load}"
+    )
+
+
+def parse_clients(raw: str) -> list[int]:
+    """Read a comma-separated list of positive client counts."""
+    try:
+        counts = [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a list of integers: {raw!r}") from exc
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("client counts must be positive integers")
+    return counts
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="seconds measured per client count (default 5)"
+    )
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=1_000,
+        help="cases shared out among the HTTP clients, and as many for hand SQL (default 1000)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=parse_clients,
+        default=[1, 4, 16],
+        help="comma-separated concurrent client counts (default 1,4,16)",
+    )
+    parser.add_argument(
+        "--hand-seconds",
+        type=float,
+        default=4.0,
+        help="seconds of hand-written SQL, half before and half after the HTTP runs (default 4)",
+    )
+    parser.add_argument(
+        "--health-seconds",
+        type=float,
+        default=2.0,
+        help="seconds of GET /health with one client, the HTTP stack's floor; 0 skips it "
+        "(default 2)",
+    )
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--pg-admin",
+        default=base.PG_ADMIN,
+        help="PostgreSQL URL used to create and drop the throw-away database",
+    )
+    args = parser.parse_args(argv)
+    if args.cases < max(args.clients):
+        parser.error("--cases must be at least the largest client count")
+    if args.seconds <= 0 or args.hand_seconds <= 0 or args.health_seconds < 0:
+        parser.error("--seconds and --hand-seconds must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every measurement and print the figures."""
+    args = parse_args(argv)
+    configure_logging("json", "WARNING")
+    print_machine(args)
+    started = time.perf_counter()
+    results: list[BackendResult] = []
+    with tempfile.TemporaryDirectory(prefix="ipm-bench-http-") as name:
+        tmp = Path(name)
+        workflows = base.write_workflows(tmp).directory
+        print(HEADER)
+        results.append(run_sqlite(tmp, workflows, args))
+        if args.sqlite_only:
+            print("\nPostgreSQL skipped (--sqlite-only)")
+        else:
+            pg = run_postgres(tmp, workflows, args)
+            if pg is not None:
+                results.append(pg)
+    load = base.load_average()
+    print(f"\ntotal run time {time.perf_counter() - started:.0f} s; load average {load}")
+    print(summary(results, load))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
