@@ -49,7 +49,7 @@ test: lint ## Lint, type checks and the whole suite (SQLite, and PostgreSQL when
 
 bench: install ## Print throughput and memory figures (SQLite and PostgreSQL)
 	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/http_api.py
 	$(BIN)/python bench/reminders.py
 
 clean: ## Remove the virtual environments and the embedded database

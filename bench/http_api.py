@@ -33,15 +33,7 @@ the number of CPUs and the load average are printed, as other processes skew the
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# This file is named like the standard library's `http` package, which httpx and uvicorn
-# import. Python puts a script's directory first on the import path: move it to the end (a
-# stable sort), so that `http` is the standard package and `engine` is still found.
-sys.path.append(str(Path(__file__).resolve().parent))
-sys.path.sort(key=lambda entry: entry == str(Path(__file__).resolve().parent))
-
+# Run as a script, Python puts bench/ first on the path: `engine` (bench/engine.py) is found.
 import argparse
 import asyncio
 import os
@@ -50,12 +42,14 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -435,7 +429,7 @@ def prepare(
     container = base.make_container(url, workflows)
     try:
         container.people.add_user(USERNAME, "Bench Advisor", "advisor", [base.ML_ID])
-        token = container.tokens.issue(USERNAME, days=1, label="bench/http.py").token
+        token = container.tokens.issue(USERNAME, days=1, label="bench/http_api.py").token
     finally:
         container.close()
     return http_ids, hand_ids, token
