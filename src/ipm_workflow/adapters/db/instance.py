@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, insert, inspect, select, update
 
+from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.adapters.db.tables import InstanceRow
 from ipm_workflow.domain.errors import DomainError
@@ -63,20 +65,35 @@ def claim_mode(engine: Engine, sandbox: bool) -> str:
 
 
 class SandboxClock:
-    """Real time shifted by an offset that trainers move forward; the offset is persisted."""
+    """Real time shifted by an offset that trainers move forward; the offset is persisted.
+
+    The offset is read at every call, so every process on the sandbox database (API and
+    worker alike) follows a move made by any of them; a training sandbox can afford the read.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._offset = timedelta(seconds=float(_get(engine, OFFSET) or 0))
+        self._lock = threading.Lock()
+
+    def _read(self) -> timedelta:
+        # A deferred (read-only) transaction: it must not wait for the write lock a unit of
+        # work of this very thread may hold on SQLite.
+        with self.engine.connect().execution_options(**{READONLY: True}) as conn:
+            value = conn.execute(
+                select(instance_t.c.value).where(instance_t.c.key == OFFSET)
+            ).scalar()
+        return timedelta(seconds=float(value or 0))
 
     def now(self) -> datetime:
         """Return the sandbox's current time."""
-        return datetime.now(UTC) + self._offset
+        return datetime.now(UTC) + self._read()
 
     def move_to(self, moment: datetime) -> datetime:
         """Jump forward to a moment (never back) and persist the new offset."""
-        if moment < self.now():
-            raise ValueError("the sandbox clock only moves forward")
-        self._offset = moment - datetime.now(UTC)
-        _set(self.engine, OFFSET, str(self._offset.total_seconds()))
-        return self.now()
+        with self._lock:
+            offset = self._read()
+            real = datetime.now(UTC)
+            if moment < real + offset:
+                raise ValueError("the sandbox clock only moves forward")
+            _set(self.engine, OFFSET, str((moment - real).total_seconds()))
+            return moment

@@ -26,7 +26,7 @@ from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
-from ipm_workflow.entrypoints.http.sandbox import SandboxController, sandbox_marker
+from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.logging import configure_logging
 from ipm_workflow.services.sandbox import SandboxService
@@ -91,10 +91,11 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
     ]
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
+    before_send: list[Any] = []
     if settings.sandbox and worker is not None:
         assert isinstance(container.clock, SandboxClock)  # noqa: S101 - bootstrap's choice
         handlers.append(SandboxController)
-        middleware.insert(0, sandbox_marker)
+        before_send.append(mark_sandbox)
         state["sandbox"] = SandboxService(container.uow, container.clock, worker.run_once, lock)
 
     async def start_worker() -> None:
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         route_handlers=handlers,
         dependencies=DEPENDENCIES,
         middleware=middleware,
+        before_send=before_send,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(settings.sandbox),
         state=State(state),

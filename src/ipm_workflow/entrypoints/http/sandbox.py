@@ -7,8 +7,8 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from pydantic import BaseModel, Field
+from litestar.types import Message, Scope
+from pydantic import AwareDatetime, BaseModel, Field
 
 from ipm_workflow.adapters.channels.capture import outbox
 from ipm_workflow.entrypoints.http.auth import requires
@@ -19,24 +19,20 @@ from ipm_workflow.services.sandbox import SandboxService
 MARKER = (b"x-ipm-sandbox", b"training sandbox - not production data")
 
 
-def sandbox_marker(app: ASGIApp) -> ASGIApp:
-    """Add the training-sandbox marker header to every response."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        async def marked(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), MARKER]
-            await send(message)
-
-        await app(scope, receive, marked)
-
-    return middleware
+async def mark_sandbox(message: Message, scope: Scope) -> None:
+    """Add the training-sandbox marker to every response, errors and unknown paths included."""
+    if message["type"] == "http.response.start":
+        message["headers"] = [*message.get("headers", []), MARKER]
 
 
 class ClockIn(Body):
     """Where to move the sandbox clock: an absolute time (forward only) or a duration."""
 
-    to: datetime | None = Field(default=None, examples=["2027-03-01T09:00:00Z"])
+    to: AwareDatetime | None = Field(
+        default=None,
+        examples=["2027-03-01T09:00:00Z"],
+        description="With its UTC offset, e.g. 2027-03-01T09:00:00Z",
+    )
     advance: timedelta | None = Field(
         default=None, description="ISO 8601 duration, e.g. P14D", examples=["P14D"]
     )
