@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import date, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -13,7 +14,7 @@ from ipm_workflow.domain.errors import Unmet
 Scalar = str | int | float | bool
 
 
-class GuardBase(BaseModel):
+class GuardBase(BaseModel, ABC):
     """Common options of every guard kind."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -38,9 +39,9 @@ class GuardBase(BaseModel):
             return Unmet(unmet.code, self.message, unmet.detail)
         return unmet
 
-    def evaluate(self, facts: CaseFacts) -> Unmet | None:  # pragma: no cover - abstract
-        """Judge the case; each kind overrides this."""
-        raise NotImplementedError
+    @abstractmethod
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Judge the case; each kind says how."""
 
     def field_refs(self) -> list[tuple[str, str, str | None]]:
         """List (attribute, field name, expected type) for every case field this guard reads."""

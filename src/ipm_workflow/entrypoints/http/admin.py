@@ -8,13 +8,13 @@ from litestar.params import FromPath, JSONBody
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
-from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
+from ipm_workflow.entrypoints.http.directory_schemas import (
     TokenIn,
     TokenOut,
     UserIn,
     UserOut,
 )
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
 from ipm_workflow.services.ports import TokenRecord
 
 

@@ -8,13 +8,13 @@ from litestar.params import FromPath, JSONBody
 from ipm_workflow.domain.people import Person
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
+from ipm_workflow.entrypoints.http.directory_schemas import (
     PersonIn,
     PersonOut,
     PersonPatch,
     PersonSaved,
 )
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
 
 
 class PeopleController(Controller):

@@ -6,83 +6,17 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from litestar.openapi import ResponseSpec
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.definitions import Labels, Workflow
 from ipm_workflow.domain.engine import Action
-from ipm_workflow.domain.people import Person, User
 
 
 class Body(BaseModel):
     """Request bodies refuse unknown keys: a typo is an error, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class PersonIn(Body):
-    """A young person to register."""
-
-    first_name: str = Field(min_length=1, max_length=100, examples=["Camille"])
-    last_name: str = Field(min_length=1, max_length=100, examples=["Exemple"])
-    birth_date: date | None = Field(default=None, examples=["2005-06-15"])
-    email: str | None = Field(default=None, max_length=254, examples=["camille@example.org"])
-    phone: str | None = Field(default=None, max_length=32, examples=["+33 6 00 00 00 00"])
-
-
-class PersonPatch(Body):
-    """Fields of a person to change; omitted fields stay as they are."""
-
-    @model_validator(mode="after")
-    def _names_stay(self) -> PersonPatch:
-        for name in ("first_name", "last_name"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be removed, only changed")
-        return self
-
-    first_name: str | None = Field(default=None, min_length=1, max_length=100)
-    last_name: str | None = Field(default=None, min_length=1, max_length=100)
-    birth_date: date | None = None
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
-
-
-class PersonOut(BaseModel):
-    """A young person."""
-
-    id: int
-    first_name: str
-    last_name: str
-    birth_date: date | None
-    email: str | None
-    phone: str | None
-    created_at: datetime | None
-    updated_at: datetime | None
-
-    @classmethod
-    def of(cls, person: Person) -> PersonOut:
-        """Render a person."""
-        assert person.id is not None  # noqa: S101 - stored people have ids
-        return cls(
-            id=person.id,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            birth_date=person.birth_date,
-            email=person.email,
-            phone=person.phone,
-            created_at=person.created_at,
-            updated_at=person.updated_at,
-        )
-
-
-class PersonSaved(BaseModel):
-    """A person as saved, with probable duplicates to review (a warning, never a refusal)."""
-
-    person: PersonOut
-    possible_duplicates: list[int] = Field(
-        description="Ids of people with the same birth date and a close name, or the same phone "
-        "or e-mail."
-    )
 
 
 class DocumentOut(BaseModel):
@@ -365,56 +299,6 @@ class VerifyOut(BaseModel):
     entries: int
     ok: bool
     broken: list[ChainReportOut]
-
-
-class UserIn(Body):
-    """A user to create."""
-
-    username: str = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9._-]+$")
-    display_name: str = Field(min_length=1, max_length=200)
-    role: Literal["advisor", "supervisor", "admin", "trainer"]
-    mission_locales: list[str] = Field(default_factory=list)
-
-
-class UserOut(BaseModel):
-    """A user."""
-
-    id: int
-    username: str
-    display_name: str
-    role: str
-    mission_locales: list[str]
-    active: bool
-
-    @classmethod
-    def of(cls, user: User) -> UserOut:
-        """Render a user."""
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            mission_locales=sorted(user.mission_locales),
-            active=user.active,
-        )
-
-
-class TokenIn(Body):
-    """A token to issue."""
-
-    days: int = Field(default=90, ge=1, le=730)
-    label: str = Field(default="", max_length=100)
-
-
-class TokenOut(BaseModel):
-    """A token record; `token` is only present right after issuing it."""
-
-    id: int
-    label: str
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-    token: str | None = None
 
 
 class Problem(BaseModel):
