@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
-from ipm_workflow.adapters.db.database import READONLY
+from ipm_workflow.adapters.db.database import READONLY, is_sqlite
 from ipm_workflow.adapters.db.directory_store import (
     SqlCohortRepository,
     SqlDirectoryRepository,
@@ -30,12 +31,25 @@ class SqlUnitOfWork:
     reminders: SqlReminderRepository
     cohorts: SqlCohortRepository
 
-    def __init__(self, engine: Engine, readonly: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
+    ) -> None:
         self.engine = engine
         self.readonly = readonly
         self._conn: Connection | None = None
+        self._writer = writer if not readonly else None
 
     def __enter__(self) -> Self:
+        if self._writer is not None:
+            self._writer.acquire()
+        try:
+            return self._begin()
+        except BaseException:
+            if self._writer is not None:
+                self._writer.release()
+            raise
+
+    def _begin(self) -> Self:
         conn = self.engine.connect()
         if self.readonly:
             conn = conn.execution_options(**{READONLY: True})
@@ -69,9 +83,13 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.rollback()
-            conn.close()
+        try:
+            if conn is not None:
+                conn.rollback()
+                conn.close()
+        finally:
+            if self._writer is not None:
+                self._writer.release()
 
 
 class SqlUnitOfWorkFactory:
@@ -79,7 +97,11 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Threads of this process queue on a lock instead of
+        # SQLite's busy handler, which sleeps in growing steps and wrecks latency under load;
+        # other processes still wait through the busy timeout.
+        self.writer = threading.RLock() if is_sqlite(engine) else None
 
     def __call__(self, readonly: bool = False) -> SqlUnitOfWork:
         """Return a new unit of work."""
-        return SqlUnitOfWork(self.engine, readonly)
+        return SqlUnitOfWork(self.engine, readonly, self.writer)
