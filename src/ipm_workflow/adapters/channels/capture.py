@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
 from ipm_workflow.adapters.db.mappers import aware
+from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.adapters.db.tables import SandboxOutboxRow
 from ipm_workflow.services.messages import Message
 from ipm_workflow.services.ports import Clock
@@ -43,14 +45,24 @@ class CaptureChannel:
 
 
 def outbox(
-    engine: Engine, *, case_id: int | None = None, since: datetime | None = None, limit: int = 500
+    engine: Engine,
+    *,
+    case_id: int | None = None,
+    since: datetime | None = None,
+    mission_locales: Collection[str] | None = None,
+    limit: int = 500,
 ) -> list[dict[str, Any]]:
-    """Return captured messages, oldest first."""
+    """Return captured messages, oldest first (only those of some missions locales' cases)."""
     stmt = select(outbox_t)
+    if mission_locales is not None:
+        stmt = stmt.join(cases_t, cases_t.c.id == outbox_t.c.case_id).where(
+            cases_t.c.mission_locale_id.in_(list(mission_locales))
+        )
     if case_id is not None:
         stmt = stmt.where(outbox_t.c.case_id == case_id)
     if since is not None:
-        stmt = stmt.where(outbox_t.c.at >= since)
+        moment = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+        stmt = stmt.where(outbox_t.c.at >= moment.astimezone(UTC))
     with engine.connect() as conn:
         rows = conn.execute(stmt.order_by(outbox_t.c.at, outbox_t.c.id).limit(limit)).mappings()
         return [{**dict(r), "at": aware(r["at"])} for r in rows]

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from ipm_workflow.adapters.channels.capture import outbox
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ContainerDep
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
 from ipm_workflow.services.sandbox import SandboxService
 
@@ -107,8 +107,11 @@ class SandboxController(Controller):
     def read_outbox(
         self,
         container: ContainerDep,
+        actor: ActorDep,
         case_id: FromQuery[int | None] = None,
         since: FromQuery[datetime | None] = None,
     ) -> list[OutboxItem]:
-        """E-mails and SMS the sandbox would have sent, with their sandbox time."""
-        return [OutboxItem(**row) for row in outbox(container.engine, case_id=case_id, since=since)]
+        """E-mails and SMS the sandbox would have sent (advisors: their missions locales')."""
+        scope = actor.mission_locales
+        rows = outbox(container.engine, case_id=case_id, since=since, mission_locales=scope)
+        return [OutboxItem(**row) for row in rows]
