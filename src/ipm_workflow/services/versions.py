@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import MigrationRefused
 from ipm_workflow.domain.lint import did_you_mean
 from ipm_workflow.services.commands import Actor
@@ -79,16 +80,13 @@ class VersionService:
                 Migrated(c.id or 0, c.workflow_version, to_version, c.state, dest, False)
                 for c, dest in plan
             ]
-        return [
-            self._move(case_id, to_version, mapping, actor)
-            for case_id in (c.id or 0 for c, _ in plan)
-        ]
+        return [self._move(c.id or 0, target, mapping, actor) for c, _ in plan]
 
     def _move(
-        self, case_id: int, to_version: int, mapping: Mapping[str, str], actor: Actor
+        self, case_id: int, target: Workflow, mapping: Mapping[str, str], actor: Actor
     ) -> Migrated:
         cases = self.cases
-        target = cases.registry.get(cases.get(case_id, actor).workflow, to_version).definition
+        to_version = target.version
         now = cases.clock.now()
         with cases.uow() as uow:
             case, _ = uow.cases.get(case_id)
