@@ -65,7 +65,7 @@ class TestAcknowledgeService:
         expected_mail = [(ADVISOR_EMAIL, "first_contact_overdue", 0)]
         assert expected_mail == _mail(walker, smtp, cid)
         [escalation] = [r for r in walker.reminders(cid) if r.kind == "escalation"]
-        expected = ("cancelled", "acknowledged", OPENED + 2 * DAY + DAY / 24)
+        expected = ("acknowledged", "acknowledged", OPENED + 2 * DAY + DAY / 24)
         assert expected == (escalation.status, escalation.outcome, acknowledged.acknowledged_at)
         [entry] = [e for e in walker.history(cid) if e.kind == "reminder_acknowledged"]
         expected_payload = {"reminder_id": reminder.id, "rule_id": reminder.rule_id, "stopped": 1}
@@ -107,10 +107,10 @@ class TestAcknowledgeService:
         )
         expected = [
             ("reminder", "ml_advisor", 0, "sent"),
-            ("reminder", "ml_advisor", 1, "cancelled"),
+            ("reminder", "ml_advisor", 1, "acknowledged"),
             ("reminder", "young_person", 0, "sent"),
-            ("reminder", "young_person", 1, "cancelled"),
-            ("timeout", "system", 0, "cancelled"),
+            ("reminder", "young_person", 1, "acknowledged"),
+            ("timeout", "system", 0, "acknowledged"),
         ]
         assert expected == m6_rows
         expected_state = "FOLLOW_UP"
@@ -168,7 +168,7 @@ class TestAcknowledgeHttp:
         assert SUPERVISOR_EMAIL not in {m.to[0] for m in smtp.received}
         listed = api.call("GET", f"/cases/{cid}/reminders").json()
         escalation = {(r["kind"], r["status"], r["outcome"]) for r in listed}
-        assert ("escalation", "cancelled", "acknowledged") in escalation
+        assert ("escalation", "acknowledged", "acknowledged") in escalation
 
     async def test_post_acknowledge_stops_the_repetition(
         self, walker: Walker, pump: Pump, smtp: SmtpSink, api: Api

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.definitions import ReminderRule, Workflow
 from ipm_workflow.domain.guards import unmet_guards
+from ipm_workflow.domain.reminder_lifecycle import Status
 
 Kind = Literal["reminder", "escalation", "timeout"]
 SYSTEM_RECIPIENT = "system"
@@ -166,10 +167,6 @@ def in_quiet_hours(moment: datetime, tz: ZoneInfo, start: time, end: time) -> da
     if start <= clock < end:
         return datetime.combine(local.date(), end, tz).astimezone(UTC)
     return None
-
-
-Status = Literal["planned", "sending", "retry", "sent", "skipped", "cancelled", "dead"]
-ACTIVE: tuple[Status, ...] = ("planned", "retry", "sending")
 
 
 @dataclass

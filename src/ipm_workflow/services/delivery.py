@@ -11,6 +11,7 @@ import structlog
 from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.errors import DomainError, NotFound
 from ipm_workflow.domain.guards import DocumentsPresent
+from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import (
     Planned,
     Reminder,
@@ -59,7 +60,7 @@ class DeliveryService:
             uow.reminders.finish(reminder, worker, self.clock.now(), **outcome)
             uow.commit()
         log.info(
-            "reminder_" + outcome["status"],
+            "reminder_" + str(outcome["status"]),
             reminder_id=reminder.id,
             case_id=reminder.case_id,
             rule=reminder.rule_id,
@@ -90,7 +91,7 @@ class DeliveryService:
             try:
                 audience, birth_date = self._audience(uow, reminder)
             except NotFound as exc:
-                self._finish(reminder, worker, status="skipped", outcome=exc.message)
+                self._finish(reminder, worker, status=Status.SKIPPED, outcome=exc.message)
                 return None
         facts = audience.case.facts(self.cases.today(now), birth_date)
         stop = self._stop(reminder, audience.case, facts, now)
@@ -109,7 +110,7 @@ class DeliveryService:
         """Find the recipient's route; skip (nobody to reach) or wait (quiet hours) otherwise."""
         found = route(reminder.recipient, audience, today, self.policy)
         if isinstance(found, str):
-            self._finish(reminder, worker, status="skipped", outcome=found)
+            self._finish(reminder, worker, status=Status.SKIPPED, outcome=found)
             return None
         morning = in_quiet_hours(
             now, ZoneInfo(found.timezone), self.policy.quiet_start, self.policy.quiet_end
@@ -118,7 +119,7 @@ class DeliveryService:
             self._finish(
                 reminder,
                 worker,
-                status="planned",
+                status=Status.PLANNED,
                 next_attempt_at=morning,
                 count_attempt=False,
                 outcome=f"held back for quiet hours in {found.timezone}",
@@ -133,31 +134,34 @@ class DeliveryService:
         return (
             held is not None
             and held.claimed_by == worker
-            and held.status == "sending"
+            and held.status is Status.SENDING
             and (held.lease_until is None or held.lease_until > now)
         )
 
     def _stop(
         self, reminder: Reminder, case: Case, facts: CaseFacts, now: datetime
-    ) -> tuple[str, str] | None:
+    ) -> tuple[Status, str] | None:
         """Say why a reminder must not go out any more (status and reason), if it must not."""
         definition = self.cases.workflow_of(case).definition
         rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
         if rule is None:
-            return ("skipped", f"rule '{reminder.rule_id}' is no longer in the workflow")
+            return (Status.SKIPPED, f"rule '{reminder.rule_id}' is no longer in the workflow")
         if case.state not in rule_states(definition, rule):
-            return ("cancelled", f"case now in {case.state}")
+            return (Status.CANCELLED, f"case now in {case.state}")
         if reminder.acknowledged_at is not None:
-            return ("cancelled", "acknowledged")
+            return (Status.ACKNOWLEDGED, "acknowledged")
         if condition_cleared(rule, facts):
-            return ("skipped", "nothing left to remind: the condition has cleared")
+            return (Status.SKIPPED, "nothing left to remind: the condition has cleared")
         late = now - reminder.due_at
         if (
             rule.max_lateness is not None
             and reminder.kind != "timeout"
             and (late > rule.max_lateness)
         ):
-            return ("skipped", f"too late: {late} after due, the rule allows {rule.max_lateness}")
+            return (
+                Status.SKIPPED,
+                f"too late: {late} after due, the rule allows {rule.max_lateness}",
+            )
         return None
 
     def compose(self, reminder: Reminder, audience: Audience, found: Route) -> Message:
@@ -218,13 +222,16 @@ class DeliveryService:
             )
         except DomainError as exc:
             self._finish(
-                reminder, worker, status="skipped", outcome=f"timeout not applied: {exc.message}"
+                reminder,
+                worker,
+                status=Status.SKIPPED,
+                outcome=f"timeout not applied: {exc.message}",
             )
             return
         self._finish(
             reminder,
             worker,
-            status="sent",
+            status=Status.SENT,
             channel="system",
             outcome=f"fired '{reminder.trigger}': {fired.outcome.from_state} -> "
             f"{fired.outcome.to_state}",
@@ -238,7 +245,7 @@ class DeliveryService:
                 reminder,
                 worker,
                 now,
-                status="sent",
+                status=Status.SENT,
                 outcome=f"delivered by {message.channel}",
                 channel=message.channel,
                 message_id=message.message_id,
@@ -284,10 +291,12 @@ class DeliveryService:
         exhausted = reminder.attempts >= self.policy.max_attempts
         if temporary and not exhausted:
             retry_at = self.clock.now() + self.policy.backoff(reminder.attempts)
-            self._finish(reminder, worker, status="retry", outcome=error, next_attempt_at=retry_at)
+            self._finish(
+                reminder, worker, status=Status.RETRY, outcome=error, next_attempt_at=retry_at
+            )
             return
         why = "permanent failure" if not temporary else f"{reminder.attempts} attempts failed"
-        self._finish(reminder, worker, status="dead", outcome=f"{why}: {error}")
+        self._finish(reminder, worker, status=Status.DEAD, outcome=f"{why}: {error}")
 
     def preview(self, reminder_id: int, actor: Actor, case_id: int | None = None) -> Message:
         """Render a reminder as it would be sent now, without sending it."""

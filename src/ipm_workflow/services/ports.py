@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.people import Cohort, MissionLocale, Person, User
+from ipm_workflow.domain.reminder_lifecycle import Mover, Status
 from ipm_workflow.domain.reminders import Planned, Reminder
 
 
@@ -243,12 +244,14 @@ class ReminderRepository(Protocol):
     def set_status(
         self,
         ids: Sequence[int],
-        status: str,
+        status: Status,
+        by: Mover,
         outcome: str,
         now: datetime,
+        *,
         due_at: datetime | None = None,
-    ) -> None:
-        """Move reminders to a status with the reason."""
+    ) -> int:
+        """Move reminders still in a declared source status; return how many moved."""
         ...
 
     def acknowledge(
@@ -267,7 +270,7 @@ class ReminderRepository(Protocol):
         worker: str,
         now: datetime,
         *,
-        status: str,
+        status: Status,
         outcome: str,
         channel: str | None = None,
         message_id: str | None = None,

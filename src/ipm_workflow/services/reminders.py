@@ -12,6 +12,7 @@ from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.domain.reminder_lifecycle import PENDING, Mover, Status, may_move, move
 from ipm_workflow.domain.reminders import Reminder, active_anchors, plan, rule_states
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.history import chain_entry
@@ -29,11 +30,7 @@ def reconcile(
     rows = uow.reminders.for_case(case.id)
     # Every rule still alive keeps its rows (repeats included), even once its first send is past.
     wanted = active_anchors(workflow, case, tz)
-    stale = [
-        r
-        for r in rows
-        if r.status in ("planned", "retry") and (r.rule_id, r.anchor_at) not in wanted
-    ]
+    stale = [r for r in rows if r.status in PENDING and (r.rule_id, r.anchor_at) not in wanted]
     rules = {r.id: r for r in workflow.reminders}
     left = [
         r.id
@@ -41,19 +38,30 @@ def reconcile(
         if r.rule_id not in rules or case.state not in rule_states(workflow, rules[r.rule_id])
     ]
     moved = [r.id for r in stale if r.id not in left]
-    uow.reminders.set_status(left, "cancelled", f"case now in {case.state}", now)
-    uow.reminders.set_status(moved, "cancelled", "the date it hangs on moved", now)
+    cancel, by = Status.CANCELLED, Mover.CASE_CHANGE
+    uow.reminders.set_status(left, cancel, by, f"case now in {case.state}", now)
+    uow.reminders.set_status(moved, cancel, by, "the date it hangs on moved", now)
     by_key = {r.key: r for r in rows}
     uow.reminders.add(case.id, [p for p in desired if p.key not in by_key], now)
     revived = [
         by_key[p.key]
         for p in desired
         if p.key in by_key
-        and by_key[p.key].status == "cancelled"
+        and may_move(by_key[p.key].status, Status.PLANNED, by)
         and by_key[p.key].acknowledged_at is None
     ]
     for row in revived:
-        uow.reminders.set_status([row.id], "planned", "planned again", now, due_at=row.due_at)
+        uow.reminders.set_status(
+            [row.id], Status.PLANNED, by, "planned again", now, due_at=row.due_at
+        )
+    # A rule whose offset changed (a new workflow version) moves its waiting occurrence.
+    for p in desired:
+        held = by_key.get(p.key)
+        if held is not None and held.status is Status.PLANNED and held.due_at != p.due_at:
+            uow.reminders.set_status(
+                [held.id], Status.PLANNED, by, "its rule changed", now, due_at=p.due_at
+            )
+            revived.append(held)
     planned = sorted(
         {p.rule_id for p in desired if p.key not in by_key} | {r.rule_id for r in revived}
     )
@@ -134,8 +142,12 @@ class ReminderService:
             return Agenda(until, uow.reminders.agenda(scope, advisor, until, limit))
 
     def retry(self, reminder_id: int) -> bool:
-        """Requeue a dead-lettered or skipped reminder."""
+        """Requeue a dead-lettered or skipped reminder; NotFound, or IllegalReminderMove."""
         with self.uow() as uow:
+            current = uow.reminders.get(reminder_id)
+            if current is None:
+                raise NotFound(f"reminder {reminder_id} not found")
+            move(current.status, Status.RETRY, Mover.SUPERVISOR)
             done = uow.reminders.retry_dead(reminder_id, self.clock.now())
             uow.commit()
         log.info("reminder_requeued", reminder_id=reminder_id, requeued=done)

@@ -11,7 +11,15 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from ipm_workflow.adapters.db.mappers import aware, must
 from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.adapters.db.tables import ReminderAttemptRow, ReminderRow
-from ipm_workflow.domain.reminders import ACTIVE, Planned, Reminder
+from ipm_workflow.domain.reminder_lifecycle import (
+    ACTIVE,
+    PENDING,
+    Mover,
+    Status,
+    move,
+    sources,
+)
+from ipm_workflow.domain.reminders import Planned, Reminder
 
 reminders_t = ReminderRow.__table__  # type: ignore[attr-defined]
 attempts_t = ReminderAttemptRow.__table__  # type: ignore[attr-defined]
@@ -30,7 +38,7 @@ def _reminder(row: Any) -> Reminder:
         anchor_at=must(row["anchor_at"]),
         due_at=must(row["due_at"]),
         next_attempt_at=must(row["next_attempt_at"]),
-        status=row["status"],
+        status=Status(row["status"]),
         attempts=row["attempts"],
         channel=row["channel"],
         message_id=row["message_id"],
@@ -80,7 +88,7 @@ class SqlReminderRepository:
                 "anchor_at": p.anchor_at,
                 "due_at": p.due_at,
                 "next_attempt_at": p.due_at,
-                "status": "planned",
+                "status": Status.PLANNED,
                 "attempts": 0,
                 "created_at": now,
                 "updated_at": now,
@@ -93,14 +101,16 @@ class SqlReminderRepository:
     def set_status(
         self,
         ids: Sequence[int],
-        status: str,
+        status: Status,
+        by: Mover,
         outcome: str,
         now: datetime,
+        *,
         due_at: datetime | None = None,
-    ) -> None:
-        """Move reminders to a status with the reason (cancel, reactivate, skip…)."""
+    ) -> int:
+        """Move reminders to a status with the reason; return how many were still movable."""
         if not ids:
-            return
+            return 0
         values: dict[str, Any] = {
             "status": status,
             "outcome": outcome,
@@ -110,14 +120,22 @@ class SqlReminderRepository:
         }
         if due_at is not None:
             values |= {"due_at": due_at, "next_attempt_at": due_at}
-        self.conn.execute(
-            update(reminders_t).where(reminders_t.c.id.in_(list(ids))).values(**values)
+        # Only rows still in a declared source move: a worker's claim meanwhile wins.
+        result = self.conn.execute(
+            update(reminders_t)
+            .where(
+                reminders_t.c.id.in_(list(ids)),
+                reminders_t.c.status.in_(sorted(sources(status, by))),
+            )
+            .values(**values)
         )
+        return int(result.rowcount)
 
     def acknowledge(
         self, case_id: int, rule_id: str, anchor_at: datetime, actor: str, now: datetime
     ) -> int:
-        """Acknowledge a rule's occurrences for one anchor: pending ones are cancelled."""
+        """Acknowledge a rule's occurrences for one anchor: pending ones stop there."""
+        by = Mover.ADVISOR
         scope = and_(
             reminders_t.c.case_id == case_id,
             reminders_t.c.rule_id == rule_id,
@@ -130,18 +148,17 @@ class SqlReminderRepository:
         )
         result = self.conn.execute(
             update(reminders_t)
-            .where(scope, reminders_t.c.status.in_(["planned", "retry"]))
-            .values(status="cancelled", outcome="acknowledged", updated_at=now)
+            .where(scope, reminders_t.c.status.in_(sorted(sources(Status.ACKNOWLEDGED, by))))
+            .values(status=Status.ACKNOWLEDGED, outcome="acknowledged", updated_at=now)
         )
         return int(result.rowcount)
 
     def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Reminder]:
         """Take due reminders (and those of a worker whose lease ran out) for delivery."""
+        claimable = sorted(sources(Status.SENDING, Mover.WORKER))
         due = or_(
-            and_(
-                reminders_t.c.status.in_(["planned", "retry"]), reminders_t.c.next_attempt_at <= now
-            ),
-            and_(reminders_t.c.status == "sending", reminders_t.c.lease_until < now),
+            and_(reminders_t.c.status.in_(sorted(PENDING)), reminders_t.c.next_attempt_at <= now),
+            and_(reminders_t.c.status == Status.SENDING, reminders_t.c.lease_until < now),
         )
         # SKIP LOCKED lets several workers share one PostgreSQL without waiting on each other;
         # SQLite ignores it and serialises writers anyway.
@@ -157,9 +174,9 @@ class SqlReminderRepository:
             return []
         self.conn.execute(
             update(reminders_t)
-            .where(reminders_t.c.id.in_(ids))
+            .where(reminders_t.c.id.in_(ids), reminders_t.c.status.in_(claimable))
             .values(
-                status="sending",
+                status=Status.SENDING,
                 claimed_by=worker,
                 lease_until=now + lease,
                 attempts=reminders_t.c.attempts + 1,
@@ -179,7 +196,7 @@ class SqlReminderRepository:
         worker: str,
         now: datetime,
         *,
-        status: str,
+        status: Status,
         outcome: str,
         channel: str | None = None,
         message_id: str | None = None,
@@ -187,6 +204,7 @@ class SqlReminderRepository:
         count_attempt: bool = True,
     ) -> bool:
         """Record the outcome of a claimed reminder; False if another worker took it over."""
+        move(Status.SENDING, status, Mover.WORKER)
         values: dict[str, Any] = {
             "status": status,
             "outcome": outcome[:500],
@@ -198,7 +216,7 @@ class SqlReminderRepository:
             values["channel"] = channel
         if message_id is not None:
             values["message_id"] = message_id
-        if status == "sent":
+        if status is Status.SENT:
             values["sent_at"] = now
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
@@ -208,7 +226,7 @@ class SqlReminderRepository:
             update(reminders_t)
             .where(
                 reminders_t.c.id == reminder.id,
-                reminders_t.c.status == "sending",
+                reminders_t.c.status == Status.SENDING,
                 reminders_t.c.claimed_by == worker,
             )
             .values(**values)
@@ -235,10 +253,10 @@ class SqlReminderRepository:
                 .where(
                     reminders_t.c.id.in_(list(ids)),
                     reminders_t.c.claimed_by == worker,
-                    reminders_t.c.status == "sending",
+                    reminders_t.c.status.in_(sorted(sources(Status.PLANNED, Mover.WORKER))),
                 )
                 .values(
-                    status="planned",
+                    status=Status.PLANNED,
                     claimed_by=None,
                     lease_until=None,
                     updated_at=now,
@@ -247,12 +265,15 @@ class SqlReminderRepository:
             )
 
     def retry_dead(self, reminder_id: int, now: datetime) -> bool:
-        """Put a dead-lettered reminder back in the queue."""
+        """Put a dead-lettered (or skipped) reminder back in the queue; False if it is not."""
         result = self.conn.execute(
             update(reminders_t)
-            .where(reminders_t.c.id == reminder_id, reminders_t.c.status.in_(["dead", "skipped"]))
+            .where(
+                reminders_t.c.id == reminder_id,
+                reminders_t.c.status.in_(sorted(sources(Status.RETRY, Mover.SUPERVISOR))),
+            )
             .values(
-                status="retry",
+                status=Status.RETRY,
                 attempts=0,
                 next_attempt_at=now,
                 updated_at=now,
@@ -272,7 +293,7 @@ class SqlReminderRepository:
         stmt = (
             select(reminders_t)
             .join(cases_t, cases_t.c.id == reminders_t.c.case_id)
-            .where(reminders_t.c.status.in_(list(ACTIVE)), reminders_t.c.due_at <= until)
+            .where(reminders_t.c.status.in_(sorted(ACTIVE)), reminders_t.c.due_at <= until)
         )
         if mission_locales is not None:
             stmt = stmt.where(cases_t.c.mission_locale_id.in_(list(mission_locales)))
@@ -287,7 +308,7 @@ class SqlReminderRepository:
         """Return when the next planned or retrying reminder falls due."""
         value = self.conn.execute(
             select(func.min(reminders_t.c.next_attempt_at)).where(
-                reminders_t.c.status.in_(["planned", "retry"])
+                reminders_t.c.status.in_(sorted(PENDING))
             )
         ).scalar()
         return aware(value)

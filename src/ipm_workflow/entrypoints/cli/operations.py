@@ -181,7 +181,7 @@ def reminders_preview(reminder_id: int, as_user: AsUser = None, role: Role = Non
 def reminders_retry(reminder_id: int) -> None:
     """Requeue a dead-lettered (or skipped) reminder for a new delivery attempt."""
     container = open_container()
-    if not container.reminders.retry(reminder_id):
+    if not run_or_exit(lambda: container.reminders.retry(reminder_id)):
         typer.echo(f"reminder {reminder_id} is not dead-lettered or skipped", err=True)
         raise typer.Exit(1)
     typer.echo(f"reminder {reminder_id} requeued")

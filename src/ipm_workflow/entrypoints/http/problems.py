@@ -21,6 +21,7 @@ from ipm_workflow.domain.errors import (
     TransitionDenied,
     VersionConflict,
 )
+from ipm_workflow.domain.reminder_lifecycle import IllegalReminderMove
 
 log = structlog.get_logger("ipm_workflow.http")
 TYPE_BASE = "https://ipm-workflow.example.org/problems/"
@@ -35,6 +36,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (VersionConflict, 409, "Version conflict"),
     (InvalidTransition, 409, "Transition not available"),
     (TransitionDenied, 409, "Transition denied"),
+    (IllegalReminderMove, 409, "Reminder cannot move so"),
 ]
 
 

@@ -28,7 +28,9 @@ class ReminderOut(BaseModel):
     trigger: str | None = Field(description="For a timeout: the trigger it fires.")
     due_at: datetime
     next_attempt_at: datetime
-    status: str = Field(description="planned, sending, retry, sent, skipped, cancelled or dead")
+    status: str = Field(
+        description="planned, sending, retry, sent, skipped, cancelled, acknowledged or dead"
+    )
     attempts: int
     channel: str | None
     message_id: str | None
