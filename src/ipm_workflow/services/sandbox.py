@@ -30,6 +30,14 @@ class TimeMachine(Protocol):
         """Jump forward to a moment."""
         ...
 
+    def freeze(self) -> datetime:
+        """Hold the time still while a move is processed; return the held moment."""
+        ...
+
+    def thaw(self) -> None:
+        """Let the time flow again from where it is held."""
+        ...
+
 
 @dataclass(frozen=True)
 class Travel:
@@ -65,40 +73,45 @@ class SandboxService:
 
     async def advance(self, *, to: datetime | None = None, by: timedelta | None = None) -> Travel:
         """Move forward to a time or by a duration, stopping at every due moment on the way."""
-        started = self.clock.now()
         if (to is None) == (by is None):
             raise InvalidInput(
                 "give either a time to move to or a duration",
                 [{"field": "to", "message": "exactly one of 'to' and 'advance' is needed"}],
             )
-        target = to if to is not None else started + (by or timedelta(0))
-        if target < started:
-            raise InvalidInput(
-                "the sandbox clock only moves forward",
-                [
-                    {
-                        "field": "to",
-                        "message": f"{target.isoformat()} is before the sandbox's now "
-                        f"{started.isoformat()}",
-                    }
-                ],
-            )
+        # One move at a time, each from where the previous one stopped; the time is held still
+        # while due moments are stepped through, so it lands exactly on the target.
         async with self.lock:
-            for _ in range(MAX_STEPS):
-                due = await anyio.to_thread.run_sync(self._next_due)
-                if due is None or due > target:
-                    break
-                if due > self.clock.now():
-                    self.clock.move_to(due)
-                if (
-                    not await self.run_due()
-                    and await anyio.to_thread.run_sync(self._next_due) == due
-                ):
-                    break  # what is due is held elsewhere (leased); time still moves on
-            if target > self.clock.now():
-                self.clock.move_to(target)
-            await self.run_due()
-        now = self.clock.now()
+            started = self.clock.freeze()
+            try:
+                target = to if to is not None else started + (by or timedelta(0))
+                if target < started:
+                    raise InvalidInput(
+                        "the sandbox clock only moves forward",
+                        [
+                            {
+                                "field": "to",
+                                "message": f"{target.isoformat()} is before the sandbox's now "
+                                f"{started.isoformat()}",
+                            }
+                        ],
+                    )
+                await self._step_through(target)
+                now = self.clock.now()
+            finally:
+                self.clock.thaw()
         happened = await anyio.to_thread.run_sync(self._happened, started, now)
         log.info("sandbox_clock_moved", to=now.isoformat(), events=len(happened))
         return Travel(started, now, happened)
+
+    async def _step_through(self, target: datetime) -> None:
+        for _ in range(MAX_STEPS):
+            due = await anyio.to_thread.run_sync(self._next_due)
+            if due is None or due > target:
+                break
+            if due > self.clock.now():
+                self.clock.move_to(due)
+            if not await self.run_due() and await anyio.to_thread.run_sync(self._next_due) == due:
+                break  # what is due is held elsewhere (leased); time still moves on
+        if target > self.clock.now():
+            self.clock.move_to(target)
+        await self.run_due()

@@ -69,11 +69,14 @@ class SandboxClock:
 
     The offset is read at every call, so every process on the sandbox database (API and
     worker alike) follows a move made by any of them; a training sandbox can afford the read.
+    While a move is processed the clock is frozen in this process: real time passing meanwhile
+    must neither push the due moments into the past nor carry the clock past its target.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._lock = threading.Lock()
+        self._frozen: datetime | None = None
 
     def _read(self) -> timedelta:
         # A deferred (read-only) transaction: it must not wait for the write lock a unit of
@@ -84,16 +87,35 @@ class SandboxClock:
             ).scalar()
         return timedelta(seconds=float(value or 0))
 
+    def _persist(self, moment: datetime) -> None:
+        _set(self.engine, OFFSET, str((moment - datetime.now(UTC)).total_seconds()))
+
     def now(self) -> datetime:
-        """Return the sandbox's current time."""
-        return datetime.now(UTC) + self._read()
+        """Return the sandbox's current time (the held moment while a move is processed)."""
+        frozen = self._frozen
+        return frozen if frozen is not None else datetime.now(UTC) + self._read()
+
+    def freeze(self) -> datetime:
+        """Stop the sandbox time in this process until `thaw`; return the held moment."""
+        with self._lock:
+            if self._frozen is None:
+                self._frozen = datetime.now(UTC) + self._read()
+            return self._frozen
+
+    def thaw(self) -> None:
+        """Let time flow again from the held moment."""
+        with self._lock:
+            if self._frozen is not None:
+                self._persist(self._frozen)
+            self._frozen = None
 
     def move_to(self, moment: datetime) -> datetime:
-        """Jump forward to a moment (never back) and persist the new offset."""
+        """Jump forward to a moment (never back; ValueError) and persist the new offset."""
         with self._lock:
-            offset = self._read()
-            real = datetime.now(UTC)
-            if moment < real + offset:
+            current = self._frozen if self._frozen is not None else datetime.now(UTC) + self._read()
+            if moment < current:
                 raise ValueError("the sandbox clock only moves forward")
-            _set(self.engine, OFFSET, str((moment - real).total_seconds()))
+            if self._frozen is not None:
+                self._frozen = moment
+            self._persist(moment)
             return moment
