@@ -101,7 +101,7 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
         lease=timedelta(seconds=settings.worker_lease_seconds),
         batch=settings.worker_batch,
         message_id_domain=settings.message_id_domain,
-        public_url=settings.public_url,
+        public_url=settings.links_url,
         finance_email=settings.finance_email,
         supervisor_email=settings.supervisor_email,
         sms_enabled=settings.sms_endpoint is not None,

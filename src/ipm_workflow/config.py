@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -29,9 +30,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     timezone: str = "Europe/Paris"
-    public_url: str = Field(
-        default="http://127.0.0.1:8000", description="Base URL used in links inside messages."
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL of links inside messages; default: the address the server runs on.",
     )
+
+    @property
+    def links_url(self) -> str:
+        """Base URL of links in messages: IPM_PUBLIC_URL, else http://host:port of the server."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        # A server listening on every interface is reached by the machine's name.
+        host = socket.gethostname() if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104 - compared, not bound
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     @property
     def active_database_url(self) -> str:

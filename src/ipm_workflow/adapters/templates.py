@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -14,11 +16,15 @@ from jinja2 import (
     select_autoescape,
 )
 
-LANGUAGES = ("fr", "en")
+from ipm_workflow.services.messages import RenderingFault
+
+# Each message language and the locale its dates are written in ("1 avril 2029", "1 April 2029").
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+LANGUAGES = tuple(LOCALES)
 
 
-class TemplateProblem(Exception):
-    """A template is missing or does not render."""
+class TemplateProblem(RenderingFault):
+    """A template is missing or does not render (a permanent fault, never retried)."""
 
 
 class JinjaRenderer:
@@ -26,14 +32,26 @@ class JinjaRenderer:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.envs = {lang: self._environment(locale) for lang, locale in LOCALES.items()}
+
+    def _environment(self, locale: str) -> Environment:
+        def finalize(value: Any) -> Any:
+            # Every date a template prints reads as the reader's language writes it.
+            if isinstance(value, (date, datetime)):
+                return format_date(value, "long", locale=locale)
+            return value
+
         # Plain-text messages: no HTML escaping; a missing variable is an error, not a blank.
-        self.env = Environment(
-            loader=FileSystemLoader(directory),
+        env = Environment(
+            loader=FileSystemLoader(self.directory),
             undefined=StrictUndefined,
             keep_trailing_newline=False,
             # Text e-mails and SMS, never HTML: nothing to escape.
             autoescape=select_autoescape(enabled_extensions=(), default=False),
+            finalize=finalize,
         )
+        env.filters["long_date"] = finalize
+        return env
 
     def render(self, template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
         """Render one message; fall back to French when a language has no file."""
@@ -42,7 +60,7 @@ class JinjaRenderer:
         if not (self.directory / name).exists():
             name = f"{template}.fr.txt"
         try:
-            text = self.env.get_template(name).render(**context)
+            text = self.envs[lang].get_template(name).render(**context)
         except TemplateError as exc:
             raise TemplateProblem(f"template {name}: {exc}") from exc
         first, _, rest = text.partition("\n")

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from ipm_workflow.domain.cases import Case, CaseFacts
-from ipm_workflow.domain.errors import DomainError, NotFound
-from ipm_workflow.domain.guards import DocumentsPresent
+from ipm_workflow.domain.errors import DomainError, InvalidInput, NotFound
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import (
     Planned,
@@ -21,8 +20,9 @@ from ipm_workflow.domain.reminders import (
     rule_states,
 )
 from ipm_workflow.services.commands import SYSTEM, Actor, FireTrigger
+from ipm_workflow.services.composing import compose
 from ipm_workflow.services.handlers import CaseService
-from ipm_workflow.services.messages import DeliveryPolicy, Message, Renderer
+from ipm_workflow.services.messages import DeliveryPolicy, Message, Renderer, RenderingFault
 from ipm_workflow.services.ports import UnitOfWork
 from ipm_workflow.services.routing import Audience, Route, route
 
@@ -71,11 +71,8 @@ class DeliveryService:
         case, birth_date = uow.cases.get(reminder.case_id)
         person = uow.people.get(case.person_id)
         advisor = uow.directory.user(case.advisor_id) if case.advisor_id else None
-        supervisors = (
-            uow.directory.users_with_role("supervisor")
-            if reminder.recipient == "supervisor"
-            else []
-        )
+        # Supervisors are also the last fallback of any recipient who cannot be found.
+        supervisors = uow.directory.users_with_role("supervisor")
         audience = Audience(
             case, person, advisor, uow.directory.mission_locale(case.mission_locale_id), supervisors
         )
@@ -165,50 +162,16 @@ class DeliveryService:
         return None
 
     def compose(self, reminder: Reminder, audience: Audience, found: Route) -> Message:
-        """Render a reminder for a route."""
-        case, lang = audience.case, found.language
-        definition = self.cases.workflow_of(case).definition
-        state = definition.states[case.state]
-        # The documents this rule waits for (its `unless` document guards), not the whole list.
-        rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
-        facts = case.facts(self.cases.today(), audience.person.birth_date)
-        lacking: dict[str, None] = {}
-        for guard in rule.unless if rule else []:
-            if isinstance(guard, DocumentsPresent) and (unmet := guard.check(facts)):
-                lacking.update(dict.fromkeys(unmet.detail))
-        missing = [
-            (
-                definition.documents[name].label.fr
-                if lang == "fr"
-                else definition.documents[name].label.en
-            )
-            for name in lacking
-            if name in definition.documents
-        ]
-        context = {
-            "recipient": reminder.recipient,
-            "first_name": audience.person.first_name,
-            "case_id": case.id,
-            "case_url": f"{self.policy.public_url}/cases/{case.id}",
-            "state_label": state.label.fr if lang == "fr" else state.label.en,
-            "workflow_title": definition.title.fr if lang == "fr" else definition.title.en,
-            "due_date": reminder.due_at.astimezone(ZoneInfo(found.timezone)).date().isoformat(),
-            "rule_id": reminder.rule_id,
-            "occurrence": reminder.occurrence,
-            "data": dict(case.data),
-            "missing_documents": missing,
-            "mission_locale": audience.mission_locale.name,
-        }
-        subject, body = self.renderer.render(reminder.template or "", lang, context)
-        return Message(
-            reminder.id,
-            reminder.case_id,
-            found.channel,
-            found.to,
-            subject,
-            body,
-            f"<reminder-{reminder.id}@{self.policy.message_id_domain}>",
-            lang,
+        """Render a reminder for a route; RenderingFault when it cannot be (permanent)."""
+        definition = self.cases.workflow_of(audience.case).definition
+        return compose(
+            reminder,
+            audience,
+            found,
+            definition=definition,
+            today=self.cases.today(),
+            renderer=self.renderer,
+            policy=self.policy,
         )
 
     def _fire_timeout(self, reminder: Reminder, worker: str) -> None:
@@ -246,7 +209,12 @@ class DeliveryService:
                 worker,
                 now,
                 status=Status.SENT,
-                outcome=f"delivered by {message.channel}",
+                outcome=f"delivered by {message.channel}"
+                + (
+                    f" to {', '.join(message.to)} instead of {message.instead_of}"
+                    if message.instead_of
+                    else ""
+                ),
                 channel=message.channel,
                 message_id=message.message_id,
             )
@@ -315,4 +283,10 @@ class DeliveryService:
         found = route(reminder.recipient, audience, self.cases.today(), self.policy)
         if isinstance(found, str):
             found = Route("in_app", (), audience.person.language, audience.person.timezone)
-        return self.compose(reminder, audience, found)
+        try:
+            return self.compose(reminder, audience, found)
+        except RenderingFault as exc:
+            raise InvalidInput(
+                f"reminder {reminder_id} cannot be rendered: {exc}",
+                [{"field": "reminder", "message": str(exc)}],
+            ) from exc

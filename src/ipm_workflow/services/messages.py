@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
@@ -22,6 +23,8 @@ class Message:
     body: str
     message_id: str
     language: str
+    # Set when a fallback receives it: for whom it was meant, and why they could not be reached.
+    instead_of: str | None = None
 
 
 class DeliveryError(Exception):
@@ -30,6 +33,21 @@ class DeliveryError(Exception):
     def __init__(self, message: str, *, temporary: bool = True) -> None:
         super().__init__(message)
         self.temporary = temporary
+
+
+class RenderingFault(DeliveryError):
+    """A message cannot be built (template, header with a line break, bad address): permanent."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, temporary=False)
+
+
+def single_line_fault(field: str, value: str) -> str | None:
+    """Say why a value cannot stand in a one-line header (control character), if it cannot."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return f"the {field} contains a control character ({char!r}): it cannot be a header"
+    return None
 
 
 class Channel(Protocol):
@@ -48,7 +66,7 @@ class Renderer(Protocol):
     """Turns a template name and a language into a subject and a body."""
 
     def render(self, template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
-        """Render one message."""
+        """Render one message (subject, body); RenderingFault when it cannot be rendered."""
         ...
 
 
@@ -64,7 +82,8 @@ class DeliveryPolicy:
     lease: timedelta = timedelta(minutes=5)
     batch: int = 100
     message_id_domain: str = "ipm-workflow.example.org"
-    public_url: str = "http://127.0.0.1:8000"
+    # Base of links in messages (IPM_PUBLIC_URL, else the server's own address).
+    public_url: str = ""
     finance_email: str | None = None
     supervisor_email: str | None = None
     sms_enabled: bool = False

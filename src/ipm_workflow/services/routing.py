@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ipm_workflow.domain.cases import ADULT_AGE, Case, age_on
@@ -18,6 +18,16 @@ class Route:
     to: tuple[str, ...]
     language: str
     timezone: str
+    # Set when the message goes to a fallback: whom it was meant for, and why not them.
+    instead_of: str | None = None
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class NotNeeded:
+    """Nobody is to be reached, on purpose (not a missing contact): the reminder is skipped."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -44,50 +54,58 @@ def _person_route(
     return Route("in_app", (), person.language, person.timezone)
 
 
-def _staff(emails: list[str | None], timezone: str = "Europe/Paris") -> Route:
+def _staff(emails: list[str | None], missing: str, timezone: str = "Europe/Paris") -> Route | str:
     found = tuple(e for e in emails if e)
-    return Route("email", found, "fr", timezone) if found else Route("in_app", (), "fr", timezone)
+    return Route("email", found, "fr", timezone) if found else missing
 
 
-def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
+Found = Route | NotNeeded | str
+
+
+def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     person = audience.person
+    if not (person.email or person.phone):
+        return "no e-mail or phone recorded for the young person"
     return _person_route(person.email, person.phone, person, policy)
 
 
-def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
+def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     person = audience.person
     if person.birth_date is not None and age_on(person.birth_date, on) >= ADULT_AGE:
-        return "no guardian to inform: the young person is an adult"
+        return NotNeeded("no guardian to inform: the young person is an adult")
     if not (person.guardian_email or person.guardian_phone):
         return "no guardian contact recorded"
     return _person_route(person.guardian_email, person.guardian_phone, person, policy)
 
 
-def _advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
+def _advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if audience.advisor is None:
         return "no advisor assigned to the case"
-    return _staff([audience.advisor.email], audience.advisor.timezone)
+    return _staff(
+        [audience.advisor.email], "the case's advisor has no e-mail", audience.advisor.timezone
+    )
 
 
-def _supervisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
+def _supervisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if policy.supervisor_email:
-        return _staff([policy.supervisor_email])
-    return _staff([u.email for u in audience.supervisors])
+        return _staff([policy.supervisor_email], "")
+    return _staff([u.email for u in audience.supervisors], "no supervisor with an e-mail")
 
 
-def _ml_advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
-    return _staff([audience.mission_locale.contact_email])
+def _ml_advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
+    return _staff(
+        [audience.mission_locale.contact_email], "no contact e-mail for the mission locale"
+    )
 
 
-def _finance(audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
-    if not policy.finance_email:
-        return "no finance address configured (IPM_FINANCE_EMAIL)"
-    return _staff([policy.finance_email])
+def _finance(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
+    return _staff([policy.finance_email], "no finance address configured (IPM_FINANCE_EMAIL)")
 
 
-def _host(audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
+def _host(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     contact = audience.case.data.get("host_email")
-    return _staff([contact if isinstance(contact, str) else None])
+    missing = "no host e-mail (host_email) recorded on the case"
+    return _staff([contact if isinstance(contact, str) else None], missing)
 
 
 _ROUTERS = {
@@ -102,8 +120,21 @@ _ROUTERS = {
 
 
 def route(recipient: str, audience: Audience, on: date, policy: DeliveryPolicy) -> Route | str:
-    """Return the route of a recipient on a day, or why nobody is to be reached."""
+    """Return the route of a recipient on a day, a fallback's, or why nobody is to be reached.
+
+    A recipient who cannot be found is never skipped silently: the case's advisor hears
+    instead, else the supervisors; the route says whom it was meant for and why.
+    """
     router = _ROUTERS.get(recipient)
-    if router is None:
-        return f"unknown recipient '{recipient}'"
-    return router(audience, on, policy)
+    found = router(audience, on, policy) if router else f"unknown recipient '{recipient}'"
+    if isinstance(found, NotNeeded):
+        return found.reason
+    if isinstance(found, Route):
+        return found
+    for fallback in ("advisor", "supervisor"):
+        if fallback == recipient:
+            continue
+        instead = _ROUTERS[fallback](audience, on, policy)
+        if isinstance(instead, Route):
+            return replace(instead, instead_of=recipient, why=found)
+    return f"{found}; nobody to tell instead (no advisor or supervisor with an e-mail)"

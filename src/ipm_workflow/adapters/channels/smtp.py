@@ -9,7 +9,7 @@ from email.utils import formatdate
 
 import aiosmtplib
 
-from ipm_workflow.services.messages import DeliveryError, Message
+from ipm_workflow.services.messages import DeliveryError, Message, RenderingFault
 
 
 class SmtpChannel:
@@ -47,6 +47,14 @@ class SmtpChannel:
 
     async def send(self, message: Message) -> None:
         """Deliver one e-mail or raise DeliveryError (temporary unless the server refused it)."""
+        try:
+            email = self._email(message)
+        except (ValueError, TypeError) as exc:
+            # A header that cannot be written will not be writable next time either.
+            raise RenderingFault(f"the e-mail cannot be built: {exc}") from exc
+        await self._send(email)
+
+    def _email(self, message: Message) -> EmailMessage:
         email = EmailMessage()
         email["From"] = self.sender
         email["To"] = ", ".join(message.to)
@@ -57,6 +65,9 @@ class SmtpChannel:
         email.set_content(message.body)
         # After set_content, which resets the Content-* headers.
         email["Content-Language"] = message.language
+        return email
+
+    async def _send(self, email: EmailMessage) -> None:
         async with self._lock:
             try:
                 client = await self._connected()

@@ -79,6 +79,8 @@ def serve(
         container.close()
     # Each server process builds its app from the environment (uvicorn imports the factory).
     os.environ["IPM_EMBEDDED_WORKER"] = "true" if worker else "false"
+    # Links in messages point to where this server really listens (unless IPM_PUBLIC_URL says).
+    os.environ["IPM_HOST"], os.environ["IPM_PORT"] = host, str(port)
     typer.echo(
         f"ipm-workflow API on http://{host}:{port}/  (OpenAPI: http://{host}:{port}/schema)",
         err=True,
