@@ -18,6 +18,8 @@ SYSTEM_RECIPIENT = "system"
 SEND_AT = time(9, 0)
 # A reminder that was already due this long before it could be planned is not worth sending.
 STALE_AT_PLANNING = timedelta(hours=12)
+# A reminder that goes out later than this after its due moment pushes its follow-ups back.
+LATE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,37 @@ def next_repeat(
         tz,
     )
     return later.astimezone(UTC)
+
+
+def catch_up_repeat(
+    rule: ReminderRule, due_at: datetime, occurrence: int, went_out: datetime, tz: ZoneInfo
+) -> datetime | None:
+    """Return when the next repetition is due, counted from when this one actually went out.
+
+    After downtime the missed repetitions are not sent in a burst: one catch-up goes out, and
+    the next is planned from that moment (same local time of day as the catch-up).
+    """
+    later = next_repeat(rule, due_at, occurrence, tz)
+    if later is not None and later <= went_out:
+        later = next_repeat(rule, went_out, occurrence, tz)
+    return later
+
+
+def follow_up_at(
+    own_due: datetime, reminder_due: datetime, went_out: datetime | None, now: datetime
+) -> datetime | None:
+    """Return when a late reminder's escalation or timeout may happen, if it must wait.
+
+    An escalation or timeout comes its declared delay after the reminder; when the reminder
+    went out late (or is still to go out, late), the delay counts from then, so the person
+    always has that delay to react.
+    """
+    delay = own_due - reminder_due
+    start = went_out if went_out is not None else now
+    if start <= reminder_due + LATE:
+        return None
+    at = start + delay
+    return at if at > now else None
 
 
 def condition_cleared(rule: ReminderRule, facts: CaseFacts) -> bool:

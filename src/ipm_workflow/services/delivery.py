@@ -12,11 +12,9 @@ from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.errors import DomainError, InvalidInput, NotFound
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import (
-    Planned,
     Reminder,
     condition_cleared,
     in_quiet_hours,
-    next_repeat,
     rule_states,
 )
 from ipm_workflow.services.commands import SYSTEM, Actor, FireTrigger
@@ -25,6 +23,7 @@ from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.messages import DeliveryPolicy, Message, Renderer, RenderingFault
 from ipm_workflow.services.ports import UnitOfWork
 from ipm_workflow.services.routing import Audience, Route, route
+from ipm_workflow.services.series import plan_next, wait_for_late_reminder
 
 log = structlog.get_logger("ipm_workflow.worker")
 
@@ -94,6 +93,11 @@ class DeliveryService:
         stop = self._stop(reminder, audience.case, facts, now)
         if stop is not None:
             self._finish(reminder, worker, status=stop[0], outcome=stop[1])
+            if stop[2]:
+                self._continue(reminder, now)
+            return None
+        if (wait := self._wait(reminder, now)) is not None:
+            self._hold(reminder, worker, *wait)
             return None
         if reminder.kind == "timeout":
             self._fire_timeout(reminder, worker)
@@ -113,14 +117,7 @@ class DeliveryService:
             now, ZoneInfo(found.timezone), self.policy.quiet_start, self.policy.quiet_end
         )
         if morning is not None:
-            self._finish(
-                reminder,
-                worker,
-                status=Status.PLANNED,
-                next_attempt_at=morning,
-                count_attempt=False,
-                outcome=f"held back for quiet hours in {found.timezone}",
-            )
+            self._hold(reminder, worker, morning, f"held back for quiet hours in {found.timezone}")
             return None
         return found
 
@@ -137,18 +134,19 @@ class DeliveryService:
 
     def _stop(
         self, reminder: Reminder, case: Case, facts: CaseFacts, now: datetime
-    ) -> tuple[Status, str] | None:
-        """Say why a reminder must not go out any more (status and reason), if it must not."""
+    ) -> tuple[Status, str, bool] | None:
+        """Say why a reminder must not go out (status, reason, whether its series goes on)."""
         definition = self.cases.workflow_of(case).definition
         rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
         if rule is None:
-            return (Status.SKIPPED, f"rule '{reminder.rule_id}' is no longer in the workflow")
+            gone = f"rule '{reminder.rule_id}' is no longer in the workflow"
+            return (Status.SKIPPED, gone, False)
         if case.state not in rule_states(definition, rule):
-            return (Status.CANCELLED, f"case now in {case.state}")
+            return (Status.CANCELLED, f"case now in {case.state}", False)
         if reminder.acknowledged_at is not None:
-            return (Status.ACKNOWLEDGED, "acknowledged")
+            return (Status.ACKNOWLEDGED, "acknowledged", False)
         if condition_cleared(rule, facts):
-            return (Status.SKIPPED, "nothing left to remind: the condition has cleared")
+            return (Status.SKIPPED, "nothing left to remind: the condition has cleared", False)
         late = now - reminder.due_at
         if (
             rule.max_lateness is not None
@@ -158,8 +156,29 @@ class DeliveryService:
             return (
                 Status.SKIPPED,
                 f"too late: {late} after due, the rule allows {rule.max_lateness}",
+                True,  # a skipped occurrence never ends its series
             )
         return None
+
+    def _continue(self, reminder: Reminder, now: datetime) -> None:
+        with self.uow() as uow:
+            definition = self.cases.workflow_of(uow.cases.get(reminder.case_id)[0]).definition
+            plan_next(uow, definition, reminder, now, self.cases.tz)
+            uow.commit()
+
+    def _wait(self, reminder: Reminder, now: datetime) -> tuple[datetime, str] | None:
+        with self.uow(readonly=True) as uow:
+            return wait_for_late_reminder(uow, reminder, now)
+
+    def _hold(self, reminder: Reminder, worker: str, until: datetime, why: str) -> None:
+        self._finish(
+            reminder,
+            worker,
+            status=Status.PLANNED,
+            next_attempt_at=until,
+            count_attempt=False,
+            outcome=why,
+        )
 
     def compose(self, reminder: Reminder, audience: Audience, found: Route) -> Message:
         """Render a reminder for a route; RenderingFault when it cannot be (permanent)."""
@@ -219,7 +238,10 @@ class DeliveryService:
                 message_id=message.message_id,
             )
             if recorded and reminder.kind == "reminder":
-                self._plan_repeat(uow, reminder, now)
+                case = uow.cases.get(reminder.case_id)[0]
+                plan_next(
+                    uow, self.cases.workflow_of(case).definition, reminder, now, self.cases.tz
+                )
             uow.commit()
         log.info(
             "reminder_sent",
@@ -228,31 +250,6 @@ class DeliveryService:
             rule=reminder.rule_id,
             channel=message.channel,
         )
-
-    def _plan_repeat(self, uow: UnitOfWork, reminder: Reminder, now: datetime) -> None:
-        case, _ = uow.cases.get(reminder.case_id)
-        definition = self.cases.workflow_of(case).definition
-        rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
-        if rule is None:
-            return
-        current = uow.reminders.get(reminder.id)
-        if current is not None and current.acknowledged_at is not None:
-            return  # acknowledged while it was being sent: no more repetitions
-        due = next_repeat(rule, reminder.due_at, reminder.occurrence, self.cases.tz)
-        if due is None:
-            return
-        follow = Planned(
-            reminder.rule_id,
-            "reminder",
-            reminder.occurrence + 1,
-            reminder.recipient,
-            reminder.template,
-            None,
-            reminder.anchor_at,
-            due,
-        )
-        if follow.key not in {r.key for r in uow.reminders.for_case(reminder.case_id)}:
-            uow.reminders.add(reminder.case_id, [follow], now)
 
     def failed(self, reminder: Reminder, worker: str, error: str, *, temporary: bool) -> None:
         """Record a failed attempt: retry later with back-off, or dead-letter it."""

@@ -97,8 +97,8 @@ class VersionService:
             if case.previous_state is not None:
                 previous = mapping.get(case.previous_state, case.previous_state)
                 case.previous_state = previous if previous in target.states else None
-            if case.state != old_state:
-                case.state_entered_at = now
+            # A renamed state is the same stay: its entry time (time limit, reminder anchors)
+            # is kept, so nothing sent goes out again and an overdue case stays overdue.
             case.updated_at = now
             payload = {
                 "from_version": old_version,

@@ -314,7 +314,7 @@ class SqlReminderRepository:
         return aware(value)
 
     def attempts_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Return delivery attempts recorded in a time window, with their reminders."""
+        """Return delivery attempts recorded in [start, end], with their reminders."""
         stmt = (
             select(
                 attempts_t.c.at,
@@ -328,7 +328,7 @@ class SqlReminderRepository:
                 reminders_t.c.recipient,
             )
             .join(reminders_t, reminders_t.c.id == attempts_t.c.reminder_id)
-            .where(attempts_t.c.at > start, attempts_t.c.at <= end)
+            .where(attempts_t.c.at >= start, attempts_t.c.at <= end)
             .order_by(attempts_t.c.at, attempts_t.c.id)
         )
         return [{**dict(r), "at": aware(r["at"])} for r in self.conn.execute(stmt).mappings()]
