@@ -18,6 +18,7 @@ from ipm_workflow.adapters.db.reminder_store import attempts_t, reminders_t
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.cases import Case, DocumentStatus, HistoryEntry
 from ipm_workflow.domain.people import Person
+from ipm_workflow.domain.reminder_lifecycle import PENDING
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.services.commands import (
@@ -200,7 +201,7 @@ class Pump:
         with self.engine.connect() as conn:
             due = conn.execute(
                 select(func.min(reminders_t.c.next_attempt_at)).where(
-                    reminders_t.c.status.in_(["planned", "retry"])
+                    reminders_t.c.status.in_(sorted(PENDING))
                 )
             ).scalar()
         return aware(due)

@@ -66,7 +66,8 @@ def reconcile(
         {p.rule_id for p in desired if p.key not in by_key} | {r.rule_id for r in revived}
     )
     cancelled = sorted({r.rule_id for r in stale})
-    return {k: v for k, v in (("planned", planned), ("cancelled", cancelled)) if v}
+    keyed = ((Status.PLANNED.value, planned), (Status.CANCELLED.value, cancelled))
+    return {k: v for k, v in keyed if v}
 
 
 @dataclass(frozen=True)
