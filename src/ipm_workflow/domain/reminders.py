@@ -168,7 +168,7 @@ def catch_up_repeat(
 def follow_up_at(
     own_due: datetime, reminder_due: datetime, went_out: datetime | None, now: datetime
 ) -> datetime | None:
-    """Return when a late reminder's escalation or timeout may happen, if it must wait.
+    """Return when a late reminder's escalation or timeout is due instead of its own moment.
 
     An escalation or timeout comes its declared delay after the reminder; when the reminder
     went out late (or is still to go out, late), the delay counts from then, so the person
@@ -178,8 +178,7 @@ def follow_up_at(
     start = went_out if went_out is not None else now
     if start <= reminder_due + LATE:
         return None
-    at = start + delay
-    return at if at > now else None
+    return start + delay
 
 
 def condition_cleared(rule: ReminderRule, facts: CaseFacts) -> bool:

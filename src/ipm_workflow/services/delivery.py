@@ -23,7 +23,7 @@ from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.messages import DeliveryPolicy, Message, Renderer, RenderingFault
 from ipm_workflow.services.ports import UnitOfWork
 from ipm_workflow.services.routing import Audience, Route, route
-from ipm_workflow.services.series import plan_next, wait_for_late_reminder
+from ipm_workflow.services.series import plan_next, shifted_by_late_reminder
 
 log = structlog.get_logger("ipm_workflow.worker")
 
@@ -90,14 +90,16 @@ class DeliveryService:
                 self._finish(reminder, worker, status=Status.SKIPPED, outcome=exc.message)
                 return None
         facts = audience.case.facts(self.cases.today(now), birth_date)
-        stop = self._stop(reminder, audience.case, facts, now)
+        shift = self._shift(reminder, now)
+        since = shift[0] if shift is not None else reminder.due_at
+        stop = self._stop(reminder, audience.case, facts, now, since)
         if stop is not None:
             self._finish(reminder, worker, status=stop[0], outcome=stop[1])
             if stop[2]:
                 self._continue(reminder, now)
             return None
-        if (wait := self._wait(reminder, now)) is not None:
-            self._hold(reminder, worker, *wait)
+        if shift is not None and shift[0] > now:
+            self._hold(reminder, worker, *shift)
             return None
         if reminder.kind == "timeout":
             self._fire_timeout(reminder, worker)
@@ -133,7 +135,7 @@ class DeliveryService:
         )
 
     def _stop(
-        self, reminder: Reminder, case: Case, facts: CaseFacts, now: datetime
+        self, reminder: Reminder, case: Case, facts: CaseFacts, now: datetime, since: datetime
     ) -> tuple[Status, str, bool] | None:
         """Say why a reminder must not go out (status, reason, whether its series goes on)."""
         definition = self.cases.workflow_of(case).definition
@@ -147,7 +149,8 @@ class DeliveryService:
             return (Status.ACKNOWLEDGED, "acknowledged", False)
         if condition_cleared(rule, facts):
             return (Status.SKIPPED, "nothing left to remind: the condition has cleared", False)
-        late = now - reminder.due_at
+        # Lateness counts from when it was due to go out (later, after a late reminder).
+        late = now - since
         if (
             rule.max_lateness is not None
             and reminder.kind != "timeout"
@@ -166,9 +169,9 @@ class DeliveryService:
             plan_next(uow, definition, reminder, now, self.cases.tz)
             uow.commit()
 
-    def _wait(self, reminder: Reminder, now: datetime) -> tuple[datetime, str] | None:
+    def _shift(self, reminder: Reminder, now: datetime) -> tuple[datetime, str] | None:
         with self.uow(readonly=True) as uow:
-            return wait_for_late_reminder(uow, reminder, now)
+            return shifted_by_late_reminder(uow, reminder, now)
 
     def _hold(self, reminder: Reminder, worker: str, until: datetime, why: str) -> None:
         self._finish(

@@ -38,10 +38,10 @@ def plan_next(
         uow.reminders.add(reminder.case_id, [follow], now)
 
 
-def wait_for_late_reminder(
+def shifted_by_late_reminder(
     uow: UnitOfWork, follow_up: Reminder, now: datetime
 ) -> tuple[datetime, str] | None:
-    """Say until when an escalation or timeout waits because its reminder went out late."""
+    """Say when an escalation or timeout is due instead, because its reminder went out late."""
     if follow_up.kind == "reminder":
         return None
     firsts = [
