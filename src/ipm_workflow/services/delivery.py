@@ -10,6 +10,7 @@ import structlog
 
 from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.errors import DomainError, InvalidInput, NotFound
+from ipm_workflow.domain.people import User
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import (
     Reminder,
@@ -70,12 +71,13 @@ class DeliveryService:
         case, birth_date = uow.cases.get(reminder.case_id)
         person = uow.people.get(case.person_id)
         advisor = uow.directory.user(case.advisor_id) if case.advisor_id else None
+        place = uow.directory.mission_locale(case.mission_locale_id)
         # Supervisors are also the last fallback of any recipient who cannot be found.
-        supervisors = uow.directory.users_with_role("supervisor")
-        audience = Audience(
-            case, person, advisor, uow.directory.mission_locale(case.mission_locale_id), supervisors
-        )
-        return audience, birth_date
+        return Audience(case, person, advisor, place, self._supervisors), birth_date
+
+    def _supervisors(self) -> list[User]:
+        with self.uow(readonly=True) as uow:
+            return uow.directory.users_with_role("supervisor")
 
     def prepare(self, reminder: Reminder, worker: str) -> Message | None:
         """Decide what to do with a claimed reminder; return the message to send, if any."""
@@ -170,6 +172,8 @@ class DeliveryService:
             uow.commit()
 
     def _shift(self, reminder: Reminder, now: datetime) -> tuple[datetime, str] | None:
+        if reminder.kind == "reminder":
+            return None  # only escalations and timeouts follow a reminder
         with self.uow(readonly=True) as uow:
             return shifted_by_late_reminder(uow, reminder, now)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -38,7 +39,8 @@ class Audience:
     person: Person
     advisor: User | None
     mission_locale: MissionLocale
-    supervisors: list[User]
+    # Read only when needed (a supervisor recipient, or the last fallback): most never are.
+    supervisors: Callable[[], list[User]]
 
 
 def _person_route(
@@ -54,18 +56,23 @@ def _person_route(
     return Route("in_app", (), person.language, person.timezone)
 
 
-def _staff(emails: list[str | None], missing: str, timezone: str = "Europe/Paris") -> Route | str:
+def _staff(
+    emails: list[str | None], missing: str | None = None, timezone: str = "Europe/Paris"
+) -> Route | str:
+    # Users without an address still see the reminder in-app (their agenda); an outside
+    # contact without one (`missing` says why) is not reached at all.
     found = tuple(e for e in emails if e)
-    return Route("email", found, "fr", timezone) if found else missing
+    if found:
+        return Route("email", found, "fr", timezone)
+    return missing if missing else Route("in_app", (), "fr", timezone)
 
 
 Found = Route | NotNeeded | str
 
 
 def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
+    # Without a contact the message still reaches the young person in-app, on their case.
     person = audience.person
-    if not (person.email or person.phone):
-        return "no e-mail or phone recorded for the young person"
     return _person_route(person.email, person.phone, person, policy)
 
 
@@ -81,21 +88,20 @@ def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
 def _advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if audience.advisor is None:
         return "no advisor assigned to the case"
-    return _staff(
-        [audience.advisor.email], "the case's advisor has no e-mail", audience.advisor.timezone
-    )
+    return _staff([audience.advisor.email], timezone=audience.advisor.timezone)
 
 
 def _supervisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if policy.supervisor_email:
-        return _staff([policy.supervisor_email], "")
-    return _staff([u.email for u in audience.supervisors], "no supervisor with an e-mail")
+        return _staff([policy.supervisor_email])
+    supervisors = audience.supervisors()
+    if not supervisors:
+        return "no supervisor in the directory"
+    return _staff([u.email for u in supervisors])
 
 
 def _ml_advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
-    return _staff(
-        [audience.mission_locale.contact_email], "no contact e-mail for the mission locale"
-    )
+    return _staff([audience.mission_locale.contact_email])
 
 
 def _finance(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
@@ -137,4 +143,4 @@ def route(recipient: str, audience: Audience, on: date, policy: DeliveryPolicy) 
         instead = _ROUTERS[fallback](audience, on, policy)
         if isinstance(instead, Route):
             return replace(instead, instead_of=recipient, why=found)
-    return f"{found}; nobody to tell instead (no advisor or supervisor with an e-mail)"
+    return f"{found}; nobody to tell instead (no advisor assigned, no supervisor)"
