@@ -115,6 +115,29 @@ class TestMigrationKeepsTheStay:
         assert smtp.count() == 2
         assert len(_rows(walker, cid, "waiting_notice")) == 2
 
+    def test_a_changed_rule_is_planned_again_from_its_original_anchor(
+        self,
+        container: Container,
+        walker: Walker,
+        advisor: Actor,
+        clock: ManualClock,
+        directory: dict[str, User],
+    ) -> None:
+        """v2 moves daily_nudge from day 1 to day 2 after entering DAILY: the waiting one moves."""
+        cid = _open(container, walker, advisor, "daily")
+        entered = walker.case(cid).state_entered_at
+        clock.set(clock.now() + DAY / 2)
+        container.versions.migrate(
+            "w", 2, {"WAITING": "PENDING"}, Actor.of(directory["supervisor"])
+        )
+
+        nudges = [r for r in _rows(walker, cid, "daily_nudge") if r.kind == "reminder"]
+        assert [(0, Status.PLANNED, entered + 2 * DAY)] == [
+            (r.occurrence, r.status, r.due_at) for r in nudges
+        ]
+        late_ok = _rows(walker, cid, "daily_late_ok")
+        assert [entered + DAY] == [r.due_at for r in late_ok]
+
 
 class TestCatchUpAfterDowntime:
     """The worker is down for ten days while a daily series falls due."""
