@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from datetime import date, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
+from ipm_workflow.domain.durations import MAX_DAYS
 from ipm_workflow.domain.errors import Unmet
 
-Scalar = str | int | float | bool
+# Numbers a workflow compares or sets stay within what both databases' JSON store exactly.
+MAX_NUMBER = 10**15
+MAX_AGE = 150
+
+
+def _bounded_scalar(value: str | int | float | bool) -> str | int | float | bool:
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not (math.isfinite(value) and abs(value) <= MAX_NUMBER)
+    ):
+        raise ValueError(f"{value!r} is out of bounds (at most {MAX_NUMBER:.0e} either way)")
+    return value
+
+
+Scalar = Annotated[str | int | float | bool, AfterValidator(_bounded_scalar)]
 
 
 class GuardBase(BaseModel, ABC):
@@ -131,7 +148,7 @@ class DateDaysAway(GuardBase):
 
     kind: Literal["date_days_away"]
     field: str
-    min_days: int = Field(ge=0)
+    min_days: int = Field(ge=0, le=MAX_DAYS)
     field_attrs: ClassVar[dict[str, str | None]] = {"field": "date"}
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
@@ -182,8 +199,8 @@ class AgeBetween(GuardBase):
 
     kind: Literal["age_between"]
     at: str = "today"
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    min: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    max: int | None = Field(default=None, ge=0, le=MAX_AGE)
     field_attrs: ClassVar[dict[str, str | None]] = {"at": "date"}
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
