@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ipm_workflow.domain.cases import Document
+
+if TYPE_CHECKING:  # definitions import the guards, which import this module
+    from ipm_workflow.domain.definitions import Labels
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,23 @@ def _gap_problem(side: str, day: date, period: Period, start: date, end: date) -
     if period.start_field is None:
         return "expired"
     return f"expires {day} before {period.start_field} {start}"
+
+
+# A document on file is never called missing: the list says what is wrong with it instead.
+_ON_FILE = {
+    "refused": {"fr": "refusé", "en": "refused"},
+    "not validated": {"fr": "reçu, à valider", "en": "received, awaiting validation"},
+}
+_NOT_COVERING = {
+    "fr": "au dossier, mais sa validité ne couvre pas la période",
+    "en": "on file, but its validity does not cover the period",
+}
+
+
+def document_line(label: Labels, lang: str, problem: str) -> str:
+    """A document's label in a language (fr, en), saying what is wrong when it is on file."""
+    text = label.fr if lang == "fr" else label.en
+    if problem == "missing":
+        return text
+    notes = _ON_FILE.get(problem, _NOT_COVERING)
+    return f"{text} ({notes['fr'] if lang == 'fr' else notes['en']})"

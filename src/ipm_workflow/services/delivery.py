@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from ipm_workflow.domain.cases import Case, CaseFacts
+from ipm_workflow.domain.documents import document_line
 from ipm_workflow.domain.errors import DomainError, NotFound
 from ipm_workflow.domain.guards import DocumentsPresent
 from ipm_workflow.domain.reminders import (
@@ -168,17 +169,13 @@ class DeliveryService:
         # The documents this rule waits for (its `unless` document guards), not the whole list.
         rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
         facts = case.facts(self.cases.today(), audience.person.birth_date)
-        lacking: dict[str, None] = {}
+        lacking: dict[str, str] = {}
         for guard in rule.unless if rule else []:
             if isinstance(guard, DocumentsPresent) and (unmet := guard.check(facts)):
-                lacking.update(dict.fromkeys(unmet.detail))
+                lacking.update(unmet.detail)
         missing = [
-            (
-                definition.documents[name].label.fr
-                if lang == "fr"
-                else definition.documents[name].label.en
-            )
-            for name in lacking
+            document_line(definition.documents[name].label, lang, problem)
+            for name, problem in lacking.items()
             if name in definition.documents
         ]
         context = {
