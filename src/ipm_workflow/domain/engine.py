@@ -70,7 +70,7 @@ class _GuardCondition:
     def __init__(self, guard: GuardBase, inputs: frozenset[str]) -> None:
         self.guard = guard
         # The trigger's own inputs this guard reads: not yet given when actions are listed.
-        self.reads_inputs = sorted({ref[1] for ref in guard.field_refs() if ref[1] in inputs})
+        self.reads_inputs = list(dict.fromkeys(r[1] for r in guard.field_refs() if r[1] in inputs))
 
     def unmet(self, facts: CaseFacts) -> Unmet | None:
         """Return what is unmet, or None."""
@@ -207,6 +207,7 @@ class CompiledWorkflow:
                 chosen, pending = gate, waiting
                 break
             unmet += missing
+            pending = pending or waiting
         spec = self._specs[(facts.state, trigger)][0]
         dest = chosen or (serving[0][0] if serving else None)
         return Action(
