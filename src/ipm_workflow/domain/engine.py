@@ -138,7 +138,7 @@ class CompiledWorkflow:
                         source,
                         edge.dest,
                         conditions=[_Gate(edge), *guards],
-                        before=[effects],
+                        before=[effects] if spec.effects else [],
                     )
         self._carriers: queue.SimpleQueue[_Carrier] = queue.SimpleQueue()
         self._lock = threading.Lock()
