@@ -33,15 +33,24 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     return text
 
 
+# Dates a journey can hold: reminders and limits are computed from them up to ten years on, so
+# a date near the calendar's end (9999-12-31) would overflow instead of being refused here.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def _date(raw: Any) -> str:
     if isinstance(raw, datetime):
-        return raw.date().isoformat()
-    if isinstance(raw, date):
-        return raw.isoformat()
-    try:
-        return date.fromisoformat(str(raw).strip()).isoformat()
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
+        day = raw.date()
+    elif isinstance(raw, date):
+        day = raw
+    else:
+        try:
+            day = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"expected a date between {EARLIEST} and {LATEST}, got {day}")
+    return day.isoformat()
 
 
 def _boolean(raw: Any) -> bool:
