@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,11 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ipm_workflow.adapters.templates import JinjaRenderer
 from ipm_workflow.domain.definitions import Workflow
+from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import WorkflowInvalid
 from ipm_workflow.domain.guards import GUARD_KINDS
 from ipm_workflow.domain.lint import did_you_mean, lint
@@ -77,22 +79,88 @@ def _pydantic_problems(file: Path, doc: Any, exc: ValidationError) -> list[FileP
     return problems
 
 
+# Beyond these a workflow file is a mistake, and parsing it could exhaust the stack or memory.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _Unreadable(Exception):
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _read_text(file: Path) -> str:
+    """Read a workflow file as UTF-8 text with no control characters and bounded nesting."""
+    raw = file.read_bytes()
+    if len(raw) > MAX_BYTES:
+        raise _Unreadable(1, 1, f"file is larger than {MAX_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw[: exc.start].decode("utf-8", "replace"), exc.start)
+        byte = raw[exc.start]
+        raise _Unreadable(
+            line, col, f"byte 0x{byte:02x} is not UTF-8: save the file as UTF-8"
+        ) from None
+    if found := _CONTROL.search(text):
+        line, col = _line_col(text, found.start())
+        code = f"U+{ord(found.group()):04X}"
+        raise _Unreadable(line, col, f"control character {code} is not allowed in a workflow file")
+    depth = 0
+    for match in re.finditer(r"[\[{]|[\]}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line, col = _line_col(text, match.start())
+            raise _Unreadable(line, col, f"values nested too deeply (more than {MAX_DEPTH} levels)")
+    return text
+
+
+def _deepest_line(text: str) -> int:
+    lines = text.splitlines() or [""]
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
+    return indents.index(max(indents)) + 1
+
+
 def parse_file(file: Path) -> tuple[Workflow | None, list[FileProblem]]:
     """Parse and check one workflow file; return the definition (if sound) and its problems."""
     _, workflow, problems = _parse(file)
     return workflow, problems
 
 
-def _parse(file: Path) -> tuple[Any, Workflow | None, list[FileProblem]]:
-    """Parse one file; also return the YAML document, so later problems can name a line."""
+def _load(file: Path) -> tuple[Any, FileProblem | None]:
+    """Read the YAML document of a file, or say (with a line) why it cannot be read."""
+    text = ""
+    problem: tuple[int | None, int | None, str]
     try:
-        doc = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+        text = _read_text(file)
+        return YAML(typ="rt").load(text), None
+    except _Unreadable as exc:
+        problem = (exc.line, exc.column, exc.message)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        return None, None, [FileProblem(file, line, col, "", f"YAML syntax error: {exc.problem}")]
+        problem = (line, col, f"YAML syntax error: {exc.problem}")
+    except YAMLError as exc:
+        problem = (1, 1, f"YAML error: {exc}")
+    except RecursionError:
+        problem = (_deepest_line(text), 1, f"values nested too deeply (over {MAX_DEPTH} levels)")
     except OSError as exc:
-        return None, None, [FileProblem(file, None, None, "", f"cannot read: {exc.strerror}")]
+        problem = (None, None, f"cannot read: {exc.strerror}")
+    return None, FileProblem(file, *problem[:2], "", problem[2])
+
+
+def _parse(file: Path) -> tuple[Any, Workflow | None, list[FileProblem]]:
+    """Parse one file; also return the YAML document, so later problems can name a line."""
+    doc, unreadable = _load(file)
+    if unreadable is not None:
+        return None, None, [unreadable]
     if not isinstance(doc, CommentedMap):
         return doc, None, [FileProblem(file, 1, 1, "", "a workflow file must be a YAML mapping")]
     try:
@@ -103,6 +171,12 @@ def _parse(file: Path) -> tuple[Any, Workflow | None, list[FileProblem]]:
         FileProblem(file, *_position(doc, p.path), _place(p.path), p.message)
         for p in lint(workflow)
     ]
+    if not problems:
+        try:
+            CompiledWorkflow(workflow)  # what the lint does not know, the library may refuse
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            message = f"the state-machine library refuses this workflow: {exc}"
+            problems.append(FileProblem(file, 1, 1, "", message))
     return doc, (None if problems else workflow), problems
 
 

@@ -33,6 +33,18 @@ class Document:
             return False
         return self.valid_until is None or day <= self.valid_until
 
+    def gap(self, start: date, end: date) -> tuple[Literal["starts", "ends"], date] | None:
+        """Say where the validity dates leave part of [start, end] uncovered, or None.
+
+        This is the one judgement of a document's dates: guards and reminders ask whether it
+        covers the period it is needed for, not whether it is valid today.
+        """
+        if self.valid_from is not None and self.valid_from > start:
+            return ("starts", self.valid_from)
+        if self.valid_until is not None and self.valid_until < end:
+            return ("ends", self.valid_until)
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON form stored on the case."""
         return {

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ipm_workflow.domain.durations import MAX_DAYS, FixedDuration, Span
 from ipm_workflow.domain.guards import Guard, Scalar
 
 Phase = Literal[
@@ -20,6 +20,9 @@ Recipient = Literal[
 PREVIOUS_STATE = "@previous"
 ALL_ACTIVE = "*"
 SYSTEM_ROLE = "system"
+# Bounds on the numbers a workflow declares: beyond them a value is a typo, not a plan.
+MAX_VERSION = 1_000_000
+MAX_REPEATS = 1_000
 
 
 class Strict(BaseModel):
@@ -68,8 +71,10 @@ class StateSpec(Strict):
     phase: Phase
     terminal: bool = False
     owner: str | None = Field(default=None, description="The role that owns the next move.")
-    time_limit: timedelta | None = Field(
-        default=None, description="Service level: how long a case may stay here (ISO 8601)."
+    time_limit: Span | None = Field(
+        default=None,
+        description="Service level: how long a case may stay here (ISO 8601; P1M is a calendar "
+        "month, end of month clamped).",
     )
 
 
@@ -130,14 +135,14 @@ class Anchor(Strict):
 class Repeat(Strict):
     """Send again every N days until acknowledged or the condition clears."""
 
-    every_days: int = Field(ge=1)
-    max_times: int | None = Field(default=None, ge=1)
+    every_days: int = Field(ge=1, le=MAX_DAYS)
+    max_times: int | None = Field(default=None, ge=1, le=MAX_REPEATS)
 
 
 class Escalation(Strict):
     """Who hears about an unanswered reminder, and after how long."""
 
-    after_days: int = Field(ge=0)
+    after_days: int = Field(ge=0, le=MAX_DAYS)
     to: list[Recipient] = Field(min_length=1)
     template: str
 
@@ -146,7 +151,7 @@ class Timeout(Strict):
     """A trigger the system fires when the reminder goes unanswered."""
 
     trigger: str
-    after_days: int = Field(default=0, ge=0)
+    after_days: int = Field(default=0, ge=0, le=MAX_DAYS)
 
 
 class ReminderRule(Strict):
@@ -154,7 +159,7 @@ class ReminderRule(Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     anchor: Anchor
-    offset_days: int = 0
+    offset_days: int = Field(default=0, ge=-MAX_DAYS, le=MAX_DAYS)
     business_days: bool = False
     while_in: list[str] = Field(
         default_factory=list,
@@ -169,8 +174,10 @@ class ReminderRule(Strict):
     repeat: Repeat | None = None
     escalation: Escalation | None = None
     timeout: Timeout | None = None
-    max_lateness: timedelta | None = Field(
-        default=None, description="After downtime, skip (and record) a reminder later than this."
+    max_lateness: FixedDuration | None = Field(
+        default=None,
+        description="After downtime, skip (and record) a reminder later than this (days and "
+        "hours only: a calendar month has no fixed length).",
     )
 
     @model_validator(mode="after")
@@ -199,7 +206,7 @@ class Workflow(Strict):
     """A declared journey: the whole content of one workflow file."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
     title: Labels
     description: str | None = None
     initial_state: str

@@ -7,59 +7,23 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from transitions import EventData, Machine
 
+from ipm_workflow.domain.actions import Action, InputView, Outcome
 from ipm_workflow.domain.cases import CaseFacts
-from ipm_workflow.domain.definitions import PREVIOUS_STATE, Labels, TransitionSpec, Workflow
+from ipm_workflow.domain.definitions import PREVIOUS_STATE, TransitionSpec, Workflow
 from ipm_workflow.domain.errors import (
     GuardFailed,
-    InvalidInput,
     InvalidTransition,
     RoleNotAllowed,
     Unmet,
 )
-from ipm_workflow.domain.guards import unmet_guards
-from ipm_workflow.domain.values import coerce
+from ipm_workflow.domain.guards import GuardBase
+from ipm_workflow.domain.values import coerce_inputs
 
-
-@dataclass(frozen=True)
-class InputView:
-    """What an action asks the actor to supply."""
-
-    field: str
-    type: str
-    required: bool
-    values: list[str] | None
-    label: Labels
-
-
-@dataclass(frozen=True)
-class Action:
-    """A trigger out of the case's current state, allowed or denied with reasons."""
-
-    trigger: str
-    label: Labels | None
-    dest: str
-    allowed: bool
-    roles: list[str]
-    unmet: list[Unmet]
-    inputs: list[InputView]
-    reason_required: bool
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What firing a trigger changed."""
-
-    trigger: str
-    from_state: str
-    to_state: str
-    previous_state: str | None
-    data: dict[str, Any]
-    changes: dict[str, list[Any]] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)
+__all__ = ["Action", "CompiledWorkflow", "InputView", "Outcome"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,8 +36,64 @@ class _Edge:
     # For '@previous' destinations: the edge only serves cases that came from `dest`.
     requires_previous: bool = False
 
-    def serves(self, previous_state: str | None) -> bool:
-        return not self.requires_previous or previous_state == self.dest
+
+@dataclass
+class _Attempt:
+    """What the machine's conditions judge and its callbacks fill, for one trigger."""
+
+    facts: CaseFacts
+    role: str
+    previous_state: str | None
+    now: datetime | None = None
+    effects: dict[str, Any] = field(default_factory=dict)
+
+
+class _Gate:
+    """First condition of an edge: it serves the case's previous state and the actor's role."""
+
+    def __init__(self, edge: _Edge) -> None:
+        self.edge = edge
+        self.roles = frozenset(edge.spec.roles)
+
+    def serves(self, attempt: _Attempt) -> bool:
+        """Tell whether an '@previous' edge leads back where the case came from."""
+        return not self.edge.requires_previous or attempt.previous_state == self.edge.dest
+
+    def __call__(self, event: EventData) -> bool:
+        attempt: _Attempt = event.kwargs["attempt"]
+        return attempt.role in self.roles and self.serves(attempt)
+
+
+class _GuardCondition:
+    """A declared guard as a condition of the machine; the same object explains a refusal."""
+
+    def __init__(self, guard: GuardBase, inputs: frozenset[str]) -> None:
+        self.guard = guard
+        # The trigger's own inputs this guard reads: not yet given when actions are listed.
+        self.reads_inputs = list(dict.fromkeys(r[1] for r in guard.field_refs() if r[1] in inputs))
+
+    def unmet(self, facts: CaseFacts) -> Unmet | None:
+        """Return what is unmet, or None."""
+        return self.guard.check(facts)
+
+    def depends_on(self, facts: CaseFacts) -> list[str]:
+        """Inputs this guard reads that the case does not hold yet (judged when given)."""
+        return [name for name in self.reads_inputs if facts.data.get(name) in (None, "")]
+
+    def __call__(self, event: EventData) -> bool:
+        return self.guard.check(event.kwargs["attempt"].facts) is None
+
+
+class _Effects:
+    """The declared effects of a transition, run by the machine before it changes state."""
+
+    def __init__(self, spec: TransitionSpec) -> None:
+        self.spec = spec
+
+    def __call__(self, event: EventData) -> None:
+        attempt: _Attempt = event.kwargs["attempt"]
+        if attempt.now is not None:
+            attempt.effects = _effects(self.spec, attempt.now, attempt.facts.today)
 
 
 class _Carrier:
@@ -83,11 +103,18 @@ class _Carrier:
 
 
 class CompiledWorkflow:
-    """One workflow version compiled into one shared `transitions` machine."""
+    """One workflow version compiled into one shared `transitions` machine.
+
+    Each declared transition becomes, per concrete source and destination, one machine
+    transition whose conditions are its gate (role, previous state) and its guards, in order,
+    and whose `before` callback applies its effects; the machine takes the first transition
+    of a trigger whose conditions all hold. Listing actions reads those same conditions.
+    """
 
     def __init__(self, definition: Workflow) -> None:
         self.definition = definition
-        self._edges: dict[tuple[str, str], list[_Edge]] = {}
+        self._triggers: dict[str, list[str]] = {}
+        self._specs: dict[tuple[str, str], list[TransitionSpec]] = {}
         # auto_transitions=False: the generated to_<state>() would bypass roles and guards.
         self._machine = Machine(
             model=None,
@@ -97,11 +124,21 @@ class CompiledWorkflow:
             send_event=True,
         )
         for spec in definition.transitions:
+            inputs = frozenset(i.field for i in spec.inputs)
+            guards = [_GuardCondition(g, inputs) for g in spec.guards]
+            effects = _Effects(spec)
             for source in definition.expanded_sources(spec):
+                self._triggers.setdefault(source, [])
+                if spec.trigger not in self._triggers[source]:
+                    self._triggers[source].append(spec.trigger)
+                self._specs.setdefault((source, spec.trigger), []).append(spec)
                 for edge in self._edges_of(spec, source):
-                    self._edges.setdefault((source, spec.trigger), []).append(edge)
                     self._machine.add_transition(
-                        spec.trigger, source, edge.dest, conditions=[_chosen(edge)]
+                        spec.trigger,
+                        source,
+                        edge.dest,
+                        conditions=[_Gate(edge), *guards],
+                        before=[effects] if spec.effects else [],
                     )
         self._carriers: queue.SimpleQueue[_Carrier] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -114,69 +151,76 @@ class CompiledWorkflow:
 
     def triggers_from(self, state: str) -> list[str]:
         """Return the triggers leaving a state, in declaration order."""
-        return list(dict.fromkeys(t for (s, t) in self._edges if s == state))
+        return list(self._triggers.get(state, ()))
 
     def available_actions(
         self, facts: CaseFacts, role: str, previous_state: str | None = None
     ) -> list[Action]:
         """List every trigger out of the current state, allowed or denied with its reasons."""
+        attempt = _Attempt(facts, role, previous_state)
         return [
-            self._judge(facts, trigger, role, previous_state)[0]
+            self._judge(attempt, trigger, listing=True)
             for trigger in self.triggers_from(facts.state)
         ]
 
-    def _judge(
-        self,
-        facts: CaseFacts,
-        trigger: str,
-        role: str,
-        previous_state: str | None,
-        with_inputs: bool = False,
-    ) -> tuple[Action, _Edge | None]:
-        edges, chosen, unmet = self._choose(facts, trigger, role, previous_state, with_inputs)
-        spec = edges[0].spec if edges else self._edges[(facts.state, trigger)][0].spec
-        action = Action(
-            trigger=trigger,
-            label=spec.label,
-            dest=(chosen or (edges[0] if edges else _Edge(spec, facts.state, facts.state))).dest,
-            allowed=chosen is not None,
-            roles=sorted({r for e in edges for r in e.spec.roles}),
-            unmet=[] if chosen else unmet,
-            inputs=[self._input_view(i.field, i.required) for i in spec.inputs],
-            reason_required=spec.reason_required,
-        )
-        return action, chosen
+    def _conditions(self, state: str, trigger: str) -> list[tuple[_Gate, list[_GuardCondition]]]:
+        """The machine's own transitions of a trigger from a state, as (gate, guards), in order."""
+        found = []
+        for transition in self._machine.events[trigger].transitions[state]:
+            gate, *guards = (c.func for c in transition.conditions)
+            found.append((cast(_Gate, gate), cast(list[_GuardCondition], guards)))
+        return found
 
-    def _choose(
-        self,
-        facts: CaseFacts,
-        trigger: str,
-        role: str,
-        previous_state: str | None,
-        with_inputs: bool,
-    ) -> tuple[list[_Edge], _Edge | None, list[Unmet]]:
-        """Pick the first edge the role may take and whose guards hold; else say what is unmet."""
-        edges = [e for e in self._edges[(facts.state, trigger)] if e.serves(previous_state)]
+    def _judge(self, attempt: _Attempt, trigger: str, *, listing: bool) -> Action:
+        """Explain a trigger from the machine's conditions, in the order the machine tries them.
+
+        When listing, a guard reading one of the trigger's inputs that the case does not hold
+        yet is reported as pending ("depends on X"), not as unmet; with a value, it is judged.
+        """
+        facts = attempt.facts
+        serving = [(g, gs) for g, gs in self._conditions(facts.state, trigger) if g.serves(attempt)]
+        permitted = [(g, gs) for g, gs in serving if attempt.role in g.roles]
         unmet: list[Unmet] = []
-        permitted = [e for e in edges if role in e.spec.roles]
-        if edges and not permitted:
-            roles = sorted({r for e in edges for r in e.spec.roles})
+        if serving and not permitted:
+            roles = sorted({r for g, _ in serving for r in g.roles})
             unmet.append(
                 Unmet(
                     "role",
-                    f"role '{role}' may not do this; allowed: {', '.join(roles)}",
-                    {"role": role, "allowed_roles": roles},
+                    f"role '{attempt.role}' may not do this; allowed: {', '.join(roles)}",
+                    {"role": attempt.role, "allowed_roles": roles},
                 )
             )
-        for edge in permitted:
-            guards = edge.spec.guards if with_inputs else _without_inputs(edge.spec)
-            missing = unmet_guards(guards, facts)
-            if not missing:
-                return edges, edge, []
-            unmet += missing
-        if not edges:
+        if not serving:
             unmet.append(Unmet("no_previous_state", "the state to return to is unknown"))
-        return edges, None, unmet
+        chosen: _Gate | None = None
+        pending: list[Unmet] = []
+        for gate, guards in permitted:
+            missing: list[Unmet] = []
+            waiting: list[Unmet] = []
+            for condition in guards:
+                later = condition.depends_on(facts) if listing else []
+                if later:
+                    waiting.append(_depends_on(later))
+                elif (found := condition.unmet(facts)) is not None:
+                    missing.append(found)
+            if not missing:
+                chosen, pending = gate, waiting
+                break
+            unmet += missing
+            pending = pending or waiting
+        spec = self._specs[(facts.state, trigger)][0]
+        dest = chosen or (serving[0][0] if serving else None)
+        return Action(
+            trigger=trigger,
+            label=spec.label,
+            dest=dest.edge.dest if dest else facts.state,
+            allowed=chosen is not None,
+            roles=sorted({r for s in self._specs[(facts.state, trigger)] for r in s.roles}),
+            unmet=[] if chosen else unmet,
+            inputs=[self._input_view(i.field, i.required) for i in spec.inputs],
+            reason_required=spec.reason_required,
+            depends_on=pending,
+        )
 
     def _allowed(self, facts: CaseFacts, role: str, previous_state: str | None) -> list[str]:
         return [a.trigger for a in self.available_actions(facts, role, previous_state) if a.allowed]
@@ -196,67 +240,36 @@ class CompiledWorkflow:
         reason: str | None = None,
         previous_state: str | None = None,
     ) -> Outcome:
-        """Apply one trigger to a case, or raise a domain error carrying every reason it cannot."""
-        if (facts.state, trigger) not in self._edges:
+        """Apply one trigger through the machine, or raise a domain error with every reason."""
+        specs = self._specs.get((facts.state, trigger))
+        if specs is None:
             raise InvalidTransition(trigger, facts.state, self.triggers_from(facts.state))
-        spec = self._edges[(facts.state, trigger)][0].spec
-        roles = {r for e in self._edges[(facts.state, trigger)] for r in e.spec.roles}
-        if role not in roles:
-            action, _ = self._judge(facts, trigger, role, previous_state)
+        if not any(role in s.roles for s in specs):
+            action = self._judge(_Attempt(facts, role, previous_state), trigger, listing=True)
             raise RoleNotAllowed(
                 trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
             )
-        given = self._coerce_inputs(spec, inputs or {}, reason)
-        proposed = replace(facts, data={**facts.data, **given})
-        _, chosen, unmet = self._choose(proposed, trigger, role, previous_state, True)
-        if chosen is None:
+        given = coerce_inputs(self.definition, specs[0], inputs or {}, reason)
+        proposed = replace(facts, data={**facts.data, **given}) if given else facts
+        attempt = _Attempt(proposed, role, previous_state, now)
+        to_state = self._move(facts.state, trigger, attempt)
+        if to_state is None:
+            action = self._judge(attempt, trigger, listing=False)
             raise GuardFailed(
-                trigger, facts.state, unmet, self._allowed(facts, role, previous_state)
+                trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
             )
-        to_state = self._move(facts.state, trigger, chosen)
-        data = {**proposed.data, **_effects(chosen.spec, now, facts.today)}
+        data = {**proposed.data, **attempt.effects}
         changes = {k: [facts.data.get(k), v] for k, v in data.items() if facts.data.get(k) != v}
         new_previous = facts.state if to_state != facts.state else previous_state
         return Outcome(trigger, facts.state, to_state, new_previous, data, changes, given)
 
-    def _coerce_inputs(
-        self, spec: TransitionSpec, inputs: Mapping[str, Any], reason: str | None
-    ) -> dict[str, Any]:
-        declared = {i.field: i for i in spec.inputs}
-        errors: list[dict[str, Any]] = []
-        given: dict[str, Any] = {}
-        for name, raw in inputs.items():
-            if name not in declared:
-                errors.append(
-                    {
-                        "field": f"inputs.{name}",
-                        "message": f"'{spec.trigger}' takes no input '{name}'; it takes: "
-                        f"{', '.join(declared) or 'none'}",
-                    }
-                )
-                continue
-            try:
-                given[name] = coerce(self.definition.fields[name], raw)
-            except ValueError as exc:
-                errors.append({"field": f"inputs.{name}", "message": str(exc)})
-        for name, item in declared.items():
-            if (
-                item.required
-                and given.get(name) in (None, "")
-                and name not in {e["field"].removeprefix("inputs.") for e in errors}
-            ):
-                errors.append({"field": f"inputs.{name}", "message": "required"})
-        if spec.reason_required and not (reason or "").strip():
-            errors.append({"field": "reason", "message": f"'{spec.trigger}' requires a reason"})
-        if errors:
-            raise InvalidInput(f"invalid inputs for '{spec.trigger}'", errors)
-        return given
-
-    def _move(self, state: str, trigger: str, edge: _Edge) -> str:
+    def _move(self, state: str, trigger: str, attempt: _Attempt) -> str | None:
+        """Fire on the shared machine; return the new state, or None when no edge's rules held."""
         carrier = self._borrow()
         try:
             self._machine.set_state(state, model=carrier)
-            carrier.trigger(trigger, chosen=edge)  # type: ignore[attr-defined]
+            if not carrier.trigger(trigger, attempt=attempt):  # type: ignore[attr-defined]
+                return None
             return carrier.state
         finally:
             self._carriers.put(carrier)
@@ -272,17 +285,9 @@ class CompiledWorkflow:
             return carrier
 
 
-def _without_inputs(spec: TransitionSpec) -> list[Any]:
-    """Guards that do not read the transition's own inputs (those are judged when firing)."""
-    inputs = {i.field for i in spec.inputs}
-    return [g for g in spec.guards if not any(ref[1] in inputs for ref in g.field_refs())]
-
-
-def _chosen(edge: _Edge) -> Any:
-    def condition(event: EventData) -> bool:
-        return event.kwargs.get("chosen") is edge
-
-    return condition
+def _depends_on(names: list[str]) -> Unmet:
+    listed = ", ".join(names)
+    return Unmet("depends_on_input", f"depends on {listed}: judged when given", {"inputs": names})
 
 
 def _effects(spec: TransitionSpec, now: datetime, today: date) -> dict[str, Any]:

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from datetime import date, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
+from ipm_workflow.domain.documents import Period, document_problem
+from ipm_workflow.domain.durations import MAX_DAYS
 from ipm_workflow.domain.errors import Unmet
 
-Scalar = str | int | float | bool
+# Numbers a workflow compares or sets stay within what both databases' JSON store exactly.
+MAX_NUMBER = 10**15
+MAX_AGE = 150
+
+
+def _bounded_scalar(value: str | int | float | bool) -> str | int | float | bool:
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not (math.isfinite(value) and abs(value) <= MAX_NUMBER)
+    ):
+        raise ValueError(f"{value!r} is out of bounds (at most {MAX_NUMBER:.0e} either way)")
+    return value
+
+
+Scalar = Annotated[str | int | float | bool, AfterValidator(_bounded_scalar)]
 
 
 class GuardBase(BaseModel, ABC):
@@ -131,7 +149,7 @@ class DateDaysAway(GuardBase):
 
     kind: Literal["date_days_away"]
     field: str
-    min_days: int = Field(ge=0)
+    min_days: int = Field(ge=0, le=MAX_DAYS)
     field_attrs: ClassVar[dict[str, str | None]] = {"field": "date"}
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
@@ -182,8 +200,8 @@ class AgeBetween(GuardBase):
 
     kind: Literal["age_between"]
     at: str = "today"
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    min: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    max: int | None = Field(default=None, ge=0, le=MAX_AGE)
     field_attrs: ClassVar[dict[str, str | None]] = {"at": "date"}
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
@@ -208,45 +226,42 @@ class AgeBetween(GuardBase):
 
 
 class DocumentsPresent(GuardBase):
-    """Documents are received or validated, and valid until a date field when one is given."""
+    """Documents are received or validated and cover a period: from a date through a date."""
 
     kind: Literal["documents_present"]
     documents: list[str] = Field(min_length=1)
-    valid_through: str | None = None
+    valid_from: str | None = Field(
+        default=None,
+        description="Date field the period starts on (e.g. the departure); default: today.",
+    )
+    valid_through: str | None = Field(default=None, description="Date field the period ends on.")
     validated: bool = Field(default=False, description="Require status 'validated'.")
-    field_attrs: ClassVar[dict[str, str | None]] = {"valid_through": "date"}
+    field_attrs: ClassVar[dict[str, str | None]] = {"valid_from": "date", "valid_through": "date"}
 
     def field_refs(self) -> list[tuple[str, str, str | None]]:
-        """Skip the optional validity field when absent."""
+        """Skip the optional period fields when absent."""
         return [r for r in super().field_refs() if r[1] is not None]
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
-        """Unmet with the list of missing, unvalidated or expiring documents."""
-        until: date | None = None
-        if self.valid_through is not None:
-            until = facts.date_of(self.valid_through)
-            if until is None:
-                # Without the date, validity through the stay cannot be shown: unmet, not skipped.
-                return Unmet(
-                    "field_missing",
-                    f"{self.valid_through} is not set",
-                    {"field": self.valid_through},
-                )
+        """Unmet with each document that is missing, unvalidated or does not cover the period."""
+        dates: dict[str, date] = {}
+        for name in (self.valid_from, self.valid_through):
+            if name is not None and (day := facts.date_of(name)) is None:
+                # Without the date, the cover cannot be shown: unmet, not skipped.
+                return Unmet("field_missing", f"{name} is not set", {"field": name})
+            if name is not None and day is not None:
+                dates[name] = day
+        period = Period(
+            dates[self.valid_from] if self.valid_from else facts.today,
+            dates[self.valid_through] if self.valid_through else None,
+            self.valid_from,
+            self.valid_through,
+        )
         problems: dict[str, str] = {}
         for doc_type in self.documents:
-            doc = facts.documents.get(doc_type)
-            status = doc.status if doc else "missing"
-            if doc is None or status not in ("received", "validated"):
-                problems[doc_type] = status
-            elif self.validated and status != "validated":
-                problems[doc_type] = "not validated"
-            elif not doc.usable_on(facts.today):
-                early = doc.valid_from is not None and facts.today < doc.valid_from
-                problems[doc_type] = "not yet valid" if early else "expired"
-            elif until is not None and not doc.usable_on(until):
-                problems[doc_type] = (
-                    f"expires {doc.valid_until} before {self.valid_through} {until}"
-                )
+            found = facts.documents.get(doc_type)
+            if problem := document_problem(found, period, validated=self.validated):
+                problems[doc_type] = problem
         if problems:
             listed = ", ".join(f"{k} ({v})" for k, v in problems.items())
             return Unmet("documents_missing", f"documents not in order: {listed}", problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,36 @@ from ipm_workflow.domain.definitions import (
 from ipm_workflow.domain.guards import GuardBase
 
 Path = tuple[str | int, ...]
+
+# Names the state-machine library (transitions 0.9) or our case model read in a special way.
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+RESERVED_STATES = {
+    "*": "the state-machine library reads '*' as 'every state'",
+    "=": "the state-machine library reads '=' as 'the same state' (the case would not move)",
+    PREVIOUS_STATE: "'@previous' is the destination meaning 'back where the case came from'",
+}
+RESERVED_TRIGGERS = {
+    "state": "it is the case model's attribute that holds the state",
+    "trigger": "it is the method the state-machine library adds to fire a trigger by name",
+}
+# The library adds is_<state>(), may_<trigger>() and to_<state>() to the case model, and looks
+# callbacks up by these prefixes: a trigger of that shape would shadow or be taken for one.
+RESERVED_TRIGGER_PREFIXES = (
+    "is_",
+    "may_",
+    "to_",
+    "before_",
+    "after_",
+    "prepare_",
+    "on_enter_",
+    "on_exit_",
+    "on_exception",
+    "on_final",
+    "finalize_",
+)
+RESERVED_FIELDS = {
+    "today": "guards read 'today' as the current date, so a field of that name could never be read",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +82,7 @@ class _Linter:
 
     def run(self) -> list[Problem]:
         wf = self.wf
+        self.check_names()
         self.known(("initial_state",), "state", wf.initial_state, wf.states)
         for name, state in wf.states.items():
             if state.owner is not None:
@@ -64,6 +96,29 @@ class _Linter:
         self.check_ambiguous_triggers()
         self.check_graph()
         return self.problems
+
+    def check_names(self) -> None:
+        for name in self.wf.states:
+            why = RESERVED_STATES.get(name)
+            if why is None and not _NAME.match(name):
+                why = "a state name is letters, digits and '_', starting with a letter"
+            if why:
+                self.report(("states", name), f"state name '{name}' is reserved or invalid: {why}")
+        for i, t in enumerate(self.wf.transitions):
+            why = RESERVED_TRIGGERS.get(t.trigger)
+            prefix = next((p for p in RESERVED_TRIGGER_PREFIXES if t.trigger.startswith(p)), None)
+            if why is None and prefix is not None:
+                why = f"names starting with '{prefix}' belong to the state-machine library"
+            if why:
+                self.report(
+                    ("transitions", i, "trigger"), f"trigger name '{t.trigger}' is reserved: {why}"
+                )
+        for name in self.wf.fields:
+            why = RESERVED_FIELDS.get(name)
+            if why is None and not _NAME.match(name):
+                why = "a field name is letters, digits and '_', starting with a letter"
+            if why:
+                self.report(("fields", name), f"field name '{name}' is reserved or invalid: {why}")
 
     def check_transition(self, path: Path, t: TransitionSpec) -> None:
         wf = self.wf

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from ipm_workflow.domain.definitions import FieldSpec
+from ipm_workflow.domain.definitions import FieldSpec, TransitionSpec, Workflow
+from ipm_workflow.domain.errors import InvalidInput
 
 _TRUE = {"true", "yes", "1", "oui"}
 _FALSE = {"false", "no", "0", "non"}
@@ -31,15 +33,24 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     return text
 
 
+# Dates a journey can hold: reminders and limits are computed from them up to ten years on, so
+# a date near the calendar's end (9999-12-31) would overflow instead of being refused here.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def _date(raw: Any) -> str:
     if isinstance(raw, datetime):
-        return raw.date().isoformat()
-    if isinstance(raw, date):
-        return raw.isoformat()
-    try:
-        return date.fromisoformat(str(raw).strip()).isoformat()
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
+        day = raw.date()
+    elif isinstance(raw, date):
+        day = raw
+    else:
+        try:
+            day = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"expected a date between {EARLIEST} and {LATEST}, got {day}")
+    return day.isoformat()
 
 
 def _boolean(raw: Any) -> bool:
@@ -65,3 +76,38 @@ def _number(raw: Any) -> int | float:
             raise ValueError(f"expected a finite number, got {raw!r}")
         return int(number) if isinstance(raw, str) and number.is_integer() else number
     raise ValueError(f"expected a number, got {raw!r}")
+
+
+def coerce_inputs(
+    definition: Workflow, spec: TransitionSpec, inputs: Mapping[str, Any], reason: str | None
+) -> dict[str, Any]:
+    """Return a trigger's inputs in their stored form, or raise InvalidInput naming each fault."""
+    declared = {i.field: i for i in spec.inputs}
+    errors: list[dict[str, Any]] = []
+    given: dict[str, Any] = {}
+    for name, raw in inputs.items():
+        if name not in declared:
+            errors.append(
+                {
+                    "field": f"inputs.{name}",
+                    "message": f"'{spec.trigger}' takes no input '{name}'; it takes: "
+                    f"{', '.join(declared) or 'none'}",
+                }
+            )
+            continue
+        try:
+            given[name] = coerce(definition.fields[name], raw)
+        except ValueError as exc:
+            errors.append({"field": f"inputs.{name}", "message": str(exc)})
+    for name, item in declared.items():
+        if (
+            item.required
+            and given.get(name) in (None, "")
+            and name not in {e["field"].removeprefix("inputs.") for e in errors}
+        ):
+            errors.append({"field": f"inputs.{name}", "message": "required"})
+    if spec.reason_required and not (reason or "").strip():
+        errors.append({"field": "reason", "message": f"'{spec.trigger}' requires a reason"})
+    if errors:
+        raise InvalidInput(f"invalid inputs for '{spec.trigger}'", errors)
+    return given

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain.definitions import Workflow
+from ipm_workflow.domain.documents import document_line
 from ipm_workflow.domain.guards import DocumentsPresent
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.messages import (
@@ -43,12 +44,16 @@ def _missing_documents(
     # The documents this rule waits for (its `unless` document guards), not the whole list.
     rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
     facts = audience.case.facts(today, audience.person.birth_date)
-    lacking: dict[str, None] = {}
+    lacking: dict[str, str] = {}
     for guard in rule.unless if rule else []:
         if isinstance(guard, DocumentsPresent) and (unmet := guard.check(facts)):
-            lacking.update(dict.fromkeys(unmet.detail))
-    labels = [definition.documents[n].label for n in lacking if n in definition.documents]
-    return [label.fr if lang == "fr" else label.en for label in labels]
+            lacking.update(unmet.detail)
+    # A document on file is named with what is wrong with it, never as missing.
+    return [
+        document_line(definition.documents[name].label, lang, problem)
+        for name, problem in lacking.items()
+        if name in definition.documents
+    ]
 
 
 def _faults(subject: str, found: Route) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import anyio
 import structlog
 
+from ipm_workflow.domain.durations import Duration
 from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.services.ports import UnitOfWorkFactory
 
@@ -71,7 +72,9 @@ class SandboxService:
         with self.uow(readonly=True) as uow:
             return uow.reminders.attempts_between(start, end)
 
-    async def advance(self, *, to: datetime | None = None, by: timedelta | None = None) -> Travel:
+    async def advance(
+        self, *, to: datetime | None = None, by: Duration | timedelta | None = None
+    ) -> Travel:
         """Move forward to a time or by a duration, stopping at every due moment on the way."""
         if (to is None) == (by is None):
             raise InvalidInput(
@@ -83,7 +86,9 @@ class SandboxService:
         async with self.lock:
             started = self.clock.freeze()
             try:
-                target = to if to is not None else started + (by or timedelta(0))
+                target = (
+                    to if to is not None else started + (by if by is not None else timedelta(0))
+                )
                 if target < started:
                     raise InvalidInput(
                         "the sandbox clock only moves forward",

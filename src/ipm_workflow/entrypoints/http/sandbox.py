@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -11,6 +11,7 @@ from litestar.types import Message, Scope
 from pydantic import AwareDatetime, BaseModel, Field
 
 from ipm_workflow.adapters.channels.capture import outbox
+from ipm_workflow.domain.durations import Duration
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
@@ -33,8 +34,10 @@ class ClockIn(Body):
         examples=["2027-03-01T09:00:00Z"],
         description="With its UTC offset, e.g. 2027-03-01T09:00:00Z",
     )
-    advance: timedelta | None = Field(
-        default=None, description="ISO 8601 duration, e.g. P14D", examples=["P14D"]
+    advance: Duration | None = Field(
+        default=None,
+        description="ISO 8601 duration, e.g. P14D; P1M and P1Y are calendar months and years",
+        examples=["P14D"],
     )
 
 

@@ -173,6 +173,10 @@ class ActionOut(BaseModel):
     unmet: list[UnmetOut]
     inputs: list[InputOut]
     reason_required: bool
+    depends_on: list[UnmetOut] = Field(
+        default_factory=list,
+        description="Conditions that read an input not given yet: judged when firing with it.",
+    )
 
     @classmethod
     def of(cls, action: Action) -> ActionOut:
@@ -191,6 +195,7 @@ class ActionOut(BaseModel):
                 for i in action.inputs
             ],
             reason_required=action.reason_required,
+            depends_on=[UnmetOut(**u.as_dict()) for u in action.depends_on],
         )
 
 
