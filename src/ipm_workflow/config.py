@@ -33,6 +33,15 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="Base URL used in links inside messages."
     )
 
+    # Metrics (GET /metrics): served only when one of these is set.
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token a Prometheus scraper sends to GET /metrics."
+    )
+    metrics_networks: list[str] = Field(
+        default_factory=list,
+        description='Networks allowed to GET /metrics without the token, e.g. ["10.0.0.0/8"].',
+    )
+
     @property
     def active_database_url(self) -> str:
         """The database this instance uses: the sandbox's own one in sandbox mode."""

@@ -228,8 +228,8 @@ class CaseService(CaseRecords):
             previous_state=case.previous_state,
         )
 
-    @staticmethod
-    def _log_fired(fired: Fired, actor: Actor) -> None:
+    def _log_fired(self, fired: Fired, actor: Actor) -> None:
+        self.telemetry.transition(fired.case.workflow, fired.outcome.trigger)
         log.info(
             "transition",
             case_id=fired.case.id,

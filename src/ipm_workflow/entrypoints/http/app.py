@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar
@@ -23,6 +24,11 @@ from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, 
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
+from ipm_workflow.entrypoints.http.metrics import (
+    metrics,
+    metrics_enabled,
+    request_metrics_middleware,
+)
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
@@ -30,6 +36,7 @@ from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbo
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.logging import configure_logging
 from ipm_workflow.services.sandbox import SandboxService
+from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
 
@@ -56,6 +63,18 @@ def openapi_config(sandbox: bool = False) -> OpenAPIConfig:
     )
 
 
+def _metrics(settings: Settings, container: ContainerDep) -> tuple[Telemetry, Callable[[], None]]:
+    """Count events with prometheus-client when metrics are on; otherwise count nothing."""
+    if not metrics_enabled(settings):
+        return NO_TELEMETRY, lambda: None
+    from ipm_workflow.adapters import metrics as prometheus  # noqa: PLC0415 - only when on
+
+    telemetry = prometheus.PrometheusTelemetry()
+    container.cases.telemetry = telemetry
+    prometheus.instrument_pool(container.engine)
+    return telemetry, prometheus.process_ended
+
+
 def create_app(settings: Settings | None = None, container: ContainerDep | None = None) -> Litestar:
     """Build the application; refuses to start when a workflow file is invalid."""
     settings = settings or Settings()
@@ -63,6 +82,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
     container = container or bootstrap(settings)
     claim_mode(container.engine, settings.sandbox)
     lock = asyncio.Lock()
+    telemetry, stop_metrics = _metrics(settings, container)
     worker = (
         Worker(
             container.delivery,
@@ -70,6 +90,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
             concurrency=settings.worker_concurrency,
             poll_seconds=settings.worker_poll_seconds,
             lock=lock,
+            telemetry=telemetry,
         )
         if settings.embedded_worker or settings.sandbox
         else None
@@ -90,6 +111,9 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         request_id_middleware,
         DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
     ]
+    if metrics_enabled(settings):
+        handlers.append(metrics)
+        middleware.insert(0, request_metrics_middleware())
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
     before_send: list[Any] = []
     if settings.sandbox and worker is not None:
@@ -115,7 +139,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         openapi_config=openapi_config(settings.sandbox),
         state=State(state),
         on_startup=[start_worker],
-        on_shutdown=[stop_worker, container.close],
+        on_shutdown=[stop_worker, container.close, stop_metrics],
         logging_config=None,
         debug=False,
     )
