@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from api_driver import CASES, ApiDriver
@@ -196,3 +201,49 @@ class TestNetworks:
         expected = [True, True, False, False, False]
         hosts = ["10.1.2.3", "::1", "192.168.1.1", "testclient", None]
         assert expected == [_from_allowed_network(settings, h) for h in hosts]
+
+
+COUNT_ONE = """
+from ipm_workflow.adapters.metrics import PrometheusTelemetry, process_ended
+PrometheusTelemetry().transition("wf_multi", "go")
+process_ended()
+"""
+SCRAPE = """
+import sys
+from ipm_workflow.adapters.clock import SystemClock
+from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.metrics import exposition
+sys.stdout.write(exposition(create_db_engine(sys.argv[1]), SystemClock()).decode())
+"""
+
+
+class TestSeveralProcesses:
+    """PROMETHEUS_MULTIPROC_DIR: counters of every server process of a host, summed at scrape."""
+
+    def test_counts_of_two_processes_are_summed(
+        self, sqlite_template: Path, tmp_path: Path
+    ) -> None:
+        """Two processes count one transition each; a third process scrapes 2, and the gauges."""
+        database = tmp_path / "ipm.sqlite3"
+        shutil.copy(sqlite_template, database)  # the file's counters do not depend on the database
+        db_url = f"sqlite:///{database}"
+        shared = tmp_path / "prometheus"
+        shared.mkdir()
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+        for _ in range(2):
+            subprocess.run([sys.executable, "-c", COUNT_ONE], env=env, check=True, timeout=120)
+        scraped = subprocess.run(
+            [sys.executable, "-c", SCRAPE, db_url],
+            env=env,
+            check=True,
+            timeout=120,
+            capture_output=True,
+            text=True,
+        ).stdout
+        samples = {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(scraped)
+            for s in family.samples
+        }
+        assert value(samples, "ipm_transitions_total", workflow="wf_multi", trigger="go") == 2
+        assert value(samples, "ipm_reminders_oldest_due_age_seconds") == 0
