@@ -233,7 +233,7 @@ class TestDryRun:
         file = _write(tmp_path / "dry.csv", ENGLISH + "\n".join(rows) + "\n")
         result = cli("import", "referrals", "--dry-run", str(file))
         assert result.exit_code == 1
-        assert "row 2: would create a person and a erasmus_vet_long case" in result.stdout
+        assert "row 2: would create a person and a case (erasmus_vet_long)" in result.stdout
         assert "row 3: refused: mission locale 'ml-x'" in result.stdout
         assert _counts(container) == (0, 0, 0)
 

@@ -24,7 +24,7 @@ def describe(result: RowResult) -> str:
     if result.outcome == "refused":
         return head + f"refused: {result.reason}"
     if result.outcome == "would_create":
-        line = head + f"would create a person and a {result.workflow} case"
+        line = head + f"would create a person and a case ({result.workflow})"
     elif result.outcome == "already_imported":
         line = head + f"already imported (person {result.person_id}, case {result.case_id})"
     else:
