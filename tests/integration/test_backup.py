@@ -181,3 +181,20 @@ class TestRefusals:
             assert result.exit_code == 1
             assert result.stderr.startswith("restore failed:")
             assert result.exception is None or isinstance(result.exception, SystemExit)
+
+    def test_unreachable_or_missing_database(self, run_cli: Cli, tmp_path: Path) -> None:
+        """A missing SQLite file is not backed up as an empty one; a dead server is named."""
+        missing = f"sqlite:///{tmp_path / 'nowhere.sqlite3'}"
+        made = run_cli("db", "backup", str(tmp_path / "b.dump"), env={"IPM_DATABASE_URL": missing})
+        assert made.exit_code == 1
+        assert made.stderr.startswith("backup failed: no SQLite database at")
+        assert not (tmp_path / "nowhere.sqlite3").exists()
+        assert not (tmp_path / "b.dump").exists()
+        archive = tmp_path / "looks-like.dump"
+        archive.write_bytes(b"PGDMP" + bytes(64))
+        dead = "postgresql://postgres@127.0.0.1:1/none"
+        backup = run_cli("db", "backup", str(tmp_path / "x.dump"), env={"IPM_DATABASE_URL": dead})
+        restore = run_cli("db", "restore", str(archive), env={"IPM_DATABASE_URL": dead})
+        assert backup.stderr.startswith("backup failed: pg_dump failed:")
+        assert restore.stderr.startswith("restore failed: cannot reach the database:")
+        assert (backup.exit_code, restore.exit_code) == (1, 1)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, literal, select, table
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 
 from ipm_workflow.domain.errors import DomainError
 
@@ -27,15 +28,22 @@ class BackupFailed(DomainError):
 
 def tables_with_rows(engine: Engine) -> list[str]:
     """Name the tables of ours that hold rows (empty list: an empty or new database)."""
-    names = [n for n in inspect(engine).get_table_names() if n not in _BOOKKEEPING]
-    with engine.connect() as conn:
-        found = [
-            name
-            for name in sorted(names)
-            if conn.execute(select(literal(1)).select_from(table(name)).limit(1)).first()
-        ]
-        conn.rollback()
+    try:
+        names = [n for n in inspect(engine).get_table_names() if n not in _BOOKKEEPING]
+        with engine.connect() as conn:
+            found = [
+                name
+                for name in sorted(names)
+                if conn.execute(select(literal(1)).select_from(table(name)).limit(1)).first()
+            ]
+            conn.rollback()
+    except OperationalError as exc:
+        raise BackupFailed(f"cannot reach the database: {_first_line(exc)}") from None
     return found
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(getattr(exc, "orig", exc)).strip().splitlines() or ["no message"])[0]
 
 
 def _sqlite_path(url: URL) -> Path:
@@ -72,7 +80,10 @@ def backup(engine: Engine, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     if engine.dialect.name == "sqlite":
-        source = sqlite3.connect(_sqlite_path(engine.url))
+        path = _sqlite_path(engine.url)
+        if not path.is_file():  # connecting would create an empty database and back that up
+            raise BackupFailed(f"no SQLite database at {path}")
+        source = sqlite3.connect(path)
         copy = sqlite3.connect(partial)
         try:
             # Page by page, letting the service's writers in between steps.
