@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -273,3 +278,50 @@ class TestCrash:
         assert "2 created" in resumed.stdout
         assert _counts(container) == (3, 3, 3)
         assert all(r.ok for r in container.cases.verify(None))
+
+
+IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
+
+
+@pytest.mark.e2e
+class TestKilled:
+    """SIGKILL in the middle of a long file: every row is wholly in, or wholly out."""
+
+    def test_kill_then_resume(
+        self,
+        cli: Cli,
+        container: Container,
+        directory: dict[str, User],
+        db_url: str,
+        tmp_path: Path,
+    ) -> None:
+        """After the kill, people = cases = import records; the re-run imports the rest once."""
+        total = 250
+        rows = [
+            f"Exemple,Test{n},2005-01-{1 + n % 28:02d},,,ml-a,esc_volunteering,oui,oui"
+            for n in range(total)
+        ]
+        file = _write(tmp_path / "long.csv", ENGLISH + "\n".join(rows) + "\n")
+        env = {**os.environ, "IPM_DATABASE_URL": db_url, "IPM_LOG_LEVEL": "WARNING"}
+        process = subprocess.Popen(
+            [str(IPM_WORKFLOW), "import", "referrals", str(file)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while _count(container, people_t) < 10 and time.monotonic() < deadline:
+                assert process.poll() is None, "the import ended before it could be killed"
+                time.sleep(0.02)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
+        people, cases, records = _counts(container)
+        assert 10 <= people < total
+        assert (people, people) == (cases, records)
+        resumed = cli("import", "referrals", str(file))
+        assert resumed.exit_code == 0, resumed.output
+        assert f"{total - people} created" in resumed.stdout
+        assert f"{people} already imported" in resumed.stdout
+        assert (total, total, total) == _counts(container)
