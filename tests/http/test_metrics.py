@@ -89,6 +89,7 @@ class TestMetrics:
         case = api.open_case()
         fired = api.fire(case["id"], "log_first_contact", {"first_contact_date": "2026-01-05"})
         assert fired.status_code == 200, fired.text
+        assert fired.headers["x-request-id"]  # the request id survives the metrics middleware
         api.open_case()  # left in REFERRED, with its reminder
         with container.uow(readonly=True) as uow:
             next_due = uow.reminders.next_due()
