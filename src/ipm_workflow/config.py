@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,14 @@ class Settings(BaseSettings):
         default_factory=list,
         description='Networks allowed to GET /metrics without the token, e.g. ["10.0.0.0/8"].',
     )
+
+    @field_validator("metrics_networks")
+    @classmethod
+    def _networks_parse(cls, value: list[str]) -> list[str]:
+        # A typo must stop the start, not turn each scrape into a server error.
+        for network in value:
+            ipaddress.ip_network(network.strip(), strict=False)
+        return value
 
     @property
     def active_database_url(self) -> str:

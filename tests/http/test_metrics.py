@@ -16,7 +16,7 @@ from api_driver import CASES, ApiDriver
 from litestar import Litestar
 from litestar.testing import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container, bootstrap
@@ -202,6 +202,11 @@ class TestNetworks:
         expected = [True, True, False, False, False]
         hosts = ["10.1.2.3", "::1", "192.168.1.1", "testclient", None]
         assert expected == [_from_allowed_network(settings, h) for h in hosts]
+
+    def test_a_bad_network_stops_the_start(self) -> None:
+        """A typo in IPM_METRICS_NETWORKS is a settings error, not a 500 at each scrape."""
+        with pytest.raises(ValidationError, match="does not appear to be an IPv4 or IPv6"):
+            Settings(metrics_networks=["10.0.0.300/8"])
 
 
 COUNT_ONE = """

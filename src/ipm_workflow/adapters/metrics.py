@@ -9,7 +9,7 @@ process answers.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -67,12 +67,11 @@ class PrometheusTelemetry:
         LEASES_LOST.inc()
 
 
-def instrument_pool(engine: Engine) -> None:
-    """Follow the engine's pool: connections in use (checkout/checkin) and its size."""
+def instrument_pool(engine: Engine) -> Callable[[], None]:
+    """Follow the engine's pool (connections in use, its size); return what undoes the size."""
     size = getattr(engine.pool, "size", None)
-    overflow = getattr(engine.pool, "_max_overflow", 0)
-    if callable(size):
-        POOL_SIZE.inc(size() + max(overflow, 0))
+    capacity = size() + max(getattr(engine.pool, "_max_overflow", 0), 0) if callable(size) else 0
+    POOL_SIZE.inc(capacity)
 
     def checkout(*_: Any) -> None:
         POOL_IN_USE.inc()
@@ -82,6 +81,7 @@ def instrument_pool(engine: Engine) -> None:
 
     event.listen(engine, "checkout", checkout)
     event.listen(engine, "checkin", checkin)
+    return lambda: POOL_SIZE.dec(capacity)
 
 
 class DatabaseCollector(Collector):

@@ -71,8 +71,13 @@ def _metrics(settings: Settings, container: ContainerDep) -> tuple[Telemetry, Ca
 
     telemetry = prometheus.PrometheusTelemetry()
     container.cases.telemetry = telemetry
-    prometheus.instrument_pool(container.engine)
-    return telemetry, prometheus.process_ended
+    release_pool = prometheus.instrument_pool(container.engine)
+
+    def stop() -> None:
+        release_pool()
+        prometheus.process_ended()
+
+    return telemetry, stop
 
 
 def create_app(settings: Settings | None = None, container: ContainerDep | None = None) -> Litestar:
