@@ -144,9 +144,7 @@ class TestRefusedRows:
         assert "row 7: refused: programme: no workflow named 'no_such_programme'" in out
         assert "row 8: refused: " in out
         assert "the CV must be attached to the referral" in out
-        assert (
-            "row 9: refused: invalid case data (inputs.cv_attached: expected true or false" in out
-        )
+        assert "row 9: refused: CV attached: expected true or false, got 'perhaps'" in out
         # PostgreSQL's sequences keep the ids that refused rows' transactions drew.
         assert re.search(r"^row 11: created person \d+, esc_volunteering case \d+$", out, re.M)
         assert (
@@ -191,7 +189,7 @@ class TestReimport:
         resaved = (
             "Programme;Mission locale;Prénom;Nom;Date de naissance;CV joint;Notice RGPD remise\n"
         )
-        resaved += "esc_volunteering;ml-a;Noé;Fictif;31/01/2004;true;true\n"
+        resaved += "esc_volunteering;ml-a;Noé;Fictif;31/01/2004;oui;Oui\n"
         second = _write(tmp_path / "b.csv", resaved, "cp1252")
         assert cli("import", "referrals", str(first)).exit_code == 0
         again = cli("import", "referrals", str(second))

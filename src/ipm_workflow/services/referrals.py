@@ -19,6 +19,7 @@ from typing import Any, Literal
 from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import DomainError, InvalidInput
 from ipm_workflow.domain.people import Person
+from ipm_workflow.domain.values import coerce
 from ipm_workflow.services.commands import Actor, OpenCase
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.idempotency import Answer, run_once
@@ -167,9 +168,14 @@ class ReferralImporter:
             name = by_text.get(folded(header))
             if name is None or not raw.strip():
                 continue
-            # Exports write dates the French way; the services take ISO dates.
+            # Exports write dates the French way; the services take ISO dates. Typed values make
+            # "oui" and "true" one and the same row for the import key.
             spec = fields[name]
-            inputs[name] = _date(raw, name).isoformat() if spec.type == "date" else raw.strip()
+            text = _date(raw, name).isoformat() if spec.type == "date" else raw.strip()
+            try:
+                inputs[name] = coerce(spec, text)
+            except ValueError as exc:
+                raise ValueError(f"{header}: {exc}") from None
         if referred is not None and "referral_date" in fields:
             inputs.setdefault("referral_date", referred.isoformat())
         if values.get("imilo_id") and "imilo_id" in fields:
