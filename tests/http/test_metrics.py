@@ -229,15 +229,25 @@ class TestSeveralProcesses:
     def test_counts_of_two_processes_are_summed(
         self, sqlite_template: Path, tmp_path: Path
     ) -> None:
-        """Two processes count one transition each; a third process scrapes 2, and the gauges."""
+        """Two processes count a transition each, a worker ticks once; a scraper sees them all."""
         database = tmp_path / "ipm.sqlite3"
-        shutil.copy(sqlite_template, database)  # the file's counters do not depend on the database
+        shutil.copy(sqlite_template, database)
         db_url = f"sqlite:///{database}"
         shared = tmp_path / "prometheus"
         shared.mkdir()
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
         for _ in range(2):
             subprocess.run([sys.executable, "-c", COUNT_ONE], env=env, check=True, timeout=120)
+        # A standalone worker of the same host counts into the same directory.
+        worker_env = {**env, "IPM_DATABASE_URL": db_url, "IPM_METRICS_TOKEN": TOKEN}
+        ipm_workflow = Path(sys.executable).with_name("ipm-workflow")
+        subprocess.run(
+            [str(ipm_workflow), "worker", "--once"],
+            env=worker_env,
+            check=True,
+            timeout=120,
+            capture_output=True,
+        )
         scraped = subprocess.run(
             [sys.executable, "-c", SCRAPE, db_url],
             env=env,
@@ -252,4 +262,5 @@ class TestSeveralProcesses:
             for s in family.samples
         }
         assert value(samples, "ipm_transitions_total", workflow="wf_multi", trigger="go") == 2
+        assert value(samples, "ipm_worker_ticks_total") == 1
         assert value(samples, "ipm_reminders_oldest_due_age_seconds") == 0

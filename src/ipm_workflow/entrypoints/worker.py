@@ -54,6 +54,7 @@ class Worker:
 
     async def run_once(self) -> int:
         """Deliver everything due now, batch after batch; return how many were handled."""
+        self.telemetry.worker_tick()
         handled = 0
         while not self._stopping:
             claimed = await anyio.to_thread.run_sync(self.delivery.claim, self.id)
@@ -112,7 +113,6 @@ class Worker:
 
     async def _tick(self) -> None:
         self._tick_task = asyncio.current_task()
-        self.telemetry.worker_tick()
         try:
             async with self.lock:
                 handled = await self.run_once()

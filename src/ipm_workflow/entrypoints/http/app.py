@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar
@@ -24,19 +23,15 @@ from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, 
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
-from ipm_workflow.entrypoints.http.metrics import (
-    metrics,
-    metrics_enabled,
-    request_metrics_middleware,
-)
+from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
+from ipm_workflow.entrypoints.observability import metrics_enabled, start_metrics
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.logging import configure_logging
 from ipm_workflow.services.sandbox import SandboxService
-from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
 
@@ -63,23 +58,6 @@ def openapi_config(sandbox: bool = False) -> OpenAPIConfig:
     )
 
 
-def _metrics(settings: Settings, container: ContainerDep) -> tuple[Telemetry, Callable[[], None]]:
-    """Count events with prometheus-client when metrics are on; otherwise count nothing."""
-    if not metrics_enabled(settings):
-        return NO_TELEMETRY, lambda: None
-    from ipm_workflow.adapters import metrics as prometheus  # noqa: PLC0415 - only when on
-
-    telemetry = prometheus.PrometheusTelemetry()
-    container.cases.telemetry = telemetry
-    release_pool = prometheus.instrument_pool(container.engine)
-
-    def stop() -> None:
-        release_pool()
-        prometheus.process_ended()
-
-    return telemetry, stop
-
-
 def create_app(settings: Settings | None = None, container: ContainerDep | None = None) -> Litestar:
     """Build the application; refuses to start when a workflow file is invalid."""
     settings = settings or Settings()
@@ -87,7 +65,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
     container = container or bootstrap(settings)
     claim_mode(container.engine, settings.sandbox)
     lock = asyncio.Lock()
-    telemetry, stop_metrics = _metrics(settings, container)
+    telemetry, stop_metrics = start_metrics(container)
     worker = (
         Worker(
             container.delivery,
@@ -116,7 +94,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         request_id_middleware,
         DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
     ]
-    if metrics_enabled(settings):
+    if metrics_enabled(container):
         handlers.append(metrics)
         middleware.insert(0, request_metrics_middleware())
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}

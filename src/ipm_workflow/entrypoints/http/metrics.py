@@ -18,11 +18,6 @@ from ipm_workflow.entrypoints.http.deps import ContainerDep
 PATH = "/metrics"
 
 
-def metrics_enabled(settings: Settings) -> bool:
-    """Metrics are served only when a token or a network is configured (never by default)."""
-    return settings.metrics_token is not None or bool(settings.metrics_networks)
-
-
 def _networks(settings: Settings) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(n.strip(), strict=False) for n in settings.metrics_networks]
 
