@@ -26,6 +26,7 @@ from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.ports import Clock
+from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.versions import VersionService
 
@@ -46,6 +47,7 @@ class Container:
     cohorts: CohortService = field(init=False)
     versions: VersionService = field(init=False)
     merges: MergeService = field(init=False)
+    referrals: ReferralImporter = field(init=False)
 
     def __post_init__(self) -> None:
         uow = SqlUnitOfWorkFactory(self.engine)
@@ -60,6 +62,7 @@ class Container:
         self.cohorts = CohortService(self.cases)
         self.versions = VersionService(self.cases)
         self.merges = MergeService(self.cases)
+        self.referrals = ReferralImporter(self.people, self.cases)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,23 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL of links inside messages; default: the address the server runs on.",
     )
+
+    # Metrics (GET /metrics): served only when one of these is set.
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token a Prometheus scraper sends to GET /metrics."
+    )
+    metrics_networks: list[str] = Field(
+        default_factory=list,
+        description='Networks allowed to GET /metrics without the token, e.g. ["10.0.0.0/8"].',
+    )
+
+    @field_validator("metrics_networks")
+    @classmethod
+    def _networks_parse(cls, value: list[str]) -> list[str]:
+        # A typo must stop the start, not turn each scrape into a server error.
+        for network in value:
+            ipaddress.ip_network(network.strip(), strict=False)
+        return value
 
     @property
     def links_url(self) -> str:

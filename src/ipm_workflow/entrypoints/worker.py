@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.messages import Channel, DeliveryError, Message
+from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
 log = structlog.get_logger("ipm_workflow.worker")
 
@@ -37,6 +38,7 @@ class Worker:
         concurrency: int = 8,
         poll_seconds: float = 5.0,
         lock: asyncio.Lock | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
         self.delivery = delivery
         self.channels = channels
@@ -48,14 +50,17 @@ class Worker:
         self._tick_task: asyncio.Task[object] | None = None
         # Shared with the sandbox's time machine, so ticks and clock moves never interleave.
         self.lock = lock or asyncio.Lock()
+        self.telemetry = telemetry
 
     async def run_once(self) -> int:
         """Deliver everything due now, batch after batch; return how many were handled."""
+        self.telemetry.worker_tick()
         handled = 0
         while not self._stopping:
             claimed = await anyio.to_thread.run_sync(self.delivery.claim, self.id)
             if not claimed:
                 break
+            self.telemetry.claimed(len(claimed))
             handled += await self._batch(claimed)
         return handled
 

@@ -33,6 +33,7 @@ from ipm_workflow.services.ports import (
     UnitOfWorkFactory,
 )
 from ipm_workflow.services.reminders import reconcile
+from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
 log = structlog.get_logger("ipm_workflow.cases")
 
@@ -51,6 +52,8 @@ class CaseRecords:
         self.registry = registry
         self.clock = clock
         self.tz = ZoneInfo(timezone)
+        # Replaced by the HTTP app when metrics are on (see adapters/metrics.py).
+        self.telemetry: Telemetry = NO_TELEMETRY
 
     def today(self, now: datetime | None = None) -> date:
         """Return the calendar day at Ipm (Europe/Paris by default)."""

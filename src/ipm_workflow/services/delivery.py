@@ -85,6 +85,7 @@ class DeliveryService:
         with self.uow(readonly=True) as uow:
             if not self._still_ours(uow, reminder, worker, now):
                 log.warning("reminder_lease_lost", reminder_id=reminder.id, worker=worker)
+                self.cases.telemetry.lease_lost()
                 return None
             try:
                 audience, birth_date = self._audience(uow, reminder)

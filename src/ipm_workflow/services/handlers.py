@@ -59,55 +59,62 @@ class CaseService(CaseRecords):
 
     def open_case(self, cmd: OpenCase, actor: Actor) -> Case:
         """Open a case in the workflow's initial state, checking the opening rules."""
+        with self.uow() as uow:
+            case = self.open_in(uow, cmd, actor)
+            uow.commit()
+        log.info(
+            "case_opened", case_id=case.id, workflow=case.workflow, state=case.state, actor=actor.id
+        )
+        return case
+
+    def open_in(self, uow: UnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
+        """Open a case inside a unit of work the caller owns (and commits)."""
         compiled = self.registry.get(cmd.workflow, cmd.workflow_version)
         wf = compiled.definition
         if not actor.sees(cmd.mission_locale_id):
             raise Forbidden(f"you do not work for mission locale '{cmd.mission_locale_id}'")
         now = self.clock.now()
         data = self._coerce(wf.fields, cmd.inputs, "inputs")
-        with self.uow() as uow:
-            person = uow.people.get(cmd.person_id)
-            uow.directory.mission_locale(cmd.mission_locale_id)
-            if cmd.advisor_id is not None:
-                uow.directory.user(cmd.advisor_id)
-            opening = wf.opening
-            if opening is not None:
-                self._check_opening(compiled, actor, data, person.birth_date, now)
-            case = Case(
-                id=None,
-                person_id=cmd.person_id,
-                workflow=wf.name,
-                workflow_version=wf.version,
-                state=wf.initial_state,
-                mission_locale_id=cmd.mission_locale_id,
-                advisor_id=cmd.advisor_id,
-                data=data,
-                documents={k: Document(k) for k in wf.documents},
-                opened_at=now,
-                updated_at=now,
-                state_entered_at=now,
-            )
-            case.id = uow.cases.add(case)
-            planned = reconcile(uow, wf, case, now, self.tz)
-            entry = chain_entry(
-                case,
-                actor,
-                kind="opened",
-                at=now,
-                to_state=case.state,
-                request_id=cmd.request_id,
-                payload={
-                    "person_id": cmd.person_id,
-                    "mission_locale_id": cmd.mission_locale_id,
-                    "advisor_id": cmd.advisor_id,
-                    "inputs": data,
-                    **({"reminders": planned} if planned else {}),
-                },
-            )
-            uow.cases.update(case, 0)
-            uow.history.append(entry)
-            uow.commit()
-        log.info("case_opened", case_id=case.id, workflow=wf.name, state=case.state, actor=actor.id)
+        person = uow.people.get(cmd.person_id)
+        uow.directory.mission_locale(cmd.mission_locale_id)
+        if cmd.advisor_id is not None:
+            uow.directory.user(cmd.advisor_id)
+        opening = wf.opening
+        if opening is not None:
+            self._check_opening(compiled, actor, data, person.birth_date, now)
+        case = Case(
+            id=None,
+            person_id=cmd.person_id,
+            workflow=wf.name,
+            workflow_version=wf.version,
+            state=wf.initial_state,
+            mission_locale_id=cmd.mission_locale_id,
+            advisor_id=cmd.advisor_id,
+            data=data,
+            documents={k: Document(k) for k in wf.documents},
+            opened_at=now,
+            updated_at=now,
+            state_entered_at=now,
+        )
+        case.id = uow.cases.add(case)
+        planned = reconcile(uow, wf, case, now, self.tz)
+        entry = chain_entry(
+            case,
+            actor,
+            kind="opened",
+            at=now,
+            to_state=case.state,
+            request_id=cmd.request_id,
+            payload={
+                "person_id": cmd.person_id,
+                "mission_locale_id": cmd.mission_locale_id,
+                "advisor_id": cmd.advisor_id,
+                "inputs": data,
+                **({"reminders": planned} if planned else {}),
+            },
+        )
+        uow.cases.update(case, 0)
+        uow.history.append(entry)
         return case
 
     def _check_opening(
@@ -228,8 +235,8 @@ class CaseService(CaseRecords):
             previous_state=case.previous_state,
         )
 
-    @staticmethod
-    def _log_fired(fired: Fired, actor: Actor) -> None:
+    def _log_fired(self, fired: Fired, actor: Actor) -> None:
+        self.telemetry.transition(fired.case.workflow, fired.outcome.trigger)
         log.info(
             "transition",
             case_id=fired.case.id,

@@ -86,5 +86,6 @@ class MergeService:
                 person.updated_at = now
                 uow.people.update(person)
             uow.commit()
+        cases.telemetry.transition(duplicate.workflow, MERGE_TRIGGER)
         log.info("cases_merged", case_id=survivor_id, merged_case_id=duplicate_id, actor=actor.id)
         return Merge(survivor, duplicate)

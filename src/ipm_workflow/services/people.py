@@ -35,13 +35,21 @@ class PeopleService:
 
     def register(self, person: Person) -> Registered:
         """Create a person; warn about probable duplicates without refusing."""
-        now = self.clock.now()
-        person.created_at = person.updated_at = now
         with self.uow() as uow:
-            duplicates = uow.people.similar(person)
-            uow.people.add(person)
+            registered = self.register_in(uow, person)
             uow.commit()
-        log.info("person_registered", person_id=person.id, possible_duplicates=len(duplicates))
+        log.info(
+            "person_registered",
+            person_id=person.id,
+            possible_duplicates=len(registered.possible_duplicates),
+        )
+        return registered
+
+    def register_in(self, uow: UnitOfWork, person: Person) -> Registered:
+        """Create a person inside a unit of work the caller owns (and commits)."""
+        person.created_at = person.updated_at = self.clock.now()
+        duplicates = uow.people.similar(person)
+        uow.people.add(person)
         return Registered(person, duplicates)
 
     def get(self, person_id: int) -> Person:

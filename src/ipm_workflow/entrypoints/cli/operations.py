@@ -119,12 +119,18 @@ def run_worker(
         typer.echo(f"refusing to start: {exc.message}", err=True)
         raise typer.Exit(2) from None
 
+    from ipm_workflow.entrypoints.observability import start_metrics  # noqa: PLC0415
+
+    # Counted into PROMETHEUS_MULTIPROC_DIR, where a server of the same host scrapes them.
+    telemetry, stop_metrics = start_metrics(container)
+
     async def main_loop() -> None:
         worker = Worker(
             container.delivery,
             container.channels(),
             concurrency=settings.worker_concurrency,
             poll_seconds=settings.worker_poll_seconds,
+            telemetry=telemetry,
         )
         if once:
             handled = await worker.run_once()
@@ -140,6 +146,7 @@ def run_worker(
         await worker.stop()
 
     asyncio.run(main_loop())
+    stop_metrics()
     container.close()
 
 

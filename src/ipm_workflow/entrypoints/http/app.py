@@ -23,10 +23,12 @@ from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, 
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
+from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
+from ipm_workflow.entrypoints.observability import metrics_enabled, start_metrics
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.logging import configure_logging
 from ipm_workflow.services.sandbox import SandboxService
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
     container = container or bootstrap(settings)
     claim_mode(container.engine, settings.sandbox)
     lock = asyncio.Lock()
+    telemetry, stop_metrics = start_metrics(container)
     worker = (
         Worker(
             container.delivery,
@@ -70,6 +73,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
             concurrency=settings.worker_concurrency,
             poll_seconds=settings.worker_poll_seconds,
             lock=lock,
+            telemetry=telemetry,
         )
         if settings.embedded_worker or settings.sandbox
         else None
@@ -90,6 +94,9 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         request_id_middleware,
         DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
     ]
+    if metrics_enabled(container):
+        handlers.append(metrics)
+        middleware.insert(0, request_metrics_middleware())
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
     before_send: list[Any] = []
     if settings.sandbox and worker is not None:
@@ -115,7 +122,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         openapi_config=openapi_config(settings.sandbox),
         state=State(state),
         on_startup=[start_worker],
-        on_shutdown=[stop_worker, container.close],
+        on_shutdown=[stop_worker, container.close, stop_metrics],
         logging_config=None,
         debug=False,
     )
