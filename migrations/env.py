@@ -13,16 +13,44 @@ from ipm_workflow.config import Settings
 target_metadata = SQLModel.metadata
 
 
+class ForeignKeysBroken(RuntimeError):
+    """A migration left rows pointing at rows that no longer exist (SQLite's check)."""
+
+
+def _sqlite_pragma(connection: Connection, statement: str) -> list[tuple[object, ...]]:
+    # On the driver's connection: SQLAlchemy would open a transaction first, and SQLite ignores
+    # `PRAGMA foreign_keys` inside one.
+    raw = connection.connection.dbapi_connection
+    if raw is None:
+        raise RuntimeError("the migration's connection is closed")
+    return list(raw.execute(statement).fetchall())
+
+
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         # SQLite alters tables by copying them: batch mode does that for us.
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    if sqlite:
+        # A batch operation copies a table, drops the original and renames the copy: with
+        # foreign keys on, dropping `people` or `cases` fails (or cascades) while other tables
+        # reference them. They are switched off around the whole run, outside its transaction,
+        # and every reference is checked before the transaction commits.
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
+                if broken:
+                    raise ForeignKeysBroken(f"foreign keys broken by the migration: {broken[:5]}")
+    finally:
+        if sqlite:
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
 
 
 def run_migrations_online() -> None:
