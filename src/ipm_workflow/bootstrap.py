@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
@@ -59,6 +60,7 @@ class Container:
     cohorts: CohortService = field(init=False)
     versions: VersionService = field(init=False)
     merges: MergeService = field(init=False)
+    audit: AuditService = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -77,6 +79,7 @@ class Container:
         self.cohorts = CohortService(self.cases)
         self.versions = VersionService(self.cases)
         self.merges = MergeService(self.cases)
+        self.audit = AuditService(uow, self.clock)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""
