@@ -26,31 +26,39 @@ def _sqlite_pragma(connection: Connection, statement: str) -> list[tuple[object,
     return list(raw.execute(statement).fetchall())
 
 
-def _run(connection: Connection) -> None:
-    sqlite = connection.dialect.name == "sqlite"
+def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         # SQLite alters tables by copying them: batch mode does that for us.
-        render_as_batch=sqlite,
+        render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
-    if sqlite:
-        # A batch operation copies a table, drops the original and renames the copy: with
-        # foreign keys on, dropping `people` or `cases` fails (or cascades) while other tables
-        # reference them. They are switched off around the whole run, outside its transaction,
-        # and every reference is checked before the transaction commits.
-        _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
-    try:
+
+
+def _run(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
-            if sqlite:
-                broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
-                if broken:
-                    raise ForeignKeysBroken(f"foreign keys broken by the migration: {broken[:5]}")
+        return
+    # A batch operation copies a table, drops the original and renames the copy: with foreign
+    # keys on, dropping `people` or `cases` fails (or cascades) while other tables reference
+    # them. They are switched off around the whole run, outside its transaction, and every
+    # reference is checked before the transaction commits.
+    _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        # One transaction around the whole run, begun before Alembic looks (it would give
+        # SQLite one transaction per revision, its DDL counting as not transactional), so
+        # that a failed check rolls every revision back. SQLite's DDL is transactional.
+        with connection.begin():
+            _configure(connection)
+            context.run_migrations()
+            broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
+            if broken:
+                raise ForeignKeysBroken(f"foreign keys broken by the migration: {broken[:5]}")
     finally:
-        if sqlite:
-            _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
 
 
 def run_migrations_online() -> None:

@@ -157,3 +157,55 @@ class TestPopulatedRoundTrip:
 
 
 _FIRST_TABLES = {"people", "cases", "history_entries", "users", "mission_locales"}
+
+
+BREAKING_REVISION = '''"""A migration that leaves cases pointing at missions locales it deleted."""
+
+from alembic import op
+
+revision = "0999"
+down_revision = "{head}"
+
+
+def upgrade() -> None:
+    """Delete what cases reference."""
+    op.execute("DELETE FROM mission_locales")
+
+
+def downgrade() -> None:
+    """Nothing to undo."""
+'''
+
+
+class TestBrokenReferences:
+    """A migration that breaks a reference is refused whole, on both databases."""
+
+    def test_refused_and_rolled_back(
+        self,
+        blank_db_url: str,
+        clock: ManualClock,
+        shipped_registry: WorkflowRegistry,
+        tmp_path: Path,
+    ) -> None:
+        """SQLite (foreign keys off for the run) finds it by its check; PostgreSQL at once."""
+        engine = create_db_engine(blank_db_url)
+        try:
+            migrate.upgrade(engine)
+            TestPopulatedRoundTrip()._populate(blank_db_url, clock, shipped_registry)
+            before = _counts(engine)
+            directory = tmp_path / "migrations"
+            shutil.copytree(migrate.MIGRATIONS, directory)
+            head = _revisions()[-1]
+            (directory / "versions" / "0999_break.py").write_text(
+                BREAKING_REVISION.replace("{head}", head)
+            )
+            config = migrate.alembic_config(blank_db_url, directory)
+            with pytest.raises(Exception, match=r"foreign key|FOREIGN KEY|violates") as raised:
+                command.upgrade(config, "0999")
+            assert type(raised.value).__name__ in {"ForeignKeysBroken", "IntegrityError"}
+            expected = (before, [head])
+            with engine.connect() as conn:
+                current = list(MigrationContext.configure(conn).get_current_heads())
+            assert expected == (_counts(engine), current)
+        finally:
+            engine.dispose()
