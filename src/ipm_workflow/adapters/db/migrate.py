@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -26,21 +25,12 @@ def alembic_config(url: str, directory: Path = MIGRATIONS) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to a revision, in one transaction on the engine's database."""
-    _run(engine, command.upgrade, revision)
-
-
-def downgrade(engine: Engine, revision: str) -> None:
-    """Revert migrations down to a revision, in one transaction on the engine's database."""
-    _run(engine, command.downgrade, revision)
-
-
-def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     # migrations/env.py runs the transaction (and, on SQLite, the foreign-key switch and check
     # around it) on this connection, exactly as for `alembic` run from the shell.
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.connect() as conn:
         config.attributes["connection"] = conn
-        step(config, revision)
+        command.upgrade(config, revision)
 
 
 def pending(engine: Engine) -> list[str]:
