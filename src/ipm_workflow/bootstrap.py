@@ -1,23 +1,26 @@
-"""The composition root: the one place that wires adapters into services."""
+"""The composition root: the one place that builds adapters and wires them into services.
+
+Entry points (HTTP app, CLI, worker, sandbox) receive what they need from here and never import
+an adapter themselves (an import-linter contract). Adapters are imported inside the functions
+that build them, so a command that needs no database never pays for SQLAlchemy or Alembic.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+# Litestar resolves the container's annotations at run time: the engine's type must be real.
 from sqlalchemy import Engine
 
-from ipm_workflow.adapters.channels.capture import CaptureChannel
-from ipm_workflow.adapters.channels.sms import HttpSmsChannel, InAppChannel
-from ipm_workflow.adapters.channels.smtp import SmtpChannel
-from ipm_workflow.adapters.clock import SystemClock
-from ipm_workflow.adapters.db.database import create_db_engine
-from ipm_workflow.adapters.db.instance import SandboxClock
-from ipm_workflow.adapters.db.unit_of_work import SqlUnitOfWorkFactory
-from ipm_workflow.adapters.templates import JinjaRenderer
-from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.config import Settings
+from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
@@ -28,7 +31,18 @@ from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
+from ipm_workflow.services.sandbox import SandboxService
 from ipm_workflow.services.versions import VersionService
+
+if TYPE_CHECKING:
+    from ipm_workflow.adapters.workflow_files import FileProblem
+    from ipm_workflow.domain.definitions import Workflow
+
+
+class DatabaseNotReady(DomainError):
+    """The database's schema is missing or outdated: migrations must run first."""
+
+    kind = "database-not-ready"
 
 
 @dataclass
@@ -48,8 +62,13 @@ class Container:
     versions: VersionService = field(init=False)
     merges: MergeService = field(init=False)
     referrals: ReferralImporter = field(init=False)
+    audit: AuditService = field(init=False)
 
     def __post_init__(self) -> None:
+        from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
+        from ipm_workflow.adapters.db.unit_of_work import SqlUnitOfWorkFactory  # noqa: PLC0415
+        from ipm_workflow.adapters.templates import JinjaRenderer  # noqa: PLC0415
+
         uow = SqlUnitOfWorkFactory(self.engine)
         self.uow = uow
         self.cases = CaseService(uow, self.registry, self.clock, self.settings.timezone)
@@ -63,16 +82,20 @@ class Container:
         self.versions = VersionService(self.cases)
         self.merges = MergeService(self.cases)
         self.referrals = ReferralImporter(self.people, self.cases)
+        self.audit = AuditService(uow, self.clock)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""
+        from ipm_workflow.adapters.channels import sms, smtp  # noqa: PLC0415 - see module doc
+        from ipm_workflow.adapters.channels.capture import CaptureChannel  # noqa: PLC0415
+
         s = self.settings
         if s.sandbox:
             # A training sandbox's messages never leave the machine: they land in its outbox.
             capture = CaptureChannel(self.engine, self.clock)
             return {"email": capture, "sms": capture, "in_app": capture}
         channels: dict[str, Channel] = {
-            "email": SmtpChannel(
+            "email": smtp.SmtpChannel(
                 s.smtp_host,
                 s.smtp_port,
                 s.mail_from,
@@ -81,12 +104,47 @@ class Container:
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                 timeout=s.smtp_timeout_seconds,
             ),
-            "in_app": InAppChannel(),
+            "in_app": sms.InAppChannel(),
         }
         if s.sms_endpoint:
             key = s.sms_api_key.get_secret_value() if s.sms_api_key else None
-            channels["sms"] = HttpSmsChannel(s.sms_endpoint, key)
+            channels["sms"] = sms.HttpSmsChannel(s.sms_endpoint, key)
         return channels
+
+    def sandbox(self, run_due: Callable[[], Awaitable[int]], lock: asyncio.Lock) -> SandboxService:
+        """The sandbox's time machine on this container's clock; `run_due` runs the worker.
+
+        `lock` is the worker's: its ticks and the clock's moves never interleave.
+        """
+        from ipm_workflow.adapters.db.instance import SandboxClock  # noqa: PLC0415
+
+        if not isinstance(self.clock, SandboxClock):
+            raise TypeError("a sandbox needs the sandbox clock (settings.sandbox)")
+        return SandboxService(self.uow, self.clock, run_due, lock)
+
+    def outbox(
+        self,
+        *,
+        case_id: int | None = None,
+        since: datetime | None = None,
+        mission_locales: frozenset[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Messages a sandbox captured, oldest first (only those of some missions locales)."""
+        from ipm_workflow.adapters.channels.capture import outbox  # noqa: PLC0415
+
+        return outbox(self.engine, case_id=case_id, since=since, mission_locales=mission_locales)
+
+    def pending_migrations(self) -> list[str]:
+        """Revisions not yet applied to this database (empty when current)."""
+        from ipm_workflow.adapters.db import migrate  # noqa: PLC0415
+
+        return migrate.pending(self.engine)
+
+    def claim_mode(self) -> None:
+        """Mark the database production or sandbox; raise WrongInstance on a mismatch."""
+        from ipm_workflow.adapters.db.instance import claim_mode  # noqa: PLC0415
+
+        claim_mode(self.engine, self.settings.sandbox)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -119,9 +177,66 @@ def bootstrap(
     registry: WorkflowRegistry | None = None,
 ) -> Container:
     """Build the container; an invalid workflow stops the start with every problem listed."""
+    from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
+    from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
+    from ipm_workflow.adapters.db.instance import SandboxClock  # noqa: PLC0415
+    from ipm_workflow.adapters.workflow_files import load_registry  # noqa: PLC0415
+
     settings = settings or Settings()
     engine = engine or create_db_engine(settings.active_database_url)
     registry = registry or load_registry(settings.workflows_dir)
     if clock is None:
         clock = SandboxClock(engine) if settings.sandbox else SystemClock()
     return Container(settings=settings, engine=engine, registry=registry, clock=clock)
+
+
+def check_workflows(directory: Path) -> tuple[list[Workflow], list[FileProblem]]:
+    """Lint every workflow file of a directory: (sound workflows, problems with file:line)."""
+    from ipm_workflow.adapters.workflow_files import check_directory  # noqa: PLC0415
+
+    return check_directory(directory)
+
+
+def upgrade_database(settings: Settings, *, sandbox: bool = False) -> str:
+    """Apply every migration to the configured database; return its URL (password hidden)."""
+    from ipm_workflow.adapters.db import migrate  # noqa: PLC0415
+    from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
+
+    url = settings.sandbox_database_url if sandbox else settings.database_url
+    engine = create_db_engine(url)
+    try:
+        migrate.upgrade(engine)
+        return engine.url.render_as_string()
+    finally:
+        engine.dispose()
+
+
+def prepare_to_serve(settings: Settings) -> None:
+    """Check the database before serving: migrated (a sandbox migrates itself), right mode.
+
+    Raises DatabaseNotReady or WrongInstance with a message for the operator.
+    """
+    from ipm_workflow.adapters.db import migrate  # noqa: PLC0415
+    from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
+    from ipm_workflow.adapters.db.instance import claim_mode  # noqa: PLC0415
+
+    engine = create_db_engine(settings.active_database_url)
+    try:
+        if settings.sandbox:
+            migrate.upgrade(engine)  # a sandbox sets itself up
+        missing = migrate.pending(engine)
+        if missing:
+            raise DatabaseNotReady(
+                f"database schema is not current (pending: {', '.join(missing)}); "
+                "run `ipm-workflow db upgrade`"
+            )
+        claim_mode(engine, settings.sandbox)
+    finally:
+        engine.dispose()
+
+
+def sortable_case_fields() -> tuple[str, ...]:
+    """The case columns a listing may be sorted by."""
+    from ipm_workflow.adapters.db.repositories import SORTABLE  # noqa: PLC0415
+
+    return SORTABLE

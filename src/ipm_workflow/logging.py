@@ -52,6 +52,12 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
         _drop_personal,
     ]
     if log_format == "json":
+        # Which server process wrote the line: `serve --workers N` runs several.
+        shared.append(
+            structlog.processors.CallsiteParameterAdder(
+                [structlog.processors.CallsiteParameter.PROCESS]
+            )
+        )
         # Keep the stack of logged exceptions, as structured data.
         # Without local variables: they would carry personal data into the logs.
         shared.append(

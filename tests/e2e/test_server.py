@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -51,8 +52,9 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def wait_ready(server: Server, deadline: float = 30.0) -> None:
-    """Poll /ready until the server answers 200, or fail with its output."""
+def wait_ready(server: Server, deadline: float = 120.0) -> None:
+    """Poll /ready until the server answers 200, or fail with its output (a loaded CI machine
+    may take long: the limit is generous and nothing asserts on the time it took)."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if server.process.poll() is not None:
@@ -176,3 +178,81 @@ class TestServeRefusals:
         expected = 2
         assert expected == done.returncode
         assert "ipm-workflow db upgrade" in done.stderr
+
+
+# `serve --workers N --no-worker` on PostgreSQL, the documented way to scale out.
+WORKERS = 2
+# Generous limits for a loaded CI machine; nothing asserts on the time anything took.
+STARTUP_LIMIT = 120.0
+
+
+def log_lines(server: Server) -> list[dict[str, object]]:
+    """The JSON log lines the server processes wrote so far."""
+    lines = []
+    for raw in server.output().splitlines():
+        if raw.startswith("{"):
+            lines.append(json.loads(raw))
+    return lines
+
+
+def started_children(server: Server) -> set[int]:
+    """Processes that completed their application start-up."""
+    return {
+        int(str(line["process"]))
+        for line in log_lines(server)
+        if line.get("event") == "Application startup complete."
+    }
+
+
+@pytest.mark.postgres
+def test_every_child_comes_up_answers_and_stays_up(pg_url: str, tmp_path: Path) -> None:
+    """Both server processes start, both answer requests, and uvicorn never replaces one."""
+    env = {**os.environ, "IPM_DATABASE_URL": pg_url, "IPM_LOG_FORMAT": "json"}
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = [str(IPM_WORKFLOW), "serve", "--workers", str(WORKERS), "--no-worker"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*command, "--access-log", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", log, token="")
+    try:
+        wait_ready(server, STARTUP_LIMIT)
+        end = time.monotonic() + STARTUP_LIMIT
+        while len(started_children(server)) < WORKERS and time.monotonic() < end:
+            time.sleep(0.2)
+        children = started_children(server)
+        assert len(children) == WORKERS, server.output()
+        # Fresh connections, spread by the kernel over the processes, through several of
+        # uvicorn's health pings (every half second): every answer is a 200.
+        statuses = set()
+        answered: set[int] = set()
+        end = time.monotonic() + STARTUP_LIMIT
+        rounds = 0
+        while (rounds < 200 or answered != children) and time.monotonic() < end:
+            statuses.add(httpx.get(f"{server.url}/health", timeout=10).status_code)
+            rounds += 1
+            answered = {
+                int(str(line["process"]))
+                for line in log_lines(server)
+                if "GET /health" in str(line.get("event"))
+            }
+        expected = ({200}, children)
+        assert expected == (statuses, answered), server.output()
+        output = server.output()
+        assert "died" not in output, output
+        assert children == started_children(server), "a child was replaced"
+        for pid in children:
+            os.kill(pid, 0)  # still running (raises if not)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+    assert "Traceback" not in server.output()

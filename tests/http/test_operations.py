@@ -9,8 +9,8 @@ from api_driver import CASES, ApiDriver
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from ipm_workflow.adapters.db import migrate
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.entrypoints.http import catalogue
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 UNDOCUMENTED_ERRORS = (
@@ -53,7 +53,7 @@ class TestReady:
         self, client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Pending migrations make the probe answer 503 and name them."""
-        monkeypatch.setattr(catalogue.migrate, "pending", lambda _engine: ["9999_future"])
+        monkeypatch.setattr(migrate, "pending", lambda _engine: ["9999_future"])
         response = client.get("/ready")
         expected = (503, "not ready", "pending: 9999_future")
         actual = (response.status_code, response.json()["status"], response.json()["migrations"])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import structlog
 from typer.testing import CliRunner, Result
@@ -38,7 +40,8 @@ def _cached_registry(directory: Path) -> WorkflowRegistry:
 def _parse_workflows_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Share compiled workflows between tests and CLI calls: parsing YAML dominates a bootstrap."""
     # A compiled workflow is immutable and thread-safe; the CLI's `workflows check` still parses.
-    monkeypatch.setattr("ipm_workflow.bootstrap.load_registry", _cached_registry)
+    # bootstrap imports the loader when it runs (fast start): patch it where it lives.
+    monkeypatch.setattr("ipm_workflow.adapters.workflow_files.load_registry", _cached_registry)
 
 
 @pytest.fixture
@@ -77,3 +80,19 @@ def run_cli() -> Iterator[Callable[..., Result]]:
 def cli(run_cli: Callable[..., Result], db_url: str) -> Callable[..., Result]:
     """Run the command line on the test database."""
     return lambda *args: run_cli(*args, env={"IPM_DATABASE_URL": db_url})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def blank_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database that was never migrated: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.sqlite3'}"
+        return
+    admin_url: str = request.getfixturevalue("pg_url")
+    admin = admin_url.rsplit("/", 1)[0] + "/postgres"
+    name = f"ipm_blank_{secrets.token_hex(6)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield admin.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

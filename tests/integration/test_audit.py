@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import and_, delete, update
+import structlog
+from sqlalchemy import and_, delete, select, update
 from typer.testing import Result
 
-from ipm_workflow.adapters.db.repositories import history_t
+from ipm_workflow.adapters.db.repositories import cases_t, history_t
 from ipm_workflow.bootstrap import Container
-from ipm_workflow.domain.cases import ChainReport
+from ipm_workflow.domain.chain import ChainReport
+from ipm_workflow.services.commands import Actor
 
 from .journeys import Journey
 
@@ -148,3 +152,177 @@ class TestAlteredHistory:
         assert expected_cli == (result.exit_code, result.stdout)
         assert f"BROKEN case {case_id}: entry 2:" in result.stderr
         assert f"BROKEN case {other}:" not in result.stderr
+
+
+def _roll_back(container: Container, case_id: int, keep: int) -> None:
+    """Delete a case's entries after `keep` and set its row back to match, as a forger would."""
+    with container.engine.begin() as conn:
+        rows = (
+            conn.execute(
+                select(history_t)
+                .where(history_t.c.case_id == case_id, history_t.c.seq <= keep)
+                .order_by(history_t.c.seq)
+            )
+            .mappings()
+            .all()
+        )
+        state = [r["to_state"] for r in rows if r["to_state"]][-1]
+        conn.execute(
+            delete(history_t).where(history_t.c.case_id == case_id, history_t.c.seq > keep)
+        )
+        conn.execute(
+            update(cases_t)
+            .where(cases_t.c.id == case_id)
+            .values(history_seq=keep, history_head=rows[-1]["hash"], state=state)
+        )
+
+
+class TestPseudonymisation:
+    """An erased payload is told apart from a forged one by the chained erasure record."""
+
+    def test_the_reported_forgery_is_found(
+        self, container: Container, journey: Journey, case_id: int, cli: Cli
+    ) -> None:
+        """A new payload with its salt set to NULL is named, not taken for an erasure."""
+        _a_few_entries(journey, case_id)
+        forged = {"inputs": {"first_contact_date": "2020-01-01"}}
+        _tamper(
+            container,
+            update(history_t).where(_entry(case_id, 2)).values(payload=forged, payload_salt=None),
+        )
+        result = cli("audit", "verify", "--case", str(case_id))
+        expected = (1, "1 case(s), 5 entries checked, 1 broken\n")
+        assert expected == (result.exit_code, result.stdout)
+        assert f"BROKEN case {case_id}: entry 2: payload without its salt" in result.stderr
+
+    def test_an_unrecorded_erasure_is_found(
+        self, container: Container, journey: Journey, case_id: int
+    ) -> None:
+        """Blanking a payload and its salt directly, with no erasure record, is named."""
+        _a_few_entries(journey, case_id)
+        _tamper(
+            container,
+            update(history_t).where(_entry(case_id, 3)).values(payload={}, payload_salt=None),
+        )
+        report = _report(container, case_id)
+        expected = (False, 3, "payload erased, but no erasure record of this case names the entry")
+        assert expected == (report.ok, report.broken_seq, report.problem)
+
+    def test_a_recorded_erasure_verifies_and_says_what_when_why(
+        self, container: Container, journey: Journey, case_id: int, cli: Cli
+    ) -> None:
+        """`audit erase` blanks the payloads and chains a record; the chain stays sound."""
+        _a_few_entries(journey, case_id)
+        result = cli("audit", "erase", str(case_id), "--entry", "2", "--entry", "3", "--rule", "r1")
+        expected_erase = (0, f"case {case_id}: entries [2, 3] erased (record 6)\n")
+        assert expected_erase == (result.exit_code, result.stdout)
+        with container.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    history_t.c.seq, history_t.c.payload, history_t.c.payload_salt, history_t.c.kind
+                )
+                .where(history_t.c.case_id == case_id, history_t.c.seq.in_([2, 3, 6]))
+                .order_by(history_t.c.seq)
+            ).all()
+        expected_rows = [
+            (2, {}, None, "transition"),
+            (3, {}, None, "data_changed"),
+            (6, {"erased": [2, 3], "rule": "r1"}, rows[2][2], "payload_erased"),
+        ]
+        assert expected_rows == [tuple(r) for r in rows]
+        expected_verify = (0, "1 case(s), 6 entries checked, 0 broken\n")
+        verified = cli("audit", "verify", "--case", str(case_id))
+        assert expected_verify == (verified.exit_code, verified.stdout)
+
+    def test_salt_removed_from_the_erasure_record_is_found(
+        self, container: Container, journey: Journey, case_id: int
+    ) -> None:
+        """The record cannot be blanked in its turn to hide what it erased."""
+        _a_few_entries(journey, case_id)
+        container.audit.erase(case_id, [2], "r1", Actor("operator:test", "admin"))
+        _tamper(
+            container,
+            update(history_t).where(_entry(case_id, 6)).values(payload={}, payload_salt=None),
+        )
+        assert not _report(container, case_id).ok
+
+
+class TestCheckpoint:
+    """Heads kept outside the database reveal a cut history and a consistent roll-back."""
+
+    def test_a_consistent_roll_back_passes_verify_but_not_the_checkpoint(
+        self, container: Container, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
+    ) -> None:
+        """Delete the last entries, roll the case row back: only the checkpoint tells."""
+        _a_few_entries(journey, case_id)
+        file = tmp_path / "heads.json"
+        written = cli("audit", "checkpoint", str(file))
+        expected_written = (0, f"checkpoint of 1 case(s) written to {file}")
+        assert expected_written == (written.exit_code, written.stdout.splitlines()[0])
+        _roll_back(container, case_id, keep=3)
+        plain = cli("audit", "verify")
+        expected_plain = (0, "1 case(s), 3 entries checked, 0 broken\n")
+        assert expected_plain == (plain.exit_code, plain.stdout)
+        against = cli("audit", "verify", "--against", str(file))
+        expected_code = 1
+        assert expected_code == against.exit_code
+        assert (
+            f"CUT case {case_id}: cut: the checkpoint saw entry 5, the history stops at 3"
+            in against.stderr
+        )
+
+    def test_a_roll_back_then_a_new_entry_is_named_rewritten(
+        self, container: Container, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
+    ) -> None:
+        """Cut back and write a different history of the same length: named as rewritten."""
+        _a_few_entries(journey, case_id)
+        file = tmp_path / "heads.json"
+        cli("audit", "checkpoint", str(file))
+        _roll_back(container, case_id, keep=4)
+        journey.doc(case_id, "insurance", "received")  # a different entry 5
+        against = cli("audit", "verify", "--against", str(file))
+        expected_code = 1
+        assert expected_code == against.exit_code
+        assert f"CUT case {case_id}: rewritten or rolled back: entry 5" in against.stderr
+
+    def test_history_added_after_the_checkpoint_is_fine(
+        self, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
+    ) -> None:
+        """New entries and new cases since the checkpoint are not findings."""
+        _a_few_entries(journey, case_id)
+        file = tmp_path / "heads.json"
+        cli("audit", "checkpoint", str(file))
+        journey.doc(case_id, "insurance", "received")
+        journey.open(journey.person(journey.today().replace(year=2004)))
+        result = cli("audit", "verify", "--against", str(file))
+        expected = 0
+        assert expected == result.exit_code, result.stderr
+        assert "1 head(s), 0 cut or rolled back" in result.stdout
+
+    def test_an_edited_checkpoint_file_is_refused(
+        self, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
+    ) -> None:
+        """Lowering a head in the file to match a cut history breaks the file's digest."""
+        _a_few_entries(journey, case_id)
+        file = tmp_path / "heads.json"
+        cli("audit", "checkpoint", str(file))
+        body = json.loads(file.read_text())
+        body["heads"][str(case_id)][0] = 3
+        file.write_text(json.dumps(body))
+        result = cli("audit", "verify", "--against", str(file))
+        expected = (
+            1,
+            "error (invalid-input): the checkpoint file was altered: its digest does not match",
+        )
+        assert expected == (result.exit_code, result.stderr.strip())
+
+    def test_the_checkpoint_is_also_a_log_line(
+        self, container: Container, journey: Journey, case_id: int
+    ) -> None:
+        """The digest goes to the log as well: a second copy the database cannot rewrite."""
+        _a_few_entries(journey, case_id)
+        with structlog.testing.capture_logs() as logs:
+            checkpoint = container.audit.checkpoint()
+        [line] = [e for e in logs if e["event"] == "audit_checkpoint"]
+        expected = (checkpoint.digest(), 1)
+        assert expected == (line["digest"], line["cases"])

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, insert, inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, func, insert, inspect, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
+from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.adapters.db import migrate, tables
 from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.bootstrap import bootstrap
+from ipm_workflow.config import Settings
+from ipm_workflow.domain.people import MissionLocale
+from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services.commands import Actor
+
+from .journeys import Journey
 
 MODEL_TABLES = {t.name for t in SQLModel.metadata.sorted_tables}
 
@@ -79,3 +89,123 @@ class TestConnectionSettings:
             engine.dispose()
         expected = ("wal", 1)
         assert expected == (journal, foreign_keys)
+
+
+def _revisions() -> list[str]:
+    """Every revision, oldest first."""
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    """Rows per table present in the database (Alembic's own table left out)."""
+    names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    with engine.connect() as conn:
+        return {
+            n: conn.execute(select(func.count()).select_from(table(n))).scalar_one() for n in names
+        }
+
+
+class TestPopulatedRoundTrip:
+    """Every migration goes down and up again on a database full of journeys."""
+
+    def _populate(self, url: str, clock: ManualClock, registry: WorkflowRegistry) -> None:
+        """Two journeys with history, reminders, a token, a cohort (every table gets rows)."""
+        container = bootstrap(Settings(database_url=url), clock=clock, registry=registry)
+        try:
+            people = container.people
+            people.add_mission_locale(MissionLocale("ml-a", "Mission locale A (test)", "42"))
+            advisor = people.add_user("advisor.a", "Advisor A", "advisor", ["ml-a"])
+            journey = Journey(container, clock, Actor.of(advisor))
+            cases = [journey.open(journey.person(date(2005, 3, 1))) for _ in range(2)]
+            journey.fire(cases[0], "log_first_contact", {"first_contact_date": clock.now().date()})
+            container.tokens.issue("advisor.a", 1, "migration test")
+            cohort = container.cohorts.create("c-1", "Cohort", "erasmus_vet_long", None, None)
+            container.cohorts.add_cases(cohort.id, cases, Actor.of(advisor))
+        finally:
+            container.close()
+
+    def test_down_to_the_first_and_up_again_keeps_every_row(
+        self, blank_db_url: str, clock: ManualClock, shipped_registry: WorkflowRegistry
+    ) -> None:
+        """Each step down (through `alembic`'s own path) and up keeps the surviving tables' rows."""
+        engine = create_db_engine(blank_db_url)
+        try:
+            migrate.upgrade(engine)
+            self._populate(blank_db_url, clock, shipped_registry)
+            at_head = _counts(engine)
+            assert all(at_head[t] > 0 for t in ("people", "cases", "history_entries", "reminders"))
+            config = migrate.alembic_config(blank_db_url)
+            revisions = _revisions()
+            for target in reversed(revisions[:-1]):
+                command.downgrade(config, target)  # exactly what `alembic downgrade` runs
+                counts = _counts(engine)
+                assert {t: at_head[t] for t in counts} == counts, f"down to {target}"
+            for target in revisions[1:]:
+                migrate.upgrade(engine, target)
+                counts = _counts(engine)
+                kept = {t: at_head[t] for t in counts if t in _FIRST_TABLES}
+                assert kept == {t: counts[t] for t in kept}, f"up to {target}"
+            assert not migrate.pending(engine)
+            container = bootstrap(Settings(database_url=blank_db_url), registry=shipped_registry)
+            reports = container.cases.verify()
+            container.close()
+            expected = (2, [])
+            assert expected == (len(reports), [r for r in reports if not r.ok])
+        finally:
+            engine.dispose()
+
+
+_FIRST_TABLES = {"people", "cases", "history_entries", "users", "mission_locales"}
+
+
+BREAKING_REVISION = '''"""A migration that leaves cases pointing at missions locales it deleted."""
+
+from alembic import op
+
+revision = "0999"
+down_revision = "{head}"
+
+
+def upgrade() -> None:
+    """Delete what cases reference."""
+    op.execute("DELETE FROM mission_locales")
+
+
+def downgrade() -> None:
+    """Nothing to undo."""
+'''
+
+
+class TestBrokenReferences:
+    """A migration that breaks a reference is refused whole, on both databases."""
+
+    def test_refused_and_rolled_back(
+        self,
+        blank_db_url: str,
+        clock: ManualClock,
+        shipped_registry: WorkflowRegistry,
+        tmp_path: Path,
+    ) -> None:
+        """SQLite (foreign keys off for the run) finds it by its check; PostgreSQL at once."""
+        engine = create_db_engine(blank_db_url)
+        try:
+            migrate.upgrade(engine)
+            TestPopulatedRoundTrip()._populate(blank_db_url, clock, shipped_registry)
+            before = _counts(engine)
+            directory = tmp_path / "migrations"
+            shutil.copytree(migrate.MIGRATIONS, directory)
+            head = _revisions()[-1]
+            (directory / "versions" / "0999_break.py").write_text(
+                BREAKING_REVISION.replace("{head}", head)
+            )
+            config = migrate.alembic_config(blank_db_url, directory)
+            with pytest.raises(Exception, match=r"foreign key|FOREIGN KEY|violates") as raised:
+                command.upgrade(config, "0999")
+            assert type(raised.value).__name__ in {"ForeignKeysBroken", "IntegrityError"}
+            expected = (before, [head])
+            with engine.connect() as conn:
+                current = list(MigrationContext.configure(conn).get_current_heads())
+            assert expected == (_counts(engine), current)
+        finally:
+            engine.dispose()

@@ -50,7 +50,7 @@ class Sandbox:
         return found.group(1)
 
 
-def _wait_ready(sandbox: Sandbox, deadline: float = 60.0) -> None:
+def _wait_ready(sandbox: Sandbox, deadline: float = 120.0) -> None:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if sandbox.process.poll() is not None:

@@ -10,12 +10,11 @@ import pytest
 
 from ipm_workflow.domain.cases import (
     GENESIS_HASH,
-    ChainReport,
     HistoryEntry,
     payload_digest,
     replay_state,
-    verify_chain,
 )
+from ipm_workflow.domain.chain import ChainReport, erasure_payload, verify_chain
 
 CASE_ID = 7
 START = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -241,32 +240,105 @@ class TestTampering:
         assert expected == report
 
 
+def erased(
+    entries: list[HistoryEntry], seqs: list[int], rule: str = "retention-5y"
+) -> list[HistoryEntry]:
+    """Erase some payloads and append the chained record that says so, as the service does."""
+    out = [replace(e, payload={}, payload_salt=None) if e.seq in seqs else e for e in entries]
+    step: Step = ("payload_erased", None, None, None, erasure_payload(seqs, rule))
+    return [*out, make_entry(len(out) + 1, out[-1].hash, step)]
+
+
 class TestErasure:
-    def test_erased_payload_still_verifies(self) -> None:
-        """Erasing a payload and its salt, keeping the digest, leaves the chain sound."""
-        entries = journey()
-        entries[3] = replace(entries[3], payload={}, payload_salt=None)
-        expected = ChainReport(CASE_ID, 5, True)
+    def test_recorded_erasure_verifies(self) -> None:
+        """An erased payload named by a later erasure record leaves the chain sound."""
+        entries = erased(journey(), [4])
+        expected = ChainReport(CASE_ID, 6, True)
         assert expected == verify_chain(CASE_ID, entries, current_state="APPLIED")
 
-    def test_every_payload_erased_still_verifies(self) -> None:
+    def test_every_payload_erased_with_its_record_verifies(self) -> None:
         """Pseudonymising a whole case keeps every link and hash."""
-        entries = [replace(e, payload={}, payload_salt=None) for e in journey()]
-        assert verify_chain(CASE_ID, entries).ok
+        assert verify_chain(CASE_ID, erased(journey(), [1, 2, 3, 4, 5])).ok
 
     def test_erasure_keeps_the_digest_and_hash(self) -> None:
         """The erased entry's digest and hash are those it had before erasure."""
         entry = journey()[1]
-        erased = replace(entry, payload={}, payload_salt=None)
+        blank = replace(entry, payload={}, payload_salt=None)
         expected = (entry.payload_digest, entry.hash)
-        assert expected == (erased.payload_digest, erased.computed_hash())
+        assert expected == (blank.payload_digest, blank.computed_hash())
 
     def test_erased_payload_with_a_changed_digest_is_found(self) -> None:
         """Erasure must keep the digest: changing it still breaks the hash."""
-        entries = journey()
-        entries[3] = replace(entries[3], payload={}, payload_salt=None, payload_digest="")
+        entries = erased(journey(), [4])
+        entries[3] = replace(entries[3], payload_digest="")
         report = verify_chain(CASE_ID, entries)
         expected = (False, 4)
+        assert expected == (report.ok, report.broken_seq)
+
+    def test_forged_payload_with_its_salt_removed_is_found(self) -> None:
+        """The reported input: a new payload and a NULL salt is neither verifiable nor erased."""
+        entries = journey()
+        forged = {"inputs": {"first_contact_date": "2020-01-01"}}
+        entries[1] = replace(entries[1], payload=forged, payload_salt=None)
+        expected = ChainReport(
+            CASE_ID,
+            5,
+            False,
+            2,
+            "payload without its salt: neither verifiable nor erased (forged?)",
+        )
+        assert expected == verify_chain(CASE_ID, entries)
+
+    @pytest.mark.parametrize("payload", [{"erased": True}, {"": None}, {"x": []}])
+    def test_any_leftover_payload_without_salt_is_found_even_when_recorded(
+        self, payload: dict[str, Any]
+    ) -> None:
+        """Even with an erasure record, an erased entry must hold nothing but the erased form."""
+        entries = erased(journey(), [2])
+        entries[1] = replace(entries[1], payload=payload)
+        report = verify_chain(CASE_ID, entries)
+        expected = (False, 2)
+        assert expected == (report.ok, report.broken_seq)
+
+    def test_erasure_without_its_record_is_found(self) -> None:
+        """Blanking a payload and its salt, with no record of the erasure, is named."""
+        entries = journey()
+        entries[3] = replace(entries[3], payload={}, payload_salt=None)
+        expected = ChainReport(
+            CASE_ID,
+            5,
+            False,
+            4,
+            "payload erased, but no erasure record of this case names the entry",
+        )
+        assert expected == verify_chain(CASE_ID, entries)
+
+    def test_record_naming_other_entries_does_not_cover_this_one(self) -> None:
+        """A record erasing entry 2 does not excuse a blanked entry 3."""
+        entries = erased(journey(), [2])
+        entries[2] = replace(entries[2], payload={}, payload_salt=None)
+        report = verify_chain(CASE_ID, entries)
+        expected = (False, 3)
+        assert expected == (report.ok, report.broken_seq)
+
+    def test_an_erasure_record_cannot_itself_be_erased(self) -> None:
+        """Removing the record's salt (to hide what it erased) is named on the record."""
+        entries = erased(journey(), [2])
+        entries[5] = replace(entries[5], payload={}, payload_salt=None)
+        report = verify_chain(CASE_ID, entries)
+        expected = (False, 2)  # the record no longer counts: entry 2 is unrecorded first
+        assert expected == (report.ok, report.broken_seq)
+
+    def test_a_record_cannot_erase_what_comes_after_it(self) -> None:
+        """A record names earlier entries only; a later blanked entry stays unrecorded."""
+        entries = journey()
+        record = make_entry(
+            6, entries[-1].hash, ("payload_erased", None, None, None, erasure_payload([7], "r"))
+        )
+        blank_step: Step = ("note", None, None, None, {"text": "x"})
+        later = replace(make_entry(7, record.hash, blank_step), payload={}, payload_salt=None)
+        report = verify_chain(CASE_ID, [*entries, record, later])
+        expected = (False, 7)
         assert expected == (report.ok, report.broken_seq)
 
 

@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from ipm_workflow.adapters import workflow_cache
 from ipm_workflow.adapters.templates import JinjaRenderer
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.engine import CompiledWorkflow
@@ -157,7 +158,30 @@ def _load(file: Path) -> tuple[Any, FileProblem | None]:
 
 
 def _parse(file: Path) -> tuple[Any, Workflow | None, list[FileProblem]]:
-    """Parse one file; also return the YAML document, so later problems can name a line."""
+    """Parse one file; also return the YAML document, so later problems can name a line.
+
+    A file that passed before (same bytes, same checking code) comes back without its document
+    (None): `_document` reads it again only if a later problem needs a line number.
+    """
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        return None, None, [FileProblem(file, None, None, "", f"cannot read: {exc.strerror}")]
+    known = workflow_cache.recall(content)
+    if known is not None:
+        return None, known, []
+    doc, workflow, problems = _parse_document(file)
+    if workflow is not None and not problems:
+        workflow_cache.remember(content, workflow)
+    return doc, workflow, problems
+
+
+def _document(file: Path, doc: Any) -> Any:
+    """The file's round-trip YAML document (with line numbers), parsed again if not at hand."""
+    return doc if doc is not None else _parse_document(file)[0]
+
+
+def _parse_document(file: Path) -> tuple[Any, Workflow | None, list[FileProblem]]:
     doc, unreadable = _load(file)
     if unreadable is not None:
         return None, None, [unreadable]
@@ -197,7 +221,7 @@ def check_directory(directory: Path) -> tuple[list[Workflow], list[FileProblem]]
             problems.append(
                 FileProblem(
                     file,
-                    *_position(doc, ("version",)),
+                    *_position(_document(file, doc), ("version",)),
                     "version",
                     f"{workflow.name} v{workflow.version} is also defined in {seen[workflow.key]}",
                 )
@@ -205,7 +229,12 @@ def check_directory(directory: Path) -> tuple[list[Workflow], list[FileProblem]]
             continue
         seen[workflow.key] = file
         workflows.append(workflow)
-        problems += _template_problems(file, doc, workflow, directory / "templates")
+        missing = _template_problems(file, doc, workflow, directory / "templates")
+        if missing and doc is None:
+            missing = _template_problems(
+                file, _document(file, doc), workflow, directory / "templates"
+            )
+        problems += missing
     return workflows, problems
 
 

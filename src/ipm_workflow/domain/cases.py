@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -205,72 +205,6 @@ class HistoryEntry:
     def computed_hash(self) -> str:
         """Recompute this entry's hash from its chained fields."""
         return chain_hash({name: getattr(self, name) for name in CHAINED_FIELDS})
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """Result of recomputing one case's history chain."""
-
-    case_id: int
-    entries: int
-    ok: bool
-    broken_seq: int | None = None
-    problem: str | None = None
-
-
-def verify_chain(
-    case_id: int,
-    entries: Sequence[HistoryEntry],
-    current_state: str | None = None,
-    head: tuple[int, str] | None = None,
-) -> ChainReport:
-    """Recompute every hash and digest; name the first entry that does not match.
-
-    `head` is the (sequence, hash) the case row recorded last: entries cut off the end of the
-    history are found by comparing it with the last entry.
-    """
-    prev = GENESIS_HASH
-    state: str | None = None
-    for expected_seq, entry in enumerate(entries, start=1):
-        problem = _entry_problem(entry, expected_seq, prev, state)
-        if problem:
-            return ChainReport(case_id, len(entries), False, entry.seq, problem)
-        prev = entry.hash
-        state = entry.to_state if entry.to_state is not None else state
-    if head is not None and (len(entries), prev) != head:
-        seq, digest = head
-        if len(entries) < seq:
-            problem = (
-                f"the case's last entry is {seq} but the history stops at "
-                f"{len(entries)}: entries missing from the end"
-            )
-            return ChainReport(case_id, len(entries), False, len(entries) + 1, problem)
-        problem = f"the case records entry {seq} with hash {digest[:12]}…, the history differs"
-        return ChainReport(case_id, len(entries), False, min(seq, len(entries)), problem)
-    if current_state is not None and entries and state != current_state:
-        last = entries[-1].seq
-        problem = f"history ends in {state} but the case is in {current_state}"
-        return ChainReport(case_id, len(entries), False, last, problem)
-    return ChainReport(case_id, len(entries), True)
-
-
-def _entry_problem(
-    entry: HistoryEntry, expected_seq: int, prev: str, state: str | None
-) -> str | None:
-    if entry.seq != expected_seq:
-        return f"sequence number {entry.seq} where {expected_seq} was expected (entry missing?)"
-    if entry.prev_hash != prev:
-        return "previous-hash link does not match the entry before it"
-    if entry.computed_hash() != entry.hash:
-        return "stored hash does not match the entry's content"
-    # An erased payload (salt gone) can no longer be checked; its digest still chains.
-    if entry.payload_salt and (
-        payload_digest(entry.payload_salt, entry.payload) != entry.payload_digest
-    ):
-        return "payload does not match its digest"
-    if entry.from_state is not None and state is not None and entry.from_state != state:
-        return f"starts from {entry.from_state} but the entry before ended in {state}"
-    return None
 
 
 def replay_state(entries: Iterable[HistoryEntry]) -> str | None:

@@ -8,6 +8,7 @@ import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 import anyio
 import structlog
@@ -17,6 +18,9 @@ from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.messages import Channel, DeliveryError, Message
 from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
+
+if TYPE_CHECKING:
+    from ipm_workflow.bootstrap import Container
 
 log = structlog.get_logger("ipm_workflow.worker")
 
@@ -152,3 +156,15 @@ class Worker:
         for channel in self.channels.values():
             await channel.close()
         log.info("worker_stopped", worker=self.id)
+
+
+def worker_for(container: Container, telemetry: Telemetry = NO_TELEMETRY) -> Worker:
+    """A worker on the container's delivery service and channels, at the settings' pace."""
+    settings = container.settings
+    return Worker(
+        container.delivery,
+        container.channels(),
+        concurrency=settings.worker_concurrency,
+        poll_seconds=settings.worker_poll_seconds,
+        telemetry=telemetry,
+    )

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from ipm_workflow.domain.cases import Case, ChainReport, Document, HistoryEntry, verify_chain
+from ipm_workflow.domain.cases import Case, Document, HistoryEntry
+from ipm_workflow.domain.chain import ChainReport, verify_chain
 from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import (
     Forbidden,

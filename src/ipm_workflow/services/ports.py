@@ -101,6 +101,10 @@ class HistoryRepository(Protocol):
         """Return entries across cases, newest first."""
         ...
 
+    def erase_payloads(self, case_id: int, seqs: Collection[int]) -> int:
+        """Blank some entries' payloads and salts (digests and hashes kept); return how many."""
+        ...
+
 
 class PeopleRepository(Protocol):
     """Young people."""

@@ -25,25 +25,12 @@ def alembic_config(url: str, directory: Path = MIGRATIONS) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to a revision, in one transaction on the engine's database."""
+    # migrations/env.py runs the transaction (and, on SQLite, the foreign-key switch and check
+    # around it) on this connection, exactly as for `alembic` run from the shell.
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        if sqlite and raw is not None:
-            # Batch migrations copy and drop tables that others reference: foreign keys are
-            # switched off around them (only possible outside a transaction), then checked.
-            raw.execute("PRAGMA foreign_keys=OFF")
-        try:
-            with conn.begin():
-                config.attributes["connection"] = conn
-                command.upgrade(config, revision)
-            if sqlite and raw is not None:
-                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
-        finally:
-            if sqlite and raw is not None:
-                raw.execute("PRAGMA foreign_keys=ON")
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
 
 
 def pending(engine: Engine) -> list[str]:

@@ -31,6 +31,7 @@ from ipm_workflow.adapters.db.tables import (
     UserRow,
 )
 from ipm_workflow.domain.cases import Case, HistoryEntry
+from ipm_workflow.domain.chain import ERASED_PAYLOAD
 from ipm_workflow.domain.errors import NotFound, VersionConflict
 from ipm_workflow.services.ports import AuditQuery, CaseQuery
 
@@ -220,6 +221,15 @@ class SqlHistoryRepository:
             select(history_t).where(history_t.c.case_id == case_id).order_by(history_t.c.seq)
         ).mappings()
         return [mappers.entry_from_row(r) for r in rows]
+
+    def erase_payloads(self, case_id: int, seqs: Collection[int]) -> int:
+        """Blank some entries' payloads and salts (digests and hashes kept); return how many."""
+        stmt = (
+            update(history_t)
+            .where(history_t.c.case_id == case_id, history_t.c.seq.in_(sorted(seqs)))
+            .values(payload=dict(ERASED_PAYLOAD), payload_salt=None)
+        )
+        return self.conn.execute(stmt).rowcount
 
     def search(self, query: AuditQuery) -> list[HistoryEntry]:
         """Return entries across cases, newest first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from ipm_workflow.entrypoints.cli.common import (
     tokens_app,
     users_app,
 )
+from ipm_workflow.entrypoints.cli.problems import BadValue
 
 
 @ml_app.command("add")
@@ -41,8 +43,17 @@ def add_user(
 
 
 @audit_app.command("verify")
-def audit_verify(case: Annotated[int | None, typer.Option(help="Only this case.")] = None) -> None:
+def audit_verify(
+    case: Annotated[int | None, typer.Option(help="Only this case.")] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(help="A checkpoint file: also name cases cut or rolled back since."),
+    ] = None,
+) -> None:
     """Recompute the hash chains; name the first broken entry of each broken case."""
+    from ipm_workflow.domain.chain import Checkpoint  # noqa: PLC0415 - fast start (common.py)
+
+    checkpoint = Checkpoint.from_json(read_text(against, "--against")) if against else None
     container = open_container()
     reports = run_or_exit(lambda: container.cases.verify([case] if case is not None else None))
     broken = [r for r in reports if not r.ok]
@@ -50,8 +61,53 @@ def audit_verify(case: Annotated[int | None, typer.Option(help="Only this case."
         typer.echo(f"BROKEN case {r.case_id}: entry {r.broken_seq}: {r.problem}", err=True)
     entries = sum(r.entries for r in reports)
     typer.echo(f"{len(reports)} case(s), {entries} entries checked, {len(broken)} broken")
-    if broken:
+    cut = container.audit.compare(checkpoint) if checkpoint else []
+    for finding in cut:
+        typer.echo(f"CUT case {finding.case_id}: {finding.problem}", err=True)
+    if checkpoint:
+        typer.echo(
+            f"against the checkpoint of {checkpoint.taken_at} ({checkpoint.digest()[:16]}…): "
+            f"{len(checkpoint.heads)} head(s), {len(cut)} cut or rolled back"
+        )
+    if broken or cut:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    file: Annotated[Path, typer.Argument(help="Where to write it (keep it off the database).")],
+) -> None:
+    """Write every case's chain head to a file and print its digest (also logged)."""
+    container = open_container()
+    checkpoint = container.audit.checkpoint()
+    try:
+        file.write_text(checkpoint.to_json(), encoding="utf-8")
+    except OSError as exc:
+        raise BadValue(f"FILE: cannot write the checkpoint ({exc.strerror})") from None
+    typer.echo(f"checkpoint of {len(checkpoint.heads)} case(s) written to {file}")
+    typer.echo(f"sha256 {checkpoint.digest()}")
+
+
+@audit_app.command("erase")
+def audit_erase(
+    case_id: int,
+    entry: Annotated[list[int], typer.Option("--entry", help="Entry number, repeatable.")],
+    rule: Annotated[str, typer.Option(help="The retention rule or request that requires it.")],
+) -> None:
+    """Erase entries' payloads (personal data); the chain records which, when and why."""
+    from ipm_workflow.services.commands import Actor  # noqa: PLC0415 - fast start (common.py)
+
+    container = open_container()
+    record = container.audit.erase(case_id, entry, rule, Actor("operator:cli", "admin"))
+    typer.echo(f"case {case_id}: entries {sorted(set(entry))} erased (record {record.seq})")
+
+
+def read_text(path: Path, option: str) -> str:
+    """Read a file the operator named; an unreadable one is a bad value naming the option."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise BadValue(f"{option}: cannot read the file") from None
 
 
 @tokens_app.command("create")

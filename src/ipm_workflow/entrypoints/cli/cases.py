@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -18,11 +17,13 @@ from ipm_workflow.entrypoints.cli.common import (
     cases_app,
     cohorts_app,
     open_container,
+    parse_date,
     parse_pairs,
     people_app,
     print_json,
     run_or_exit,
 )
+from ipm_workflow.entrypoints.cli.problems import BadValue
 from ipm_workflow.services.commands import (
     FireTrigger,
     OpenCase,
@@ -41,7 +42,7 @@ def people_add(
 ) -> None:
     """Register a young person (warns about probable duplicates)."""
     container = open_container()
-    born = date.fromisoformat(birth_date) if birth_date else None
+    born = parse_date(birth_date, "--birth-date")
     result = container.people.register(Person(None, first_name, last_name, born, email, phone))
     typer.echo(f"person {result.person.id}")
     for other in result.possible_duplicates:
@@ -140,7 +141,7 @@ def cases_set(
 ) -> None:
     """Change data fields of a case (recorded in the history)."""
     container = open_container()
-    cmd = UpdateData(case_id, parse_pairs(changes), reason)
+    cmd = UpdateData(case_id, parse_pairs(changes, "field=value"), reason)
     case = run_or_exit(
         lambda: container.cases.update_data(cmd, actor_for(container, as_user, role))
     )
@@ -160,14 +161,14 @@ def cases_document(
     """Record a document's status and validity."""
     container = open_container()
     if status not in ("missing", "received", "validated", "expired", "refused"):
-        raise typer.BadParameter(f"unknown status {status!r}")
+        raise BadValue("--status: one of missing, received, validated, expired, refused")
     doc_status: DocumentStatus = status  # type: ignore[assignment]
     cmd = RecordDocument(
         case_id,
         document,
         doc_status,
-        date.fromisoformat(valid_from) if valid_from else None,
-        date.fromisoformat(valid_until) if valid_until else None,
+        parse_date(valid_from, "--valid-from"),
+        parse_date(valid_until, "--valid-until"),
     )
     case = run_or_exit(
         lambda: container.cases.record_document(cmd, actor_for(container, as_user, role))
@@ -224,8 +225,8 @@ def cohorts_create(
             code,
             label,
             workflow,
-            date.fromisoformat(start) if start else None,
-            date.fromisoformat(end) if end else None,
+            parse_date(start, "--start"),
+            parse_date(end, "--end"),
         )
     )
     typer.echo(f"cohort {cohort.id} ({cohort.code})")

@@ -7,10 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ipm_workflow.adapters.db import migrate
-from ipm_workflow.adapters.db.database import create_db_engine
-from ipm_workflow.adapters.workflow_files import check_directory
-from ipm_workflow.domain.diagram import mermaid
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     Role,
@@ -27,8 +23,10 @@ from ipm_workflow.entrypoints.cli.common import (
 @workflows_app.command("check")
 def workflows_check(directory: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Validate every workflow file of a directory; exit 1 on any problem."""
+    from ipm_workflow.bootstrap import check_workflows  # noqa: PLC0415 - fast start (common.py)
+
     directory = directory or settings_from_env().workflows_dir
-    workflows, problems = check_directory(directory)
+    workflows, problems = check_workflows(directory)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:
@@ -57,6 +55,8 @@ def workflows_show(
     lang: Annotated[str, typer.Option(help="Labels in 'en' or 'fr'.")] = "en",
 ) -> None:
     """Print a workflow as a Mermaid state diagram."""
+    from ipm_workflow.domain.diagram import mermaid  # noqa: PLC0415 - fast start (common.py)
+
     container = open_container()
     compiled = run_or_exit(lambda: container.registry.get(name, version))
     typer.echo(mermaid(compiled.definition, lang), nl=False)
@@ -91,8 +91,7 @@ def workflows_migrate(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (creates the SQLite file if needed)."""
-    settings = settings_from_env()
-    engine = create_db_engine(settings.database_url)
-    migrate.upgrade(engine)
-    typer.echo(f"database at the latest schema ({engine.url.render_as_string()})")
-    engine.dispose()
+    from ipm_workflow.bootstrap import upgrade_database  # noqa: PLC0415 - fast start (common.py)
+
+    url = upgrade_database(settings_from_env())
+    typer.echo(f"database at the latest schema ({url})")

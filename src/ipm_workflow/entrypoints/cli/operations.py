@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipm_workflow.adapters.db import migrate
-from ipm_workflow.adapters.db.database import create_db_engine
-from ipm_workflow.adapters.db.instance import WrongInstance, claim_mode
-from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     Role,
@@ -23,8 +20,23 @@ from ipm_workflow.entrypoints.cli.common import (
     run_or_exit,
     settings_from_env,
 )
-from ipm_workflow.entrypoints.worker import Worker
-from ipm_workflow.services import demo
+
+if TYPE_CHECKING:
+    from ipm_workflow.bootstrap import Container
+
+# A server process spends its first seconds importing and building its app; uvicorn's parent
+# kills a child that does not answer its health ping in time. A loaded machine must not make
+# it kill children that are merely starting.
+HEALTHCHECK_SECONDS = 60
+
+
+def refusing_to_start(check: Callable[[], Any]) -> Any:
+    """Run a start-up check; a refusal exits 2 with its reason on one line."""
+    try:
+        return check()
+    except DomainError as exc:
+        typer.echo(f"refusing to start: {exc.message}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command("serve")
@@ -47,59 +59,58 @@ def serve(
     ] = False,
 ) -> None:
     """Run the HTTP API (refuses an invalid workflow, an outdated schema, a wrong database)."""
-    import uvicorn  # noqa: PLC0415 - only the server needs it; the other commands start faster
+    import uvicorn  # noqa: PLC0415 - only the server needs it (fast start, see common.py)
+    from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
+    from ipm_workflow.bootstrap import prepare_to_serve  # noqa: PLC0415
+    from ipm_workflow.entrypoints.http.app import create_app  # noqa: PLC0415
+    from ipm_workflow.services import demo  # noqa: PLC0415
+
+    overrides: dict[str, Any] = {"embedded_worker": worker}
     if sandbox:
-        os.environ["IPM_SANDBOX"] = "true"
-    settings = settings_from_env()
-    engine = create_db_engine(settings.active_database_url)
-    if settings.sandbox:
-        migrate.upgrade(engine)  # a sandbox sets itself up
-    missing = migrate.pending(engine)
-    if missing:
-        typer.echo(
-            f"database schema is not current (pending: {', '.join(missing)}); "
-            "run `ipm-workflow db upgrade`",
-            err=True,
-        )
-        raise typer.Exit(2)
-    try:
-        claim_mode(engine, settings.sandbox)
-    except WrongInstance as exc:
-        typer.echo(f"refusing to start: {exc.message}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        engine.dispose()
+        overrides["sandbox"] = True
+    settings = settings_from_env(**overrides)
+    refusing_to_start(lambda: prepare_to_serve(settings))
     host, port = host or settings.host, port or settings.port
+    # Links in messages point to where this server really listens (unless IPM_PUBLIC_URL says).
+    settings = settings.model_copy(update={"host": host, "port": port})
     if settings.sandbox:
-        container = open_container()
+        container = open_container(settings)
         demo.load(container.cases, container.people)
         typer.echo("TRAINING SANDBOX: messages are captured in its outbox, never sent.")
         print_credentials(container, host, port)
         container.close()
-    # Each server process builds its app from the environment (uvicorn imports the factory).
-    os.environ["IPM_EMBEDDED_WORKER"] = "true" if worker else "false"
-    # Links in messages point to where this server really listens (unless IPM_PUBLIC_URL says).
-    os.environ["IPM_HOST"], os.environ["IPM_PORT"] = host, str(port)
     typer.echo(
         f"ipm-workflow API on http://{host}:{port}/  (OpenAPI: http://{host}:{port}/schema)",
         err=True,
     )
-    uvicorn.run(
-        "ipm_workflow.entrypoints.http.app:create_app",
+    # Every server process builds its own app from these very settings (pickled to the
+    # children), never from variables this process would write into its environment.
+    config = uvicorn.Config(
+        partial(create_app, settings),
         factory=True,
         host=host,
         port=port,
         workers=workers,
         access_log=access_log,
         log_config=None,
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
+    server = uvicorn.Server(config)
+    if workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        server.run()
+    if workers == 1 and not server.started:
+        raise typer.Exit(3)
 
 
 def print_credentials(container: Container, host: str, port: int) -> None:
     """Print the API's address and fresh one-day tokens for the demo users."""
     typer.echo(f"\nAPI: http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")
     typer.echo("Demo credentials (valid one day; new ones at each start):")
+    from ipm_workflow.services import demo  # noqa: PLC0415 - fast start
+
     for username, _, role, _ in demo.USERS:
         issued = container.tokens.issue(username, days=1, label="demo")
         typer.echo(f"  {role:<10} {username:<16} Authorization: Bearer {issued.token}")
@@ -111,13 +122,12 @@ def run_worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then exit.")] = False,
 ) -> None:
     """Run a reminder worker alone (any number can share one PostgreSQL); stops on SIGTERM."""
-    container = open_container()
-    settings = container.settings
-    try:
-        claim_mode(container.engine, sandbox=False)
-    except WrongInstance as exc:
-        typer.echo(f"refusing to start: {exc.message}", err=True)
-        raise typer.Exit(2) from None
+    import asyncio  # noqa: PLC0415 - fast start (see common.py)
+
+    from ipm_workflow.entrypoints.worker import worker_for  # noqa: PLC0415
+
+    container = open_container(settings_from_env(sandbox=False))
+    refusing_to_start(container.claim_mode)
 
     from ipm_workflow.entrypoints.observability import start_metrics  # noqa: PLC0415
 
@@ -125,13 +135,7 @@ def run_worker(
     telemetry, stop_metrics = start_metrics(container)
 
     async def main_loop() -> None:
-        worker = Worker(
-            container.delivery,
-            container.channels(),
-            concurrency=settings.worker_concurrency,
-            poll_seconds=settings.worker_poll_seconds,
-            telemetry=telemetry,
-        )
+        worker = worker_for(container, telemetry)
         if once:
             handled = await worker.run_once()
             await worker.stop()
@@ -201,8 +205,12 @@ def load_demo(
     tokens: Annotated[bool, typer.Option(help="Issue one-day tokens for the demo users.")] = True,
 ) -> None:
     """Load the demonstration data once, then print fresh demo credentials."""
-    container = open_container()
-    migrate.upgrade(container.engine)
+    from ipm_workflow.bootstrap import upgrade_database  # noqa: PLC0415 - fast start
+    from ipm_workflow.services import demo  # noqa: PLC0415
+
+    settings = settings_from_env()
+    upgrade_database(settings, sandbox=settings.sandbox)
+    container = open_container(settings)
     loaded = demo.load(container.cases, container.people)
     typer.echo("demo data loaded" if loaded else "demo data already present")
     if tokens:

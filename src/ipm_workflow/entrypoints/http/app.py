@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from litestar import Litestar
@@ -12,7 +11,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server
 
 from ipm_workflow import __version__
-from ipm_workflow.adapters.db.instance import SandboxClock, claim_mode
 from ipm_workflow.bootstrap import bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
@@ -29,9 +27,8 @@ from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
 from ipm_workflow.entrypoints.observability import metrics_enabled, start_metrics
-from ipm_workflow.entrypoints.worker import Worker
+from ipm_workflow.entrypoints.worker import worker_for
 from ipm_workflow.logging import configure_logging
-from ipm_workflow.services.sandbox import SandboxService
 
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
 
@@ -59,24 +56,17 @@ def openapi_config(sandbox: bool = False) -> OpenAPIConfig:
 
 
 def create_app(settings: Settings | None = None, container: ContainerDep | None = None) -> Litestar:
-    """Build the application; refuses to start when a workflow file is invalid."""
-    settings = settings or Settings()
+    """Build the application from the container bootstrap builds (from the settings).
+
+    Refuses to start when a workflow file is invalid or the database is of the other mode.
+    """
+    settings = settings or (container.settings if container else Settings())
     configure_logging(settings.log_format, settings.log_level)
     container = container or bootstrap(settings)
-    claim_mode(container.engine, settings.sandbox)
-    lock = asyncio.Lock()
+    container.claim_mode()
     telemetry, stop_metrics = start_metrics(container)
     worker = (
-        Worker(
-            container.delivery,
-            container.channels(),
-            concurrency=settings.worker_concurrency,
-            poll_seconds=settings.worker_poll_seconds,
-            lock=lock,
-            telemetry=telemetry,
-        )
-        if settings.embedded_worker or settings.sandbox
-        else None
+        worker_for(container, telemetry) if settings.embedded_worker or settings.sandbox else None
     )
     handlers: list[Any] = [
         CaseController,
@@ -100,10 +90,9 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
     before_send: list[Any] = []
     if settings.sandbox and worker is not None:
-        assert isinstance(container.clock, SandboxClock)  # noqa: S101 - bootstrap's choice
         handlers.append(SandboxController)
         before_send.append(mark_sandbox)
-        state["sandbox"] = SandboxService(container.uow, container.clock, worker.run_once, lock)
+        state["sandbox"] = container.sandbox(worker.run_once, worker.lock)
 
     async def start_worker() -> None:
         if worker is not None:

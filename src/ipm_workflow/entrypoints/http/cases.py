@@ -11,7 +11,7 @@ from litestar import Controller, Response, get, patch, post, put
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from ipm_workflow.adapters.db.repositories import SORTABLE
+from ipm_workflow.bootstrap import sortable_case_fields
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
@@ -38,6 +38,8 @@ from ipm_workflow.services.commands import (
 )
 from ipm_workflow.services.handlers import Fired
 from ipm_workflow.services.ports import CaseQuery
+
+SORTABLE = sortable_case_fields()
 
 Phase = Literal[
     "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"

@@ -8,7 +8,6 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 from sqlalchemy import text
 
-from ipm_workflow.adapters.db import migrate
 from ipm_workflow.domain.diagram import mermaid
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
@@ -77,7 +76,7 @@ def ready(container: ContainerDep) -> Response[dict[str, Any]]:
         with container.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
-        missing = migrate.pending(container.engine)
+        missing = container.pending_migrations()
         checks["migrations"] = "current" if not missing else f"pending: {', '.join(missing)}"
     except Exception as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"

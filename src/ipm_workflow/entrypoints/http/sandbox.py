@@ -10,7 +10,6 @@ from litestar.params import FromQuery, JSONBody
 from litestar.types import Message, Scope
 from pydantic import AwareDatetime, BaseModel, Field
 
-from ipm_workflow.adapters.channels.capture import outbox
 from ipm_workflow.domain.durations import Duration
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
@@ -116,5 +115,5 @@ class SandboxController(Controller):
     ) -> list[OutboxItem]:
         """E-mails and SMS the sandbox would have sent (advisors: their missions locales')."""
         scope = actor.mission_locales
-        rows = outbox(container.engine, case_id=case_id, since=since, mission_locales=scope)
+        rows = container.outbox(case_id=case_id, since=since, mission_locales=scope)
         return [OutboxItem(**row) for row in rows]
