@@ -57,9 +57,10 @@ class Container:
         self.reminders = ReminderService(uow, self.registry, self.clock)
         renderer = JinjaRenderer(self.settings.workflows_dir / "templates")
         self.delivery = DeliveryService(self.cases, renderer, delivery_policy(self.settings))
-        self.cohorts = CohortService(self.cases)
-        self.versions = VersionService(self.cases)
-        self.merges = MergeService(self.cases)
+        cases = self.cases
+        self.cohorts = CohortService(cases.store, cases.firing, cases.idempotency)
+        self.versions = VersionService(cases.store, cases)
+        self.merges = MergeService(cases.store, cases.firing)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

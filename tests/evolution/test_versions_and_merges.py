@@ -200,7 +200,7 @@ class TestMerge:
     ) -> None:
         """The duplicate is MERGED with its history kept; its person points to the survivor's."""
         twin = container.people.register(
-            Person(None, "Camille", "Exemple", date(2005, 6, 15))
+            Person(None, "Camille", "Exemple", date(2005, 6, 15)), Actor.of(directory["advisor_a"])
         ).person
         survivor, duplicate = open_on(container, person, 1), open_on(container, twin, 1)
         supervisor = Actor.of(directory["supervisor"])

@@ -289,7 +289,9 @@ class TestInstanceGuards:
             people = container.people
             people.add_mission_locale(MissionLocale("ml-a", "Mission locale A", "42"))
             advisor = Actor.of(people.add_user(ADVISOR, "Advisor", "advisor", ["ml-a"]))
-            person = people.register(Person(None, "Camille", "T", date(2005, 6, 15))).person
+            person = people.register(
+                Person(None, "Camille", "T", date(2005, 6, 15)), advisor
+            ).person
             assert person.id is not None
             opening = {"cv_attached": True, "privacy_notice_given": True}
             container.cases.open_case(

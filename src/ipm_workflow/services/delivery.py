@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.errors import DomainError, NotFound
 from ipm_workflow.domain.guards import DocumentsPresent
@@ -71,8 +72,8 @@ class DeliveryService:
         person = uow.people.get(case.person_id)
         advisor = uow.directory.user(case.advisor_id) if case.advisor_id else None
         supervisors = (
-            uow.directory.users_with_role("supervisor")
-            if reminder.recipient == "supervisor"
+            uow.directory.users_with_role(policy.SUPERVISOR)
+            if reminder.recipient == policy.SUPERVISOR
             else []
         )
         audience = Audience(
@@ -296,7 +297,7 @@ class DeliveryService:
             if reminder is None or (case_id is not None and reminder.case_id != case_id):
                 raise NotFound(f"reminder {reminder_id} not found")
             audience, _ = self._audience(uow, reminder)
-        if not actor.sees(audience.case.mission_locale_id):
+        if not policy.reaches(actor, audience.case.mission_locale_id):
             raise NotFound(f"reminder {reminder_id} not found")
         if reminder.kind == "timeout":
             raise NotFound(

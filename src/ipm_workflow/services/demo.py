@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.services.commands import (
@@ -139,6 +140,7 @@ def load(cases: CaseService, people: PeopleService) -> bool:
         ml = MISSIONS_LOCALES[i % 3]
         advisor = users["demo.advisor1" if ml.id == "ml-saint-etienne" else "demo.advisor2"]
         born = date(today.year - 19 - i % 5, 1 + i % 12, 1 + i % 27)
+        referrer = Actor(f"ml:{ml.id}", policy.ML_ADVISOR, frozenset({ml.id}))
         person = people.register(
             Person(
                 None,
@@ -147,10 +149,10 @@ def load(cases: CaseService, people: PeopleService) -> bool:
                 born,
                 f"jeune{i + 1}@example.org",
                 None,
-            )
+            ),
+            referrer,
         ).person
         assert person.id is not None  # noqa: S101 - just inserted
-        referrer = Actor(f"ml:{ml.id}", "ml_advisor", frozenset({ml.id}))
         case = cases.open_case(
             OpenCase(
                 person.id,

@@ -11,11 +11,9 @@ import typer
 
 from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import Settings
-from ipm_workflow.domain.errors import DomainError
+from ipm_workflow.domain.errors import DomainError, Forbidden
+from ipm_workflow.domain.policy import OPERATOR_ACTOR, Actor
 from ipm_workflow.logging import configure_logging
-from ipm_workflow.services.commands import (
-    Actor,
-)
 
 app = typer.Typer(
     help="ipm-workflow: declared journeys for youth international mobility.", no_args_is_help=True
@@ -41,8 +39,19 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(cohorts_app, name="cohorts")
 
-AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (username).")]
-Role = Annotated[str | None, typer.Option(help="Role to act in (default: the user's role).")]
+AsUser = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this user (username), with their role and missions locales. Without it "
+        "you act as the console operator, who reads everything and administers, but does no "
+        "case work (see the README's access table).",
+    ),
+]
+Role = Annotated[
+    str | None,
+    typer.Option(help="Workflow role to act in, among those the user's role allows."),
+]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Inputs = Annotated[list[str] | None, typer.Option("--input", "-i", help="field=value, repeatable.")]
 
@@ -61,11 +70,18 @@ def open_container() -> Container:
         raise typer.Exit(2) from None
 
 
-def actor_for(container: Container, as_user: str | None, role: str | None) -> Actor:
-    if as_user is None:
-        # An operator at the console acts on every mission locale, in the role they name.
-        return Actor("operator:cli", role or "advisor")
-    return Actor.of(container.people.user_by_name(as_user), role)
+def actor_for(container: Container, as_user: str | None, role: str | None = None) -> Actor:
+    """Return the user named by --as (in a role their own allows), or the console operator."""
+
+    def resolve() -> Actor:
+        if as_user is None:
+            if role is not None:
+                raise Forbidden("--role needs --as USERNAME: the console operator has one role")
+            return OPERATOR_ACTOR
+        return Actor.of(container.people.user_by_name(as_user), role)
+
+    actor: Actor = run_or_exit(resolve)
+    return actor
 
 
 def parse_pairs(items: list[str] | None) -> dict[str, str]:

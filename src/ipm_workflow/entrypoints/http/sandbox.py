@@ -11,6 +11,8 @@ from litestar.types import Message, Scope
 from pydantic import AwareDatetime, BaseModel, Field
 
 from ipm_workflow.adapters.channels.capture import outbox
+from ipm_workflow.domain import policy
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
@@ -88,7 +90,7 @@ class SandboxController(Controller):
         status_code=200,
         summary="Move the sandbox clock",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("admin", "trainer")],
+        guards=[requires(Action.SANDBOX_CLOCK)],
     )
     async def move_clock(
         self, request: Request[Any, Any, Any], data: JSONBody[ClockIn]
@@ -103,6 +105,7 @@ class SandboxController(Controller):
         sync_to_thread=True,
         summary="Messages the sandbox captured",
         responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.SANDBOX_OUTBOX)],
     )
     def read_outbox(
         self,
@@ -112,6 +115,6 @@ class SandboxController(Controller):
         since: FromQuery[datetime | None] = None,
     ) -> list[OutboxItem]:
         """E-mails and SMS the sandbox would have sent (advisors: their missions locales')."""
-        scope = actor.mission_locales
+        scope = policy.narrow(actor, None)
         rows = outbox(container.engine, case_id=case_id, since=since, mission_locales=scope)
         return [OutboxItem(**row) for row in rows]
