@@ -59,7 +59,7 @@ class Container:
         self.delivery = DeliveryService(self.cases, renderer, delivery_policy(self.settings))
         cases = self.cases
         self.cohorts = CohortService(cases.store, cases.firing, cases.idempotency)
-        self.versions = VersionService(cases.store, cases)
+        self.versions = VersionService(cases.store)
         self.merges = MergeService(cases.store, cases.firing)
 
     def channels(self) -> dict[str, Channel]:

@@ -136,14 +136,25 @@ class CaseStore:
 
     def transaction(self, work: Callable[[UnitOfWork], T], *, blind: bool = False) -> T:
         """Run `work` in one committed transaction; a blind change retries on a version race."""
-        attempts = BLIND_RETRIES if blind else 1
-        for attempt in range(attempts):
-            try:
-                with self.uow() as uow:
-                    result = work(uow)
-                    uow.commit()
-                    return result
-            except VersionConflict:
-                if attempt == attempts - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+        def once() -> T:
+            with self.uow() as uow:
+                result = work(uow)
+                uow.commit()
+                return result
+
+        return retrying(once, blind=blind)
+
+
+def retrying(attempt: Callable[[], T], *, blind: bool) -> T:
+    """Run a whole transaction again when another command wrote the case in between.
+
+    Only for a blind change (the client named no version): each attempt re-reads the case, so
+    the change applies to the case as it then is, and no version the client never sent is cited.
+    """
+    for _ in range(BLIND_RETRIES - 1 if blind else 0):
+        try:
+            return attempt()
+        except VersionConflict:
+            continue
+    return attempt()

@@ -152,7 +152,7 @@ class CohortService:
                 added.append(case)
             return added
 
-        return store.transaction(work)
+        return store.transaction(work, blind=True)
 
     def members(self, cohort_id: int, actor: Actor) -> list[Case]:
         """Return the cohort's cases the actor may see."""

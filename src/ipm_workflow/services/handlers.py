@@ -18,7 +18,7 @@ from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.case_records import CaseRecords
-from ipm_workflow.services.case_store import CaseStore, Change
+from ipm_workflow.services.case_store import CaseStore, Change, retrying
 from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
 from ipm_workflow.services.firing import Fired, Firing
 from ipm_workflow.services.idempotency import Answer, Idempotency
@@ -192,7 +192,9 @@ class CaseService:
 
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""
-        fired = self.store.transaction(lambda uow: self.firing.apply(uow, cmd, actor))
+        fired = self.store.transaction(
+            lambda uow: self.firing.apply(uow, cmd, actor), blind=cmd.expected_version is None
+        )
         self._log_fired(fired, actor)
         return fired
 
@@ -208,10 +210,13 @@ class CaseService:
         fired: list[Fired] = []
 
         def work(uow: UnitOfWork) -> Answer:
-            fired.append(self.firing.apply(uow, cmd, actor))
+            fired[:] = [self.firing.apply(uow, cmd, actor)]
             return Answer(200, render(fired[0]))
 
-        answer = self.idempotency.run(actor, key, fingerprint, work)
+        answer = retrying(
+            lambda: self.idempotency.run(actor, key, fingerprint, work),
+            blind=cmd.expected_version is None,
+        )
         if fired:
             self._log_fired(fired[0], actor)
         return answer

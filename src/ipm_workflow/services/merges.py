@@ -82,6 +82,6 @@ class MergeService:
                 uow.people.update(person)
             return Merge(survivor, duplicate)
 
-        merged = store.transaction(work)
+        merged = store.transaction(work, blind=True)
         log.info("cases_merged", case_id=survivor_id, merged_case_id=duplicate_id, actor=actor.id)
         return merged

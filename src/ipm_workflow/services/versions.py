@@ -15,7 +15,6 @@ from ipm_workflow.domain.lint import did_you_mean
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor
-from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.ports import CaseQuery, UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.versions")
@@ -36,9 +35,8 @@ class Migrated:
 class VersionService:
     """Migrates running cases to a new version of their workflow."""
 
-    def __init__(self, store: CaseStore, cases: CaseService) -> None:
+    def __init__(self, store: CaseStore) -> None:
         self.store = store
-        self.cases = cases
 
     def migrate(
         self,
@@ -60,11 +58,10 @@ class VersionService:
                 for old, new in bad_targets.items()
             )
             raise MigrationRefused(f"the mapping names unknown states: {detail}")
-        running = [
-            c
-            for c in self.cases.list_cases(CaseQuery(workflow=name, limit=1_000_000), actor)[0]
-            if c.workflow_version != to_version and c.closed_at is None
-        ]
+        query = CaseQuery(workflow=name, mission_locales=policy.narrow(actor, None), limit=10**6)
+        with self.store.uow(readonly=True) as uow:
+            found = uow.cases.search(query)[0]
+        running = [c for c in found if c.workflow_version != to_version and c.closed_at is None]
         unmapped = Counter(
             c.state for c in running if c.state not in mapping and c.state not in target.states
         )
@@ -116,6 +113,6 @@ class VersionService:
             store.record(uow, case, expected, change, actor=actor, now=now)
             return Migrated(case_id, old_version, to_version, old_state, case.state, True)
 
-        migrated = store.transaction(work)
+        migrated = store.transaction(work, blind=True)
         log.info("case_migrated", case_id=case_id, to_version=to_version, actor=actor.id)
         return migrated

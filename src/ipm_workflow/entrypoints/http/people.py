@@ -52,7 +52,7 @@ class PeopleController(Controller):
         responses=PROBLEM_RESPONSES,
     )
     def read(self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]) -> PersonOut:
-        """Return a person you may see (one with a case in your missions locales, or none yet)."""
+        """A person you may see: with a case in your missions locales, or registered by you."""
         return PersonOut.of(container.people.get_for(person_id, actor))
 
     @patch(
