@@ -19,9 +19,11 @@ from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.auth import TokenService
+from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.handlers import CaseService
+from ipm_workflow.services.idempotency import Idempotency
 from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
@@ -50,7 +52,8 @@ class Container:
     def __post_init__(self) -> None:
         uow = SqlUnitOfWorkFactory(self.engine)
         self.uow = uow
-        self.cases = CaseService(uow, self.registry, self.clock, self.settings.timezone)
+        store = CaseStore(uow, self.registry, self.clock, self.settings.timezone)
+        self.cases = CaseService(store, Idempotency(uow, self.clock))
         self.people = PeopleService(uow, self.clock)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)

@@ -30,11 +30,11 @@ MISSIONS_LOCALES = [
 ]
 # username, display name, role, missions locales — obviously fictitious people.
 USERS = [
-    ("demo.admin", "Admin Démo", "admin", []),
-    ("demo.supervisor", "Superviseur Démo", "supervisor", []),
-    ("demo.trainer", "Formatrice Démo", "trainer", []),
-    ("demo.advisor1", "Conseillère Démo Un", "advisor", ["ml-saint-etienne"]),
-    ("demo.advisor2", "Conseiller Démo Deux", "advisor", ["ml-lyon", "ml-roanne"]),
+    ("demo.admin", "Admin Démo", policy.ADMIN, []),
+    ("demo.supervisor", "Superviseur Démo", policy.SUPERVISOR, []),
+    ("demo.trainer", "Formatrice Démo", policy.TRAINER, []),
+    ("demo.advisor1", "Conseillère Démo Un", policy.ADVISOR, ["ml-saint-etienne"]),
+    ("demo.advisor2", "Conseiller Démo Deux", policy.ADVISOR, ["ml-lyon", "ml-roanne"]),
 ]
 # How far each demo case walks along the journey (number of steps of `journey`).
 TARGETS = [0, 0, 1, 1, 2, 3, 4, 5, 5, 7, 9, 9, 11, 12, 12, 13, 15, 16, 17, 17]

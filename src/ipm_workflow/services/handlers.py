@@ -32,17 +32,11 @@ log = structlog.get_logger("ipm_workflow.cases")
 class CaseService:
     """Opens, lists and reads cases, explains and fires triggers (records: `self.records`)."""
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        registry: WorkflowRegistry,
-        clock: Clock,
-        timezone: str = "Europe/Paris",
-    ) -> None:
-        self.store = CaseStore(uow, registry, clock, timezone)
-        self.firing = Firing(self.store)
-        self.records = CaseRecords(self.store)
-        self.idempotency = Idempotency(uow, clock)
+    def __init__(self, store: CaseStore, idempotency: Idempotency) -> None:
+        self.store = store
+        self.firing = Firing(store)
+        self.records = CaseRecords(store)
+        self.idempotency = idempotency
         # Data, documents, moves and history are the records' commands, offered here too.
         self.update_data = self.records.update_data
         self.record_document = self.records.record_document
