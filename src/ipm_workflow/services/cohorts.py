@@ -203,6 +203,9 @@ class CohortService:
                 "POST", f"/cohorts/{cohort_id}/transitions", [trigger, inputs, reason]
             )
             answer = self.idempotency.run(actor, idempotency_key, request, work)
+        elif dry_run:
+            with self.store.uow(readonly=True) as uow:  # a rehearsal writes nothing
+                answer = work(uow)
         else:
             answer = self.store.transaction(work)
         result = BulkResult.of(answer.body, replayed=answer.replayed)
