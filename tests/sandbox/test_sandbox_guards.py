@@ -178,7 +178,7 @@ class TestWhoMovesTheClock:
         response = api.call("POST", CLOCK, ADVISOR, json={"advance": "P1D"})
         expected = (
             PROBLEMS + "forbidden",
-            "role 'advisor' may not use this endpoint; allowed: admin, trainer",
+            "role 'advisor' may not use sandbox.clock; allowed: admin, trainer",
         )
         assert expected == (response.json()["type"], response.json()["detail"])
 
