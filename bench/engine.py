@@ -62,8 +62,9 @@ from ipm_workflow.services.commands import Actor, FireTrigger
 PG_ADMIN = os.environ.get("IPM_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 MEMORY_CHECKPOINTS = (1_000, 10_000, 100_000)
 WARMUP = 200
-ACTOR = Actor("user:1", "advisor")
 ML_ID = "ml-bench"
+# An advisor of the bench's mission locale: the policy shows an advisor only their own cases.
+ACTOR = Actor("user:1", "advisor", frozenset({ML_ID}))
 
 BENCH_WORKFLOW = """\
 name: bench_ping_pong

@@ -206,7 +206,7 @@ def open_bench(url: str, workflows: Path, batch: int) -> Bench:
     cases = []
     for i in range(CASES):
         person = Person(None, "Bench", f"Person {i}", date(2005, 6, 15), email="yp@bench.example")
-        person_id = container.people.register(person).person.id
+        person_id = container.people.register(person, actor).person.id
         assert person_id is not None  # noqa: S101 - just registered
         opening = {"cv_attached": True, "privacy_notice_given": True}
         case = container.cases.open_case(

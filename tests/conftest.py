@@ -140,6 +140,9 @@ def advisor(directory: dict[str, User]) -> Actor:
 
 
 @pytest.fixture
-def person(container: Container) -> Person:
-    """A young person aged 20 at the start of the tests."""
-    return container.people.register(Person(None, "Camille", "Exemple", date(2005, 6, 15))).person
+def person(container: Container, advisor: Actor) -> Person:
+    """A young person aged 20 at the start of the tests, registered by mission locale A."""
+    registered = container.people.register(
+        Person(None, "Camille", "Exemple", date(2005, 6, 15)), advisor
+    )
+    return registered.person

@@ -22,9 +22,11 @@ from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
+from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.handlers import CaseService
+from ipm_workflow.services.idempotency import Idempotency
 from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
@@ -71,16 +73,18 @@ class Container:
 
         uow = SqlUnitOfWorkFactory(self.engine)
         self.uow = uow
-        self.cases = CaseService(uow, self.registry, self.clock, self.settings.timezone)
+        store = CaseStore(uow, self.registry, self.clock, self.settings.timezone)
+        self.cases = CaseService(store, Idempotency(uow, self.clock))
         self.people = PeopleService(uow, self.clock)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(uow, self.registry, self.clock)
         renderer = JinjaRenderer(self.settings.workflows_dir / "templates")
         self.delivery = DeliveryService(self.cases, renderer, delivery_policy(self.settings))
-        self.cohorts = CohortService(self.cases)
-        self.versions = VersionService(self.cases)
-        self.merges = MergeService(self.cases)
+        cases = self.cases
+        self.cohorts = CohortService(cases.store, cases.firing, cases.idempotency)
+        self.versions = VersionService(cases.store)
+        self.merges = MergeService(cases.store, cases.firing)
         self.referrals = ReferralImporter(self.people, self.cases)
         self.audit = AuditService(uow, self.clock)
 

@@ -124,12 +124,15 @@ class TestReadPerson:
         expected = 404
         assert expected == response.status_code
 
-    def test_person_without_case_is_visible_to_any_advisor(self, api: ApiDriver) -> None:
-        """A person with no case yet may be read by any advisor (to open the first case)."""
+    def test_person_without_case_is_seen_by_the_registrant_only(self, api: ApiDriver) -> None:
+        """A person with no case yet is the registrant's (and supervisors'): others get 404."""
         person_id = api.person()
-        response = api.call("GET", f"{PEOPLE}/{person_id}", "advisor_b")
-        expected = 200
-        assert expected == response.status_code
+        expected = (200, 404, 200)
+        actual = tuple(
+            api.call("GET", f"{PEOPLE}/{person_id}", who).status_code
+            for who in ("advisor_a", "advisor_b", "supervisor")
+        )
+        assert expected == actual
 
 
 class TestUpdatePerson:

@@ -101,7 +101,8 @@ ENDPOINTS = {
         {"code": "C-{caller}", "label": "Malta", "workflow": WORKFLOW},
     ),
     "cohorts-list": Endpoint("GET", "/api/v1/cohorts", (200, 200, 200, 403, 401)),
-    "cohorts-read": Endpoint("GET", "/api/v1/cohorts/{cohort_id}", (200, 200, 200, 403, 401)),
+    # A cohort is seen like its cases: advisor B neither created it nor has a case in it.
+    "cohorts-read": Endpoint("GET", "/api/v1/cohorts/{cohort_id}", CASE_READ),
     "cohorts-members": Endpoint(
         "POST",
         "/api/v1/cohorts/{cohort_id}/members",
@@ -111,7 +112,7 @@ ENDPOINTS = {
     "cohorts-fire": Endpoint(
         "POST",
         "/api/v1/cohorts/{cohort_id}/transitions",
-        (200, 200, 200, 403, 401),  # per-case results: advisor B's list is empty
+        (200, 404, 200, 403, 401),  # advisor B: as if the cohort did not exist
         {"trigger": "log_first_contact", "inputs": {"first_contact_date": "2026-01-05"}},
     ),
     "workflows-list": Endpoint("GET", "/api/v1/workflows", CASE_WORKERS),
@@ -163,7 +164,7 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     case_id, duplicate_id = opened
     assert case_id is not None
     [reminder, *_] = container.reminders.of_case(case_id, advisor)
-    cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, None, None)
+    cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, actor=advisor)
     spare = container.tokens.issue("advisor.a", label="spare")
     return {
         "case_id": case_id,

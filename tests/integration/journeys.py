@@ -69,7 +69,7 @@ class Journey:
     def person(self, birth_date: date, **contact: Any) -> int:
         """Register a young person and return the id."""
         person = Person(None, "Alix", "Témoin", birth_date, **contact)
-        registered = self.container.people.register(person).person
+        registered = self.container.people.register(person, self.advisor).person
         assert registered.id is not None
         return registered.id
 

@@ -111,7 +111,7 @@ class TestCases:
         """A twenty-year-old registered and referred through the CLI (real clock)."""
         born = datetime.now(UTC).date() - timedelta(days=20 * 365 + 30)
         person = cli("people", "add", "--first-name", "Lou", "--last-name", "Console",
-                     "--birth-date", born.isoformat())  # fmt: skip
+                     "--birth-date", born.isoformat(), "--as", "advisor.a")  # fmt: skip
         person_id = int(person.stdout.split()[1])
         advisor = str(directory["advisor_a"].id)
         opened = cli("cases", "open", "--person", str(person_id), "--workflow",
@@ -187,7 +187,8 @@ class TestCases:
     def test_guard_failure_exits_1_with_the_reasons(self, cli: Cli, case_id: int) -> None:
         """An unmet guard is reported on stderr with each reason, and nothing changes."""
         c = str(case_id)
-        cli("cases", "fire", c, "log_first_contact", "-i", "first_contact_date=2026-01-05")
+        cli("cases", "fire", c, "log_first_contact", "-i", "first_contact_date=2026-01-05",
+            "--as", "advisor.a")  # fmt: skip
         result = cli("cases", "fire", c, "assess", "-i", "programme=erasmus_vet",
                      "-i", "eligibility_checked=false", "--as", "advisor.a")  # fmt: skip
         expected = (1, "")
@@ -215,7 +216,8 @@ class TestCases:
     def test_stale_version_exits_1(self, cli: Cli, case_id: int) -> None:
         """A stale --expected-version is a version conflict naming the current version."""
         result = cli("cases", "fire", str(case_id), "log_first_contact",
-                     "-i", "first_contact_date=2026-01-05", "--expected-version", "7")  # fmt: skip
+                     "-i", "first_contact_date=2026-01-05", "--expected-version", "7",
+                     "--as", "advisor.a")  # fmt: skip
         expected = 1
         assert expected == result.exit_code
         assert f"case {case_id} is at version 1, not 7" in result.stderr

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import replay_state
 from ipm_workflow.domain.definitions import TransitionSpec, Workflow
 from ipm_workflow.domain.errors import DomainError
@@ -114,7 +115,7 @@ def _actor(data: st.DataObject, wf: Workflow, actors: list[Actor], command: Any)
     """Mostly an actor who may do it; sometimes anyone, including another mission locale."""
     roles = {r for t in wf.transitions if t.trigger == getattr(command, "trigger", None)
              for r in t.roles}  # fmt: skip
-    fit = [a for a in actors if a.sees("ml-a") and (not roles or a.role in roles)]
+    fit = [a for a in actors if policy.reaches(a, "ml-a") and (not roles or a.role in roles)]
     return _pick(data, fit, actors, "actor")
 
 

@@ -61,7 +61,7 @@ class TestJourneyLogs:
                 SECRETS["email"],
                 SECRETS["phone"],
             )
-            person = journey.container.people.register(secret).person
+            person = journey.container.people.register(secret, journey.advisor).person
             assert person.id is not None
             case_id = journey.open(person.id)
             _continue(journey, case_id)

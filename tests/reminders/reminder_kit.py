@@ -91,7 +91,7 @@ class Walker:
         """Register a young person (e-mail by default) and return the id."""
         contact.setdefault("email", YP_EMAIL)
         person = Person(None, "Camille", "Témoin", birth_date, **contact)
-        person = self.container.people.register(person).person
+        person = self.container.people.register(person, self.advisor).person
         assert person.id is not None
         return person.id
 

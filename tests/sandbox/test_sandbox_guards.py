@@ -178,7 +178,7 @@ class TestWhoMovesTheClock:
         response = api.call("POST", CLOCK, ADVISOR, json={"advance": "P1D"})
         expected = (
             PROBLEMS + "forbidden",
-            "role 'advisor' may not use this endpoint; allowed: admin, trainer",
+            "role 'advisor' may not use sandbox.clock; allowed: admin, trainer",
         )
         assert expected == (response.json()["type"], response.json()["detail"])
 
@@ -289,7 +289,9 @@ class TestInstanceGuards:
             people = container.people
             people.add_mission_locale(MissionLocale("ml-a", "Mission locale A", "42"))
             advisor = Actor.of(people.add_user(ADVISOR, "Advisor", "advisor", ["ml-a"]))
-            person = people.register(Person(None, "Camille", "T", date(2005, 6, 15))).person
+            person = people.register(
+                Person(None, "Camille", "T", date(2005, 6, 15)), advisor
+            ).person
             assert person.id is not None
             opening = {"cv_attached": True, "privacy_notice_given": True}
             container.cases.open_case(

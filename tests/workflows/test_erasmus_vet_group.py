@@ -210,7 +210,9 @@ class TestGroupDeparture:
         ids = [drive.open(drive.person(born, f"P{i}")) for i, born in enumerate(births)]
         for cid in ids:
             walk(drive, cid, "READY")
-        cohort = container.cohorts.create(COHORT, "Dublin, April 2026", WORKFLOW, START, END)
+        cohort = container.cohorts.create(
+            COHORT, "Dublin, April 2026", WORKFLOW, START, END, actor=advisor
+        )
         assert cohort.id is not None
         container.cohorts.add_cases(cohort.id, ids, advisor)
         drive.fire(ids[1], "withdraw", {"withdrawal_reason": "job_found"})

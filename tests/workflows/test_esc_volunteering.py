@@ -138,7 +138,12 @@ class TestNormalJourney:
         d.fire(cid, "apply", {"esc_portal_registered": True, "duplicate_check_passed": True})
         seen.append(d.state(cid))
         d.advance(30)
-        d.fire(cid, "accept_offer", OFFER, actor=Actor("yp:camille", "young_person"))
+        d.fire(
+            cid,
+            "accept_offer",
+            OFFER,
+            actor=Actor("yp:camille", "young_person", frozenset({"ml-a"})),
+        )
         seen.append(d.state(cid))
         d.advance(10)
         _sign(d, cid)

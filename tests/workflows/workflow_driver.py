@@ -84,7 +84,7 @@ class Driver:
     def person(self, birth_date: date, first_name: str = "Alix") -> int:
         """Register a young person and return the id."""
         registered = self.container.people.register(
-            Person(None, first_name, "Témoin", birth_date)
+            Person(None, first_name, "Témoin", birth_date), ML_ACTOR
         ).person
         assert registered.id is not None
         return registered.id

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
 
-UserRole = Literal["advisor", "supervisor", "admin", "trainer"]
+from ipm_workflow.domain.policy import UserRole
 
 
 @dataclass
@@ -30,6 +29,7 @@ class Person:
     updated_at: datetime | None = None
     pseudonymised_at: datetime | None = None
     merged_into_id: int | None = None
+    registered_by: str | None = None  # the registering actor's reference
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Cohort:
     workflow: str
     planned_start: date | None = None
     planned_end: date | None = None
+    created_by: str | None = None  # the creating actor's reference
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def start_metrics(container: Container) -> tuple[Telemetry, Callable[[], None]]:
     from ipm_workflow.adapters import metrics as prometheus  # noqa: PLC0415 - only when on
 
     telemetry = prometheus.PrometheusTelemetry()
-    container.cases.telemetry = telemetry
+    container.cases.store.telemetry = telemetry
     release_pool = prometheus.instrument_pool(container.engine)
 
     def stop() -> None:

@@ -3,130 +3,79 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.chain import ChainReport, verify_chain
-from ipm_workflow.domain.engine import CompiledWorkflow
-from ipm_workflow.domain.errors import (
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    VersionConflict,
-)
-from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.domain.values import coerce
-from ipm_workflow.services.commands import (
-    Actor,
-    Reassign,
-    RecordDocument,
-    UpdateData,
-)
-from ipm_workflow.services.history import chain_entry
-from ipm_workflow.services.ports import (
-    AuditQuery,
-    Clock,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
-from ipm_workflow.services.reminders import reconcile
-from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
+from ipm_workflow.domain.errors import Forbidden, InvalidInput
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.services.case_store import CaseStore, Change
+from ipm_workflow.services.commands import Actor, Reassign, RecordDocument, UpdateData
+from ipm_workflow.services.ports import AuditQuery, UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.cases")
 
 
+def _with_reason(payload: dict[str, Any], reason: str | None) -> dict[str, Any]:
+    return {**payload, "reason": reason} if reason else payload
+
+
 class CaseRecords:
-    """What the case services share, and every change to a case that is not a transition."""
+    """Every change to a case that is not a transition, and reading the history."""
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        registry: WorkflowRegistry,
-        clock: Clock,
-        timezone: str = "Europe/Paris",
-    ) -> None:
-        self.uow = uow
-        self.registry = registry
-        self.clock = clock
-        self.tz = ZoneInfo(timezone)
-        # Replaced by the HTTP app when metrics are on (see adapters/metrics.py).
-        self.telemetry: Telemetry = NO_TELEMETRY
-
-    def today(self, now: datetime | None = None) -> date:
-        """Return the calendar day at Ipm (Europe/Paris by default)."""
-        return (now or self.clock.now()).astimezone(self.tz).date()
-
-    def _load(self, uow: UnitOfWork, case_id: int, actor: Actor) -> tuple[Case, date | None]:
-        case, birth_date = uow.cases.get(case_id)
-        if not actor.sees(case.mission_locale_id):
-            # Same answer as a missing case: another mission locale's cases do not exist for you.
-            raise NotFound(f"case {case_id} not found")
-        return case, birth_date
-
-    @staticmethod
-    def _expect(case: Case, expected: int | None) -> None:
-        if expected is not None and expected != case.version:
-            assert case.id is not None  # noqa: S101 - loaded cases have ids
-            raise VersionConflict(case.id, expected, case.version)
-
-    def workflow_of(self, case: Case) -> CompiledWorkflow:
-        """Return the workflow version a case is pinned to."""
-        return self.registry.get(case.workflow, case.workflow_version)
-
-    @staticmethod
-    def _coerce(fields: Any, raw: Any, prefix: str) -> dict[str, Any]:
-        errors, values = [], {}
-        for name, value in raw.items():
-            if name not in fields:
-                errors.append({"field": f"{prefix}.{name}", "message": f"unknown field '{name}'"})
-                continue
-            try:
-                values[name] = coerce(fields[name], value)
-            except ValueError as exc:
-                errors.append({"field": f"{prefix}.{name}", "message": str(exc)})
-        if errors:
-            raise InvalidInput("invalid case data", errors)
-        return values
+    def __init__(self, store: CaseStore) -> None:
+        self.store = store
 
     def update_data(self, cmd: UpdateData, actor: Actor) -> Case:
-        """Change data fields outside a transition; each change lands in the history."""
-        with self.uow() as uow:
-            case, _ = self._load(uow, cmd.case_id, actor)
-            self._expect(case, cmd.expected_version)
-            values = self._coerce(self.workflow_of(case).definition.fields, cmd.changes, "changes")
+        """Change data fields outside a transition; each change lands in the history.
+
+        Without an expected version the change applies to the case as it is when written: a
+        concurrent change to other fields is not an error (the read is retried).
+        """
+        policy.require(actor, Action.CASES_DATA)
+        store = self.store
+
+        def work(uow: UnitOfWork) -> tuple[Case, list[str]]:
+            case, _ = store.load(uow, cmd.case_id, actor)
+            store.expect(case, cmd.expected_version)
+            fields = store.workflow_of(case).definition.fields
+            values = store.coerce(fields, cmd.changes, "changes")
             changes = {k: [case.data.get(k), v] for k, v in values.items() if case.data.get(k) != v}
             if not changes:
-                return case
-            now, expected = self.clock.now(), case.version
+                return case, []
+            now, expected = store.clock.now(), case.version
             case.data = {**case.data, **values}
             case.updated_at = now
-            payload: dict[str, Any] = {"changes": changes}
-            if cmd.reason:
-                payload["reason"] = cmd.reason
-            definition = self.workflow_of(case).definition
-            if definition.anchor_fields & set(changes):
-                planned = reconcile(uow, definition, case, now, self.tz)
-                if planned:
-                    payload["reminders"] = planned
-            entry = chain_entry(
-                case, actor, kind="data_changed", at=now, request_id=cmd.request_id, payload=payload
+            change = Change(
+                "data_changed", _with_reason({"changes": changes}, cmd.reason), fields=changes
             )
-            uow.cases.update(case, expected)
-            uow.history.append(entry)
-            uow.commit()
-        log.info("case_data_changed", case_id=case.id, fields=sorted(changes), actor=actor.id)
+            store.record(
+                uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id
+            )
+            return case, sorted(changes)
+
+        case, fields = store.transaction(work, blind=cmd.expected_version is None)
+        if fields:
+            log.info("case_data_changed", case_id=case.id, fields=fields, actor=actor.id)
         return case
 
     def record_document(self, cmd: RecordDocument, actor: Actor) -> Case:
         """Record a document's status and validity dates; validation is signed by the actor."""
-        with self.uow() as uow:
-            case, _ = self._load(uow, cmd.case_id, actor)
-            self._expect(case, cmd.expected_version)
-            declared = self.workflow_of(case).definition.documents
+        policy.require(actor, Action.CASES_DOCUMENT)
+        store = self.store
+        if cmd.valid_from and cmd.valid_until and cmd.valid_from > cmd.valid_until:
+            raise InvalidInput(
+                "invalid validity dates",
+                [{"field": "valid_until", "message": "must be on or after valid_from"}],
+            )
+
+        def work(uow: UnitOfWork) -> Case:
+            case, _ = store.load(uow, cmd.case_id, actor)
+            store.expect(case, cmd.expected_version)
+            declared = store.workflow_of(case).definition.documents
             if cmd.document not in declared:
                 raise InvalidInput(
                     "unknown document",
@@ -138,12 +87,7 @@ class CaseRecords:
                         }
                     ],
                 )
-            if cmd.valid_from and cmd.valid_until and cmd.valid_from > cmd.valid_until:
-                raise InvalidInput(
-                    "invalid validity dates",
-                    [{"field": "valid_until", "message": "must be on or after valid_from"}],
-                )
-            now, expected = self.clock.now(), case.version
+            now, expected = store.clock.now(), case.version
             validated = cmd.status == "validated"
             document = Document(
                 cmd.document,
@@ -156,17 +100,19 @@ class CaseRecords:
             old = case.documents.get(cmd.document, Document(cmd.document))
             case.documents = {**case.documents, cmd.document: document}
             case.updated_at = now
-            entry = chain_entry(
+            payload = {"document": cmd.document, "old": old.as_dict(), "new": document.as_dict()}
+            store.record(
+                uow,
                 case,
-                actor,
-                kind="document",
-                at=now,
+                expected,
+                Change("document", payload),
+                actor=actor,
+                now=now,
                 request_id=cmd.request_id,
-                payload={"document": cmd.document, "old": old.as_dict(), "new": document.as_dict()},
             )
-            uow.cases.update(case, expected)
-            uow.history.append(entry)
-            uow.commit()
+            return case
+
+        case = store.transaction(work, blind=cmd.expected_version is None)
         log.info(
             "document_recorded",
             case_id=case.id,
@@ -178,13 +124,16 @@ class CaseRecords:
 
     def reassign(self, cmd: Reassign, actor: Actor) -> Case:
         """Change the mission locale or advisor of a case: an event, not a state."""
-        with self.uow() as uow:
-            case, _ = self._load(uow, cmd.case_id, actor)
-            self._expect(case, cmd.expected_version)
+        policy.require(actor, Action.CASES_REASSIGN)
+        store = self.store
+
+        def work(uow: UnitOfWork) -> tuple[Case, dict[str, list[Any]]]:
+            case, _ = store.load(uow, cmd.case_id, actor)
+            store.expect(case, cmd.expected_version)
             changes: dict[str, list[Any]] = {}
             if cmd.mission_locale_id and cmd.mission_locale_id != case.mission_locale_id:
                 uow.directory.mission_locale(cmd.mission_locale_id)
-                if not actor.sees(cmd.mission_locale_id):
+                if not policy.reaches(actor, cmd.mission_locale_id):
                     raise Forbidden(f"you do not work for mission locale '{cmd.mission_locale_id}'")
                 changes["mission_locale_id"] = [case.mission_locale_id, cmd.mission_locale_id]
                 case.mission_locale_id = cmd.mission_locale_id
@@ -193,35 +142,35 @@ class CaseRecords:
                 changes["advisor_id"] = [case.advisor_id, cmd.advisor_id]
                 case.advisor_id = cmd.advisor_id
             if not changes:
-                return case
-            now, expected = self.clock.now(), case.version
+                return case, changes
+            now, expected = store.clock.now(), case.version
             case.updated_at = now
-            payload: dict[str, Any] = {"changes": changes}
-            if cmd.reason:
-                payload["reason"] = cmd.reason
-            entry = chain_entry(
-                case, actor, kind="reassigned", at=now, request_id=cmd.request_id, payload=payload
+            change = Change("reassigned", _with_reason({"changes": changes}, cmd.reason))
+            store.record(
+                uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id
             )
-            uow.cases.update(case, expected)
-            uow.history.append(entry)
-            uow.commit()
-        log.info("case_reassigned", case_id=case.id, fields=sorted(changes), actor=actor.id)
+            return case, changes
+
+        case, changes = store.transaction(work, blind=cmd.expected_version is None)
+        if changes:
+            log.info("case_reassigned", case_id=case.id, fields=sorted(changes), actor=actor.id)
         return case
 
     def history(self, case_id: int, actor: Actor) -> list[HistoryEntry]:
         """Return a case's history in order."""
-        with self.uow(readonly=True) as uow:
-            self._load(uow, case_id, actor)
+        policy.require(actor, Action.CASES_READ)
+        with self.store.uow(readonly=True) as uow:
+            self.store.load(uow, case_id, actor)
             return uow.history.for_case(case_id)
 
     def audit(self, query: AuditQuery) -> list[HistoryEntry]:
         """Search history entries across cases (supervisors)."""
-        with self.uow(readonly=True) as uow:
+        with self.store.uow(readonly=True) as uow:
             return uow.history.search(query)
 
     def verify(self, case_ids: Iterable[int] | None = None) -> list[ChainReport]:
         """Recompute the hash chain of some cases (all when none are named)."""
-        with self.uow(readonly=True) as uow:
+        with self.store.uow(readonly=True) as uow:
             ids = list(case_ids) if case_ids is not None else uow.cases.ids()
             reports = []
             for case_id in ids:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -10,19 +9,17 @@ from typing import Any
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case
-from ipm_workflow.domain.errors import (
-    AlreadyExists,
-    DomainError,
-    IdempotencyKeyReused,
-    InvalidInput,
-    NotFound,
-)
+from ipm_workflow.domain.errors import AlreadyExists, DomainError, InvalidInput
 from ipm_workflow.domain.people import Cohort
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.services import idempotency
+from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, FireTrigger
-from ipm_workflow.services.handlers import CaseService
-from ipm_workflow.services.history import chain_entry
-from ipm_workflow.services.ports import CaseQuery
+from ipm_workflow.services.firing import Firing
+from ipm_workflow.services.idempotency import Answer, Idempotency
+from ipm_workflow.services.ports import CaseQuery, UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.cohorts")
 
@@ -50,6 +47,12 @@ class BulkResult:
     items: list[BulkItem]
     replayed: bool = False
 
+    @classmethod
+    def of(cls, body: dict[str, Any], *, replayed: bool = False) -> BulkResult:
+        """Rebuild a result from its JSON form."""
+        items = [BulkItem(**i) for i in body["items"]]
+        return cls(body["cohort_id"], body["trigger"], body["dry_run"], items, replayed)
+
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON form kept for idempotent replays."""
         return {
@@ -63,10 +66,10 @@ class BulkResult:
 class CohortService:
     """Creates cohorts, adds cases, and fires triggers over a whole cohort."""
 
-    def __init__(self, cases: CaseService) -> None:
-        self.cases = cases
-        self.uow = cases.uow
-        self.clock = cases.clock
+    def __init__(self, store: CaseStore, firing: Firing, idempotency: Idempotency) -> None:
+        self.store = store
+        self.firing = firing
+        self.idempotency = idempotency
 
     def create(
         self,
@@ -75,40 +78,58 @@ class CohortService:
         workflow: str,
         planned_start: date | None = None,
         planned_end: date | None = None,
+        *,
+        actor: Actor,
     ) -> Cohort:
-        """Create a cohort on a workflow."""
-        self.cases.registry.get(workflow)
-        with self.uow() as uow:
+        """Create a cohort on a workflow; its creator sees it even while it has no member."""
+        policy.require(actor, Action.COHORTS_WRITE)
+        self.store.registry.get(workflow)
+        cohort = Cohort(None, code, label, workflow, planned_start, planned_end, actor.id)
+
+        def work(uow: UnitOfWork) -> Cohort:
             if any(c.code == code for c in uow.cohorts.all()):
                 raise AlreadyExists(f"a cohort with code '{code}' exists already")
-            cohort = uow.cohorts.add(
-                Cohort(None, code, label, workflow, planned_start, planned_end), self.clock.now()
-            )
-            uow.commit()
-        log.info("cohort_created", cohort_id=cohort.id, workflow=workflow)
+            return uow.cohorts.add(cohort, self.store.clock.now())
+
+        created = self.store.transaction(work)
+        log.info("cohort_created", cohort_id=created.id, workflow=workflow)
+        return created
+
+    @staticmethod
+    def _visible(uow: UnitOfWork, cohort_id: int, actor: Actor) -> Cohort:
+        cohort = uow.cohorts.get(cohort_id)
+        members = uow.cohorts.mission_locales([cohort_id]).get(cohort_id, set())
+        policy.see_cohort(actor, cohort_id, members, cohort.created_by)
         return cohort
 
-    def get(self, cohort_id: int) -> Cohort:
-        """Return a cohort."""
-        with self.uow(readonly=True) as uow:
-            return uow.cohorts.get(cohort_id)
+    def get(self, cohort_id: int, actor: Actor) -> Cohort:
+        """Return a cohort the actor sees; NotFound otherwise, as for a missing one."""
+        policy.require(actor, Action.COHORTS_READ)
+        with self.store.uow(readonly=True) as uow:
+            return self._visible(uow, cohort_id, actor)
 
-    def all(self) -> list[Cohort]:
-        """Return every cohort."""
-        with self.uow(readonly=True) as uow:
-            return uow.cohorts.all()
+    def all(self, actor: Actor) -> list[Cohort]:
+        """Return the cohorts the actor sees."""
+        policy.require(actor, Action.COHORTS_READ)
+        with self.store.uow(readonly=True) as uow:
+            members = uow.cohorts.mission_locales()
+            return [
+                c
+                for c in uow.cohorts.all()
+                if policy.sees_cohort(actor, members.get(c.id or 0, set()), c.created_by)
+            ]
 
     def add_cases(self, cohort_id: int, case_ids: Sequence[int], actor: Actor) -> list[Case]:
         """Put cases in a cohort (one transaction; recorded in each case's history)."""
-        now = self.clock.now()
-        added = []
-        with self.uow() as uow:
-            cohort = uow.cohorts.get(cohort_id)
+        policy.require(actor, Action.COHORTS_WRITE)
+        store = self.store
+
+        def work(uow: UnitOfWork) -> list[Case]:
+            now = store.clock.now()
+            cohort = self._visible(uow, cohort_id, actor)
+            added = []
             for case_id in case_ids:
-                case, _ = uow.cases.get(case_id)
-                if not actor.sees(case.mission_locale_id):
-                    # Same answer as a missing case: no hint that it exists elsewhere.
-                    raise NotFound(f"case {case_id} not found")
+                case, _ = store.load(uow, case_id, actor)
                 if case.workflow != cohort.workflow:
                     raise InvalidInput(
                         "case on another workflow",
@@ -124,25 +145,27 @@ class CohortService:
                     continue
                 expected = case.version
                 case.cohort_id, case.updated_at = cohort_id, now
-                entry = chain_entry(
-                    case,
-                    actor,
-                    kind="cohort_joined",
-                    at=now,
-                    payload={"cohort_id": cohort_id, "code": cohort.code},
+                payload = {"cohort_id": cohort_id, "code": cohort.code}
+                store.record(
+                    uow, case, expected, Change("cohort_joined", payload), actor=actor, now=now
                 )
-                uow.cases.update(case, expected)
-                uow.history.append(entry)
                 added.append(case)
-            uow.commit()
-        return added
+            return added
+
+        return store.transaction(work, blind=True)
 
     def members(self, cohort_id: int, actor: Actor) -> list[Case]:
         """Return the cohort's cases the actor may see."""
-        with self.uow(readonly=True) as uow:
-            uow.cohorts.get(cohort_id)
-        cases, _ = self.cases.list_cases(CaseQuery(cohort_id=cohort_id, limit=10_000), actor)
-        return cases
+        policy.require(actor, Action.COHORTS_READ)
+        with self.store.uow(readonly=True) as uow:
+            self._visible(uow, cohort_id, actor)
+            return self._members(uow, cohort_id, actor)
+
+    @staticmethod
+    def _members(uow: UnitOfWork, cohort_id: int, actor: Actor) -> list[Case]:
+        scope = policy.narrow(actor, None)
+        query = CaseQuery(cohort_id=cohort_id, mission_locales=scope, limit=10_000)
+        return uow.cases.search(query)[0]
 
     def bulk_fire(
         self,
@@ -155,65 +178,58 @@ class CohortService:
         dry_run: bool = False,
         request_id: str | None = None,
         idempotency_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> BulkResult:
-        """Fire a trigger on every case of a cohort, each in its own transaction."""
-        fingerprint = json.dumps(
-            [cohort_id, trigger, inputs or {}, reason, dry_run], sort_keys=True, default=str
-        )
+        """Fire a trigger on every case of a cohort, each case on its own savepoint.
+
+        One transaction holds every case's change (and the Idempotency-Key claimed first); a
+        case that cannot move is reported and rolled back alone. `fingerprint` identifies the
+        request when a key is given (see idempotency.fingerprint).
+        """
+        policy.require(actor, Action.COHORTS_WRITE)
+
+        def work(uow: UnitOfWork) -> Answer:
+            self._visible(uow, cohort_id, actor)
+            items = []
+            for case in self._members(uow, cohort_id, actor):
+                cmd = FireTrigger(
+                    case.id or 0, trigger, inputs or {}, reason, request_id=request_id
+                )
+                items.append(self._one(uow, case, cmd, actor, dry_run))
+            return Answer(200, BulkResult(cohort_id, trigger, dry_run, items).as_dict())
+
         if idempotency_key and not dry_run:
-            stored = self._stored(actor, idempotency_key, fingerprint)
-            if stored is not None:
-                return stored
-        items = [
-            self._one(
-                case,
-                FireTrigger(case.id or 0, trigger, inputs or {}, reason, request_id=request_id),
-                actor,
-                dry_run,
+            request = fingerprint or idempotency.fingerprint(
+                "POST", f"/cohorts/{cohort_id}/transitions", [trigger, inputs, reason]
             )
-            for case in self.members(cohort_id, actor)
-        ]
-        result = BulkResult(cohort_id, trigger, dry_run, items)
-        if idempotency_key and not dry_run:
-            with self.uow() as uow:
-                if uow.idempotency.claim(actor.id, idempotency_key, fingerprint, self.clock.now()):
-                    uow.idempotency.complete(actor.id, idempotency_key, 200, result.as_dict())
-                    uow.commit()
+            answer = self.idempotency.run(actor, idempotency_key, request, work)
+        elif dry_run:
+            with self.store.uow(readonly=True) as uow:  # a rehearsal writes nothing
+                answer = work(uow)
+        else:
+            answer = self.store.transaction(work)
+        result = BulkResult.of(answer.body, replayed=answer.replayed)
         log.info(
             "cohort_bulk",
             cohort_id=cohort_id,
             trigger=trigger,
             dry_run=dry_run,
-            ok=sum(i.ok for i in items),
-            failed=sum(not i.ok for i in items),
+            ok=sum(i.ok for i in result.items),
+            failed=sum(not i.ok for i in result.items),
+            replayed=result.replayed,
         )
         return result
 
-    def _stored(self, actor: Actor, key: str, fingerprint: str) -> BulkResult | None:
-        with self.uow(readonly=True) as uow:
-            stored = uow.idempotency.get(actor.id, key)
-        if stored is None:
-            return None
-        if stored.fingerprint != fingerprint:
-            raise IdempotencyKeyReused(
-                f"Idempotency-Key '{key}' was already used for a different request", key=key
-            )
-        body = stored.body
-        return BulkResult(
-            body["cohort_id"],
-            body["trigger"],
-            body["dry_run"],
-            [BulkItem(**i) for i in body["items"]],
-            replayed=True,
-        )
-
-    def _one(self, case: Case, cmd: FireTrigger, actor: Actor, dry_run: bool) -> BulkItem:
+    def _one(
+        self, uow: UnitOfWork, case: Case, cmd: FireTrigger, actor: Actor, dry_run: bool
+    ) -> BulkItem:
         assert case.id is not None  # noqa: S101 - listed cases are stored
         try:
-            if dry_run:
-                outcome = self.cases.rehearse(cmd, actor)
-            else:
-                outcome = self.cases.fire(cmd, actor).outcome
+            with uow.savepoint():
+                if dry_run:
+                    outcome = self.firing.rehearse(uow, cmd, actor)
+                else:
+                    outcome = self.firing.apply(uow, cmd, actor).outcome
         except DomainError as exc:
             return BulkItem(
                 case.id,

@@ -8,32 +8,20 @@ from datetime import date
 from typing import Any
 
 from ipm_workflow.domain.cases import DocumentStatus
-from ipm_workflow.domain.people import User
+from ipm_workflow.domain.policy import SYSTEM_ACTOR, Actor
 
-SYSTEM_ACTOR = "system"
+# Actor is re-exported: a command names its actor.
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "FireTrigger",
+    "OpenCase",
+    "Reassign",
+    "RecordDocument",
+    "UpdateData",
+]
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, in which role, and which missions locales' cases they may touch (None: all)."""
-
-    id: str
-    role: str
-    mission_locales: frozenset[str] | None = None
-    user_id: int | None = None
-
-    @classmethod
-    def of(cls, user: User, role: str | None = None) -> Actor:
-        """Act as a user; advisors are limited to their missions locales."""
-        scope = user.mission_locales if user.role == "advisor" else None
-        return cls(user.actor, role or user.role, scope, user.id)
-
-    def sees(self, mission_locale_id: str) -> bool:
-        """Tell whether a case of this mission locale is visible to the actor."""
-        return self.mission_locales is None or mission_locale_id in self.mission_locales
-
-
-SYSTEM = Actor(SYSTEM_ACTOR, "system")
+SYSTEM = SYSTEM_ACTOR  # the worker: timeouts it fires are signed by the system
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.errors import DomainError, InvalidInput, NotFound
 from ipm_workflow.domain.people import User
@@ -77,7 +78,7 @@ class DeliveryService:
 
     def _supervisors(self) -> list[User]:
         with self.uow(readonly=True) as uow:
-            return uow.directory.users_with_role("supervisor")
+            return uow.directory.users_with_role(policy.SUPERVISOR)
 
     def prepare(self, reminder: Reminder, worker: str) -> Message | None:
         """Decide what to do with a claimed reminder; return the message to send, if any."""
@@ -85,7 +86,7 @@ class DeliveryService:
         with self.uow(readonly=True) as uow:
             if not self._still_ours(uow, reminder, worker, now):
                 log.warning("reminder_lease_lost", reminder_id=reminder.id, worker=worker)
-                self.cases.telemetry.lease_lost()
+                self.cases.store.telemetry.lease_lost()
                 return None
             try:
                 audience, birth_date = self._audience(uow, reminder)
@@ -278,7 +279,7 @@ class DeliveryService:
             if reminder is None or (case_id is not None and reminder.case_id != case_id):
                 raise NotFound(f"reminder {reminder_id} not found")
             audience, _ = self._audience(uow, reminder)
-        if not actor.sees(audience.case.mission_locale_id):
+        if not policy.reaches(actor, audience.case.mission_locale_id):
             raise NotFound(f"reminder {reminder_id} not found")
         if reminder.kind == "timeout":
             raise NotFound(

@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.services.commands import (
@@ -29,11 +30,11 @@ MISSIONS_LOCALES = [
 ]
 # username, display name, role, missions locales — obviously fictitious people.
 USERS = [
-    ("demo.admin", "Admin Démo", "admin", []),
-    ("demo.supervisor", "Superviseur Démo", "supervisor", []),
-    ("demo.trainer", "Formatrice Démo", "trainer", []),
-    ("demo.advisor1", "Conseillère Démo Un", "advisor", ["ml-saint-etienne"]),
-    ("demo.advisor2", "Conseiller Démo Deux", "advisor", ["ml-lyon", "ml-roanne"]),
+    ("demo.admin", "Admin Démo", policy.ADMIN, []),
+    ("demo.supervisor", "Superviseur Démo", policy.SUPERVISOR, []),
+    ("demo.trainer", "Formatrice Démo", policy.TRAINER, []),
+    ("demo.advisor1", "Conseillère Démo Un", policy.ADVISOR, ["ml-saint-etienne"]),
+    ("demo.advisor2", "Conseiller Démo Deux", policy.ADVISOR, ["ml-lyon", "ml-roanne"]),
 ]
 # How far each demo case walks along the journey (number of steps of `journey`).
 TARGETS = [0, 0, 1, 1, 2, 3, 4, 5, 5, 7, 9, 9, 11, 12, 12, 13, 15, 16, 17, 17]
@@ -139,6 +140,7 @@ def load(cases: CaseService, people: PeopleService) -> bool:
         ml = MISSIONS_LOCALES[i % 3]
         advisor = users["demo.advisor1" if ml.id == "ml-saint-etienne" else "demo.advisor2"]
         born = date(today.year - 19 - i % 5, 1 + i % 12, 1 + i % 27)
+        referrer = Actor(f"ml:{ml.id}", policy.ML_ADVISOR, frozenset({ml.id}))
         person = people.register(
             Person(
                 None,
@@ -147,10 +149,10 @@ def load(cases: CaseService, people: PeopleService) -> bool:
                 born,
                 f"jeune{i + 1}@example.org",
                 None,
-            )
+            ),
+            referrer,
         ).person
         assert person.id is not None  # noqa: S101 - just inserted
-        referrer = Actor(f"ml:{ml.id}", "ml_advisor", frozenset({ml.id}))
         case = cases.open_case(
             OpenCase(
                 person.id,

@@ -3,65 +3,74 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 
-from ipm_workflow.domain.cases import Case, Document, HistoryEntry
+from ipm_workflow.domain import policy
+from ipm_workflow.domain.cases import Case, Document
 from ipm_workflow.domain.engine import Action, CompiledWorkflow, Outcome
-from ipm_workflow.domain.errors import (
-    Forbidden,
-    GuardFailed,
-    InvalidInput,
-)
+from ipm_workflow.domain.errors import Forbidden, GuardFailed, InvalidInput
 from ipm_workflow.domain.guards import unmet_guards
+from ipm_workflow.domain.policy import Action as Right
+from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.case_records import CaseRecords
-from ipm_workflow.services.commands import (
-    Actor,
-    FireTrigger,
-    OpenCase,
-)
-from ipm_workflow.services.history import chain_entry
-from ipm_workflow.services.idempotency import Answer, run_once
-from ipm_workflow.services.ports import (
-    CaseQuery,
-    UnitOfWork,
-)
-from ipm_workflow.services.reminders import reconcile
+from ipm_workflow.services.case_store import CaseStore, Change, retrying
+from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
+from ipm_workflow.services.firing import Fired, Firing
+from ipm_workflow.services.idempotency import Answer, Idempotency
+from ipm_workflow.services.people import visible_person
+from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
 
+__all__ = ["CaseService", "Fired"]
 log = structlog.get_logger("ipm_workflow.cases")
-# What a transition can change: the rest of the row is left alone (and not re-serialised).
-MOVE_COLUMNS = (
-    "state",
-    "previous_state",
-    "data",
-    "updated_at",
-    "state_entered_at",
-    "closed_at",
-    "history_seq",
-    "history_head",
-)
 
 
-@dataclass(frozen=True)
-class Fired:
-    """The result of a transition: the case as it now is, and its new history entry."""
+class CaseService:
+    """Opens, lists and reads cases, explains and fires triggers (records: `self.records`)."""
 
-    case: Case
-    outcome: Outcome
-    entry: HistoryEntry
+    def __init__(self, store: CaseStore, idempotency: Idempotency) -> None:
+        self.store = store
+        self.firing = Firing(store)
+        self.records = CaseRecords(store)
+        self.idempotency = idempotency
+        # Data, documents, moves and history are the records' commands, offered here too.
+        self.update_data = self.records.update_data
+        self.record_document = self.records.record_document
+        self.reassign = self.records.reassign
+        self.history = self.records.history
+        self.audit = self.records.audit
+        self.verify = self.records.verify
+        self.workflow_of = self.store.workflow_of
+        self.today = self.store.today
 
+    # The shared context, for services wired before the store existed (delivery).
+    @property
+    def uow(self) -> UnitOfWorkFactory:
+        """The unit-of-work factory."""
+        return self.store.uow
 
-class CaseService(CaseRecords):
-    """Opens cases, explains and fires triggers; records data, documents and moves (inherited)."""
+    @property
+    def clock(self) -> Clock:
+        """The clock."""
+        return self.store.clock
+
+    @property
+    def registry(self) -> WorkflowRegistry:
+        """The compiled workflows."""
+        return self.store.registry
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Ipm's time zone."""
+        return self.store.tz
 
     def open_case(self, cmd: OpenCase, actor: Actor) -> Case:
         """Open a case in the workflow's initial state, checking the opening rules."""
-        with self.uow() as uow:
-            case = self.open_in(uow, cmd, actor)
-            uow.commit()
+        case = self.store.transaction(lambda uow: self.open_in(uow, cmd, actor))
         log.info(
             "case_opened", case_id=case.id, workflow=case.workflow, state=case.state, actor=actor.id
         )
@@ -69,18 +78,19 @@ class CaseService(CaseRecords):
 
     def open_in(self, uow: UnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
         """Open a case inside a unit of work the caller owns (and commits)."""
-        compiled = self.registry.get(cmd.workflow, cmd.workflow_version)
+        store = self.store
+        compiled = store.registry.get(cmd.workflow, cmd.workflow_version)
         wf = compiled.definition
-        if not actor.sees(cmd.mission_locale_id):
+        policy.require(actor, Right.CASES_OPEN)
+        if not policy.reaches(actor, cmd.mission_locale_id):
             raise Forbidden(f"you do not work for mission locale '{cmd.mission_locale_id}'")
-        now = self.clock.now()
-        data = self._coerce(wf.fields, cmd.inputs, "inputs")
-        person = uow.people.get(cmd.person_id)
+        now = store.clock.now()
+        data = store.coerce(wf.fields, cmd.inputs, "inputs")
+        person = visible_person(uow, cmd.person_id, actor)
         uow.directory.mission_locale(cmd.mission_locale_id)
         if cmd.advisor_id is not None:
             uow.directory.user(cmd.advisor_id)
-        opening = wf.opening
-        if opening is not None:
+        if wf.opening is not None:
             self._check_opening(compiled, actor, data, person.birth_date, now)
         case = Case(
             id=None,
@@ -97,24 +107,14 @@ class CaseService(CaseRecords):
             state_entered_at=now,
         )
         case.id = uow.cases.add(case)
-        planned = reconcile(uow, wf, case, now, self.tz)
-        entry = chain_entry(
-            case,
-            actor,
-            kind="opened",
-            at=now,
-            to_state=case.state,
-            request_id=cmd.request_id,
-            payload={
-                "person_id": cmd.person_id,
-                "mission_locale_id": cmd.mission_locale_id,
-                "advisor_id": cmd.advisor_id,
-                "inputs": data,
-                **({"reminders": planned} if planned else {}),
-            },
-        )
-        uow.cases.update(case, 0)
-        uow.history.append(entry)
+        payload = {
+            "person_id": cmd.person_id,
+            "mission_locale_id": cmd.mission_locale_id,
+            "advisor_id": cmd.advisor_id,
+            "inputs": data,
+        }
+        change = Change("opened", payload, to_state=case.state, replan=True)
+        store.record(uow, case, 0, change, actor=actor, now=now, request_id=cmd.request_id)
         return case
 
     def _check_opening(
@@ -127,11 +127,7 @@ class CaseService(CaseRecords):
     ) -> None:
         opening = compiled.definition.opening
         assert opening is not None  # noqa: S101 - checked by the caller
-        if actor.role not in opening.roles:
-            raise Forbidden(
-                f"role '{actor.role}' may not open a case on "
-                f"{compiled.definition.name}; allowed: {', '.join(opening.roles)}"
-            )
+        policy.may_open(actor, compiled.definition.name, opening.roles)
         missing = [i.field for i in opening.inputs if i.required and data.get(i.field) is None]
         if missing:
             raise InvalidInput(
@@ -139,7 +135,7 @@ class CaseService(CaseRecords):
                 [{"field": f"inputs.{m}", "message": "required"} for m in missing],
             )
         facts = Case(None, 0, "", 0, compiled.definition.initial_state, "", data=data).facts(
-            self.today(now), birth_date
+            self.store.today(now), birth_date
         )
         unmet = unmet_guards(list(opening.guards), facts)
         if unmet:
@@ -149,51 +145,52 @@ class CaseService(CaseRecords):
         self, query: CaseQuery, actor: Actor, *, phase: str | None = None, overdue: bool = False
     ) -> tuple[list[Case], int]:
         """List the cases the actor may see, by filters; `overdue` means past the state's SLA."""
-        scope = query.mission_locales
-        if actor.mission_locales is not None:
-            mine = actor.mission_locales
-            scope = sorted(mine & set(scope)) if scope is not None else sorted(mine)
+        policy.require(actor, Right.CASES_READ)
+        registry = self.store.registry
         states = query.states
         if phase is not None:
             in_phase = {
                 name
-                for c in self.registry.all()
+                for c in registry.all()
                 for name, st in c.definition.states.items()
                 if st.phase == phase
             }
             states = sorted(in_phase & set(states)) if states is not None else sorted(in_phase)
         cutoffs = None
         if overdue:
-            now = self.clock.now()
+            now = self.store.clock.now()
             cutoffs = [
                 (c.definition.name, c.definition.version, name, now - st.time_limit)
-                for c in self.registry.all()
+                for c in registry.all()
                 for name, st in c.definition.states.items()
                 if st.time_limit
             ]
+        scope = policy.narrow(actor, query.mission_locales)
         query = replace(query, mission_locales=scope, states=states, overdue=cutoffs)
-        with self.uow(readonly=True) as uow:
+        with self.store.uow(readonly=True) as uow:
             return uow.cases.search(query)
 
     def get(self, case_id: int, actor: Actor) -> Case:
         """Return one case the actor may see."""
-        with self.uow(readonly=True) as uow:
-            return self._load(uow, case_id, actor)[0]
+        policy.require(actor, Right.CASES_READ)
+        with self.store.uow(readonly=True) as uow:
+            return self.store.load(uow, case_id, actor)[0]
 
     def actions(self, case_id: int, actor: Actor) -> tuple[Case, list[Action]]:
         """Explain every trigger out of the case's state for this actor."""
-        with self.uow(readonly=True) as uow:
-            case, birth_date = self._load(uow, case_id, actor)
-        facts = case.facts(self.today(), birth_date)
-        return case, self.workflow_of(case).available_actions(
-            facts, actor.role, case.previous_state
+        policy.require(actor, Right.CASES_READ)
+        with self.store.uow(readonly=True) as uow:
+            case, birth_date = self.store.load(uow, case_id, actor)
+        facts = case.facts(self.store.today(), birth_date)
+        return case, self.store.workflow_of(case).available_actions(
+            facts, policy.workflow_role(actor), case.previous_state
         )
 
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""
-        with self.uow() as uow:
-            fired = self.fire_in(uow, cmd, actor)
-            uow.commit()
+        fired = self.store.transaction(
+            lambda uow: self.firing.apply(uow, cmd, actor), blind=cmd.expected_version is None
+        )
         self._log_fired(fired, actor)
         return fired
 
@@ -209,11 +206,12 @@ class CaseService(CaseRecords):
         fired: list[Fired] = []
 
         def work(uow: UnitOfWork) -> Answer:
-            fired.append(self.fire_in(uow, cmd, actor))
+            fired[:] = [self.firing.apply(uow, cmd, actor)]
             return Answer(200, render(fired[0]))
 
-        answer = run_once(
-            self.uow, self.clock, actor=actor.id, key=key, fingerprint=fingerprint, work=work
+        answer = retrying(
+            lambda: self.idempotency.run(actor, key, fingerprint, work),
+            blind=cmd.expected_version is None,
         )
         if fired:
             self._log_fired(fired[0], actor)
@@ -221,22 +219,11 @@ class CaseService(CaseRecords):
 
     def rehearse(self, cmd: FireTrigger, actor: Actor) -> Outcome:
         """Say what firing would do, without writing anything (dry runs)."""
-        with self.uow(readonly=True) as uow:
-            case, birth_date = self._load(uow, cmd.case_id, actor)
-        self._expect(case, cmd.expected_version)
-        now = self.clock.now()
-        return self.workflow_of(case).fire(
-            case.facts(self.today(now), birth_date),
-            cmd.trigger,
-            actor.role,
-            now=now,
-            inputs=cmd.inputs,
-            reason=cmd.reason,
-            previous_state=case.previous_state,
-        )
+        with self.store.uow(readonly=True) as uow:
+            return self.firing.rehearse(uow, cmd, actor)
 
     def _log_fired(self, fired: Fired, actor: Actor) -> None:
-        self.telemetry.transition(fired.case.workflow, fired.outcome.trigger)
+        self.store.telemetry.transition(fired.case.workflow, fired.outcome.trigger)
         log.info(
             "transition",
             case_id=fired.case.id,
@@ -245,52 +232,3 @@ class CaseService(CaseRecords):
             to_state=fired.outcome.to_state,
             actor=actor.id,
         )
-
-    def fire_in(self, uow: UnitOfWork, cmd: FireTrigger, actor: Actor) -> Fired:
-        """Fire inside a unit of work the caller owns (and commits)."""
-        case, birth_date = self._load(uow, cmd.case_id, actor)
-        self._expect(case, cmd.expected_version)
-        compiled = self.workflow_of(case)
-        now = self.clock.now()
-        outcome = compiled.fire(
-            case.facts(self.today(now), birth_date),
-            cmd.trigger,
-            actor.role,
-            now=now,
-            inputs=cmd.inputs,
-            reason=cmd.reason,
-            previous_state=case.previous_state,
-        )
-        expected = case.version
-        if outcome.to_state != case.state:
-            case.state_entered_at = now
-        case.state, case.previous_state = outcome.to_state, outcome.previous_state
-        case.data, case.updated_at = outcome.data, now
-        if compiled.definition.states[outcome.to_state].terminal:
-            case.closed_at = now
-        payload: dict[str, Any] = {"inputs": outcome.inputs, "changes": outcome.changes}
-        if cmd.reason:
-            payload["reason"] = cmd.reason
-        definition = compiled.definition
-        reminded = definition.reminder_states
-        moved = outcome.to_state != outcome.from_state and (
-            outcome.to_state in reminded or outcome.from_state in reminded
-        )
-        if moved or definition.anchor_fields & set(outcome.changes):
-            planned = reconcile(uow, definition, case, now, self.tz)
-            if planned:
-                payload["reminders"] = planned
-        entry = chain_entry(
-            case,
-            actor,
-            kind="transition",
-            at=now,
-            trigger=cmd.trigger,
-            from_state=outcome.from_state,
-            to_state=outcome.to_state,
-            request_id=cmd.request_id,
-            payload=payload,
-        )
-        uow.cases.update(case, expected, MOVE_COLUMNS)
-        uow.history.append(entry)
-        return Fired(case, outcome, entry)

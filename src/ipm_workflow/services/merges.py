@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case
-from ipm_workflow.domain.errors import Forbidden, InvalidInput
+from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, FireTrigger
-from ipm_workflow.services.handlers import CaseService
-from ipm_workflow.services.history import chain_entry
+from ipm_workflow.services.firing import Firing
+from ipm_workflow.services.ports import UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.merges")
 MERGE_TRIGGER = "merge"
@@ -27,8 +30,9 @@ class Merge:
 class MergeService:
     """Supervisors merge a duplicate case into the case that survives."""
 
-    def __init__(self, cases: CaseService) -> None:
-        self.cases = cases
+    def __init__(self, store: CaseStore, firing: Firing) -> None:
+        self.store = store
+        self.firing = firing
 
     def merge(
         self,
@@ -39,45 +43,36 @@ class MergeService:
         request_id: str | None = None,
     ) -> Merge:
         """Fire the workflow's `merge` trigger on the duplicate and record it on the survivor."""
-        if actor.role != "supervisor":
-            raise Forbidden("only a supervisor merges cases")
+        policy.require(actor, Action.CASES_MERGE)
         if survivor_id == duplicate_id:
             raise InvalidInput(
                 "a case cannot be merged into itself",
                 [{"field": "duplicate_id", "message": "same as the survivor"}],
             )
-        cases = self.cases
-        with cases.uow() as uow:
-            survivor, _ = uow.cases.get(survivor_id)
-            fired = cases.fire_in(
-                uow,
-                FireTrigger(
-                    duplicate_id,
-                    MERGE_TRIGGER,
-                    {"merged_into": survivor_id},
-                    reason,
-                    request_id=request_id,
-                ),
-                actor,
-            )
-            duplicate = fired.case
-            now = cases.clock.now()
-            expected = survivor.version
+        store = self.store
+        cmd = FireTrigger(
+            duplicate_id, MERGE_TRIGGER, {"merged_into": survivor_id}, reason, request_id=request_id
+        )
+
+        def work(uow: UnitOfWork) -> Merge:
+            survivor, _ = store.load(uow, survivor_id, actor)
+            duplicate = self.firing.apply(uow, cmd, actor).case
+            now, expected = store.clock.now(), survivor.version
             survivor.updated_at = now
-            entry = chain_entry(
+            payload = {
+                "merged_case_id": duplicate_id,
+                "reason": reason,
+                "person_id": duplicate.person_id,
+            }
+            store.record(
+                uow,
                 survivor,
-                actor,
-                kind="merged_in",
-                at=now,
+                expected,
+                Change("merged_in", payload),
+                actor=actor,
+                now=now,
                 request_id=request_id,
-                payload={
-                    "merged_case_id": duplicate_id,
-                    "reason": reason,
-                    "person_id": duplicate.person_id,
-                },
             )
-            uow.cases.update(survivor, expected)
-            uow.history.append(entry)
             if duplicate.person_id != survivor.person_id:
                 # Two records of one young person: the duplicate's now points to the survivor's,
                 # so reports count the person once.
@@ -85,7 +80,9 @@ class MergeService:
                 person.merged_into_id = survivor.person_id
                 person.updated_at = now
                 uow.people.update(person)
-            uow.commit()
-        cases.telemetry.transition(duplicate.workflow, MERGE_TRIGGER)
+            return Merge(survivor, duplicate)
+
+        merged = store.transaction(work, blind=True)
+        store.telemetry.transition(merged.merged.workflow, MERGE_TRIGGER)
         log.info("cases_merged", case_id=survivor_id, merged_case_id=duplicate_id, actor=actor.id)
-        return Merge(survivor, duplicate)
+        return merged

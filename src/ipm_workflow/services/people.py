@@ -8,22 +8,36 @@ from typing import Any
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import AlreadyExists, InvalidInput, NotFound
 from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.people")
-USER_ROLES = ("advisor", "supervisor", "admin", "trainer")
 _EDITABLE = frozenset({"first_name", "last_name", "birth_date", "email", "phone"})
+
+
+def visible_person(uow: UnitOfWork, person_id: int, actor: Actor) -> Person:
+    """Return a person the actor sees (the policy's rule), or NotFound as for a missing one."""
+    person = uow.people.get(person_id)
+    theirs = uow.people.mission_locales_of(person_id)
+    policy.see_person(actor, person_id, theirs, person.registered_by)
+    return person
 
 
 @dataclass(frozen=True)
 class Registered:
-    """A person just created, with the probable duplicates to review (never blocking)."""
+    """A person just saved, with the probable duplicates to review (never blocking).
+
+    `possible_duplicates` are the ones the actor may see; `duplicate_elsewhere` tells that
+    others exist that the actor may not see (no id, no name).
+    """
 
     person: Person
     possible_duplicates: list[Person] = field(default_factory=list)
+    duplicate_elsewhere: bool = False
 
 
 class PeopleService:
@@ -33,47 +47,52 @@ class PeopleService:
         self.uow = uow
         self.clock = clock
 
-    def register(self, person: Person) -> Registered:
-        """Create a person; warn about probable duplicates without refusing."""
+    @staticmethod
+    def _duplicates(uow: UnitOfWork, person: Person, actor: Actor) -> Registered:
+        seen, hidden = [], False
+        for other in uow.people.similar(person):
+            theirs = uow.people.mission_locales_of(other.id or 0)
+            if policy.sees_person(actor, theirs, other.registered_by):
+                seen.append(other)
+            else:
+                hidden = True
+        return Registered(person, seen, hidden)
+
+    def register(self, person: Person, actor: Actor) -> Registered:
+        """Create a person registered by the actor; warn about probable duplicates."""
         with self.uow() as uow:
-            registered = self.register_in(uow, person)
+            saved = self.register_in(uow, person, actor)
             uow.commit()
         log.info(
             "person_registered",
             person_id=person.id,
-            possible_duplicates=len(registered.possible_duplicates),
+            possible_duplicates=len(saved.possible_duplicates) + saved.duplicate_elsewhere,
         )
-        return registered
+        return saved
 
-    def register_in(self, uow: UnitOfWork, person: Person) -> Registered:
+    def register_in(self, uow: UnitOfWork, person: Person, actor: Actor) -> Registered:
         """Create a person inside a unit of work the caller owns (and commits)."""
+        policy.require(actor, Action.PEOPLE_REGISTER)
         person.created_at = person.updated_at = self.clock.now()
-        duplicates = uow.people.similar(person)
+        person.registered_by = actor.id
+        saved = self._duplicates(uow, person, actor)
         uow.people.add(person)
-        return Registered(person, duplicates)
+        return saved
 
     def get(self, person_id: int) -> Person:
-        """Return one person."""
+        """Return one person (internal callers: delivery, demo)."""
         with self.uow(readonly=True) as uow:
             return uow.people.get(person_id)
 
-    @staticmethod
-    def _visible(uow: UnitOfWork, person_id: int, actor: Actor) -> Person:
-        person = uow.people.get(person_id)
-        if actor.mission_locales is not None:
-            theirs = uow.people.mission_locales_of(person_id)
-            # A person with no case yet was just registered and may be opened by any advisor.
-            if theirs and not theirs & actor.mission_locales:
-                raise NotFound(f"person {person_id} not found")
-        return person
-
     def get_for(self, person_id: int, actor: Actor) -> Person:
-        """Return a person the actor may see: one with a case in their missions locales."""
+        """Return a person the actor may see; NotFound otherwise, as for a missing id."""
+        policy.require(actor, Action.PEOPLE_READ)
         with self.uow(readonly=True) as uow:
-            return self._visible(uow, person_id, actor)
+            return visible_person(uow, person_id, actor)
 
     def update(self, person_id: int, changes: dict[str, Any], actor: Actor) -> Registered:
         """Change a person's fields; report probable duplicates again."""
+        policy.require(actor, Action.PEOPLE_UPDATE)
         unknown = set(changes) - _EDITABLE
         if unknown:
             raise InvalidInput(
@@ -81,15 +100,15 @@ class PeopleService:
                 [{"field": k, "message": "not editable"} for k in sorted(unknown)],
             )
         with self.uow() as uow:
-            person = self._visible(uow, person_id, actor)
+            person = visible_person(uow, person_id, actor)
             for key, value in changes.items():
                 setattr(person, key, value)
             person.updated_at = self.clock.now()
             uow.people.update(person)
-            duplicates = uow.people.similar(person)
+            saved = self._duplicates(uow, person, actor)
             uow.commit()
         log.info("person_updated", person_id=person_id, fields=sorted(changes), actor=actor.id)
-        return Registered(person, duplicates)
+        return saved
 
     def add_mission_locale(self, ml: MissionLocale) -> None:
         """Create or rename a mission locale."""
@@ -106,10 +125,10 @@ class PeopleService:
         email: str | None = None,
     ) -> User:
         """Create a user working for some missions locales."""
-        if role not in USER_ROLES:
+        if role not in policy.USER_ROLES:
+            listed = ", ".join(policy.USER_ROLES)
             raise InvalidInput(
-                "unknown role",
-                [{"field": "role", "message": f"'{role}' is not one of {', '.join(USER_ROLES)}"}],
+                "unknown role", [{"field": "role", "message": f"'{role}' is not one of {listed}"}]
             )
         with self.uow() as uow:
             try:

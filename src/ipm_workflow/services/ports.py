@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -330,6 +331,10 @@ class CohortRepository(Protocol):
         """Return every cohort."""
         ...
 
+    def mission_locales(self, cohort_ids: Sequence[int] | None = None) -> dict[int, set[str]]:
+        """Return the missions locales of each cohort's member cases (all cohorts by default)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it."""
@@ -389,6 +394,10 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None:
         """Commit the transaction."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        """Open a savepoint: an error inside rolls back only what was done since."""
         ...
 
 

@@ -22,7 +22,7 @@ from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.values import coerce
 from ipm_workflow.services.commands import Actor, OpenCase
 from ipm_workflow.services.handlers import CaseService
-from ipm_workflow.services.idempotency import Answer, run_once
+from ipm_workflow.services.idempotency import Answer
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.ports import UnitOfWork
 
@@ -183,7 +183,7 @@ class ReferralImporter:
         return inputs
 
     def _work(self, uow: UnitOfWork, referral: _Referral, actor: Actor) -> Answer:
-        registered = self.people.register_in(uow, referral.person)
+        registered = self.people.register_in(uow, referral.person, actor)
         assert registered.person.id is not None  # noqa: S101 - the repository set it
         case = self.cases.open_in(
             uow,
@@ -211,13 +211,11 @@ class ReferralImporter:
             referral = self._parse(row)
             if dry_run:
                 return self._rehearse(row.number, referral, actor)
-            answer = run_once(
-                self.cases.uow,
-                self.cases.clock,
-                actor=IMPORT_ACTOR,
-                key=f"referral:{referral.key}",
-                fingerprint=referral.key,
-                work=lambda uow: self._work(uow, referral, actor),
+            answer = self.cases.idempotency.run(
+                IMPORT_ACTOR,
+                f"referral:{referral.key}",
+                referral.key,
+                lambda uow: self._work(uow, referral, actor),
             )
         except ValueError as exc:
             return RowResult(row.number, "refused", reason=str(exc))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import NotFound
@@ -89,8 +90,7 @@ class ReminderService:
     @staticmethod
     def _case(uow: UnitOfWork, case_id: int, actor: Actor) -> Case:
         case, _ = uow.cases.get(case_id)
-        if not actor.sees(case.mission_locale_id):
-            raise NotFound(f"case {case_id} not found")
+        policy.see_case(actor, case_id, case.mission_locale_id)
         return case
 
     def of_case(self, case_id: int, actor: Actor) -> list[Reminder]:
@@ -137,8 +137,8 @@ class ReminderService:
     def agenda(self, actor: Actor, days: int = 14, limit: int = 200) -> Agenda:
         """Pending reminders due within some days, across the cases the actor follows."""
         until = self.clock.now() + timedelta(days=days)
-        advisor = actor.user_id if actor.role == "advisor" else None
-        scope = sorted(actor.mission_locales) if actor.mission_locales is not None else None
+        advisor = policy.own_agenda(actor)
+        scope = policy.narrow(actor, None)
         with self.uow(readonly=True) as uow:
             return Agenda(until, uow.reminders.agenda(scope, advisor, until, limit))
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import structlog
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import MigrationRefused
 from ipm_workflow.domain.lint import did_you_mean
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor
-from ipm_workflow.services.handlers import CaseService
-from ipm_workflow.services.history import chain_entry
-from ipm_workflow.services.ports import CaseQuery
-from ipm_workflow.services.reminders import reconcile
+from ipm_workflow.services.ports import CaseQuery, UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.versions")
 
@@ -35,8 +35,8 @@ class Migrated:
 class VersionService:
     """Migrates running cases to a new version of their workflow."""
 
-    def __init__(self, cases: CaseService) -> None:
-        self.cases = cases
+    def __init__(self, store: CaseStore) -> None:
+        self.store = store
 
     def migrate(
         self,
@@ -48,7 +48,8 @@ class VersionService:
         dry_run: bool = False,
     ) -> list[Migrated]:
         """Move every running case of a workflow to a version; refuse unmapped states."""
-        target = self.cases.registry.get(name, to_version).definition
+        policy.require(actor, Action.WORKFLOWS_MIGRATE)
+        target = self.store.registry.get(name, to_version).definition
         bad_targets = {old: new for old, new in mapping.items() if new not in target.states}
         if bad_targets:
             detail = "; ".join(
@@ -57,11 +58,10 @@ class VersionService:
                 for old, new in bad_targets.items()
             )
             raise MigrationRefused(f"the mapping names unknown states: {detail}")
-        running = [
-            c
-            for c in self.cases.list_cases(CaseQuery(workflow=name, limit=1_000_000), actor)[0]
-            if c.workflow_version != to_version and c.closed_at is None
-        ]
+        query = CaseQuery(workflow=name, mission_locales=policy.narrow(actor, None), limit=10**6)
+        with self.store.uow(readonly=True) as uow:
+            found = uow.cases.search(query)[0]
+        running = [c for c in found if c.workflow_version != to_version and c.closed_at is None]
         unmapped = Counter(
             c.state for c in running if c.state not in mapping and c.state not in target.states
         )
@@ -85,11 +85,12 @@ class VersionService:
     def _move(
         self, case_id: int, target: Workflow, mapping: Mapping[str, str], actor: Actor
     ) -> Migrated:
-        cases = self.cases
+        store = self.store
         to_version = target.version
-        now = cases.clock.now()
-        with cases.uow() as uow:
-            case, _ = uow.cases.get(case_id)
+
+        def work(uow: UnitOfWork) -> Migrated:
+            now = store.clock.now()
+            case, _ = store.load(uow, case_id, actor)
             old_version, old_state = case.workflow_version, case.state
             expected = case.version
             case.workflow_version = to_version
@@ -106,20 +107,12 @@ class VersionService:
                 "from_state": old_state,
                 "to_state": case.state,
             }
-            planned = reconcile(uow, target, case, now, cases.tz)
-            if planned:
-                payload["reminders"] = planned
-            entry = chain_entry(
-                case,
-                actor,
-                kind="migrated",
-                at=now,
-                from_state=old_state,
-                to_state=case.state,
-                payload=payload,
+            change = Change(
+                "migrated", payload, from_state=old_state, to_state=case.state, replan=True
             )
-            uow.cases.update(case, expected)
-            uow.history.append(entry)
-            uow.commit()
+            store.record(uow, case, expected, change, actor=actor, now=now)
+            return Migrated(case_id, old_version, to_version, old_state, case.state, True)
+
+        migrated = store.transaction(work, blind=True)
         log.info("case_migrated", case_id=case_id, to_version=to_version, actor=actor.id)
-        return Migrated(case_id, old_version, to_version, old_state, case.state, True)
+        return migrated

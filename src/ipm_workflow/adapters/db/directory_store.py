@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -190,6 +191,7 @@ def _cohort(row: Any) -> Cohort:
         row["workflow"],
         row["planned_start"],
         row["planned_end"],
+        row["created_by"],
     )
 
 
@@ -209,16 +211,10 @@ class SqlCohortRepository:
                 planned_start=cohort.planned_start,
                 planned_end=cohort.planned_end,
                 created_at=now,
+                created_by=cohort.created_by,
             )
         )
-        return Cohort(
-            new_id(result),
-            cohort.code,
-            cohort.label,
-            cohort.workflow,
-            cohort.planned_start,
-            cohort.planned_end,
-        )
+        return replace(cohort, id=new_id(result))
 
     def get(self, cohort_id: int) -> Cohort:
         """Return a cohort, or raise NotFound."""
@@ -232,3 +228,15 @@ class SqlCohortRepository:
         """Return every cohort."""
         rows = self.conn.execute(select(cohorts_t).order_by(cohorts_t.c.id)).mappings()
         return [_cohort(r) for r in rows]
+
+    def mission_locales(self, cohort_ids: Sequence[int] | None = None) -> dict[int, set[str]]:
+        """Return the missions locales of each cohort's member cases (all cohorts by default)."""
+        stmt = select(cases_t.c.cohort_id, cases_t.c.mission_locale_id).where(
+            cases_t.c.cohort_id.is_not(None)
+        )
+        if cohort_ids is not None:
+            stmt = stmt.where(cases_t.c.cohort_id.in_(list(cohort_ids)))
+        found: dict[int, set[str]] = {}
+        for cohort_id, ml_id in self.conn.execute(stmt.distinct()):
+            found.setdefault(cohort_id, set()).add(ml_id)
+        return found

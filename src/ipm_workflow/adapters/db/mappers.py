@@ -141,6 +141,7 @@ def person_from_row(row: Mapping[Any, Any]) -> Person:
         updated_at=aware(row["updated_at"]),
         pseudonymised_at=aware(row["pseudonymised_at"]),
         merged_into_id=row["merged_into_id"],
+        registered_by=row["registered_by"],
     )
 
 
@@ -163,4 +164,5 @@ def person_values(person: Person) -> dict[str, Any]:
         "updated_at": person.updated_at,
         "pseudonymised_at": person.pseudonymised_at,
         "merged_into_id": person.merged_into_id,
+        "registered_by": person.registered_by,
     }

@@ -86,6 +86,8 @@ class PersonRow(SQLModel, table=True):
     merged_into_id: int | None = Field(
         default=None, sa_column=Column(BigId, ForeignKey("people.id"), nullable=True)
     )
+    # Who registered the person (an actor reference, never a name): they keep seeing them.
+    registered_by: str | None = Field(default=None, max_length=64)
 
 
 class CohortRow(SQLModel, table=True):
@@ -100,6 +102,7 @@ class CohortRow(SQLModel, table=True):
     planned_start: date | None = None
     planned_end: date | None = None
     created_at: datetime = _ts()
+    created_by: str | None = Field(default=None, max_length=64)  # an actor reference
 
 
 class CaseRow(SQLModel, table=True):

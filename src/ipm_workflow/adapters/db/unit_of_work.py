@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Self
 
@@ -75,6 +76,10 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Commit the transaction."""
         self.connection.commit()
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        """Open a savepoint: an error inside rolls back only what was done since."""
+        return self.connection.begin_nested()
 
     def __exit__(
         self,

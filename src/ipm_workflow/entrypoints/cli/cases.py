@@ -39,14 +39,22 @@ def people_add(
     birth_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     email: Annotated[str | None, typer.Option()] = None,
     phone: Annotated[str | None, typer.Option()] = None,
+    as_user: AsUser = None,
 ) -> None:
-    """Register a young person (warns about probable duplicates)."""
+    """Register a young person (warns about probable duplicates); the registrant sees them."""
     container = open_container()
     born = parse_date(birth_date, "--birth-date")
-    result = container.people.register(Person(None, first_name, last_name, born, email, phone))
+    actor = actor_for(container, as_user)
+    result = run_or_exit(
+        lambda: container.people.register(
+            Person(None, first_name, last_name, born, email, phone), actor
+        )
+    )
     typer.echo(f"person {result.person.id}")
     for other in result.possible_duplicates:
         typer.echo(f"warning: possible duplicate of person {other.id}", err=True)
+    if result.duplicate_elsewhere:
+        typer.echo("warning: a probable duplicate exists that you may not see", err=True)
 
 
 @cases_app.command("open")
@@ -205,7 +213,7 @@ def cases_merge(
 ) -> None:
     """Merge a duplicate case into the surviving one (supervisors)."""
     container = open_container()
-    actor = actor_for(container, as_user, "supervisor")
+    actor = actor_for(container, as_user)
     merged = run_or_exit(lambda: container.merges.merge(survivor, duplicate, reason, actor))
     typer.echo(f"case {duplicate} merged into case {survivor} (now {merged.merged.state})")
 
@@ -217,9 +225,11 @@ def cohorts_create(
     workflow: Annotated[str, typer.Option()],
     start: Annotated[str | None, typer.Option(help="Planned start, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Planned end, YYYY-MM-DD.")] = None,
+    as_user: AsUser = None,
 ) -> None:
-    """Create a cohort (a group leaving together)."""
+    """Create a cohort (a group leaving together); its creator sees it."""
     container = open_container()
+    actor = actor_for(container, as_user)
     cohort = run_or_exit(
         lambda: container.cohorts.create(
             code,
@@ -227,6 +237,7 @@ def cohorts_create(
             workflow,
             parse_date(start, "--start"),
             parse_date(end, "--end"),
+            actor=actor,
         )
     )
     typer.echo(f"cohort {cohort.id} ({cohort.code})")

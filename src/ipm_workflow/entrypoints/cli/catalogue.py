@@ -75,7 +75,7 @@ def workflows_migrate(
 ) -> None:
     """Move running cases of a workflow to another version (refuses unmapped states)."""
     container = open_container()
-    actor = actor_for(container, as_user, role or "supervisor")
+    actor = actor_for(container, as_user, role)
     mapping = parse_pairs(maps)
     moved = run_or_exit(
         lambda: container.versions.migrate(name, to, mapping, actor, dry_run=dry_run)

@@ -62,8 +62,19 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(cohorts_app, name="cohorts")
 
-AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (username).")]
-Role = Annotated[str | None, typer.Option(help="Role to act in (default: the user's role).")]
+AsUser = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this user (username), with their role and missions locales. Without it "
+        "you act as the console operator, who reads everything and administers, but does no "
+        "case work (see the README's access table).",
+    ),
+]
+Role = Annotated[
+    str | None,
+    typer.Option(help="Workflow role to act in, among those the user's role allows."),
+]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Inputs = Annotated[list[str] | None, typer.Option("--input", "-i", help="field=value, repeatable.")]
 
@@ -85,13 +96,20 @@ def open_container(settings: Settings | None = None) -> Container:
     return bootstrap(settings or settings_from_env())
 
 
-def actor_for(container: Container, as_user: str | None, role: str | None) -> Actor:
-    from ipm_workflow.services.commands import Actor  # noqa: PLC0415 - fast start
+def actor_for(container: Container, as_user: str | None, role: str | None = None) -> Actor:
+    """Return the user named by --as (in a role their own allows), or the console operator."""
+    from ipm_workflow.domain.errors import Forbidden  # noqa: PLC0415 - fast start
+    from ipm_workflow.domain.policy import OPERATOR_ACTOR, Actor  # noqa: PLC0415
 
-    if as_user is None:
-        # An operator at the console acts on every mission locale, in the role they name.
-        return Actor("operator:cli", role or "advisor")
-    return Actor.of(container.people.user_by_name(as_user), role)
+    def resolve() -> Actor:
+        if as_user is None:
+            if role is not None:
+                raise Forbidden("--role needs --as USERNAME: the console operator has one role")
+            return OPERATOR_ACTOR
+        return Actor.of(container.people.user_by_name(as_user), role)
+
+    actor: Actor = run_or_exit(resolve)
+    return actor
 
 
 def parse_pairs(items: list[str] | None, option: str = "--input") -> dict[str, str]:

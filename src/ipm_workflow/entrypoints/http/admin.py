@@ -6,6 +6,7 @@ from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.directory_schemas import (
@@ -34,7 +35,7 @@ class AdminController(Controller):
 
     path = "/api/v1/admin"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("admin")]  # noqa: RUF012 - Litestar's declaration style
+    guards = [requires(Action.DIRECTORY)]  # noqa: RUF012 - Litestar's declaration style
 
     @post("/users", sync_to_thread=True, summary="Create a user", responses=PROBLEM_RESPONSES)
     def add_user(self, container: ContainerDep, data: JSONBody[UserIn]) -> Response[UserOut]:

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromQuery, QueryParameter
 
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.schemas import (
@@ -24,7 +25,7 @@ class AuditController(Controller):
 
     path = "/api/v1/audit"
     tags = ["audit"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("supervisor")]  # noqa: RUF012 - Litestar's declaration style
+    guards = [requires(Action.AUDIT)]  # noqa: RUF012 - Litestar's declaration style
 
     @get(
         "/entries",

@@ -1,4 +1,4 @@
-"""Bearer-token authentication, role guards, and a brake on repeated failures."""
+"""Bearer-token authentication, the policy's route guards, and a brake on repeated failures."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from litestar.exceptions.http_exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from ipm_workflow.domain import policy
+from ipm_workflow.domain.errors import Forbidden
 from ipm_workflow.domain.people import User
+from ipm_workflow.domain.policy import Action, Actor
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ipm-workflow"'}
 
@@ -92,18 +95,18 @@ class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
 
 
 def requires(
-    *roles: str,
+    action: Action,
 ) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
-    """A route guard that admits only users of the given platform roles."""
+    """A route guard that asks the access policy whether the caller may use an action."""
 
     # Async on purpose: Litestar runs a sync guard in a worker thread, a hop for nothing here.
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":
             return  # Litestar answers OPTIONS itself, without authentication
         user: User = connection.user
-        if user.role not in roles:
-            raise PermissionDeniedException(
-                f"role '{user.role}' may not use this endpoint; allowed: {', '.join(roles)}"
-            )
+        try:
+            policy.require(Actor.of(user), action)
+        except Forbidden as exc:
+            raise PermissionDeniedException(exc.message) from None
 
     return guard

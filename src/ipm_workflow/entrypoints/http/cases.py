@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -13,6 +11,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from ipm_workflow.bootstrap import sortable_case_fields
 from ipm_workflow.domain.cases import Case
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import (
@@ -37,6 +36,7 @@ from ipm_workflow.services.commands import (
     UpdateData,
 )
 from ipm_workflow.services.handlers import Fired
+from ipm_workflow.services.idempotency import fingerprint
 from ipm_workflow.services.ports import CaseQuery
 
 SORTABLE = sortable_case_fields()
@@ -83,18 +83,12 @@ def with_etag(case_out: CaseOut, status: int = 200, **headers: str) -> Response[
     )
 
 
-def fingerprint(method: str, path: str, body: Any) -> str:
-    """Identify a request, so a reused Idempotency-Key with another body is refused."""
-    raw = json.dumps([method, path, body], sort_keys=True, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class CaseController(Controller):
     """Young people's journeys."""
 
     path = "/api/v1/cases"
     tags = ["cases"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
+    guards = [requires(Action.CASES_READ)]  # noqa: RUF012 - Litestar's declaration style
 
     @get("/", sync_to_thread=True, summary="List cases", responses=PROBLEM_RESPONSES)
     def list_cases(
@@ -144,7 +138,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         summary="Open a case",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("advisor")],
+        guards=[requires(Action.CASES_OPEN)],
     )
     def open_case(
         self,
@@ -200,6 +194,7 @@ class CaseController(Controller):
         status_code=200,
         summary="Fire a trigger",
         responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.CASES_FIRE)],
     )
     def fire(
         self,
@@ -233,7 +228,7 @@ class CaseController(Controller):
         else:
             print_ = fingerprint(
                 "POST",
-                f"/cases/{case_id}/transitions",
+                f"/api/v1/cases/{case_id}/transitions",
                 {**data.model_dump(mode="json"), "if_match": if_match},
             )
             result = container.cases.fire_once(cmd, actor, idempotency_key, print_, body)
@@ -247,7 +242,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         summary="Change data fields",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("advisor")],
+        guards=[requires(Action.CASES_DATA)],
     )
     def update_data(
         self,
@@ -276,7 +271,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         summary="Record a document",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("advisor")],
+        guards=[requires(Action.CASES_DOCUMENT)],
     )
     def record_document(
         self,
@@ -309,6 +304,7 @@ class CaseController(Controller):
         status_code=200,
         summary="Change mission locale or advisor",
         responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.CASES_REASSIGN)],
     )
     def reassign(
         self,

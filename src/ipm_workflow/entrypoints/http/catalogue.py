@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery
 from sqlalchemy import text
 
 from ipm_workflow.domain.diagram import mermaid
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, WorkflowOut, WorkflowSummary
@@ -19,7 +20,7 @@ class WorkflowController(Controller):
 
     path = "/api/v1/workflows"
     tags = ["workflows"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("advisor", "supervisor", "trainer")]  # noqa: RUF012 - Litestar's style
+    guards = [requires(Action.WORKFLOWS_READ)]  # noqa: RUF012 - Litestar's style
 
     @get("/", sync_to_thread=False, summary="List workflows", responses=PROBLEM_RESPONSES)
     def list_workflows(self, container: ContainerDep) -> list[WorkflowSummary]:

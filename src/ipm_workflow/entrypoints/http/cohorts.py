@@ -10,10 +10,12 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.people import Cohort
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.cases import render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, CaseOut
+from ipm_workflow.services.idempotency import fingerprint
 
 
 class CohortIn(Body):
@@ -112,20 +114,28 @@ class CohortController(Controller):
 
     path = "/api/v1/cohorts"
     tags = ["cohorts"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
+    guards = [requires(Action.COHORTS_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @post("/", sync_to_thread=True, summary="Create a cohort", responses=PROBLEM_RESPONSES)
-    def create(self, container: ContainerDep, data: JSONBody[CohortIn]) -> Response[CohortOut]:
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Create a cohort",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.COHORTS_WRITE)],
+    )
+    def create(
+        self, container: ContainerDep, actor: ActorDep, data: JSONBody[CohortIn]
+    ) -> Response[CohortOut]:
         """Create a cohort on a workflow."""
         cohort = container.cohorts.create(
-            data.code, data.label, data.workflow, data.planned_start, data.planned_end
+            data.code, data.label, data.workflow, data.planned_start, data.planned_end, actor=actor
         )
         return Response(CohortOut.of(cohort), status_code=201)
 
     @get("/", sync_to_thread=True, summary="List cohorts", responses=PROBLEM_RESPONSES)
-    def list_cohorts(self, container: ContainerDep) -> list[CohortOut]:
-        """Every cohort."""
-        return [CohortOut.of(c) for c in container.cohorts.all()]
+    def list_cohorts(self, container: ContainerDep, actor: ActorDep) -> list[CohortOut]:
+        """The cohorts you may see: with a case of your missions locales, or created by you."""
+        return [CohortOut.of(c) for c in container.cohorts.all(actor)]
 
     @get(
         "/{cohort_id:int}",
@@ -137,7 +147,7 @@ class CohortController(Controller):
         self, container: ContainerDep, actor: ActorDep, cohort_id: FromPath[int]
     ) -> CohortDetail:
         """A cohort and the cases in it that you may see."""
-        cohort = container.cohorts.get(cohort_id)
+        cohort = container.cohorts.get(cohort_id, actor)
         cases = container.cohorts.members(cohort_id, actor)
         return CohortDetail(
             **CohortOut.of(cohort).model_dump(), cases=[render(container, c) for c in cases]
@@ -149,6 +159,7 @@ class CohortController(Controller):
         status_code=200,
         summary="Add cases to a cohort",
         responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.COHORTS_WRITE)],
     )
     def add(
         self,
@@ -167,6 +178,7 @@ class CohortController(Controller):
         status_code=200,
         summary="Fire a trigger on the whole cohort",
         responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.COHORTS_WRITE)],
     )
     def bulk(
         self,
@@ -189,6 +201,9 @@ class CohortController(Controller):
             dry_run=data.dry_run,
             request_id=request_id,
             idempotency_key=idempotency_key,
+            fingerprint=fingerprint(
+                "POST", f"/api/v1/cohorts/{cohort_id}/transitions", data.model_dump(mode="json")
+            ),
         )
         items = [BulkItemOut(**vars(i)) for i in result.items]
         body = BulkOut(
@@ -210,7 +225,7 @@ class CohortController(Controller):
     tags=["cases"],
     summary="Merge a duplicate into this case",
     responses=PROBLEM_RESPONSES,
-    guards=[requires("supervisor")],
+    guards=[requires(Action.CASES_MERGE)],
 )
 def merge_case(
     container: ContainerDep,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.policy import UserRole
 from ipm_workflow.entrypoints.http.schemas import Body
+from ipm_workflow.services.people import Registered
 
 
 class PersonIn(Body):
@@ -71,9 +72,23 @@ class PersonSaved(BaseModel):
 
     person: PersonOut
     possible_duplicates: list[int] = Field(
-        description="Ids of people with the same birth date and a close name, or the same phone "
-        "or e-mail."
+        description="Ids of people you may see with the same birth date and a close name, or "
+        "the same phone or e-mail."
     )
+    duplicate_elsewhere: bool = Field(
+        default=False,
+        description="A probable duplicate exists that you may not see (another mission "
+        "locale's): ask a supervisor.",
+    )
+
+    @classmethod
+    def of(cls, saved: Registered) -> PersonSaved:
+        """Render a saved person and the duplicates the caller may know of."""
+        return cls(
+            person=PersonOut.of(saved.person),
+            possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
+            duplicate_elsewhere=saved.duplicate_elsewhere,
+        )
 
 
 class UserIn(Body):
@@ -81,7 +96,7 @@ class UserIn(Body):
 
     username: str = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9._-]+$")
     display_name: str = Field(min_length=1, max_length=200)
-    role: Literal["advisor", "supervisor", "admin", "trainer"]
+    role: UserRole
     mission_locales: list[str] = Field(default_factory=list)
 
 

@@ -6,6 +6,7 @@ from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from ipm_workflow.domain.people import Person
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.directory_schemas import (
@@ -22,24 +23,24 @@ class PeopleController(Controller):
 
     path = "/api/v1/people"
     tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
+    guards = [requires(Action.PEOPLE_READ)]  # noqa: RUF012 - Litestar's declaration style
 
     @post(
         "/",
         sync_to_thread=True,
         summary="Register a young person",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("advisor")],
+        guards=[requires(Action.PEOPLE_REGISTER)],
     )
-    def create(self, container: ContainerDep, data: JSONBody[PersonIn]) -> Response[PersonSaved]:
+    def create(
+        self, container: ContainerDep, actor: ActorDep, data: JSONBody[PersonIn]
+    ) -> Response[PersonSaved]:
         """Register a person; probable duplicates are listed, never refused."""
         saved = container.people.register(
-            Person(None, data.first_name, data.last_name, data.birth_date, data.email, data.phone)
+            Person(None, data.first_name, data.last_name, data.birth_date, data.email, data.phone),
+            actor,
         )
-        body = PersonSaved(
-            person=PersonOut.of(saved.person),
-            possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
-        )
+        body = PersonSaved.of(saved)
         return Response(
             body, status_code=201, headers={"Location": f"/api/v1/people/{saved.person.id}"}
         )
@@ -51,7 +52,7 @@ class PeopleController(Controller):
         responses=PROBLEM_RESPONSES,
     )
     def read(self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]) -> PersonOut:
-        """Return a person you may see (one with a case in your missions locales, or none yet)."""
+        """A person you may see: with a case in your missions locales, or registered by you."""
         return PersonOut.of(container.people.get_for(person_id, actor))
 
     @patch(
@@ -59,7 +60,7 @@ class PeopleController(Controller):
         sync_to_thread=True,
         summary="Update a young person",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("advisor")],
+        guards=[requires(Action.PEOPLE_UPDATE)],
     )
     def update(
         self,
@@ -70,7 +71,4 @@ class PeopleController(Controller):
     ) -> PersonSaved:
         """Change a person's fields; probable duplicates are listed again."""
         saved = container.people.update(person_id, data.model_dump(exclude_unset=True), actor)
-        return PersonSaved(
-            person=PersonOut.of(saved.person),
-            possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
-        )
+        return PersonSaved.of(saved)

@@ -9,6 +9,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
@@ -85,7 +86,7 @@ class ReminderController(Controller):
 
     path = "/api/v1"
     tags = ["reminders"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires("advisor", "supervisor")]  # noqa: RUF012 - Litestar's declaration style
+    guards = [requires(Action.REMINDERS_READ)]  # noqa: RUF012 - Litestar's declaration style
 
     @get(
         "/cases/{case_id:int}/reminders",
@@ -105,7 +106,7 @@ class ReminderController(Controller):
         status_code=200,
         summary="Acknowledge a reminder",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("advisor")],
+        guards=[requires(Action.REMINDERS_ACKNOWLEDGE)],
     )
     def acknowledge(
         self,

@@ -10,7 +10,9 @@ from litestar.params import FromQuery, JSONBody
 from litestar.types import Message, Scope
 from pydantic import AwareDatetime, BaseModel, Field
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.durations import Duration
+from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
@@ -90,7 +92,7 @@ class SandboxController(Controller):
         status_code=200,
         summary="Move the sandbox clock",
         responses=PROBLEM_RESPONSES,
-        guards=[requires("admin", "trainer")],
+        guards=[requires(Action.SANDBOX_CLOCK)],
     )
     async def move_clock(
         self, request: Request[Any, Any, Any], data: JSONBody[ClockIn]
@@ -105,6 +107,7 @@ class SandboxController(Controller):
         sync_to_thread=True,
         summary="Messages the sandbox captured",
         responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.SANDBOX_OUTBOX)],
     )
     def read_outbox(
         self,
@@ -114,6 +117,10 @@ class SandboxController(Controller):
         since: FromQuery[datetime | None] = None,
     ) -> list[OutboxItem]:
         """E-mails and SMS the sandbox would have sent (advisors: their missions locales')."""
-        scope = actor.mission_locales
-        rows = container.outbox(case_id=case_id, since=since, mission_locales=scope)
+        scope = policy.narrow(actor, None)
+        rows = container.outbox(
+            case_id=case_id,
+            since=since,
+            mission_locales=frozenset(scope) if scope is not None else None,
+        )
         return [OutboxItem(**row) for row in rows]
