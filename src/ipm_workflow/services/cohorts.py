@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 
+from ipm_workflow.domain import text
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import (
     AlreadyExists,
@@ -77,6 +78,9 @@ class CohortService:
         planned_end: date | None = None,
     ) -> Cohort:
         """Create a cohort on a workflow."""
+        text.check(
+            {"code": text.single_line, "label": text.single_line}, {"code": code, "label": label}
+        )
         self.cases.registry.get(workflow)
         with self.uow() as uow:
             if any(c.code == code for c in uow.cohorts.all()):

@@ -7,10 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ipm_workflow.domain import text
 from ipm_workflow.domain.cases import DocumentStatus
 from ipm_workflow.domain.people import User
 
 SYSTEM_ACTOR = "system"
+
+
+def _check_reason(reason: str | None) -> None:
+    """Every door (API, CLI, cohorts, merges) refuses the same reasons: see domain/text.py."""
+    text.check({"reason": text.reason}, {"reason": reason})
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ class FireTrigger:
     expected_version: int | None = None
     request_id: str | None = None
 
+    def __post_init__(self) -> None:
+        _check_reason(self.reason)
+
 
 @dataclass(frozen=True)
 class UpdateData:
@@ -70,6 +79,9 @@ class UpdateData:
     reason: str | None = None
     expected_version: int | None = None
     request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_reason(self.reason)
 
 
 @dataclass(frozen=True)
@@ -95,3 +107,6 @@ class Reassign:
     reason: str | None = None
     expected_version: int | None = None
     request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_reason(self.reason)

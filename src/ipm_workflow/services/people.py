@@ -8,8 +8,15 @@ from typing import Any
 
 import structlog
 
+from ipm_workflow.domain import text
 from ipm_workflow.domain.errors import AlreadyExists, InvalidInput, NotFound
-from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.people import (
+    MissionLocale,
+    Person,
+    User,
+    checked_person,
+    checked_person_fields,
+)
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -35,6 +42,7 @@ class PeopleService:
 
     def register(self, person: Person) -> Registered:
         """Create a person; warn about probable duplicates without refusing."""
+        person = checked_person(person)
         now = self.clock.now()
         person.created_at = person.updated_at = now
         with self.uow() as uow:
@@ -72,6 +80,7 @@ class PeopleService:
                 "unknown person fields",
                 [{"field": k, "message": "not editable"} for k in sorted(unknown)],
             )
+        changes = checked_person_fields(changes)
         with self.uow() as uow:
             person = self._visible(uow, person_id, actor)
             for key, value in changes.items():
@@ -85,6 +94,10 @@ class PeopleService:
 
     def add_mission_locale(self, ml: MissionLocale) -> None:
         """Create or rename a mission locale."""
+        text.check(
+            {"id": text.single_line, "name": text.single_line, "contact_email": text.email_address},
+            {"id": ml.id, "name": ml.name, "contact_email": ml.contact_email},
+        )
         with self.uow() as uow:
             uow.directory.add_mission_locale(ml)
             uow.commit()
@@ -103,6 +116,11 @@ class PeopleService:
                 "unknown role",
                 [{"field": "role", "message": f"'{role}' is not one of {', '.join(USER_ROLES)}"}],
             )
+        fields = text.check(
+            {"username": text.name, "display_name": text.name, "email": text.email_address},
+            {"username": username, "display_name": display_name, "email": email},
+        )
+        username, display_name, email = fields["username"], fields["display_name"], fields["email"]
         with self.uow() as uow:
             try:
                 uow.directory.user_by_name(username)
