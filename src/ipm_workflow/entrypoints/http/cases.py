@@ -15,6 +15,11 @@ from ipm_workflow.adapters.db.repositories import SORTABLE
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.preconditions import (
+    IF_MATCH_RESPONSES,
+    IfMatch,
+    expected_version,
+)
 from ipm_workflow.entrypoints.http.schemas import (
     PROBLEM_RESPONSES,
     ActionOut,
@@ -42,12 +47,6 @@ from ipm_workflow.services.ports import CaseQuery
 Phase = Literal[
     "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
 ]
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(
-        name="If-Match", required=False, description='Expected case version, e.g. "3".'
-    ),
-]
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
@@ -62,16 +61,6 @@ IdempotencyKey = Annotated[
 def render(container: ContainerDep, case: Case) -> CaseOut:
     """Render a case with its workflow's labels."""
     return CaseOut.of(case, container.cases.workflow_of(case).definition)
-
-
-def expected_version(if_match: str | None, body_version: int | None) -> int | None:
-    """Read the expected version from If-Match (preferred) or the body."""
-    if if_match is None:
-        return body_version
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise ValidationException(f'If-Match must be a case version such as "3", got {if_match!r}')
-    return int(raw)
 
 
 def with_etag(case_out: CaseOut, status: int = 200, **headers: str) -> Response[CaseOut]:
@@ -197,7 +186,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Fire a trigger",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
     )
     def fire(
         self,
@@ -215,7 +204,9 @@ class CaseController(Controller):
             data.trigger,
             data.inputs,
             data.reason,
-            expected_version(if_match, data.version),
+            expected_version(
+                if_match, data.version, lambda: container.cases.get(case_id, actor).version
+            ),
             request_id,
         )
 
@@ -244,7 +235,7 @@ class CaseController(Controller):
         "/{case_id:int}/data",
         sync_to_thread=True,
         summary="Change data fields",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
         guards=[requires("advisor")],
     )
     def update_data(
@@ -262,7 +253,9 @@ class CaseController(Controller):
                 case_id,
                 data.changes,
                 data.reason,
-                expected_version(if_match, data.version),
+                expected_version(
+                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
+                ),
                 request_id,
             ),
             actor,
@@ -273,7 +266,7 @@ class CaseController(Controller):
         "/{case_id:int}/documents/{document:str}",
         sync_to_thread=True,
         summary="Record a document",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
         guards=[requires("advisor")],
     )
     def record_document(
@@ -294,7 +287,9 @@ class CaseController(Controller):
                 data.status,
                 data.valid_from,
                 data.valid_until,
-                expected_version(if_match, data.version),
+                expected_version(
+                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
+                ),
                 request_id,
             ),
             actor,
@@ -306,7 +301,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Change mission locale or advisor",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
     )
     def reassign(
         self,
@@ -324,7 +319,9 @@ class CaseController(Controller):
                 data.mission_locale_id,
                 data.advisor_id,
                 data.reason,
-                expected_version(if_match, data.version),
+                expected_version(
+                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
+                ),
                 request_id,
             ),
             actor,
