@@ -55,6 +55,7 @@ class FailureBrake:
             excess = len(recent) - self.free
         return 0.0 if excess <= 0 else min(self.max_delay, 0.05 * 2 ** (excess - 1))
 
+
 class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     """Resolve `Authorization: Bearer <token>` to an active user, or answer 401."""
 
