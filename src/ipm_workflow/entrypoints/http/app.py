@@ -23,6 +23,7 @@ from ipm_workflow.entrypoints.http.cases import CaseController
 from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, ready
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
+from ipm_workflow.entrypoints.http.contract import allow_every_method, publish_contract
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
     ]
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
-    before_send: list[Any] = []
+    before_send: list[Any] = [allow_every_method]
     if settings.sandbox and worker is not None:
         assert isinstance(container.clock, SandboxClock)  # noqa: S101 - bootstrap's choice
         handlers.append(SandboxController)
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         if worker is not None:
             await worker.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         dependencies=DEPENDENCIES,
         middleware=middleware,
@@ -121,3 +122,5 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         logging_config=None,
         debug=False,
     )
+    publish_contract(app, ["/health", "/ready"])
+    return app
