@@ -7,7 +7,11 @@ from typing import Any
 import pytest
 from api_driver import CASES, PEOPLE, WORKFLOW, ApiDriver
 
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.text import NAME_MAX, NOTE_MAX, REASON_MAX
+from ipm_workflow.services.commands import FireTrigger
 
 CONTACT = {"first_contact_date": "2026-01-05"}
 # Characters no name or single-line text may hold, the issue's own first.
@@ -235,3 +239,37 @@ class TestDirectory:
         bulk = {"trigger": "log_first_contact", "dry_run": "yes"}
         expected = 422
         assert expected == api.call("POST", path, "supervisor", json=bulk).status_code
+
+
+class TestServicesCheckToo:
+    """The services (behind the CLI) apply the same rules as the API."""
+
+    def test_register_refuses_what_the_api_refuses(self, container: Container) -> None:
+        """A name with CR and a comma list of addresses are refused, naming both fields."""
+        with pytest.raises(InvalidInput) as caught:
+            container.people.register(
+                Person(None, "Eve\rX", "Exemple", email="a@example.org, b@example.org")
+            )
+        expected = ["first_name", "email"]
+        assert expected == [e["field"] for e in caught.value.errors]
+
+    def test_register_normalises_contacts(self, container: Container) -> None:
+        """The stored phone number is E.164 whichever door it came through."""
+        person = container.people.register(Person(None, "Eve", "Exemple", phone="06 12 34 56 78"))
+        expected = "+33612345678"
+        assert expected == container.people.get(person.person.id or 0).phone
+
+    @pytest.mark.parametrize(
+        ("display", "email"), [("Ad\nmin", None), ("Admin", "a@example.org;b@example.org")]
+    )
+    def test_add_user_checks_name_and_address(
+        self, container: Container, display: str, email: str | None
+    ) -> None:
+        """Users are checked the same way."""
+        with pytest.raises(InvalidInput):
+            container.people.add_user("new.user", display, "advisor", [], email=email)
+
+    def test_reason_is_checked_on_the_command(self, container: Container) -> None:
+        """A command carrying a reason with NUL is refused before reaching the database."""
+        with pytest.raises(InvalidInput):
+            FireTrigger(1, "log_first_contact", {}, "why\x00")
