@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from ipm_workflow.domain.errors import InvalidInput
 
@@ -84,6 +84,11 @@ def reason(value: str) -> str:
     return multi_line(value, REASON_MAX)
 
 
+def blank_is_none(value: Any) -> Any:
+    """Read a blank text as no value (an empty form field); anything else is returned as is."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def email_address(value: str) -> str:
     """Return exactly one e-mail address, normalised (domain lower-cased, IDN as Unicode);
     ValueError for a list, a display name, a header, or an address that does not parse.
@@ -139,5 +144,7 @@ def check(
 Name = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(name)]
 Line = Annotated[str, Field(max_length=LINE_MAX), AfterValidator(single_line)]
 Reason = Annotated[str, Field(max_length=REASON_MAX), AfterValidator(reason)]
+# An optional reason left blank is no reason; the workflow decides whether one is required.
+OptionalReason = Annotated[Reason | None, BeforeValidator(blank_is_none)]
 Email = Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(email_address)]
 Phone = Annotated[str, Field(max_length=PHONE_MAX), AfterValidator(phone_number)]

@@ -14,9 +14,12 @@ from ipm_workflow.domain.people import User
 SYSTEM_ACTOR = "system"
 
 
-def _check_reason(reason: str | None) -> None:
-    """Every door (API, CLI, cohorts, merges) refuses the same reasons: see domain/text.py."""
-    text.check({"reason": text.reason}, {"reason": reason})
+def _check_reason(command: Any) -> None:
+    """Every door (API, CLI, cohorts, merges) applies the same rule: a blank reason is no reason
+    (the workflow says whether one is required), another is checked by domain/text.py."""
+    given = {"reason": text.blank_is_none(command.reason)}
+    cleaned = text.check({"reason": text.reason}, given)["reason"]
+    object.__setattr__(command, "reason", cleaned)  # frozen: set once, here
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class FireTrigger:
     request_id: str | None = None
 
     def __post_init__(self) -> None:
-        _check_reason(self.reason)
+        _check_reason(self)
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class UpdateData:
     request_id: str | None = None
 
     def __post_init__(self) -> None:
-        _check_reason(self.reason)
+        _check_reason(self)
 
 
 @dataclass(frozen=True)
@@ -109,4 +112,4 @@ class Reassign:
     request_id: str | None = None
 
     def __post_init__(self) -> None:
-        _check_reason(self.reason)
+        _check_reason(self)

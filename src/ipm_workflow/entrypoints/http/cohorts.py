@@ -10,7 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.people import Cohort
-from ipm_workflow.domain.text import Line, Reason
+from ipm_workflow.domain.text import Line, OptionalReason, Reason
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.cases import render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
@@ -74,7 +74,7 @@ class BulkIn(Body):
 
     trigger: Ident = Field(examples=["depart"])
     inputs: dict[str, Any] = Field(default_factory=dict)
-    reason: Reason | None = None
+    reason: OptionalReason = None
     dry_run: Bool = Field(default=False, description="Say what would happen; change nothing.")
 
 

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.definitions import Labels, Workflow
 from ipm_workflow.domain.engine import Action
-from ipm_workflow.domain.text import Reason, single_line
+from ipm_workflow.domain.text import OptionalReason, single_line
 
 
 def _exactly(kind: type) -> Callable[[Any], Any]:
@@ -143,7 +143,7 @@ class CaseDataPatch(Body):
     """Change data fields of a case (each change is recorded with old and new value)."""
 
     changes: dict[str, Any] = Field(examples=[{"travel_booked": True}])
-    reason: Reason | None = None
+    reason: OptionalReason = None
     version: Int | None = Field(default=None, description="Expected case version.")
 
 
@@ -161,7 +161,7 @@ class ReassignIn(Body):
 
     mission_locale_id: Ident | None = None
     advisor_id: Int | None = None
-    reason: Reason | None = None
+    reason: OptionalReason = None
     version: Int | None = Field(default=None, description="Expected case version.")
 
 
@@ -231,7 +231,7 @@ class TransitionIn(Body):
     inputs: dict[str, Any] = Field(
         default_factory=dict, examples=[{"first_contact_date": "2026-01-06"}]
     )
-    reason: Reason | None = None
+    reason: OptionalReason = None
     version: Int | None = Field(
         default=None, description="Expected case version (or send If-Match)."
     )
