@@ -18,7 +18,7 @@ from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
 from ipm_workflow.entrypoints.http.audit import AuditController
 from ipm_workflow.entrypoints.http.auth import FailureBrake, TokenAuthenticationMiddleware
-from ipm_workflow.entrypoints.http.bodies import CheckedRequest
+from ipm_workflow.entrypoints.http.bodies import CheckedRequest, refuse_nul_in_url
 from ipm_workflow.entrypoints.http.cases import CaseController
 from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, ready
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         before_send=before_send,
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=CheckedRequest,
+        before_request=refuse_nul_in_url,
         openapi_config=openapi_config(settings.sandbox),
         state=State(state),
         on_startup=[start_worker],
