@@ -42,7 +42,8 @@ def people_add(
     """Register a young person (warns about probable duplicates)."""
     container = open_container()
     born = date.fromisoformat(birth_date) if birth_date else None
-    result = container.people.register(Person(None, first_name, last_name, born, email, phone))
+    person = Person(None, first_name, last_name, born, email, phone)
+    result = run_or_exit(lambda: container.people.register(person))
     typer.echo(f"person {result.person.id}")
     for other in result.possible_duplicates:
         typer.echo(f"warning: possible duplicate of person {other.id}", err=True)
