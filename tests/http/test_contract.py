@@ -62,3 +62,15 @@ class TestPublishedSchema:
 def test_body_models_exist() -> None:
     """The closed-body rule has models to apply to (a guard against a vacuous test)."""
     assert len(Body.__subclasses__()) >= 10
+
+
+def test_optional_texts_publish_their_limits(api: ApiDriver) -> None:
+    """An optional reason or e-mail still shows its maximum length in the schema."""
+    components = _schema(api)["components"]["schemas"]
+    reason = components["TransitionIn"]["properties"]["reason"]["oneOf"]
+    email = components["PersonIn"]["properties"]["email"]["oneOf"]
+    expected = ([2000], [254])
+    assert expected == (
+        [b["maxLength"] for b in reason if b.get("type") == "string"],
+        [b["maxLength"] for b in email if b.get("type") == "string"],
+    )

@@ -33,11 +33,27 @@ def publish_contract(app: Litestar, public_paths: list[str]) -> None:
                 operation = getattr(item, method, None)
                 if operation is not None:
                     operation.security = []
-    closed = {cls.__name__ for cls in _bodies()}
+    closed = {cls.__name__: cls for cls in _bodies()}
     schemas = openapi.components.schemas if openapi.components else None
     for name, schema in (schemas or {}).items():
-        if name in closed or getattr(schema, "title", None) in closed:
+        model = closed.get(name) or closed.get(str(getattr(schema, "title", "")))
+        if model is not None:
             schema.additional_properties = False
+            _declare_text_limits(schema, model)
+
+
+def _declare_text_limits(schema: Any, model: type[Body]) -> None:
+    """Copy pydantic's maxLength onto optional text fields, which Litestar publishes without."""
+    declared = model.model_json_schema().get("properties", {})
+    for field, published in (schema.properties or {}).items():
+        limits = [
+            branch["maxLength"]
+            for branch in declared.get(field, {}).get("anyOf", [])
+            if "maxLength" in branch
+        ]
+        for branch in getattr(published, "one_of", None) or []:
+            if limits and getattr(branch, "type", None) == "string":
+                branch.max_length = limits[0]
 
 
 def _allow_by_handler(app: Litestar) -> dict[int, str]:
