@@ -10,8 +10,6 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from ipm_workflow.domain.errors import InvalidInput
@@ -94,6 +92,10 @@ def email_address(value: str) -> str:
     ValueError for a list, a display name, a header, or an address that does not parse.
 
     No DNS look-up: the address is checked for its form only."""
+    # Imported on first use: 0.1 s each at start-up, which every CLI command and server worker
+    # would otherwise pay before doing anything.
+    from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
+
     text = single_line(value, EMAIL_MAX)
     try:
         checked = validate_email(text, check_deliverability=False)
@@ -105,6 +107,8 @@ def email_address(value: str) -> str:
 def phone_number(value: str, region: str = PHONE_REGION) -> str:
     """Return a phone number in E.164 form (+33612345678); numbers without a country code are
     read in `region`; ValueError when it does not parse or cannot be a real number."""
+    import phonenumbers  # noqa: PLC0415 - on first use, as above
+
     text = single_line(value, PHONE_MAX)
     try:
         parsed = phonenumbers.parse(text, region)
