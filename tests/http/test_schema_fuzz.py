@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,9 @@ from ipm_workflow.logging import configure_logging
 from ipm_workflow.services.commands import Actor, OpenCase
 
 INTEGER_OVERFLOW = 2**31
+# 200 examples per operation and database took 9.5 min on SQLite on a busy 2-core machine;
+# IPM_FUZZ_EXAMPLES lowers it for a quick local run (CI keeps the default).
+EXAMPLES = int(os.environ.get("IPM_FUZZ_EXAMPLES", "200"))
 
 
 CHECKS = [
@@ -99,7 +103,7 @@ class TestSchemaFuzz:
 
     @schema.parametrize()
     @settings(
-        max_examples=50,
+        max_examples=EXAMPLES,
         deadline=None,
         # The fixture sets up one database per operation; its examples share it on purpose.
         suppress_health_check=[

@@ -30,7 +30,14 @@ STEPS = ["fire"] * 10 + ["fire_any", "set", "set", "document", "document", "wait
 QUALITY = ["good"] * 8 + ["bad", "absent"]
 STATUSES = ["validated", "received", "validated", "missing", "expired", "refused"]
 TEXTS = ["Malta", "Host Ltd", "KA121-VET-0001", "  padded  "]
-BAD = {"date": "31/12/2026", "boolean": "maybe", "enum": "not_a_value", "number": "many"}
+BAD = {
+    "date": "31/12/2026",
+    "boolean": "maybe",
+    "enum": "not_a_value",
+    "number": "many",
+    "email": "a@example.org, b@example.org",
+    "phone": "call me",
+}
 # Typical distance from today of each date field, so that drawn dates are mostly in order.
 DATE_OFFSETS = {"planned_start": 40, "planned_end": 130, "grant_project_end": 600}
 REASONS = ["a reason", "a reason", None, "   "]
@@ -50,6 +57,9 @@ def _value(data: st.DataObject, wf: Workflow, name: str, today: date) -> Any:
         "enum": st.sampled_from(field.values or ["?"]),
         "number": st.integers(1, 10_000),
         "text": st.sampled_from(TEXTS),
+        "note": st.sampled_from(TEXTS),
+        "email": st.sampled_from(["tutor@host.example", " Tutor@Host.Example "]),
+        "phone": st.sampled_from(["06 12 34 56 78", "+44 20 7946 0958"]),
     }
     return data.draw(choices[field.type], label=name)
 

@@ -13,7 +13,7 @@ from ipm_workflow.domain.guards import Guard, Scalar
 Phase = Literal[
     "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
 ]
-FieldType = Literal["date", "text", "enum", "boolean", "number"]
+FieldType = Literal["date", "text", "note", "email", "phone", "enum", "boolean", "number"]
 Recipient = Literal[
     "young_person", "guardian", "advisor", "supervisor", "ml_advisor", "host", "finance"
 ]

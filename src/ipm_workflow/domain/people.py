@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
+from ipm_workflow.domain import text
 from ipm_workflow.domain.policy import UserRole
 
 
@@ -72,3 +75,34 @@ class User:
     def actor(self) -> str:
         """Return the reference stored in history entries (an id, never a name)."""
         return f"user:{self.id}"
+
+
+# Names and contacts of a person, each with its rule (see domain/text.py).
+PERSON_RULES = {
+    "first_name": text.name,
+    "last_name": text.name,
+    "email": text.email_address,
+    "phone": text.phone_number,
+    "guardian_email": text.email_address,
+    "guardian_phone": text.phone_number,
+}
+_REQUIRED = ("first_name", "last_name")
+
+
+def checked_person_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and normalise a person's names and contacts (others pass through); InvalidInput
+    naming each faulty field, including a name set to None."""
+    missing = [
+        {"field": k, "message": "must not be empty"}
+        for k in _REQUIRED
+        if k in values and values[k] is None
+    ]
+    return text.check(PERSON_RULES, values, missing)
+
+
+def checked_person(person: Person) -> Person:
+    """Return the person with names and contacts checked and normalised (InvalidInput if not)."""
+    fields = checked_person_fields({k: getattr(person, k) for k in PERSON_RULES})
+    for key, value in fields.items():
+        setattr(person, key, value)
+    return person

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from ipm_workflow.domain import text
 from ipm_workflow.domain.definitions import FieldSpec, TransitionSpec, Workflow
 from ipm_workflow.domain.errors import InvalidInput
 
 _TRUE = {"true", "yes", "1", "oui"}
 _FALSE = {"false", "no", "0", "non"}
+_TEXT_RULES: dict[str, Callable[[str], str]] = {
+    "email": text.email_address,
+    "phone": text.phone_number,
+    "note": lambda raw: text.multi_line(raw, text.NOTE_MAX),
+}
 
 
 def coerce(spec: FieldSpec, raw: Any) -> Any:
@@ -27,10 +33,11 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
         return _number(raw)
     if not isinstance(raw, str):
         raise ValueError(f"expected text, got {raw!r}")
-    text = raw.strip()
-    if spec.type == "enum" and spec.values is not None and text not in spec.values:
-        raise ValueError(f"expected one of {spec.values}, got {text!r}")
-    return text
+    # Text kinds share the door's rules: no control characters, declared limits, one address.
+    checked = _TEXT_RULES.get(spec.type, text.single_line)(raw)
+    if spec.type == "enum" and spec.values is not None and checked not in spec.values:
+        raise ValueError(f"expected one of {spec.values}, got {checked!r}")
+    return checked
 
 
 # Dates a journey can hold: reminders and limits are computed from them up to ten years on, so

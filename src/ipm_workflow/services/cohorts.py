@@ -9,7 +9,7 @@ from typing import Any
 
 import structlog
 
-from ipm_workflow.domain import policy
+from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import AlreadyExists, DomainError, InvalidInput
 from ipm_workflow.domain.people import Cohort
@@ -83,6 +83,9 @@ class CohortService:
     ) -> Cohort:
         """Create a cohort on a workflow; its creator sees it even while it has no member."""
         policy.require(actor, Action.COHORTS_WRITE)
+        text.check(
+            {"code": text.single_line, "label": text.single_line}, {"code": code, "label": label}
+        )
         self.store.registry.get(workflow)
         cohort = Cohort(None, code, label, workflow, planned_start, planned_end, actor.id)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ipm_workflow.domain import text
 from ipm_workflow.domain.cases import DocumentStatus
 from ipm_workflow.domain.policy import SYSTEM_ACTOR, Actor
 
@@ -22,6 +23,14 @@ __all__ = [
 ]
 
 SYSTEM = SYSTEM_ACTOR  # the worker: timeouts it fires are signed by the system
+
+
+def _check_reason(command: Any) -> None:
+    """Every door (API, CLI, cohorts, merges) applies the same rule: a blank reason is no reason
+    (the workflow says whether one is required), another is checked by domain/text.py."""
+    given = {"reason": text.blank_is_none(command.reason)}
+    cleaned = text.check({"reason": text.reason}, given)["reason"]
+    object.__setattr__(command, "reason", cleaned)  # frozen: set once, here
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,9 @@ class FireTrigger:
     expected_version: int | None = None
     request_id: str | None = None
 
+    def __post_init__(self) -> None:
+        _check_reason(self)
+
 
 @dataclass(frozen=True)
 class UpdateData:
@@ -58,6 +70,9 @@ class UpdateData:
     reason: str | None = None
     expected_version: int | None = None
     request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_reason(self)
 
 
 @dataclass(frozen=True)
@@ -83,3 +98,6 @@ class Reassign:
     reason: str | None = None
     expected_version: int | None = None
     request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_reason(self)

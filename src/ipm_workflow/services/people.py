@@ -8,9 +8,15 @@ from typing import Any
 
 import structlog
 
-from ipm_workflow.domain import policy
+from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.errors import AlreadyExists, InvalidInput, NotFound
-from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.people import (
+    MissionLocale,
+    Person,
+    User,
+    checked_person,
+    checked_person_fields,
+)
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -73,6 +79,7 @@ class PeopleService:
     def register_in(self, uow: UnitOfWork, person: Person, actor: Actor) -> Registered:
         """Create a person inside a unit of work the caller owns (and commits)."""
         policy.require(actor, Action.PEOPLE_REGISTER)
+        person = checked_person(person)
         person.created_at = person.updated_at = self.clock.now()
         person.registered_by = actor.id
         saved = self._duplicates(uow, person, actor)
@@ -99,6 +106,7 @@ class PeopleService:
                 "unknown person fields",
                 [{"field": k, "message": "not editable"} for k in sorted(unknown)],
             )
+        changes = checked_person_fields(changes)
         with self.uow() as uow:
             person = visible_person(uow, person_id, actor)
             for key, value in changes.items():
@@ -112,6 +120,10 @@ class PeopleService:
 
     def add_mission_locale(self, ml: MissionLocale) -> None:
         """Create or rename a mission locale."""
+        text.check(
+            {"id": text.single_line, "name": text.single_line, "contact_email": text.email_address},
+            {"id": ml.id, "name": ml.name, "contact_email": ml.contact_email},
+        )
         with self.uow() as uow:
             uow.directory.add_mission_locale(ml)
             uow.commit()
@@ -130,6 +142,11 @@ class PeopleService:
             raise InvalidInput(
                 "unknown role", [{"field": "role", "message": f"'{role}' is not one of {listed}"}]
             )
+        fields = text.check(
+            {"username": text.name, "display_name": text.name, "email": text.email_address},
+            {"username": username, "display_name": display_name, "email": email},
+        )
+        username, display_name, email = fields["username"], fields["display_name"], fields["email"]
         with self.uow() as uow:
             try:
                 uow.directory.user_by_name(username)

@@ -25,7 +25,9 @@ def add_mission_locale(
 ) -> None:
     """Create or rename a mission locale."""
     container = open_container()
-    container.people.add_mission_locale(MissionLocale(ml_id, name, departement))
+    run_or_exit(
+        lambda: container.people.add_mission_locale(MissionLocale(ml_id, name, departement))
+    )
     typer.echo(f"mission locale {ml_id} saved")
 
 

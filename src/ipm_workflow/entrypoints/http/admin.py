@@ -65,7 +65,7 @@ class AdminController(Controller):
         self, container: ContainerDep, username: FromPath[str], data: JSONBody[TokenIn]
     ) -> Response[TokenOut]:
         """Issue a token; its value appears in this answer only."""
-        issued = container.tokens.issue(username, data.days, data.label)
+        issued = container.tokens.issue(username, data.days, data.label or "")
         return Response(_token(issued.record, issued.token), status_code=201)
 
     @get(

@@ -16,10 +16,12 @@ from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
 from ipm_workflow.entrypoints.http.audit import AuditController
 from ipm_workflow.entrypoints.http.auth import FailureBrake, TokenAuthenticationMiddleware
+from ipm_workflow.entrypoints.http.bodies import CheckedRequest, refuse_nul_in_url
 from ipm_workflow.entrypoints.http.cases import CaseController
 from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, ready
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
+from ipm_workflow.entrypoints.http.contract import allow_every_method, publish_contract
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
 from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         handlers.append(metrics)
         middleware.insert(0, request_metrics_middleware())
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
-    before_send: list[Any] = []
+    before_send: list[Any] = [allow_every_method]
     if settings.sandbox and worker is not None:
         handlers.append(SandboxController)
         before_send.append(mark_sandbox)
@@ -102,12 +104,14 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         if worker is not None:
             await worker.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         dependencies=DEPENDENCIES,
         middleware=middleware,
         before_send=before_send,
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=CheckedRequest,
+        before_request=refuse_nul_in_url,
         openapi_config=openapi_config(settings.sandbox),
         state=State(state),
         on_startup=[start_worker],
@@ -115,3 +119,5 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         logging_config=None,
         debug=False,
     )
+    publish_contract(app, ["/health", "/ready"])
+    return app

@@ -24,7 +24,8 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ipm-workflow"'}
 
 
 class FailureBrake:
-    """Slows down, then refuses, clients that keep failing to authenticate (per process)."""
+    """Slows down, then refuses, failing authentications per client address (per process); a
+    valid credential is never refused."""
 
     def __init__(
         self, free: int = 5, window: float = 300.0, max_delay: float = 2.0, block_after: int = 30
@@ -57,11 +58,6 @@ class FailureBrake:
             excess = len(recent) - self.free
         return 0.0 if excess <= 0 else min(self.max_delay, 0.05 * 2 ** (excess - 1))
 
-    def succeeded(self, client: str) -> None:
-        """Forget a client's failures once it authenticates."""
-        with self._lock:
-            self._failures.pop(client, None)
-
 
 class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     """Resolve `Authorization: Bearer <token>` to an active user, or answer 401."""
@@ -73,25 +69,27 @@ class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         state = connection.app.state
         brake: FailureBrake = state.brake
         client = connection.client.host if connection.client else "unknown"
-        if brake.blocked(client):
-            raise TooManyRequestsException(
-                "too many failed authentications; try again later",
-                headers={"Retry-After": str(int(brake.window))},
-            )
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         user: User | None = None
         if scheme.lower() == "bearer" and token.strip():
             user = await anyio.to_thread.run_sync(
                 state.container.tokens.authenticate, token.strip()
             )
-        if user is None:
-            await anyio.sleep(brake.failed(client))
-            raise NotAuthorizedException(
-                "missing, invalid, expired or revoked bearer token", headers=CHALLENGE
+        if user is not None:
+            # A valid credential is always served: behind a shared address (an office, a proxy)
+            # someone else's failures must not lock a user out. Only failures are braked, and a
+            # success does not excuse them (a failing script next to a working one stays slowed).
+            structlog.contextvars.bind_contextvars(actor=user.actor)
+            return AuthenticationResult(user=user, auth=None)
+        if brake.blocked(client):
+            raise TooManyRequestsException(
+                "too many failed authentications; try again later",
+                headers={"Retry-After": str(int(brake.window))},
             )
-        brake.succeeded(client)
-        structlog.contextvars.bind_contextvars(actor=user.actor)
-        return AuthenticationResult(user=user, auth=None)
+        await anyio.sleep(brake.failed(client))
+        raise NotAuthorizedException(
+            "missing, invalid, expired or revoked bearer token", headers=CHALLENGE
+        )
 
 
 def requires(

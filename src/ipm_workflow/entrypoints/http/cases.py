@@ -14,6 +14,11 @@ from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.preconditions import (
+    IF_MATCH_RESPONSES,
+    IfMatch,
+    expected_version,
+)
 from ipm_workflow.entrypoints.http.schemas import (
     PROBLEM_RESPONSES,
     ActionOut,
@@ -44,12 +49,6 @@ SORTABLE = sortable_case_fields()
 Phase = Literal[
     "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
 ]
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(
-        name="If-Match", required=False, description='Expected case version, e.g. "3".'
-    ),
-]
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
@@ -64,16 +63,6 @@ IdempotencyKey = Annotated[
 def render(container: ContainerDep, case: Case) -> CaseOut:
     """Render a case with its workflow's labels."""
     return CaseOut.of(case, container.cases.workflow_of(case).definition)
-
-
-def expected_version(if_match: str | None, body_version: int | None) -> int | None:
-    """Read the expected version from If-Match (preferred) or the body."""
-    if if_match is None:
-        return body_version
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise ValidationException(f'If-Match must be a case version such as "3", got {if_match!r}')
-    return int(raw)
 
 
 def with_etag(case_out: CaseOut, status: int = 200, **headers: str) -> Response[CaseOut]:
@@ -193,7 +182,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Fire a trigger",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
         guards=[requires(Action.CASES_FIRE)],
     )
     def fire(
@@ -212,7 +201,9 @@ class CaseController(Controller):
             data.trigger,
             data.inputs,
             data.reason,
-            expected_version(if_match, data.version),
+            expected_version(
+                if_match, data.version, lambda: container.cases.get(case_id, actor).version
+            ),
             request_id,
         )
 
@@ -241,7 +232,7 @@ class CaseController(Controller):
         "/{case_id:int}/data",
         sync_to_thread=True,
         summary="Change data fields",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
         guards=[requires(Action.CASES_DATA)],
     )
     def update_data(
@@ -259,7 +250,9 @@ class CaseController(Controller):
                 case_id,
                 data.changes,
                 data.reason,
-                expected_version(if_match, data.version),
+                expected_version(
+                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
+                ),
                 request_id,
             ),
             actor,
@@ -270,7 +263,7 @@ class CaseController(Controller):
         "/{case_id:int}/documents/{document:str}",
         sync_to_thread=True,
         summary="Record a document",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
         guards=[requires(Action.CASES_DOCUMENT)],
     )
     def record_document(
@@ -291,7 +284,9 @@ class CaseController(Controller):
                 data.status,
                 data.valid_from,
                 data.valid_until,
-                expected_version(if_match, data.version),
+                expected_version(
+                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
+                ),
                 request_id,
             ),
             actor,
@@ -303,7 +298,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Change mission locale or advisor",
-        responses=PROBLEM_RESPONSES,
+        responses=IF_MATCH_RESPONSES,
         guards=[requires(Action.CASES_REASSIGN)],
     )
     def reassign(
@@ -322,7 +317,9 @@ class CaseController(Controller):
                 data.mission_locale_id,
                 data.advisor_id,
                 data.reason,
-                expected_version(if_match, data.version),
+                expected_version(
+                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
+                ),
                 request_id,
             ),
             actor,

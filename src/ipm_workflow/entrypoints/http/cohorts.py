@@ -11,19 +11,27 @@ from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.domain.text import Line, OptionalReason, Reason
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.cases import render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, CaseOut
+from ipm_workflow.entrypoints.http.schemas import (
+    PROBLEM_RESPONSES,
+    Body,
+    Bool,
+    CaseOut,
+    Ident,
+    Int,
+)
 from ipm_workflow.services.idempotency import fingerprint
 
 
 class CohortIn(Body):
     """A cohort to create."""
 
-    code: str = Field(min_length=1, max_length=64, examples=["VET-MALTA-2027-03"])
-    label: str = Field(min_length=1, max_length=200, examples=["Groupe Malte, mars 2027"])
-    workflow: str = Field(examples=["erasmus_vet_group"])
+    code: Ident = Field(examples=["VET-MALTA-2027-03"])
+    label: Line = Field(examples=["Groupe Malte, mars 2027"])
+    workflow: Ident = Field(examples=["erasmus_vet_group"])
     planned_start: date | None = None
     planned_end: date | None = None
 
@@ -60,16 +68,16 @@ class CohortDetail(CohortOut):
 class MembersIn(Body):
     """Cases to put in a cohort."""
 
-    case_ids: list[int] = Field(min_length=1)
+    case_ids: list[Int] = Field(min_length=1, max_length=1000)
 
 
 class BulkIn(Body):
     """A trigger to fire on every case of a cohort."""
 
-    trigger: str = Field(examples=["depart"])
+    trigger: Ident = Field(examples=["depart"])
     inputs: dict[str, Any] = Field(default_factory=dict)
-    reason: str | None = None
-    dry_run: bool = Field(default=False, description="Say what would happen; change nothing.")
+    reason: OptionalReason = None
+    dry_run: Bool = Field(default=False, description="Say what would happen; change nothing.")
 
 
 class BulkItemOut(BaseModel):
@@ -98,8 +106,8 @@ class BulkOut(BaseModel):
 class MergeIn(Body):
     """The duplicate case to merge into this one."""
 
-    duplicate_id: int
-    reason: str = Field(min_length=1)
+    duplicate_id: Int
+    reason: Reason
 
 
 class MergeOut(BaseModel):

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import UserRole
-from ipm_workflow.entrypoints.http.schemas import Body
+from ipm_workflow.domain.text import Email, Name, Phone, single_line
+from ipm_workflow.entrypoints.http.schemas import Body, Ident, Int
 from ipm_workflow.services.people import Registered
 
 
 class PersonIn(Body):
     """A young person to register."""
 
-    first_name: str = Field(min_length=1, max_length=100, examples=["Camille"])
-    last_name: str = Field(min_length=1, max_length=100, examples=["Exemple"])
+    first_name: Name = Field(examples=["Camille"])
+    last_name: Name = Field(examples=["Exemple"])
     birth_date: date | None = Field(default=None, examples=["2005-06-15"])
-    email: str | None = Field(default=None, max_length=254, examples=["camille@example.org"])
-    phone: str | None = Field(default=None, max_length=32, examples=["+33 6 00 00 00 00"])
+    email: Email | None = Field(default=None, examples=["camille@example.org"])
+    phone: Phone | None = Field(
+        default=None,
+        examples=["+33 6 00 00 00 00"],
+        description="Stored in E.164 form; a number without +country is read as French.",
+    )
 
 
 class PersonPatch(Body):
@@ -32,11 +38,11 @@ class PersonPatch(Body):
                 raise ValueError(f"{name} cannot be removed, only changed")
         return self
 
-    first_name: str | None = Field(default=None, min_length=1, max_length=100)
-    last_name: str | None = Field(default=None, min_length=1, max_length=100)
+    first_name: Name | None = None
+    last_name: Name | None = None
     birth_date: date | None = None
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
+    email: Email | None = None
+    phone: Phone | None = None
 
 
 class PersonOut(BaseModel):
@@ -95,9 +101,9 @@ class UserIn(Body):
     """A user to create."""
 
     username: str = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9._-]+$")
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: Name
     role: UserRole
-    mission_locales: list[str] = Field(default_factory=list)
+    mission_locales: list[Ident] = Field(default_factory=list)
 
 
 class UserOut(BaseModel):
@@ -126,8 +132,8 @@ class UserOut(BaseModel):
 class TokenIn(Body):
     """A token to issue."""
 
-    days: int = Field(default=90, ge=1, le=730)
-    label: str = Field(default="", max_length=100)
+    days: Int = Field(default=90, ge=1, le=730)
+    label: Annotated[str, Field(max_length=100), AfterValidator(single_line)] | None = None
 
 
 class TokenOut(BaseModel):

@@ -115,6 +115,7 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         403: "forbidden",
         404: "not-found",
         405: "method-not-allowed",
+        412: "precondition-failed",
         429: "too-many-requests",
     }
     kind = kinds.get(exc.status_code, "http-error")

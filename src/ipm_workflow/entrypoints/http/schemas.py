@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar.openapi import ResponseSpec
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.definitions import Labels, Workflow
 from ipm_workflow.domain.engine import Action
+from ipm_workflow.domain.text import OptionalReason, single_line
+
+
+def _exactly(kind: type) -> Callable[[Any], Any]:
+    """A JSON type check without coercion: `true` is not 1 and "3" is not 3."""
+
+    def check(value: Any) -> Any:
+        if value is None or (isinstance(value, kind) and (kind is bool or type(value) is not bool)):
+            return value
+        raise ValueError(f"expected a JSON {kind.__name__}, got {type(value).__name__}")
+
+    return check
+
+
+# Bodies take numbers and booleans only as JSON numbers and booleans (lax pydantic would read
+# `true` as 1 day and "yes" as true); query and path parameters keep Litestar's own parsing.
+Int = Annotated[int, BeforeValidator(_exactly(int))]
+Bool = Annotated[bool, BeforeValidator(_exactly(bool))]
+# Names of workflows, triggers, states and missions locales: the database keeps 64 characters.
+Ident = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(single_line)]
 
 
 class Body(BaseModel):
@@ -108,11 +129,11 @@ class CasePage(BaseModel):
 class CaseOpenIn(Body):
     """Open a case for a person on a workflow."""
 
-    person_id: int = Field(examples=[1])
-    workflow: str = Field(examples=["erasmus_vet_long"])
-    workflow_version: int | None = Field(default=None, description="Latest when omitted.")
-    mission_locale_id: str = Field(examples=["ml-saint-etienne"])
-    advisor_id: int | None = None
+    person_id: Int = Field(examples=[1])
+    workflow: Ident = Field(examples=["erasmus_vet_long"])
+    workflow_version: Int | None = Field(default=None, description="Latest when omitted.")
+    mission_locale_id: Ident = Field(examples=["ml-saint-etienne"])
+    advisor_id: Int | None = None
     inputs: dict[str, Any] = Field(
         default_factory=dict, examples=[{"cv_attached": True, "privacy_notice_given": True}]
     )
@@ -122,8 +143,8 @@ class CaseDataPatch(Body):
     """Change data fields of a case (each change is recorded with old and new value)."""
 
     changes: dict[str, Any] = Field(examples=[{"travel_booked": True}])
-    reason: str | None = None
-    version: int | None = Field(default=None, description="Expected case version.")
+    reason: OptionalReason = None
+    version: Int | None = Field(default=None, description="Expected case version.")
 
 
 class DocumentIn(Body):
@@ -132,16 +153,16 @@ class DocumentIn(Body):
     status: Literal["missing", "received", "validated", "expired", "refused"]
     valid_from: date | None = None
     valid_until: date | None = Field(default=None, examples=["2027-12-31"])
-    version: int | None = Field(default=None, description="Expected case version.")
+    version: Int | None = Field(default=None, description="Expected case version.")
 
 
 class ReassignIn(Body):
     """Move a case to another mission locale or advisor (an event, not a state)."""
 
-    mission_locale_id: str | None = None
-    advisor_id: int | None = None
-    reason: str | None = None
-    version: int | None = Field(default=None, description="Expected case version.")
+    mission_locale_id: Ident | None = None
+    advisor_id: Int | None = None
+    reason: OptionalReason = None
+    version: Int | None = Field(default=None, description="Expected case version.")
 
 
 class UnmetOut(BaseModel):
@@ -211,12 +232,12 @@ class ActionsOut(BaseModel):
 class TransitionIn(Body):
     """Fire a trigger."""
 
-    trigger: str = Field(examples=["log_first_contact"])
+    trigger: Ident = Field(examples=["log_first_contact"])
     inputs: dict[str, Any] = Field(
         default_factory=dict, examples=[{"first_contact_date": "2026-01-06"}]
     )
-    reason: str | None = None
-    version: int | None = Field(
+    reason: OptionalReason = None
+    version: Int | None = Field(
         default=None, description="Expected case version (or send If-Match)."
     )
 
