@@ -10,6 +10,7 @@ from api_driver import CASES, PEOPLE, WORKFLOW, ApiDriver
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.people import Person
+from ipm_workflow.domain.policy import OPERATOR_ACTOR
 from ipm_workflow.domain.text import NAME_MAX, NOTE_MAX, REASON_MAX
 from ipm_workflow.services.commands import FireTrigger
 
@@ -253,14 +254,17 @@ class TestServicesCheckToo:
         """A name with CR and a comma list of addresses are refused, naming both fields."""
         with pytest.raises(InvalidInput) as caught:
             container.people.register(
-                Person(None, "Eve\rX", "Exemple", email="a@example.org, b@example.org")
+                Person(None, "Eve\rX", "Exemple", email="a@example.org, b@example.org"),
+                OPERATOR_ACTOR,
             )
         expected = ["first_name", "email"]
         assert expected == [e["field"] for e in caught.value.errors]
 
     def test_register_normalises_contacts(self, container: Container) -> None:
         """The stored phone number is E.164 whichever door it came through."""
-        person = container.people.register(Person(None, "Eve", "Exemple", phone="06 12 34 56 78"))
+        person = container.people.register(
+            Person(None, "Eve", "Exemple", phone="06 12 34 56 78"), OPERATOR_ACTOR
+        )
         expected = "+33612345678"
         assert expected == container.people.get(person.person.id or 0).phone
 

@@ -17,6 +17,7 @@ from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.adapters.db.repositories import cases_t, history_t
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person
+from ipm_workflow.domain.policy import OPERATOR_ACTOR
 
 from .journeys import Journey
 
@@ -57,7 +58,9 @@ def _journeys(journey: Journey, container: Container) -> None:
     """Three cases at different points of the normal path."""
     for n, state in enumerate(["ASSESSED", "SELECTED", "REFERRED"]):
         born = date(2004, 3, 1 + n)
-        person = container.people.register(Person(None, f"Test{n}", "Exemple", born)).person
+        person = container.people.register(
+            Person(None, f"Test{n}", "Exemple", born), journey.advisor
+        ).person
         assert person.id is not None
         journey.walk_to(journey.open(person.id), state)
 
@@ -103,7 +106,7 @@ class TestRoundTrip:
         def write() -> None:
             n = 0
             while not stop.is_set():
-                container.people.register(Person(None, f"Busy{n}", "Exemple"))
+                container.people.register(Person(None, f"Busy{n}", "Exemple"), OPERATOR_ACTOR)
                 n += 1
 
         writer = threading.Thread(target=write)

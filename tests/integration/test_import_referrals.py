@@ -21,6 +21,7 @@ from ipm_workflow.adapters.db.repositories import cases_t, people_t
 from ipm_workflow.adapters.db.tables import IdempotencyRow
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.policy import OPERATOR_ACTOR, Actor
 from ipm_workflow.services.handlers import CaseService
 
 Cli = Callable[..., Result]
@@ -61,6 +62,12 @@ def _counts(container: Container) -> tuple[int, int, int]:
     return _count(container, people_t), _count(container, cases_t), _count(container, keys_t)
 
 
+@pytest.fixture(autouse=True)
+def importer(container: Container, directory: dict[str, User]) -> User:
+    """An Ipm advisor working with both missions locales: the one who imports their exports."""
+    return container.people.add_user("importer", "Importer", "advisor", ["ml-a", "ml-b"])
+
+
 @pytest.fixture
 def good_file(tmp_path: Path) -> Path:
     """Three good rows, English headers, commas, UTF-8."""
@@ -74,7 +81,7 @@ class TestGoodRows:
         self, cli: Cli, container: Container, directory: dict[str, User], good_file: Path
     ) -> None:
         """One line per row; the cases are real, with verified history chains."""
-        result = cli("import", "referrals", str(good_file))
+        result = cli("import", "referrals", "--as", "importer", str(good_file))
         assert result.exit_code == 0, result.output
         lines = [line for line in result.stdout.splitlines() if line.startswith("row ")]
         expected = [
@@ -100,17 +107,36 @@ class TestGoodRows:
         assert all(r.ok for r in container.cases.verify(None))
 
     def test_probable_duplicate_is_created_with_a_warning(
-        self, cli: Cli, container: Container, directory: dict[str, User], good_file: Path
+        self,
+        cli: Cli,
+        container: Container,
+        directory: dict[str, User],
+        good_file: Path,
+        importer: User,
     ) -> None:
         """A young person already known (same name and birth date) is warned about, not refused."""
-        known = container.people.register(Person(None, "Camille", "Exemple", date(2005, 6, 15)))
-        result = cli("import", "referrals", str(good_file))
+        known = container.people.register(
+            Person(None, "Camille", "Exemple", date(2005, 6, 15)), Actor.of(importer)
+        )
+        result = cli("import", "referrals", "--as", "importer", str(good_file))
         assert result.exit_code == 0, result.output
         assert (
             f"row 2: created person 2, erasmus_vet_long case 1; "
             f"warning: possible duplicate of person {known.person.id}"
         ) in result.stdout
         assert "(1 with a duplicate warning)" in result.stdout
+
+    def test_duplicate_the_importer_may_not_see_is_named_not_identified(
+        self, cli: Cli, container: Container, good_file: Path
+    ) -> None:
+        """A probable duplicate registered by someone else is warned about without its id."""
+        container.people.register(
+            Person(None, "Camille", "Exemple", date(2005, 6, 15)), OPERATOR_ACTOR
+        )
+        result = cli("import", "referrals", "--as", "importer", str(good_file))
+        assert result.exit_code == 0, result.stdout
+        assert "a probable duplicate exists in a record you may not see" in result.stdout
+        assert "possible duplicate of person" not in result.stdout
 
 
 class TestRefusedRows:
@@ -133,14 +159,14 @@ class TestRefusedRows:
             GOOD[1],
         ]
         file = _write(tmp_path / "mixed.csv", ENGLISH + "\n".join(rows) + "\n")
-        result = cli("import", "referrals", str(file))
+        result = cli("import", "referrals", "--as", "importer", str(file))
         assert result.exit_code == 1
         out = result.stdout
         assert "row 2: created person 1, erasmus_vet_long case 1" in out
         assert "row 3: refused: last_name: missing" in out
         assert "row 4: refused: birth_date: expected a date like 31/12/2005" in out
         assert "row 5: refused: email: not an e-mail address" in out
-        assert "row 6: refused: mission locale 'ml-x'" in out
+        assert "row 6: refused: you do not work for mission locale 'ml-x'" in out
         assert "row 7: refused: programme: no workflow named 'no_such_programme'" in out
         assert "row 8: refused: " in out
         assert "the CV must be attached to the referral" in out
@@ -158,7 +184,7 @@ class TestRefusedRows:
     ) -> None:
         """The whole file is refused before any row, naming the missing columns."""
         file = _write(tmp_path / "wrong.csv", "Nom;Adresse\nExemple;1 rue Fictive\n")
-        result = cli("import", "referrals", str(file))
+        result = cli("import", "referrals", "--as", "importer", str(file))
         assert result.exit_code == 2
         assert "first_name: missing column (one of: Prénom" in result.stderr
         assert "workflow: missing column" in result.stderr
@@ -172,8 +198,8 @@ class TestReimport:
         self, cli: Cli, container: Container, directory: dict[str, User], good_file: Path
     ) -> None:
         """The second run reports every row as already imported, with its person and case."""
-        assert cli("import", "referrals", str(good_file)).exit_code == 0
-        again = cli("import", "referrals", str(good_file))
+        assert cli("import", "referrals", "--as", "importer", str(good_file)).exit_code == 0
+        again = cli("import", "referrals", "--as", "importer", str(good_file))
         assert again.exit_code == 0, again.output
         assert "row 3: already imported (person 2, case 2)" in again.stdout
         assert (
@@ -191,8 +217,8 @@ class TestReimport:
         )
         resaved += "esc_volunteering;ml-a;Noé;Fictif;31/01/2004;oui;Oui\n"
         second = _write(tmp_path / "b.csv", resaved, "cp1252")
-        assert cli("import", "referrals", str(first)).exit_code == 0
-        again = cli("import", "referrals", str(second))
+        assert cli("import", "referrals", "--as", "importer", str(first)).exit_code == 0
+        again = cli("import", "referrals", "--as", "importer", str(second))
         assert "row 2: already imported (person 1, case 1)" in again.stdout, again.output
         assert _counts(container) == (1, 1, 1)
 
@@ -211,7 +237,7 @@ class TestEncodings:
     ) -> None:
         """Accents survive, French dates are read, the unknown column is named as ignored."""
         file = _write(tmp_path / "export.csv", FRENCH + "\n".join(FRENCH_ROWS) + "\n", encoding)
-        result = cli("import", "referrals", str(file))
+        result = cli("import", "referrals", "--as", "importer", str(file))
         assert result.exit_code == 0, result.output
         assert f"2 row(s), {encoding}, delimiter ';'" in result.stdout
         assert "ignored column(s): Commentaire" in result.stdout
@@ -234,10 +260,10 @@ class TestDryRun:
         """Would-be creations and refusals are reported; the database is unchanged."""
         rows = [GOOD[0], "Exemple,Ml,2005-01-01,,,ml-x,erasmus_vet_long,yes,yes"]
         file = _write(tmp_path / "dry.csv", ENGLISH + "\n".join(rows) + "\n")
-        result = cli("import", "referrals", "--dry-run", str(file))
+        result = cli("import", "referrals", "--as", "importer", "--dry-run", str(file))
         assert result.exit_code == 1
         assert "row 2: would create a person and a case (erasmus_vet_long)" in result.stdout
-        assert "row 3: refused: mission locale 'ml-x'" in result.stdout
+        assert "row 3: refused: you do not work for mission locale 'ml-x'" in result.stdout
         assert _counts(container) == (0, 0, 0)
 
 
@@ -261,7 +287,7 @@ class TestCrash:
             return original(self, uow, cmd, actor)
 
         monkeypatch.setattr(CaseService, "open_in", crash_on_noe)
-        crashed = cli("import", "referrals", str(good_file))
+        crashed = cli("import", "referrals", "--as", "importer", str(good_file))
         assert crashed.exit_code == 2
         assert "row 3: stopped by an internal error; nothing of this row was written" in (
             crashed.stderr
@@ -270,7 +296,7 @@ class TestCrash:
         assert "row 4" not in crashed.stdout
         assert _counts(container) == (1, 1, 1)
         monkeypatch.setattr(CaseService, "open_in", original)
-        resumed = cli("import", "referrals", str(good_file))
+        resumed = cli("import", "referrals", "--as", "importer", str(good_file))
         assert resumed.exit_code == 0, resumed.output
         assert "row 2: already imported (person 1, case 1)" in resumed.stdout
         assert "2 created" in resumed.stdout
@@ -302,7 +328,7 @@ class TestKilled:
         file = _write(tmp_path / "long.csv", ENGLISH + "\n".join(rows) + "\n")
         env = {**os.environ, "IPM_DATABASE_URL": db_url, "IPM_LOG_LEVEL": "WARNING"}
         process = subprocess.Popen(
-            [str(IPM_WORKFLOW), "import", "referrals", str(file)],
+            [str(IPM_WORKFLOW), "import", "referrals", "--as", "importer", str(file)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -318,7 +344,7 @@ class TestKilled:
         people, cases, records = _counts(container)
         assert 10 <= people < total
         assert (people, people) == (cases, records)
-        resumed = cli("import", "referrals", str(file))
+        resumed = cli("import", "referrals", "--as", "importer", str(file))
         assert resumed.exit_code == 0, resumed.output
         assert f"{total - people} created" in resumed.stdout
         assert f"{people} already imported" in resumed.stdout

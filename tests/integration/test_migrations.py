@@ -120,7 +120,9 @@ class TestPopulatedRoundTrip:
             cases = [journey.open(journey.person(date(2005, 3, 1))) for _ in range(2)]
             journey.fire(cases[0], "log_first_contact", {"first_contact_date": clock.now().date()})
             container.tokens.issue("advisor.a", 1, "migration test")
-            cohort = container.cohorts.create("c-1", "Cohort", "erasmus_vet_long", None, None)
+            cohort = container.cohorts.create(
+                "c-1", "Cohort", "erasmus_vet_long", None, None, actor=Actor.of(advisor)
+            )
             container.cohorts.add_cases(cohort.id, cases, Actor.of(advisor))
         finally:
             container.close()

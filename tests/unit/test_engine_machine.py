@@ -39,6 +39,9 @@ def value_of(spec: FieldSpec) -> st.SearchStrategy[Any]:
         "boolean": st.booleans(),
         "number": st.integers(min_value=0, max_value=5),
         "text": st.sampled_from(["x", "Host Ltd"]),
+        "note": st.sampled_from(["x", "two\nlines"]),
+        "email": st.sampled_from(["host@example.org"]),
+        "phone": st.sampled_from(["+33612345678"]),
         "enum": st.sampled_from(spec.values or ["x"]),
     }
     return st.none() | kinds[spec.type]

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from transitions import EventData, Machine
 
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.actions import Action, InputView, Outcome
 from ipm_workflow.domain.cases import CaseFacts
 from ipm_workflow.domain.definitions import PREVIOUS_STATE, TransitionSpec, Workflow
@@ -61,7 +62,7 @@ class _Gate:
 
     def __call__(self, event: EventData) -> bool:
         attempt: _Attempt = event.kwargs["attempt"]
-        return attempt.role in self.roles and self.serves(attempt)
+        return policy.admits(self.roles, attempt.role) and self.serves(attempt)
 
 
 class _GuardCondition:
@@ -179,7 +180,7 @@ class CompiledWorkflow:
         """
         facts = attempt.facts
         serving = [(g, gs) for g, gs in self._conditions(facts.state, trigger) if g.serves(attempt)]
-        permitted = [(g, gs) for g, gs in serving if attempt.role in g.roles]
+        permitted = [(g, gs) for g, gs in serving if policy.admits(g.roles, attempt.role)]
         unmet: list[Unmet] = []
         if serving and not permitted:
             roles = sorted({r for g, _ in serving for r in g.roles})

@@ -193,6 +193,11 @@ def may_open(actor: Actor, workflow: str, opening_roles: Collection[str]) -> Non
         )
 
 
+def admits(declared_roles: Collection[str], role: str) -> bool:
+    """Tell whether the roles a workflow declares (a transition's `roles`) admit a role."""
+    return role in declared_roles
+
+
 def workflow_role(actor: Actor) -> str:
     """Return the role a workflow's per-transition `roles` are checked against."""
     return actor.role

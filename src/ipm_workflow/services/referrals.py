@@ -61,6 +61,8 @@ class RowResult:
     workflow: str | None = None
     duplicates: tuple[int, ...] = ()
     reason: str | None = None
+    # A probable duplicate in a record the importer may not see (named, never identified).
+    duplicate_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ class ReferralImporter:
             "case_id": case.id,
             "workflow": case.workflow,
             "duplicates": [p.id for p in registered.possible_duplicates],
+            "duplicate_elsewhere": registered.duplicate_elsewhere,
             "imilo_id": referral.imilo_id,
             "referral_date": referral.referral_date,
         }
@@ -242,6 +245,7 @@ def _result(number: int, outcome: Outcome, body: dict[str, Any]) -> RowResult:
         case_id=body.get("case_id"),
         workflow=body.get("workflow"),
         duplicates=tuple(body.get("duplicates") or ()),
+        duplicate_elsewhere=bool(body.get("duplicate_elsewhere")),
     )
 
 

@@ -32,6 +32,8 @@ def describe(result: RowResult) -> str:
     if result.duplicates and result.outcome != "already_imported":
         others = ", ".join(str(d) for d in result.duplicates)
         line += f"; warning: possible duplicate of person {others}"
+    if result.duplicate_elsewhere and result.outcome != "already_imported":
+        line += "; warning: a probable duplicate exists in a record you may not see"
     return line
 
 
@@ -99,7 +101,9 @@ def import_referrals(
                 container.close()
                 raise typer.Exit(2) from None
             counts[result.outcome] += 1
-            warned += bool(result.duplicates) and result.outcome != "already_imported"
+            warned += (bool(result.duplicates) or result.duplicate_elsewhere) and (
+                result.outcome != "already_imported"
+            )
             typer.echo(describe(result))  # above the bar: rich redirects stdout while it draws
             progress.advance(task)
     container.close()
