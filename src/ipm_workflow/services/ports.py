@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
-from ipm_workflow.domain.people import Cohort, MissionLocale, Person, User
-from ipm_workflow.domain.reminder_lifecycle import Mover, Status
-from ipm_workflow.domain.reminders import Planned, Reminder
+from ipm_workflow.domain.people import Cohort
+from ipm_workflow.services.people_ports import (
+    DirectoryRepository,
+    PeopleRepository,
+    TokenRecord,
+    TokenRepository,
+)
+from ipm_workflow.services.reminder_ports import ReminderRepository
+
+__all__ = [
+    "AuditQuery",
+    "CaseQuery",
+    "CaseRepository",
+    "Clock",
+    "CohortRepository",
+    "DirectoryRepository",
+    "HistoryRepository",
+    "IdempotencyRepository",
+    "PeopleRepository",
+    "ReminderRepository",
+    "StoredAnswer",
+    "TokenRecord",
+    "TokenRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
 
 
 class Clock(Protocol):
@@ -107,105 +130,6 @@ class HistoryRepository(Protocol):
         ...
 
 
-class PeopleRepository(Protocol):
-    """Young people."""
-
-    def add(self, person: Person) -> int:
-        """Insert a person and return the id."""
-        ...
-
-    def get(self, person_id: int) -> Person:
-        """Return a person, or raise NotFound."""
-        ...
-
-    def update(self, person: Person) -> None:
-        """Write a person's fields."""
-        ...
-
-    def mission_locales_of(self, person_id: int) -> set[str]:
-        """Return the missions locales of the person's cases."""
-        ...
-
-    def similar(self, person: Person) -> list[Person]:
-        """Return probable duplicates: same birth date and close name, or same phone or e-mail."""
-        ...
-
-
-class DirectoryRepository(Protocol):
-    """Missions locales and users."""
-
-    def mission_locale(self, ml_id: str) -> MissionLocale:
-        """Return a mission locale, or raise NotFound."""
-        ...
-
-    def mission_locales(self) -> list[MissionLocale]:
-        """Return every mission locale."""
-        ...
-
-    def add_mission_locale(self, ml: MissionLocale) -> None:
-        """Insert or update a mission locale."""
-        ...
-
-    def user(self, user_id: int) -> User:
-        """Return a user, or raise NotFound."""
-        ...
-
-    def user_by_name(self, username: str) -> User:
-        """Return a user by username, or raise NotFound."""
-        ...
-
-    def add_user(
-        self,
-        username: str,
-        display_name: str,
-        role: str,
-        mission_locales: Sequence[str],
-        *,
-        now: datetime,
-        email: str | None = None,
-    ) -> User:
-        """Create a user working for the given missions locales."""
-        ...
-
-    def users_with_role(self, role: str) -> list[User]:
-        """Return the active users of a role."""
-        ...
-
-
-@dataclass(frozen=True)
-class TokenRecord:
-    """A stored API token (its hash only)."""
-
-    id: int
-    user_id: int
-    label: str
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-
-
-class TokenRepository(Protocol):
-    """API tokens, known by their hash only."""
-
-    def add(
-        self, user_id: int, token_hash: str, label: str, created_at: datetime, expires_at: datetime
-    ) -> TokenRecord:
-        """Store a new token's hash."""
-        ...
-
-    def by_hash(self, token_hash: str) -> TokenRecord | None:
-        """Return the token with this hash, if any."""
-        ...
-
-    def for_user(self, user_id: int) -> list[TokenRecord]:
-        """Return a user's tokens, newest first."""
-        ...
-
-    def revoke(self, token_id: int, at: datetime) -> bool:
-        """Revoke a token; return whether it existed and was active."""
-        ...
-
-
 @dataclass(frozen=True)
 class StoredAnswer:
     """The first answer given to an idempotent request."""
@@ -228,91 +152,6 @@ class IdempotencyRepository(Protocol):
 
     def complete(self, actor: str, key: str, status_code: int, body: dict[str, Any]) -> None:
         """Record the answer of a claimed key."""
-        ...
-
-
-class ReminderRepository(Protocol):
-    """Reminders of cases and the worker's claims on them."""
-
-    def for_case(self, case_id: int) -> list[Reminder]:
-        """Return every reminder of a case, by due time."""
-        ...
-
-    def get(self, reminder_id: int) -> Reminder | None:
-        """Return one reminder."""
-        ...
-
-    def add(self, case_id: int, planned: Iterable[Planned], now: datetime) -> None:
-        """Store new occurrences as planned."""
-        ...
-
-    def set_status(
-        self,
-        ids: Sequence[int],
-        status: Status,
-        by: Mover,
-        outcome: str,
-        now: datetime,
-        *,
-        due_at: datetime | None = None,
-    ) -> int:
-        """Move reminders still in a declared source status; return how many moved."""
-        ...
-
-    def acknowledge(
-        self, case_id: int, rule_id: str, anchor_at: datetime, actor: str, now: datetime
-    ) -> int:
-        """Acknowledge a rule's occurrences for one anchor; return how many were cancelled."""
-        ...
-
-    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Reminder]:
-        """Take due reminders for delivery."""
-        ...
-
-    def finish(
-        self,
-        reminder: Reminder,
-        worker: str,
-        now: datetime,
-        *,
-        status: Status,
-        outcome: str,
-        channel: str | None = None,
-        message_id: str | None = None,
-        next_attempt_at: datetime | None = None,
-        count_attempt: bool = True,
-    ) -> bool:
-        """Record the outcome of a claimed reminder."""
-        ...
-
-    def release(self, ids: Sequence[int], worker: str, now: datetime) -> None:
-        """Give back claimed reminders untouched."""
-        ...
-
-    def retry_dead(self, reminder_id: int, now: datetime) -> bool:
-        """Put a dead-lettered reminder back in the queue."""
-        ...
-
-    def agenda(
-        self,
-        mission_locales: Sequence[str] | None,
-        advisor_id: int | None,
-        until: datetime,
-        limit: int,
-    ) -> list[Reminder]:
-        """Return pending reminders due before a moment, across cases."""
-        ...
-
-    def counts(self) -> dict[str, int]:
-        """Return how many reminders are in each status."""
-        ...
-
-    def next_due(self) -> datetime | None:
-        """Return when the next planned or retrying reminder falls due."""
-        ...
-
-    def attempts_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Return delivery attempts recorded in a time window, with their reminders."""
         ...
 
 

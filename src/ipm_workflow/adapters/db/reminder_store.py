@@ -6,13 +6,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
-from ipm_workflow.adapters.db.mappers import aware, must
-from ipm_workflow.adapters.db.repositories import cases_t
-from ipm_workflow.adapters.db.tables import ReminderAttemptRow, ReminderRow
+from ipm_workflow.adapters.db.reminder_reads import (
+    SqlReminderReads,
+    attempts_t,
+    reminder_of,
+    reminders_t,
+)
 from ipm_workflow.domain.reminder_lifecycle import (
-    ACTIVE,
     PENDING,
     Mover,
     Status,
@@ -21,58 +23,11 @@ from ipm_workflow.domain.reminder_lifecycle import (
 )
 from ipm_workflow.domain.reminders import Planned, Reminder
 
-reminders_t = ReminderRow.__table__  # type: ignore[attr-defined]
-attempts_t = ReminderAttemptRow.__table__  # type: ignore[attr-defined]
+__all__ = ["SqlReminderRepository", "attempts_t", "reminders_t"]
 
 
-def _reminder(row: Any) -> Reminder:
-    return Reminder(
-        id=row["id"],
-        case_id=row["case_id"],
-        rule_id=row["rule_id"],
-        kind=row["kind"],
-        occurrence=row["occurrence"],
-        recipient=row["recipient"],
-        template=row["template"],
-        trigger=row["trigger"],
-        anchor_at=must(row["anchor_at"]),
-        due_at=must(row["due_at"]),
-        next_attempt_at=must(row["next_attempt_at"]),
-        status=Status(row["status"]),
-        attempts=row["attempts"],
-        channel=row["channel"],
-        message_id=row["message_id"],
-        claimed_by=row["claimed_by"],
-        lease_until=aware(row["lease_until"]),
-        sent_at=aware(row["sent_at"]),
-        acknowledged_at=aware(row["acknowledged_at"]),
-        outcome=row["outcome"],
-    )
-
-
-class SqlReminderRepository:
+class SqlReminderRepository(SqlReminderReads):
     """Reminders of cases, and the worker's claims on them."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def for_case(self, case_id: int) -> list[Reminder]:
-        """Return every reminder of a case, by due time."""
-        rows = self.conn.execute(
-            select(reminders_t)
-            .where(reminders_t.c.case_id == case_id)
-            .order_by(reminders_t.c.due_at, reminders_t.c.id)
-        ).mappings()
-        return [_reminder(r) for r in rows]
-
-    def get(self, reminder_id: int) -> Reminder | None:
-        """Return one reminder."""
-        row = (
-            self.conn.execute(select(reminders_t).where(reminders_t.c.id == reminder_id))
-            .mappings()
-            .first()
-        )
-        return _reminder(row) if row else None
 
     def add(self, case_id: int, planned: Iterable[Planned], now: datetime) -> None:
         """Store new occurrences as planned."""
@@ -188,7 +143,7 @@ class SqlReminderRepository:
             .where(reminders_t.c.id.in_(ids))
             .order_by(reminders_t.c.next_attempt_at)
         ).mappings()
-        return [_reminder(r) for r in rows]
+        return [reminder_of(r) for r in rows]
 
     def finish(
         self,
@@ -281,61 +236,3 @@ class SqlReminderRepository:
             )
         )
         return bool(result.rowcount)
-
-    def agenda(
-        self,
-        mission_locales: Sequence[str] | None,
-        advisor_id: int | None,
-        until: datetime,
-        limit: int,
-    ) -> list[Reminder]:
-        """Return the pending reminders due before a moment, across cases."""
-        stmt = (
-            select(reminders_t)
-            .join(cases_t, cases_t.c.id == reminders_t.c.case_id)
-            .where(reminders_t.c.status.in_(sorted(ACTIVE)), reminders_t.c.due_at <= until)
-        )
-        if mission_locales is not None:
-            stmt = stmt.where(cases_t.c.mission_locale_id.in_(list(mission_locales)))
-        if advisor_id is not None:
-            stmt = stmt.where(cases_t.c.advisor_id == advisor_id)
-        rows = self.conn.execute(
-            stmt.order_by(reminders_t.c.due_at, reminders_t.c.id).limit(limit)
-        ).mappings()
-        return [_reminder(r) for r in rows]
-
-    def next_due(self) -> datetime | None:
-        """Return when the next planned or retrying reminder falls due."""
-        value = self.conn.execute(
-            select(func.min(reminders_t.c.next_attempt_at)).where(
-                reminders_t.c.status.in_(sorted(PENDING))
-            )
-        ).scalar()
-        return aware(value)
-
-    def attempts_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Return delivery attempts recorded in [start, end], with their reminders."""
-        stmt = (
-            select(
-                attempts_t.c.at,
-                attempts_t.c.result,
-                attempts_t.c.detail,
-                attempts_t.c.channel,
-                reminders_t.c.id,
-                reminders_t.c.case_id,
-                reminders_t.c.rule_id,
-                reminders_t.c.kind,
-                reminders_t.c.recipient,
-            )
-            .join(reminders_t, reminders_t.c.id == attempts_t.c.reminder_id)
-            .where(attempts_t.c.at >= start, attempts_t.c.at <= end)
-            .order_by(attempts_t.c.at, attempts_t.c.id)
-        )
-        return [{**dict(r), "at": aware(r["at"])} for r in self.conn.execute(stmt).mappings()]
-
-    def counts(self) -> dict[str, int]:
-        """Return how many reminders are in each status."""
-        rows = self.conn.execute(
-            select(reminders_t.c.status, func.count()).group_by(reminders_t.c.status)
-        )
-        return {status: int(n) for status, n in rows}

@@ -5,24 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, get, patch, post, put
+from litestar import Controller, Response, get, post
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from ipm_workflow.bootstrap import sortable_case_fields
-from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.policy import Action
-from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.preconditions import (
-    IF_MATCH_RESPONSES,
-    IfMatch,
-    expected_version,
-)
-from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
+from ipm_workflow.entrypoints.http.action_schemas import (
     ActionOut,
     ActionsOut,
+    TransitionIn,
+    TransitionOut,
+)
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.case_routes import (
+    IdempotencyKey,
+    changes_case,
+    expected,
+    render,
+    with_etag,
+)
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.preconditions import IfMatch
+from ipm_workflow.entrypoints.http.schemas import (
+    PROBLEM_RESPONSES,
     CaseDataPatch,
     CaseOpenIn,
     CaseOut,
@@ -30,8 +36,6 @@ from ipm_workflow.entrypoints.http.schemas import (
     DocumentIn,
     HistoryEntryOut,
     ReassignIn,
-    TransitionIn,
-    TransitionOut,
 )
 from ipm_workflow.services.commands import (
     FireTrigger,
@@ -49,27 +53,6 @@ SORTABLE = sortable_case_fields()
 Phase = Literal[
     "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
 ]
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        required=False,
-        max_length=200,
-        description="Retrying with the same key replays the first answer and changes nothing.",
-    ),
-]
-
-
-def render(container: ContainerDep, case: Case) -> CaseOut:
-    """Render a case with its workflow's labels."""
-    return CaseOut.of(case, container.cases.workflow_of(case).definition)
-
-
-def with_etag(case_out: CaseOut, status: int = 200, **headers: str) -> Response[CaseOut]:
-    """Answer a case with its version as ETag."""
-    return Response(
-        case_out, status_code=status, headers={"ETag": f'"{case_out.version}"', **headers}
-    )
 
 
 class CaseController(Controller):
@@ -177,14 +160,7 @@ class CaseController(Controller):
             actions=[ActionOut.of(a) for a in actions],
         )
 
-    @post(
-        "/{case_id:int}/transitions",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Fire a trigger",
-        responses=IF_MATCH_RESPONSES,
-        guards=[requires(Action.CASES_FIRE)],
-    )
+    @changes_case("POST", "/{case_id:int}/transitions", "Fire a trigger", Action.CASES_FIRE)
     def fire(
         self,
         container: ContainerDep,
@@ -201,9 +177,7 @@ class CaseController(Controller):
             data.trigger,
             data.inputs,
             data.reason,
-            expected_version(
-                if_match, data.version, lambda: container.cases.get(case_id, actor).version
-            ),
+            expected(container, actor, case_id, if_match, data.version),
             request_id,
         )
 
@@ -228,13 +202,7 @@ class CaseController(Controller):
         headers["ETag"] = f'"{answer["case"]["version"]}"'
         return Response(answer, status_code=200, headers=headers)
 
-    @patch(
-        "/{case_id:int}/data",
-        sync_to_thread=True,
-        summary="Change data fields",
-        responses=IF_MATCH_RESPONSES,
-        guards=[requires(Action.CASES_DATA)],
-    )
+    @changes_case("PATCH", "/{case_id:int}/data", "Change data fields", Action.CASES_DATA)
     def update_data(
         self,
         container: ContainerDep,
@@ -250,21 +218,15 @@ class CaseController(Controller):
                 case_id,
                 data.changes,
                 data.reason,
-                expected_version(
-                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
-                ),
+                expected(container, actor, case_id, if_match, data.version),
                 request_id,
             ),
             actor,
         )
         return with_etag(render(container, case))
 
-    @put(
-        "/{case_id:int}/documents/{document:str}",
-        sync_to_thread=True,
-        summary="Record a document",
-        responses=IF_MATCH_RESPONSES,
-        guards=[requires(Action.CASES_DOCUMENT)],
+    @changes_case(
+        "PUT", "/{case_id:int}/documents/{document:str}", "Record a document", Action.CASES_DOCUMENT
     )
     def record_document(
         self,
@@ -284,22 +246,18 @@ class CaseController(Controller):
                 data.status,
                 data.valid_from,
                 data.valid_until,
-                expected_version(
-                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
-                ),
+                expected(container, actor, case_id, if_match, data.version),
                 request_id,
             ),
             actor,
         )
         return with_etag(render(container, case))
 
-    @post(
+    @changes_case(
+        "POST",
         "/{case_id:int}/reassignments",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Change mission locale or advisor",
-        responses=IF_MATCH_RESPONSES,
-        guards=[requires(Action.CASES_REASSIGN)],
+        "Change mission locale or advisor",
+        Action.CASES_REASSIGN,
     )
     def reassign(
         self,
@@ -317,9 +275,7 @@ class CaseController(Controller):
                 data.mission_locale_id,
                 data.advisor_id,
                 data.reason,
-                expected_version(
-                    if_match, data.version, lambda: container.cases.get(case_id, actor).version
-                ),
+                expected(container, actor, case_id, if_match, data.version),
                 request_id,
             ),
             actor,

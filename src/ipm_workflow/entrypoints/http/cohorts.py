@@ -13,7 +13,7 @@ from ipm_workflow.domain.people import Cohort
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import Line, OptionalReason, Reason
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.cases import render
+from ipm_workflow.entrypoints.http.case_routes import render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import (
     PROBLEM_RESPONSES,

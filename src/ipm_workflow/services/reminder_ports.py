@@ -1,0 +1,95 @@
+"""Ports for reminders: the worker's claims, their lifecycle and delivery attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from ipm_workflow.domain.reminder_lifecycle import Mover, Status
+from ipm_workflow.domain.reminders import Planned, Reminder
+
+
+class ReminderRepository(Protocol):
+    """Reminders of cases and the worker's claims on them."""
+
+    def for_case(self, case_id: int) -> list[Reminder]:
+        """Return every reminder of a case, by due time."""
+        ...
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        """Return one reminder."""
+        ...
+
+    def add(self, case_id: int, planned: Iterable[Planned], now: datetime) -> None:
+        """Store new occurrences as planned."""
+        ...
+
+    def set_status(
+        self,
+        ids: Sequence[int],
+        status: Status,
+        by: Mover,
+        outcome: str,
+        now: datetime,
+        *,
+        due_at: datetime | None = None,
+    ) -> int:
+        """Move reminders still in a declared source status; return how many moved."""
+        ...
+
+    def acknowledge(
+        self, case_id: int, rule_id: str, anchor_at: datetime, actor: str, now: datetime
+    ) -> int:
+        """Acknowledge a rule's occurrences for one anchor; return how many were cancelled."""
+        ...
+
+    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Reminder]:
+        """Take due reminders for delivery."""
+        ...
+
+    def finish(
+        self,
+        reminder: Reminder,
+        worker: str,
+        now: datetime,
+        *,
+        status: Status,
+        outcome: str,
+        channel: str | None = None,
+        message_id: str | None = None,
+        next_attempt_at: datetime | None = None,
+        count_attempt: bool = True,
+    ) -> bool:
+        """Record the outcome of a claimed reminder."""
+        ...
+
+    def release(self, ids: Sequence[int], worker: str, now: datetime) -> None:
+        """Give back claimed reminders untouched."""
+        ...
+
+    def retry_dead(self, reminder_id: int, now: datetime) -> bool:
+        """Put a dead-lettered reminder back in the queue."""
+        ...
+
+    def agenda(
+        self,
+        mission_locales: Sequence[str] | None,
+        advisor_id: int | None,
+        until: datetime,
+        limit: int,
+    ) -> list[Reminder]:
+        """Return pending reminders due before a moment, across cases."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Return how many reminders are in each status."""
+        ...
+
+    def next_due(self) -> datetime | None:
+        """Return when the next planned or retrying reminder falls due."""
+        ...
+
+    def attempts_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Return delivery attempts recorded in a time window, with their reminders."""
+        ...
