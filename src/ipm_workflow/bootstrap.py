@@ -78,7 +78,7 @@ class Container:
         self.people = PeopleService(uow, self.clock)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
-        self.reminders = ReminderService(uow, self.registry, self.clock)
+        self.reminders = ReminderService(store)
         renderer = JinjaRenderer(self.settings.workflows_dir / "templates")
         self.delivery = DeliveryService(self.cases, renderer, delivery_policy(self.settings))
         cases = self.cases
@@ -86,7 +86,7 @@ class Container:
         self.versions = VersionService(cases.store)
         self.merges = MergeService(cases.store, cases.firing)
         self.referrals = ReferralImporter(self.people, self.cases)
-        self.audit = AuditService(uow, self.clock)
+        self.audit = AuditService(store)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

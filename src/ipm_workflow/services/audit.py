@@ -15,9 +15,8 @@ from ipm_workflow.domain.chain import (
     erasure_payload,
 )
 from ipm_workflow.domain.errors import InvalidInput, NotFound
+from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor
-from ipm_workflow.services.history import chain_entry
-from ipm_workflow.services.ports import Clock, UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.audit")
 
@@ -25,9 +24,10 @@ log = structlog.get_logger("ipm_workflow.audit")
 class AuditService:
     """Checkpoints of the chains' heads, comparison against one, and recorded erasures."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self.uow = uow
-        self.clock = clock
+    def __init__(self, store: CaseStore) -> None:
+        self.store = store
+        self.uow = store.uow
+        self.clock = store.clock
 
     def checkpoint(self) -> Checkpoint:
         """Read every case's head now; log the digest (a second copy outside the database)."""
@@ -72,11 +72,8 @@ class AuditService:
                 raise InvalidInput(f"case {case_id} has no entries {unknown}", [])
             now, expected = self.clock.now(), case.version
             case.updated_at = now
-            record = chain_entry(
-                case, actor, kind=ERASURE_KIND, at=now, payload=erasure_payload(seqs, rule)
-            )
-            uow.cases.update(case, expected)
-            uow.history.append(record)
+            change = Change(ERASURE_KIND, erasure_payload(seqs, rule))
+            record = self.store.record(uow, case, expected, change, actor=actor, now=now)
             uow.history.erase_payloads(case_id, seqs)
             uow.commit()
         log.info("payloads_erased", case_id=case_id, entries=sorted(seqs), rule=rule)

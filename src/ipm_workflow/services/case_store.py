@@ -22,7 +22,7 @@ from ipm_workflow.domain.values import coerce
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.history import chain_entry
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from ipm_workflow.services.reminders import reconcile
+from ipm_workflow.services.replanning import reconcile
 from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
 T = TypeVar("T")
