@@ -44,10 +44,8 @@ def _forbidden(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
     return None
 
 
-def single_line(value: str, max_length: int = LINE_MAX) -> str:
-    """Return a single-line text stripped of outer spaces; ValueError if blank, too long or holding
-    a control character (CR, LF, NUL, tab, C1, bidi override…)."""
-    problem = _forbidden(value)
+def _checked(value: str, problem: str | None, max_length: int) -> str:
+    """Return the stripped text; ValueError for a forbidden character, a blank or a long text."""
     if problem:
         raise ValueError(problem)
     text = value.strip()
@@ -56,6 +54,12 @@ def single_line(value: str, max_length: int = LINE_MAX) -> str:
     if len(text) > max_length:
         raise ValueError(f"at most {max_length} characters, got {len(text)}")
     return text
+
+
+def single_line(value: str, max_length: int = LINE_MAX) -> str:
+    """Return a single-line text stripped of outer spaces; ValueError if blank, too long or holding
+    a control character (CR, LF, NUL, tab, C1, bidi override…)."""
+    return _checked(value, _forbidden(value), max_length)
 
 
 def name(value: str) -> str:
@@ -66,15 +70,7 @@ def name(value: str) -> str:
 def multi_line(value: str, max_length: int = REASON_MAX) -> str:
     """Return a free text (line breaks and tabs allowed); ValueError if blank, too long or holding
     NUL or another control character."""
-    problem = _forbidden(value, _MULTI_LINE_ALLOWED)
-    if problem:
-        raise ValueError(problem)
-    text = value.strip()
-    if not text:
-        raise ValueError("must not be empty or only spaces")
-    if len(text) > max_length:
-        raise ValueError(f"at most {max_length} characters, got {len(text)}")
-    return text
+    return _checked(value, _forbidden(value, _MULTI_LINE_ALLOWED), max_length)
 
 
 def reason(value: str) -> str:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.people import Person
+
+# The `history_entries` and `people` columns bear the names of the domain objects' fields.
+_ENTRY_FIELDS = tuple(f.name for f in fields(HistoryEntry))
+_PERSON_FIELDS = tuple(f.name for f in fields(Person) if f.name != "id")
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -76,93 +81,24 @@ def case_values(case: Case, columns: Iterable[str] | None = None) -> dict[str, A
 
 
 def entry_from_row(row: Mapping[Any, Any]) -> HistoryEntry:
-    """Build a history entry from a `history_entries` row."""
-    return HistoryEntry(
-        case_id=row["case_id"],
-        seq=row["seq"],
-        at=must(row["at"]),
-        actor=row["actor"],
-        role=row["role"],
-        kind=row["kind"],
-        trigger=row["trigger"],
-        from_state=row["from_state"],
-        to_state=row["to_state"],
-        workflow=row["workflow"],
-        workflow_version=row["workflow_version"],
-        request_id=row["request_id"],
-        payload=row["payload"] or {},
-        payload_salt=row["payload_salt"],
-        payload_digest=row["payload_digest"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
+    """Build a history entry from a `history_entries` row (its columns are the entry's fields)."""
+    values = {name: row[name] for name in _ENTRY_FIELDS}
+    return HistoryEntry(**(values | {"at": must(row["at"]), "payload": row["payload"] or {}}))
 
 
 def entry_values(entry: HistoryEntry) -> dict[str, Any]:
     """Return the column values of a history entry."""
-    return {
-        "case_id": entry.case_id,
-        "seq": entry.seq,
-        "at": entry.at,
-        "actor": entry.actor,
-        "role": entry.role,
-        "kind": entry.kind,
-        "trigger": entry.trigger,
-        "from_state": entry.from_state,
-        "to_state": entry.to_state,
-        "workflow": entry.workflow,
-        "workflow_version": entry.workflow_version,
-        "request_id": entry.request_id,
-        "payload": dict(entry.payload),
-        "payload_salt": entry.payload_salt,
-        "payload_digest": entry.payload_digest,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
+    values = {name: getattr(entry, name) for name in _ENTRY_FIELDS}
+    return values | {"payload": dict(entry.payload)}
 
 
 def person_from_row(row: Mapping[Any, Any]) -> Person:
-    """Build a person from a `people` row."""
-    return Person(
-        id=row["id"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        birth_date=row["birth_date"],
-        email=row["email"],
-        phone=row["phone"],
-        language=row["language"],
-        timezone=row["timezone"],
-        preferred_channel=row["preferred_channel"],
-        consent_email=row["consent_email"],
-        consent_sms=row["consent_sms"],
-        guardian_email=row["guardian_email"],
-        guardian_phone=row["guardian_phone"],
-        created_at=aware(row["created_at"]),
-        updated_at=aware(row["updated_at"]),
-        pseudonymised_at=aware(row["pseudonymised_at"]),
-        merged_into_id=row["merged_into_id"],
-        registered_by=row["registered_by"],
-    )
+    """Build a person from a `people` row (its columns are the person's fields)."""
+    values = {name: row[name] for name in _PERSON_FIELDS}
+    moments = ("created_at", "updated_at", "pseudonymised_at")
+    return Person(id=row["id"], **(values | {name: aware(row[name]) for name in moments}))
 
 
 def person_values(person: Person) -> dict[str, Any]:
     """Return the column values of a person (without id)."""
-    return {
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "birth_date": person.birth_date,
-        "email": person.email,
-        "phone": person.phone,
-        "language": person.language,
-        "timezone": person.timezone,
-        "preferred_channel": person.preferred_channel,
-        "consent_email": person.consent_email,
-        "consent_sms": person.consent_sms,
-        "guardian_email": person.guardian_email,
-        "guardian_phone": person.guardian_phone,
-        "created_at": person.created_at,
-        "updated_at": person.updated_at,
-        "pseudonymised_at": person.pseudonymised_at,
-        "merged_into_id": person.merged_into_id,
-        "registered_by": person.registered_by,
-    }
+    return {name: getattr(person, name) for name in _PERSON_FIELDS}

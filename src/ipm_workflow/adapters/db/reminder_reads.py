@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -16,32 +17,15 @@ from ipm_workflow.domain.reminders import Reminder
 
 reminders_t = ReminderRow.__table__  # type: ignore[attr-defined]
 attempts_t = ReminderAttemptRow.__table__  # type: ignore[attr-defined]
+_FIELDS = tuple(f.name for f in fields(Reminder))
 
 
 def reminder_of(row: Any) -> Reminder:
-    """Map a reminder row (a mapping) to the domain's Reminder."""
-    return Reminder(
-        id=row["id"],
-        case_id=row["case_id"],
-        rule_id=row["rule_id"],
-        kind=row["kind"],
-        occurrence=row["occurrence"],
-        recipient=row["recipient"],
-        template=row["template"],
-        trigger=row["trigger"],
-        anchor_at=must(row["anchor_at"]),
-        due_at=must(row["due_at"]),
-        next_attempt_at=must(row["next_attempt_at"]),
-        status=Status(row["status"]),
-        attempts=row["attempts"],
-        channel=row["channel"],
-        message_id=row["message_id"],
-        claimed_by=row["claimed_by"],
-        lease_until=aware(row["lease_until"]),
-        sent_at=aware(row["sent_at"]),
-        acknowledged_at=aware(row["acknowledged_at"]),
-        outcome=row["outcome"],
-    )
+    """Map a reminder row (a mapping; its columns are the reminder's fields) to a Reminder."""
+    values = {name: row[name] for name in _FIELDS}
+    values |= {name: must(row[name]) for name in ("anchor_at", "due_at", "next_attempt_at")}
+    values |= {name: aware(row[name]) for name in ("lease_until", "sent_at", "acknowledged_at")}
+    return Reminder(**values | {"status": Status(row["status"])})
 
 
 class SqlReminderReads:

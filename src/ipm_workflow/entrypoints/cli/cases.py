@@ -13,6 +13,7 @@ from ipm_workflow.entrypoints.cli.common import (
     Inputs,
     JsonOut,
     Role,
+    acting,
     actor_for,
     cases_app,
     cohorts_app,
@@ -68,8 +69,7 @@ def cases_open(
     role: Role = None,
 ) -> None:
     """Open a case for a person on a workflow."""
-    container = open_container()
-    actor = actor_for(container, as_user, role)
+    container, actor = acting(as_user, role)
     cmd = OpenCase(person, workflow, ml, advisor, parse_pairs(inputs))
     case = run_or_exit(lambda: container.cases.open_case(cmd, actor))
     typer.echo(f"case {case.id} opened in {case.state} (version {case.version})")
@@ -80,8 +80,8 @@ def cases_show(
     case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
 ) -> None:
     """Show a case: state, data, documents."""
-    container = open_container()
-    case = run_or_exit(lambda: container.cases.get(case_id, actor_for(container, as_user, role)))
+    container, actor = acting(as_user, role)
+    case = run_or_exit(lambda: container.cases.get(case_id, actor))
     if json_out:
         print_json(case)
         return
@@ -101,10 +101,8 @@ def cases_actions(
     case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
 ) -> None:
     """List every trigger out of the case's state, allowed or denied with reasons."""
-    container = open_container()
-    case, actions = run_or_exit(
-        lambda: container.cases.actions(case_id, actor_for(container, as_user, role))
-    )
+    container, actor = acting(as_user, role)
+    case, actions = run_or_exit(lambda: container.cases.actions(case_id, actor))
     if json_out:
         print_json(actions)
         return
@@ -129,8 +127,7 @@ def cases_fire(
     role: Role = None,
 ) -> None:
     """Fire a trigger on a case."""
-    container = open_container()
-    actor = actor_for(container, as_user, role)
+    container, actor = acting(as_user, role)
     cmd = FireTrigger(case_id, trigger, parse_pairs(inputs), reason, expected_version)
     fired = run_or_exit(lambda: container.cases.fire(cmd, actor))
     typer.echo(
@@ -148,11 +145,9 @@ def cases_set(
     role: Role = None,
 ) -> None:
     """Change data fields of a case (recorded in the history)."""
-    container = open_container()
+    container, actor = acting(as_user, role)
     cmd = UpdateData(case_id, parse_pairs(changes, "field=value"), reason)
-    case = run_or_exit(
-        lambda: container.cases.update_data(cmd, actor_for(container, as_user, role))
-    )
+    case = run_or_exit(lambda: container.cases.update_data(cmd, actor))
     typer.echo(f"case {case_id} updated (version {case.version})")
 
 
@@ -167,7 +162,7 @@ def cases_document(
     role: Role = None,
 ) -> None:
     """Record a document's status and validity."""
-    container = open_container()
+    container, actor = acting(as_user, role)
     if status not in ("missing", "received", "validated", "expired", "refused"):
         raise BadValue("--status: one of missing, received, validated, expired, refused")
     doc_status: DocumentStatus = status  # type: ignore[assignment]
@@ -178,9 +173,7 @@ def cases_document(
         parse_date(valid_from, "--valid-from"),
         parse_date(valid_until, "--valid-until"),
     )
-    case = run_or_exit(
-        lambda: container.cases.record_document(cmd, actor_for(container, as_user, role))
-    )
+    case = run_or_exit(lambda: container.cases.record_document(cmd, actor))
     typer.echo(f"case {case_id}: {document} {status} (version {case.version})")
 
 
@@ -189,10 +182,8 @@ def cases_history(
     case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
 ) -> None:
     """Print a case's history, oldest first."""
-    container = open_container()
-    entries = run_or_exit(
-        lambda: container.cases.history(case_id, actor_for(container, as_user, role))
-    )
+    container, actor = acting(as_user, role)
+    entries = run_or_exit(lambda: container.cases.history(case_id, actor))
     if json_out:
         print_json(entries)
         return
@@ -212,8 +203,7 @@ def cases_merge(
     as_user: AsUser = None,
 ) -> None:
     """Merge a duplicate case into the surviving one (supervisors)."""
-    container = open_container()
-    actor = actor_for(container, as_user)
+    container, actor = acting(as_user)
     merged = run_or_exit(lambda: container.merges.merge(survivor, duplicate, reason, actor))
     typer.echo(f"case {duplicate} merged into case {survivor} (now {merged.merged.state})")
 
@@ -228,8 +218,7 @@ def cohorts_create(
     as_user: AsUser = None,
 ) -> None:
     """Create a cohort (a group leaving together); its creator sees it."""
-    container = open_container()
-    actor = actor_for(container, as_user)
+    container, actor = acting(as_user)
     cohort = run_or_exit(
         lambda: container.cohorts.create(
             code,
@@ -248,12 +237,8 @@ def cohorts_add(
     cohort_id: int, case_ids: list[int], as_user: AsUser = None, role: Role = None
 ) -> None:
     """Put cases in a cohort."""
-    container = open_container()
-    added = run_or_exit(
-        lambda: container.cohorts.add_cases(
-            cohort_id, case_ids, actor_for(container, as_user, role)
-        )
-    )
+    container, actor = acting(as_user, role)
+    added = run_or_exit(lambda: container.cohorts.add_cases(cohort_id, case_ids, actor))
     typer.echo(f"{len(added)} case(s) added to cohort {cohort_id}")
 
 
@@ -268,12 +253,12 @@ def cohorts_fire(
     role: Role = None,
 ) -> None:
     """Fire a trigger on every case of a cohort; each case succeeds or fails on its own."""
-    container = open_container()
+    container, actor = acting(as_user, role)
     result = run_or_exit(
         lambda: container.cohorts.bulk_fire(
             cohort_id,
             trigger,
-            actor_for(container, as_user, role),
+            actor,
             inputs=parse_pairs(inputs),
             reason=reason,
             dry_run=dry_run,

@@ -10,7 +10,7 @@ import typer
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     Role,
-    actor_for,
+    acting,
     db_app,
     open_container,
     parse_pairs,
@@ -74,8 +74,7 @@ def workflows_migrate(
     role: Role = None,
 ) -> None:
     """Move running cases of a workflow to another version (refuses unmapped states)."""
-    container = open_container()
-    actor = actor_for(container, as_user, role)
+    container, actor = acting(as_user, role)
     mapping = parse_pairs(maps)
     moved = run_or_exit(
         lambda: container.versions.migrate(name, to, mapping, actor, dry_run=dry_run)

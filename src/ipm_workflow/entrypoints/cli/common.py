@@ -112,6 +112,12 @@ def actor_for(container: Container, as_user: str | None, role: str | None = None
     return actor
 
 
+def acting(as_user: str | None, role: str | None = None) -> tuple[Container, Actor]:
+    """Open the container and resolve who acts (--as, --role), as `actor_for` does."""
+    container = open_container()
+    return container, actor_for(container, as_user, role)
+
+
 def parse_pairs(items: list[str] | None, option: str = "--input") -> dict[str, str]:
     """Read repeated `field=value` options; a malformed one is named by position, not value."""
     pairs = {}

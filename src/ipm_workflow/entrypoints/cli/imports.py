@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import structlog
 import typer
 
-from ipm_workflow.entrypoints.cli.common import AsUser, Role, actor_for, app, open_container
+from ipm_workflow.entrypoints.cli.common import AsUser, Role, acting, app
 
 if TYPE_CHECKING:
     from ipm_workflow.services.referrals import RowResult
@@ -54,8 +54,7 @@ def import_referrals(
     from ipm_workflow.domain.errors import InvalidInput  # noqa: PLC0415
     from ipm_workflow.services.referrals import folded  # noqa: PLC0415
 
-    container = open_container()
-    actor = actor_for(container, as_user, role)
+    container, actor = acting(as_user, role)
     try:
         export = read_referrals(file)
     except (OSError, InvalidInput) as exc:

@@ -13,7 +13,7 @@ from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     Role,
-    actor_for,
+    acting,
     app,
     open_container,
     reminders_app,
@@ -162,8 +162,7 @@ def reminders_list(
     role: Role = None,
 ) -> None:
     """List a case's reminders, or the agenda of what is due soon."""
-    container = open_container()
-    actor = actor_for(container, as_user, role)
+    container, actor = acting(as_user, role)
     if case is not None:
         rows = run_or_exit(lambda: container.reminders.of_case(case, actor))
     else:
@@ -180,10 +179,8 @@ def reminders_list(
 @reminders_app.command("preview")
 def reminders_preview(reminder_id: int, as_user: AsUser = None, role: Role = None) -> None:
     """Render a reminder as it would be sent now."""
-    container = open_container()
-    message = run_or_exit(
-        lambda: container.delivery.preview(reminder_id, actor_for(container, as_user, role))
-    )
+    container, actor = acting(as_user, role)
+    message = run_or_exit(lambda: container.delivery.preview(reminder_id, actor))
     typer.echo(
         f"Channel: {message.channel}\nTo: {', '.join(message.to) or '(in-app)'}\n"
         f"Message-ID: {message.message_id}\nSubject: {message.subject}\n\n{message.body}"

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import Line, OptionalReason, Reason
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.case_routes import render
+from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import (
     PROBLEM_RESPONSES,
@@ -195,9 +195,7 @@ class CohortController(Controller):
         request_id: RequestIdDep,
         cohort_id: FromPath[int],
         data: JSONBody[BulkIn],
-        idempotency_key: Annotated[
-            str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)
-        ] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[BulkOut]:
         """Each case moves (or not) on its own; one case that cannot go does not stop others."""
         result = container.cohorts.bulk_fire(
