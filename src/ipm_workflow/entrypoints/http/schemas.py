@@ -185,24 +185,9 @@ class HistoryEntryOut(BaseModel):
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryEntryOut:
-        """Render a history entry."""
-        return cls(
-            case_id=entry.case_id,
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            role=entry.role,
-            kind=entry.kind,
-            trigger=entry.trigger,
-            from_state=entry.from_state,
-            to_state=entry.to_state,
-            workflow=entry.workflow,
-            workflow_version=entry.workflow_version,
-            request_id=entry.request_id,
-            payload=dict(entry.payload),
-            prev_hash=entry.prev_hash,
-            hash=entry.hash,
-        )
+        """Render a history entry (each field of this shape is the entry's field of that name)."""
+        values = {name: getattr(entry, name) for name in cls.model_fields}
+        return cls(**values | {"payload": dict(entry.payload)})
 
 
 class WorkflowSummary(BaseModel):
