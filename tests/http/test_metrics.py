@@ -46,7 +46,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def wait_for(client: TestClient[Litestar], check: object, *, limit: float = 30.0) -> Samples:
+def wait_for(client: TestClient[Litestar], check: object, *, limit: float = 300.0) -> Samples:
     """Scrape until a condition on the samples holds (the worker ticks in the background)."""
     deadline = time.monotonic() + limit
     while True:

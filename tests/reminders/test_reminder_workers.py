@@ -170,11 +170,11 @@ class TestKilledWorker:
                 first.kill()
 
         smtp.on_accept = kill_on_300th
-        _wait(lambda: first.exited, 60, "the kill at the 300th e-mail")
+        _wait(lambda: first.exited, 300, "the kill at the 300th e-mail")
         smtp.on_accept = None
         at_kill = smtp.count()
         workers("restarted", lease_seconds=2)
-        _wait(lambda: _unsent(container) == 0, 120, "every reminder recorded as sent")
+        _wait(lambda: _unsent(container) == 0, 600, "every reminder recorded as sent")
 
         received = smtp.message_ids()
         duplicates = {mid: n for mid, n in received.items() if n > 1}
@@ -209,7 +209,7 @@ class TestTwoWorkers:
         expected_ids = _seed(container, walker, 5_000)
         workers("one")
         workers("two")
-        _wait(lambda: _unsent(container) == 0, 150, "every reminder recorded as sent")
+        _wait(lambda: _unsent(container) == 0, 600, "every reminder recorded as sent")
 
         received = smtp.message_ids()
         duplicates = {mid: n for mid, n in received.items() if n > 1}
