@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from litestar.testing import TestClient
-from reminder_kit import (
-    ADVISOR_EMAIL,
-    FINANCE_EMAIL,
-    ML_EMAIL,
-    SUPERVISOR_EMAIL,
-    WORKFLOW,
-    Api,
-    Pump,
-    Walker,
-)
+from reminder_kit import Api, Pump
 from reminder_sinks import SmtpSink
 from typer.testing import CliRunner, Result
 
@@ -35,6 +23,16 @@ from ipm_workflow.entrypoints.cli import app
 from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.services.commands import Actor
+from journey import (
+    ADVISOR_EMAIL,
+    FINANCE_EMAIL,
+    ML_EMAIL,
+    SUPERVISOR_EMAIL,
+    WORKFLOW,
+    YP_EMAIL,
+    Journey,
+    kept_logging,
+)
 
 
 @pytest.fixture(scope="session")
@@ -116,9 +114,9 @@ def directory(container: Container) -> dict[str, User]:
 
 
 @pytest.fixture
-def walker(container: Container, advisor: Actor) -> Walker:
-    """A driver of cases through the service layer."""
-    return Walker(container, advisor)
+def walker(container: Container, advisor: Actor, clock: ManualClock) -> Journey:
+    """The journey driver over the service layer; its people are Camille, with an e-mail."""
+    return Journey(container, advisor, clock, first_name="Camille", contact={"email": YP_EMAIL})
 
 
 @pytest.fixture
@@ -129,20 +127,6 @@ async def pump(container: Container, clock: ManualClock) -> AsyncIterator[Pump]:
     )
     yield Pump(worker, clock, container.engine)
     await worker.stop()
-
-
-@contextmanager
-def kept_logging() -> Iterator[None]:
-    """Put back the logging configuration that the CLI or the app factory replace."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    saved = structlog.get_config()
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        structlog.configure(**saved)
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from reminder_kit import YP_EMAIL, Api, Walker
+from reminder_kit import Api
 from typer.testing import Result
+
+from journey import YP_EMAIL, Journey
 
 START, END = date(2026, 4, 20), date(2026, 7, 17)
 LANGUAGES = [
@@ -16,7 +18,7 @@ LANGUAGES = [
 ]
 
 
-def _d60_for(walker: Walker, language: str) -> tuple[int, int]:
+def _d60_for(walker: Journey, language: str) -> tuple[int, int]:
     """Plan the D-60 documents reminder of a young person speaking a language: case, reminder."""
     cid = walker.open(walker.person(language=language))
     walker.to_contracted(cid, START, END)
@@ -34,7 +36,7 @@ class TestCliPreview:
     @pytest.mark.parametrize(("language", "subject", "greeting", "document"), LANGUAGES)
     def test_preview_speaks_the_young_persons_language(
         self,
-        walker: Walker,
+        walker: Journey,
         cli: Callable[..., Result],
         language: str,
         subject: str,
@@ -65,7 +67,7 @@ class TestApiPreview:
 
     @pytest.mark.parametrize(("language", "subject", "greeting", "document"), LANGUAGES)
     def test_preview_speaks_the_young_persons_language(
-        self, walker: Walker, api: Api, language: str, subject: str, greeting: str, document: str
+        self, walker: Journey, api: Api, language: str, subject: str, greeting: str, document: str
     ) -> None:
         """The API renders the same mail in the person's language, and sends nothing."""
         case_id, reminder_id = _d60_for(walker, language)
@@ -86,7 +88,9 @@ class TestApiPreview:
         assert body["body"].startswith(greeting)
         assert document in body["body"].splitlines()
 
-    def test_preview_of_another_cases_reminder_is_not_found(self, walker: Walker, api: Api) -> None:
+    def test_preview_of_another_cases_reminder_is_not_found(
+        self, walker: Journey, api: Api
+    ) -> None:
         """A reminder is previewed through its own case only, as it is acknowledged."""
         _, reminder_id = _d60_for(walker, "fr")
         other = walker.open(walker.person())
