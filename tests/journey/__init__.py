@@ -5,6 +5,7 @@ same step names (person, open, fire, set, doc, case, history, reminders). Test m
 it as `journey` (the tests directory is on the path through the root conftest).
 """
 
+from .api import ME, ApiJourney
 from .facts import (
     ADULT,
     ADVISOR_EMAIL,
@@ -44,6 +45,7 @@ __all__ = [
     "GUARDIAN_EMAIL",
     "HOST",
     "HOST_EMAIL",
+    "ME",
     "ML_ACTOR",
     "ML_EMAIL",
     "NORMAL_PATH",
@@ -53,6 +55,7 @@ __all__ = [
     "SUPERVISOR_EMAIL",
     "WORKFLOW",
     "YP_EMAIL",
+    "ApiJourney",
     "Journey",
     "as_json",
     "assert_chains_ok",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from reminder_kit import Api, Pump
+from reminder_kit import Pump
 from reminder_sinks import SmtpSink
 from typer.testing import CliRunner, Result
 
@@ -30,6 +30,7 @@ from journey import (
     SUPERVISOR_EMAIL,
     WORKFLOW,
     YP_EMAIL,
+    ApiJourney,
     Journey,
     kept_logging,
 )
@@ -137,11 +138,13 @@ def restore_logging() -> Iterator[None]:
 
 
 @pytest.fixture
-def api(container: Container, directory: dict[str, User], restore_logging: None) -> Iterator[Api]:
+def api(
+    container: Container, directory: dict[str, User], restore_logging: None
+) -> Iterator[ApiJourney]:
     """The HTTP API on the test container, called with each directory user's token."""
     tokens = {key: container.tokens.issue(user.username).token for key, user in directory.items()}
     with TestClient(create_app(container.settings, container=container)) as client:
-        yield Api(client, tokens)
+        yield ApiJourney(client, tokens)
 
 
 @pytest.fixture

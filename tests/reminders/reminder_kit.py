@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import httpx
-from litestar import Litestar
-from litestar.testing import TestClient
 from sqlalchemy import Engine, func, select
 
 from ipm_workflow.adapters.clock import ManualClock
@@ -17,19 +13,6 @@ from ipm_workflow.adapters.db.reminder_store import attempts_t, reminders_t
 from ipm_workflow.domain.reminder_lifecycle import PENDING
 from ipm_workflow.entrypoints.worker import Worker
 from journey import Journey, paris
-
-
-class Api:
-    """Calls the HTTP API with the bearer token of a user of the test directory."""
-
-    def __init__(self, client: TestClient[Litestar], tokens: Mapping[str, str]) -> None:
-        self.client = client
-        self.tokens = tokens
-
-    def call(self, method: str, url: str, who: str = "advisor_a") -> httpx.Response:
-        """Send one request as a user."""
-        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
-        return self.client.request(method, f"/api/v1{url}", headers=headers)
 
 
 class Pump:

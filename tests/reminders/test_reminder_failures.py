@@ -7,14 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from reminder_kit import Api, Pump, attempts_of
+from reminder_kit import Pump, attempts_of
 from reminder_sinks import SmtpSink
 from typer.testing import Result
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.reminders import Reminder
-from journey import Journey, utc
+from journey import CASES, ApiJourney, Journey, utc
 
 pytestmark = pytest.mark.anyio
 
@@ -84,7 +84,7 @@ class TestDeadLetter:
         walker: Journey,
         pump: Pump,
         smtp: SmtpSink,
-        api: Api,
+        api: ApiJourney,
         cli: Callable[..., Result],
         clock: ManualClock,
     ) -> None:
@@ -100,7 +100,7 @@ class TestDeadLetter:
         assert dead.outcome is not None
         assert dead.outcome.startswith("2 attempts failed: SMTP unreachable")
 
-        listed = api.call("GET", f"/cases/{cid}/reminders").json()
+        listed = api.call("GET", f"{CASES}/{cid}/reminders").json()
         over_http = [(r["id"], r["status"], r["outcome"]) for r in listed if r["status"] == "dead"]
         assert [(dead.id, "dead", dead.outcome)] == over_http
         by_case = cli("reminders", "list", "--case", str(cid))

@@ -6,10 +6,9 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from reminder_kit import Api
 from typer.testing import Result
 
-from journey import YP_EMAIL, Journey
+from journey import CASES, YP_EMAIL, ApiJourney, Journey
 
 START, END = date(2026, 4, 20), date(2026, 7, 17)
 LANGUAGES = [
@@ -67,11 +66,17 @@ class TestApiPreview:
 
     @pytest.mark.parametrize(("language", "subject", "greeting", "document"), LANGUAGES)
     def test_preview_speaks_the_young_persons_language(
-        self, walker: Journey, api: Api, language: str, subject: str, greeting: str, document: str
+        self,
+        walker: Journey,
+        api: ApiJourney,
+        language: str,
+        subject: str,
+        greeting: str,
+        document: str,
     ) -> None:
         """The API renders the same mail in the person's language, and sends nothing."""
         case_id, reminder_id = _d60_for(walker, language)
-        response = api.call("GET", f"/cases/{case_id}/reminders/{reminder_id}/preview")
+        response = api.call("GET", f"{CASES}/{case_id}/reminders/{reminder_id}/preview")
 
         body = response.json()
         expected = (200, "email", [YP_EMAIL], subject, language, "planned")
@@ -89,12 +94,12 @@ class TestApiPreview:
         assert document in body["body"].splitlines()
 
     def test_preview_of_another_cases_reminder_is_not_found(
-        self, walker: Journey, api: Api
+        self, walker: Journey, api: ApiJourney
     ) -> None:
         """A reminder is previewed through its own case only, as it is acknowledged."""
         _, reminder_id = _d60_for(walker, "fr")
         other = walker.open(walker.person())
-        response = api.call("GET", f"/cases/{other}/reminders/{reminder_id}/preview")
+        response = api.call("GET", f"{CASES}/{other}/reminders/{reminder_id}/preview")
 
         expected = 404
         assert expected == response.status_code
