@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sandbox_kit import FINANCE_EMAIL, TRAINER, WORKFLOW, SandboxApi, directory, kept_logging
+from sandbox_kit import TRAINER, SandboxApi, directory
 
 from ipm_workflow.adapters.db import migrate
 from ipm_workflow.adapters.db.database import create_db_engine
@@ -19,6 +19,7 @@ from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
+from journey import FINANCE_EMAIL, WORKFLOW, kept_logging
 
 
 @pytest.fixture(scope="session")

@@ -15,24 +15,15 @@ import pytest
 from litestar.testing import TestClient
 from sandbox_kit import (
     ADVISOR,
-    ADVISOR_EMAIL,
-    FINANCE_EMAIL,
-    HOST_EMAIL,
     MARKER,
-    ML_EMAIL,
     SUPERVISOR,
-    SUPERVISOR_EMAIL,
     TRAINER,
-    YP_EMAIL,
     SandboxApi,
     directory,
     happened,
-    kept_logging,
     minute,
-    paris,
     parse,
     step,
-    utc,
 )
 from sqlalchemy import text
 from sqlmodel import SQLModel
@@ -42,6 +33,17 @@ from ipm_workflow.bootstrap import bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
+from journey import (
+    ADVISOR_EMAIL,
+    FINANCE_EMAIL,
+    HOST_EMAIL,
+    ML_EMAIL,
+    SUPERVISOR_EMAIL,
+    YP_EMAIL,
+    kept_logging,
+    paris,
+    utc,
+)
 
 # The journey of tests/reminders/test_reminder_journey.py, for an adult, in a year the sandbox
 # clock can always reach (it starts at the real now and only moves forward).
@@ -288,22 +290,22 @@ def _walk(api: SandboxApi) -> Journey:
 
     api.to(OPENED_AT)
     person = api.person(birth_date=BIRTH_DATE.isoformat())
-    cid = api.open_case(person, api.user_id(ADVISOR))["id"]
+    cid = api.open_case(person, advisor_id=api.user_id(ADVISOR))["id"]
     journey.case_id = cid
     move("referral", to=utc(Y, 1, 11, 12).isoformat())
-    api.fire(cid, "log_first_contact", first_contact_date=date(Y, 1, 11))
+    api.fired(cid, "log_first_contact", {"first_contact_date": date(Y, 1, 11)})
     move("contact", to=utc(Y, 1, 15).isoformat())
-    api.fire(cid, "assess", programme="erasmus_vet", eligibility_checked=True)
-    api.fire(cid, "apply", duplicate_check_passed=True)
-    api.fire(cid, "select", SUPERVISOR, **GRANT)
+    api.fired(cid, "assess", {"programme": "erasmus_vet", "eligibility_checked": True})
+    api.fired(cid, "apply", {"duplicate_check_passed": True})
+    api.fired(cid, "select", GRANT, SUPERVISOR)
     move("selection", to=utc(Y, 1, 17).isoformat())
-    api.fire(cid, "match_host", planned_start=START, planned_end=END, **HOST)
+    api.fired(cid, "match_host", {"planned_start": START, "planned_end": END, **HOST})
     move("matching", to=SIGNED_AT.isoformat())
     api.doc(cid, "grant_agreement")
     api.doc(cid, "learning_agreement")
-    journey.states["signed"] = api.fire(cid, "sign_contracts", signature_date=SIGNED_AT.date())[
-        "state"
-    ]
+    journey.states["signed"] = api.fired(
+        cid, "sign_contracts", {"signature_date": SIGNED_AT.date()}
+    )["state"]
     move("preparation", advance="PT1M")
     journey.states["signed, clock moved"] = api.state(cid)
     move("prefinancing", to=utc(Y, 2, 25).isoformat())
@@ -312,24 +314,28 @@ def _walk(api: SandboxApi) -> Journey:
     for name in ("identity", "insurance", "ceam"):
         api.doc(cid, name, valid_until=END + step(365))
     api.set(cid, **CHECKLIST)
-    api.fire(cid, "confirm_ready")
+    api.fired(cid, "confirm_ready")
     move("departure", to=ABROAD_AT.isoformat())
-    api.fire(cid, "confirm_arrival", actual_start=START)
+    api.fired(cid, "confirm_arrival", {"actual_start": START})
     move("stay", to=RETURN_AT.isoformat())
-    api.fire(cid, "confirm_return", actual_end=END)
+    api.fired(cid, "confirm_return", {"actual_end": END})
     move("return", to=DEBRIEF_AT.isoformat())
     api.set(cid, ols_assessment_2_done=True, ml_report_sent=True)
     api.doc(cid, "europass")
-    journey.states["debriefed"] = api.fire(cid, "debrief", debrief_date=DEBRIEF_AT.date())["state"]
+    journey.states["debriefed"] = api.fired(cid, "debrief", {"debrief_date": DEBRIEF_AT.date()})[
+        "state"
+    ]
     move("follow_up", advance="PT1M")
     journey.states["debriefed, clock moved"] = api.state(cid)
     move("m3", to=utc(Y, 11, 9).isoformat())
-    api.fire(cid, "record_outcome_m3", outcome_m3="job_seeking", **OUTCOME)
+    api.fired(cid, "record_outcome_m3", {"outcome_m3": "job_seeking", **OUTCOME})
     move("m6", advance="P91D")  # to 8 February
-    api.fire(cid, "record_outcome_m6", outcome_m6="cdd_6m_plus", **OUTCOME)
+    api.fired(cid, "record_outcome_m6", {"outcome_m6": "cdd_6m_plus", **OUTCOME})
     move("m12", to=utc(Y + 1, 8, 10).isoformat())
-    api.fire(cid, "record_outcome_m12", outcome_m12="cdi", **OUTCOME)
-    journey.states["closed"] = api.fire(cid, "close", SUPERVISOR, final_outcome="cdi")["state"]
+    api.fired(cid, "record_outcome_m12", {"outcome_m12": "cdi", **OUTCOME})
+    journey.states["closed"] = api.fired(cid, "close", {"final_outcome": "cdi"}, SUPERVISOR)[
+        "state"
+    ]
     move("after", to=utc(Y + 1, 10, 1).isoformat())
     journey.seconds = perf.perf_counter() - began
 
