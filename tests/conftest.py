@@ -24,6 +24,9 @@ from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.commands import Actor
 
+# The variant-B-only workflow directory, its registry and restore_logging (reminders, sandbox).
+pytest_plugins = ["journey.fixtures"]
+
 PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

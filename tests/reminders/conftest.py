@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,8 @@ from reminder_sinks import SmtpSink
 from typer.testing import CliRunner, Result
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container, bootstrap
-from ipm_workflow.config import ROOT, Settings
+from ipm_workflow.config import Settings
 from ipm_workflow.domain.people import MissionLocale, User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.cli import app
@@ -28,29 +26,11 @@ from journey import (
     FINANCE_EMAIL,
     ML_EMAIL,
     SUPERVISOR_EMAIL,
-    WORKFLOW,
     YP_EMAIL,
     ApiJourney,
     Journey,
     kept_logging,
 )
-
-
-@pytest.fixture(scope="session")
-def workflows_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped variant-B workflow and the templates, alone in a directory."""
-    # Other programmes' workflow files are edited in parallel; a half-written one must not
-    # stop the reminder tests, which only walk variant B.
-    target = tmp_path_factory.mktemp("workflows")
-    shutil.copy(ROOT / "workflows" / f"{WORKFLOW}.v1.yaml", target)
-    shutil.copytree(ROOT / "workflows" / "templates", target / "templates")
-    return target
-
-
-@pytest.fixture(scope="session")
-def registry(workflows_dir: Path) -> WorkflowRegistry:
-    """The variant-B workflow, compiled once for the session."""
-    return load_registry(workflows_dir)
 
 
 @pytest.fixture
@@ -128,13 +108,6 @@ async def pump(container: Container, clock: ManualClock) -> AsyncIterator[Pump]:
     )
     yield Pump(worker, clock, container.engine)
     await worker.stop()
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """The logging configuration as it was before the test."""
-    with kept_logging():
-        yield
 
 
 @pytest.fixture

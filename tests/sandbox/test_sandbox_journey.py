@@ -38,6 +38,7 @@ from journey import (
     FINANCE_EMAIL,
     HOST_EMAIL,
     ML_EMAIL,
+    SUBJECTS,
     SUPERVISOR_EMAIL,
     YP_EMAIL,
     kept_logging,
@@ -75,30 +76,6 @@ EMAILS = {
     "host": HOST_EMAIL,
     "ml_advisor": ML_EMAIL,
     "finance": FINANCE_EMAIL,
-}
-# French subjects of the shipped templates (the young person and the staff read French).
-SUBJECTS = {
-    "first_contact_overdue": "Premier contact à faire – dossier n°{case}",
-    "first_contact_escalation": "Alerte : premier contact non fait – dossier n°{case}",
-    "prefinancing_due": "Préfinancement à verser – dossier n°{case}",
-    "prefinancing_escalation": "Alerte : préfinancement non versé – dossier n°{case}",
-    "documents_missing": "Documents à fournir avant le départ",
-    "documents_missing_escalation": "Alerte : documents manquants avant le départ – "
-    "dossier n°{case}",
-    "ceam_missing": "Ta carte européenne d'assurance maladie (CEAM)",
-    "ceam_missing_escalation": "CEAM toujours manquante – dossier n°{case}",
-    "ols_assessment_due": "Ton test de langue OLS avant le départ",
-    "ols_assessment_escalation": "Test OLS 1 non fait – dossier n°{case}",
-    "departure_pack": "Départ imminent : les informations pratiques",
-    "arrival_check": "Arrivée sur place : tout va bien ?",
-    "arrival_unconfirmed": "Arrivée non confirmée – dossier n°{case}",
-    "check_in": "Point de suivi – stage de Camille",
-    "return_logistics": "Ton retour approche : ce qu'il reste à faire",
-    "return_confirmation": "Fin du stage : confirmation du retour",
-    "participant_report_request": "Ton avis sur ton stage : le rapport du participant",
-    "participant_report_reminder": "Petit rappel : ton rapport du participant",
-    "debrief_due": "Entretien de bilan – dossier n°{case}",
-    "outcome_survey": "Après le séjour à l'étranger : des nouvelles ?",
 }
 ADULT_SKIP = "skipped"  # documents reminders to a guardian: the young person is an adult
 
