@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time as perf
 from collections import Counter
 from collections.abc import Iterator
@@ -25,10 +24,7 @@ from sandbox_kit import (
     parse,
     step,
 )
-from sqlalchemy import text
-from sqlmodel import SQLModel
 
-from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.bootstrap import bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
@@ -45,6 +41,7 @@ from journey import (
     paris,
     utc,
 )
+from journey.fixtures import empty_database
 
 # The journey of tests/reminders/test_reminder_journey.py, for an adult, in a year the sandbox
 # clock can always reach (it starts at the real now and only moves forward).
@@ -335,17 +332,8 @@ def journey_db(
     sqlite_template: Path,
 ) -> str:
     """A migrated, empty database for the whole class: a SQLite file, or PostgreSQL emptied."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("journey") / "sandbox.sqlite3"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    engine = create_db_engine(url)
-    with engine.begin() as conn:
-        names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    folder = tmp_path_factory.mktemp("journey")
+    return empty_database(request, request.param, folder, sqlite_template)
 
 
 @pytest.fixture(scope="class")
