@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, text
-from sqlmodel import SQLModel
+from sqlalchemy import Engine
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.adapters.db import migrate, tables  # noqa: F401 - registers every table
@@ -23,6 +21,10 @@ from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.commands import Actor
+from journey.fixtures import empty_database
+
+# The variant-B-only workflow directory, its registry and restore_logging (reminders, sandbox).
+pytest_plugins = ["journey.fixtures"]
 
 PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -78,17 +80,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A migrated, empty database: a fresh SQLite file, or the run's PostgreSQL database emptied."""
-    if request.param == "sqlite":
-        path = tmp_path / "ipm.sqlite3"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    engine = create_db_engine(url)
-    with engine.begin() as conn:
-        names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    return empty_database(request, request.param, tmp_path, sqlite_template)
 
 
 @pytest.fixture

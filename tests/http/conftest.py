@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
-import structlog
-from api_driver import ApiDriver
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -18,6 +15,7 @@ from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
+from journey import ApiJourney, kept_logging
 
 
 @pytest.fixture(scope="session")
@@ -52,13 +50,8 @@ def tokens(container: Container, users: dict[str, User]) -> dict[str, str]:
 @pytest.fixture
 def app(container: Container) -> Iterator[Litestar]:
     """The application on the test container; logging configuration restored afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    saved = structlog.get_config()
-    yield create_app(container.settings, container=container)
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.configure(**saved)
+    with kept_logging():
+        yield create_app(container.settings, container=container)
 
 
 @pytest.fixture
@@ -69,6 +62,6 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 
 
 @pytest.fixture
-def api(client: TestClient[Litestar], tokens: dict[str, str], users: dict[str, User]) -> ApiDriver:
-    """A driver that calls the API as one of the users."""
-    return ApiDriver(client, tokens, users)
+def api(client: TestClient[Litestar], tokens: dict[str, str], users: dict[str, User]) -> ApiJourney:
+    """The journey driver over HTTP, calling the API as one of the users (advisor A by default)."""
+    return ApiJourney(client, tokens, users=users)

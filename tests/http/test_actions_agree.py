@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_driver import CASES, ApiDriver
+from journey import CASES, ApiJourney
 
 VIE_OPENING = {
     "privacy_notice_given": True,
@@ -15,7 +15,7 @@ VIE_OPENING = {
 }
 
 
-def _vie_case(api: ApiDriver, **data: Any) -> int:
+def _vie_case(api: ApiJourney, **data: Any) -> int:
     person = api.person(birth_date="2011-05-01")
     case_id: int = api.open_case(person, workflow="external_referral", inputs=VIE_OPENING)["id"]
     doc = api.call(
@@ -26,7 +26,7 @@ def _vie_case(api: ApiDriver, **data: Any) -> int:
     return case_id
 
 
-def test_refused_in_the_listing_as_when_fired(api: ApiDriver) -> None:
+def test_refused_in_the_listing_as_when_fired(api: ApiJourney) -> None:
     """Born 2011-05-01, planned_start 2027-03-01: the listing refuses, as the firing does."""
     case_id = _vie_case(api, planned_start="2027-03-01", planned_end="2027-09-01")
     actions = api.call("GET", f"{CASES}/{case_id}/actions").json()["actions"]

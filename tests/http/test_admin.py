@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from api_driver import ApiDriver
 
 from ipm_workflow.adapters.clock import ManualClock
+from journey import ApiJourney
 
 ADMIN = "/api/v1/admin"
 WORKFLOWS = "/api/v1/workflows"
 
 
-def issue(api: ApiDriver, username: str, **body: object) -> dict[str, object]:
+def issue(api: ApiJourney, username: str, **body: object) -> dict[str, object]:
     """Issue a token as the admin and return the answer."""
     response = api.call("POST", f"{ADMIN}/users/{username}/tokens", "admin", json=body)
     expected = 201
@@ -30,7 +30,7 @@ def bearer(token: object) -> dict[str, str]:
 class TestUsers:
     """POST /api/v1/admin/users and GET /api/v1/admin/users/{username}."""
 
-    def test_creates_a_user(self, api: ApiDriver) -> None:
+    def test_creates_a_user(self, api: ApiJourney) -> None:
         """A new user answers 201 with its roles and missions locales."""
         response = api.call(
             "POST",
@@ -54,19 +54,19 @@ class TestUsers:
         )
         assert expected == actual
 
-    def test_reads_a_user(self, api: ApiDriver) -> None:
+    def test_reads_a_user(self, api: ApiJourney) -> None:
         """A user is read by username."""
         response = api.call("GET", f"{ADMIN}/users/advisor.a", "admin")
         expected = (200, api.users["advisor_a"].id, ["ml-a"])
         body = response.json()
         assert expected == (response.status_code, body["id"], body["mission_locales"])
 
-    def test_unknown_user_is_404(self, api: ApiDriver) -> None:
+    def test_unknown_user_is_404(self, api: ApiJourney) -> None:
         """An unknown username answers 404."""
         expected = 404
         assert expected == api.call("GET", f"{ADMIN}/users/nobody", "admin").status_code
 
-    def test_unknown_mission_locale_is_404(self, api: ApiDriver) -> None:
+    def test_unknown_mission_locale_is_404(self, api: ApiJourney) -> None:
         """A user cannot be attached to a mission locale that does not exist."""
         response = api.call(
             "POST",
@@ -89,13 +89,13 @@ class TestUsers:
             ({"username": "ok.name", "display_name": "X", "role": "root"}, "role"),
         ],
     )
-    def test_invalid_user_is_422(self, api: ApiDriver, body: dict[str, str], field: str) -> None:
+    def test_invalid_user_is_422(self, api: ApiJourney, body: dict[str, str], field: str) -> None:
         """A malformed username or an unknown role is refused with the field named."""
         response = api.call("POST", f"{ADMIN}/users", "admin", json=body)
         expected = (422, [field])
         assert expected == (response.status_code, [e["field"] for e in response.json()["errors"]])
 
-    def test_duplicate_username_is_a_client_error(self, api: ApiDriver) -> None:
+    def test_duplicate_username_is_a_client_error(self, api: ApiJourney) -> None:
         """Creating a user whose username is taken is refused as a conflict, not a crash."""
         response = api.call(
             "POST",
@@ -110,7 +110,7 @@ class TestUsers:
 class TestTokens:
     """Issue, list and revoke tokens."""
 
-    def test_issued_token_works_at_once(self, api: ApiDriver) -> None:
+    def test_issued_token_works_at_once(self, api: ApiJourney) -> None:
         """A token is shown once, at issue, and authenticates its user."""
         token = issue(api, "advisor.b", days=7, label="laptop")
         expected = ("laptop", "2026-01-05T09:00:00Z", "2026-01-12T09:00:00Z", None)
@@ -125,7 +125,7 @@ class TestTokens:
         expected_status = 200
         assert expected_status == response.status_code
 
-    def test_listing_never_shows_values(self, api: ApiDriver) -> None:
+    def test_listing_never_shows_values(self, api: ApiJourney) -> None:
         """A user's tokens are listed newest first, without their values."""
         issued = issue(api, "advisor.b", label="second")
         response = api.call("GET", f"{ADMIN}/users/advisor.b/tokens", "admin")
@@ -140,7 +140,7 @@ class TestTokens:
         assert expected == actual
         assert issued["token"] not in response.text
 
-    def test_revoked_token_is_refused_at_once(self, api: ApiDriver) -> None:
+    def test_revoked_token_is_refused_at_once(self, api: ApiJourney) -> None:
         """Revoking answers 204 and the very next request with that token is a 401."""
         token = issue(api, "advisor.b")
         expected = 200
@@ -154,7 +154,7 @@ class TestTokens:
             after.headers["www-authenticate"],
         )
 
-    def test_revoked_token_is_listed_as_revoked(self, api: ApiDriver) -> None:
+    def test_revoked_token_is_listed_as_revoked(self, api: ApiJourney) -> None:
         """The listing shows when a token was revoked."""
         token = issue(api, "advisor.b")
         api.call("DELETE", f"{ADMIN}/tokens/{token['id']}", "admin")
@@ -162,7 +162,7 @@ class TestTokens:
         expected = "2026-01-05T09:00:00Z"
         assert expected == listed[0]["revoked_at"]
 
-    def test_revoking_twice_is_404(self, api: ApiDriver) -> None:
+    def test_revoking_twice_is_404(self, api: ApiJourney) -> None:
         """A token already revoked (or unknown) answers 404."""
         token = issue(api, "advisor.b")
         api.call("DELETE", f"{ADMIN}/tokens/{token['id']}", "admin")
@@ -173,7 +173,7 @@ class TestTokens:
         )
         assert expected == actual
 
-    def test_expired_token_is_refused(self, api: ApiDriver, clock: ManualClock) -> None:
+    def test_expired_token_is_refused(self, api: ApiJourney, clock: ManualClock) -> None:
         """A token stops working when its validity runs out."""
         token = issue(api, "advisor.b", days=1)
         clock.advance(timedelta(hours=23, minutes=59))
@@ -184,13 +184,13 @@ class TestTokens:
         assert expected == (before, after)
 
     @pytest.mark.parametrize("days", [0, 731])
-    def test_validity_is_bounded(self, api: ApiDriver, days: int) -> None:
+    def test_validity_is_bounded(self, api: ApiJourney, days: int) -> None:
         """A token lives between one day and two years."""
         response = api.call("POST", f"{ADMIN}/users/advisor.b/tokens", "admin", json={"days": days})
         expected = (422, ["days"])
         assert expected == (response.status_code, [e["field"] for e in response.json()["errors"]])
 
-    def test_tokens_of_unknown_user_are_404(self, api: ApiDriver) -> None:
+    def test_tokens_of_unknown_user_are_404(self, api: ApiJourney) -> None:
         """Issuing or listing tokens for an unknown user answers 404."""
         expected = (404, 404)
         actual = (
@@ -203,7 +203,7 @@ class TestTokens:
         "header",
         ["", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer ipm_not-a-real-token", "Token x"],
     )
-    def test_bad_credentials_are_401(self, api: ApiDriver, header: str) -> None:
+    def test_bad_credentials_are_401(self, api: ApiJourney, header: str) -> None:
         """Missing, malformed or unknown credentials answer 401 with a bearer challenge."""
         response = api.client.get(WORKFLOWS, headers={"Authorization": header} if header else {})
         expected = (401, "https://ipm-workflow.example.org/problems/unauthorized")

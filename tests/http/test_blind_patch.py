@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from api_driver import CASES, ApiDriver
 from litestar import Litestar
 from test_concurrency import kind, race
+
+from journey import CASES, ApiJourney
 
 # Sixteen different fields of erasmus_vet_long, each with a value unlike the opening data.
 CHANGES: dict[str, object] = {
@@ -31,7 +32,7 @@ CHANGES: dict[str, object] = {
 class TestBlindPatch:
     """No If-Match, no version: the change applies to the case as it is when written."""
 
-    def test_sixteen_concurrent_fields_all_apply(self, api: ApiDriver, app: Litestar) -> None:
+    def test_sixteen_concurrent_fields_all_apply(self, api: ApiJourney, app: Litestar) -> None:
         """Sixteen threads, one field each: sixteen 200s, every value kept, one entry each."""
         case_id = api.open_case()["id"]
         headers = api.headers("advisor_a")
@@ -53,7 +54,7 @@ class TestBlindPatch:
         )
         assert expected == actual, [r.text for r in responses if r.status_code != 200]
 
-    def test_a_stale_precondition_cites_only_the_clients_version(self, api: ApiDriver) -> None:
+    def test_a_stale_precondition_cites_only_the_clients_version(self, api: ApiJourney) -> None:
         """With If-Match "1" on a case now at 2, the 409 names version 1, the one sent."""
         case_id = api.open_case()["id"]
         api.call("PATCH", f"{CASES}/{case_id}/data", json={"changes": {"travel_booked": True}})

@@ -6,10 +6,10 @@ import time
 
 import httpx
 import pytest
-from api_driver import ApiDriver
 from litestar import Litestar
 
 from ipm_workflow.entrypoints.http.auth import FailureBrake
+from journey import ApiJourney
 
 WORKFLOWS = "/api/v1/workflows"
 BAD = {"Authorization": "Bearer ipm_wrong"}
@@ -37,7 +37,7 @@ def brake(app: Litestar) -> RecordingBrake:
     return brake
 
 
-def timed(api: ApiDriver, headers: dict[str, str]) -> tuple[httpx.Response, float]:
+def timed(api: ApiJourney, headers: dict[str, str]) -> tuple[httpx.Response, float]:
     """Send one request and measure how long the answer took."""
     start = time.perf_counter()
     response = api.client.get(WORKFLOWS, headers=headers)
@@ -75,7 +75,7 @@ class TestFailureBrake:
 class TestBrakeOverHttp:
     """The brake as clients meet it."""
 
-    def test_answers_slow_down_then_stop(self, api: ApiDriver, brake: RecordingBrake) -> None:
+    def test_answers_slow_down_then_stop(self, api: ApiJourney, brake: RecordingBrake) -> None:
         """Failures are held back more and more, then refused with 429 and Retry-After."""
         answers = [timed(api, BAD) for _ in range(5)]
         expected = ([401] * 5, [0.0, 0.05, 0.05, 0.05, 0.05])
@@ -89,7 +89,9 @@ class TestBrakeOverHttp:
             blocked.json()["type"].rsplit("/", 1)[1],
         )
 
-    def test_missing_token_counts_as_a_failure(self, api: ApiDriver, brake: RecordingBrake) -> None:
+    def test_missing_token_counts_as_a_failure(
+        self, api: ApiJourney, brake: RecordingBrake
+    ) -> None:
         """Requests without any token feed the brake too."""
         for _ in range(5):
             api.client.get(WORKFLOWS)
@@ -97,7 +99,7 @@ class TestBrakeOverHttp:
         assert expected == api.client.get(WORKFLOWS).status_code
 
     def test_valid_token_is_served_while_failures_are_blocked(
-        self, api: ApiDriver, brake: RecordingBrake
+        self, api: ApiJourney, brake: RecordingBrake
     ) -> None:
         """Behind a shared address, others' failures never lock out a valid token."""
         for _ in range(5):
@@ -110,7 +112,7 @@ class TestBrakeOverHttp:
         assert expected == actual
 
     def test_thirty_bad_tokens_then_a_good_one_is_served(
-        self, api: ApiDriver, app: Litestar
+        self, api: ApiJourney, app: Litestar
     ) -> None:
         """The issue's own input, at the production limit of 30 failures."""
         app.state.brake = FailureBrake(free=1, max_delay=0.001, block_after=30)
@@ -124,7 +126,7 @@ class TestBrakeOverHttp:
         )
         assert expected == actual
 
-    def test_success_does_not_excuse_failures(self, api: ApiDriver, brake: RecordingBrake) -> None:
+    def test_success_does_not_excuse_failures(self, api: ApiJourney, brake: RecordingBrake) -> None:
         """A working client next to a failing one does not reset the failing one's delay."""
         for _ in range(3):
             api.client.get(WORKFLOWS, headers=BAD)
@@ -134,7 +136,7 @@ class TestBrakeOverHttp:
         expected_after = (401, 0.05)
         assert expected_after == (response.status_code, brake.delays[-1])
 
-    def test_public_endpoints_are_not_braked(self, api: ApiDriver, brake: RecordingBrake) -> None:
+    def test_public_endpoints_are_not_braked(self, api: ApiJourney, brake: RecordingBrake) -> None:
         """A blocked client can still reach the probes and the schema."""
         for _ in range(5):
             api.client.get(WORKFLOWS, headers=BAD)

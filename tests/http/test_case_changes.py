@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from api_driver import CASES, ApiDriver
 
 from ipm_workflow.domain.people import User
+from journey import CASES, ApiJourney
 
 
 class TestUpdateData:
     """PATCH /api/v1/cases/{id}/data."""
 
-    def test_changes_fields_and_bumps_version(self, api: ApiDriver) -> None:
+    def test_changes_fields_and_bumps_version(self, api: ApiJourney) -> None:
         """Changed fields are saved and the version moves on, as the ETag says."""
         case = api.open_case()
         response = api.call(
@@ -28,7 +28,7 @@ class TestUpdateData:
         )
         assert expected == actual
 
-    def test_history_records_old_and_new_values(self, api: ApiDriver) -> None:
+    def test_history_records_old_and_new_values(self, api: ApiJourney) -> None:
         """The history entry holds each changed field's old and new value, and the reason."""
         case = api.open_case()
         url = f"{CASES}/{case['id']}/data"
@@ -46,7 +46,7 @@ class TestUpdateData:
         )
         assert expected == (entry["kind"], entry["to_state"], entry["payload"])
 
-    def test_unchanged_values_write_nothing(self, api: ApiDriver) -> None:
+    def test_unchanged_values_write_nothing(self, api: ApiJourney) -> None:
         """Sending the current values changes neither the version nor the history."""
         case = api.open_case()
         response = api.call(
@@ -59,7 +59,7 @@ class TestUpdateData:
             len(api.history(case["id"])),
         )
 
-    def test_invalid_values_are_named(self, api: ApiDriver) -> None:
+    def test_invalid_values_are_named(self, api: ApiJourney) -> None:
         """Unknown fields and badly typed values are refused with their paths."""
         case = api.open_case()
         response = api.call(
@@ -72,7 +72,7 @@ class TestUpdateData:
         assert expected == actual
 
     @pytest.mark.parametrize("how", ["if-match", "body"])
-    def test_stale_version_is_409(self, api: ApiDriver, how: str) -> None:
+    def test_stale_version_is_409(self, api: ApiJourney, how: str) -> None:
         """An expected version that is not the current one is refused with the current one."""
         case = api.open_case()
         url = f"{CASES}/{case['id']}/data"
@@ -95,7 +95,7 @@ class TestUpdateData:
 class TestRecordDocument:
     """PUT /api/v1/cases/{id}/documents/{document}."""
 
-    def test_records_a_validated_document(self, api: ApiDriver, users: dict[str, User]) -> None:
+    def test_records_a_validated_document(self, api: ApiJourney, users: dict[str, User]) -> None:
         """A validated document is signed by the advisor and dated."""
         case = api.open_case()
         response = api.call(
@@ -120,7 +120,7 @@ class TestRecordDocument:
         )
         assert expected == actual
 
-    def test_history_records_old_and_new_document(self, api: ApiDriver) -> None:
+    def test_history_records_old_and_new_document(self, api: ApiJourney) -> None:
         """The history entry holds the document's previous and new record."""
         case = api.open_case()
         api.call("PUT", f"{CASES}/{case['id']}/documents/ceam", json={"status": "received"})
@@ -135,7 +135,7 @@ class TestRecordDocument:
         )
         assert expected == actual
 
-    def test_unknown_document_is_422(self, api: ApiDriver) -> None:
+    def test_unknown_document_is_422(self, api: ApiJourney) -> None:
         """A document outside the checklist is refused, naming the field."""
         case = api.open_case()
         response = api.call(
@@ -144,7 +144,7 @@ class TestRecordDocument:
         expected = (422, ["document"])
         assert expected == (response.status_code, [e["field"] for e in response.json()["errors"]])
 
-    def test_validity_dates_out_of_order_are_422(self, api: ApiDriver) -> None:
+    def test_validity_dates_out_of_order_are_422(self, api: ApiJourney) -> None:
         """`valid_until` before `valid_from` is refused."""
         case = api.open_case()
         response = api.call(
@@ -155,7 +155,7 @@ class TestRecordDocument:
         expected = (422, ["valid_until"])
         assert expected == (response.status_code, [e["field"] for e in response.json()["errors"]])
 
-    def test_unknown_status_is_422(self, api: ApiDriver) -> None:
+    def test_unknown_status_is_422(self, api: ApiJourney) -> None:
         """A status outside the list is refused by the request schema."""
         case = api.open_case()
         response = api.call(
@@ -168,7 +168,7 @@ class TestRecordDocument:
 class TestReassign:
     """POST /api/v1/cases/{id}/reassignments."""
 
-    def test_changes_advisor_as_an_event(self, api: ApiDriver, users: dict[str, User]) -> None:
+    def test_changes_advisor_as_an_event(self, api: ApiJourney, users: dict[str, User]) -> None:
         """A new advisor is recorded in the history; the state does not change."""
         case = api.open_case()
         other = users["supervisor"].id
@@ -195,7 +195,7 @@ class TestReassign:
         }
         assert expected_payload == entry["payload"]
 
-    def test_supervisor_moves_a_case_out_of_sight(self, api: ApiDriver) -> None:
+    def test_supervisor_moves_a_case_out_of_sight(self, api: ApiJourney) -> None:
         """A case moved to another mission locale disappears for the first one's advisors."""
         case = api.open_case()
         response = api.call(
@@ -213,7 +213,7 @@ class TestReassign:
         )
         assert expected == actual
 
-    def test_advisor_cannot_move_a_case_to_a_foreign_mission_locale(self, api: ApiDriver) -> None:
+    def test_advisor_cannot_move_a_case_to_a_foreign_mission_locale(self, api: ApiJourney) -> None:
         """An advisor may not hand a case to a mission locale they do not work for."""
         case = api.open_case()
         response = api.call(
@@ -222,7 +222,7 @@ class TestReassign:
         expected = (403, 1)
         assert expected == (response.status_code, len(api.history(case["id"])))
 
-    def test_nothing_to_change_writes_nothing(self, api: ApiDriver) -> None:
+    def test_nothing_to_change_writes_nothing(self, api: ApiJourney) -> None:
         """Reassigning to the current advisor changes nothing."""
         case = api.open_case()
         response = api.call(
@@ -237,7 +237,7 @@ class TestReassign:
             len(api.history(case["id"])),
         )
 
-    def test_unknown_advisor_is_404(self, api: ApiDriver) -> None:
+    def test_unknown_advisor_is_404(self, api: ApiJourney) -> None:
         """An unknown advisor id answers 404."""
         case = api.open_case()
         response = api.call("POST", f"{CASES}/{case['id']}/reassignments", json={"advisor_id": 999})

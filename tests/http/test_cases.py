@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from api_driver import CASES, OPENING, WORKFLOW, ApiDriver
 
 from ipm_workflow.adapters.clock import ManualClock
+from journey import CASES, OPENING, WORKFLOW, ApiJourney
 
 NOT_FOUND = "https://ipm-workflow.example.org/problems/not-found"
 SQLITE_OFFSET_BUG = (
@@ -25,7 +25,7 @@ def ids(response: Any) -> list[int]:
 class TestOpenCase:
     """POST /api/v1/cases."""
 
-    def test_created_with_location_and_etag(self, api: ApiDriver) -> None:
+    def test_created_with_location_and_etag(self, api: ApiJourney) -> None:
         """A new case answers 201 in the initial state, with Location and ETag."""
         person_id = api.person()
         response = api.call(
@@ -50,13 +50,13 @@ class TestOpenCase:
         )
         assert expected == actual
 
-    def test_reports_the_state_deadline(self, api: ApiDriver) -> None:
+    def test_reports_the_state_deadline(self, api: ApiJourney) -> None:
         """REFERRED has a 48-hour time limit: the case says when it runs out."""
         case = api.open_case()
         expected = ("2026-01-05T09:00:00Z", "2026-01-07T09:00:00Z")
         assert expected == (case["state_entered_at"], case["sla_due_at"])
 
-    def test_missing_opening_input_is_422(self, api: ApiDriver) -> None:
+    def test_missing_opening_input_is_422(self, api: ApiJourney) -> None:
         """A required opening input that is missing is named with its path."""
         response = api.call(
             "POST",
@@ -71,7 +71,7 @@ class TestOpenCase:
         expected = (422, [{"field": "inputs.cv_attached", "message": "required"}])
         assert expected == (response.status_code, response.json()["errors"])
 
-    def test_unmet_opening_guard_is_409(self, api: ApiDriver) -> None:
+    def test_unmet_opening_guard_is_409(self, api: ApiJourney) -> None:
         """An opening rule that fails answers 409 guard-failed with the unmet condition."""
         response = api.call(
             "POST",
@@ -92,7 +92,7 @@ class TestOpenCase:
         )
         assert expected == actual
 
-    def test_other_mission_locale_is_403(self, api: ApiDriver) -> None:
+    def test_other_mission_locale_is_403(self, api: ApiJourney) -> None:
         """An advisor cannot open a case for a mission locale they do not work for."""
         response = api.call(
             "POST",
@@ -111,7 +111,7 @@ class TestOpenCase:
     @pytest.mark.parametrize(
         ("field", "value"), [("person_id", 999), ("workflow", "nope"), ("advisor_id", 999)]
     )
-    def test_unknown_reference_is_404(self, api: ApiDriver, field: str, value: Any) -> None:
+    def test_unknown_reference_is_404(self, api: ApiJourney, field: str, value: Any) -> None:
         """An unknown person, workflow or advisor answers 404."""
         body = {
             "person_id": api.person(),
@@ -128,20 +128,20 @@ class TestOpenCase:
 class TestReadCase:
     """GET /api/v1/cases/{id}."""
 
-    def test_reads_with_etag(self, api: ApiDriver) -> None:
+    def test_reads_with_etag(self, api: ApiJourney) -> None:
         """A case is returned with its version as ETag."""
         case = api.open_case()
         response = api.call("GET", f"{CASES}/{case['id']}")
         expected = (200, '"1"', case)
         assert expected == (response.status_code, response.headers["etag"], response.json())
 
-    def test_unknown_case_is_404(self, api: ApiDriver) -> None:
+    def test_unknown_case_is_404(self, api: ApiJourney) -> None:
         """An unknown case is a 404 problem."""
         response = api.call("GET", f"{CASES}/999")
         expected = (404, NOT_FOUND)
         assert expected == (response.status_code, response.json()["type"])
 
-    def test_case_of_another_mission_locale_looks_missing(self, api: ApiDriver) -> None:
+    def test_case_of_another_mission_locale_looks_missing(self, api: ApiJourney) -> None:
         """Another mission locale's case gets the very answer of a missing one."""
         case = api.open_case()
         hidden = api.call("GET", f"{CASES}/{case['id']}", "advisor_b").json()
@@ -155,7 +155,7 @@ class TestReadCase:
 class TestListCases:
     """GET /api/v1/cases: filters."""
 
-    def test_lists_visible_cases_only(self, api: ApiDriver) -> None:
+    def test_lists_visible_cases_only(self, api: ApiJourney) -> None:
         """Advisors list their missions locales' cases; supervisors list all."""
         mine = api.open_case()["id"]
         theirs = api.open_case(who="advisor_b", mission_locale_id="ml-b")["id"]
@@ -167,7 +167,7 @@ class TestListCases:
         )
         assert expected == actual
 
-    def test_filters_by_state(self, api: ApiDriver) -> None:
+    def test_filters_by_state(self, api: ApiJourney) -> None:
         """`state` keeps the cases in that state."""
         first, second = api.open_case()["id"], api.open_case()["id"]
         api.fire(second, "log_first_contact", {"first_contact_date": "2026-01-05"})
@@ -178,7 +178,7 @@ class TestListCases:
         )
         assert expected == actual
 
-    def test_filters_by_phase(self, api: ApiDriver) -> None:
+    def test_filters_by_phase(self, api: ApiJourney) -> None:
         """`phase` keeps the cases whose state belongs to it."""
         open_, merged = api.open_case()["id"], api.open_case()["id"]
         response = api.fire(
@@ -194,7 +194,7 @@ class TestListCases:
         )
         assert expected == actual
 
-    def test_filters_by_workflow(self, api: ApiDriver) -> None:
+    def test_filters_by_workflow(self, api: ApiJourney) -> None:
         """`workflow` keeps the cases of that workflow."""
         case_id = api.open_case()["id"]
         expected = ([case_id], [])
@@ -204,7 +204,7 @@ class TestListCases:
         )
         assert expected == actual
 
-    def test_filters_by_mission_locale(self, api: ApiDriver) -> None:
+    def test_filters_by_mission_locale(self, api: ApiJourney) -> None:
         """`mission_locale` narrows a listing, never widens an advisor's scope."""
         in_a = api.open_case()["id"]
         in_b = api.open_case(who="advisor_b", mission_locale_id="ml-b")["id"]
@@ -216,7 +216,7 @@ class TestListCases:
         )
         assert expected == actual
 
-    def test_filters_by_advisor(self, api: ApiDriver) -> None:
+    def test_filters_by_advisor(self, api: ApiJourney) -> None:
         """`advisor_id` keeps the cases followed by that advisor."""
         followed = api.open_case()["id"]
         api.open_case(advisor_id=None)
@@ -224,7 +224,7 @@ class TestListCases:
         expected = [followed]
         assert expected == ids(api.call("GET", CASES, params={"advisor_id": advisor_id}))
 
-    def test_filters_overdue_cases(self, api: ApiDriver, clock: ManualClock) -> None:
+    def test_filters_overdue_cases(self, api: ApiJourney, clock: ManualClock) -> None:
         """`overdue` keeps cases past their state's time limit (REFERRED: 48 hours)."""
         late = api.open_case()["id"]
         contacted = api.open_case()["id"]
@@ -241,7 +241,7 @@ class TestListCases:
         )
         assert expected == actual
 
-    def test_filters_by_opening_period(self, api: ApiDriver, clock: ManualClock) -> None:
+    def test_filters_by_opening_period(self, api: ApiJourney, clock: ManualClock) -> None:
         """`opened_from` is inclusive and `opened_to` exclusive."""
         first = api.open_case()["id"]
         clock.advance(timedelta(days=1))
@@ -264,7 +264,7 @@ class TestListCases:
         assert expected == actual
 
     def test_opening_period_in_another_time_zone(
-        self, api: ApiDriver, db_url: str, request: pytest.FixtureRequest
+        self, api: ApiJourney, db_url: str, request: pytest.FixtureRequest
     ) -> None:
         """A bound given with an offset compares the same instant."""
         case_id = api.open_case()["id"]
@@ -280,7 +280,7 @@ class TestPaginateCases:
     """GET /api/v1/cases: sorting and pagination."""
 
     @pytest.fixture
-    def opened(self, api: ApiDriver, clock: ManualClock) -> list[int]:
+    def opened(self, api: ApiJourney, clock: ManualClock) -> list[int]:
         """Seven cases opened an hour apart."""
         opened = []
         for _ in range(7):
@@ -288,32 +288,32 @@ class TestPaginateCases:
             clock.advance(timedelta(hours=1))
         return opened
 
-    def _pages(self, api: ApiDriver, **params: Any) -> list[list[int]]:
+    def _pages(self, api: ApiJourney, **params: Any) -> list[list[int]]:
         return [
             ids(api.call("GET", CASES, params={**params, "limit": 3, "offset": offset}))
             for offset in (0, 3, 6)
         ]
 
-    def test_pages_never_overlap(self, api: ApiDriver, opened: list[int]) -> None:
+    def test_pages_never_overlap(self, api: ApiJourney, opened: list[int]) -> None:
         """Consecutive pages partition the listing."""
         pages = self._pages(api)
         expected = [opened[0:3], opened[3:6], opened[6:]]
         assert expected == pages
 
-    def test_total_counts_every_match(self, api: ApiDriver, opened: list[int]) -> None:
+    def test_total_counts_every_match(self, api: ApiJourney, opened: list[int]) -> None:
         """`total` counts all matches whatever the page."""
         response = api.call("GET", CASES, params={"limit": 2, "offset": 4})
         expected = (len(opened), 2, 4, opened[4:6])
         body = response.json()
         assert expected == (body["total"], body["limit"], body["offset"], ids(response))
 
-    def test_sorts_newest_first(self, api: ApiDriver, opened: list[int]) -> None:
+    def test_sorts_newest_first(self, api: ApiJourney, opened: list[int]) -> None:
         """`-opened_at` lists the newest case first."""
         pages = self._pages(api, sort="-opened_at")
         expected = [list(reversed(opened))[i : i + 3] for i in (0, 3, 6)]
         assert expected == pages
 
-    def test_ties_are_broken_by_id(self, api: ApiDriver, opened: list[int]) -> None:
+    def test_ties_are_broken_by_id(self, api: ApiJourney, opened: list[int]) -> None:
         """Sorting on a shared value still pages stably (by id within equal keys)."""
         for case_id in opened[::2]:
             api.fire(case_id, "log_first_contact", {"first_contact_date": "2026-01-05"})
@@ -327,7 +327,7 @@ class TestPaginateCases:
         "params",
         [{"limit": 0}, {"limit": 201}, {"offset": -1}, {"sort": "person_id"}, {"phase": "x"}],
     )
-    def test_bad_listing_parameters_are_422(self, api: ApiDriver, params: dict[str, Any]) -> None:
+    def test_bad_listing_parameters_are_422(self, api: ApiJourney, params: dict[str, Any]) -> None:
         """Out-of-range pagination or an unknown sort key answers 422."""
         response = api.call("GET", CASES, params=params)
         expected = (422, "https://ipm-workflow.example.org/problems/invalid-input")

@@ -9,9 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-from api_driver import CASES, ApiDriver
 from litestar import Litestar
 from litestar.testing import TestClient
+
+from journey import CASES, ApiJourney
 
 CONTACT = {"first_contact_date": "2026-01-05"}
 FIRE = {"trigger": "log_first_contact", "inputs": CONTACT}
@@ -42,7 +43,7 @@ def kind(response: httpx.Response) -> str:
 class TestConcurrentTransitions:
     """Twenty advisors' requests fire the same trigger on one case at once."""
 
-    def test_exactly_one_wins(self, api: ApiDriver, app: Litestar) -> None:
+    def test_exactly_one_wins(self, api: ApiJourney, app: Litestar) -> None:
         """One request gets 200, the nineteen others a 409 version conflict; one entry is added."""
         case_id = api.open_case()["id"]
         headers = api.headers("advisor_a")
@@ -64,7 +65,7 @@ class TestConcurrentTransitions:
         )
         assert expected_history == actual
 
-    def test_same_version_through_if_match(self, api: ApiDriver, app: Litestar) -> None:
+    def test_same_version_through_if_match(self, api: ApiJourney, app: Litestar) -> None:
         """The same race with If-Match has the same single winner."""
         case_id = api.open_case()["id"]
         headers = api.headers("advisor_a", **{"If-Match": '"1"'})
@@ -82,7 +83,7 @@ class TestConcurrentTransitions:
 class TestIdempotencyKey:
     """The Idempotency-Key header on transitions."""
 
-    def _fire(self, api: ApiDriver, case_id: int, key: str, **body: Any) -> httpx.Response:
+    def _fire(self, api: ApiJourney, case_id: int, key: str, **body: Any) -> httpx.Response:
         return api.call(
             "POST",
             f"{CASES}/{case_id}/transitions",
@@ -90,7 +91,7 @@ class TestIdempotencyKey:
             headers={"Idempotency-Key": key},
         )
 
-    def test_retry_replays_the_first_answer(self, api: ApiDriver) -> None:
+    def test_retry_replays_the_first_answer(self, api: ApiJourney) -> None:
         """A retry with the same key and body gets the same body, marked as replayed."""
         case_id = api.open_case()["id"]
         first = self._fire(api, case_id, "retry-1")
@@ -106,7 +107,7 @@ class TestIdempotencyKey:
         )
         assert expected == actual
 
-    def test_retry_writes_nothing(self, api: ApiDriver) -> None:
+    def test_retry_writes_nothing(self, api: ApiJourney) -> None:
         """A replay leaves the history and the case version as they were."""
         case_id = api.open_case()["id"]
         self._fire(api, case_id, "retry-2")
@@ -118,7 +119,7 @@ class TestIdempotencyKey:
         expected = (2, 2)
         assert expected == before
 
-    def test_same_key_other_body_is_422(self, api: ApiDriver) -> None:
+    def test_same_key_other_body_is_422(self, api: ApiJourney) -> None:
         """A key reused for another request is refused and writes nothing."""
         case_id = api.open_case()["id"]
         self._fire(api, case_id, "reused")
@@ -132,7 +133,7 @@ class TestIdempotencyKey:
         )
         assert expected == actual
 
-    def test_same_key_with_another_if_match_is_422(self, api: ApiDriver) -> None:
+    def test_same_key_with_another_if_match_is_422(self, api: ApiJourney) -> None:
         """The expected version belongs to the request: another If-Match is another request."""
         case_id = api.open_case()["id"]
         self._fire(api, case_id, "if-match")
@@ -145,7 +146,7 @@ class TestIdempotencyKey:
         expected = (422, "idempotency-key-reused")
         assert expected == (response.status_code, kind(response))
 
-    def test_refused_request_does_not_use_up_its_key(self, api: ApiDriver) -> None:
+    def test_refused_request_does_not_use_up_its_key(self, api: ApiJourney) -> None:
         """A request that failed (here a stale version) leaves its key free for a corrected one."""
         case_id = api.open_case()["id"]
         refused = self._fire(api, case_id, "after-conflict", version=9)
@@ -158,7 +159,7 @@ class TestIdempotencyKey:
         )
         assert expected == actual
 
-    def test_keys_belong_to_their_user(self, api: ApiDriver) -> None:
+    def test_keys_belong_to_their_user(self, api: ApiJourney) -> None:
         """Another user's identical key is not a replay of this user's answer."""
         case_id = api.open_case()["id"]
         self._fire(api, case_id, "shared-key")
@@ -172,7 +173,7 @@ class TestIdempotencyKey:
         expected = (409, "invalid-transition")
         assert expected == (response.status_code, kind(response))
 
-    def test_concurrent_retries_have_one_effect(self, api: ApiDriver, app: Litestar) -> None:
+    def test_concurrent_retries_have_one_effect(self, api: ApiJourney, app: Litestar) -> None:
         """Ten simultaneous requests with one key: all 200 with one body, one history entry."""
         case_id = api.open_case()["id"]
         headers = api.headers("advisor_a", **{"Idempotency-Key": "burst"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_driver import CASES, PEOPLE, WORKFLOW, ApiDriver
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import InvalidInput
@@ -13,6 +12,7 @@ from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.policy import OPERATOR_ACTOR
 from ipm_workflow.domain.text import NAME_MAX, NOTE_MAX, REASON_MAX
 from ipm_workflow.services.commands import FireTrigger
+from journey import CASES, PEOPLE, WORKFLOW, ApiJourney
 
 CONTACT = {"first_contact_date": "2026-01-05"}
 # Characters no name or single-line text may hold, the issue's own first.
@@ -56,7 +56,9 @@ class TestPersonNames:
     """Names of young people, at registration and when changed."""
 
     @pytest.mark.parametrize("value", list(CONTROL.values()), ids=list(CONTROL))
-    def test_control_character_in_a_name_is_422_naming_it(self, api: ApiDriver, value: str) -> None:
+    def test_control_character_in_a_name_is_422_naming_it(
+        self, api: ApiJourney, value: str
+    ) -> None:
         """Any control or bidi character in a first name is refused, and the field is named."""
         body = {"first_name": value, "last_name": "Exemple"}
         response = api.call("POST", PEOPLE, json=body)
@@ -69,19 +71,19 @@ class TestPersonNames:
         assert expected == actual
 
     @pytest.mark.parametrize("value", ["", "   ", "\u00a0\u2003"])
-    def test_blank_names_are_refused(self, api: ApiDriver, value: str) -> None:
+    def test_blank_names_are_refused(self, api: ApiJourney, value: str) -> None:
         """A last name of only spaces (ASCII or Unicode) is no name."""
         response = api.call("POST", PEOPLE, json={"first_name": "Camille", "last_name": value})
         expected = 422
         assert expected == response.status_code
 
-    def test_name_past_the_limit_is_422(self, api: ApiDriver) -> None:
+    def test_name_past_the_limit_is_422(self, api: ApiJourney) -> None:
         """A name longer than the declared limit is refused."""
         body = {"first_name": "A" * (NAME_MAX + 1), "last_name": "Exemple"}
         expected = 422
         assert expected == api.call("POST", PEOPLE, json=body).status_code
 
-    def test_names_are_stripped_and_accents_kept(self, api: ApiDriver) -> None:
+    def test_names_are_stripped_and_accents_kept(self, api: ApiJourney) -> None:
         """Outer spaces go; letters of any script stay."""
         person_id = api.person(first_name="  Zoé-Anaïs ", last_name="N'Diaye Ørsted")
         person = api.call("GET", f"{PEOPLE}/{person_id}").json()
@@ -89,7 +91,7 @@ class TestPersonNames:
         assert expected == (person["first_name"], person["last_name"])
 
     @pytest.mark.parametrize("value", ["Eve\rX", "  ", None])
-    def test_patch_checks_names_the_same_way(self, api: ApiDriver, value: str | None) -> None:
+    def test_patch_checks_names_the_same_way(self, api: ApiJourney, value: str | None) -> None:
         """PATCH refuses what POST refuses, and the person is unchanged."""
         person_id = api.person()
         response = api.call("PATCH", f"{PEOPLE}/{person_id}", json={"first_name": value})
@@ -103,7 +105,9 @@ class TestAddresses:
 
     @pytest.mark.parametrize("value", list(BAD_EMAILS.values()), ids=list(BAD_EMAILS))
     @pytest.mark.parametrize("method", ["POST", "PATCH"])
-    def test_anything_but_one_address_is_422(self, api: ApiDriver, value: str, method: str) -> None:
+    def test_anything_but_one_address_is_422(
+        self, api: ApiJourney, value: str, method: str
+    ) -> None:
         """A list, a header, a display name or a malformed address is refused on both routes."""
         if method == "POST":
             body = {"first_name": "Camille", "last_name": "Exemple", "email": value}
@@ -113,14 +117,14 @@ class TestAddresses:
         expected = (422, True)
         assert expected == (response.status_code, any("email" in f for f in fields(response)))
 
-    def test_address_is_normalised(self, api: ApiDriver) -> None:
+    def test_address_is_normalised(self, api: ApiJourney) -> None:
         """The domain of an address is lower-cased; the address is otherwise kept."""
         person_id = api.person(email=" Camille.E@Example.ORG ")
         expected = "Camille.E@example.org"
         assert expected == api.call("GET", f"{PEOPLE}/{person_id}").json()["email"]
 
     @pytest.mark.parametrize("value", list(BAD_PHONES.values()), ids=list(BAD_PHONES))
-    def test_phone_that_does_not_parse_is_422(self, api: ApiDriver, value: str) -> None:
+    def test_phone_that_does_not_parse_is_422(self, api: ApiJourney, value: str) -> None:
         """A phone number that cannot be a real number is refused, naming the field."""
         body = {"first_name": "Camille", "last_name": "Exemple", "phone": value}
         response = api.call("POST", PEOPLE, json=body)
@@ -131,7 +135,7 @@ class TestAddresses:
         ("given", "stored"),
         [("06 12 34 56 78", "+33612345678"), ("+44 20 7946 0958", "+442079460958")],
     )
-    def test_phone_is_stored_in_e164(self, api: ApiDriver, given: str, stored: str) -> None:
+    def test_phone_is_stored_in_e164(self, api: ApiJourney, given: str, stored: str) -> None:
         """A French number without country code and a foreign one both end up in E.164."""
         person_id = api.person(phone=given)
         assert stored == api.call("GET", f"{PEOPLE}/{person_id}").json()["phone"]
@@ -141,7 +145,7 @@ class TestCaseFields:
     """Case data: e-mail fields, single-line text fields, reasons."""
 
     @pytest.mark.parametrize("value", list(BAD_EMAILS.values())[:-1], ids=list(BAD_EMAILS)[:-1])
-    def test_host_email_is_one_valid_address(self, api: ApiDriver, value: str) -> None:
+    def test_host_email_is_one_valid_address(self, api: ApiJourney, value: str) -> None:
         """The host's e-mail is checked like a person's, and the case keeps its old value."""
         case = api.open_case()
         path = f"{CASES}/{case['id']}/data"
@@ -154,7 +158,7 @@ class TestCaseFields:
         )
         assert expected == actual
 
-    def test_host_email_is_kept_normalised(self, api: ApiDriver) -> None:
+    def test_host_email_is_kept_normalised(self, api: ApiJourney) -> None:
         """A valid host address is stored in its normalised form."""
         case = api.open_case()
         path = f"{CASES}/{case['id']}/data"
@@ -163,7 +167,7 @@ class TestCaseFields:
         assert expected == (response.status_code, response.json()["data"]["host_email"])
 
     @pytest.mark.parametrize("value", ["Malta\r\nX", "Malta\x00", "x" * 201, "Malta\u202e"])
-    def test_single_line_text_field_is_checked(self, api: ApiDriver, value: str) -> None:
+    def test_single_line_text_field_is_checked(self, api: ApiJourney, value: str) -> None:
         """A text field holds one line of at most 200 characters, without control characters."""
         case = api.open_case()
         path = f"{CASES}/{case['id']}/data"
@@ -175,7 +179,7 @@ class TestCaseFields:
         "reason", ["x" * (REASON_MAX + 1), "a\x00b", "a\x1bb"], ids=["long", "nul", "esc"]
     )
     @pytest.mark.parametrize("route", ["transition", "data", "reassign"])
-    def test_reasons_are_bounded_and_clean(self, api: ApiDriver, reason: str, route: str) -> None:
+    def test_reasons_are_bounded_and_clean(self, api: ApiJourney, reason: str, route: str) -> None:
         """A reason past the limit or with a control character is refused on every route."""
         case = api.open_case()
         base = f"{CASES}/{case['id']}"
@@ -193,14 +197,14 @@ class TestCaseFields:
         expected = (422, 1)
         assert expected == (response.status_code, len(api.history(case["id"])))
 
-    def test_blank_reason_is_no_reason(self, api: ApiDriver) -> None:
+    def test_blank_reason_is_no_reason(self, api: ApiJourney) -> None:
         """An empty form field: nothing recorded as the reason (required ones stay required)."""
         case = api.open_case()
         response = api.fire(case["id"], "log_first_contact", CONTACT, reason="  \n ")
         expected = (200, False)
         assert expected == (response.status_code, "reason" in response.json()["entry"]["payload"])
 
-    def test_multi_line_reason_is_accepted(self, api: ApiDriver) -> None:
+    def test_multi_line_reason_is_accepted(self, api: ApiJourney) -> None:
         """Line breaks and tabs belong in a reason."""
         case = api.open_case()
         response = api.fire(case["id"], "log_first_contact", CONTACT, reason="first line\n\tsecond")
@@ -216,14 +220,14 @@ class TestDirectory:
     """Users, tokens and cohorts."""
 
     @pytest.mark.parametrize("display", ["Ad\rmin", "  ", "Ad\u202emin"])
-    def test_user_display_name_is_checked(self, api: ApiDriver, display: str) -> None:
+    def test_user_display_name_is_checked(self, api: ApiJourney, display: str) -> None:
         """An admin cannot create a user whose name holds control characters or nothing."""
         body = {"username": "new.user", "display_name": display, "role": "advisor"}
         expected = 422
         assert expected == api.call("POST", "/api/v1/admin/users", "admin", json=body).status_code
 
     @pytest.mark.parametrize("days", [True, "30", 30.5, None])
-    def test_token_days_is_a_json_integer(self, api: ApiDriver, days: Any) -> None:
+    def test_token_days_is_a_json_integer(self, api: ApiJourney, days: Any) -> None:
         """`true`, a string or a fraction is not a number of days."""
         path = "/api/v1/admin/users/advisor.a/tokens"
         response = api.call("POST", path, "admin", json={"days": days})
@@ -231,13 +235,13 @@ class TestDirectory:
         assert expected == (response.status_code, any("days" in f for f in fields(response)))
 
     @pytest.mark.parametrize("label", ["Malta\r\n", "   ", "x" * 201])
-    def test_cohort_label_is_a_single_line(self, api: ApiDriver, label: str) -> None:
+    def test_cohort_label_is_a_single_line(self, api: ApiJourney, label: str) -> None:
         """A cohort label is one non-blank line within its limit."""
         body = {"code": "MALTA-1", "label": label, "workflow": WORKFLOW}
         expected = 422
         assert expected == api.call("POST", "/api/v1/cohorts", "supervisor", json=body).status_code
 
-    def test_dry_run_is_a_json_boolean(self, api: ApiDriver) -> None:
+    def test_dry_run_is_a_json_boolean(self, api: ApiJourney) -> None:
         """`"yes"` is not a boolean in a body."""
         body = {"code": "MALTA-1", "label": "Malta", "workflow": WORKFLOW}
         cohort = api.call("POST", "/api/v1/cohorts", "supervisor", json=body).json()

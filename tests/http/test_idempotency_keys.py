@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from api_driver import CASES, WORKFLOW, ApiDriver
 from litestar import Litestar
 from test_concurrency import kind, race
+
+from journey import CASES, WORKFLOW, ApiJourney
 
 CONTACT = {"first_contact_date": "2026-01-05"}
 # Longer than the fingerprint column (64): the old cohort path stored the raw request there.
@@ -26,7 +27,7 @@ class Keyed:
 
 
 @pytest.fixture(params=["case-transition", "cohort-bulk"])
-def keyed(request: pytest.FixtureRequest, api: ApiDriver) -> Keyed:
+def keyed(request: pytest.FixtureRequest, api: ApiJourney) -> Keyed:
     """Each endpoint that takes an Idempotency-Key, on fresh cases in REFERRED."""
     if request.param == "case-transition":
         case_id = api.open_case()["id"]
@@ -40,13 +41,13 @@ def keyed(request: pytest.FixtureRequest, api: ApiDriver) -> Keyed:
     return Keyed(f"/api/v1/cohorts/{cohort['id']}/transitions", ids)
 
 
-def post(api: ApiDriver, keyed: Keyed, key: str, **body: Any) -> httpx.Response:
+def post(api: ApiJourney, keyed: Keyed, key: str, **body: Any) -> httpx.Response:
     """Fire log_first_contact (with a long reason) under a key."""
     payload = {"trigger": "log_first_contact", "inputs": CONTACT, "reason": LONG_REASON, **body}
     return api.call("POST", keyed.url, json=payload, headers={"Idempotency-Key": key})
 
 
-def effect(api: ApiDriver, keyed: Keyed) -> list[tuple[int, str]]:
+def effect(api: ApiJourney, keyed: Keyed) -> list[tuple[int, str]]:
     """History length and state of each case the endpoint touches."""
     return [(len(api.history(c)), api.case(c)["state"]) for c in keyed.cases]
 
@@ -59,7 +60,7 @@ def contacted(before: list[tuple[int, str]]) -> list[tuple[int, str]]:
 class TestEveryKeyedEndpoint:
     """Transitions and cohort bulk actions behave alike under a key, on both databases."""
 
-    def test_long_reason_then_replay(self, api: ApiDriver, keyed: Keyed) -> None:
+    def test_long_reason_then_replay(self, api: ApiJourney, keyed: Keyed) -> None:
         """A 240-character reason is accepted; the retry replays the answer and writes nothing."""
         before = effect(api, keyed)
         first = post(api, keyed, "long-1")
@@ -78,7 +79,7 @@ class TestEveryKeyedEndpoint:
         assert expected_effect == after_first
 
     def test_other_body_same_key_is_refused_and_writes_nothing(
-        self, api: ApiDriver, keyed: Keyed
+        self, api: ApiJourney, keyed: Keyed
     ) -> None:
         """The same key with another reason is a 422; the cases stay as the first request left."""
         post(api, keyed, "reused")
@@ -87,7 +88,7 @@ class TestEveryKeyedEndpoint:
         expected = (422, "idempotency-key-reused", before)
         assert expected == (response.status_code, kind(response), effect(api, keyed))
 
-    def test_a_refused_request_moves_nothing(self, api: ApiDriver, keyed: Keyed) -> None:
+    def test_a_refused_request_moves_nothing(self, api: ApiJourney, keyed: Keyed) -> None:
         """An unknown trigger under a key: refused (or every case failed), nothing moved."""
         before = effect(api, keyed)
         refused = post(api, keyed, "first-refused", trigger="no_such_trigger")
@@ -99,7 +100,7 @@ class TestEveryKeyedEndpoint:
         assert refused.status_code == 200 or kind(refused) == "invalid-transition"
 
     def test_concurrent_retries_have_one_effect(
-        self, api: ApiDriver, keyed: Keyed, app: Litestar
+        self, api: ApiJourney, keyed: Keyed, app: Litestar
     ) -> None:
         """Six simultaneous identical requests: one effect, one answer for all."""
         before = effect(api, keyed)

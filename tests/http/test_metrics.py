@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from api_driver import CASES, ApiDriver
 from litestar import Litestar
 from litestar.testing import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -23,6 +22,7 @@ from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.metrics import _from_allowed_network
+from journey import CASES, ApiJourney
 
 TOKEN = "scrape-secret-for-tests"
 SCRAPER = {"Authorization": f"Bearer {TOKEN}"}
@@ -79,7 +79,7 @@ class TestMetrics:
 
     def test_journey_shows_requests_transitions_reminders_worker_and_pool(
         self,
-        api: ApiDriver,
+        api: ApiJourney,
         client: TestClient[Litestar],
         clock: ManualClock,
         container: Container,
@@ -163,7 +163,7 @@ class TestReminderGauges:
 
     def test_oldest_due_age_and_expired_leases(
         self,
-        api: ApiDriver,
+        api: ApiJourney,
         client: TestClient[Litestar],
         clock: ManualClock,
         container: Container,

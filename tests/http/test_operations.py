@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from api_driver import CASES, ApiDriver
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from ipm_workflow.adapters.db import migrate
 from ipm_workflow.domain.registry import WorkflowRegistry
+from journey import CASES, ApiJourney
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 UNDOCUMENTED_ERRORS = (
@@ -146,13 +146,13 @@ class TestOptions:
 class TestRequestId:
     """The X-Request-ID header: echoed, generated, and written into the history."""
 
-    def test_given_id_is_echoed(self, api: ApiDriver) -> None:
+    def test_given_id_is_echoed(self, api: ApiJourney) -> None:
         """A well-formed X-Request-ID comes back unchanged."""
         response = api.call("GET", CASES, headers={"X-Request-ID": "req-42.a:b"})
         expected = (200, "req-42.a:b")
         assert expected == (response.status_code, response.headers["x-request-id"])
 
-    def test_missing_id_is_generated(self, api: ApiDriver) -> None:
+    def test_missing_id_is_generated(self, api: ApiJourney) -> None:
         """Without X-Request-ID the answer carries a fresh one."""
         first = api.call("GET", CASES).headers["x-request-id"]
         second = api.call("GET", CASES).headers["x-request-id"]
@@ -161,7 +161,7 @@ class TestRequestId:
         assert first != second
 
     @pytest.mark.parametrize("unsafe", ["has space", "x" * 65, "semi;colon"])
-    def test_unsafe_id_is_replaced(self, api: ApiDriver, unsafe: str) -> None:
+    def test_unsafe_id_is_replaced(self, api: ApiJourney, unsafe: str) -> None:
         """An X-Request-ID that is too long or has odd characters is replaced, not echoed."""
         response = api.call("GET", CASES, headers={"X-Request-ID": unsafe})
         assert GENERATED_ID.match(response.headers["x-request-id"])
@@ -172,7 +172,7 @@ class TestRequestId:
         expected = "probe-1"
         assert expected == response.headers["x-request-id"]
 
-    def test_id_is_stored_in_the_history(self, api: ApiDriver) -> None:
+    def test_id_is_stored_in_the_history(self, api: ApiJourney) -> None:
         """The request id of a command lands in the history entry it writes."""
         case = api.open_case()
         response = api.fire(
@@ -187,7 +187,7 @@ class TestRequestId:
         actual = (response.json()["entry"]["request_id"], api.history(case["id"])[-1]["request_id"])
         assert expected == actual
 
-    def test_generated_id_is_stored_in_the_history(self, api: ApiDriver) -> None:
+    def test_generated_id_is_stored_in_the_history(self, api: ApiJourney) -> None:
         """A generated request id is the one stored in the history entry."""
         person_id = api.person()
         response = api.call(
@@ -203,7 +203,7 @@ class TestRequestId:
         expected = response.headers["x-request-id"]
         assert expected == api.history(response.json()["id"])[0]["request_id"]
 
-    def test_problem_details_carry_the_id(self, api: ApiDriver) -> None:
+    def test_problem_details_carry_the_id(self, api: ApiJourney) -> None:
         """An error's problem detail names the request id that the header echoes."""
         response = api.call("GET", f"{CASES}/999", headers={"X-Request-ID": "missing-1"})
         expected = (404, "missing-1", "missing-1")
@@ -214,7 +214,7 @@ class TestRequestId:
         )
         assert expected == actual
 
-    def test_unauthorised_answer_echoes_the_id(self, api: ApiDriver) -> None:
+    def test_unauthorised_answer_echoes_the_id(self, api: ApiJourney) -> None:
         """A 401 answer echoes X-Request-ID like every other answer."""
         response = api.call("GET", CASES, None, headers={"X-Request-ID": "anon-1"})
         expected = (401, "anon-1")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_driver import PEOPLE, ApiDriver
+
+from journey import PEOPLE, ApiJourney
 
 CAMILLE = {"first_name": "Camille", "last_name": "Exemple", "birth_date": "2005-06-15"}
 
@@ -13,7 +14,7 @@ CAMILLE = {"first_name": "Camille", "last_name": "Exemple", "birth_date": "2005-
 class TestRegisterPerson:
     """POST /api/v1/people."""
 
-    def test_created_with_location(self, api: ApiDriver) -> None:
+    def test_created_with_location(self, api: ApiJourney) -> None:
         """A new person answers 201 with a Location and no probable duplicate."""
         response = api.call("POST", PEOPLE, json={**CAMILLE, "email": "camille@example.org"})
         body = response.json()
@@ -26,7 +27,7 @@ class TestRegisterPerson:
         )
         assert expected == actual
 
-    def test_created_person_can_be_read_back(self, api: ApiDriver) -> None:
+    def test_created_person_can_be_read_back(self, api: ApiJourney) -> None:
         """The Location of a new person serves the same person."""
         created = api.call("POST", PEOPLE, json=CAMILLE)
         read = api.call("GET", created.headers["location"])
@@ -42,7 +43,7 @@ class TestRegisterPerson:
         ],
     )
     def test_same_birth_date_and_close_name_is_flagged(
-        self, api: ApiDriver, twin: dict[str, Any]
+        self, api: ApiJourney, twin: dict[str, Any]
     ) -> None:
         """The same birth date with a close name is listed as a possible duplicate, still 201."""
         first = api.person(**CAMILLE)
@@ -60,7 +61,7 @@ class TestRegisterPerson:
         ],
     )
     def test_same_contact_is_flagged(
-        self, api: ApiDriver, mine: dict[str, str], theirs: dict[str, str]
+        self, api: ApiJourney, mine: dict[str, str], theirs: dict[str, str]
     ) -> None:
         """The same phone or e-mail flags a duplicate whatever the name and birth date."""
         first = api.person(**CAMILLE, **mine)
@@ -69,7 +70,7 @@ class TestRegisterPerson:
         expected = (201, [first])
         assert expected == (response.status_code, response.json()["possible_duplicates"])
 
-    def test_same_birth_date_and_other_name_is_not_flagged(self, api: ApiDriver) -> None:
+    def test_same_birth_date_and_other_name_is_not_flagged(self, api: ApiJourney) -> None:
         """A mere shared birth date is not a duplicate."""
         api.person(**CAMILLE)
         other = {"first_name": "Dominique", "last_name": "Autre", "birth_date": "2005-06-15"}
@@ -77,7 +78,7 @@ class TestRegisterPerson:
         expected = (201, [])
         assert expected == (response.status_code, response.json()["possible_duplicates"])
 
-    def test_invalid_fields_are_named(self, api: ApiDriver) -> None:
+    def test_invalid_fields_are_named(self, api: ApiJourney) -> None:
         """A malformed body answers 422 naming each faulty field."""
         response = api.call(
             "POST", PEOPLE, json={"last_name": "", "birth_date": "2005-13-01", "nickname": "x"}
@@ -98,7 +99,7 @@ class TestRegisterPerson:
 class TestReadPerson:
     """GET /api/v1/people/{id}."""
 
-    def test_reads_a_person(self, api: ApiDriver) -> None:
+    def test_reads_a_person(self, api: ApiJourney) -> None:
         """A registered person is returned with their fields."""
         person_id = api.person(**CAMILLE)
         response = api.call("GET", f"{PEOPLE}/{person_id}")
@@ -111,20 +112,20 @@ class TestReadPerson:
             body["birth_date"],
         )
 
-    def test_unknown_person_is_404(self, api: ApiDriver) -> None:
+    def test_unknown_person_is_404(self, api: ApiJourney) -> None:
         """An unknown id is a 404 problem."""
         response = api.call("GET", f"{PEOPLE}/999")
         expected = (404, "https://ipm-workflow.example.org/problems/not-found")
         assert expected == (response.status_code, response.json()["type"])
 
-    def test_person_of_another_mission_locale_is_hidden(self, api: ApiDriver) -> None:
+    def test_person_of_another_mission_locale_is_hidden(self, api: ApiJourney) -> None:
         """A person whose cases are all in another mission locale answers 404."""
         case = api.open_case()
         response = api.call("GET", f"{PEOPLE}/{case['person_id']}", "advisor_b")
         expected = 404
         assert expected == response.status_code
 
-    def test_person_without_case_is_seen_by_the_registrant_only(self, api: ApiDriver) -> None:
+    def test_person_without_case_is_seen_by_the_registrant_only(self, api: ApiJourney) -> None:
         """A person with no case yet is the registrant's (and supervisors'): others get 404."""
         person_id = api.person()
         expected = (200, 404, 200)
@@ -138,7 +139,7 @@ class TestReadPerson:
 class TestUpdatePerson:
     """PATCH /api/v1/people/{id}."""
 
-    def test_changes_only_given_fields(self, api: ApiDriver) -> None:
+    def test_changes_only_given_fields(self, api: ApiJourney) -> None:
         """Given fields change, omitted ones stay."""
         person_id = api.person(**CAMILLE, email="c@example.org")
         response = api.call("PATCH", f"{PEOPLE}/{person_id}", json={"phone": "+33 6 00 00 00 01"})
@@ -151,14 +152,14 @@ class TestUpdatePerson:
             person["first_name"],
         )
 
-    def test_change_is_persisted(self, api: ApiDriver) -> None:
+    def test_change_is_persisted(self, api: ApiJourney) -> None:
         """A later read sees the change."""
         person_id = api.person(**CAMILLE)
         api.call("PATCH", f"{PEOPLE}/{person_id}", json={"last_name": "Nouveau"})
         expected = "Nouveau"
         assert expected == api.call("GET", f"{PEOPLE}/{person_id}").json()["last_name"]
 
-    def test_duplicates_are_listed_again(self, api: ApiDriver) -> None:
+    def test_duplicates_are_listed_again(self, api: ApiJourney) -> None:
         """Taking another person's e-mail lists that person as a possible duplicate."""
         first = api.person(**CAMILLE, email="shared@example.org")
         second = api.person(first_name="Dominique", last_name="Autre", birth_date="1999-01-01")
@@ -166,14 +167,14 @@ class TestUpdatePerson:
         expected = (200, [first])
         assert expected == (response.status_code, response.json()["possible_duplicates"])
 
-    def test_unknown_field_is_422(self, api: ApiDriver) -> None:
+    def test_unknown_field_is_422(self, api: ApiJourney) -> None:
         """An unknown field is refused with its name."""
         person_id = api.person()
         response = api.call("PATCH", f"{PEOPLE}/{person_id}", json={"nickname": "Cam"})
         expected = (422, ["nickname"])
         assert expected == (response.status_code, [e["field"] for e in response.json()["errors"]])
 
-    def test_person_of_another_mission_locale_is_404(self, api: ApiDriver) -> None:
+    def test_person_of_another_mission_locale_is_404(self, api: ApiJourney) -> None:
         """An advisor cannot change a person who only has cases elsewhere."""
         case = api.open_case()
         response = api.call(
@@ -182,7 +183,7 @@ class TestUpdatePerson:
         expected = 404
         assert expected == response.status_code
 
-    def test_null_name_is_422(self, api: ApiDriver) -> None:
+    def test_null_name_is_422(self, api: ApiJourney) -> None:
         """Clearing a required name is refused as invalid input, not a server error."""
         person_id = api.person()
         response = api.call("PATCH", f"{PEOPLE}/{person_id}", json={"first_name": None})

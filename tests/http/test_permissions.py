@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from api_driver import CASES, OPENING, WORKFLOW, ApiDriver
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.services.commands import Actor, OpenCase
+from journey import CASES, OPENING, WORKFLOW, ApiJourney
 
 # Callers: the advisor of the case's mission locale, an advisor of another one, a supervisor,
 # an admin, and nobody (no token).
@@ -185,7 +185,7 @@ class TestPermissionMatrix:
     """Every endpoint × every caller."""
 
     @pytest.mark.parametrize("name", list(ENDPOINTS))
-    def test_statuses(self, api: ApiDriver, ids: dict[str, Any], name: str) -> None:
+    def test_statuses(self, api: ApiJourney, ids: dict[str, Any], name: str) -> None:
         """Each caller, in turn on the same data, gets exactly the status the access rules give."""
         endpoint = ENDPOINTS[name]
         expected = dict(zip(CALLER_NAMES, endpoint.statuses, strict=True))
@@ -202,7 +202,7 @@ class TestPermissionMatrix:
 
     @pytest.mark.parametrize("name", [n for n in ENDPOINTS if n.startswith("workflows-")])
     def test_admin_is_refused_outside_admin_endpoints(
-        self, api: ApiDriver, ids: dict[str, Any], name: str
+        self, api: ApiJourney, ids: dict[str, Any], name: str
     ) -> None:
         """The issue wants admins kept to the admin endpoints, workflows included."""
         endpoint = ENDPOINTS[name]
@@ -211,7 +211,7 @@ class TestPermissionMatrix:
             expected == api.call(endpoint.method, endpoint.path.format(**ids), "admin").status_code
         )
 
-    def test_every_endpoint_is_in_the_matrix(self, api: ApiDriver) -> None:
+    def test_every_endpoint_is_in_the_matrix(self, api: ApiJourney) -> None:
         """The matrix covers every operation of the OpenAPI schema."""
         schema = api.client.get("/schema/openapi.json").json()
         declared = {
@@ -226,21 +226,21 @@ class TestPermissionMatrix:
 class TestNoLeak:
     """Another mission locale's cases do not exist for an advisor."""
 
-    def test_absent_from_listings(self, api: ApiDriver, ids: dict[str, Any]) -> None:
+    def test_absent_from_listings(self, api: ApiJourney, ids: dict[str, Any]) -> None:
         """Advisor B's listing neither shows nor counts A's case, whatever the filters."""
         for params in ({}, {"state": "REFERRED"}, {"mission_locale": "ml-a"}, {"overdue": "false"}):
             body = api.call("GET", CASES, "advisor_b", params=params).json()
             expected = (0, [])
             assert expected == (body["total"], body["items"]), params
 
-    def test_same_answer_as_a_missing_case(self, api: ApiDriver, ids: dict[str, Any]) -> None:
+    def test_same_answer_as_a_missing_case(self, api: ApiJourney, ids: dict[str, Any]) -> None:
         """A hidden case and a missing one get the same status and problem type."""
         hidden = api.call("GET", f"{CASES}/{ids['case_id']}/history", "advisor_b")
         missing = api.call("GET", f"{CASES}/{ids['case_id'] + 1000}/history", "advisor_b")
         expected = (missing.status_code, missing.json()["type"], missing.json()["title"])
         assert expected == (hidden.status_code, hidden.json()["type"], hidden.json()["title"])
 
-    def test_no_write_goes_through(self, api: ApiDriver, ids: dict[str, Any]) -> None:
+    def test_no_write_goes_through(self, api: ApiJourney, ids: dict[str, Any]) -> None:
         """Refused writes by advisor B leave the case untouched."""
         for name in ("cases-fire", "cases-data", "cases-document", "cases-reassign"):
             endpoint = ENDPOINTS[name]
@@ -255,7 +255,7 @@ class TestNoLeak:
         assert expected == (case["version"], len(api.history(ids["case_id"])), case["state"])
 
     def test_cohort_members_do_not_reveal_hidden_cases(
-        self, api: ApiDriver, ids: dict[str, Any]
+        self, api: ApiJourney, ids: dict[str, Any]
     ) -> None:
         """Adding another mission locale's case to a cohort answers like a missing case."""
         url = f"/api/v1/cohorts/{ids['cohort_id']}/members"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_driver import CASES, ApiDriver
+
+from journey import CASES, ApiJourney
 
 CONTACT = {"first_contact_date": "2026-01-05"}
 # route: (method, path suffix, body) — each changes the case when its precondition holds.
@@ -35,7 +36,7 @@ NEVER_MATCH = {
 }
 
 
-def _send(api: ApiDriver, route: str, if_match: str | bytes) -> tuple[int, str, int]:
+def _send(api: ApiJourney, route: str, if_match: str | bytes) -> tuple[int, str, int]:
     """Send the route's change with an If-Match; return status, problem kind and case version."""
     case = api.open_case()
     method, suffix, body = ROUTES[route]
@@ -55,32 +56,32 @@ class TestIfMatch:
 
     @pytest.mark.parametrize("value", list(MALFORMED.values()), ids=list(MALFORMED))
     @pytest.mark.parametrize("route", list(ROUTES))
-    def test_malformed_header_is_400(self, api: ApiDriver, route: str, value: str) -> None:
+    def test_malformed_header_is_400(self, api: ApiJourney, route: str, value: str) -> None:
         """A value that is neither `*` nor a list of quoted tags is a 400 and changes nothing."""
         expected = (400, "bad-request", 1)
         assert expected == _send(api, route, value)
 
     @pytest.mark.parametrize("value", list(NEVER_MATCH.values()), ids=list(NEVER_MATCH))
     @pytest.mark.parametrize("route", list(ROUTES))
-    def test_tag_that_cannot_match_is_412(self, api: ApiDriver, route: str, value: bytes) -> None:
+    def test_tag_that_cannot_match_is_412(self, api: ApiJourney, route: str, value: bytes) -> None:
         """Weak tags and tags that are no version of ours fail the precondition (never a 500)."""
         expected = (412, "precondition-failed", 1)
         assert expected == _send(api, route, value)
 
     @pytest.mark.parametrize("route", list(ROUTES))
-    def test_star_matches_the_current_version(self, api: ApiDriver, route: str) -> None:
+    def test_star_matches_the_current_version(self, api: ApiJourney, route: str) -> None:
         """`*` matches whatever the case's version is."""
         expected = (200, "", 2)
         assert expected == _send(api, route, "*")
 
     @pytest.mark.parametrize("value", ['"7", "1"', '"1","9"', 'W/"3", "1"', ' , "1" ,'])
     @pytest.mark.parametrize("route", list(ROUTES))
-    def test_list_matches_if_any_tag_does(self, api: ApiDriver, route: str, value: str) -> None:
+    def test_list_matches_if_any_tag_does(self, api: ApiJourney, route: str, value: str) -> None:
         """A list holding the current version (strong) lets the change through."""
         expected = (200, "", 2)
         assert expected == _send(api, route, value)
 
-    def test_list_without_the_current_version_is_a_conflict(self, api: ApiDriver) -> None:
+    def test_list_without_the_current_version_is_a_conflict(self, api: ApiJourney) -> None:
         """A list of stale versions answers 409 citing one of the client's own tags."""
         case = api.open_case()
         api.call("PATCH", f"{CASES}/{case['id']}/data", json={"changes": {"travel_booked": True}})
@@ -91,7 +92,7 @@ class TestIfMatch:
         actual = (response.status_code, response.json()["expected"], response.json()["current"])
         assert expected == actual
 
-    def test_weak_tag_of_a_stale_version_is_412(self, api: ApiDriver) -> None:
+    def test_weak_tag_of_a_stale_version_is_412(self, api: ApiJourney) -> None:
         """W/"1" never matches, whatever the version (strong comparison)."""
         case = api.open_case()
         response = api.fire(case["id"], "log_first_contact", CONTACT, headers={"If-Match": 'W/"1"'})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_driver import CASES, OPENING, WORKFLOW, ApiDriver
+
+from journey import CASES, OPENING, WORKFLOW, ApiJourney
 
 BIGINT_OVERFLOW = 2**63  # past every integer column, and past SQLite's INTEGER
 INTEGER_OVERFLOW = 2**31  # past PostgreSQL INTEGER columns (users.id, api_tokens.id)
@@ -80,7 +81,7 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
     return value
 
 
-def _send(api: ApiDriver, probe: tuple[Any, ...], n: int | None = None) -> int:
+def _send(api: ApiJourney, probe: tuple[Any, ...], n: int | None = None) -> int:
     """Send a probe on a fresh case; return the status code."""
     method, path, who, query, body = probe
     ids = {"n": n, "case": api.open_case()["id"]}
@@ -95,7 +96,7 @@ class TestOutOfRangeIntegers:
 
     @pytest.mark.parametrize("name", list(INT_PROBES))
     def test_past_bigint_is_a_client_error(
-        self, api: ApiDriver, name: str, request: pytest.FixtureRequest
+        self, api: ApiJourney, name: str, request: pytest.FixtureRequest
     ) -> None:
         """2**63 anywhere an id goes answers 4xx, never 500."""
         expected = 4
@@ -103,7 +104,7 @@ class TestOutOfRangeIntegers:
 
     @pytest.mark.parametrize("name", list(INT_PROBES))
     def test_past_integer_is_a_client_error(
-        self, api: ApiDriver, name: str, db_url: str, request: pytest.FixtureRequest
+        self, api: ApiJourney, name: str, db_url: str, request: pytest.FixtureRequest
     ) -> None:
         """2**31 answers 4xx (or 2xx where nothing matches), never 500."""
         assert _send(api, INT_PROBES[name], INTEGER_OVERFLOW) < 500
@@ -114,7 +115,7 @@ class TestNulCharacters:
 
     @pytest.mark.parametrize("name", list(NUL_PROBES))
     def test_nul_is_the_same_422_on_both_databases(
-        self, api: ApiDriver, name: str, db_url: str, request: pytest.FixtureRequest
+        self, api: ApiJourney, name: str, db_url: str, request: pytest.FixtureRequest
     ) -> None:
         """A NUL in a body, query or path string is refused before SQL, on SQLite as on PG."""
         expected = 422
@@ -124,7 +125,7 @@ class TestNulCharacters:
 class TestUniqueNames:
     """Creating something whose unique name is taken."""
 
-    def test_duplicate_cohort_code_is_a_client_error(self, api: ApiDriver) -> None:
+    def test_duplicate_cohort_code_is_a_client_error(self, api: ApiJourney) -> None:
         """A second cohort with the same code is refused as a client error."""
         body = {"code": "MALTA-1", "label": "Malta", "workflow": WORKFLOW}
         api.call("POST", "/api/v1/cohorts", json=body)
@@ -153,7 +154,7 @@ DEEP_OBJECTS = b'{"changes": ' + b'{"a": ' * 999 + b"1" + b"}" * 999 + b"}"
 NOT_UTF8 = b'{"first_name": "\xff", "last_name": "X", "trigger": "\xe9", "code": "\xc3"}'
 
 
-def _body_path(api: ApiDriver, path: str) -> str:
+def _body_path(api: ApiJourney, path: str) -> str:
     case = api.open_case()
     cohort = api.call(
         "POST",
@@ -172,7 +173,7 @@ class TestBodies:
     )
     @pytest.mark.parametrize("route", list(BODY_ROUTES))
     def test_undecodable_body_is_400(
-        self, api: ApiDriver, route: str, body: bytes, db_url: str
+        self, api: ApiJourney, route: str, body: bytes, db_url: str
     ) -> None:
         """Nesting past the recursion limit and bytes that are not UTF-8 answer 400 problems."""
         method, path, who = BODY_ROUTES[route]
@@ -191,7 +192,7 @@ class TestBodies:
 
     @pytest.mark.parametrize("route", list(BODY_ROUTES))
     def test_nul_anywhere_is_the_same_422_on_both_databases(
-        self, api: ApiDriver, route: str, db_url: str
+        self, api: ApiJourney, route: str, db_url: str
     ) -> None:
         """A NUL in any string of any body is refused before SQL, naming where it is."""
         method, path, who = BODY_ROUTES[route]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_driver import CASES, ApiDriver
+
+from journey import CASES, ApiJourney
 
 CONTACT = {"first_contact_date": "2026-01-05"}
 
@@ -19,7 +20,7 @@ def kind(response: Any) -> str:
 class TestActions:
     """GET /api/v1/cases/{id}/actions."""
 
-    def test_explains_allowed_and_denied_triggers(self, api: ApiDriver) -> None:
+    def test_explains_allowed_and_denied_triggers(self, api: ApiJourney) -> None:
         """Each trigger out of the state is allowed, or denied with its unmet reasons."""
         case = api.open_case()
         response = api.call("GET", f"{CASES}/{case['id']}/actions")
@@ -50,14 +51,14 @@ class TestActions:
             [i["field"] for i in merge["inputs"]],
         )
 
-    def test_role_changes_the_answer(self, api: ApiDriver) -> None:
+    def test_role_changes_the_answer(self, api: ApiJourney) -> None:
         """A supervisor may merge but not log the first contact."""
         case = api.open_case()
         actions = api.call("GET", f"{CASES}/{case['id']}/actions", "supervisor").json()["actions"]
         expected = {"log_first_contact": False, "merge": True}
         assert expected == {a["trigger"]: a["allowed"] for a in actions}
 
-    def test_unmet_guard_is_explained(self, api: ApiDriver) -> None:
+    def test_unmet_guard_is_explained(self, api: ApiJourney) -> None:
         """A guard on the case's facts (the age) is reported with its detail."""
         person_id = api.person(birth_date="1990-01-01")
         case = api.open_case(person_id)
@@ -74,7 +75,7 @@ class TestActions:
         )
         assert expected == actual
 
-    def test_enum_inputs_list_their_values(self, api: ApiDriver) -> None:
+    def test_enum_inputs_list_their_values(self, api: ApiJourney) -> None:
         """An enumerated input lists the values it accepts."""
         case = api.open_case()
         api.fire(case["id"], "log_first_contact", CONTACT)
@@ -87,7 +88,7 @@ class TestActions:
 class TestFire:
     """POST /api/v1/cases/{id}/transitions."""
 
-    def test_moves_the_case(self, api: ApiDriver) -> None:
+    def test_moves_the_case(self, api: ApiJourney) -> None:
         """A transition answers 200 with the case and the history entry it wrote."""
         case = api.open_case()
         response = api.fire(case["id"], "log_first_contact", CONTACT)
@@ -112,7 +113,7 @@ class TestFire:
             entry["role"],
         )
 
-    def test_invalid_transition_lists_the_way_out(self, api: ApiDriver) -> None:
+    def test_invalid_transition_lists_the_way_out(self, api: ApiJourney) -> None:
         """A trigger that does not leave the state is a 409 listing those that do."""
         case = api.open_case()
         response = api.fire(case["id"], "assess", {"eligibility_checked": True})
@@ -120,14 +121,14 @@ class TestFire:
         body = response.json()
         assert expected == (response.status_code, kind(response), body["state"], body["allowed"])
 
-    def test_unknown_trigger_is_an_invalid_transition(self, api: ApiDriver) -> None:
+    def test_unknown_trigger_is_an_invalid_transition(self, api: ApiJourney) -> None:
         """An unknown trigger is refused the same way."""
         case = api.open_case()
         response = api.fire(case["id"], "teleport")
         expected = (409, "invalid-transition")
         assert expected == (response.status_code, kind(response))
 
-    def test_guard_failed_lists_unmet_conditions(self, api: ApiDriver) -> None:
+    def test_guard_failed_lists_unmet_conditions(self, api: ApiJourney) -> None:
         """A transition whose guard fails is a 409 naming each unmet condition."""
         case = api.open_case()
         api.fire(case["id"], "log_first_contact", CONTACT)
@@ -144,7 +145,7 @@ class TestFire:
         assert expected == actual
         assert "withdraw" in body["allowed"]
 
-    def test_role_not_allowed(self, api: ApiDriver) -> None:
+    def test_role_not_allowed(self, api: ApiJourney) -> None:
         """A trigger reserved to another role is a 409 role-not-allowed."""
         case = api.open_case()
         response = api.fire(case["id"], "merge", {"merged_into": 1}, reason="duplicate")
@@ -190,7 +191,7 @@ class TestFire:
         ],
     )
     def test_bad_inputs_are_422_with_paths(
-        self, api: ApiDriver, body: dict[str, Any], fields: list[str]
+        self, api: ApiJourney, body: dict[str, Any], fields: list[str]
     ) -> None:
         """Malformed requests and inputs are 422 with the path of each faulty field."""
         case = api.open_case()
@@ -204,7 +205,7 @@ class TestFire:
         )
         assert expected == actual
 
-    def test_missing_reason_is_422(self, api: ApiDriver) -> None:
+    def test_missing_reason_is_422(self, api: ApiJourney) -> None:
         """A trigger that requires a reason refuses to fire without one."""
         case = api.open_case()
         response = api.fire(case["id"], "merge", {"merged_into": 1}, "supervisor")
@@ -212,7 +213,7 @@ class TestFire:
         assert expected == (response.status_code, [e["field"] for e in response.json()["errors"]])
 
     @pytest.mark.parametrize("how", ["if-match", "body"])
-    def test_stale_version_is_409(self, api: ApiDriver, how: str) -> None:
+    def test_stale_version_is_409(self, api: ApiJourney, how: str) -> None:
         """A stale expected version (If-Match or body) is a 409 with the current version."""
         case = api.open_case()
         api.call("PATCH", f"{CASES}/{case['id']}/data", json={"changes": {"travel_booked": True}})
@@ -234,14 +235,14 @@ class TestFire:
         )
         assert expected == actual
 
-    def test_current_version_is_accepted(self, api: ApiDriver) -> None:
+    def test_current_version_is_accepted(self, api: ApiJourney) -> None:
         """The current version as If-Match lets the transition through."""
         case = api.open_case()
         response = api.fire(case["id"], "log_first_contact", CONTACT, headers={"If-Match": '"1"'})
         expected = (200, 2)
         assert expected == (response.status_code, response.json()["case"]["version"])
 
-    def test_if_match_wins_over_body_version(self, api: ApiDriver) -> None:
+    def test_if_match_wins_over_body_version(self, api: ApiJourney) -> None:
         """When both are sent, If-Match is the expected version."""
         case = api.open_case()
         response = api.fire(
@@ -250,7 +251,7 @@ class TestFire:
         expected = 200
         assert expected == response.status_code
 
-    def test_other_mission_locale_is_404(self, api: ApiDriver) -> None:
+    def test_other_mission_locale_is_404(self, api: ApiJourney) -> None:
         """Another mission locale's case cannot be moved and does not exist."""
         case = api.open_case()
         response = api.fire(case["id"], "log_first_contact", CONTACT, "advisor_b")
@@ -261,7 +262,7 @@ class TestFire:
 class TestHistory:
     """GET /api/v1/cases/{id}/history."""
 
-    def test_oldest_first_and_chained(self, api: ApiDriver) -> None:
+    def test_oldest_first_and_chained(self, api: ApiJourney) -> None:
         """Entries come in order, each one chained to the hash of the one before."""
         case = api.open_case()
         api.fire(case["id"], "log_first_contact", CONTACT)
@@ -276,20 +277,20 @@ class TestHistory:
         expected_links = [e["hash"] for e in entries[:-1]]
         assert expected_links == [e["prev_hash"] for e in entries[1:]]
 
-    def test_records_the_actor_by_reference(self, api: ApiDriver) -> None:
+    def test_records_the_actor_by_reference(self, api: ApiJourney) -> None:
         """Entries name the actor by id and role, never by name."""
         case = api.open_case()
         [entry] = api.history(case["id"])
         expected = (f"user:{api.users['advisor_a'].id}", "advisor", "ml-a")
         assert expected == (entry["actor"], entry["role"], entry["payload"]["mission_locale_id"])
 
-    def test_supervisor_reads_any_history(self, api: ApiDriver) -> None:
+    def test_supervisor_reads_any_history(self, api: ApiJourney) -> None:
         """A supervisor reads the history of any mission locale's case."""
         case = api.open_case()
         expected = 1
         assert expected == len(api.history(case["id"], "supervisor"))
 
-    def test_other_mission_locale_is_404(self, api: ApiDriver) -> None:
+    def test_other_mission_locale_is_404(self, api: ApiJourney) -> None:
         """Another mission locale's history does not exist for an advisor."""
         case = api.open_case()
         response = api.call("GET", f"{CASES}/{case['id']}/history", "advisor_b")

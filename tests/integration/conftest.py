@@ -20,8 +20,7 @@ from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.cli import app
 from ipm_workflow.services.commands import Actor
-
-from .journeys import Journey
+from journey import Journey
 
 _REGISTRIES: dict[tuple[Path, tuple[tuple[str, int], ...]], WorkflowRegistry] = {}
 
@@ -49,7 +48,7 @@ def journey(
     container: Container, clock: ManualClock, advisor: Actor, directory: Mapping[str, Any]
 ) -> Journey:
     """A journey driver on the wired application, with the directory in place."""
-    return Journey(container, clock, advisor)
+    return Journey(container, advisor, clock)
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from ipm_workflow.adapters.db.repositories import cases_t, history_t
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.chain import ChainReport
 from ipm_workflow.services.commands import Actor
-
-from .journeys import Journey
+from journey import Journey
 
 Cli = Callable[..., Result]
 

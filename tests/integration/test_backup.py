@@ -18,8 +18,7 @@ from ipm_workflow.adapters.db.repositories import cases_t, history_t
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.policy import OPERATOR_ACTOR
-
-from .journeys import Journey
+from journey import Journey
 
 Cli = Callable[..., Result]
 

@@ -12,8 +12,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import DomainError, InvalidTransition, VersionConflict
 from ipm_workflow.services.commands import FireTrigger, RecordDocument, UpdateData
 from ipm_workflow.services.handlers import Fired
-
-from .journeys import Journey
+from journey import Journey
 
 Outcome = Fired | DomainError
 

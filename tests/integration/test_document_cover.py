@@ -9,8 +9,7 @@ import pytest
 from ipm_workflow.domain.errors import GuardFailed
 from ipm_workflow.domain.reminders import condition_cleared
 from ipm_workflow.services.commands import RecordDocument
-
-from .journeys import CHECKLIST, Journey
+from journey import CHECKLIST, Journey
 
 DOCUMENT_RULES = ("documents_d60", "documents_d30", "documents_d14", "documents_d7", "ceam_d21")
 

@@ -21,8 +21,7 @@ from ipm_workflow.services.commands import (
     RecordDocument,
     UpdateData,
 )
-
-from .journeys import NORMAL_PATH, WORKFLOW, Journey
+from journey import NORMAL_PATH, WORKFLOW, Journey
 
 # Weighted choices are drawn from lists whose first item is the likely one: Hypothesis shrinks
 # towards the first item, and a uniform pick still favours the repeated ones.

@@ -24,8 +24,7 @@ from ipm_workflow.services.commands import (
     RecordDocument,
     UpdateData,
 )
-
-from .journeys import CHECKLIST, GRANT, HOST, WORKFLOW, Journey
+from journey import CHECKLIST, GRANT, HOST, WORKFLOW, Journey
 
 Move = tuple[str, str | None, str | None, str | None]
 T = "transition"

@@ -13,8 +13,7 @@ import structlog
 
 from ipm_workflow.domain.people import Person
 from ipm_workflow.logging import configure_logging
-
-from .journeys import HOST, Journey
+from journey import HOST, Journey
 
 BIRTH = date(2005, 6, 15)
 SECRETS = {

@@ -23,8 +23,7 @@ from ipm_workflow.config import Settings
 from ipm_workflow.domain.people import MissionLocale
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.commands import Actor
-
-from .journeys import Journey
+from journey import Journey
 
 MODEL_TABLES = {t.name for t in SQLModel.metadata.sorted_tables}
 
@@ -116,7 +115,7 @@ class TestPopulatedRoundTrip:
             people = container.people
             people.add_mission_locale(MissionLocale("ml-a", "Mission locale A (test)", "42"))
             advisor = people.add_user("advisor.a", "Advisor A", "advisor", ["ml-a"])
-            journey = Journey(container, clock, Actor.of(advisor))
+            journey = Journey(container, Actor.of(advisor), clock)
             cases = [journey.open(journey.person(date(2005, 3, 1))) for _ in range(2)]
             journey.fire(cases[0], "log_first_contact", {"first_contact_date": clock.now().date()})
             container.tokens.issue("advisor.a", 1, "migration test")

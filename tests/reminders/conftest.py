@@ -2,56 +2,35 @@
 
 from __future__ import annotations
 
-import logging
-import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from litestar.testing import TestClient
-from reminder_kit import (
-    ADVISOR_EMAIL,
-    FINANCE_EMAIL,
-    ML_EMAIL,
-    SUPERVISOR_EMAIL,
-    WORKFLOW,
-    Api,
-    Pump,
-    Walker,
-)
+from reminder_kit import Pump
 from reminder_sinks import SmtpSink
 from typer.testing import CliRunner, Result
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container, bootstrap
-from ipm_workflow.config import ROOT, Settings
+from ipm_workflow.config import Settings
 from ipm_workflow.domain.people import MissionLocale, User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.cli import app
 from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.services.commands import Actor
-
-
-@pytest.fixture(scope="session")
-def workflows_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped variant-B workflow and the templates, alone in a directory."""
-    # Other programmes' workflow files are edited in parallel; a half-written one must not
-    # stop the reminder tests, which only walk variant B.
-    target = tmp_path_factory.mktemp("workflows")
-    shutil.copy(ROOT / "workflows" / f"{WORKFLOW}.v1.yaml", target)
-    shutil.copytree(ROOT / "workflows" / "templates", target / "templates")
-    return target
-
-
-@pytest.fixture(scope="session")
-def registry(workflows_dir: Path) -> WorkflowRegistry:
-    """The variant-B workflow, compiled once for the session."""
-    return load_registry(workflows_dir)
+from journey import (
+    ADVISOR_EMAIL,
+    FINANCE_EMAIL,
+    ML_EMAIL,
+    SUPERVISOR_EMAIL,
+    YP_EMAIL,
+    ApiJourney,
+    Journey,
+    kept_logging,
+)
 
 
 @pytest.fixture
@@ -116,9 +95,9 @@ def directory(container: Container) -> dict[str, User]:
 
 
 @pytest.fixture
-def walker(container: Container, advisor: Actor) -> Walker:
-    """A driver of cases through the service layer."""
-    return Walker(container, advisor)
+def walker(container: Container, advisor: Actor, clock: ManualClock) -> Journey:
+    """The journey driver over the service layer; its people are Camille, with an e-mail."""
+    return Journey(container, advisor, clock, first_name="Camille", contact={"email": YP_EMAIL})
 
 
 @pytest.fixture
@@ -131,33 +110,14 @@ async def pump(container: Container, clock: ManualClock) -> AsyncIterator[Pump]:
     await worker.stop()
 
 
-@contextmanager
-def kept_logging() -> Iterator[None]:
-    """Put back the logging configuration that the CLI or the app factory replace."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    saved = structlog.get_config()
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        structlog.configure(**saved)
-
-
 @pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """The logging configuration as it was before the test."""
-    with kept_logging():
-        yield
-
-
-@pytest.fixture
-def api(container: Container, directory: dict[str, User], restore_logging: None) -> Iterator[Api]:
+def api(
+    container: Container, directory: dict[str, User], restore_logging: None
+) -> Iterator[ApiJourney]:
     """The HTTP API on the test container, called with each directory user's token."""
     tokens = {key: container.tokens.issue(user.username).token for key, user in directory.items()}
     with TestClient(create_app(container.settings, container=container)) as client:
-        yield Api(client, tokens)
+        yield ApiJourney(client, tokens)
 
 
 @pytest.fixture

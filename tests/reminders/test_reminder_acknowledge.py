@@ -5,24 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from reminder_kit import (
-    ADVISOR_EMAIL,
-    HOST_EMAIL,
-    SUPERVISOR_EMAIL,
-    Api,
-    Pump,
-    Walker,
-    abroad,
-    in_follow_up,
-    paris,
-    utc,
-)
+from reminder_kit import Pump, abroad, in_follow_up
 from reminder_sinks import SmtpSink
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.commands import Actor
+from journey import (
+    ADVISOR_EMAIL,
+    CASES,
+    HOST_EMAIL,
+    SUPERVISOR_EMAIL,
+    ApiJourney,
+    Journey,
+    paris,
+    utc,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +40,7 @@ def _one(reminders: list[Reminder], rule: str, recipient: str, occurrence: int =
     return found
 
 
-def _mail(walker: Walker, smtp: SmtpSink, case_id: int) -> list[tuple[object, ...]]:
+def _mail(walker: Journey, smtp: SmtpSink, case_id: int) -> list[tuple[object, ...]]:
     rows = {r.id: r for r in walker.reminders(case_id)}
     return sorted(
         (m.to[0], rows[m.reminder_id].rule_id, rows[m.reminder_id].occurrence)
@@ -53,7 +52,7 @@ class TestAcknowledgeService:
     """ReminderService.acknowledge, as an advisor calls it."""
 
     async def test_an_acknowledged_reminder_is_not_escalated(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, advisor: Actor, container: Container
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor, container: Container
     ) -> None:
         """The 48 h first-contact reminder, acknowledged, never reaches the supervisor."""
         cid = walker.open(walker.person())
@@ -72,7 +71,7 @@ class TestAcknowledgeService:
         assert expected_payload == dict(entry.payload)
 
     async def test_an_acknowledged_check_in_is_not_repeated(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, advisor: Actor, container: Container
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor, container: Container
     ) -> None:
         """The weekly check-in stops for everyone; the fortnightly one still comes."""
         cid = await abroad(walker, pump, START, END, host_email=HOST_EMAIL)
@@ -90,7 +89,7 @@ class TestAcknowledgeService:
         assert expected == [m for m in _mail(walker, smtp, cid) if m[1].startswith("check_in")]
 
     async def test_acknowledging_the_m6_survey_stops_lose_contact(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, advisor: Actor, container: Container
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor, container: Container
     ) -> None:
         """Once the advisor has the M+6 answer in hand, no repeat and no lost contact."""
         cid = await in_follow_up(walker, pump, START, END)
@@ -117,7 +116,7 @@ class TestAcknowledgeService:
         assert expected_state == walker.case(cid).state
 
     def test_a_reminder_acknowledged_while_being_sent_is_not_repeated(
-        self, walker: Walker, advisor: Actor, container: Container, clock: ManualClock
+        self, walker: Journey, advisor: Actor, container: Container, clock: ManualClock
     ) -> None:
         """The advisor acknowledges while the worker holds the check-in: no next occurrence."""
         cid = walker.open(walker.person())
@@ -148,13 +147,13 @@ class TestAcknowledgeHttp:
     """POST /api/v1/cases/{id}/reminders/{id}/acknowledge."""
 
     async def test_post_acknowledge_stops_the_escalation(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, api: Api
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, api: ApiJourney
     ) -> None:
         """The advisor acknowledges over HTTP; the supervisor hears nothing."""
         cid = walker.open(walker.person())
         await pump.until(OPENED + 2 * DAY + DAY / 24)
         reminder = _one(walker.reminders(cid), "first_contact_overdue", "advisor")
-        response = api.call("POST", f"/cases/{cid}/reminders/{reminder.id}/acknowledge")
+        response = api.call("POST", f"{CASES}/{cid}/reminders/{reminder.id}/acknowledge")
         await pump.until(OPENED + 6 * DAY)
 
         expected = (200, OPENED + 2 * DAY + DAY / 24, "sent")
@@ -166,19 +165,19 @@ class TestAcknowledgeHttp:
         )
         assert expected == actual
         assert SUPERVISOR_EMAIL not in {m.to[0] for m in smtp.received}
-        listed = api.call("GET", f"/cases/{cid}/reminders").json()
+        listed = api.call("GET", f"{CASES}/{cid}/reminders").json()
         escalation = {(r["kind"], r["status"], r["outcome"]) for r in listed}
         assert ("escalation", "acknowledged", "acknowledged") in escalation
 
     async def test_post_acknowledge_stops_the_repetition(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, api: Api
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, api: ApiJourney
     ) -> None:
         """A weekly check-in acknowledged over HTTP is not sent again."""
         cid = await abroad(walker, pump, START, END, host_email=HOST_EMAIL)
         arrival = paris(START, 12)
         await pump.until(arrival + 8 * DAY)
         first = _one(walker.reminders(cid), "check_in_first_month", "host")
-        response = api.call("POST", f"/cases/{cid}/reminders/{first.id}/acknowledge")
+        response = api.call("POST", f"{CASES}/{cid}/reminders/{first.id}/acknowledge")
         await pump.until(arrival + 30 * DAY)
 
         weekly = [m for m in _mail(walker, smtp, cid) if m[1] == "check_in_first_month"]
@@ -189,12 +188,12 @@ class TestAcknowledgeHttp:
         assert expected == (response.status_code, weekly)
 
     def test_acknowledge_refuses_another_case_and_other_roles(
-        self, walker: Walker, api: Api
+        self, walker: Journey, api: ApiJourney
     ) -> None:
         """A reminder is acknowledged through its own case, by an advisor of that case."""
         first, second = walker.open(walker.person()), walker.open(walker.person())
         reminder = _one(walker.reminders(first), "first_contact_overdue", "advisor")
-        url = "/cases/{}/reminders/{}/acknowledge"
+        url = CASES + "/{}/reminders/{}/acknowledge"
         codes = (
             api.call("POST", url.format(second, reminder.id)).status_code,
             api.call("POST", url.format(first, reminder.id), "advisor_b").status_code,

@@ -6,8 +6,10 @@ from email.parser import BytesParser
 from email.policy import default as email_policy
 
 import pytest
-from reminder_kit import ADVISOR_EMAIL, Pump, Walker, utc
+from reminder_kit import Pump
 from reminder_sinks import SmtpSink
+
+from journey import ADVISOR_EMAIL, Journey, utc
 
 pytestmark = pytest.mark.anyio
 
@@ -18,7 +20,7 @@ class TestEmailHeaders:
     """Headers written by SmtpChannel."""
 
     async def test_headers_identify_the_reminder(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Message-ID and X-IPM-Reminder name the reminder; From, To and Date are set."""
         walker.open(walker.person())
@@ -37,7 +39,7 @@ class TestEmailHeaders:
         assert headers["Date"] is not None
 
     async def test_content_language_names_the_language(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """The advisor's French mail says Content-Language: fr."""
         walker.open(walker.person())

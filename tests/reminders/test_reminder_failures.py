@@ -7,13 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from reminder_kit import Api, Pump, Walker, attempts_of, utc
+from reminder_kit import Pump, attempts_of
 from reminder_sinks import SmtpSink
 from typer.testing import Result
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.reminders import Reminder
+from journey import CASES, ApiJourney, Journey, utc
 
 pytestmark = pytest.mark.anyio
 
@@ -21,7 +22,7 @@ DUE = utc(2026, 1, 7)  # 48 h after the referral: the advisor's first-contact re
 SECOND = timedelta(seconds=1)
 
 
-def _first_contact(walker: Walker, case_id: int) -> Reminder:
+def _first_contact(walker: Journey, case_id: int) -> Reminder:
     [found] = [r for r in walker.reminders(case_id) if r.recipient == "advisor"]
     return found
 
@@ -35,7 +36,7 @@ class TestServerDown:
         return {"max_attempts": 6, "backoff_base_seconds": 60, "backoff_max_seconds": 3600}
 
     async def test_attempts_back_off_then_all_arrive_once_it_is_back(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, container: Container
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, container: Container
     ) -> None:
         """Attempts at +0, +1, +3 min, then +7 min once the server is back; each mail once."""
         cases = [walker.open(walker.person()) for _ in range(5)]
@@ -80,10 +81,10 @@ class TestDeadLetter:
 
     async def test_dead_letter_is_listed_and_requeued_by_hand(
         self,
-        walker: Walker,
+        walker: Journey,
         pump: Pump,
         smtp: SmtpSink,
-        api: Api,
+        api: ApiJourney,
         cli: Callable[..., Result],
         clock: ManualClock,
     ) -> None:
@@ -99,7 +100,7 @@ class TestDeadLetter:
         assert dead.outcome is not None
         assert dead.outcome.startswith("2 attempts failed: SMTP unreachable")
 
-        listed = api.call("GET", f"/cases/{cid}/reminders").json()
+        listed = api.call("GET", f"{CASES}/{cid}/reminders").json()
         over_http = [(r["id"], r["status"], r["outcome"]) for r in listed if r["status"] == "dead"]
         assert [(dead.id, "dead", dead.outcome)] == over_http
         by_case = cli("reminders", "list", "--case", str(cid))
@@ -154,7 +155,7 @@ class TestRefusals:
     )
     async def test_the_reply_code_decides_retry_or_dead_letter(
         self,
-        walker: Walker,
+        walker: Journey,
         pump: Pump,
         smtp: SmtpSink,
         stage: str,

@@ -9,23 +9,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from reminder_kit import (
+from reminder_kit import Pump, attempts_of
+from reminder_sinks import SmtpSink
+
+from ipm_workflow.adapters.clock import ManualClock
+from journey import (
     ADVISOR_EMAIL,
     FINANCE_EMAIL,
     GUARDIAN_EMAIL,
     HOST_EMAIL,
     ML_EMAIL,
+    SUBJECTS,
     SUPERVISOR_EMAIL,
     YP_EMAIL,
-    Pump,
-    Walker,
-    attempts_of,
+    Journey,
     paris,
     utc,
 )
-from reminder_sinks import SmtpSink
-
-from ipm_workflow.adapters.clock import ManualClock
 
 pytestmark = pytest.mark.anyio
 
@@ -38,30 +38,6 @@ DEBRIEF_AT = utc(2026, 8, 3, 9)
 OPENED_AT = utc(2026, 1, 5, 9)
 DAY = timedelta(days=1)
 
-# French subjects of the shipped templates (the young person and the staff read French).
-SUBJECTS = {
-    "first_contact_overdue": "Premier contact à faire – dossier n°{case}",
-    "first_contact_escalation": "Alerte : premier contact non fait – dossier n°{case}",
-    "prefinancing_due": "Préfinancement à verser – dossier n°{case}",
-    "prefinancing_escalation": "Alerte : préfinancement non versé – dossier n°{case}",
-    "documents_missing": "Documents à fournir avant le départ",
-    "documents_missing_escalation": "Alerte : documents manquants avant le départ – "
-    "dossier n°{case}",
-    "ceam_missing": "Ta carte européenne d'assurance maladie (CEAM)",
-    "ceam_missing_escalation": "CEAM toujours manquante – dossier n°{case}",
-    "ols_assessment_due": "Ton test de langue OLS avant le départ",
-    "ols_assessment_escalation": "Test OLS 1 non fait – dossier n°{case}",
-    "departure_pack": "Départ imminent : les informations pratiques",
-    "arrival_check": "Arrivée sur place : tout va bien ?",
-    "arrival_unconfirmed": "Arrivée non confirmée – dossier n°{case}",
-    "check_in": "Point de suivi – stage de Camille",
-    "return_logistics": "Ton retour approche : ce qu'il reste à faire",
-    "return_confirmation": "Fin du stage : confirmation du retour",
-    "participant_report_request": "Ton avis sur ton stage : le rapport du participant",
-    "participant_report_reminder": "Petit rappel : ton rapport du participant",
-    "debrief_due": "Entretien de bilan – dossier n°{case}",
-    "outcome_survey": "Après le séjour à l'étranger : des nouvelles ?",
-}
 Sent = tuple[datetime, str, str, str, int, str]
 
 
@@ -150,7 +126,7 @@ def _variant_b_schedule(case_id: int) -> list[Sent]:
     )
 
 
-def _delivered(walker: Walker, smtp: SmtpSink, case_id: int) -> list[Sent]:
+def _delivered(walker: Journey, smtp: SmtpSink, case_id: int) -> list[Sent]:
     rows = {r.id: r for r in walker.reminders(case_id)}
     return sorted(
         (m.at, *m.to, row.rule_id, row.kind, row.occurrence, m.subject)
@@ -169,7 +145,7 @@ class TestVariantBReplay:
     """The whole long-internship journey, a year and a half of reminders in seconds."""
 
     async def test_every_declared_reminder_goes_out_on_its_date(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Each §3 reminder reaches its recipient on its date, once; the timeouts move the case."""
         began = perf.perf_counter()
@@ -239,7 +215,7 @@ class TestVariantBReplay:
         assert elapsed < 30, f"a year of journey took {elapsed:.1f} s"
 
     async def test_what_was_not_sent_says_why(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Unsent reminders say why: state left, condition cleared, nobody to reach."""
         cid = walker.open(walker.person())
@@ -282,7 +258,7 @@ class TestPrefinancing:
     """The pre-financing reminder: signature + 30 days, and never after departure."""
 
     async def test_a_late_signature_is_reminded_before_departure(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Signed 21 days before leaving: finance hears about it by the departure day."""
         start = date(2026, 1, 26)
@@ -309,7 +285,7 @@ class TestQuietHours:
         return {"quiet_hours_start": time(21), "quiet_hours_end": time(8)}
 
     async def test_young_people_hear_from_us_after_eight_in_their_time_zone(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """The D-60 mail leaves at 09:00 in Paris, and waits for 08:00 in Montreal."""
         zones = {"paris@young.example": "Europe/Paris", "qc@young.example": "America/Montreal"}
@@ -356,7 +332,7 @@ class TestQuietHours:
         _assert_nothing_twice(smtp)
 
     async def test_a_staff_reminder_due_at_night_waits_for_the_morning(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, clock: ManualClock
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, clock: ManualClock
     ) -> None:
         """A referral logged at 22:30 in Paris is chased 48 h later at 08:00, not at 22:30."""
         clock.set(utc(2026, 1, 5, 21, 30))
@@ -378,7 +354,7 @@ class TestLostContact:
     """Unanswered outcome surveys at M+6 end the follow-up as lost contact."""
 
     async def test_three_unanswered_m6_attempts_lose_contact(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """M+3 and M+6 surveys go out three times each; 30 days after M+6 the case is lost."""
         start, end = date(2026, 2, 16), date(2026, 3, 27)

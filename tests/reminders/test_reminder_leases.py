@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from reminder_kit import Walker, utc
-
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
+from journey import Journey, utc
 
 DUE = utc(2026, 1, 7)  # the advisor's first-contact reminder
 LEASE = timedelta(minutes=5)  # the default IPM_WORKER_LEASE_SECONDS
@@ -17,7 +16,7 @@ class TestLeases:
     """DeliveryService.claim and the lease it takes."""
 
     def test_a_live_lease_keeps_other_workers_away(
-        self, walker: Walker, container: Container, clock: ManualClock
+        self, walker: Journey, container: Container, clock: ManualClock
     ) -> None:
         """Within the lease nobody else gets the reminder; after it, another worker does."""
         walker.open(walker.person())
@@ -32,7 +31,7 @@ class TestLeases:
         assert expected == (during, taken.id, taken.attempts, taken.claimed_by)
 
     def test_the_first_worker_cannot_record_after_a_takeover(
-        self, walker: Walker, container: Container, clock: ManualClock
+        self, walker: Journey, container: Container, clock: ManualClock
     ) -> None:
         """Once taken over, the first worker's outcome is refused; the second one's counts."""
         walker.open(walker.person())
@@ -51,7 +50,7 @@ class TestLeases:
         assert expected == (row.status, row.attempts, row.claimed_by)
 
     def test_a_worker_past_its_lease_does_not_send(
-        self, walker: Walker, container: Container, clock: ManualClock
+        self, walker: Journey, container: Container, clock: ManualClock
     ) -> None:
         """A slow worker whose lease ran out gets nothing to send: the other one has it."""
         walker.open(walker.person())

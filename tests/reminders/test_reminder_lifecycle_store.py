@@ -6,17 +6,17 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from reminder_kit import Walker
 from typer.testing import Result
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.reminder_lifecycle import IllegalReminderMove, Mover, Status
+from journey import Journey
 
 DAY = timedelta(days=1)
 
 
-def _first_contact(walker: Walker) -> tuple[int, int]:
+def _first_contact(walker: Journey) -> tuple[int, int]:
     cid = walker.open(walker.person())
     [reminder] = [
         r
@@ -30,7 +30,7 @@ class TestGuardedUpdates:
     """Every store update names the statuses it may move from."""
 
     def test_a_case_change_does_not_cancel_what_a_worker_has_claimed(
-        self, container: Container, walker: Walker, clock: ManualClock
+        self, container: Container, walker: Journey, clock: ManualClock
     ) -> None:
         """The worker claimed the reminder first: the cancel finds nothing to move."""
         cid, rid = _first_contact(walker)
@@ -47,7 +47,7 @@ class TestGuardedUpdates:
         assert (held.status, held.claimed_by) == (Status.SENDING, "w1")
 
     def test_nobody_but_a_worker_marks_a_reminder_sent(
-        self, container: Container, walker: Walker, clock: ManualClock
+        self, container: Container, walker: Journey, clock: ManualClock
     ) -> None:
         """An undeclared move is an error before any row is touched."""
         cid, rid = _first_contact(walker)
@@ -59,7 +59,7 @@ class TestGuardedUpdates:
         assert row.status == Status.PLANNED
 
     def test_requeueing_a_planned_reminder_is_refused_with_a_clear_line(
-        self, walker: Walker, cli: Callable[..., Result]
+        self, walker: Journey, cli: Callable[..., Result]
     ) -> None:
         """`reminders retry ID` on a reminder that is not dead nor skipped: exit 1, no traceback."""
         _, rid = _first_contact(walker)

@@ -9,7 +9,7 @@ from email import policy
 from typing import Any
 
 import pytest
-from reminder_kit import ADVISOR_EMAIL, OPENING, SUPERVISOR_EMAIL, WORKFLOW, Pump, Walker
+from reminder_kit import Pump
 from reminder_sinks import SmtpSink
 
 from ipm_workflow.bootstrap import Container
@@ -17,6 +17,7 @@ from ipm_workflow.config import Settings
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.commands import Actor, OpenCase
+from journey import ADVISOR_EMAIL, OPENING, SUPERVISOR_EMAIL, WORKFLOW, Journey
 
 START, END = date(2026, 4, 20), date(2026, 7, 17)
 DAY = timedelta(days=1)
@@ -46,7 +47,7 @@ class TestDatesAndLinks:
         ("language", "written"), [("fr", "20 avril 2026"), ("en", "20 April 2026")]
     )
     def test_dates_are_written_per_language(
-        self, walker: Walker, container: Container, advisor: Actor, language: str, written: str
+        self, walker: Journey, container: Container, advisor: Actor, language: str, written: str
     ) -> None:
         """The departure date in the D-60 message: no ISO date left in the text."""
         cid = walker.open(walker.person(language=language))
@@ -57,7 +58,7 @@ class TestDatesAndLinks:
         assert "2026-04-20" not in message.body
 
     def test_links_point_to_the_address_the_server_runs_on(
-        self, walker: Walker, container: Container, advisor: Actor
+        self, walker: Journey, container: Container, advisor: Actor
     ) -> None:
         """Without IPM_PUBLIC_URL, host and port of the settings make the link."""
         cid = walker.open(walker.person())
@@ -85,7 +86,7 @@ class TestFallbackRecipient:
     """A recipient who cannot be found is replaced, and everybody is told why."""
 
     async def test_no_advisor_assigned_goes_to_the_supervisor_and_says_why(
-        self, container: Container, walker: Walker, pump: Pump, smtp: SmtpSink, advisor: Actor
+        self, container: Container, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor
     ) -> None:
         """The issue's input: a case opened without an advisor; first contact overdue."""
         person = walker.person()
@@ -101,7 +102,7 @@ class TestFallbackRecipient:
         assert "no advisor assigned to the case" in _body(mail)
 
     async def test_a_minor_without_guardian_contact_tells_the_advisor(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink, clock: Any
+        self, walker: Journey, pump: Pump, smtp: SmtpSink, clock: Any
     ) -> None:
         """A variant: the guardian's message reaches the case's advisor, with the reason."""
         minor = date(clock.now().year - 16, 1, 1)
@@ -118,7 +119,7 @@ class TestFallbackRecipient:
         assert mail.to == (ADVISOR_EMAIL,)
         assert "no guardian contact recorded" in _body(mail)
 
-    async def test_an_adult_has_no_guardian_to_inform(self, walker: Walker, pump: Pump) -> None:
+    async def test_an_adult_has_no_guardian_to_inform(self, walker: Journey, pump: Pump) -> None:
         """Not a missing contact: the guardian's message is skipped, on purpose, with why."""
         cid = walker.open(walker.person())
         walker.to_contracted(cid, START, END)
@@ -146,7 +147,7 @@ class TestRenderingFault:
     """A message that cannot be built is dead at once, with its reason: never retried."""
 
     async def test_a_header_with_a_line_break_is_a_permanent_failure(
-        self, container: Container, walker: Walker, pump: Pump, smtp: SmtpSink, advisor: Actor
+        self, container: Container, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor
     ) -> None:
         """The first-contact reminder with a broken subject: dead after one attempt."""
         container.delivery.renderer = _LineBreakSubject(container.delivery.renderer)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from reminder_kit import YP_EMAIL, Pump, Walker, paris, utc
+from reminder_kit import Pump
 from reminder_sinks import SmtpSink
+
+from journey import YP_EMAIL, Journey, paris, utc
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +26,7 @@ DATED = [
 REPLANNED = sorted([*DATED, "documents_d60"])
 
 
-def _young_person_mail(walker: Walker, smtp: SmtpSink, case_id: int) -> list[tuple[object, ...]]:
+def _young_person_mail(walker: Journey, smtp: SmtpSink, case_id: int) -> list[tuple[object, ...]]:
     rules = {r.id: r.rule_id for r in walker.reminders(case_id)}
     return [(m.at, rules[m.reminder_id]) for m in smtp.received if m.to == (YP_EMAIL,)]
 
@@ -33,7 +35,7 @@ class TestPostponement:
     """A postponed departure (postpone, then resume with new dates)."""
 
     async def test_postpone_cancels_stale_reminders_and_resume_plans_new_ones(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """The old D-N reminders are cancelled with a reason; the new dates are kept."""
         cid = walker.open(walker.person())
@@ -77,7 +79,7 @@ class TestPostponement:
         assert expected_mail == sorted(_young_person_mail(walker, smtp, cid))
 
     async def test_a_corrected_departure_date_replans_with_the_reason(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Correcting planned_start while preparing cancels "the date it hangs on moved"."""
         cid = walker.open(walker.person())
@@ -101,7 +103,7 @@ class TestReplanningKeepsWhatDidNotMove:
     """Replanning after a date change leaves reminders hanging on other anchors alone."""
 
     async def test_extending_the_stay_keeps_the_weekly_check_ins(
-        self, walker: Walker, pump: Pump, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Moving planned_end while abroad does not stop check-ins hanging on the arrival."""
         cid = walker.open(walker.person())

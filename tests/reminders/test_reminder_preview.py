@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from reminder_kit import YP_EMAIL, Api, Walker
 from typer.testing import Result
+
+from journey import CASES, YP_EMAIL, ApiJourney, Journey
 
 START, END = date(2026, 4, 20), date(2026, 7, 17)
 LANGUAGES = [
@@ -16,7 +17,7 @@ LANGUAGES = [
 ]
 
 
-def _d60_for(walker: Walker, language: str) -> tuple[int, int]:
+def _d60_for(walker: Journey, language: str) -> tuple[int, int]:
     """Plan the D-60 documents reminder of a young person speaking a language: case, reminder."""
     cid = walker.open(walker.person(language=language))
     walker.to_contracted(cid, START, END)
@@ -34,7 +35,7 @@ class TestCliPreview:
     @pytest.mark.parametrize(("language", "subject", "greeting", "document"), LANGUAGES)
     def test_preview_speaks_the_young_persons_language(
         self,
-        walker: Walker,
+        walker: Journey,
         cli: Callable[..., Result],
         language: str,
         subject: str,
@@ -65,11 +66,17 @@ class TestApiPreview:
 
     @pytest.mark.parametrize(("language", "subject", "greeting", "document"), LANGUAGES)
     def test_preview_speaks_the_young_persons_language(
-        self, walker: Walker, api: Api, language: str, subject: str, greeting: str, document: str
+        self,
+        walker: Journey,
+        api: ApiJourney,
+        language: str,
+        subject: str,
+        greeting: str,
+        document: str,
     ) -> None:
         """The API renders the same mail in the person's language, and sends nothing."""
         case_id, reminder_id = _d60_for(walker, language)
-        response = api.call("GET", f"/cases/{case_id}/reminders/{reminder_id}/preview")
+        response = api.call("GET", f"{CASES}/{case_id}/reminders/{reminder_id}/preview")
 
         body = response.json()
         expected = (200, "email", [YP_EMAIL], subject, language, "planned")
@@ -86,11 +93,13 @@ class TestApiPreview:
         assert body["body"].startswith(greeting)
         assert document in body["body"].splitlines()
 
-    def test_preview_of_another_cases_reminder_is_not_found(self, walker: Walker, api: Api) -> None:
+    def test_preview_of_another_cases_reminder_is_not_found(
+        self, walker: Journey, api: ApiJourney
+    ) -> None:
         """A reminder is previewed through its own case only, as it is acknowledged."""
         _, reminder_id = _d60_for(walker, "fr")
         other = walker.open(walker.person())
-        response = api.call("GET", f"/cases/{other}/reminders/{reminder_id}/preview")
+        response = api.call("GET", f"{CASES}/{other}/reminders/{reminder_id}/preview")
 
         expected = 404
         assert expected == response.status_code

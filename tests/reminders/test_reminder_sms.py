@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from reminder_kit import YP_EMAIL, Pump, Walker, paris
+from reminder_kit import Pump
 from reminder_sinks import SmsProvider, SmtpSink
 
 from ipm_workflow.domain.reminders import Reminder
+from journey import YP_EMAIL, Journey, paris
 
 pytestmark = pytest.mark.anyio
 
@@ -39,7 +40,7 @@ def delivery_settings(sms: SmsProvider) -> dict[str, Any]:
     }
 
 
-def _d60(walker: Walker, **contact: Any) -> Reminder:
+def _d60(walker: Journey, **contact: Any) -> Reminder:
     """Open a case of a young person reachable by SMS and plan the D-60 documents reminder."""
     cid = walker.open(walker.person(phone=PHONE, **contact))
     walker.to_contracted(cid, START, END)
@@ -51,7 +52,7 @@ def _d60(walker: Walker, **contact: Any) -> Reminder:
     return reminder
 
 
-def _now(walker: Walker, reminder: Reminder) -> Reminder:
+def _now(walker: Journey, reminder: Reminder) -> Reminder:
     [found] = [r for r in walker.reminders(reminder.case_id) if r.id == reminder.id]
     return found
 
@@ -60,7 +61,7 @@ class TestSmsDelivery:
     """A young person who prefers SMS and consented to it."""
 
     async def test_the_provider_receives_to_text_and_reference(
-        self, walker: Walker, pump: Pump, sms: SmsProvider, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, sms: SmsProvider, smtp: SmtpSink
     ) -> None:
         """One POST with the number, the French text and the Message-ID as reference."""
         reminder = _d60(walker, preferred_channel="sms", consent_sms=True)
@@ -79,7 +80,7 @@ class TestSmsDelivery:
         assert YP_EMAIL not in {m.to[0] for m in smtp.received}
 
     async def test_without_sms_consent_the_mail_goes_by_email(
-        self, walker: Walker, pump: Pump, sms: SmsProvider, smtp: SmtpSink
+        self, walker: Journey, pump: Pump, sms: SmsProvider, smtp: SmtpSink
     ) -> None:
         """A preference for SMS without consent falls back to e-mail."""
         reminder = _d60(walker, preferred_channel="sms", consent_sms=False)
@@ -94,7 +95,7 @@ class TestSmsFailures:
     """The provider's answer decides: 4xx is final, 5xx is tried again."""
 
     async def test_a_4xx_dead_letters_at_once(
-        self, walker: Walker, pump: Pump, sms: SmsProvider
+        self, walker: Journey, pump: Pump, sms: SmsProvider
     ) -> None:
         """A refused number is not tried again."""
         sms.status = 400
@@ -108,7 +109,7 @@ class TestSmsFailures:
         assert dead.outcome.startswith("permanent failure: SMS refused (400)")
 
     async def test_a_5xx_is_retried_until_delivered(
-        self, walker: Walker, pump: Pump, sms: SmsProvider
+        self, walker: Journey, pump: Pump, sms: SmsProvider
     ) -> None:
         """A provider error backs off a minute, then the SMS goes with the same reference."""
         sms.status = 503

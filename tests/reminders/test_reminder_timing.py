@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reminder_kit import ADVISOR_EMAIL, YP_EMAIL, Pump, Walker
+from reminder_kit import Pump
 from reminder_sinks import SmtpSink
 from typer.testing import Result
 
@@ -22,6 +22,7 @@ from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.commands import Actor, OpenCase
 from ipm_workflow.services.ports import CaseQuery
+from journey import ADVISOR_EMAIL, YP_EMAIL, Journey
 
 FIXTURE = Path(__file__).parent / "fixtures" / "w"
 HOST_EMAIL = "host@host.example"
@@ -41,7 +42,7 @@ def registry(workflows_dir: Path) -> WorkflowRegistry:
     return load_registry(workflows_dir)
 
 
-def _open(container: Container, walker: Walker, advisor: Actor, trigger: str) -> int:
+def _open(container: Container, walker: Journey, advisor: Actor, trigger: str) -> int:
     person = walker.person()
     cmd = OpenCase(person, "w", "ml-a", advisor.user_id, {}, workflow_version=1)
     case = container.cases.open_case(cmd, advisor)
@@ -50,7 +51,7 @@ def _open(container: Container, walker: Walker, advisor: Actor, trigger: str) ->
     return case.id
 
 
-def _rows(walker: Walker, cid: int, rule: str) -> list[Reminder]:
+def _rows(walker: Journey, cid: int, rule: str) -> list[Reminder]:
     return [r for r in walker.reminders(cid) if r.rule_id == rule]
 
 
@@ -65,7 +66,7 @@ class TestMigrationKeepsTheStay:
     async def test_nothing_sent_goes_out_again_and_the_time_limit_keeps_counting(
         self,
         container: Container,
-        walker: Walker,
+        walker: Journey,
         advisor: Actor,
         pump: Pump,
         smtp: SmtpSink,
@@ -95,7 +96,7 @@ class TestMigrationKeepsTheStay:
     async def test_on_the_services_clock_the_worker_sends_nothing_twice(
         self,
         container: Container,
-        walker: Walker,
+        walker: Journey,
         advisor: Actor,
         pump: Pump,
         smtp: SmtpSink,
@@ -118,7 +119,7 @@ class TestMigrationKeepsTheStay:
     def test_a_changed_rule_is_planned_again_from_its_original_anchor(
         self,
         container: Container,
-        walker: Walker,
+        walker: Journey,
         advisor: Actor,
         clock: ManualClock,
         directory: dict[str, User],
@@ -145,7 +146,7 @@ class TestCatchUpAfterDowntime:
     async def test_one_catch_up_per_rule_and_recipient_then_the_series_goes_on(
         self,
         container: Container,
-        walker: Walker,
+        walker: Journey,
         advisor: Actor,
         pump: Pump,
         smtp: SmtpSink,
@@ -169,7 +170,7 @@ class TestCatchUpAfterDowntime:
         assert len(young) == 5
 
     async def test_a_skipped_late_occurrence_never_ends_its_series(
-        self, container: Container, walker: Walker, advisor: Actor, pump: Pump, clock: ManualClock
+        self, container: Container, walker: Journey, advisor: Actor, pump: Pump, clock: ManualClock
     ) -> None:
         """With max_lateness P1D the late occurrence is skipped, and the next is planned."""
         cid = _open(container, walker, advisor, "daily")
@@ -191,7 +192,7 @@ class TestCatchUpAfterDowntime:
     async def test_escalation_and_timeout_wait_their_delay_after_the_late_reminder(
         self,
         container: Container,
-        walker: Walker,
+        walker: Journey,
         advisor: Actor,
         pump: Pump,
         smtp: SmtpSink,

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from reminder_kit import Walker
 from reminder_sinks import SmtpSink
 from sqlalchemy import delete, func, insert, select
 
 from ipm_workflow.adapters.db.reminder_store import attempts_t, reminders_t
 from ipm_workflow.bootstrap import Container
+from journey import Journey
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ CASES = 25
 WORKER = Path(sys.executable).with_name("ipm-workflow")
 
 
-def _seed(container: Container, walker: Walker, count: int) -> set[str]:
+def _seed(container: Container, walker: Journey, count: int) -> set[str]:
     """Make `count` e-mail reminders due long ago; return the Message-IDs they must carry."""
     cases = [walker.open(walker.person()) for _ in range(CASES)]
     now = container.clock.now()
@@ -154,7 +154,7 @@ class TestKilledWorker:
     def test_a_restarted_worker_delivers_everything(
         self,
         container: Container,
-        walker: Walker,
+        walker: Journey,
         smtp: SmtpSink,
         workers: Callable[..., WorkerProcess],
         record_property: Callable[[str, Any], None],
@@ -198,7 +198,7 @@ class TestTwoWorkers:
     def test_none_missing_none_twice(
         self,
         container: Container,
-        walker: Walker,
+        walker: Journey,
         smtp: SmtpSink,
         workers: Callable[..., WorkerProcess],
         db_url: str,

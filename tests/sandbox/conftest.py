@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,53 +9,13 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sandbox_kit import FINANCE_EMAIL, TRAINER, WORKFLOW, SandboxApi, directory, kept_logging
+from sandbox_kit import TRAINER, SandboxApi, directory
 
-from ipm_workflow.adapters.db import migrate
-from ipm_workflow.adapters.db.database import create_db_engine
-from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container, bootstrap
-from ipm_workflow.config import ROOT, Settings
+from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file to copy, checkpointed outside a transaction."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    engine = create_db_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    raw = engine.raw_connection()
-    try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-    engine.dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
-def workflows_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped variant-B workflow and the templates, alone in a directory."""
-    # Other programmes' workflow files may be half-edited; the sandbox tests walk variant B.
-    target = tmp_path_factory.mktemp("workflows")
-    shutil.copy(ROOT / "workflows" / f"{WORKFLOW}.v1.yaml", target)
-    shutil.copytree(ROOT / "workflows" / "templates", target / "templates")
-    return target
-
-
-@pytest.fixture(scope="session")
-def registry(workflows_dir: Path) -> WorkflowRegistry:
-    """The variant-B workflow, compiled once for the session."""
-    return load_registry(workflows_dir)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """The logging configuration as it was before the test."""
-    with kept_logging():
-        yield
+from journey import FINANCE_EMAIL
 
 
 @pytest.fixture

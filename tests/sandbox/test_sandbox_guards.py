@@ -18,13 +18,11 @@ from litestar.testing import TestClient
 from sandbox_kit import (
     ADMIN,
     ADVISOR,
-    API,
     CLOCK,
     MARKER,
     OUTBOX,
     SUPERVISOR,
     TRAINER,
-    WORKFLOW,
     SandboxApi,
     parse,
 )
@@ -37,6 +35,7 @@ from ipm_workflow.domain.people import MissionLocale, Person
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.services.commands import Actor, OpenCase
+from journey import API, WORKFLOW
 
 IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 MINUTE = timedelta(minutes=1)

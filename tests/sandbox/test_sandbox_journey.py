@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time as perf
 from collections import Counter
 from collections.abc import Iterator
@@ -15,33 +14,34 @@ import pytest
 from litestar.testing import TestClient
 from sandbox_kit import (
     ADVISOR,
-    ADVISOR_EMAIL,
-    FINANCE_EMAIL,
-    HOST_EMAIL,
     MARKER,
-    ML_EMAIL,
     SUPERVISOR,
-    SUPERVISOR_EMAIL,
     TRAINER,
-    YP_EMAIL,
     SandboxApi,
     directory,
     happened,
-    kept_logging,
     minute,
-    paris,
     parse,
     step,
-    utc,
 )
-from sqlalchemy import text
-from sqlmodel import SQLModel
 
-from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.bootstrap import bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
+from journey import (
+    ADVISOR_EMAIL,
+    FINANCE_EMAIL,
+    HOST_EMAIL,
+    ML_EMAIL,
+    SUBJECTS,
+    SUPERVISOR_EMAIL,
+    YP_EMAIL,
+    kept_logging,
+    paris,
+    utc,
+)
+from journey.fixtures import empty_database
 
 # The journey of tests/reminders/test_reminder_journey.py, for an adult, in a year the sandbox
 # clock can always reach (it starts at the real now and only moves forward).
@@ -73,30 +73,6 @@ EMAILS = {
     "host": HOST_EMAIL,
     "ml_advisor": ML_EMAIL,
     "finance": FINANCE_EMAIL,
-}
-# French subjects of the shipped templates (the young person and the staff read French).
-SUBJECTS = {
-    "first_contact_overdue": "Premier contact à faire – dossier n°{case}",
-    "first_contact_escalation": "Alerte : premier contact non fait – dossier n°{case}",
-    "prefinancing_due": "Préfinancement à verser – dossier n°{case}",
-    "prefinancing_escalation": "Alerte : préfinancement non versé – dossier n°{case}",
-    "documents_missing": "Documents à fournir avant le départ",
-    "documents_missing_escalation": "Alerte : documents manquants avant le départ – "
-    "dossier n°{case}",
-    "ceam_missing": "Ta carte européenne d'assurance maladie (CEAM)",
-    "ceam_missing_escalation": "CEAM toujours manquante – dossier n°{case}",
-    "ols_assessment_due": "Ton test de langue OLS avant le départ",
-    "ols_assessment_escalation": "Test OLS 1 non fait – dossier n°{case}",
-    "departure_pack": "Départ imminent : les informations pratiques",
-    "arrival_check": "Arrivée sur place : tout va bien ?",
-    "arrival_unconfirmed": "Arrivée non confirmée – dossier n°{case}",
-    "check_in": "Point de suivi – stage de Camille",
-    "return_logistics": "Ton retour approche : ce qu'il reste à faire",
-    "return_confirmation": "Fin du stage : confirmation du retour",
-    "participant_report_request": "Ton avis sur ton stage : le rapport du participant",
-    "participant_report_reminder": "Petit rappel : ton rapport du participant",
-    "debrief_due": "Entretien de bilan – dossier n°{case}",
-    "outcome_survey": "Après le séjour à l'étranger : des nouvelles ?",
 }
 ADULT_SKIP = "skipped"  # documents reminders to a guardian: the young person is an adult
 
@@ -288,22 +264,22 @@ def _walk(api: SandboxApi) -> Journey:
 
     api.to(OPENED_AT)
     person = api.person(birth_date=BIRTH_DATE.isoformat())
-    cid = api.open_case(person, api.user_id(ADVISOR))["id"]
+    cid = api.open_case(person, advisor_id=api.user_id(ADVISOR))["id"]
     journey.case_id = cid
     move("referral", to=utc(Y, 1, 11, 12).isoformat())
-    api.fire(cid, "log_first_contact", first_contact_date=date(Y, 1, 11))
+    api.fired(cid, "log_first_contact", {"first_contact_date": date(Y, 1, 11)})
     move("contact", to=utc(Y, 1, 15).isoformat())
-    api.fire(cid, "assess", programme="erasmus_vet", eligibility_checked=True)
-    api.fire(cid, "apply", duplicate_check_passed=True)
-    api.fire(cid, "select", SUPERVISOR, **GRANT)
+    api.fired(cid, "assess", {"programme": "erasmus_vet", "eligibility_checked": True})
+    api.fired(cid, "apply", {"duplicate_check_passed": True})
+    api.fired(cid, "select", GRANT, SUPERVISOR)
     move("selection", to=utc(Y, 1, 17).isoformat())
-    api.fire(cid, "match_host", planned_start=START, planned_end=END, **HOST)
+    api.fired(cid, "match_host", {"planned_start": START, "planned_end": END, **HOST})
     move("matching", to=SIGNED_AT.isoformat())
     api.doc(cid, "grant_agreement")
     api.doc(cid, "learning_agreement")
-    journey.states["signed"] = api.fire(cid, "sign_contracts", signature_date=SIGNED_AT.date())[
-        "state"
-    ]
+    journey.states["signed"] = api.fired(
+        cid, "sign_contracts", {"signature_date": SIGNED_AT.date()}
+    )["state"]
     move("preparation", advance="PT1M")
     journey.states["signed, clock moved"] = api.state(cid)
     move("prefinancing", to=utc(Y, 2, 25).isoformat())
@@ -312,24 +288,28 @@ def _walk(api: SandboxApi) -> Journey:
     for name in ("identity", "insurance", "ceam"):
         api.doc(cid, name, valid_until=END + step(365))
     api.set(cid, **CHECKLIST)
-    api.fire(cid, "confirm_ready")
+    api.fired(cid, "confirm_ready")
     move("departure", to=ABROAD_AT.isoformat())
-    api.fire(cid, "confirm_arrival", actual_start=START)
+    api.fired(cid, "confirm_arrival", {"actual_start": START})
     move("stay", to=RETURN_AT.isoformat())
-    api.fire(cid, "confirm_return", actual_end=END)
+    api.fired(cid, "confirm_return", {"actual_end": END})
     move("return", to=DEBRIEF_AT.isoformat())
     api.set(cid, ols_assessment_2_done=True, ml_report_sent=True)
     api.doc(cid, "europass")
-    journey.states["debriefed"] = api.fire(cid, "debrief", debrief_date=DEBRIEF_AT.date())["state"]
+    journey.states["debriefed"] = api.fired(cid, "debrief", {"debrief_date": DEBRIEF_AT.date()})[
+        "state"
+    ]
     move("follow_up", advance="PT1M")
     journey.states["debriefed, clock moved"] = api.state(cid)
     move("m3", to=utc(Y, 11, 9).isoformat())
-    api.fire(cid, "record_outcome_m3", outcome_m3="job_seeking", **OUTCOME)
+    api.fired(cid, "record_outcome_m3", {"outcome_m3": "job_seeking", **OUTCOME})
     move("m6", advance="P91D")  # to 8 February
-    api.fire(cid, "record_outcome_m6", outcome_m6="cdd_6m_plus", **OUTCOME)
+    api.fired(cid, "record_outcome_m6", {"outcome_m6": "cdd_6m_plus", **OUTCOME})
     move("m12", to=utc(Y + 1, 8, 10).isoformat())
-    api.fire(cid, "record_outcome_m12", outcome_m12="cdi", **OUTCOME)
-    journey.states["closed"] = api.fire(cid, "close", SUPERVISOR, final_outcome="cdi")["state"]
+    api.fired(cid, "record_outcome_m12", {"outcome_m12": "cdi", **OUTCOME})
+    journey.states["closed"] = api.fired(cid, "close", {"final_outcome": "cdi"}, SUPERVISOR)[
+        "state"
+    ]
     move("after", to=utc(Y + 1, 10, 1).isoformat())
     journey.seconds = perf.perf_counter() - began
 
@@ -352,17 +332,8 @@ def journey_db(
     sqlite_template: Path,
 ) -> str:
     """A migrated, empty database for the whole class: a SQLite file, or PostgreSQL emptied."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("journey") / "sandbox.sqlite3"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    engine = create_db_engine(url)
-    with engine.begin() as conn:
-        names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    folder = tmp_path_factory.mktemp("journey")
+    return empty_database(request, request.param, folder, sqlite_template)
 
 
 @pytest.fixture(scope="class")

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 
 import pytest
-from test_external_referral import OPENING, WORKFLOW
-from workflow_driver import Driver
+from test_external_referral import OPENING, WORKFLOW  # noqa: F401 - the drive fixture reads both
 
-from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import InvalidInput
-from ipm_workflow.domain.people import Person, User
-from ipm_workflow.services.commands import Actor
-
-
-@pytest.fixture
-def drive(
-    container: Container, clock: ManualClock, advisor: Actor, directory: Mapping[str, User]
-) -> Driver:
-    """A driver of external-referral cases, with the directory in place."""
-    return Driver(container, clock, advisor, WORKFLOW, OPENING)
+from ipm_workflow.domain.people import Person
+from journey import Journey
 
 
 @pytest.mark.parametrize("day", [date(9999, 12, 1), date(2200, 1, 1), date(1, 1, 1)])
 def test_data_and_inputs_refuse_dates_out_of_range(
-    drive: Driver, person: Person, day: date
+    drive: Journey, person: Person, day: date
 ) -> None:
     """A data change and a trigger's input each answer an input error naming the field."""
     assert person.id is not None

@@ -7,13 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from workflow_driver import ML_ACTOR, Driver, assert_chains_ok, messages
 
-from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput, RoleNotAllowed
-from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.people import User
 from ipm_workflow.services.commands import Actor
+from journey import ML_ACTOR, Journey, assert_chains_ok, messages
 
 WORKFLOW = "erasmus_vet_group"
 OPENING = {"cv_attached": True, "privacy_notice_given": True}
@@ -42,22 +41,7 @@ NORMAL_PATH = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def drive(
-    container: Container, clock: ManualClock, advisor: Actor, directory: Mapping[str, User]
-) -> Driver:
-    """A driver of group-mobility cases, with the directory in place."""
-    return Driver(container, clock, advisor, WORKFLOW, OPENING)
-
-
-@pytest.fixture
-def case_id(drive: Driver, person: Person) -> int:
-    """A freshly referred case of the 20-year-old person."""
-    assert person.id is not None
-    return drive.open(person.id)
-
-
-def _leave(d: Driver, cid: int, state: str) -> None:
+def _leave(d: Journey, cid: int, state: str) -> None:
     """Do what the advisor (or the system) does to leave a state of the normal path."""
     steps: dict[str, Any] = {
         "REFERRED": lambda: d.fire(cid, "log_first_contact", {"first_contact_date": d.today()}),
@@ -76,38 +60,38 @@ def _leave(d: Driver, cid: int, state: str) -> None:
     steps[state]()
 
 
-def _sign(d: Driver, cid: int) -> None:
+def _sign(d: Journey, cid: int) -> None:
     d.doc(cid, "grant_agreement")
     d.doc(cid, "group_learning_programme")
     d.fire(cid, "sign_contracts", {"signature_date": d.today()})
 
 
-def _prepare(d: Driver, cid: int) -> None:
+def _prepare(d: Journey, cid: int) -> None:
     for document in ("identity", "insurance", "ceam"):
         d.doc(cid, document, valid_until=END + timedelta(days=365))
     d.set(cid, **PREPARATION)
     d.fire(cid, "confirm_ready")
 
 
-def _depart(d: Driver, cid: int) -> None:
+def _depart(d: Journey, cid: int) -> None:
     if d.today() < START:
         d.move_to(START, 7)
     d.fire(cid, "depart", {"actual_start": START})
 
 
-def _come_back(d: Driver, cid: int) -> None:
+def _come_back(d: Journey, cid: int) -> None:
     if d.today() < END:
         d.move_to(END, 17)
     d.system(cid, "confirm_return", {"actual_end": END})
 
 
-def _debrief(d: Driver, cid: int) -> None:
+def _debrief(d: Journey, cid: int) -> None:
     d.set(cid, ml_report_sent=True)
     d.doc(cid, "europass")
     d.fire(cid, "debrief", {"debrief_date": d.today()})
 
 
-def walk(d: Driver, cid: int, target: str) -> None:
+def walk(d: Journey, cid: int, target: str) -> None:
     """Walk a case along the normal path until it reaches a state."""
     while (state := d.state(cid)) != target:
         assert state in NORMAL_PATH[:-1], f"{target} is not ahead of {state}"
@@ -118,7 +102,7 @@ class TestNormalJourney:
     """From the mission locale's referral to the closed follow-up."""
 
     def test_walks_from_referral_to_closure(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Every step of variant A moves the case; timers open preparation and follow-up."""
         d, cid = drive, case_id
@@ -188,7 +172,7 @@ class TestNormalJourney:
         assert_chains_ok(container)
 
     def test_signature_needs_the_group_learning_programme(
-        self, drive: Driver, case_id: int
+        self, drive: Journey, case_id: int
     ) -> None:
         """The group learning programme replaces the individual learning agreement."""
         walk(drive, case_id, "MATCHED")
@@ -203,7 +187,7 @@ class TestGroupDeparture:
     """Departure and return run over the cohort; each participant answers for itself."""
 
     def test_bulk_departure_skips_who_withdrew_or_was_cancelled(
-        self, container: Container, drive: Driver, advisor: Actor
+        self, container: Container, drive: Journey, advisor: Actor
     ) -> None:
         """A withdrawal and a cancellation in the group do not hold back the two others."""
         births = [date(2004, 2, 10), date(2005, 6, 15), date(2006, 1, 20), date(2003, 11, 2)]
@@ -254,7 +238,7 @@ class TestGroupDeparture:
         assert_chains_ok(container, 4)
 
     def test_departure_blocked_until_the_group_preparation_is_done(
-        self, drive: Driver, case_id: int
+        self, drive: Journey, case_id: int
     ) -> None:
         """Language lessons and group sessions are required to join the departure."""
         walk(drive, case_id, "PREPARING")
@@ -272,7 +256,7 @@ class TestGroupDeparture:
         expected_state = "READY"
         assert expected_state == drive.fire(case_id, "confirm_ready").case.state
 
-    def test_minor_at_departure_needs_the_travel_authorisation(self, drive: Driver) -> None:
+    def test_minor_at_departure_needs_the_travel_authorisation(self, drive: Journey) -> None:
         """A participant still 17 on the group's start needs the AST and the guardian's ID."""
         cid = drive.open(drive.person(date(2008, 9, 1)))
         walk(drive, cid, "MATCHED")
@@ -291,7 +275,7 @@ class TestPostponement:
     """A participant moved to a later group, then resumed where the case stood."""
 
     def test_postpone_then_resume_to_the_previous_state(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Dates and cohort change, reminders follow the new start, resume goes back."""
         walk(drive, case_id, "PREPARING")
@@ -320,7 +304,7 @@ class TestPostponement:
         assert_chains_ok(container)
 
     def test_postponement_must_stay_within_the_grant_project(
-        self, drive: Driver, case_id: int
+        self, drive: Journey, case_id: int
     ) -> None:
         """New dates beyond the grant project's end are refused and nothing changes."""
         walk(drive, case_id, "MATCHED")
@@ -332,7 +316,7 @@ class TestPostponement:
         assert expected == actual
 
     def test_resume_refused_once_the_new_start_has_passed(
-        self, drive: Driver, case_id: int
+        self, drive: Journey, case_id: int
     ) -> None:
         """A postponed case cannot resume on a departure date already behind us."""
         walk(drive, case_id, "SELECTED")
@@ -350,7 +334,7 @@ class TestEarlyReturn:
     """An interrupted stay needs evidence, then still goes through the debrief."""
 
     def test_early_return_with_evidence_then_debrief(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Without evidence the early return is refused; with it, the debrief follows."""
         walk(drive, case_id, "ABROAD")
@@ -379,7 +363,7 @@ class TestLeavingTheJourney:
     """Withdrawal, cancellation, lost contact and merge end a participant's case."""
 
     def test_withdraw_needs_its_reason_code(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """A withdrawal without its reason is invalid; with it, the case is withdrawn."""
         walk(drive, case_id, "READY")
@@ -393,7 +377,9 @@ class TestLeavingTheJourney:
         assert expected == actual
         assert_chains_ok(container)
 
-    def test_cancel_needs_a_reason(self, container: Container, drive: Driver, case_id: int) -> None:
+    def test_cancel_needs_a_reason(
+        self, container: Container, drive: Journey, case_id: int
+    ) -> None:
         """A cancellation without a free-text reason is refused; with one it is kept."""
         walk(drive, case_id, "CONTRACTED")
         inputs = {"cancellation_reason": "funding_lost"}
@@ -408,7 +394,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container)
 
     def test_lost_contact_after_three_unanswered_surveys(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """At M+6, three unanswered surveys over 30 days let the system declare contact lost."""
         cid = case_id
@@ -435,7 +421,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container)
 
     def test_merge_by_the_supervisor_only(
-        self, container: Container, drive: Driver, case_id: int, directory: Mapping[str, User]
+        self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
     ) -> None:
         """A duplicate referral is merged by a supervisor from any active state."""
         duplicate = drive.open(drive.case(case_id).person_id)

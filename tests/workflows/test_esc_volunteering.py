@@ -7,13 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from workflow_driver import ML_ACTOR, Driver, assert_chains_ok, messages
 
-from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput, RoleNotAllowed
-from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.people import User
 from ipm_workflow.services.commands import Actor
+from journey import ML_ACTOR, Journey, assert_chains_ok, messages
 
 WORKFLOW = "esc_volunteering"
 OPENING = {"cv_attached": True, "privacy_notice_given": True}
@@ -40,22 +39,7 @@ AGE_AT_START = "the volunteer must be aged 18 to 30 on the planned start"
 AGE_AT_END = "the activity must end before the volunteer's 31st birthday"
 
 
-@pytest.fixture
-def drive(
-    container: Container, clock: ManualClock, advisor: Actor, directory: Mapping[str, User]
-) -> Driver:
-    """A driver of ESC volunteering cases, with the directory in place."""
-    return Driver(container, clock, advisor, WORKFLOW, OPENING)
-
-
-@pytest.fixture
-def case_id(drive: Driver, person: Person) -> int:
-    """A freshly referred case of the 20-year-old person."""
-    assert person.id is not None
-    return drive.open(person.id)
-
-
-def _leave(d: Driver, cid: int, state: str, offer: Mapping[str, Any]) -> None:
+def _leave(d: Journey, cid: int, state: str, offer: Mapping[str, Any]) -> None:
     """Do what the advisor (or the system) does to leave a state of the normal path."""
     steps: dict[str, Any] = {
         "REFERRED": lambda: d.fire(cid, "log_first_contact", {"first_contact_date": d.today()}),
@@ -75,12 +59,12 @@ def _leave(d: Driver, cid: int, state: str, offer: Mapping[str, Any]) -> None:
     steps[state]()
 
 
-def _sign(d: Driver, cid: int) -> None:
+def _sign(d: Journey, cid: int) -> None:
     d.doc(cid, "volunteering_agreement")
     d.fire(cid, "sign_agreement", {"signature_date": d.today()})
 
 
-def _prepare(d: Driver, cid: int) -> None:
+def _prepare(d: Journey, cid: int) -> None:
     end = date.fromisoformat(d.case(cid).data["planned_end"])
     d.doc(cid, "identity", valid_until=end + timedelta(days=700))
     d.doc(cid, "insurance_enrolment", valid_until=end + timedelta(days=14))
@@ -88,14 +72,14 @@ def _prepare(d: Driver, cid: int) -> None:
     d.fire(cid, "confirm_ready")
 
 
-def _arrive(d: Driver, cid: int) -> None:
+def _arrive(d: Journey, cid: int) -> None:
     start = date.fromisoformat(d.case(cid).data["planned_start"])
     if d.today() < start:
         d.move_to(start, 7)
     d.fire(cid, "confirm_arrival", {"actual_start": start})
 
 
-def _volunteer_and_return(d: Driver, cid: int) -> None:
+def _volunteer_and_return(d: Journey, cid: int) -> None:
     data = d.case(cid).data
     d.fire(cid, "record_on_arrival_training")
     if data["long_stay"]:
@@ -106,13 +90,13 @@ def _volunteer_and_return(d: Driver, cid: int) -> None:
     d.system(cid, "confirm_return", {"actual_end": end})
 
 
-def _debrief(d: Driver, cid: int) -> None:
+def _debrief(d: Journey, cid: int) -> None:
     d.set(cid, ml_report_sent=True)
     d.doc(cid, "youthpass")
     d.fire(cid, "debrief", {"debrief_date": d.today()})
 
 
-def walk(d: Driver, cid: int, target: str, offer: Mapping[str, Any] = OFFER) -> None:
+def walk(d: Journey, cid: int, target: str, offer: Mapping[str, Any] = OFFER) -> None:
     """Walk a case along the normal path until it reaches a state."""
     while (state := d.state(cid)) != target:
         assert state in NORMAL_PATH[:-1], f"{target} is not ahead of {state}"
@@ -123,7 +107,7 @@ class TestNormalJourney:
     """From the mission locale's referral to the closed follow-up."""
 
     def test_walks_from_referral_to_closure(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Offer in PASS, agreement, training cycle, report then certificate, follow-up."""
         d, cid = drive, case_id
@@ -206,7 +190,7 @@ class TestNormalJourney:
 class TestAgeLimits:
     """From 17 to register; from 18 at the start; the activity ends before 31."""
 
-    def test_too_old_on_the_planned_start(self, drive: Driver) -> None:
+    def test_too_old_on_the_planned_start(self, drive: Journey) -> None:
         """Someone 30 at the assessment but 31 on the planned start cannot accept the offer."""
         cid = drive.open(drive.person(date(1995, 9, 1)))
         walk(drive, cid, "APPLIED")
@@ -217,7 +201,7 @@ class TestAgeLimits:
         actual = (messages(caught.value), drive.state(cid))
         assert expected == actual
 
-    def test_turning_31_before_the_planned_end(self, drive: Driver) -> None:
+    def test_turning_31_before_the_planned_end(self, drive: Journey) -> None:
         """A volunteer 30 on the start but 31 on the end needs a shorter activity."""
         cid = drive.open(drive.person(date(1995, 8, 1)))
         walk(drive, cid, "APPLIED")
@@ -230,7 +214,7 @@ class TestAgeLimits:
         actual = drive.fire(cid, "accept_offer", shorter).case.state
         assert expected == actual
 
-    def test_under_18_on_the_planned_start(self, drive: Driver) -> None:
+    def test_under_18_on_the_planned_start(self, drive: Journey) -> None:
         """A 17-year-old may register and apply, but starts only once 18."""
         cid = drive.open(drive.person(date(2008, 9, 1)))
         walk(drive, cid, "APPLIED")
@@ -243,7 +227,7 @@ class TestAgeLimits:
         actual = drive.fire(cid, "accept_offer", later).case.state
         assert expected == actual
 
-    def test_assessment_refused_under_17(self, drive: Driver) -> None:
+    def test_assessment_refused_under_17(self, drive: Journey) -> None:
         """Registration on the ESC portal opens at 17: a 16-year-old is not assessed."""
         cid = drive.open(drive.person(date(2009, 6, 1)))
         walk(drive, cid, "CONTACTED")
@@ -257,7 +241,7 @@ class TestCertificate:
     """The ESC certificate comes only after the participant report."""
 
     def test_certificate_refused_before_the_participant_report(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Recording the certificate while the report is only requested is refused."""
         walk(drive, case_id, "RETURNED")
@@ -277,7 +261,7 @@ class TestCertificate:
         assert_chains_ok(container)
 
     def test_certificate_may_follow_the_debrief(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """The debrief does not wait for the report; the certificate is recorded in follow-up."""
         walk(drive, case_id, "FOLLOW_UP")
@@ -294,7 +278,7 @@ class TestTrainingCycle:
     """On-arrival training always; the mid-term evaluation beyond 6 months only."""
 
     def test_long_stay_debrief_needs_the_mid_term_evaluation(
-        self, drive: Driver, case_id: int
+        self, drive: Journey, case_id: int
     ) -> None:
         """A stay over 6 months without a mid-term evaluation cannot be debriefed."""
         walk(drive, case_id, "ABROAD")
@@ -317,7 +301,7 @@ class TestTrainingCycle:
         actual = drive.fire(case_id, "debrief", debrief).case.state
         assert expected == actual
 
-    def test_short_stay_has_no_mid_term_evaluation(self, drive: Driver, case_id: int) -> None:
+    def test_short_stay_has_no_mid_term_evaluation(self, drive: Journey, case_id: int) -> None:
         """For 6 months or less the mid-term evaluation is refused and not required."""
         walk(drive, case_id, "ABROAD", SHORT_OFFER)
         with pytest.raises(GuardFailed) as caught:
@@ -339,7 +323,7 @@ class TestPostponement:
     """New dates from the host, then back where the case stood."""
 
     def test_postpone_then_resume_to_the_previous_state(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """The dates move, the document reminders follow them, resume goes back."""
         walk(drive, case_id, "PREPARING")
@@ -364,7 +348,7 @@ class TestPostponement:
         assert expected == actual
         assert_chains_ok(container)
 
-    def test_postponement_keeps_the_age_limits(self, drive: Driver) -> None:
+    def test_postponement_keeps_the_age_limits(self, drive: Journey) -> None:
         """New dates that end after the 31st birthday are refused."""
         cid = drive.open(drive.person(date(1996, 1, 20)))
         walk(drive, cid, "CONTRACTED")
@@ -380,7 +364,7 @@ class TestEarlyReturn:
     """An interrupted volunteering needs evidence; its debrief skips the training cycle."""
 
     def test_early_return_with_evidence_then_debrief(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Refused without evidence; with it, the report is requested and the debrief follows."""
         walk(drive, case_id, "ABROAD")
@@ -404,7 +388,7 @@ class TestLeavingTheJourney:
     """No offer, withdrawal, cancellation, lost contact and merge end the case."""
 
     def test_no_offer_needs_a_reason(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Closing without an offer is explained, and terminal."""
         walk(drive, case_id, "APPLIED")
@@ -417,7 +401,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container)
 
     def test_withdraw_after_accepting_the_offer(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """The volunteer may withdraw after accepting, giving the reason code."""
         walk(drive, case_id, "OFFER_ACCEPTED")
@@ -427,7 +411,9 @@ class TestLeavingTheJourney:
         assert expected == actual
         assert_chains_ok(container)
 
-    def test_cancel_needs_a_reason(self, container: Container, drive: Driver, case_id: int) -> None:
+    def test_cancel_needs_a_reason(
+        self, container: Container, drive: Journey, case_id: int
+    ) -> None:
         """The host withdrawing its offer cancels the case, with a reason kept."""
         walk(drive, case_id, "READY")
         inputs = {"cancellation_reason": "offer_withdrawn"}
@@ -446,7 +432,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container)
 
     def test_lost_contact_after_unanswered_surveys_at_m12(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Outcomes known at M+3 and M+6, none at M+12: contact is lost after 30 days."""
         walk(drive, case_id, "FOLLOW_UP")
@@ -473,7 +459,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container)
 
     def test_merge_by_the_supervisor_only(
-        self, container: Container, drive: Driver, case_id: int, directory: Mapping[str, User]
+        self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
     ) -> None:
         """A duplicate referral is merged by a supervisor, here after the offer."""
         duplicate = drive.open(drive.case(case_id).person_id)

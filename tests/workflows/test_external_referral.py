@@ -7,9 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from workflow_driver import ML_ACTOR, Driver, assert_chains_ok, messages
 
-from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import (
     GuardFailed,
@@ -19,6 +17,7 @@ from ipm_workflow.domain.errors import (
 )
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.services.commands import Actor
+from journey import ML_ACTOR, Journey, assert_chains_ok, messages
 
 WORKFLOW = "external_referral"
 REFERRAL_DATE = date(2026, 1, 5)
@@ -33,22 +32,7 @@ START, END = date(2026, 3, 2), date(2026, 10, 30)
 DATES = {"planned_start": START, "planned_end": END}
 
 
-@pytest.fixture
-def drive(
-    container: Container, clock: ManualClock, advisor: Actor, directory: Mapping[str, User]
-) -> Driver:
-    """A driver of external-referral cases, with the directory in place."""
-    return Driver(container, clock, advisor, WORKFLOW, OPENING)
-
-
-@pytest.fixture
-def case_id(drive: Driver, person: Person) -> int:
-    """A fresh referral of the 20-year-old person to a service civique."""
-    assert person.id is not None
-    return drive.open(person.id)
-
-
-def _placed(d: Driver, cid: int) -> None:
+def _placed(d: Journey, cid: int) -> None:
     """The operator confirmed the service civique: the case is followed up."""
     d.doc(cid, "operator_confirmation", "received")
     d.fire(cid, "confirm_service_civique", DATES)
@@ -58,7 +42,7 @@ class TestNormalJourney:
     """From the referral to the closed follow-up."""
 
     def test_from_referral_to_closure(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """The operator confirms, outcomes come at +3/+6/+12 months after the planned end."""
         d, cid = drive, case_id
@@ -104,7 +88,7 @@ class TestNormalJourney:
         assert_chains_ok(container)
 
     def test_operator_news_asked_three_weeks_after_the_referral(
-        self, drive: Driver, case_id: int
+        self, drive: Journey, case_id: int
     ) -> None:
         """Without a placement, the advisor is asked to chase the operator, then again."""
         drive.move_to(REFERRAL_DATE + timedelta(days=21))
@@ -125,7 +109,7 @@ class TestPlacementRules:
     """Each programme is confirmed by its own trigger, with its own age rule."""
 
     def test_opening_needs_the_privacy_notice_and_a_past_referral(
-        self, container: Container, drive: Driver, person: Person
+        self, container: Container, drive: Journey, person: Person
     ) -> None:
         """The mission locale cannot refer without the privacy notice, nor in the future."""
         assert person.id is not None
@@ -146,7 +130,7 @@ class TestPlacementRules:
         actual = (messages(caught.value), container.cases.verify())
         assert expected == actual
 
-    def test_the_trigger_must_match_the_programme(self, drive: Driver, case_id: int) -> None:
+    def test_the_trigger_must_match_the_programme(self, drive: Journey, case_id: int) -> None:
         """A service civique referral cannot be confirmed as a VIE or a youth exchange."""
         drive.doc(case_id, "operator_confirmation", "received")
         refused = []
@@ -158,7 +142,7 @@ class TestPlacementRules:
         expected = [["this referral is not to a VIE"], ["this referral is not to a youth exchange"]]
         assert expected == refused
 
-    def test_vie_age_limit_and_once_in_a_lifetime(self, drive: Driver) -> None:
+    def test_vie_age_limit_and_once_in_a_lifetime(self, drive: Journey) -> None:
         """A VIE starts at 28 at the latest, and only once in a lifetime."""
         cid = drive.open(drive.person(date(1997, 1, 10)), {**OPENING, "external_programme": "vie"})
         drive.doc(cid, "operator_confirmation", "received")
@@ -171,14 +155,14 @@ class TestPlacementRules:
         actual = (messages(caught.value), drive.state(cid))
         assert expected == actual
 
-    def test_placement_needs_the_operators_confirmation(self, drive: Driver, case_id: int) -> None:
+    def test_placement_needs_the_operators_confirmation(self, drive: Journey, case_id: int) -> None:
         """Without the operator's contract or registration, the placement is not confirmed."""
         with pytest.raises(GuardFailed) as caught:
             drive.fire(case_id, "confirm_service_civique", DATES)
         expected = ["documents not in order: operator_confirmation (missing)"]
         assert expected == messages(caught.value)
 
-    def test_youth_exchange_for_a_young_teenager_too(self, drive: Driver) -> None:
+    def test_youth_exchange_for_a_young_teenager_too(self, drive: Journey) -> None:
         """A youth exchange takes 13 to 30-year-olds: a 17-year-old is placed."""
         opening = {**OPENING, "external_programme": "youth_exchange"}
         cid = drive.open(drive.person(date(2008, 9, 1)), opening)
@@ -193,7 +177,7 @@ class TestDateChanges:
     """The operator moves the dates (what postponement is for the other variants)."""
 
     def test_reschedule_moves_the_outcome_surveys(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """New dates need a reason, and the outcome surveys follow the new planned end."""
         _placed(drive, case_id)
@@ -216,7 +200,7 @@ class TestDateChanges:
         assert expected == actual
         assert_chains_ok(container)
 
-    def test_no_postponement_nor_cancellation_here(self, drive: Driver, case_id: int) -> None:
+    def test_no_postponement_nor_cancellation_here(self, drive: Journey, case_id: int) -> None:
         """The operator runs the programme: the referral has no postponed or cancelled state."""
         refused = []
         for trigger in ("postpone", "cancel"):
@@ -231,7 +215,7 @@ class TestEarlyEnd:
     """The programme stops early: recorded with the operator's evidence."""
 
     def test_early_end_needs_evidence(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Refused without evidence; with it, the reason and the actual end are kept."""
         _placed(drive, case_id)
@@ -253,7 +237,7 @@ class TestLeavingTheJourney:
     """Withdrawal, no placement, lost contact and merge end the referral."""
 
     def test_withdraw_before_the_placement_only(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """The young person withdraws before starting; once placed, the follow-up goes on."""
         other = drive.open(drive.case(case_id).person_id)
@@ -267,7 +251,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container, 2)
 
     def test_not_placed_needs_a_reason(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """A referral the operator turns down is closed with its reason code and a reason."""
         inputs = {"not_placed_reason": "operator_declined"}
@@ -286,7 +270,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container)
 
     def test_lost_contact_after_unanswered_surveys_at_m6(
-        self, container: Container, drive: Driver, case_id: int
+        self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Three unanswered surveys at M+6, then the system declares contact lost."""
         _placed(drive, case_id)
@@ -311,7 +295,7 @@ class TestLeavingTheJourney:
         assert_chains_ok(container)
 
     def test_merge_by_the_supervisor_only(
-        self, container: Container, drive: Driver, case_id: int, directory: Mapping[str, User]
+        self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
     ) -> None:
         """A duplicate referral is merged by a supervisor, here during the follow-up."""
         duplicate = drive.open(drive.case(case_id).person_id)

@@ -1,0 +1,58 @@
+"""Fixtures shared by the suites: the variant-B workflow alone, logging kept, empty databases."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.workflow_files import load_registry
+from ipm_workflow.config import ROOT
+from ipm_workflow.domain.registry import WorkflowRegistry
+
+from .facts import WORKFLOW, kept_logging
+
+
+@pytest.fixture(scope="session")
+def workflows_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped variant-B workflow and the templates, alone in a directory."""
+    # Other programmes' workflow files are edited in parallel; a half-written one must not
+    # stop the tests that only walk variant B.
+    target = tmp_path_factory.mktemp("workflows")
+    shutil.copy(ROOT / "workflows" / f"{WORKFLOW}.v1.yaml", target)
+    shutil.copytree(ROOT / "workflows" / "templates", target / "templates")
+    return target
+
+
+@pytest.fixture(scope="session")
+def registry(workflows_dir: Path) -> WorkflowRegistry:
+    """The variant-B workflow, compiled once for the session."""
+    return load_registry(workflows_dir)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The logging configuration as it was before the test."""
+    with kept_logging():
+        yield
+
+
+def empty_database(request: pytest.FixtureRequest, kind: str, folder: Path, template: Path) -> str:
+    """Return the URL of a migrated, empty database: a copy of the SQLite template in a folder,
+    or the run's PostgreSQL database (fixture `pg_url`) with every table emptied."""
+    if kind == "sqlite":
+        path = folder / "ipm.sqlite3"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_url")
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
