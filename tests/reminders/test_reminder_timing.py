@@ -4,7 +4,7 @@ after downtime one catch-up per rule and recipient, the series goes on from when
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,17 @@ def _open(container: Container, walker: Journey, advisor: Actor, trigger: str) -
 
 def _rows(walker: Journey, cid: int, rule: str) -> list[Reminder]:
     return [r for r in walker.reminders(cid) if r.rule_id == rule]
+
+
+async def _after_downtime(
+    container: Container, walker: Journey, advisor: Actor, pump: Pump, clock: ManualClock
+) -> tuple[int, datetime]:
+    """Open a case on the daily series, keep the worker down 11 days, then run it once."""
+    cid = _open(container, walker, advisor, "daily")
+    clock.set(clock.now() + 11 * DAY)
+    back = clock.now()
+    await pump.worker.run_once()
+    return cid, back
 
 
 def _mails(smtp: SmtpSink, reminders: list[Reminder]) -> list[tuple[str, ...]]:
@@ -153,10 +164,7 @@ class TestCatchUpAfterDowntime:
         clock: ManualClock,
     ) -> None:
         """Five missed repetitions make one e-mail; the next is a day after it went out."""
-        cid = _open(container, walker, advisor, "daily")
-        clock.set(clock.now() + 11 * DAY)
-        back = clock.now()
-        await pump.worker.run_once()
+        cid, back = await _after_downtime(container, walker, advisor, pump, clock)
 
         nudges = _rows(walker, cid, "daily_nudge")
         sent = [r for r in nudges if r.kind == "reminder" and r.status is Status.SENT]
@@ -173,10 +181,7 @@ class TestCatchUpAfterDowntime:
         self, container: Container, walker: Journey, advisor: Actor, pump: Pump, clock: ManualClock
     ) -> None:
         """With max_lateness P1D the late occurrence is skipped, and the next is planned."""
-        cid = _open(container, walker, advisor, "daily")
-        clock.set(clock.now() + 11 * DAY)
-        back = clock.now()
-        await pump.worker.run_once()
+        cid, back = await _after_downtime(container, walker, advisor, pump, clock)
 
         rows = sorted(_rows(walker, cid, "daily_late_ok"), key=lambda r: r.occurrence)
         assert rows[0].status == Status.SKIPPED
@@ -199,10 +204,7 @@ class TestCatchUpAfterDowntime:
         clock: ManualClock,
     ) -> None:
         """Nobody is escalated, and the case is not closed, in the second the reminder goes out."""
-        cid = _open(container, walker, advisor, "daily")
-        clock.set(clock.now() + 11 * DAY)
-        back = clock.now()
-        await pump.worker.run_once()
+        cid, back = await _after_downtime(container, walker, advisor, pump, clock)
 
         by_kind: dict[str, Any] = {r.kind: r for r in _rows(walker, cid, "daily_nudge")}
         assert (Status.PLANNED, back + 2 * DAY) == (
