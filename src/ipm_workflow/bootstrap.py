@@ -34,9 +34,11 @@ from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.sandbox import SandboxService
+from ipm_workflow.services.telemetry import Telemetry
 from ipm_workflow.services.versions import VersionService
 
 if TYPE_CHECKING:
+    from ipm_workflow.adapters.referral_csv import ReferralFile
     from ipm_workflow.adapters.workflow_files import FileProblem
     from ipm_workflow.domain.definitions import Workflow
 
@@ -244,3 +246,98 @@ def sortable_case_fields() -> tuple[str, ...]:
     from ipm_workflow.adapters.db.repositories import SORTABLE  # noqa: PLC0415
 
     return SORTABLE
+
+
+# Operations that act on an adapter itself (the database file, a CSV export, the Prometheus
+# registry). Entry points reach them only through here, so the import contract holds without
+# exceptions; each import stays inside its function so that start-up pays only for what it uses.
+
+
+class RestoreRefused(DomainError):
+    """A restore would replace a database that already holds data (and was not told to)."""
+
+    kind = "restore-refused"
+
+
+def backup_database(settings: Settings, target: Path) -> int:
+    """Copy the configured database to `target` while it serves; return the file's size in bytes.
+
+    SQLite: its online backup API; PostgreSQL: `pg_dump` in custom format. Raises BackupFailed
+    (a DomainError) with the first line of what went wrong.
+    """
+    from ipm_workflow.adapters.db.backup import backup  # noqa: PLC0415
+    from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
+
+    engine = create_db_engine(settings.active_database_url)
+    try:
+        backup(engine, target)
+    finally:
+        engine.dispose()
+    return target.stat().st_size
+
+
+def restore_database(settings: Settings, source: Path, *, force: bool) -> Engine:
+    """Restore a file written by `backup_database` into the configured database.
+
+    Returns the engine on the restored database (the caller checks it, then disposes of it).
+    Raises BackupFailed for an unreadable file or a failed tool, RestoreRefused when the database
+    holds rows and `force` is false (nothing is changed then).
+    """
+    from ipm_workflow.adapters.db import backup as backups  # noqa: PLC0415
+    from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
+
+    engine = create_db_engine(settings.active_database_url)
+    try:
+        backups.check_file(source, engine.dialect.name)
+        holding = backups.tables_with_rows(engine)
+        if holding and not force:
+            where = engine.url.render_as_string(hide_password=True)
+            raise RestoreRefused(
+                f"{where} is not empty (rows in {', '.join(holding)}); "
+                "pass --force to replace its contents",
+                tables=holding,
+            )
+        backups.restore(engine, source)
+    except DomainError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def pending_migrations(engine: Engine) -> list[str]:
+    """The migrations not yet applied to the database behind `engine` (empty: at head)."""
+    from ipm_workflow.adapters.db import migrate  # noqa: PLC0415
+
+    return migrate.pending(engine)
+
+
+def read_referral_export(path: Path) -> ReferralFile:
+    """Read a missions locales' CSV export of referrals (`;` or `,`, UTF-8 or Windows-1252).
+
+    Raises OSError for an unreadable file, InvalidInput for a file that is not such an export.
+    """
+    from ipm_workflow.adapters.referral_csv import read_referrals  # noqa: PLC0415
+
+    return read_referrals(path)
+
+
+def metrics_exposition(container: Container) -> tuple[bytes, str]:
+    """Every metric in the Prometheus text format, with its content type."""
+    from ipm_workflow.adapters.metrics import CONTENT_TYPE, exposition  # noqa: PLC0415
+
+    return exposition(container.engine, container.clock), CONTENT_TYPE
+
+
+def start_prometheus(container: Container) -> tuple[Telemetry, Callable[[], None]]:
+    """Count the container's events with prometheus-client; return the stop to call at exit."""
+    from ipm_workflow.adapters import metrics as prometheus  # noqa: PLC0415
+
+    telemetry = prometheus.PrometheusTelemetry()
+    container.cases.store.telemetry = telemetry
+    release_pool = prometheus.instrument_pool(container.engine)
+
+    def stop() -> None:
+        release_pool()
+        prometheus.process_ended()
+
+    return telemetry, stop

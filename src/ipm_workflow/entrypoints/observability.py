@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ipm_workflow.bootstrap import Container
+from ipm_workflow.bootstrap import Container, start_prometheus
 from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
 
@@ -18,14 +18,4 @@ def start_metrics(container: Container) -> tuple[Telemetry, Callable[[], None]]:
     """Count events with prometheus-client when metrics are on; return the stop to call at exit."""
     if not metrics_enabled(container):
         return NO_TELEMETRY, lambda: None
-    from ipm_workflow.adapters import metrics as prometheus  # noqa: PLC0415 - only when on
-
-    telemetry = prometheus.PrometheusTelemetry()
-    container.cases.store.telemetry = telemetry
-    release_pool = prometheus.instrument_pool(container.engine)
-
-    def stop() -> None:
-        release_pool()
-        prometheus.process_ended()
-
-    return telemetry, stop
+    return start_prometheus(container)

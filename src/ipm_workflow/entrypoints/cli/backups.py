@@ -16,18 +16,15 @@ if TYPE_CHECKING:
 @db_app.command("backup")
 def db_backup(file: Annotated[Path, typer.Argument(help="Where to write the backup.")]) -> None:
     """Back up the database while the service runs (SQLite backup API, or pg_dump -Fc)."""
-    from ipm_workflow.adapters.db.backup import BackupFailed, backup  # noqa: PLC0415
-    from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
+    from ipm_workflow.bootstrap import backup_database  # noqa: PLC0415
+    from ipm_workflow.domain.errors import DomainError  # noqa: PLC0415
 
-    engine = create_db_engine(settings_from_env().active_database_url)
     try:
-        backup(engine, file)
-    except BackupFailed as exc:
+        size = backup_database(settings_from_env(), file)
+    except DomainError as exc:
         typer.echo(f"backup failed: {exc.message}", err=True)
         raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
-    typer.echo(f"backup written to {file} ({file.stat().st_size} bytes)")
+    typer.echo(f"backup written to {file} ({size} bytes)")
 
 
 @db_app.command("restore")
@@ -38,36 +35,29 @@ def db_restore(
     ] = False,
 ) -> None:
     """Restore a backup into an empty database (stop the service first), then check it."""
-    from ipm_workflow.adapters.db import backup as backups  # noqa: PLC0415
-    from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
+    from ipm_workflow.bootstrap import RestoreRefused, restore_database  # noqa: PLC0415
+    from ipm_workflow.domain.errors import DomainError  # noqa: PLC0415
 
-    settings = settings_from_env()
-    engine = create_db_engine(settings.active_database_url)
-    where = engine.url.render_as_string(hide_password=True)
     try:
-        backups.check_file(file, engine.dialect.name)
-        holding = backups.tables_with_rows(engine)
-        if holding and not force:
-            typer.echo(
-                f"refusing to restore: {where} is not empty (rows in {', '.join(holding)}); "
-                "pass --force to replace its contents",
-                err=True,
-            )
-            raise typer.Exit(1)
-        backups.restore(engine, file)
-    except backups.BackupFailed as exc:
+        engine = restore_database(settings_from_env(), file, force=force)
+    except RestoreRefused as exc:
+        typer.echo(f"refusing to restore: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    except DomainError as exc:
         typer.echo(f"restore failed: {exc.message}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"restored {file} into {where}")
-    check_restored(engine)
+    try:
+        typer.echo(f"restored {file} into {engine.url.render_as_string(hide_password=True)}")
+        check_restored(engine)
+    finally:
+        engine.dispose()
 
 
 def check_restored(engine: Engine) -> None:
     """After a restore: the schema must be at head and every case's hash chain intact."""
-    from ipm_workflow.adapters.db import migrate  # noqa: PLC0415
-    from ipm_workflow.bootstrap import bootstrap  # noqa: PLC0415
+    from ipm_workflow.bootstrap import bootstrap, pending_migrations  # noqa: PLC0415
 
-    pending = migrate.pending(engine)
+    pending = pending_migrations(engine)
     if pending:
         typer.echo(
             f"check: schema behind the code (pending: {', '.join(pending)}); "

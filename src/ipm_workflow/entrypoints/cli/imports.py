@@ -50,13 +50,13 @@ def import_referrals(
     from rich.console import Console  # noqa: PLC0415 - only this command draws a progress bar
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: PLC0415
 
-    from ipm_workflow.adapters.referral_csv import read_referrals  # noqa: PLC0415
+    from ipm_workflow.bootstrap import read_referral_export  # noqa: PLC0415
     from ipm_workflow.domain.errors import InvalidInput  # noqa: PLC0415
     from ipm_workflow.services.referrals import folded  # noqa: PLC0415
 
     container, actor = acting(as_user, role)
     try:
-        export = read_referrals(file)
+        export = read_referral_export(file)
     except (OSError, InvalidInput) as exc:
         typer.echo(f"cannot import {file}: {getattr(exc, 'message', exc)}", err=True)
         for item in getattr(exc, "errors", []):

@@ -12,6 +12,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 
+from ipm_workflow.bootstrap import metrics_exposition
 from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 
@@ -61,9 +62,8 @@ def metrics_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
 )
 def metrics(container: ContainerDep) -> Response[bytes]:
     """Every metric, in the Prometheus text exposition format."""
-    from ipm_workflow.adapters.metrics import CONTENT_TYPE, exposition  # noqa: PLC0415
-
-    return Response(exposition(container.engine, container.clock), media_type=CONTENT_TYPE)
+    body, content_type = metrics_exposition(container)
+    return Response(body, media_type=content_type)
 
 
 def request_metrics_middleware() -> DefineMiddleware:
