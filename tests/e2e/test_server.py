@@ -16,13 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from journey import OPENING
+
 pytestmark = pytest.mark.e2e
 
 # The console script of the venv running the tests.
 IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 Cli = Callable[..., subprocess.CompletedProcess[str]]
-
-OPENING = {"cv_attached": True, "privacy_notice_given": True}
 
 
 def free_port() -> int:

@@ -16,9 +16,8 @@ from ipm_workflow.domain.errors import MigrationRefused, NotFound, TransitionDen
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.entrypoints.cli import app as cli
 from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
+from journey import OPENING, WORKFLOW
 
-WORKFLOW = "erasmus_vet_long"
-OPENING = {"cv_attached": True, "privacy_notice_given": True}
 REFERRER = Actor("ml:ml-a", "ml_advisor", frozenset({"ml-a"}))
 
 
