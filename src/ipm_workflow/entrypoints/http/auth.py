@@ -44,6 +44,11 @@ class FailureBrake:
         self._failures[client] = kept
         return kept
 
+    def recent_failures(self, client: str) -> int:
+        """How many failures of a client the window still holds."""
+        with self._lock:
+            return len(self._recent(client, time.monotonic()))
+
     def blocked(self, client: str) -> bool:
         """Tell whether a client has failed too often lately to be heard at all."""
         with self._lock:
