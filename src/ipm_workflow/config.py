@@ -45,7 +45,14 @@ class Settings(BaseSettings):
         description='Networks allowed to GET /metrics without the token, e.g. ["10.0.0.0/8"].',
     )
 
-    @field_validator("metrics_networks")
+    # Scale-out: the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Addresses or networks of the reverse proxies in front of `serve`; the "
+        "client address they forward is the one the failure brake counts ([] to believe none).",
+    )
+
+    @field_validator("metrics_networks", "trusted_proxies")
     @classmethod
     def _networks_parse(cls, value: list[str]) -> list[str]:
         # A typo must stop the start, not turn each scrape into a server error.

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
-from litestar import Litestar
-from litestar.testing import TestClient
 
 from ipm_workflow.domain.people import User
 
 from .facts import CASES, OPENING, PEOPLE, WORKFLOW, as_json
 
 ME = "<the journey's advisor>"  # the default `who`: the advisor the journey was built for
+
+
+class Requests(Protocol):
+    """What the driver sends requests through: Litestar's test client, or real HTTP clients."""
+
+    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        """Send one request."""
 
 
 class ApiJourney:
@@ -27,7 +32,7 @@ class ApiJourney:
 
     def __init__(
         self,
-        client: TestClient[Litestar],
+        client: Requests,
         tokens: Mapping[str, str],
         *,
         advisor: str = "advisor_a",

@@ -61,16 +61,22 @@ class TokenService:
         log.info("token_issued", user_id=user.id, token_id=record.id)
         return IssuedToken(token, record)
 
-    def authenticate(self, token: str) -> User | None:
-        """Return the active user a valid token belongs to, or None."""
+    def remembered(self, token: str) -> User | None:
+        """The user of a token this process found valid moments ago (no database read), or None."""
         if not token.startswith(TOKEN_PREFIX):
             return None
-        digest = token_hash(token)
         now = self.clock.now()
         with self._lock:
-            known = self._known.get(digest)
-        if known is not None and known[1] > now:
-            return known[0]
+            known = self._known.get(token_hash(token))
+        return known[0] if known is not None and known[1] > now else None
+
+    def authenticate(self, token: str) -> User | None:
+        """Return the active user a valid token belongs to, or None."""
+        remembered = self.remembered(token)
+        if remembered is not None or not token.startswith(TOKEN_PREFIX):
+            return remembered
+        digest = token_hash(token)
+        now = self.clock.now()
         with self.uow(readonly=True) as uow:
             record = uow.tokens.by_hash(digest)
             if record is None or record.revoked_at is not None or record.expires_at <= now:

@@ -11,9 +11,12 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -271,3 +274,27 @@ class SandboxOutboxRow(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(max_length=200)
     at: datetime = _ts(index=True)
+
+
+# --------------------------------------------------------------------------- scale (0013_indexes)
+# Indexes of the pages' lists, the agenda and the audit search, measured with bench/scale.py.
+_cases, _people = CaseRow.__table__, PersonRow.__table__  # type: ignore[attr-defined]
+_history, _reminders = HistoryRow.__table__, ReminderRow.__table__  # type: ignore[attr-defined]
+Index(
+    "ix_cases_ml_workflow_state",
+    _cases.c.mission_locale_id,
+    _cases.c.workflow,
+    _cases.c.state,
+    _cases.c.state_entered_at,
+)
+Index("ix_cases_ml_updated_at", _cases.c.mission_locale_id, _cases.c.updated_at)
+Index(
+    "ix_cases_unassigned",
+    _cases.c.mission_locale_id,
+    _cases.c.opened_at,
+    sqlite_where=text("advisor_id IS NULL"),
+    postgresql_where=text("advisor_id IS NULL"),
+)
+Index("ix_people_lower_last_name", func.lower(_people.c.last_name))
+Index("ix_history_actor_at", _history.c.actor, _history.c.at)
+Index("ix_reminders_case_due", _reminders.c.case_id, _reminders.c.due_at)

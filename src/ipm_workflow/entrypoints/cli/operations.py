@@ -23,6 +23,7 @@ from ipm_workflow.entrypoints.cli.common import (
 
 if TYPE_CHECKING:
     from ipm_workflow.bootstrap import Container
+    from ipm_workflow.config import Settings
 
 # A server process spends its first seconds importing and building its app; uvicorn's parent
 # kills a child that does not answer its health ping in time. A loaded machine must not make
@@ -63,7 +64,6 @@ def serve(
     from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
     from ipm_workflow.bootstrap import prepare_to_serve  # noqa: PLC0415
-    from ipm_workflow.entrypoints.http.app import create_app  # noqa: PLC0415
     from ipm_workflow.services import demo  # noqa: PLC0415
 
     overrides: dict[str, Any] = {"embedded_worker": worker}
@@ -84,18 +84,7 @@ def serve(
         f"ipm-workflow API on http://{host}:{port}/  (OpenAPI: http://{host}:{port}/schema)",
         err=True,
     )
-    # Every server process builds its own app from these very settings (pickled to the
-    # children), never from variables this process would write into its environment.
-    config = uvicorn.Config(
-        partial(create_app, settings),
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=access_log,
-        log_config=None,
-        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
-    )
+    config = server_config(settings, workers=workers, access_log=access_log)
     server = uvicorn.Server(config)
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
@@ -103,6 +92,30 @@ def serve(
         server.run()
     if workers == 1 and not server.started:
         raise typer.Exit(3)
+
+
+def server_config(settings: Settings, *, workers: int = 1, access_log: bool = False) -> Any:
+    """Uvicorn's configuration for `serve`: the app factory, the address, the trusted proxies."""
+    import uvicorn  # noqa: PLC0415 - only the server needs it (fast start, see common.py)
+
+    from ipm_workflow.entrypoints.http.app import create_app  # noqa: PLC0415
+
+    # Every server process builds its own app from these very settings (pickled to the
+    # children), never from variables this process would write into its environment.
+    # Behind a reverse proxy, the client address (the failure brake's key) is the one the
+    # trusted proxies forward; anybody else's X-Forwarded-For is ignored.
+    return uvicorn.Config(
+        partial(create_app, settings),
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        access_log=access_log,
+        log_config=None,
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
+    )
 
 
 def print_credentials(container: Container, host: str, port: int) -> None:
