@@ -30,6 +30,7 @@ from ipm_workflow.services.idempotency import Idempotency
 from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
+from ipm_workflow.services.person_records import PersonRecords
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
@@ -65,6 +66,7 @@ class Container:
     merges: MergeService = field(init=False)
     referrals: ReferralImporter = field(init=False)
     audit: AuditService = field(init=False)
+    person_records: PersonRecords = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -75,7 +77,8 @@ class Container:
         self.uow = uow
         store = CaseStore(uow, self.registry, self.clock, self.settings.timezone)
         self.cases = CaseService(store, Idempotency(uow, self.clock))
-        self.people = PeopleService(uow, self.clock)
+        self.people = PeopleService(uow, self.clock, store)
+        self.person_records = PersonRecords(store)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(store)

@@ -74,7 +74,9 @@ class DeliveryService:
         advisor = uow.directory.user(case.advisor_id) if case.advisor_id else None
         place = uow.directory.mission_locale(case.mission_locale_id)
         # Supervisors are also the last fallback of any recipient who cannot be found.
-        return Audience(case, person, advisor, place, self._supervisors), birth_date
+        guardians = uow.guardians.of(person.id or 0)
+        audience = Audience(case, person, advisor, place, self._supervisors, guardians)
+        return audience, birth_date
 
     def _supervisors(self) -> list[User]:
         with self.uow(readonly=True) as uow:

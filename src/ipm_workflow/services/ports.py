@@ -12,8 +12,11 @@ from typing import Any, Protocol, Self
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.services.people_ports import (
+    CommuneRepository,
     DirectoryRepository,
+    GuardianRepository,
     PeopleRepository,
+    SensitiveRepository,
     TokenRecord,
     TokenRepository,
 )
@@ -216,6 +219,21 @@ class UnitOfWork(Protocol):
     @property
     def idempotency(self) -> IdempotencyRepository:
         """The idempotency repository, inside this transaction."""
+        ...
+
+    @property
+    def guardians(self) -> GuardianRepository:
+        """The guardians repository, inside this transaction."""
+        ...
+
+    @property
+    def sensitive(self) -> SensitiveRepository:
+        """The sensitive-data repository, inside this transaction."""
+        ...
+
+    @property
+    def communes(self) -> CommuneRepository:
+        """The communes reference, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:
