@@ -125,6 +125,15 @@ def _consent_source(value: str) -> str:
     return text.single_line(value, CONSENT_SOURCE_MAX)
 
 
+def _departement(value: str) -> str:
+    code = text.single_line(value, 3).upper()
+    if not (len(code) == 2 and (code.isdigit() or code in ("2A", "2B"))) and not (
+        len(code) == 3 and code.startswith("97") and code.isdigit()
+    ):
+        raise ValueError("expected a département code, such as '75', '2A' or '974'")
+    return code
+
+
 def _enum(values: type[StrEnum]) -> Callable[[str], str]:
     def rule(value: str) -> str:
         if value not in {v.value for v in values}:
@@ -147,6 +156,7 @@ PERSON_RULES: dict[str, Callable[[str], str]] = {
     "consent_sms_source": _consent_source,
     "gender": _enum(profile.Gender),
     "commune_insee": text.insee_code,
+    "departement": _departement,
     "qpv": _enum(profile.Territory),
     "rural": _enum(profile.Territory),
     "education_level": _enum(profile.EducationLevel),

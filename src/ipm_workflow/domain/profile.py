@@ -8,7 +8,7 @@ access right, every read recorded) and reaches reports only as counts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -142,3 +142,12 @@ class SensitiveRead:
 def departement_of(insee: str) -> str:
     """Return the département of an INSEE commune code (97x overseas: three characters)."""
     return insee[:3] if insee.startswith("97") else insee[:2]
+
+
+def adult_born_by(on: date, adult_age: int = 18) -> date:
+    """Return the last birth date of someone of age on a day: born later, still a minor then
+    (someone born on 29 February comes of age on 1 March in other years)."""
+    try:
+        return on.replace(year=on.year - adult_age)
+    except ValueError:  # 29 February of a leap year, eighteen years back a common one
+        return date(on.year - adult_age, 2, 28)

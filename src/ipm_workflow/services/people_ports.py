@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from ipm_workflow.domain.people import Guardian, MissionLocale, Person, User
@@ -137,8 +137,8 @@ class GuardianRepository(Protocol):
         """Delete a guardian of a person."""
         ...
 
-    def without_guardian(self, person_ids: Sequence[int]) -> set[int]:
-        """Return those of the people who have no guardian on file."""
+    def minors_without_guardian(self, person_ids: Sequence[int], on: date) -> set[int]:
+        """Return those of the people who are minors on a day with no guardian on file."""
         ...
 
 

@@ -16,7 +16,6 @@ from typing import Any
 import structlog
 
 from ipm_workflow.domain import policy, text
-from ipm_workflow.domain.cases import ADULT_AGE, age_on
 from ipm_workflow.domain.errors import InvalidInput, NotFound
 from ipm_workflow.domain.people import Guardian, Person, checked_guardian_fields
 from ipm_workflow.domain.policy import Action
@@ -54,12 +53,14 @@ SENSITIVE_TEXT_MAX = text.REASON_MAX
 
 
 def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else value
-
-
-def is_minor(birth_date: date | None, on: date) -> bool:
-    """Tell whether someone born that day is under 18 on a day (unknown birth date: no)."""
-    return birth_date is not None and age_on(birth_date, on) < ADULT_AGE
+    # History payloads are JSON: dates as ISO text, amounts as text, nested values alike.
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def record_on_cases(
@@ -76,7 +77,7 @@ def record_on_cases(
     case_ids = uow.people.case_ids_of(person_id)
     for case_id in case_ids:
         case, _ = uow.cases.get(case_id)
-        change = Change(kind, {k: _plain(v) for k, v in payload.items()}, columns=_HISTORY_COLUMNS)
+        change = Change(kind, _plain(payload), columns=_HISTORY_COLUMNS)
         store.record(uow, case, case.version, change, actor=actor, now=now)
     return len(case_ids)
 
@@ -250,14 +251,11 @@ class PersonRecords:
         self.store.transaction(work)
         log.info("guardian_removed", person_id=person_id, guardian_id=guardian_id, actor=actor.id)
 
-    def minors_without_guardian(self, people: Mapping[int, date | None], on: date) -> set[int]:
-        """Return those of the people (id -> birth date) who are minors on a day with no
-        guardian on file: their cases are flagged, their advisor reminded."""
-        minors = [pid for pid, born in people.items() if is_minor(born, on)]
-        if not minors:
-            return set()
+    def minors_without_guardian(self, person_ids: Sequence[int], on: date) -> set[int]:
+        """Return those of the people who are minors on a day with no guardian on file: their
+        cases are flagged, their advisor reminded."""
         with self.store.uow(readonly=True) as uow:
-            return uow.guardians.without_guardian(minors)
+            return uow.guardians.minors_without_guardian(person_ids, on)
 
     # Sensitive data.
     def sensitive(self, person_id: int, actor: Actor, case_id: int | None = None) -> Sensitive:

@@ -64,6 +64,8 @@ class CaseQuery:
     opened_to: datetime | None = None
     # (workflow, version, state, cutoff): cases that entered that state before the cutoff.
     overdue: Sequence[tuple[str, int, str, datetime]] | None = None
+    # Cases of young people who are minors on this day with no guardian on file.
+    minor_without_guardian_on: date | None = None
     sort: str = "id"
     descending: bool = False
     limit: int = 50

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, exists, insert, select, update
 
 from ipm_workflow.adapters.db.mappers import aware, must
-from ipm_workflow.adapters.db.repositories import _table, new_id
+from ipm_workflow.adapters.db.repositories import _table, new_id, people_t
 from ipm_workflow.adapters.db.tables import (
     CommuneRow,
     GuardianRow,
@@ -24,6 +25,7 @@ from ipm_workflow.domain.profile import (
     Sensitive,
     SensitiveRead,
     Territory,
+    adult_born_by,
 )
 
 guardians_t = _table(GuardianRow)
@@ -91,16 +93,18 @@ class SqlGuardianRepository:
             )
         )
 
-    def without_guardian(self, person_ids: Sequence[int]) -> set[int]:
-        """Return those of the people who have no guardian on file."""
+    def minors_without_guardian(self, person_ids: Sequence[int], on: date) -> set[int]:
+        """Return those of the people who are minors on a day with no guardian on file."""
         if not person_ids:
             return set()
-        having = self.conn.execute(
-            select(guardians_t.c.person_id)
-            .where(guardians_t.c.person_id.in_(list(person_ids)))
-            .distinct()
+        found = self.conn.execute(
+            select(people_t.c.id).where(
+                people_t.c.id.in_(list(person_ids)),
+                people_t.c.birth_date > adult_born_by(on),
+                ~exists().where(guardians_t.c.person_id == people_t.c.id),
+            )
         ).scalars()
-        return set(person_ids) - set(having)
+        return set(found)
 
 
 class SqlSensitiveRepository:
