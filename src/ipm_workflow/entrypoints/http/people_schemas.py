@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from ipm_workflow.domain.people import CONSENT_SOURCE_MAX, Guardian, Person
 from ipm_workflow.domain.profile import (
@@ -59,14 +59,14 @@ class ContactFields(BaseModel):
     timezone: TimeZone | None = Field(default=None, description="IANA, e.g. 'Europe/Paris'.")
     preferred_channel: Channel | None = None
     consent_email: Bool | None = None
-    consent_email_at: datetime | None = Field(
+    consent_email_at: AwareDatetime | None = Field(
         default=None, description="When e-mail consent was given or withdrawn (default: now)."
     )
     consent_email_source: Source | None = Field(
         default=None, examples=["signed referral form"], description="How we know."
     )
     consent_sms: Bool | None = None
-    consent_sms_at: datetime | None = None
+    consent_sms_at: AwareDatetime | None = None
     consent_sms_source: Source | None = None
 
 
@@ -151,7 +151,7 @@ class GuardianIn(Body):
     preferred_channel: Channel = "email"
     consent_email: Bool = True
     consent_sms: Bool = False
-    consent_at: datetime | None = None
+    consent_at: AwareDatetime | None = None
     consent_source: Source | None = None
 
 
@@ -167,7 +167,7 @@ class GuardianPatch(Body):
     preferred_channel: Channel | None = None
     consent_email: Bool | None = None
     consent_sms: Bool | None = None
-    consent_at: datetime | None = None
+    consent_at: AwareDatetime | None = None
     consent_source: Source | None = None
 
     def changes(self) -> dict[str, Any]:
