@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.errors import DomainError
+from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
@@ -247,3 +248,10 @@ def sortable_case_fields() -> tuple[str, ...]:
     from ipm_workflow.adapters.db.repositories import SORTABLE  # noqa: PLC0415
 
     return SORTABLE
+
+
+def read_communes(path: Path) -> list[CommuneRef]:
+    """Parse a communes reference file (the CSV an admin loads)."""
+    from ipm_workflow.adapters.communes_csv import read_communes as parse  # noqa: PLC0415
+
+    return parse(path)
