@@ -105,3 +105,32 @@ class TestMinorWithoutGuardian:
             [m.to for m in mails],
         )
         assert expected == actual
+
+    async def test_the_advisor_is_reminded_weekly_until_a_guardian_is_recorded(
+        self, walker: Journey, pump: Pump, smtp: SmtpSink
+    ) -> None:
+        """The day after the first contact, then a week later; a guardian ends the series."""
+        person = walker.person(date(2010, 1, 1))
+        cid = walker.open(person)
+        walker.fire(cid, "log_first_contact", {"first_contact_date": walker.today()})
+        await pump.until(utc(2026, 1, 14, 12))
+        walker.guardian(person, email=GUARDIAN_EMAIL)
+        await pump.until(utc(2026, 1, 28, 12))
+
+        rows = sorted(
+            (r.occurrence, r.status, r.outcome or "")
+            for r in walker.reminders(cid)
+            if r.rule_id == "guardian_missing"
+        )
+        sent = {r.id for r in walker.reminders(cid) if r.rule_id == "guardian_missing"}
+        to = [m.to for m in smtp.received if m.reminder_id in sent]
+        cleared = "nothing left to remind: the condition has cleared"
+        expected = (
+            [
+                (0, Status.SENT, "delivered by email"),
+                (1, Status.SENT, "delivered by email"),
+                (2, Status.SKIPPED, cleared),
+            ],
+            [(ADVISOR_EMAIL,), (ADVISOR_EMAIL,)],
+        )
+        assert expected == (rows, to)

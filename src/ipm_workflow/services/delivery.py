@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -95,7 +96,10 @@ class DeliveryService:
             except NotFound as exc:
                 self._finish(reminder, worker, status=Status.SKIPPED, outcome=exc.message)
                 return None
-        facts = audience.case.facts(self.cases.today(now), birth_date)
+        facts = replace(
+            audience.case.facts(self.cases.today(now), birth_date),
+            guardians=len(audience.guardians),
+        )
         shift = self._shift(reminder, now)
         since = shift[0] if shift is not None else reminder.due_at
         stop = self._stop(reminder, audience.case, facts, now, since)
