@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.errors import DomainError
+from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
@@ -30,6 +31,7 @@ from ipm_workflow.services.idempotency import Idempotency
 from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
+from ipm_workflow.services.person_records import PersonRecords
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
@@ -67,6 +69,7 @@ class Container:
     merges: MergeService = field(init=False)
     referrals: ReferralImporter = field(init=False)
     audit: AuditService = field(init=False)
+    person_records: PersonRecords = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -77,7 +80,8 @@ class Container:
         self.uow = uow
         store = CaseStore(uow, self.registry, self.clock, self.settings.timezone)
         self.cases = CaseService(store, Idempotency(uow, self.clock))
-        self.people = PeopleService(uow, self.clock)
+        self.people = PeopleService(uow, self.clock, store)
+        self.person_records = PersonRecords(store)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(store)
@@ -341,3 +345,9 @@ def start_prometheus(container: Container) -> tuple[Telemetry, Callable[[], None
         prometheus.process_ended()
 
     return telemetry, stop
+
+def read_communes(path: Path) -> list[CommuneRef]:
+    """Parse a communes reference file (the CSV an admin loads)."""
+    from ipm_workflow.adapters.communes_csv import read_communes as parse  # noqa: PLC0415
+
+    return parse(path)

@@ -25,6 +25,18 @@ _PERSONAL_KEYS = frozenset(
         "inputs",
         "data",
         "payload",
+        # People (issue 11): contacts of guardians, identifiers, sensitive data.
+        "guardian",
+        "guardians",
+        "imilo_id",
+        "commune_insee",
+        "rqth",
+        "fewer_opportunities",
+        "fewer_opportunities_reason",
+        "inclusion_support_amount",
+        "inclusion_support_justification",
+        "health_needs",
+        "sensitive",
     }
 )
 

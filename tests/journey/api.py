@@ -175,3 +175,28 @@ class ApiJourney:
         """Read a case's reminders, whatever their status."""
         rows: list[dict[str, Any]] = self.ok("GET", f"{CASES}/{case_id}/reminders", who)
         return rows
+
+    # The people around a case: contact, profile, guardians, sensitive data.
+    def patch_person(self, person_id: int, who: str = ME, **changes: Any) -> httpx.Response:
+        """Change or correct a person's fields; return the response."""
+        return self.call("PATCH", f"{PEOPLE}/{person_id}", who, json=changes)
+
+    def read_person(self, person_id: int, who: str = ME) -> dict[str, Any]:
+        """Read a person."""
+        person: dict[str, Any] = self.ok("GET", f"{PEOPLE}/{person_id}", who)
+        return person
+
+    def guardian(self, person_id: int, who: str = ME, **fields: Any) -> dict[str, Any]:
+        """Record a guardian (a default name and link, with changes); return it."""
+        body = {"name": "Dominique Exemple", "link": "mother", **fields}
+        added: dict[str, Any] = self.ok("POST", f"{PEOPLE}/{person_id}/guardians", who, json=body)
+        return added
+
+    def sensitive(
+        self, person_id: int, who: str = ME, body: Mapping[str, Any] | None = None, **params: Any
+    ) -> httpx.Response:
+        """Read (no body) or replace (a body) a person's sensitive data; return the response."""
+        url = f"{PEOPLE}/{person_id}/sensitive"
+        if body is None:
+            return self.call("GET", url, who, params=params or None)
+        return self.call("PUT", url, who, json=dict(body))

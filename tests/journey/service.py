@@ -101,10 +101,24 @@ class Journey:
     ) -> int:
         """Register a young person (the journey's default name and contact) and return the id."""
         given = {**self.contact, **contact}
+        guardian = {
+            k: given.pop(f"guardian_{k}") for k in ("email", "phone") if f"guardian_{k}" in given
+        }
         person = Person(None, first_name or self.first_name, "Témoin", birth_date, **given)
         registered = self.container.people.register(person, self.opener).person
         assert registered.id is not None
+        if guardian:
+            self.guardian(registered.id, **guardian)
         return registered.id
+
+    def guardian(self, person_id: int, name: str = "Dominique Témoin", **values: Any) -> int:
+        """Record a legal guardian of a person (as the advisor) and return the guardian's id."""
+        given = {"link": "mother", **values}
+        added = self.container.person_records.add_guardian(
+            person_id, {"name": name, **given}, self.advisor
+        )
+        assert added.id is not None
+        return added.id
 
     def open(self, person_id: int, inputs: Mapping[str, Any] | None = None) -> int:
         """Open a case for mission locale A, owned by the advisor; dates go as ISO text."""

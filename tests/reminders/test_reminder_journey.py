@@ -238,6 +238,7 @@ class TestVariantBReplay:
             ("first_contact_overdue", "reminder", "advisor", "cancelled", left),
             ("first_contact_overdue", "escalation", "supervisor", "cancelled", left),
             ("documents_d60", "reminder", "guardian", "skipped", adult),
+            ("guardian_missing", "reminder", "advisor", "skipped", cleared),
             *[("documents_d30", "reminder", who, "skipped", cleared)
               for who in ("young_person", "guardian", "advisor")],
             *[("documents_d14", "reminder", who, "cancelled", ready)

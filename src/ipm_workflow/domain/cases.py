@@ -91,6 +91,8 @@ class CaseFacts:
     documents: Mapping[str, Document]
     birth_date: date | None
     today: date
+    # How many legal guardians are on file (None: not counted by this caller).
+    guardians: int | None = None
 
     def date_of(self, name: str) -> date | None:
         """Resolve 'today' or a date field of the case."""

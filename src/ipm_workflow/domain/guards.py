@@ -225,6 +225,21 @@ class AgeBetween(GuardBase):
         return None
 
 
+class MinorHasGuardian(GuardBase):
+    """A young person who is a minor today has a legal guardian on file (adults, unknown birth
+    dates and callers that did not count the guardians pass)."""
+
+    kind: Literal["minor_has_guardian"]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet for a minor today with no guardian recorded."""
+        if facts.guardians is None or facts.guardians > 0 or facts.birth_date is None:
+            return None
+        if age_on(facts.birth_date, facts.today) >= ADULT_AGE:
+            return None
+        return Unmet("guardian_missing", "a minor with no guardian on file")
+
+
 class DocumentsPresent(GuardBase):
     """Documents are received or validated and cover a period: from a date through a date."""
 
@@ -276,7 +291,8 @@ Guard = Annotated[
     | DateDaysAway
     | DateOrder
     | AgeBetween
-    | DocumentsPresent,
+    | DocumentsPresent
+    | MinorHasGuardian,
     Field(discriminator="kind"),
 ]
 GUARD_KINDS: dict[str, type[GuardBase]] = {
@@ -290,6 +306,7 @@ GUARD_KINDS: dict[str, type[GuardBase]] = {
         DateOrder,
         AgeBetween,
         DocumentsPresent,
+        MinorHasGuardian,
     )
 }
 

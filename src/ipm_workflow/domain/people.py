@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from ipm_workflow.domain import text
+from ipm_workflow.domain import profile, text
 from ipm_workflow.domain.policy import UserRole
 
 
@@ -26,8 +27,20 @@ class Person:
     preferred_channel: str = "email"
     consent_email: bool = True
     consent_sms: bool = False
-    guardian_email: str | None = None
-    guardian_phone: str | None = None
+    # Consent per channel: when it was given or withdrawn, and how we know (form, phone call…).
+    consent_email_at: datetime | None = None
+    consent_email_source: str | None = None
+    consent_sms_at: datetime | None = None
+    consent_sms_source: str | None = None
+    # The profile at entry (domain/profile.py says which funder asks for each).
+    gender: str | None = None
+    commune_insee: str | None = None
+    departement: str | None = None
+    qpv: str = "unknown"
+    rural: str = "unknown"
+    education_level: str | None = None
+    situation_at_entry: str | None = None
+    imilo_id: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     pseudonymised_at: datetime | None = None
@@ -77,15 +90,112 @@ class User:
         return f"user:{self.id}"
 
 
-# Names and contacts of a person, each with its rule (see domain/text.py).
-PERSON_RULES = {
+@dataclass
+class Guardian:
+    """A legal guardian of a young person: reached while the young person is a minor."""
+
+    id: int | None
+    person_id: int
+    name: str
+    link: str = "legal_guardian"  # profile.GuardianLink
+    parental_authority: bool = True
+    email: str | None = None
+    phone: str | None = None
+    language: str = "fr"
+    preferred_channel: str = "email"
+    consent_email: bool = True
+    consent_sms: bool = False
+    consent_at: datetime | None = None
+    consent_source: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+CHANNELS = ("email", "sms")
+CONSENT_SOURCE_MAX = 100
+
+
+def _channel(value: str) -> str:
+    if value not in CHANNELS:
+        raise ValueError(f"expected one of {', '.join(CHANNELS)}")
+    return value
+
+
+def _consent_source(value: str) -> str:
+    return text.single_line(value, CONSENT_SOURCE_MAX)
+
+
+def _departement(value: str) -> str:
+    code = text.single_line(value, 3).upper()
+    if not (len(code) == 2 and (code.isdigit() or code in ("2A", "2B"))) and not (
+        len(code) == 3 and code.startswith("97") and code.isdigit()
+    ):
+        raise ValueError("expected a département code, such as '75', '2A' or '974'")
+    return code
+
+
+def _enum(values: type[StrEnum]) -> Callable[[str], str]:
+    def rule(value: str) -> str:
+        if value not in {v.value for v in values}:
+            raise ValueError(f"expected one of {', '.join(v.value for v in values)}")
+        return value
+
+    return rule
+
+
+# Names, contacts and profile of a person, each with its rule (see domain/text.py).
+PERSON_RULES: dict[str, Callable[[str], str]] = {
     "first_name": text.name,
     "last_name": text.name,
     "email": text.email_address,
     "phone": text.phone_number,
-    "guardian_email": text.email_address,
-    "guardian_phone": text.phone_number,
+    "language": text.language_code,
+    "timezone": text.timezone_name,
+    "preferred_channel": _channel,
+    "consent_email_source": _consent_source,
+    "consent_sms_source": _consent_source,
+    "gender": _enum(profile.Gender),
+    "commune_insee": text.insee_code,
+    "departement": _departement,
+    "qpv": _enum(profile.Territory),
+    "rural": _enum(profile.Territory),
+    "education_level": _enum(profile.EducationLevel),
+    "situation_at_entry": _enum(profile.SituationAtEntry),
+    "imilo_id": text.imilo_id,
 }
+GUARDIAN_RULES: dict[str, Callable[[str], str]] = {
+    "name": text.name,
+    "link": _enum(profile.GuardianLink),
+    "email": text.email_address,
+    "phone": text.phone_number,
+    "language": text.language_code,
+    "preferred_channel": _channel,
+    "consent_source": _consent_source,
+}
+# What a person's profile holds (recorded at referral, correctable with history).
+PROFILE_FIELDS = (
+    "gender",
+    "commune_insee",
+    "departement",
+    "qpv",
+    "rural",
+    "education_level",
+    "situation_at_entry",
+    "imilo_id",
+)
+CONTACT_FIELDS = (
+    "email",
+    "phone",
+    "language",
+    "timezone",
+    "preferred_channel",
+    "consent_email",
+    "consent_email_at",
+    "consent_email_source",
+    "consent_sms",
+    "consent_sms_at",
+    "consent_sms_source",
+)
 _REQUIRED = ("first_name", "last_name")
 
 
@@ -106,3 +216,13 @@ def checked_person(person: Person) -> Person:
     for key, value in fields.items():
         setattr(person, key, value)
     return person
+
+
+def checked_guardian_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and normalise a guardian's fields; InvalidInput naming each faulty one."""
+    missing = []
+    if "name" in values and values["name"] is None:
+        missing.append({"field": "name", "message": "must not be empty"})
+    if not (values.get("email") or values.get("phone")) and "name" in values:
+        missing.append({"field": "email", "message": "a guardian needs an e-mail or a phone"})
+    return text.check(GUARDIAN_RULES, values, missing)

@@ -59,6 +59,9 @@ class Action(StrEnum):
     DIRECTORY = "directory"
     SANDBOX_CLOCK = "sandbox.clock"
     SANDBOX_OUTBOX = "sandbox.outbox"
+    # People (issue 11): sensitive data on a need-to-know basis, every read recorded.
+    READ_SENSITIVE = "people.read_sensitive"
+    WRITE_SENSITIVE = "people.write_sensitive"
 
 
 _CASE_WORK = frozenset({ADVISOR, ML_ADVISOR})
@@ -86,6 +89,11 @@ RIGHTS: dict[Action, frozenset[str]] = {
     Action.DIRECTORY: frozenset({ADMIN, OPERATOR}),
     Action.SANDBOX_CLOCK: frozenset({ADMIN, TRAINER}),
     Action.SANDBOX_OUTBOX: frozenset(USER_ROLES),
+    # Sensitive data (RQTH, fewer opportunities, inclusion support, health): the Ipm advisor who
+    # prepares the stay and the supervisor who answers for it. Not the mission locale, the
+    # admin, the trainer nor the console operator, who have no need to know.
+    Action.READ_SENSITIVE: frozenset({ADVISOR, SUPERVISOR}),
+    Action.WRITE_SENSITIVE: frozenset({ADVISOR}),
 }
 
 

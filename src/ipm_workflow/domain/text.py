@@ -1,4 +1,5 @@
-"""What text may hold: names and single lines, free text, e-mail addresses, phone numbers.
+"""What text may hold: names and single lines, free text, e-mail addresses, phone numbers,
+languages, time zones, INSEE commune codes and i-milo identifiers.
 
 One rule in one place: API schemas, services, the CLI and case data fields all check text here,
 so a value refused at one door is refused at every door, on SQLite as on PostgreSQL.
@@ -21,6 +22,10 @@ NOTE_MAX = 10_000  # a multi-line note field of a case
 EMAIL_MAX = 254  # RFC 5321's limit on a forward path
 PHONE_MAX = 32
 PHONE_REGION = "FR"  # numbers written without +country are French ones
+LANGUAGE_LENGTH = 2  # ISO 639-1
+TIMEZONE_MAX = 64
+INSEE_LENGTH = 5
+IMILO_MAX = 20
 
 # Bidirectional overrides and isolates reorder what a reader sees ("Trojan Source"); the marks
 # too, since nothing typed by hand needs them in a name.
@@ -115,6 +120,46 @@ def phone_number(value: str, region: str = PHONE_REGION) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def language_code(value: str) -> str:
+    """Return an ISO 639-1 language code in lower case ("fr", "en"); ValueError otherwise."""
+    code = single_line(value, 8).lower()
+    if len(code) != LANGUAGE_LENGTH or not code.isascii() or not code.isalpha():
+        raise ValueError("expected a two-letter ISO 639-1 language code, such as 'fr'")
+    return code
+
+
+def timezone_name(value: str) -> str:
+    """Return an IANA time-zone name ("Europe/Paris"); ValueError when the zone is unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415 - on first use
+
+    key = single_line(value, TIMEZONE_MAX)
+    try:
+        ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not an IANA time zone, such as 'Europe/Paris'") from None
+    return key
+
+
+def insee_code(value: str) -> str:
+    """Return a commune's INSEE code: five characters, digits or 2A/2B for Corsica."""
+    code = single_line(value, 8).upper()
+    corsica = code[:2] in ("2A", "2B") and code[2:].isdigit()
+    if len(code) != INSEE_LENGTH or not (code.isdigit() or corsica) or not code.isascii():
+        raise ValueError("expected a five-character INSEE commune code, such as '75056'")
+    return code
+
+
+def imilo_id(value: str) -> str:
+    """Return an i-milo identifier (letters and digits); refuse what looks like a social-security
+    number (13 or 15 digits starting with 1, 2, 7 or 8): it must never be stored [DOMAIN S31]."""
+    text = single_line(value, IMILO_MAX)
+    if not text.isascii() or not text.isalnum():
+        raise ValueError(f"expected letters and digits only, at most {IMILO_MAX}")
+    if text.isdigit() and len(text) in (13, 15) and text[0] in "1278":
+        raise ValueError("looks like a social-security number (NIR), which is never stored")
+    return text
+
+
 def check(
     rules: Mapping[str, Callable[[str], str]],
     values: Mapping[str, Any],
@@ -148,3 +193,7 @@ Reason = Annotated[str, Field(max_length=REASON_MAX), AfterValidator(reason)]
 OptionalReason = Annotated[Reason | None, BeforeValidator(blank_is_none)]
 Email = Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(email_address)]
 Phone = Annotated[str, Field(max_length=PHONE_MAX), AfterValidator(phone_number)]
+Language = Annotated[str, Field(max_length=8), AfterValidator(language_code)]
+TimeZone = Annotated[str, Field(max_length=TIMEZONE_MAX), AfterValidator(timezone_name)]
+InseeCode = Annotated[str, Field(max_length=8), AfterValidator(insee_code)]
+ImiloId = Annotated[str, Field(max_length=IMILO_MAX), AfterValidator(imilo_id)]

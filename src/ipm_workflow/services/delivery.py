@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,7 +75,9 @@ class DeliveryService:
         advisor = uow.directory.user(case.advisor_id) if case.advisor_id else None
         place = uow.directory.mission_locale(case.mission_locale_id)
         # Supervisors are also the last fallback of any recipient who cannot be found.
-        return Audience(case, person, advisor, place, self._supervisors), birth_date
+        guardians = uow.guardians.of(person.id or 0)
+        audience = Audience(case, person, advisor, place, self._supervisors, guardians)
+        return audience, birth_date
 
     def _supervisors(self) -> list[User]:
         with self.uow(readonly=True) as uow:
@@ -93,7 +96,10 @@ class DeliveryService:
             except NotFound as exc:
                 self._finish(reminder, worker, status=Status.SKIPPED, outcome=exc.message)
                 return None
-        facts = audience.case.facts(self.cases.today(now), birth_date)
+        facts = replace(
+            audience.case.facts(self.cases.today(now), birth_date),
+            guardians=len(audience.guardians),
+        )
         shift = self._shift(reminder, now)
         since = shift[0] if shift is not None else reminder.due_at
         stop = self._stop(reminder, audience.case, facts, now, since)

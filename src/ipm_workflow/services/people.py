@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.errors import AlreadyExists, InvalidInput, NotFound
 from ipm_workflow.domain.people import (
+    CONTACT_FIELDS,
+    PROFILE_FIELDS,
     MissionLocale,
     Person,
     User,
@@ -19,10 +21,14 @@ from ipm_workflow.domain.people import (
 )
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.commands import Actor
+from ipm_workflow.services.person_records import derive_territory, record_on_cases, stamp_consent
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
+if TYPE_CHECKING:
+    from ipm_workflow.services.case_store import CaseStore
+
 log = structlog.get_logger("ipm_workflow.people")
-_EDITABLE = frozenset({"first_name", "last_name", "birth_date", "email", "phone"})
+_EDITABLE = frozenset({"first_name", "last_name", "birth_date", *CONTACT_FIELDS, *PROFILE_FIELDS})
 
 
 def visible_person(uow: UnitOfWork, person_id: int, actor: Actor) -> Person:
@@ -49,9 +55,13 @@ class Registered:
 class PeopleService:
     """Creates and updates young people; manages missions locales and users."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, store: CaseStore | None = None
+    ) -> None:
         self.uow = uow
         self.clock = clock
+        # Writes each change of a person into the history of their cases.
+        self.store = store
 
     @staticmethod
     def _duplicates(uow: UnitOfWork, person: Person, actor: Actor) -> Registered:
@@ -82,6 +92,10 @@ class PeopleService:
         person = checked_person(person)
         person.created_at = person.updated_at = self.clock.now()
         person.registered_by = actor.id
+        if person.commune_insee and person.departement is None:
+            derived = derive_territory(uow, {"commune_insee": person.commune_insee})
+            for key in ("departement", "qpv", "rural"):
+                setattr(person, key, derived[key])
         saved = self._duplicates(uow, person, actor)
         uow.people.add(person)
         return saved
@@ -109,10 +123,18 @@ class PeopleService:
         changes = checked_person_fields(changes)
         with self.uow() as uow:
             person = visible_person(uow, person_id, actor)
-            for key, value in changes.items():
+            now = self.clock.now()
+            changes = stamp_consent(person, derive_territory(uow, changes), now)
+            changed = {k: v for k, v in changes.items() if getattr(person, k) != v}
+            for key, value in changed.items():
                 setattr(person, key, value)
-            person.updated_at = self.clock.now()
+            person.updated_at = now
             uow.people.update(person)
+            if changed and self.store is not None:
+                payload = {"changes": changed}
+                record_on_cases(
+                    self.store, uow, person_id, "person_changed", payload, actor=actor, now=now
+                )
             saved = self._duplicates(uow, person, actor)
             uow.commit()
         log.info("person_updated", person_id=person_id, fields=sorted(changes), actor=actor.id)

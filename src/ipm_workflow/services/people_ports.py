@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
-from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.people import Guardian, MissionLocale, Person, User
+from ipm_workflow.domain.profile import CommuneRef, Sensitive, SensitiveRead
 
 
 class PeopleRepository(Protocol):
@@ -27,6 +28,10 @@ class PeopleRepository(Protocol):
 
     def mission_locales_of(self, person_id: int) -> set[str]:
         """Return the missions locales of the person's cases."""
+        ...
+
+    def case_ids_of(self, person_id: int) -> list[int]:
+        """Return the ids of the person's cases, oldest first."""
         ...
 
     def similar(self, person: Person) -> list[Person]:
@@ -106,4 +111,64 @@ class TokenRepository(Protocol):
 
     def revoke(self, token_id: int, at: datetime) -> bool:
         """Revoke a token; return whether it existed and was active."""
+        ...
+
+
+class GuardianRepository(Protocol):
+    """Legal guardians of young people."""
+
+    def of(self, person_id: int) -> list[Guardian]:
+        """Return a person's guardians, parental authority first, then by id."""
+        ...
+
+    def get(self, person_id: int, guardian_id: int) -> Guardian:
+        """Return one guardian of a person, or raise NotFound."""
+        ...
+
+    def add(self, guardian: Guardian) -> int:
+        """Insert a guardian and return the id."""
+        ...
+
+    def update(self, guardian: Guardian) -> None:
+        """Write a guardian's fields."""
+        ...
+
+    def remove(self, person_id: int, guardian_id: int) -> None:
+        """Delete a guardian of a person."""
+        ...
+
+    def minors_without_guardian(self, person_ids: Sequence[int], on: date) -> set[int]:
+        """Return those of the people who are minors on a day with no guardian on file."""
+        ...
+
+
+class SensitiveRepository(Protocol):
+    """Sensitive data of young people, and who read it."""
+
+    def get(self, person_id: int) -> Sensitive | None:
+        """Return a person's sensitive data, if any was recorded."""
+        ...
+
+    def put(self, data: Sensitive) -> None:
+        """Insert or replace a person's sensitive data."""
+        ...
+
+    def record_read(self, read: SensitiveRead) -> None:
+        """Keep one read of a person's sensitive data."""
+        ...
+
+    def reads(self, person_id: int) -> list[SensitiveRead]:
+        """Return the reads of a person's sensitive data, oldest first."""
+        ...
+
+
+class CommuneRepository(Protocol):
+    """The communes reference: INSEE code -> département, QPV, rural."""
+
+    def get(self, insee_code: str) -> CommuneRef | None:
+        """Return a commune of the reference, if loaded."""
+        ...
+
+    def load(self, communes: Sequence[CommuneRef]) -> int:
+        """Insert or replace communes; return how many were written."""
         ...

@@ -12,8 +12,11 @@ from typing import Any, Protocol, Self
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.services.people_ports import (
+    CommuneRepository,
     DirectoryRepository,
+    GuardianRepository,
     PeopleRepository,
+    SensitiveRepository,
     TokenRecord,
     TokenRepository,
 )
@@ -61,6 +64,8 @@ class CaseQuery:
     opened_to: datetime | None = None
     # (workflow, version, state, cutoff): cases that entered that state before the cutoff.
     overdue: Sequence[tuple[str, int, str, datetime]] | None = None
+    # Cases of young people who are minors on this day with no guardian on file.
+    minor_without_guardian_on: date | None = None
     sort: str = "id"
     descending: bool = False
     limit: int = 50
@@ -216,6 +221,21 @@ class UnitOfWork(Protocol):
     @property
     def idempotency(self) -> IdempotencyRepository:
         """The idempotency repository, inside this transaction."""
+        ...
+
+    @property
+    def guardians(self) -> GuardianRepository:
+        """The guardians repository, inside this transaction."""
+        ...
+
+    @property
+    def sensitive(self) -> SensitiveRepository:
+        """The sensitive-data repository, inside this transaction."""
+        ...
+
+    @property
+    def communes(self) -> CommuneRepository:
+        """The communes reference, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from ipm_workflow.domain.cases import ADULT_AGE, Case, age_on
-from ipm_workflow.domain.people import MissionLocale, Person, User
+from ipm_workflow.domain.people import Guardian, MissionLocale, Person, User
 from ipm_workflow.services.messages import ChannelName, DeliveryPolicy
 
 
@@ -41,19 +41,21 @@ class Audience:
     mission_locale: MissionLocale
     # Read only when needed (a supervisor recipient, or the last fallback): most never are.
     supervisors: Callable[[], list[User]]
+    guardians: Sequence[Guardian] = ()
 
 
 def _person_route(
-    email: str | None, phone: str | None, person: Person, policy: DeliveryPolicy
+    email: str | None, phone: str | None, person: Person | Guardian, policy: DeliveryPolicy
 ) -> Route:
     # Consent and preference decide; with neither channel allowed the message stays in-app.
     can_sms = policy.sms_enabled and person.consent_sms and bool(phone)
     can_email = person.consent_email and bool(email)
+    timezone = getattr(person, "timezone", "Europe/Paris")
     if can_sms and (person.preferred_channel == "sms" or not can_email):
-        return Route("sms", (phone or "",), person.language, person.timezone)
+        return Route("sms", (phone or "",), person.language, timezone)
     if can_email:
-        return Route("email", (email or "",), person.language, person.timezone)
-    return Route("in_app", (), person.language, person.timezone)
+        return Route("email", (email or "",), person.language, timezone)
+    return Route("in_app", (), person.language, timezone)
 
 
 def _staff(
@@ -77,12 +79,23 @@ def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Found
 
 
 def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
+    # The guardians speak for the young person while a minor on the day the message goes out;
+    # those with parental authority come first, and all who share their channel are reached.
     person = audience.person
     if person.birth_date is not None and age_on(person.birth_date, on) >= ADULT_AGE:
         return NotNeeded("no guardian to inform: the young person is an adult")
-    if not (person.guardian_email or person.guardian_phone):
+    if not audience.guardians:
         return "no guardian contact recorded"
-    return _person_route(person.guardian_email, person.guardian_phone, person, policy)
+    routes = [
+        _person_route(g.email, g.phone, g, policy)
+        for g in sorted(audience.guardians, key=lambda g: not g.parental_authority)
+    ]
+    reachable = [r for r in routes if r.to]
+    if not reachable:
+        return "no guardian may be reached (no consent for any channel with a contact)"
+    first = reachable[0]
+    to = tuple(dict.fromkeys(a for r in reachable if r.channel == first.channel for a in r.to))
+    return replace(first, to=to, timezone=person.timezone)
 
 
 def _advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:

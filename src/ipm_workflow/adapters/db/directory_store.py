@@ -66,6 +66,13 @@ class SqlPeopleRepository:
         ).scalars()
         return set(rows)
 
+    def case_ids_of(self, person_id: int) -> list[int]:
+        """Return the ids of the person's cases, oldest first."""
+        rows = self.conn.execute(
+            select(cases_t.c.id).where(cases_t.c.person_id == person_id).order_by(cases_t.c.id)
+        ).scalars()
+        return list(rows)
+
     def similar(self, person: Person) -> list[Person]:
         """Return probable duplicates: same birth date and close name, or same phone or e-mail."""
         ors: list[Any] = []

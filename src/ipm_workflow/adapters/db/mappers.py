@@ -95,7 +95,13 @@ def entry_values(entry: HistoryEntry) -> dict[str, Any]:
 def person_from_row(row: Mapping[Any, Any]) -> Person:
     """Build a person from a `people` row (its columns are the person's fields)."""
     values = {name: row[name] for name in _PERSON_FIELDS}
-    moments = ("created_at", "updated_at", "pseudonymised_at")
+    moments = (
+        "created_at",
+        "updated_at",
+        "pseudonymised_at",
+        "consent_email_at",
+        "consent_sms_at",
+    )
     return Person(id=row["id"], **(values | {name: aware(row[name]) for name in moments}))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    exists,
     false,
     func,
     insert,
@@ -24,6 +25,7 @@ from ipm_workflow.adapters.db.driver import DriverStatement
 from ipm_workflow.adapters.db.tables import (
     CaseRow,
     CohortRow,
+    GuardianRow,
     HistoryRow,
     MissionLocaleRow,
     PersonRow,
@@ -33,6 +35,7 @@ from ipm_workflow.adapters.db.tables import (
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.chain import ERASED_PAYLOAD
 from ipm_workflow.domain.errors import NotFound, VersionConflict
+from ipm_workflow.domain.profile import adult_born_by
 from ipm_workflow.services.ports import AuditQuery, CaseQuery
 
 
@@ -61,6 +64,17 @@ ml_t = _table(MissionLocaleRow)
 users_t = _table(UserRow)
 user_ml_t = _table(UserMissionLocaleRow)
 cohorts_t = _table(CohortRow)
+
+
+def minors_without_guardian(on: date) -> Any:
+    """The condition on cases of young people who are minors on a day with no guardian."""
+    guardians = _table(GuardianRow)
+    people = select(people_t.c.id).where(
+        people_t.c.birth_date > adult_born_by(on),
+        ~exists().where(guardians.c.person_id == people_t.c.id),
+    )
+    return cases_t.c.person_id.in_(people)
+
 
 _CASE_SORTS = {
     "id": cases_t.c.id,
@@ -184,6 +198,8 @@ class SqlCaseRepository:
                     ),
                 )
             )
+        if query.minor_without_guardian_on is not None:
+            conditions.append(minors_without_guardian(query.minor_without_guardian_on))
         total = self.conn.execute(
             select(func.count()).select_from(cases_t).where(*conditions)
         ).scalar_one()

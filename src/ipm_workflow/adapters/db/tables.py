@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     Text,
     UniqueConstraint,
     func,
@@ -81,8 +83,6 @@ class PersonRow(SQLModel, table=True):
     preferred_channel: str = Field(default="email", max_length=8)
     consent_email: bool = True
     consent_sms: bool = False
-    guardian_email: str | None = Field(default=None, max_length=254)
-    guardian_phone: str | None = Field(default=None, max_length=32)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     pseudonymised_at: datetime | None = _ts(nullable=True)
@@ -91,6 +91,19 @@ class PersonRow(SQLModel, table=True):
     )
     # Who registered the person (an actor reference, never a name): they keep seeing them.
     registered_by: str | None = Field(default=None, max_length=64)
+    # People (0007): consent per channel with its date and source; the profile at entry.
+    consent_email_at: datetime | None = _ts(nullable=True)
+    consent_email_source: str | None = Field(default=None, max_length=100)
+    consent_sms_at: datetime | None = _ts(nullable=True)
+    consent_sms_source: str | None = Field(default=None, max_length=100)
+    gender: str | None = Field(default=None, max_length=16)
+    commune_insee: str | None = Field(default=None, max_length=5)
+    departement: str | None = Field(default=None, max_length=3)
+    qpv: str = Field(default="unknown", max_length=8)
+    rural: str = Field(default="unknown", max_length=8)
+    education_level: str | None = Field(default=None, max_length=24)
+    situation_at_entry: str | None = Field(default=None, max_length=32)
+    imilo_id: str | None = Field(default=None, max_length=20)
 
 
 class CohortRow(SQLModel, table=True):
@@ -298,3 +311,75 @@ Index(
 Index("ix_people_lower_last_name", func.lower(_people.c.last_name))
 Index("ix_history_actor_at", _history.c.actor, _history.c.at)
 Index("ix_reminders_case_due", _reminders.c.case_id, _reminders.c.due_at)
+
+# --- People (0007): guardians, sensitive data apart, its reads, the communes reference. ---
+
+
+class GuardianRow(SQLModel, table=True):
+    """A legal guardian of a young person (personal data of a minor)."""
+
+    __tablename__ = "guardians"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    person_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("people.id"), nullable=False, index=True)
+    )
+    name: str = Field(max_length=100)
+    link: str = Field(max_length=16)
+    parental_authority: bool = True
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    language: str = Field(default="fr", max_length=2)
+    preferred_channel: str = Field(default="email", max_length=8)
+    consent_email: bool = True
+    consent_sms: bool = False
+    consent_at: datetime | None = _ts(nullable=True)
+    consent_source: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class PersonSensitiveRow(SQLModel, table=True):
+    """Special-category data of a young person, apart: read only with the right, each read kept."""
+
+    __tablename__ = "person_sensitive"
+
+    person_id: int = Field(sa_column=Column(BigId, ForeignKey("people.id"), primary_key=True))
+    rqth: bool = False
+    fewer_opportunities: bool = False
+    fewer_opportunities_reason: str | None = Field(default=None, max_length=16)
+    inclusion_support_amount: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(10, 2), nullable=True)
+    )
+    inclusion_support_justification: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True)
+    )
+    health_needs: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = _ts()
+    updated_by: str = Field(max_length=64)
+
+
+class SensitiveReadRow(SQLModel, table=True):
+    """One read of a person's sensitive data: who, in which role, when, on which case."""
+
+    __tablename__ = "sensitive_reads"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    person_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("people.id"), nullable=False, index=True)
+    )
+    case_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    actor: str = Field(max_length=64)
+    role: str = Field(max_length=20)
+    at: datetime = _ts(index=True)
+
+
+class CommuneRow(SQLModel, table=True):
+    """The communes reference an admin loads: INSEE code -> département, QPV, rural."""
+
+    __tablename__ = "communes"
+
+    insee_code: str = Field(primary_key=True, max_length=5)
+    departement: str = Field(max_length=3)
+    qpv: str = Field(default="unknown", max_length=8)
+    rural: str = Field(default="unknown", max_length=8)

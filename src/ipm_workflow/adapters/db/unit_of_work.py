@@ -16,6 +16,11 @@ from ipm_workflow.adapters.db.directory_store import (
     SqlDirectoryRepository,
     SqlPeopleRepository,
 )
+from ipm_workflow.adapters.db.people_store import (
+    SqlCommuneRepository,
+    SqlGuardianRepository,
+    SqlSensitiveRepository,
+)
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 
@@ -31,6 +36,9 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     reminders: SqlReminderRepository
     cohorts: SqlCohortRepository
+    guardians: SqlGuardianRepository
+    sensitive: SqlSensitiveRepository
+    communes: SqlCommuneRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -64,6 +72,9 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(conn)
         self.reminders = SqlReminderRepository(conn)
         self.cohorts = SqlCohortRepository(conn)
+        self.guardians = SqlGuardianRepository(conn)
+        self.sensitive = SqlSensitiveRepository(conn)
+        self.communes = SqlCommuneRepository(conn)
         return self
 
     @property

@@ -23,6 +23,7 @@ from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.contract import allow_every_method, publish_contract
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
+from ipm_workflow.entrypoints.http.guardians import GuardianController, SensitiveController
 from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
     handlers: list[Any] = [
         CaseController,
         PeopleController,
+        GuardianController,
+        SensitiveController,
         WorkflowController,
         AuditController,
         AdminController,

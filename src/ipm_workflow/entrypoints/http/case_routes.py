@@ -33,8 +33,14 @@ _METHODS = {"POST": post, "PATCH": patch, "PUT": put}
 
 
 def render(container: ContainerDep, case: Case) -> CaseOut:
-    """Render a case with its workflow's labels."""
-    return CaseOut.of(case, container.cases.workflow_of(case).definition)
+    """Render a case with its workflow's labels, flagged when its young person is a minor with
+    no guardian on file."""
+    out = CaseOut.of(case, container.cases.workflow_of(case).definition)
+    flagged = container.person_records.minors_without_guardian(
+        [case.person_id], container.cases.today()
+    )
+    out.minor_without_guardian = case.person_id in flagged
+    return out
 
 
 def with_etag(case_out: CaseOut, status: int = 200, **headers: str) -> Response[CaseOut]:

@@ -77,6 +77,10 @@ class CaseController(Controller):
         ] = False,
         opened_from: FromQuery[datetime | None] = None,
         opened_to: FromQuery[datetime | None] = None,
+        minor_without_guardian: Annotated[
+            bool,
+            QueryParameter(description="Only minors today with no guardian on file."),
+        ] = False,
         sort: Annotated[
             str,
             QueryParameter(description=f"One of {', '.join(SORTABLE)}; prefix '-' for descending."),
@@ -95,6 +99,7 @@ class CaseController(Controller):
             mission_locales=[mission_locale] if mission_locale else None,
             opened_from=opened_from,
             opened_to=opened_to,
+            minor_without_guardian_on=container.cases.today() if minor_without_guardian else None,
             sort=key,
             descending=sort.startswith("-"),
             limit=limit,

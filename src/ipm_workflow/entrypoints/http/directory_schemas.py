@@ -10,12 +10,20 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import UserRole
 from ipm_workflow.domain.text import Email, Name, Phone, single_line
+from ipm_workflow.entrypoints.http.people_schemas import (
+    NOT_NULL,
+    ContactAndProfileOut,
+    ContactFields,
+    ProfileFields,
+    contact_out,
+    refuse_emptied,
+)
 from ipm_workflow.entrypoints.http.schemas import Body, Ident, Int
 from ipm_workflow.services.people import Registered
 
 
-class PersonIn(Body):
-    """A young person to register."""
+class PersonIn(Body, ContactFields, ProfileFields):
+    """A young person to register, with contact details and the profile at entry."""
 
     first_name: Name = Field(examples=["Camille"])
     last_name: Name = Field(examples=["Exemple"])
@@ -28,14 +36,13 @@ class PersonIn(Body):
     )
 
 
-class PersonPatch(Body):
-    """Fields of a person to change; omitted fields stay as they are."""
+class PersonPatch(Body, ContactFields, ProfileFields):
+    """Fields of a person to change or correct (each change goes into the history of their
+    cases); omitted fields stay as they are."""
 
     @model_validator(mode="after")
     def _names_stay(self) -> PersonPatch:
-        for name in ("first_name", "last_name"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be removed, only changed")
+        refuse_emptied(self, ("first_name", "last_name", *NOT_NULL))
         return self
 
     first_name: Name | None = None
@@ -45,7 +52,7 @@ class PersonPatch(Body):
     phone: Phone | None = None
 
 
-class PersonOut(BaseModel):
+class PersonOut(ContactAndProfileOut):
     """A young person."""
 
     id: int
@@ -58,10 +65,12 @@ class PersonOut(BaseModel):
     updated_at: datetime | None
 
     @classmethod
-    def of(cls, person: Person) -> PersonOut:
+    def of(cls, person: Person, minor_without_guardian: bool = False) -> PersonOut:
         """Render a person."""
         assert person.id is not None  # noqa: S101 - stored people have ids
         return cls(
+            **contact_out(person),
+            minor_without_guardian=minor_without_guardian,
             id=person.id,
             first_name=person.first_name,
             last_name=person.last_name,
@@ -88,10 +97,10 @@ class PersonSaved(BaseModel):
     )
 
     @classmethod
-    def of(cls, saved: Registered) -> PersonSaved:
+    def of(cls, saved: Registered, minor_without_guardian: bool = False) -> PersonSaved:
         """Render a saved person and the duplicates the caller may know of."""
         return cls(
-            person=PersonOut.of(saved.person),
+            person=PersonOut.of(saved.person, minor_without_guardian),
             possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
             duplicate_elsewhere=saved.duplicate_elsewhere,
         )

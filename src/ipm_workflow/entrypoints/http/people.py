@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 
+from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
@@ -36,11 +37,11 @@ class PeopleController(Controller):
         self, container: ContainerDep, actor: ActorDep, data: JSONBody[PersonIn]
     ) -> Response[PersonSaved]:
         """Register a person; probable duplicates are listed, never refused."""
+        given = data.model_dump(exclude_none=True, exclude={"first_name", "last_name"})
         saved = container.people.register(
-            Person(None, data.first_name, data.last_name, data.birth_date, data.email, data.phone),
-            actor,
+            Person(None, data.first_name, data.last_name, **given), actor
         )
-        body = PersonSaved.of(saved)
+        body = PersonSaved.of(saved, flagged(container, saved.person))
         return Response(
             body, status_code=201, headers={"Location": f"/api/v1/people/{saved.person.id}"}
         )
@@ -53,7 +54,8 @@ class PeopleController(Controller):
     )
     def read(self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]) -> PersonOut:
         """A person you may see: with a case in your missions locales, or registered by you."""
-        return PersonOut.of(container.people.get_for(person_id, actor))
+        person = container.people.get_for(person_id, actor)
+        return PersonOut.of(person, flagged(container, person))
 
     @patch(
         "/{person_id:int}",
@@ -69,6 +71,14 @@ class PeopleController(Controller):
         person_id: FromPath[int],
         data: JSONBody[PersonPatch],
     ) -> PersonSaved:
-        """Change a person's fields; probable duplicates are listed again."""
+        """Change or correct a person's fields (contact, consent, profile), each change in the
+        history of their cases; probable duplicates are listed again."""
         saved = container.people.update(person_id, data.model_dump(exclude_unset=True), actor)
-        return PersonSaved.of(saved)
+        return PersonSaved.of(saved, flagged(container, saved.person))
+
+
+def flagged(container: Container, person: Person) -> bool:
+    """Tell whether a person is a minor today with no guardian on file."""
+    assert person.id is not None  # noqa: S101 - stored people have ids
+    found = container.person_records.minors_without_guardian([person.id], container.cases.today())
+    return person.id in found

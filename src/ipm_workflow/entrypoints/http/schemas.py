@@ -82,6 +82,11 @@ class CaseOut(BaseModel):
     state_entered_at: datetime | None
     closed_at: datetime | None
     sla_due_at: datetime | None = Field(description="When the state's time limit runs out.")
+    minor_without_guardian: bool = Field(
+        default=False,
+        description="The young person is a minor today with no guardian on file: messages "
+        "meant for the guardian go to the case's advisor (else the supervisors), with why.",
+    )
 
     @classmethod
     def of(cls, case: Case, workflow: Workflow) -> CaseOut:

@@ -1,0 +1,318 @@
+"""The people around a journey: guardians, contact details, profile at entry, sensitive data.
+
+Each change to a person is written in the history of each of their cases (values in the
+payload, behind its salted digest, never in the chained fields); sensitive data never reaches
+the history nor a log line, and each read of it is kept apart (who, when, which case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import structlog
+
+from ipm_workflow.domain import policy, text
+from ipm_workflow.domain.errors import InvalidInput, NotFound
+from ipm_workflow.domain.people import Guardian, Person, checked_guardian_fields
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.domain.profile import (
+    CommuneRef,
+    FewerOpportunityReason,
+    Sensitive,
+    SensitiveRead,
+    Territory,
+    departement_of,
+)
+from ipm_workflow.services.case_store import CaseStore, Change
+from ipm_workflow.services.commands import Actor
+from ipm_workflow.services.ports import UnitOfWork
+
+log = structlog.get_logger("ipm_workflow.people")
+# Only the chain's bookkeeping moves on a case when its person changes.
+_HISTORY_COLUMNS = ("history_seq", "history_head")
+GUARDIAN_EDITABLE = frozenset(
+    {
+        "name",
+        "link",
+        "parental_authority",
+        "email",
+        "phone",
+        "language",
+        "preferred_channel",
+        "consent_email",
+        "consent_sms",
+        "consent_at",
+        "consent_source",
+    }
+)
+SENSITIVE_TEXT_MAX = text.REASON_MAX
+
+
+def _plain(value: Any) -> Any:
+    # History payloads are JSON: dates as ISO text, amounts as text, nested values alike.
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def record_on_cases(
+    store: CaseStore,
+    uow: UnitOfWork,
+    person_id: int,
+    kind: str,
+    payload: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> int:
+    """Write one history entry of a person's change on each of their cases; return how many."""
+    case_ids = uow.people.case_ids_of(person_id)
+    for case_id in case_ids:
+        case, _ = uow.cases.get(case_id)
+        change = Change(kind, _plain(payload), columns=_HISTORY_COLUMNS)
+        store.record(uow, case, case.version, change, actor=actor, now=now)
+    return len(case_ids)
+
+
+def derive_territory(uow: UnitOfWork, changes: dict[str, Any]) -> dict[str, Any]:
+    """Fill département, QPV and rural flags from the communes reference when the commune
+    changes and they are not given; an unknown commune leaves them unknown."""
+    insee = changes.get("commune_insee")
+    if "commune_insee" not in changes:
+        return changes
+    found = uow.communes.get(insee) if insee else None
+    derived: dict[str, Any] = {
+        "departement": found.departement if found else (departement_of(insee) if insee else None),
+        "qpv": found.qpv.value if found else Territory.UNKNOWN.value,
+        "rural": found.rural.value if found else Territory.UNKNOWN.value,
+    }
+    return derived | changes
+
+
+def stamp_consent(person: Person, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Date a change of consent (now, unless a date was given) so each channel says since when."""
+    for channel in ("email", "sms"):
+        flag, at = f"consent_{channel}", f"consent_{channel}_at"
+        if flag in changes and changes[flag] != getattr(person, flag) and at not in changes:
+            changes[at] = now
+    return changes
+
+
+SENSITIVE_FIELDS = frozenset(
+    {
+        "rqth",
+        "fewer_opportunities",
+        "fewer_opportunities_reason",
+        "inclusion_support_amount",
+        "inclusion_support_justification",
+        "health_needs",
+    }
+)
+
+
+def _checked_sensitive(values: Mapping[str, Any]) -> dict[str, Any]:
+    # Messages name the field and the rule, never the value (it is special-category data).
+    errors = [
+        {"field": k, "message": "unknown field"} for k in sorted(set(values) - SENSITIVE_FIELDS)
+    ]
+    out = dict(values)
+    reason = values.get("fewer_opportunities_reason")
+    if reason is not None:
+        try:
+            out["fewer_opportunities_reason"] = FewerOpportunityReason(reason)
+        except ValueError:
+            listed = ", ".join(r.value for r in FewerOpportunityReason)
+            errors.append({"field": "fewer_opportunities_reason", "message": f"one of {listed}"})
+    if values.get("fewer_opportunities") and reason is None:
+        errors.append(
+            {"field": "fewer_opportunities_reason", "message": "the flag needs its main reason"}
+        )
+    amount = values.get("inclusion_support_amount")
+    if amount is not None:
+        try:
+            out["inclusion_support_amount"] = Decimal(str(amount)).quantize(Decimal("0.01"))
+            if out["inclusion_support_amount"] < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            errors.append({"field": "inclusion_support_amount", "message": "a positive amount"})
+    rules = {
+        "inclusion_support_justification": text.reason,
+        "health_needs": text.reason,
+    }
+    return out | text.check(rules, {k: values.get(k) for k in rules}, errors)
+
+
+class PersonRecords:
+    """Guardians, sensitive data and the communes reference of the people around journeys."""
+
+    def __init__(self, store: CaseStore) -> None:
+        self.store = store
+
+    def _visible(self, uow: UnitOfWork, person_id: int, actor: Actor) -> Person:
+        person = uow.people.get(person_id)
+        theirs = uow.people.mission_locales_of(person_id)
+        policy.see_person(actor, person_id, theirs, person.registered_by)
+        return person
+
+    # Guardians.
+    def guardians(self, person_id: int, actor: Actor) -> list[Guardian]:
+        """Return the guardians of a person the actor sees."""
+        policy.require(actor, Action.PEOPLE_READ)
+        with self.store.uow(readonly=True) as uow:
+            self._visible(uow, person_id, actor)
+            return uow.guardians.of(person_id)
+
+    def add_guardian(self, person_id: int, values: Mapping[str, Any], actor: Actor) -> Guardian:
+        """Record a guardian of a person (an e-mail or a phone at least)."""
+        policy.require(actor, Action.PEOPLE_UPDATE)
+        unknown = set(values) - GUARDIAN_EDITABLE
+        if unknown:
+            raise InvalidInput(
+                "unknown guardian fields",
+                [{"field": k, "message": "not editable"} for k in sorted(unknown)],
+            )
+        fields = checked_guardian_fields({"name": None, **values})
+        now = self.store.clock.now()
+
+        def work(uow: UnitOfWork) -> Guardian:
+            self._visible(uow, person_id, actor)
+            guardian = Guardian(None, person_id, **fields, created_at=now, updated_at=now)
+            if guardian.consent_at is None:
+                guardian.consent_at = now
+            uow.guardians.add(guardian)
+            payload = {"guardian_id": guardian.id, "values": fields}
+            record_on_cases(
+                self.store, uow, person_id, "guardian_added", payload, actor=actor, now=now
+            )
+            return guardian
+
+        guardian = self.store.transaction(work)
+        log.info("guardian_added", person_id=person_id, guardian_id=guardian.id, actor=actor.id)
+        return guardian
+
+    def update_guardian(
+        self, person_id: int, guardian_id: int, changes: Mapping[str, Any], actor: Actor
+    ) -> Guardian:
+        """Correct a guardian's fields; the change goes into the history of the person's cases."""
+        policy.require(actor, Action.PEOPLE_UPDATE)
+        unknown = set(changes) - GUARDIAN_EDITABLE
+        if unknown:
+            raise InvalidInput(
+                "unknown guardian fields",
+                [{"field": k, "message": "not editable"} for k in sorted(unknown)],
+            )
+        now = self.store.clock.now()
+
+        def work(uow: UnitOfWork) -> Guardian:
+            self._visible(uow, person_id, actor)
+            current = uow.guardians.get(person_id, guardian_id)
+            merged = {k: getattr(current, k) for k in GUARDIAN_EDITABLE} | dict(changes)
+            fields = checked_guardian_fields(merged)
+            consent_moved = any(
+                fields[k] != getattr(current, k) for k in ("consent_email", "consent_sms")
+            )
+            if consent_moved and "consent_at" not in changes:
+                fields["consent_at"] = now
+            updated = replace(current, **fields, updated_at=now)
+            uow.guardians.update(updated)
+            changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
+            payload = {"guardian_id": guardian_id, "changes": changed}
+            record_on_cases(
+                self.store, uow, person_id, "guardian_changed", payload, actor=actor, now=now
+            )
+            return updated
+
+        guardian = self.store.transaction(work)
+        log.info("guardian_changed", person_id=person_id, guardian_id=guardian_id, actor=actor.id)
+        return guardian
+
+    def remove_guardian(self, person_id: int, guardian_id: int, actor: Actor) -> None:
+        """Remove a guardian (recorded in the history of the person's cases)."""
+        policy.require(actor, Action.PEOPLE_UPDATE)
+        now = self.store.clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            self._visible(uow, person_id, actor)
+            uow.guardians.get(person_id, guardian_id)
+            uow.guardians.remove(person_id, guardian_id)
+            payload = {"guardian_id": guardian_id}
+            record_on_cases(
+                self.store, uow, person_id, "guardian_removed", payload, actor=actor, now=now
+            )
+
+        self.store.transaction(work)
+        log.info("guardian_removed", person_id=person_id, guardian_id=guardian_id, actor=actor.id)
+
+    def minors_without_guardian(self, person_ids: Sequence[int], on: date) -> set[int]:
+        """Return those of the people who are minors on a day with no guardian on file: their
+        cases are flagged, their advisor reminded."""
+        with self.store.uow(readonly=True) as uow:
+            return uow.guardians.minors_without_guardian(person_ids, on)
+
+    # Sensitive data.
+    def sensitive(self, person_id: int, actor: Actor, case_id: int | None = None) -> Sensitive:
+        """Return a person's sensitive data to a role with the need to know; the read is kept."""
+        policy.require(actor, Action.READ_SENSITIVE)
+        now = self.store.clock.now()
+
+        def work(uow: UnitOfWork) -> Sensitive:
+            self._visible(uow, person_id, actor)
+            if case_id is not None:
+                case, _ = uow.cases.get(case_id)
+                if case.person_id != person_id:
+                    raise NotFound(f"case {case_id} not found")
+                policy.see_case(actor, case_id, case.mission_locale_id)
+            read = SensitiveRead(person_id, actor.id, actor.role, now, case_id)
+            uow.sensitive.record_read(read)
+            return uow.sensitive.get(person_id) or Sensitive(person_id)
+
+        data = self.store.transaction(work)
+        log.info("sensitive_read", person_id=person_id, case_id=case_id, actor=actor.id)
+        return data
+
+    def put_sensitive(self, person_id: int, values: Mapping[str, Any], actor: Actor) -> Sensitive:
+        """Replace a person's sensitive data; the history says only that it changed."""
+        policy.require(actor, Action.WRITE_SENSITIVE)
+        checked = _checked_sensitive(values)
+        now = self.store.clock.now()
+
+        def work(uow: UnitOfWork) -> Sensitive:
+            self._visible(uow, person_id, actor)
+            data = Sensitive(person_id, **checked, updated_at=now, updated_by=actor.id)
+            uow.sensitive.put(data)
+            payload = {"sensitive_data": "replaced"}
+            record_on_cases(
+                self.store, uow, person_id, "sensitive_changed", payload, actor=actor, now=now
+            )
+            return data
+
+        data = self.store.transaction(work)
+        log.info("sensitive_changed", person_id=person_id, actor=actor.id)
+        return data
+
+    def sensitive_reads(self, person_id: int, actor: Actor) -> list[SensitiveRead]:
+        """Return who read a person's sensitive data (for the audit)."""
+        policy.require(actor, Action.AUDIT)
+        with self.store.uow(readonly=True) as uow:
+            uow.people.get(person_id)
+            return uow.sensitive.reads(person_id)
+
+    # The communes reference.
+    def load_communes(self, communes: Sequence[CommuneRef], actor: Actor) -> int:
+        """Load (insert or replace) communes of the reference; return how many."""
+        policy.require(actor, Action.DIRECTORY)
+
+        def work(uow: UnitOfWork) -> int:
+            return uow.communes.load(communes)
+
+        loaded = self.store.transaction(work)
+        log.info("communes_loaded", count=loaded, actor=actor.id)
+        return loaded
