@@ -42,6 +42,14 @@ def messages(error: TransitionDenied) -> list[str]:
     return [u.message for u in error.unmet]
 
 
+def refused_rules(error: TransitionDenied) -> list[str]:
+    """Return 'programme.rule' of each unmet eligibility rule, the wording of other guards."""
+    return [
+        f"{u.detail['programme']}.{u.detail['rule']}" if u.code == "ineligible" else u.message
+        for u in error.unmet
+    ]
+
+
 def assert_chains_ok(container: Container, cases: int = 1) -> None:
     """Recompute the history chain of every case of the database: all of them hold."""
     expected = [(True, None)] * cases

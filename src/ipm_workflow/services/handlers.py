@@ -12,11 +12,13 @@ import structlog
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, Document
+from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.engine import Action, CompiledWorkflow, Outcome
 from ipm_workflow.domain.errors import Forbidden, GuardFailed, InvalidInput
 from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services import eligibility
 from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore, Change, retrying
 from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
@@ -92,6 +94,22 @@ class CaseService:
             uow.directory.user(cmd.advisor_id)
         if wf.opening is not None:
             self._check_opening(compiled, actor, data, person.birth_date, now)
+        eligibility.enforce(
+            store,
+            uow,
+            wf,
+            OPENING,
+            person_id=cmd.person_id,
+            birth_date=person.birth_date,
+            data=data,
+            today=store.today(now),
+            state="(new)",
+        )
+        # An advisor who opens a case without naming one takes it; a mission locale's referral
+        # (an ML advisor, an import) stays unassigned, for Ipm's coordinators to hand out.
+        advisor_id = cmd.advisor_id
+        if advisor_id is None and actor.role == policy.ADVISOR:
+            advisor_id = actor.user_id
         case = Case(
             id=None,
             person_id=cmd.person_id,
@@ -99,18 +117,19 @@ class CaseService:
             workflow_version=wf.version,
             state=wf.initial_state,
             mission_locale_id=cmd.mission_locale_id,
-            advisor_id=cmd.advisor_id,
+            advisor_id=advisor_id,
             data=data,
             documents={k: Document(k) for k in wf.documents},
             opened_at=now,
             updated_at=now,
             state_entered_at=now,
+            referring_mission_locale_id=cmd.mission_locale_id,
         )
         case.id = uow.cases.add(case)
         payload = {
             "person_id": cmd.person_id,
             "mission_locale_id": cmd.mission_locale_id,
-            "advisor_id": cmd.advisor_id,
+            "advisor_id": advisor_id,
             "inputs": data,
         }
         change = Change("opened", payload, to_state=case.state, replan=True)
@@ -181,10 +200,11 @@ class CaseService:
         policy.require(actor, Right.CASES_READ)
         with self.store.uow(readonly=True) as uow:
             case, birth_date = self.store.load(uow, case_id, actor)
-        facts = case.facts(self.store.today(), birth_date)
-        return case, self.store.workflow_of(case).available_actions(
-            facts, policy.workflow_role(actor), case.previous_state
-        )
+            facts = case.facts(self.store.today(), birth_date)
+            actions = self.store.workflow_of(case).available_actions(
+                facts, policy.workflow_role(actor), case.previous_state
+            )
+            return case, eligibility.judge_actions(self.store, uow, case, birth_date, actions)
 
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""
