@@ -90,8 +90,11 @@ class CaseService:
         data = store.coerce(wf.fields, cmd.inputs, "inputs")
         person = visible_person(uow, cmd.person_id, actor)
         uow.directory.mission_locale(cmd.mission_locale_id)
-        if cmd.advisor_id is not None:
-            uow.directory.user(cmd.advisor_id)
+        if cmd.advisor_id is not None and not uow.directory.user(cmd.advisor_id).active:
+            raise InvalidInput(
+                "inactive advisor",
+                [{"field": "advisor_id", "message": "this user has been deactivated"}],
+            )
         if wf.opening is not None:
             self._check_opening(compiled, actor, data, person.birth_date, now)
         eligibility.enforce(
@@ -124,6 +127,8 @@ class CaseService:
             updated_at=now,
             state_entered_at=now,
             referring_mission_locale_id=cmd.mission_locale_id,
+            ml_contact_name=cmd.ml_contact_name,
+            ml_contact_email=cmd.ml_contact_email,
         )
         case.id = uow.cases.add(case)
         payload = {

@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.people import Cohort
+from ipm_workflow.services.attribution_ports import AttributionRepository
 from ipm_workflow.services.people_ports import (
     DirectoryRepository,
     PeopleRepository,
@@ -244,6 +245,11 @@ class UnitOfWork(Protocol):
     @property
     def idempotency(self) -> IdempotencyRepository:
         """The idempotency repository, inside this transaction."""
+        ...
+
+    @property
+    def attribution(self) -> AttributionRepository:
+        """Moves between missions locales, deactivated staff and attribution counts."""
         ...
 
     def __enter__(self) -> Self:
