@@ -248,9 +248,7 @@ class TestMerges:
         [merged_in] = [
             e for e in container.cases.history(survivor, supervisor) if e.kind == "merged_in"
         ]
-        again = container.people.register(
-            Person(None, "Noa", "Témoin", date(2004, 3, 1)), ML_ACTOR
-        )
+        again = container.people.register(Person(None, "Noa", "Témoin", date(2004, 3, 1)), ML_ACTOR)
         merge_day = journey.today()
         journey.advance(1)
         journey.run_reminders()
