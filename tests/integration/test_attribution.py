@@ -276,3 +276,25 @@ class TestMerges:
             referrals,
         )
         assert expected == actual
+
+    def test_a_new_case_years_later_is_a_re_entry(
+        self, container: Container, journey: Journey
+    ) -> None:
+        """Earlier journey closed: the warning says re-entry, the new case records it."""
+        pid = journey.person()
+        first = journey.open(pid)
+        journey.fire(first, "log_first_contact", {"first_contact_date": journey.today()})
+        journey.fire(first, "withdraw", {"withdrawal_reason": "job_found"})
+        journey.advance(2 * 365)
+        again = container.people.register(
+            Person(None, "Alix", "Témoin", date(2005, 6, 15)), journey.advisor
+        )
+        second = journey.open(pid)
+        [opened] = [e for e in journey.history(second) if e.kind == "opened"]
+        expected = ([pid], [pid], [first])
+        actual = (
+            [p.id for p in again.possible_duplicates],
+            again.returning,
+            opened.payload["re_entry_of"],
+        )
+        assert expected == actual

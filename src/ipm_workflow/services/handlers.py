@@ -31,6 +31,16 @@ __all__ = ["CaseService", "Fired"]
 log = structlog.get_logger("ipm_workflow.cases")
 
 
+def _terminal(store: CaseStore, workflow: str) -> set[str]:
+    return {
+        name
+        for c in store.registry.all()
+        if c.definition.name == workflow
+        for name, state in c.definition.states.items()
+        if state.terminal
+    }
+
+
 class CaseService:
     """Opens, lists and reads cases, explains and fires triggers (records: `self.records`)."""
 
@@ -137,6 +147,11 @@ class CaseService:
             "advisor_id": advisor_id,
             "inputs": data,
         }
+        earlier = eligibility.past_cases(uow, cmd.person_id, exclude=case.id)
+        closed = [c.case_id for c in earlier if c.state in _terminal(store, c.workflow)]
+        if closed and len(closed) == len(earlier):
+            # The person came back after earlier journeys ended: a re-entry, not a duplicate.
+            payload["re_entry_of"] = closed
         change = Change("opened", payload, to_state=case.state, replan=True)
         store.record(uow, case, 0, change, actor=actor, now=now, request_id=cmd.request_id)
         return case

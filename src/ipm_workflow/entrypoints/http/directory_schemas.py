@@ -86,6 +86,11 @@ class PersonSaved(BaseModel):
         description="A probable duplicate exists that you may not see (another mission "
         "locale's): ask a supervisor.",
     )
+    returning: list[int] = Field(
+        default_factory=list,
+        description="Possible duplicates whose every case is closed: a new case for them is a "
+        "re-entry (open it on that record), not a duplicate.",
+    )
 
     @classmethod
     def of(cls, saved: Registered) -> PersonSaved:
@@ -94,6 +99,7 @@ class PersonSaved(BaseModel):
             person=PersonOut.of(saved.person),
             possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
             duplicate_elsewhere=saved.duplicate_elsewhere,
+            returning=saved.returning,
         )
 
 
