@@ -55,6 +55,8 @@ class OpenCase:
     # The referring mission locale's own advisor, a contact on the case (issue 11).
     ml_contact_name: str | None = None
     ml_contact_email: str | None = None
+    # A mission locale's referral (the CSV import): it stays unassigned whoever records it.
+    referral: bool = False
 
     def __post_init__(self) -> None:
         _check_ml_contact(self)

@@ -121,8 +121,8 @@ class CaseService:
         # An advisor who opens a case without naming one takes it; a mission locale's referral
         # (an ML advisor, an import) stays unassigned, for Ipm's coordinators to hand out.
         advisor_id = cmd.advisor_id
-        if advisor_id is None and actor.role == policy.ADVISOR:
-            advisor_id = actor.user_id
+        if advisor_id is None:
+            advisor_id = policy.takes_unnamed_case(actor, cmd.referral)
         case = Case(
             id=None,
             person_id=cmd.person_id,
