@@ -8,12 +8,15 @@ from typing import Any
 import pytest
 
 from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput, NotFound
-from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR
 from ipm_workflow.services.attribution import MlCount, Period
 from ipm_workflow.services.commands import Actor, Reassign, RecordDocument
+from ipm_workflow.services.messages import DeliveryPolicy
 from ipm_workflow.services.ports import CaseQuery, SupportFacts, UnitOfWork
+from ipm_workflow.services.routing import Audience, Route, route
 from journey import ML_ACTOR, Journey, refused_rules
 
 ML_B = Actor("ml:ml-b", "ml_advisor", frozenset({"ml-b"}))
@@ -151,6 +154,25 @@ class TestMissionLocalesOverTime:
         )
         assert expected == actual
         assert "conseil@ml-b.example" not in str(entry.payload)
+
+
+class TestMlAdvisorRoute:
+    """What a workflow addresses to `ml_advisor` goes to the ML's own advisor on the case."""
+
+    @pytest.mark.parametrize(
+        ("contact", "expected"),
+        [("conseil@ml-b.example", ("conseil@ml-b.example",)), (None, ("accueil@ml-b.example",))],
+    )
+    def test_the_contact_on_the_case_else_the_mission_locale(
+        self, contact: str | None, expected: tuple[str, ...]
+    ) -> None:
+        """The case's ML advisor when named, else the current mission locale's address."""
+        case = Case(1, 1, "w", 1, "REFERRED", "ml-b", ml_contact_email=contact)
+        place = MissionLocale("ml-b", "Mission locale B", "69", "accueil@ml-b.example")
+        audience = Audience(case, Person(1, "Alix", "Témoin"), None, place, list)
+        found = route("ml_advisor", audience, date(2026, 1, 5), DeliveryPolicy())
+        assert isinstance(found, Route)
+        assert expected == found.to
 
 
 class TestStaffWhoLeave:
