@@ -21,11 +21,13 @@ from ipm_workflow.config import Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services.attribution import AttributionService
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
+from ipm_workflow.services.eligibility import EligibilityService
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.idempotency import Idempotency
 from ipm_workflow.services.merges import MergeService
@@ -37,6 +39,8 @@ from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.sandbox import SandboxService
 from ipm_workflow.services.telemetry import Telemetry
+
+from ipm_workflow.services.staff import StaffService
 from ipm_workflow.services.versions import VersionService
 
 if TYPE_CHECKING:
@@ -71,6 +75,11 @@ class Container:
     audit: AuditService = field(init=False)
     person_records: PersonRecords = field(init=False)
 
+    # Issue 11: eligibility, staff who leave, attribution counts.
+    eligibility: EligibilityService = field(init=False)
+    staff: StaffService = field(init=False)
+    attribution: AttributionService = field(init=False)
+
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
         from ipm_workflow.adapters.db.unit_of_work import SqlUnitOfWorkFactory  # noqa: PLC0415
@@ -93,6 +102,9 @@ class Container:
         self.merges = MergeService(cases.store, cases.firing)
         self.referrals = ReferralImporter(self.people, self.cases)
         self.audit = AuditService(store)
+        self.eligibility = EligibilityService(store)
+        self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
+        self.attribution = AttributionService(store)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

@@ -219,7 +219,7 @@ class TestListCases:
     def test_filters_by_advisor(self, api: ApiJourney) -> None:
         """`advisor_id` keeps the cases followed by that advisor."""
         followed = api.open_case()["id"]
-        api.open_case(advisor_id=None)
+        api.open_case(advisor_id=api.users["advisor_b"].id)
         advisor_id = api.users["advisor_a"].id
         expected = [followed]
         assert expected == ids(api.call("GET", CASES, params={"advisor_id": advisor_id}))

@@ -59,19 +59,44 @@ class TestActions:
         assert expected == {a["trigger"]: a["allowed"] for a in actions}
 
     def test_unmet_guard_is_explained(self, api: ApiJourney) -> None:
-        """A guard on the case's facts (the age) is reported with its detail."""
-        person_id = api.person(birth_date="1990-01-01")
+        """An eligibility rule on the person's age is reported with the rule, value and bound."""
+        person_id = api.person(birth_date="2011-01-01")
         case = api.open_case(person_id)
         api.fire(case["id"], "log_first_contact", CONTACT)
         actions = api.call("GET", f"{CASES}/{case['id']}/actions").json()["actions"]
         assess = next(a for a in actions if a["trigger"] == "assess")
         [unmet] = assess["unmet"]
-        expected = (False, "age_out_of_range", 36, ["programme", "eligibility_checked"])
+        expected = (
+            False,
+            "ineligible",
+            "ml_public_age",
+            15,
+            16,
+            ["programme", "eligibility_checked"],
+        )
         actual = (
             assess["allowed"],
             unmet["code"],
-            unmet["detail"]["age"],
+            unmet["detail"]["rule"],
+            unmet["detail"]["value"],
+            unmet["detail"]["bound"],
             [i["field"] for i in assess["inputs"]],
+        )
+        assert expected == actual
+
+    def test_too_old_is_refused_on_opening(self, api: ApiJourney) -> None:
+        """A young person above the programme's upper age bound is refused, the rule named."""
+        person_id = api.person(birth_date="1990-01-01")
+        response = api.call("POST", CASES, json={**api.opening(person_id)})
+        [unmet] = response.json()["unmet"]
+        expected = (409, "guard-failed", "erasmus_vet", "ml_public_age", 36, 25)
+        actual = (
+            response.status_code,
+            response.json()["type"].rsplit("/", 1)[-1],
+            unmet["detail"]["programme"],
+            unmet["detail"]["rule"],
+            unmet["detail"]["value"],
+            unmet["detail"]["bound"],
         )
         assert expected == actual
 

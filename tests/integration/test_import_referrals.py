@@ -23,6 +23,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR, Actor
 from ipm_workflow.services.handlers import CaseService
+from ipm_workflow.services.ports import CaseQuery
 
 Cli = Callable[..., Result]
 keys_t = IdempotencyRow.__table__  # type: ignore[attr-defined]
@@ -105,6 +106,15 @@ class TestGoodRows:
         )
         assert container.people.get(3).phone == "+33600000003"
         assert all(r.ok for r in container.cases.verify(None))
+
+    def test_imported_referrals_stay_unassigned(
+        self, cli: Cli, container: Container, directory: dict[str, User], good_file: Path
+    ) -> None:
+        """An Ipm advisor imports; the mission locales' referrals still await a coordinator."""
+        cli("import", "referrals", "--as", "importer", str(good_file))
+        supervisor = Actor.of(directory["supervisor"])
+        _, unassigned = container.cases.list_cases(CaseQuery(unassigned=True), supervisor)
+        assert unassigned == 3
 
     def test_probable_duplicate_is_created_with_a_warning(
         self,

@@ -33,7 +33,7 @@ from .facts import (
     paris,
     utc,
 )
-from .service import Journey, assert_chains_ok, messages
+from .service import Journey, assert_chains_ok, messages, refused_rules
 
 __all__ = [
     "ADULT",
@@ -65,5 +65,6 @@ __all__ = [
     "local_day",
     "messages",
     "paris",
+    "refused_rules",
     "utc",
 ]

@@ -90,19 +90,23 @@ class ApiJourney:
         self, person_id: int | None = None, who: str = ME, **fields: Any
     ) -> dict[str, Any]:
         """Open a variant-B case for mission locale A (fields override the body); return it."""
-        body = {
-            "person_id": person_id if person_id is not None else self.person(who),
+        body = self.opening(person_id if person_id is not None else self.person(who), **fields)
+        response = self.call("POST", CASES, who, json=body)
+        expected = 201
+        assert expected == response.status_code, response.text
+        case: dict[str, Any] = response.json()
+        return case
+
+    def opening(self, person_id: int, **fields: Any) -> dict[str, Any]:
+        """The body that opens a variant-B case for mission locale A (fields override it)."""
+        return {
+            "person_id": person_id,
             "workflow": WORKFLOW,
             "mission_locale_id": "ml-a",
             "advisor_id": self.advisor_id,
             "inputs": OPENING,
             **fields,
         }
-        response = self.call("POST", CASES, who, json=body)
-        expected = 201
-        assert expected == response.status_code, response.text
-        case: dict[str, Any] = response.json()
-        return case
 
     def open(self, person_id: int, inputs: Mapping[str, Any] | None = None) -> int:
         """Open a case as `Journey.open` does, and return its id."""

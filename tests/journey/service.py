@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
@@ -17,6 +17,7 @@ from ipm_workflow.services.commands import (
     Actor,
     FireTrigger,
     OpenCase,
+    Reassign,
     RecordDocument,
     UpdateData,
 )
@@ -40,6 +41,14 @@ WORKER = "journey-tests"
 def messages(error: TransitionDenied) -> list[str]:
     """Return the wording of every unmet guard of a refused transition."""
     return [u.message for u in error.unmet]
+
+
+def refused_rules(error: TransitionDenied) -> list[str]:
+    """Return 'programme.rule' of each unmet eligibility rule, the wording of other guards."""
+    return [
+        f"{u.detail['programme']}.{u.detail['rule']}" if u.code == "ineligible" else u.message
+        for u in error.unmet
+    ]
 
 
 def assert_chains_ok(container: Container, cases: int = 1) -> None:
@@ -120,11 +129,25 @@ class Journey:
         assert added.id is not None
         return added.id
 
-    def open(self, person_id: int, inputs: Mapping[str, Any] | None = None) -> int:
-        """Open a case for mission locale A, owned by the advisor; dates go as ISO text."""
+    def open(
+        self,
+        person_id: int,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        advisor_id: int | Literal["advisor"] | None = "advisor",
+        mission_locale: str = "ml-a",
+        actor: Actor | None = None,
+        **contact: Any,
+    ) -> int:
+        """Open a case for mission locale A, owned by the advisor; dates go as ISO text.
+
+        `advisor_id=None` names no advisor (the opener's role decides); `contact` is the
+        mission locale's advisor (ml_contact_name, ml_contact_email).
+        """
         given = as_json(self.opening if inputs is None else inputs)
-        cmd = OpenCase(person_id, self.workflow, "ml-a", self.advisor.user_id, given)
-        case = self.cases.open_case(cmd, self.opener)
+        owner = self.advisor.user_id if advisor_id == "advisor" else advisor_id
+        cmd = OpenCase(person_id, self.workflow, mission_locale, owner, given, **contact)
+        case = self.cases.open_case(cmd, actor or self.opener)
         assert case.id is not None
         return case.id
 
@@ -160,6 +183,24 @@ class Journey:
         """Record one document of the checklist."""
         cmd = RecordDocument(case_id, document, status, valid_until=valid_until)
         return self.cases.record_document(cmd, self.advisor)
+
+    def move(
+        self,
+        case_id: int,
+        to: str,
+        *,
+        on: date | None = None,
+        reason: str | None = None,
+        actor: Actor | None = None,
+        **contact: Any,
+    ) -> Case:
+        """Move a case to another mission locale (a supervisor by default would need `actor`)."""
+        cmd = Reassign(case_id, mission_locale_id=to, reason=reason, moved_on=on, **contact)
+        return self.cases.reassign(cmd, actor or self.advisor)
+
+    def merge(self, survivor: int, duplicate: int, actor: Actor, reason: str = "duplicate") -> None:
+        """Merge a duplicate case into the survivor (a supervisor merges)."""
+        self.container.merges.merge(survivor, duplicate, reason, actor)
 
     # Reading.
     def case(self, case_id: int) -> Case:

@@ -151,15 +151,15 @@ class TestInputsTheCaseHolds:
         return next(a for a in actions if a.trigger == "confirm_vie")
 
     def test_the_issues_case_is_refused_in_the_listing(self) -> None:
-        """planned_start 2027-03-01 held by the case: 15 years old, refused before firing."""
-        action = self.action({**self.BASE, "planned_start": "2027-03-01"})
+        """Dates held by the case, out of order: refused before firing (age rules moved to the
+        workflow's `eligibility:` block, judged by the service; see tests/workflows)."""
+        action = self.action(
+            {**self.BASE, "planned_start": "2027-03-01", "planned_end": "2027-01-01"}
+        )
         expected = (
             False,
-            ["a VIE starts between 18 and 28"],
-            [
-                "depends on planned_end: judged when given",
-                "depends on previous_vie: judged when given",
-            ],
+            ["planned_start (2027-03-01) must be before planned_end (2027-01-01)"],
+            ["depends on previous_vie: judged when given"],
         )
         actual = (
             action.allowed,
@@ -169,7 +169,7 @@ class TestInputsTheCaseHolds:
         assert expected == actual
 
     def test_inputs_not_held_are_shown_as_pending(self) -> None:
-        """Without dates nor previous_vie, the age and once-only guards depend on the inputs."""
+        """Without dates nor previous_vie, the date and once-only guards depend on the inputs."""
         action = self.action(dict(self.BASE))
         expected = (True, ["planned_start", "planned_end", "previous_vie"])
         pending = [name for u in action.depends_on for name in u.detail["inputs"]]

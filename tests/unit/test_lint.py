@@ -486,3 +486,45 @@ def test_problem_is_a_path_and_a_message() -> None:
         Problem(("states", "DONE"), "state 'DONE' cannot be reached from 'OPEN'"),
     ]
     assert expected == lint(Workflow.model_validate(raw))
+
+
+class TestEligibility:
+    """The `eligibility:` block names fields, triggers, states and values the file declares."""
+
+    def test_unknown_names_in_eligibility(self) -> None:
+        """Each wrong name is reported at its line with a suggestion; dates must be dates."""
+        expected = [
+            (24, "eligibility[0].age[0].at", "unknown field 'strat' (did you mean 'start'?)"),
+            (
+                21,
+                "eligibility[0].applies_when.value",
+                "'vei' is not a value of enum field 'kind' (did you mean 'vie'?)",
+            ),
+            (
+                22,
+                "eligibility[0].checked_on[1]",
+                "unknown trigger 'finsh' (did you mean 'finish'?)",
+            ),
+            (
+                25,
+                "eligibility[0].once_in_a_lifetime.done_in[0]",
+                "unknown state 'DOEN' (did you mean 'OPEN'?)",
+            ),
+            (30, "eligibility[1].age[0].at", "field 'note' is a text, a date is needed"),
+        ]
+        assert expected == problems_of("eligibility_unknown_names.yaml")
+
+    def test_programme_declared_twice(self) -> None:
+        """Two blocks of one programme are one too many."""
+        raw = base_workflow()
+        rule = {"programme": "vie", "source": "S26", "age": [{"rule": "r", "max": 28}]}
+        raw["eligibility"] = [rule, rule]
+        expected = [(("eligibility", 1, "programme"), "programme 'vie' is declared twice")]
+        assert expected == lint_dict(raw)
+
+    def test_an_age_rule_needs_a_bound(self) -> None:
+        """An age rule without min nor max is refused when the file is read."""
+        raw = base_workflow()
+        raw["eligibility"] = [{"programme": "vie", "source": "S26", "age": [{"rule": "r"}]}]
+        with pytest.raises(ValueError, match="needs 'min', 'max' or both"):
+            Workflow.model_validate(raw)

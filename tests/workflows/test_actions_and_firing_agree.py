@@ -40,7 +40,10 @@ class TestTheIssuesCase:
         action = _action(drive, cid, "confirm_vie")
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "confirm_vie", {"previous_vie": False})
-        expected = (False, ["a VIE starts between 18 and 28"], ["a VIE starts between 18 and 28"])
+        rule = (
+            "vie: age_at_start: age on planned_start (2027-03-01) is 15, below the lower bound 18"
+        )
+        expected = (False, [rule], [rule])
         actual = (action.allowed, [u.message for u in action.unmet], messages(caught.value))
         assert expected == actual
 

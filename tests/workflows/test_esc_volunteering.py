@@ -12,7 +12,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput, RoleNotAllowed
 from ipm_workflow.domain.people import User
 from ipm_workflow.services.commands import Actor
-from journey import ML_ACTOR, Journey, assert_chains_ok, messages
+from journey import ML_ACTOR, Journey, assert_chains_ok, messages, refused_rules
 
 WORKFLOW = "esc_volunteering"
 OPENING = {"cv_attached": True, "privacy_notice_given": True}
@@ -35,8 +35,9 @@ NORMAL_PATH = [
     "REFERRED", "CONTACTED", "ASSESSED", "APPLIED", "OFFER_ACCEPTED", "CONTRACTED",
     "PREPARING", "READY", "ABROAD", "RETURNED", "DEBRIEFED", "FOLLOW_UP",
 ]  # fmt: skip
-AGE_AT_START = "the volunteer must be aged 18 to 30 on the planned start"
-AGE_AT_END = "the activity must end before the volunteer's 31st birthday"
+# The programme's eligibility rules (its `eligibility:` block) a refusal names.
+AGE_AT_START = "esc_volunteering.start_from_18"
+AGE_AT_END = "esc_volunteering.end_before_31"
 
 
 def _leave(d: Journey, cid: int, state: str, offer: Mapping[str, Any]) -> None:
@@ -198,7 +199,7 @@ class TestAgeLimits:
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "accept_offer", offer)
         expected = ([AGE_AT_START, AGE_AT_END], "APPLIED")
-        actual = (messages(caught.value), drive.state(cid))
+        actual = (refused_rules(caught.value), drive.state(cid))
         assert expected == actual
 
     def test_turning_31_before_the_planned_end(self, drive: Journey) -> None:
@@ -208,7 +209,7 @@ class TestAgeLimits:
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "accept_offer", OFFER)
         expected_unmet = [AGE_AT_END]
-        assert expected_unmet == messages(caught.value)
+        assert expected_unmet == refused_rules(caught.value)
         shorter = {**OFFER, "planned_end": date(2026, 7, 24), "long_stay": False}
         expected = "OFFER_ACCEPTED"
         actual = drive.fire(cid, "accept_offer", shorter).case.state
@@ -221,7 +222,7 @@ class TestAgeLimits:
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "accept_offer", OFFER)
         expected_unmet = [AGE_AT_START]
-        assert expected_unmet == messages(caught.value)
+        assert expected_unmet == refused_rules(caught.value)
         later = {**OFFER, "planned_start": date(2026, 9, 7), "planned_end": date(2027, 3, 26)}
         expected = "OFFER_ACCEPTED"
         actual = drive.fire(cid, "accept_offer", later).case.state
@@ -233,8 +234,8 @@ class TestAgeLimits:
         walk(drive, cid, "CONTACTED")
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "assess", {"eligibility_checked": True})
-        expected = ["age on today (2026-01-05) is 16, outside 17–30"]
-        assert expected == messages(caught.value)
+        expected = ["esc_volunteering.register_from_17"]
+        assert expected == refused_rules(caught.value)
 
 
 class TestCertificate:
@@ -356,7 +357,7 @@ class TestPostponement:
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "postpone", dates, reason="visa delay")
         expected = ([AGE_AT_END], "CONTRACTED")
-        actual = (messages(caught.value), drive.state(cid))
+        actual = (refused_rules(caught.value), drive.state(cid))
         assert expected == actual
 
 

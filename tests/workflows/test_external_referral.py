@@ -17,7 +17,7 @@ from ipm_workflow.domain.errors import (
 )
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.services.commands import Actor
-from journey import ML_ACTOR, Journey, assert_chains_ok, messages
+from journey import ML_ACTOR, Journey, assert_chains_ok, messages, refused_rules
 
 WORKFLOW = "external_referral"
 REFERRAL_DATE = date(2026, 1, 5)
@@ -149,10 +149,10 @@ class TestPlacementRules:
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "confirm_vie", {**DATES, "previous_vie": True})
         expected = (
-            ["a VIE starts between 18 and 28", "a VIE can be done only once in a lifetime"],
+            ["a VIE can be done only once in a lifetime", "vie.age_at_start"],
             "REFERRED_EXTERNAL",
         )
-        actual = (messages(caught.value), drive.state(cid))
+        actual = (refused_rules(caught.value), drive.state(cid))
         assert expected == actual
 
     def test_placement_needs_the_operators_confirmation(self, drive: Journey, case_id: int) -> None:

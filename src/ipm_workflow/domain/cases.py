@@ -124,6 +124,16 @@ class Case:
     cohort_id: int | None = None
     history_seq: int = 0
     history_head: str = GENESIS_HASH
+    # Attribution: the mission locale that referred the case (None: the current one), and the
+    # mission locale's own advisor, a contact who receives what is addressed to the ML.
+    referring_mission_locale_id: str | None = None
+    ml_contact_name: str | None = None
+    ml_contact_email: str | None = None
+
+    @property
+    def referring_mission_locale(self) -> str:
+        """The mission locale a referral counts for (it never changes with a move)."""
+        return self.referring_mission_locale_id or self.mission_locale_id
 
     def facts(self, today: date, birth_date: date | None) -> CaseFacts:
         """Freeze what guards need to judge this case on a given day."""

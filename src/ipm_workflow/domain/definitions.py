@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ipm_workflow.domain.durations import MAX_DAYS, FixedDuration, Span
+from ipm_workflow.domain.eligibility import ProgrammeRules
 from ipm_workflow.domain.guards import Guard, Scalar
 
 Phase = Literal[
@@ -217,6 +218,9 @@ class Workflow(Strict):
     states: dict[str, StateSpec] = Field(min_length=1)
     transitions: list[TransitionSpec] = Field(min_length=1)
     reminders: list[ReminderRule] = Field(default_factory=list)
+    eligibility: list[ProgrammeRules] = Field(
+        default_factory=list, description="Who may take part in the programme(s) of this file."
+    )
 
     @property
     def key(self) -> tuple[str, int]:

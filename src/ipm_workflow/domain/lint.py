@@ -16,6 +16,7 @@ from ipm_workflow.domain.definitions import (
     TransitionSpec,
     Workflow,
 )
+from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.guards import GuardBase
 
 Path = tuple[str | int, ...]
@@ -93,6 +94,8 @@ class _Linter:
             self.check_transition(("transitions", i), t)
         for i in range(len(wf.reminders)):
             self.check_reminder(("reminders", i), i)
+        for i in range(len(wf.eligibility)):
+            self.check_eligibility(("eligibility", i), i)
         self.check_ambiguous_triggers()
         self.check_graph()
         return self.problems
@@ -209,6 +212,28 @@ class _Linter:
                     (*path, "timeout", "trigger"),
                     f"trigger '{trigger}' does not allow role '{SYSTEM_ROLE}'",
                 )
+
+    def check_eligibility(self, path: Path, index: int) -> None:
+        wf = self.wf
+        rules = wf.eligibility[index]
+        for place, field, expected in rules.field_refs():
+            where = (*path, *place)
+            if self.known(where, "field", field, wf.fields) and expected:
+                actual = wf.fields[field].type
+                if actual != expected:
+                    self.report(where, f"field '{field}' is a {actual}, a {expected} is needed")
+        when = rules.applies_when
+        if when is not None and when.field in wf.fields:
+            self.check_value((*path, "applies_when", "value"), when.field, when.value)
+        triggers = [OPENING, *(t.trigger for t in wf.transitions)]
+        for j, step in enumerate(rules.checked_on):
+            self.known((*path, "checked_on", j), "trigger", step, triggers)
+        if rules.once_in_a_lifetime is not None:
+            for j, state in enumerate(rules.once_in_a_lifetime.done_in):
+                self.known((*path, "once_in_a_lifetime", "done_in", j), "state", state, wf.states)
+        others = [p.programme for p in wf.eligibility[:index]]
+        if rules.programme in others:
+            self.report((*path, "programme"), f"programme '{rules.programme}' is declared twice")
 
     def check_ambiguous_triggers(self) -> None:
         seen: dict[tuple[str, str], list[tuple[int, str]]] = {}

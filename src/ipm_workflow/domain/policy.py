@@ -216,6 +216,12 @@ def own_agenda(actor: Actor) -> int | None:
     return actor.user_id if actor.role == ADVISOR else None
 
 
+def takes_unnamed_case(actor: Actor, referral: bool) -> int | None:
+    """Who follows a case opened without naming an advisor: the Ipm advisor who opens it; a
+    mission locale's referral (an ML advisor, an import) stays unassigned for the coordinators."""
+    return actor.user_id if actor.role == ADVISOR and not referral else None
+
+
 def rights_table() -> list[tuple[str, list[str]]]:
     """Return (action, roles allowed) rows, in declaration order (the README's table)."""
     return [(a.value, [r for r in ROLES if r in RIGHTS[a]]) for a in Action]

@@ -99,6 +99,11 @@ class TokenService:
             user = uow.directory.user_by_name(username)
             return user, uow.tokens.for_user(user.id)
 
+    def forget(self) -> None:
+        """Drop the remembered tokens: a revocation or deactivation takes effect at once."""
+        with self._lock:
+            self._known.clear()
+
     def revoke(self, token_id: int) -> bool:
         """Revoke a token by id."""
         with self.uow() as uow:

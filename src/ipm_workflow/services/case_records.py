@@ -12,6 +12,7 @@ from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.chain import ChainReport, verify_chain
 from ipm_workflow.domain.errors import Forbidden, InvalidInput
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.services.attribution_ports import Move
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, Reassign, RecordDocument, UpdateData
 from ipm_workflow.services.ports import AuditQuery, UnitOfWork
@@ -124,37 +125,71 @@ class CaseRecords:
 
     def reassign(self, cmd: Reassign, actor: Actor) -> Case:
         """Change the mission locale or advisor of a case: an event, not a state."""
-        policy.require(actor, Action.CASES_REASSIGN)
-        store = self.store
-
-        def work(uow: UnitOfWork) -> tuple[Case, dict[str, list[Any]]]:
-            case, _ = store.load(uow, cmd.case_id, actor)
-            store.expect(case, cmd.expected_version)
-            changes: dict[str, list[Any]] = {}
-            if cmd.mission_locale_id and cmd.mission_locale_id != case.mission_locale_id:
-                uow.directory.mission_locale(cmd.mission_locale_id)
-                if not policy.reaches(actor, cmd.mission_locale_id):
-                    raise Forbidden(f"you do not work for mission locale '{cmd.mission_locale_id}'")
-                changes["mission_locale_id"] = [case.mission_locale_id, cmd.mission_locale_id]
-                case.mission_locale_id = cmd.mission_locale_id
-            if cmd.advisor_id is not None and cmd.advisor_id != case.advisor_id:
-                uow.directory.user(cmd.advisor_id)
-                changes["advisor_id"] = [case.advisor_id, cmd.advisor_id]
-                case.advisor_id = cmd.advisor_id
-            if not changes:
-                return case, changes
-            now, expected = store.clock.now(), case.version
-            case.updated_at = now
-            change = Change("reassigned", _with_reason({"changes": changes}, cmd.reason))
-            store.record(
-                uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id
-            )
-            return case, changes
-
-        case, changes = store.transaction(work, blind=cmd.expected_version is None)
+        case, changes = self.store.transaction(
+            lambda uow: self.reassign_in(uow, cmd, actor), blind=cmd.expected_version is None
+        )
         if changes:
             log.info("case_reassigned", case_id=case.id, fields=sorted(changes), actor=actor.id)
         return case
+
+    def reassign_in(
+        self, uow: UnitOfWork, cmd: Reassign, actor: Actor
+    ) -> tuple[Case, dict[str, list[Any]]]:
+        """Reassign inside a unit of work the caller owns (bulk reassignment of staff who leave).
+
+        A move to another mission locale is recorded as a move (from, to, date, reason): the
+        referring mission locale stays on the case, the new one sees it from then on, and the
+        old mission locale's advisor is no longer its contact unless the command names one.
+        """
+        policy.require(actor, Action.CASES_REASSIGN)
+        store = self.store
+        case, _ = store.load(uow, cmd.case_id, actor)
+        store.expect(case, cmd.expected_version)
+        now = store.clock.now()
+        changes: dict[str, list[Any]] = {}
+        payload: dict[str, Any] = {}
+        if cmd.mission_locale_id and cmd.mission_locale_id != case.mission_locale_id:
+            uow.directory.mission_locale(cmd.mission_locale_id)
+            if not policy.reaches(actor, cmd.mission_locale_id):
+                raise Forbidden(f"you do not work for mission locale '{cmd.mission_locale_id}'")
+            moved_on = cmd.moved_on or store.today(now)
+            assert case.id is not None  # noqa: S101 - loaded cases have ids
+            uow.attribution.record_move(
+                Move(
+                    case.id,
+                    case.mission_locale_id,
+                    cmd.mission_locale_id,
+                    moved_on,
+                    cmd.reason,
+                    now,
+                    actor.id,
+                )
+            )
+            changes["mission_locale_id"] = [case.mission_locale_id, cmd.mission_locale_id]
+            payload["moved_on"] = moved_on.isoformat()
+            case.referring_mission_locale_id = case.referring_mission_locale
+            case.mission_locale_id = cmd.mission_locale_id
+            case.ml_contact_name = case.ml_contact_email = None
+        if cmd.advisor_id is not None and cmd.advisor_id != case.advisor_id:
+            if not uow.directory.user(cmd.advisor_id).active:
+                raise InvalidInput(
+                    "inactive advisor",
+                    [{"field": "advisor_id", "message": "this user has been deactivated"}],
+                )
+            changes["advisor_id"] = [case.advisor_id, cmd.advisor_id]
+            case.advisor_id = cmd.advisor_id
+        contact = (cmd.ml_contact_name, cmd.ml_contact_email)
+        if any(contact) and contact != (case.ml_contact_name, case.ml_contact_email):
+            # Names and addresses stay out of the history (it is hashed and kept for audits).
+            payload["ml_contact"] = "changed"
+            case.ml_contact_name, case.ml_contact_email = contact
+        if not changes and not payload:
+            return case, changes
+        expected = case.version
+        case.updated_at = now
+        change = Change("reassigned", _with_reason({"changes": changes, **payload}, cmd.reason))
+        store.record(uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id)
+        return case, {**changes, **{key: [] for key in payload}}
 
     def history(self, case_id: int, actor: Actor) -> list[HistoryEntry]:
         """Return a case's history in order."""

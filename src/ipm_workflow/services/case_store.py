@@ -21,7 +21,13 @@ from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.domain.values import coerce
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.history import chain_entry
-from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from ipm_workflow.services.ports import (
+    Clock,
+    SupportReader,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    no_support_recorded,
+)
 from ipm_workflow.services.replanning import reconcile
 from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
@@ -61,6 +67,8 @@ class CaseStore:
         self.tz = ZoneInfo(timezone)
         # Replaced when metrics are on (entrypoints/observability.py).
         self.telemetry: Telemetry = NO_TELEMETRY
+        # Replaced when the sensitive-data store is wired: eligibility reads RQTH through it.
+        self.support: SupportReader = no_support_recorded
 
     def today(self, now: datetime | None = None) -> date:
         """Return the calendar day at Ipm (Europe/Paris by default)."""

@@ -33,6 +33,14 @@ def _check_reason(command: Any) -> None:
     object.__setattr__(command, "reason", cleaned)  # frozen: set once, here
 
 
+def _check_ml_contact(command: Any) -> None:
+    """The mission locale's advisor: a name and an e-mail, by the rules of domain/text.py."""
+    rules = {"ml_contact_name": text.name, "ml_contact_email": text.email_address}
+    given = {k: text.blank_is_none(getattr(command, k)) for k in rules}
+    for key, value in text.check(rules, given).items():
+        object.__setattr__(command, key, value)  # frozen: set once, here
+
+
 @dataclass(frozen=True)
 class OpenCase:
     """Open a case for a person on a workflow (latest version unless one is given)."""
@@ -44,6 +52,14 @@ class OpenCase:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     workflow_version: int | None = None
     request_id: str | None = None
+    # The referring mission locale's own advisor, a contact on the case (issue 11).
+    ml_contact_name: str | None = None
+    ml_contact_email: str | None = None
+    # A mission locale's referral (the CSV import): it stays unassigned whoever records it.
+    referral: bool = False
+
+    def __post_init__(self) -> None:
+        _check_ml_contact(self)
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,12 @@ class Reassign:
     reason: str | None = None
     expected_version: int | None = None
     request_id: str | None = None
+    # A move between missions locales: the day it takes effect (default: today).
+    moved_on: date | None = None
+    # The (new) mission locale's advisor; a move without one clears the old ML's contact.
+    ml_contact_name: str | None = None
+    ml_contact_email: str | None = None
 
     def __post_init__(self) -> None:
         _check_reason(self)
+        _check_ml_contact(self)

@@ -9,7 +9,9 @@ from typing import Any
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.engine import Outcome
+from ipm_workflow.domain.errors import GuardFailed, InvalidInput
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.services import eligibility
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, FireTrigger
 from ipm_workflow.services.ports import UnitOfWork
@@ -54,14 +56,33 @@ class Firing:
         case, birth_date = store.load(uow, cmd.case_id, actor)
         store.expect(case, cmd.expected_version)
         now = store.clock.now()
-        outcome = store.workflow_of(case).fire(
-            case.facts(store.today(now), birth_date),
-            cmd.trigger,
-            policy.workflow_role(actor),
-            now=now,
-            inputs=cmd.inputs,
-            reason=cmd.reason,
-            previous_state=case.previous_state,
+        definition = store.workflow_of(case).definition
+        judged: dict[str, Any] = {
+            "person_id": case.person_id,
+            "birth_date": birth_date,
+            "today": store.today(now),
+            "case_id": case.id,
+        }
+        try:
+            outcome = store.workflow_of(case).fire(
+                case.facts(store.today(now), birth_date),
+                cmd.trigger,
+                policy.workflow_role(actor),
+                now=now,
+                inputs=cmd.inputs,
+                reason=cmd.reason,
+                previous_state=case.previous_state,
+            )
+        except GuardFailed as failed:
+            # One refusal lists the workflow's unmet guards and the unmet eligibility rules.
+            try:
+                data = {**case.data, **store.coerce(definition.fields, cmd.inputs, "inputs")}
+            except InvalidInput:
+                raise failed from None
+            more = eligibility.refused(store, uow, definition, cmd.trigger, data=data, **judged)
+            raise eligibility.joined(failed, more) from None
+        eligibility.enforce(
+            store, uow, definition, cmd.trigger, state=case.state, data=outcome.data, **judged
         )
         return case, outcome, now
 

@@ -12,11 +12,13 @@ import structlog
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, Document
+from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.engine import Action, CompiledWorkflow, Outcome
 from ipm_workflow.domain.errors import Forbidden, GuardFailed, InvalidInput
 from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services import eligibility
 from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore, Change, retrying
 from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
@@ -27,6 +29,16 @@ from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWork
 
 __all__ = ["CaseService", "Fired"]
 log = structlog.get_logger("ipm_workflow.cases")
+
+
+def _terminal(store: CaseStore, workflow: str) -> set[str]:
+    return {
+        name
+        for c in store.registry.all()
+        if c.definition.name == workflow
+        for name, state in c.definition.states.items()
+        if state.terminal
+    }
 
 
 class CaseService:
@@ -88,10 +100,29 @@ class CaseService:
         data = store.coerce(wf.fields, cmd.inputs, "inputs")
         person = visible_person(uow, cmd.person_id, actor)
         uow.directory.mission_locale(cmd.mission_locale_id)
-        if cmd.advisor_id is not None:
-            uow.directory.user(cmd.advisor_id)
+        if cmd.advisor_id is not None and not uow.directory.user(cmd.advisor_id).active:
+            raise InvalidInput(
+                "inactive advisor",
+                [{"field": "advisor_id", "message": "this user has been deactivated"}],
+            )
         if wf.opening is not None:
             self._check_opening(compiled, actor, data, person.birth_date, now)
+        eligibility.enforce(
+            store,
+            uow,
+            wf,
+            OPENING,
+            person_id=cmd.person_id,
+            birth_date=person.birth_date,
+            data=data,
+            today=store.today(now),
+            state="(new)",
+        )
+        # An advisor who opens a case without naming one takes it; a mission locale's referral
+        # (an ML advisor, an import) stays unassigned, for Ipm's coordinators to hand out.
+        advisor_id = cmd.advisor_id
+        if advisor_id is None:
+            advisor_id = policy.takes_unnamed_case(actor, cmd.referral)
         case = Case(
             id=None,
             person_id=cmd.person_id,
@@ -99,20 +130,28 @@ class CaseService:
             workflow_version=wf.version,
             state=wf.initial_state,
             mission_locale_id=cmd.mission_locale_id,
-            advisor_id=cmd.advisor_id,
+            advisor_id=advisor_id,
             data=data,
             documents={k: Document(k) for k in wf.documents},
             opened_at=now,
             updated_at=now,
             state_entered_at=now,
+            referring_mission_locale_id=cmd.mission_locale_id,
+            ml_contact_name=cmd.ml_contact_name,
+            ml_contact_email=cmd.ml_contact_email,
         )
         case.id = uow.cases.add(case)
         payload = {
             "person_id": cmd.person_id,
             "mission_locale_id": cmd.mission_locale_id,
-            "advisor_id": cmd.advisor_id,
+            "advisor_id": advisor_id,
             "inputs": data,
         }
+        earlier = eligibility.past_cases(uow, cmd.person_id, exclude=case.id)
+        closed = [c.case_id for c in earlier if c.state in _terminal(store, c.workflow)]
+        if closed and len(closed) == len(earlier):
+            # The person came back after earlier journeys ended: a re-entry, not a duplicate.
+            payload["re_entry_of"] = closed
         change = Change("opened", payload, to_state=case.state, replan=True)
         store.record(uow, case, 0, change, actor=actor, now=now, request_id=cmd.request_id)
         return case
@@ -181,10 +220,11 @@ class CaseService:
         policy.require(actor, Right.CASES_READ)
         with self.store.uow(readonly=True) as uow:
             case, birth_date = self.store.load(uow, case_id, actor)
-        facts = case.facts(self.store.today(), birth_date)
-        return case, self.store.workflow_of(case).available_actions(
-            facts, policy.workflow_role(actor), case.previous_state
-        )
+            facts = case.facts(self.store.today(), birth_date)
+            actions = self.store.workflow_of(case).available_actions(
+                facts, policy.workflow_role(actor), case.previous_state
+            )
+            return case, eligibility.judge_actions(self.store, uow, case, birth_date, actions)
 
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""

@@ -22,7 +22,7 @@ from ipm_workflow.domain.people import (
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.person_records import derive_territory, record_on_cases, stamp_consent
-from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from ipm_workflow.services.case_store import CaseStore
@@ -39,6 +39,11 @@ def visible_person(uow: UnitOfWork, person_id: int, actor: Actor) -> Person:
     return person
 
 
+def _all_closed(uow: UnitOfWork, person_id: int) -> bool:
+    cases, total = uow.cases.search(CaseQuery(person_ids=[person_id], limit=100))
+    return total > 0 and all(c.closed_at is not None for c in cases)
+
+
 @dataclass(frozen=True)
 class Registered:
     """A person just saved, with the probable duplicates to review (never blocking).
@@ -50,6 +55,9 @@ class Registered:
     person: Person
     possible_duplicates: list[Person] = field(default_factory=list)
     duplicate_elsewhere: bool = False
+    # Among the possible duplicates, those whose every case is closed: a new case for them is a
+    # re-entry (open it on their record), not a duplicate.
+    returning: list[int] = field(default_factory=list)
 
 
 class PeopleService:
@@ -72,7 +80,8 @@ class PeopleService:
                 seen.append(other)
             else:
                 hidden = True
-        return Registered(person, seen, hidden)
+        returning = [p.id for p in seen if p.id is not None and _all_closed(uow, p.id)]
+        return Registered(person, seen, hidden, returning)
 
     def register(self, person: Person, actor: Actor) -> Registered:
         """Create a person registered by the actor; warn about probable duplicates."""

@@ -34,6 +34,10 @@ class PeopleRepository(Protocol):
         """Return the ids of the person's cases, oldest first."""
         ...
 
+    def merged_into(self, person_id: int) -> list[int]:
+        """Return the ids of the records merged into this person's (duplicates of them)."""
+        ...
+
     def similar(self, person: Person) -> list[Person]:
         """Return probable duplicates: same birth date and close name, or same phone or e-mail."""
         ...

@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.people import Cohort
+from ipm_workflow.services.attribution_ports import AttributionRepository
 from ipm_workflow.services.people_ports import (
     CommuneRepository,
     DirectoryRepository,
@@ -34,11 +35,34 @@ __all__ = [
     "PeopleRepository",
     "ReminderRepository",
     "StoredAnswer",
+    "SupportFacts",
+    "SupportReader",
     "TokenRecord",
     "TokenRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]
+
+
+@dataclass(frozen=True)
+class SupportFacts:
+    """What the person's sensitive record says that eligibility reads (None: not recorded)."""
+
+    recognised_disability: bool | None = None
+    fewer_opportunities: bool | None = None
+
+
+class SupportReader(Protocol):
+    """Reads a person's support facts (recognised disability…) inside a unit of work."""
+
+    def __call__(self, uow: UnitOfWork, person_id: int) -> SupportFacts:
+        """Return what is recorded for the person."""
+        ...
+
+
+def no_support_recorded(uow: UnitOfWork, person_id: int) -> SupportFacts:
+    """The reader used until the sensitive-data store is wired: nothing is recorded."""
+    return SupportFacts()
 
 
 class Clock(Protocol):
@@ -60,6 +84,11 @@ class CaseQuery:
     cohort_id: int | None = None
     mission_locales: Sequence[str] | None = None
     advisor_id: int | None = None
+    # Attribution (issue 11): the mission locale that referred the case (it keeps it), the
+    # people whose cases these are, and cases nobody is assigned to yet.
+    referring_mission_locales: Sequence[str] | None = None
+    person_ids: Sequence[int] | None = None
+    unassigned: bool = False
     opened_from: datetime | None = None
     opened_to: datetime | None = None
     # (workflow, version, state, cutoff): cases that entered that state before the cutoff.
@@ -236,6 +265,11 @@ class UnitOfWork(Protocol):
     @property
     def communes(self) -> CommuneRepository:
         """The communes reference, inside this transaction."""
+        ...
+
+    @property
+    def attribution(self) -> AttributionRepository:
+        """Moves between missions locales, deactivated staff and attribution counts."""
         ...
 
     def __enter__(self) -> Self:

@@ -194,6 +194,7 @@ class ReferralImporter:
                 referral.workflow,
                 referral.mission_locale_id,
                 inputs=referral.inputs,
+                referral=True,
             ),
             actor,
         )

@@ -114,7 +114,8 @@ def _supervisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
 
 
 def _ml_advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
-    return _staff([audience.mission_locale.contact_email])
+    # The mission locale's own advisor on the case, else the current mission locale's address.
+    return _staff([audience.case.ml_contact_email or audience.mission_locale.contact_email])
 
 
 def _finance(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:

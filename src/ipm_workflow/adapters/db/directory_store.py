@@ -73,8 +73,24 @@ class SqlPeopleRepository:
         ).scalars()
         return list(rows)
 
+    def merged_into(self, person_id: int) -> list[int]:
+        """Return the ids of the records merged into this person's (duplicates of them)."""
+        stmt = select(people_t.c.id).where(people_t.c.merged_into_id == person_id)
+        return list(self.conn.execute(stmt.order_by(people_t.c.id)).scalars())
+
+    def _survivor(self, person: Person) -> Person:
+        # A merged record stands for its survivor: searches find the survivor, once.
+        seen = {person.id}
+        while person.merged_into_id is not None and person.merged_into_id not in seen:
+            seen.add(person.merged_into_id)
+            person = self.get(person.merged_into_id)
+        return person
+
     def similar(self, person: Person) -> list[Person]:
-        """Return probable duplicates: same birth date and close name, or same phone or e-mail."""
+        """Return probable duplicates: same birth date and close name, or same phone or e-mail.
+
+        A record merged into another is reported as the record that survived it.
+        """
         ors: list[Any] = []
         if person.birth_date:
             ors.append(people_t.c.birth_date == person.birth_date)
@@ -88,7 +104,7 @@ class SqlPeopleRepository:
         if person.id is not None:
             stmt = stmt.where(people_t.c.id != person.id)
         name = _folded(f"{person.first_name} {person.last_name}")
-        found = []
+        found: list[Person] = []
         for row in self.conn.execute(stmt.limit(200)).mappings():
             other = mappers.person_from_row(row)
             same_contact = (person.phone and other.phone == person.phone) or (
@@ -97,7 +113,9 @@ class SqlPeopleRepository:
             other_name = _folded(f"{other.first_name} {other.last_name}")
             close = difflib.SequenceMatcher(None, name, other_name).ratio() >= 0.8
             if same_contact or (other.birth_date == person.birth_date and close):
-                found.append(other)
+                survivor = self._survivor(other)
+                if survivor.id != person.id and all(f.id != survivor.id for f in found):
+                    found.append(survivor)
         return found
 
 

@@ -51,6 +51,9 @@ def case_from_row(row: Mapping[Any, Any]) -> Case:
         cohort_id=row["cohort_id"],
         history_seq=row["history_seq"],
         history_head=row["history_head"],
+        referring_mission_locale_id=row["referring_mission_locale_id"],
+        ml_contact_name=row["ml_contact_name"],
+        ml_contact_email=row["ml_contact_email"],
     )
 
 
@@ -71,6 +74,9 @@ _CASE_COLUMNS: dict[str, Callable[[Case], Any]] = {
     "cohort_id": lambda c: c.cohort_id,
     "history_seq": lambda c: c.history_seq,
     "history_head": lambda c: c.history_head,
+    "referring_mission_locale_id": lambda c: c.referring_mission_locale_id,
+    "ml_contact_name": lambda c: c.ml_contact_name,
+    "ml_contact_email": lambda c: c.ml_contact_email,
 }
 
 

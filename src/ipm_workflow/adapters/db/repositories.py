@@ -116,6 +116,19 @@ def _update_statement(columns: tuple[str, ...]) -> DriverStatement:
     return stmt
 
 
+def _attribution_conditions(query: CaseQuery) -> list[Any]:
+    """Filters on the referring mission locale, on people, and on cases nobody is assigned to."""
+    conditions: list[Any] = []
+    if query.referring_mission_locales is not None:
+        referring = list(query.referring_mission_locales)
+        conditions.append(cases_t.c.referring_mission_locale_id.in_(referring))
+    if query.person_ids is not None:
+        conditions.append(cases_t.c.person_id.in_(list(query.person_ids)))
+    if query.unassigned:
+        conditions.append(cases_t.c.advisor_id.is_(None))
+    return conditions
+
+
 class SqlCaseRepository:
     """Cases in SQL, with the version counter checked in the UPDATE itself."""
 
@@ -179,6 +192,7 @@ class SqlCaseRepository:
             conditions.append(cases_t.c.mission_locale_id.in_(list(query.mission_locales)))
         if query.advisor_id is not None:
             conditions.append(cases_t.c.advisor_id == query.advisor_id)
+        conditions += _attribution_conditions(query)
         if query.opened_from:
             conditions.append(cases_t.c.opened_at >= _utc(query.opened_from))
         if query.opened_to:

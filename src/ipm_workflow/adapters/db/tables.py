@@ -56,6 +56,8 @@ class UserRow(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     timezone: str = Field(default="Europe/Paris", max_length=64)
     created_at: datetime = _ts()
+    # Staff who leave (issue 11): when the account was switched off (its tokens revoked then).
+    deactivated_at: datetime | None = _ts(nullable=True)
 
 
 class UserMissionLocaleRow(SQLModel, table=True):
@@ -146,6 +148,29 @@ class CaseRow(SQLModel, table=True):
     history_seq: int = 0
     history_head: str = Field(max_length=64)
     cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)
+    # Attribution (issue 11): `mission_locale_id` is the current mission locale (it sees the
+    # case and counts its outcomes); the referring one keeps the referral. The mission locale's
+    # own advisor is a contact on the case (personal data: never in history payloads).
+    referring_mission_locale_id: str | None = Field(default=None, index=True, max_length=64)
+    ml_contact_name: str | None = Field(default=None, max_length=200)
+    ml_contact_email: str | None = Field(default=None, max_length=254)
+
+
+class MissionLocaleMoveRow(SQLModel, table=True):
+    """A case moving from one mission locale to another: from, to, date and reason."""
+
+    __tablename__ = "mission_locale_moves"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    case_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("cases.id"), nullable=False, index=True)
+    )
+    from_mission_locale_id: str = Field(max_length=64)
+    to_mission_locale_id: str = Field(max_length=64, index=True)
+    moved_on: date
+    reason: str | None = Field(default=None, max_length=500)
+    at: datetime = _ts()
+    actor: str = Field(max_length=64)
 
 
 class HistoryRow(SQLModel, table=True):

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
+from ipm_workflow.adapters.db.attribution_store import SqlAttributionRepository
 from ipm_workflow.adapters.db.database import READONLY, is_sqlite
 from ipm_workflow.adapters.db.directory_store import (
     SqlCohortRepository,
@@ -39,6 +40,8 @@ class SqlUnitOfWork:
     guardians: SqlGuardianRepository
     sensitive: SqlSensitiveRepository
     communes: SqlCommuneRepository
+
+    attribution: SqlAttributionRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -75,6 +78,8 @@ class SqlUnitOfWork:
         self.guardians = SqlGuardianRepository(conn)
         self.sensitive = SqlSensitiveRepository(conn)
         self.communes = SqlCommuneRepository(conn)
+
+        self.attribution = SqlAttributionRepository(conn)
         return self
 
     @property

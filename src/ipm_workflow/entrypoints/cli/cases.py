@@ -53,7 +53,14 @@ def people_add(
     )
     typer.echo(f"person {result.person.id}")
     for other in result.possible_duplicates:
-        typer.echo(f"warning: possible duplicate of person {other.id}", err=True)
+        if other.id in result.returning:
+            typer.echo(
+                f"note: person {other.id} is known and their cases are closed: a new case on "
+                "that record is a re-entry, not a duplicate",
+                err=True,
+            )
+        else:
+            typer.echo(f"warning: possible duplicate of person {other.id}", err=True)
     if result.duplicate_elsewhere:
         typer.echo("warning: a probable duplicate exists that you may not see", err=True)
 

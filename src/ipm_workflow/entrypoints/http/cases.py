@@ -70,8 +70,16 @@ class CaseController(Controller):
         state_name: Annotated[str | None, QueryParameter(name="state")] = None,
         phase: FromQuery[Phase | None] = None,
         workflow: FromQuery[str | None] = None,
-        mission_locale: FromQuery[str | None] = None,
+        mission_locale: Annotated[
+            str | None, QueryParameter(description="The current mission locale.")
+        ] = None,
+        referring_mission_locale: Annotated[
+            str | None, QueryParameter(description="The mission locale that referred the case.")
+        ] = None,
         advisor_id: FromQuery[int | None] = None,
+        unassigned: Annotated[
+            bool, QueryParameter(description="Only cases no advisor is assigned to.")
+        ] = False,
         overdue: Annotated[
             bool, QueryParameter(description="Only cases past their state's SLA.")
         ] = False,
@@ -97,6 +105,10 @@ class CaseController(Controller):
             workflow=workflow,
             advisor_id=advisor_id,
             mission_locales=[mission_locale] if mission_locale else None,
+            referring_mission_locales=[referring_mission_locale]
+            if referring_mission_locale
+            else None,
+            unassigned=unassigned,
             opened_from=opened_from,
             opened_to=opened_to,
             minor_without_guardian_on=container.cases.today() if minor_without_guardian else None,
@@ -134,6 +146,8 @@ class CaseController(Controller):
                 data.inputs,
                 data.workflow_version,
                 request_id,
+                data.ml_contact_name,
+                data.ml_contact_email,
             ),
             actor,
         )
@@ -282,6 +296,9 @@ class CaseController(Controller):
                 data.reason,
                 expected(container, actor, case_id, if_match, data.version),
                 request_id,
+                data.moved_on,
+                data.ml_contact_name,
+                data.ml_contact_email,
             ),
             actor,
         )

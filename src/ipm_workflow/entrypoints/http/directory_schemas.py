@@ -95,6 +95,11 @@ class PersonSaved(BaseModel):
         description="A probable duplicate exists that you may not see (another mission "
         "locale's): ask a supervisor.",
     )
+    returning: list[int] = Field(
+        default_factory=list,
+        description="Possible duplicates whose every case is closed: a new case for them is a "
+        "re-entry (open it on that record), not a duplicate.",
+    )
 
     @classmethod
     def of(cls, saved: Registered, minor_without_guardian: bool = False) -> PersonSaved:
@@ -103,6 +108,7 @@ class PersonSaved(BaseModel):
             person=PersonOut.of(saved.person, minor_without_guardian),
             possible_duplicates=[p.id for p in saved.possible_duplicates if p.id],
             duplicate_elsewhere=saved.duplicate_elsewhere,
+            returning=saved.returning,
         )
 
 

@@ -87,6 +87,16 @@ class CaseOut(BaseModel):
         description="The young person is a minor today with no guardian on file: messages "
         "meant for the guardian go to the case's advisor (else the supervisors), with why.",
     )
+    referring_mission_locale_id: str = Field(
+        description="The mission locale that referred the case: referrals count for it, even "
+        "after a move (outcomes count for `mission_locale_id`, the current one)."
+    )
+    ml_contact_name: str | None = Field(
+        default=None, description="The mission locale's own advisor, a contact on the case."
+    )
+    ml_contact_email: str | None = Field(
+        default=None, description="Receives what the workflow addresses to the mission locale."
+    )
 
     @classmethod
     def of(cls, case: Case, workflow: Workflow) -> CaseOut:
@@ -118,6 +128,9 @@ class CaseOut(BaseModel):
             state_entered_at=case.state_entered_at,
             closed_at=case.closed_at,
             sla_due_at=due,
+            referring_mission_locale_id=case.referring_mission_locale,
+            ml_contact_name=case.ml_contact_name,
+            ml_contact_email=case.ml_contact_email,
         )
 
 
@@ -137,10 +150,16 @@ class CaseOpenIn(Body):
     workflow: Ident = Field(examples=["erasmus_vet_long"])
     workflow_version: Int | None = Field(default=None, description="Latest when omitted.")
     mission_locale_id: Ident = Field(examples=["ml-saint-etienne"])
-    advisor_id: Int | None = None
+    advisor_id: Int | None = Field(
+        default=None,
+        description="Omitted: an advisor opening the case takes it; a mission locale's referral "
+        "stays unassigned (listed with `unassigned=true`).",
+    )
     inputs: dict[str, Any] = Field(
         default_factory=dict, examples=[{"cv_attached": True, "privacy_notice_given": True}]
     )
+    ml_contact_name: str | None = Field(default=None, description="The ML's own advisor.")
+    ml_contact_email: str | None = Field(default=None, examples=["conseil@ml.example"])
 
 
 class CaseDataPatch(Body):
@@ -163,10 +182,17 @@ class DocumentIn(Body):
 class ReassignIn(Body):
     """Move a case to another mission locale or advisor (an event, not a state)."""
 
-    mission_locale_id: Ident | None = None
+    mission_locale_id: Ident | None = Field(
+        default=None,
+        description="A move: the new mission locale sees the case from then on; the referring "
+        "one keeps the referral.",
+    )
     advisor_id: Int | None = None
     reason: OptionalReason = None
     version: Int | None = Field(default=None, description="Expected case version.")
+    moved_on: date | None = Field(default=None, description="When the move takes effect (today).")
+    ml_contact_name: str | None = Field(default=None, description="The (new) ML's own advisor.")
+    ml_contact_email: str | None = None
 
 
 class HistoryEntryOut(BaseModel):
