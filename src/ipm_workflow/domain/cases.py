@@ -122,6 +122,16 @@ class Case:
     cohort_id: int | None = None
     history_seq: int = 0
     history_head: str = GENESIS_HASH
+    # The clock of a state's time limit (domain/clocks.py): the state it counts for, when it
+    # started, the time it stood still, since when it stands still now, when it runs out.
+    clock_state: str | None = None
+    clock_started_at: datetime | None = None
+    clock_paused_seconds: int = 0
+    clock_paused_since: datetime | None = None
+    due_at: datetime | None = None
+    # A suspended case keeps its state; its clock stops until it is resumed.
+    suspended_at: datetime | None = None
+    suspension_reason: str | None = None
 
     def facts(self, today: date, birth_date: date | None) -> CaseFacts:
         """Freeze what guards need to judge this case on a given day."""

@@ -158,7 +158,7 @@ class DeliveryService:
         if (
             rule.max_lateness is not None
             and reminder.kind != "timeout"
-            and (late > rule.max_lateness)
+            and (now > since + rule.max_lateness)
         ):
             return (
                 Status.SKIPPED,

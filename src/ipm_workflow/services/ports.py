@@ -59,8 +59,8 @@ class CaseQuery:
     advisor_id: int | None = None
     opened_from: datetime | None = None
     opened_to: datetime | None = None
-    # (workflow, version, state, cutoff): cases that entered that state before the cutoff.
-    overdue: Sequence[tuple[str, int, str, datetime]] | None = None
+    # Cases whose state's deadline (`due_at`, kept by domain/clocks.py) is before this moment.
+    overdue: datetime | None = None
     sort: str = "id"
     descending: bool = False
     limit: int = 50

@@ -51,6 +51,13 @@ def case_from_row(row: Mapping[Any, Any]) -> Case:
         cohort_id=row["cohort_id"],
         history_seq=row["history_seq"],
         history_head=row["history_head"],
+        clock_state=row["clock_state"],
+        clock_started_at=aware(row["clock_started_at"]),
+        clock_paused_seconds=row["clock_paused_seconds"] or 0,
+        clock_paused_since=aware(row["clock_paused_since"]),
+        due_at=aware(row["due_at"]),
+        suspended_at=aware(row["suspended_at"]),
+        suspension_reason=row["suspension_reason"],
     )
 
 
@@ -71,6 +78,13 @@ _CASE_COLUMNS: dict[str, Callable[[Case], Any]] = {
     "cohort_id": lambda c: c.cohort_id,
     "history_seq": lambda c: c.history_seq,
     "history_head": lambda c: c.history_head,
+    "clock_state": lambda c: c.clock_state,
+    "clock_started_at": lambda c: c.clock_started_at,
+    "clock_paused_seconds": lambda c: c.clock_paused_seconds,
+    "clock_paused_since": lambda c: c.clock_paused_since,
+    "due_at": lambda c: c.due_at,
+    "suspended_at": lambda c: c.suspended_at,
+    "suspension_reason": lambda c: c.suspension_reason,
 }
 
 

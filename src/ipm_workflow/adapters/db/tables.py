@@ -130,6 +130,14 @@ class CaseRow(SQLModel, table=True):
     history_seq: int = 0
     history_head: str = Field(max_length=64)
     cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)
+    # Clocks that pause (domain/clocks.py): the overdue filter reads `due_at < now`.
+    clock_state: str | None = Field(default=None, max_length=64)
+    clock_started_at: datetime | None = _ts(nullable=True)
+    clock_paused_seconds: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    clock_paused_since: datetime | None = _ts(nullable=True)
+    due_at: datetime | None = _ts(nullable=True, index=True)
+    suspended_at: datetime | None = _ts(nullable=True)
+    suspension_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class HistoryRow(SQLModel, table=True):

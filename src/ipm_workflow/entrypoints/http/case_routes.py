@@ -34,7 +34,8 @@ _METHODS = {"POST": post, "PATCH": patch, "PUT": put}
 
 def render(container: ContainerDep, case: Case) -> CaseOut:
     """Render a case with its workflow's labels."""
-    return CaseOut.of(case, container.cases.workflow_of(case).definition)
+    definition = container.cases.workflow_of(case).definition
+    return CaseOut.of(case, definition, container.cases.clock.now())
 
 
 def with_etag(case_out: CaseOut, status: int = 200, **headers: str) -> Response[CaseOut]:
