@@ -38,6 +38,15 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("suspended_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("cases", sa.Column("suspension_reason", sa.Text(), nullable=True))
     op.create_index(op.f("ix_cases_due_at"), "cases", ["due_at"], unique=False)
+    # Whom a sent message reached, named: the reminder list says it for in-app messages too.
+    op.add_column(
+        "reminders",
+        sa.Column("addressee", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    )
+    op.add_column(
+        "sandbox_outbox",
+        sa.Column("addressee", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    )
     op.execute(
         "UPDATE cases SET clock_state = state, clock_started_at = state_entered_at "
         "WHERE closed_at IS NULL"
@@ -46,6 +55,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("sandbox_outbox") as batch:
+        batch.drop_column("addressee")
+    with op.batch_alter_table("reminders") as batch:
+        batch.drop_column("addressee")
     op.drop_index(op.f("ix_cases_due_at"), table_name="cases")
     with op.batch_alter_table("cases") as batch:
         for column in (

@@ -236,6 +236,7 @@ class Reminder:
     sent_at: datetime | None = None
     acknowledged_at: datetime | None = None
     outcome: str | None = None
+    addressee: str | None = None  # whom the message reached, named (in-app included)
 
     @property
     def key(self) -> tuple[str, str, int, str, datetime]:

@@ -245,6 +245,7 @@ class DeliveryService:
                 ),
                 channel=message.channel,
                 message_id=message.message_id,
+                addressee=message.addressee,
             )
             if recorded and reminder.kind == "reminder":
                 case = uow.cases.get(reminder.case_id)[0]
@@ -288,7 +289,13 @@ class DeliveryService:
             )
         found = route(reminder.recipient, audience, self.cases.today(), self.policy)
         if isinstance(found, str):
-            found = Route("in_app", (), audience.person.language, audience.person.timezone)
+            found = Route(
+                "in_app",
+                (),
+                audience.person.language,
+                audience.person.timezone,
+                addressee=f"nobody reachable ({found})",
+            )
         try:
             return self.compose(reminder, audience, found)
         except RenderingFault as exc:

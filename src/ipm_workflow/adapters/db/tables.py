@@ -229,6 +229,8 @@ class ReminderRow(SQLModel, table=True):
     attempts: int = 0
     channel: str | None = Field(default=None, max_length=8)
     message_id: str | None = Field(default=None, max_length=200)
+    # Whom the message reached, named (in-app included); see services/routing.py.
+    addressee: str | None = Field(default=None, max_length=200)
     claimed_by: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = _ts(nullable=True)
     sent_at: datetime | None = _ts(nullable=True)
@@ -275,6 +277,8 @@ class SandboxOutboxRow(SQLModel, table=True):
     case_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True, index=True))
     channel: str = Field(max_length=8)
     recipients: str = Field(max_length=1000)
+    # Whom it was for, named: an in-app message has no address but always a recipient.
+    addressee: str | None = Field(default=None, max_length=200)
     subject: str = Field(max_length=500)
     body: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(max_length=200)
