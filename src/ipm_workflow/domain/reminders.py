@@ -117,7 +117,12 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
         if anchor is None:
             continue
         anchor, due = anchor.astimezone(UTC), first_due(rule, anchor, tz).astimezone(UTC)
-        fresh = due >= now - STALE_AT_PLANNING
+        # On a clock that stood still, an occurrence now past fell before the pause: it was
+        # sent (or escalated) then, and is not sent again with the moved anchor.
+        moved = rule.anchor.field is None and case.clock_state == case.state
+        moved = moved and case.clock_paused_seconds > 0
+        grace = timedelta(0) if moved else STALE_AT_PLANNING
+        fresh = due >= now - grace
         if fresh:
             planned += [
                 Planned(rule.id, "reminder", 0, r, rule.template, None, anchor, due)
@@ -125,7 +130,7 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
             ]
         if rule.escalation is not None:
             at = due + timedelta(days=rule.escalation.after_days)
-            if at >= now - STALE_AT_PLANNING:
+            if at >= now - grace:
                 planned += [
                     Planned(rule.id, "escalation", 0, r, rule.escalation.template, None, anchor, at)
                     for r in rule.escalation.to

@@ -11,6 +11,7 @@ import structlog
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case
+from ipm_workflow.domain.clocks import running_deadline
 from ipm_workflow.domain.errors import InvalidInput, SuspensionRefused
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.case_store import CaseStore, Change
@@ -95,3 +96,39 @@ class Suspensions:
         case = store.transaction(work, blind=cmd.expected_version is None)
         log.info("case_resumed", case_id=case.id, actor=actor.id)
         return case
+
+    def set_clocks(self, actor: Actor) -> list[int]:
+        """Give a deadline to the open cases that have none yet (after the upgrade that added
+        clocks: their clock starts at their state's entry); return the ids of those changed."""
+        policy.require(actor, Action.WORKFLOWS_MIGRATE)
+        store = self.store
+        with store.uow(readonly=True) as uow:
+            ids = uow.cases.ids()
+
+        def one(case_id: int) -> bool:
+            def work(uow: UnitOfWork) -> bool:
+                case, _ = store.load(uow, case_id, actor)
+                definition = store.workflow_of(case).definition
+                if case.due_at is not None or definition.states[case.state].terminal:
+                    return False
+                if case.clock_state is None:
+                    case.clock_state, case.clock_started_at = case.state, case.state_entered_at
+                due = running_deadline(case, definition, store.tz)
+                if due is None:
+                    return False
+                now, expected = store.clock.now(), case.version
+                change = Change(
+                    "clock_set",
+                    {"due_at": due.isoformat()},
+                    from_state=case.state,
+                    to_state=case.state,
+                    columns=("history_seq", "history_head"),
+                )
+                store.record(uow, case, expected, change, actor=actor, now=now)
+                return True
+
+            return store.transaction(work, blind=True)
+
+        changed = [case_id for case_id in ids if one(case_id)]
+        log.info("case_clocks_set", cases=len(changed), actor=actor.id)
+        return changed

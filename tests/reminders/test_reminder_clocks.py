@@ -193,6 +193,26 @@ class TestSuspension:
             ("resumed", "back home", 27 * 86400),
         ]
 
+    async def test_a_reminder_sent_just_before_a_suspension_is_not_sent_again(
+        self, clocked: Journey, clock: ManualClock, pump: Pump, smtp: SmtpSink
+    ) -> None:
+        """The +7-day check went out two hours before the suspension: after resuming, its
+        moved anchor does not send it a second time."""
+        clock.set(utc(2029, 6, 1, 8))
+        cid = clocked.open(clocked.person())
+        clocked.fire(cid, "contact")
+        await pump.until(utc(2029, 6, 8, 8))
+        clock.set(utc(2029, 6, 8, 10))
+        clocked.suspend(cid, "hospital stay (test)")
+        clock.set(utc(2029, 6, 10, 8))
+        clocked.resume(cid)
+        await pump.until(utc(2029, 6, 20, 8))
+        assert [
+            (r.rule_id, r.occurrence, r.status)
+            for r in clocked.reminders(cid)
+            if r.rule_id == "preparing_check" and r.status in ("sent", "planned")
+        ] == [("preparing_check", 0, "sent")]
+
     def test_a_suspension_needs_a_reason_and_an_open_case(
         self, clocked: Journey, clock: ManualClock
     ) -> None:
@@ -277,3 +297,26 @@ class TestMessages:
             ),
         } == sent
         assert [m.to for m in smtp.received if m.to == (ML_EMAIL,)] == [(ML_EMAIL,)]
+
+
+class TestUpgrade:
+    """Cases opened before clocks existed get their deadline from `cases clocks`."""
+
+    def test_set_clocks_gives_old_cases_their_deadline(
+        self, container: Container, clocked: Journey, clock: ManualClock, directory: dict[str, User]
+    ) -> None:
+        """A case with no clock (as the migration leaves it) is overdue again once set."""
+        from sqlalchemy import update  # noqa: PLC0415
+
+        from ipm_workflow.adapters.db.repositories import cases_t  # noqa: PLC0415
+
+        clock.set(utc(2029, 3, 30, 8))
+        cid = clocked.open(clocked.person())
+        with container.engine.begin() as conn:
+            conn.execute(update(cases_t).values(due_at=None, clock_state=None))
+        clock.set(utc(2029, 4, 5, 8))
+        assert clocked.overdue() == []
+        supervisor = Actor.of(directory["supervisor"])
+        assert [cid] == container.cases.suspensions.set_clocks(supervisor)
+        assert ([cid], "clock_set") == (clocked.overdue(), clocked.history(cid)[-1].kind)
+        assert container.cases.suspensions.set_clocks(supervisor) == []
