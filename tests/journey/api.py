@@ -159,7 +159,20 @@ class ApiJourney:
         case: dict[str, Any] = self.ok("PUT", f"{CASES}/{case_id}/documents/{document}", json=body)
         return case
 
+    def suspend(self, case_id: int, reason: str, who: str = ME) -> httpx.Response:
+        """Suspend a case with a reason; return the response."""
+        return self.call("POST", f"{CASES}/{case_id}/suspension", who, json={"reason": reason})
+
+    def resume(self, case_id: int, who: str = ME, **body: Any) -> httpx.Response:
+        """Resume a suspended case; return the response."""
+        return self.call("POST", f"{CASES}/{case_id}/resumption", who, json=body)
+
     # Reading.
+    def overdue(self, who: str = ME, **params: Any) -> list[int]:
+        """Return the ids the `overdue=true` listing gives (with more filters if any)."""
+        page = self.ok("GET", CASES, who, params={"overdue": "true", **params})
+        return [c["id"] for c in page["items"]]
+
     def case(self, case_id: int, who: str = ME) -> dict[str, Any]:
         """Read a case."""
         case: dict[str, Any] = self.ok("GET", f"{CASES}/{case_id}", who)

@@ -19,9 +19,12 @@ from ipm_workflow.services.commands import (
     OpenCase,
     Reassign,
     RecordDocument,
+    Resume,
+    Suspend,
     UpdateData,
 )
 from ipm_workflow.services.handlers import Fired
+from ipm_workflow.services.ports import CaseQuery
 
 from .facts import (
     ADULT,
@@ -201,8 +204,21 @@ class Journey:
     def merge(self, survivor: int, duplicate: int, actor: Actor, reason: str = "duplicate") -> None:
         """Merge a duplicate case into the survivor (a supervisor merges)."""
         self.container.merges.merge(survivor, duplicate, reason, actor)
+    def suspend(self, case_id: int, reason: str) -> Case:
+        """Suspend a case with a reason (its clock stops)."""
+        return self.cases.suspend(Suspend(case_id, reason), self.advisor)
+
+    def resume(self, case_id: int, reason: str | None = None) -> Case:
+        """Resume a suspended case (its clock runs on)."""
+        return self.cases.resume(Resume(case_id, reason), self.advisor)
 
     # Reading.
+    def overdue(self) -> list[int]:
+        """Return the ids of the journey's workflow's cases past their state's time limit."""
+        query = CaseQuery(workflow=self.workflow)
+        found, _ = self.cases.list_cases(query, self.advisor, overdue=True)
+        return [c.id for c in found if c.id is not None]
+
     def case(self, case_id: int) -> Case:
         """Return a case as the advisor sees it."""
         return self.cases.get(case_id, self.advisor)

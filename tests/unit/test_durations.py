@@ -88,6 +88,12 @@ class TestProperties:
         """A forward duration never moves a date back."""
         assert start + Duration(months=months) >= start
 
+    @given(DAYS, DAYS, st.integers(min_value=0, max_value=120))
+    def test_adding_months_is_monotone(self, one: date, other: date, months: int) -> None:
+        """An earlier date never lands after a later one (end-of-month clamping keeps order)."""
+        early, late = sorted((one, other))
+        assert early + Duration(months=months) <= late + Duration(months=months)
+
 
 class TestRefusals:
     """Text that is not a duration, or one too long, is refused with the reason."""

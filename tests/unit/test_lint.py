@@ -528,3 +528,36 @@ class TestEligibility:
         raw["eligibility"] = [{"programme": "vie", "source": "S26", "age": [{"rule": "r"}]}]
         with pytest.raises(ValueError, match="needs 'min', 'max' or both"):
             Workflow.model_validate(raw)
+
+
+class TestClocks:
+    """Time limits, pausing states and breach anchors are checked at their line."""
+
+    def test_misdeclared_clocks_are_named_at_their_line(self) -> None:
+        """A pausing state with a limit of its own; breaches on a state without a limit and on
+        an unknown state."""
+        expected = [
+            (
+                11,
+                "states.POSTPONED.time_limit",
+                "state 'POSTPONED' pauses the clock of the state a case comes from: it cannot "
+                "have a time limit of its own",
+            ),
+            (
+                20,
+                "reminders[0].anchor.time_limit",
+                "state 'WAITING' has no time_limit to run out",
+            ),
+            (
+                24,
+                "reminders[1].anchor.time_limit",
+                "unknown state 'OPNE' (did you mean 'OPEN'?)",
+            ),
+        ]
+        assert expected == problems_of("clocks_misdeclared.yaml")
+
+    def test_zero_business_days_is_refused(self) -> None:
+        """`{business_days: 0}` says what is expected, at the state's line."""
+        [(line, place, message)] = problems_of("clocks_zero_business_days.yaml")
+        assert (line, place) == (8, "states.OPEN.time_limit")
+        assert "business_days" in message

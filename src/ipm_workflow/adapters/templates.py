@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -36,10 +37,34 @@ class JinjaRenderer:
 
     def _environment(self, locale: str) -> Environment:
         def finalize(value: Any) -> Any:
-            # Every date a template prints reads as the reader's language writes it.
+            # Every date and number a template prints reads as the reader's language writes it.
             if isinstance(value, (date, datetime)):
                 return format_date(value, "long", locale=locale)
+            if isinstance(value, float) and not isinstance(value, bool):
+                return format_decimal(value, locale=locale)
             return value
+
+        def as_date(value: Any, form: str = "long") -> Any:
+            # `{{ d | date }}` "1 avril 2029" / "1 April 2029"; `date("short")` "01/04/2029".
+            if isinstance(value, str):
+                value = date.fromisoformat(value)
+            if not isinstance(value, (date, datetime)):
+                return value
+            return format_date(value, form, locale=locale)
+
+        def as_number(value: Any, digits: int | None = None) -> Any:
+            # `{{ n | number }}` "1 234,5" / "1,234.5"; `number(2)` keeps two decimals.
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return value
+            if digits is None:
+                return format_decimal(value, locale=locale)
+            return format_decimal(value, f"#,##0.{'0' * digits}", locale=locale)
+
+        def as_money(value: Any, currency: str = "EUR") -> Any:
+            # `{{ n | money }}` "1 234,50 €" / "€1,234.50".
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return value
+            return format_currency(value, currency, locale=locale)
 
         # Plain-text messages: no HTML escaping; a missing variable is an error, not a blank.
         env = Environment(
@@ -51,6 +76,9 @@ class JinjaRenderer:
             finalize=finalize,
         )
         env.filters["long_date"] = finalize
+        env.filters["date"] = as_date
+        env.filters["number"] = as_number
+        env.filters["money"] = as_money
         return env
 
     def render(self, template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:

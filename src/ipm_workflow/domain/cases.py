@@ -124,6 +124,16 @@ class Case:
     cohort_id: int | None = None
     history_seq: int = 0
     history_head: str = GENESIS_HASH
+    # The clock of a state's time limit (domain/clocks.py): the state it counts for, when it
+    # started, the time it stood still, since when it stands still now, when it runs out.
+    clock_state: str | None = None
+    clock_started_at: datetime | None = None
+    clock_paused_seconds: int = 0
+    clock_paused_since: datetime | None = None
+    due_at: datetime | None = None
+    # A suspended case keeps its state; its clock stops until it is resumed.
+    suspended_at: datetime | None = None
+    suspension_reason: str | None = None
     # Attribution: the mission locale that referred the case (None: the current one), and the
     # mission locale's own advisor, a contact who receives what is addressed to the ML.
     referring_mission_locale_id: str | None = None

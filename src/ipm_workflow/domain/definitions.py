@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ipm_workflow.domain.durations import MAX_DAYS, FixedDuration, Span
+from ipm_workflow.domain.durations import MAX_DAYS, Duration, Span, TimeLimit
 from ipm_workflow.domain.eligibility import ProgrammeRules
 from ipm_workflow.domain.guards import Guard, Scalar
 
@@ -72,10 +72,17 @@ class StateSpec(Strict):
     phase: Phase
     terminal: bool = False
     owner: str | None = Field(default=None, description="The role that owns the next move.")
-    time_limit: Span | None = Field(
+    time_limit: TimeLimit | None = Field(
         default=None,
         description="Service level: how long a case may stay here (ISO 8601; P1M is a calendar "
-        "month, end of month clamped).",
+        "month, end of month clamped), or `{business_days: N}` (weekends and French public "
+        "holidays skipped). The clock stops while the case is suspended or in a state that "
+        "pauses it.",
+    )
+    pauses_clock: bool = Field(
+        default=False,
+        description="While a case is here (e.g. POSTPONED), the time limit of the state it came "
+        "from stops; it runs on, paused time added back, when the case returns there.",
     )
 
 
@@ -125,12 +132,25 @@ class Anchor(Strict):
 
     state_entered: str | None = None
     field: str | None = None
+    time_limit: str | None = Field(
+        default=None,
+        description="The moment the named state's time limit runs out (its clock, pauses "
+        "included): e.g. a breach told to supervisors.",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Anchor:
-        if (self.state_entered is None) == (self.field is None):
-            raise ValueError("an anchor names exactly one of 'state_entered' or 'field'")
+        named = [x for x in (self.state_entered, self.field, self.time_limit) if x is not None]
+        if len(named) != 1:
+            raise ValueError(
+                "an anchor names exactly one of 'state_entered', 'field' or 'time_limit'"
+            )
         return self
+
+    @property
+    def state(self) -> str | None:
+        """The state whose clock the anchor hangs on (entry or time limit), if any."""
+        return self.state_entered if self.state_entered is not None else self.time_limit
 
 
 class Repeat(Strict):
@@ -161,7 +181,16 @@ class ReminderRule(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     anchor: Anchor
     offset_days: int = Field(default=0, ge=-MAX_DAYS, le=MAX_DAYS)
-    business_days: bool = False
+    offset: Duration | None = Field(
+        default=None,
+        description="Instead of offset_days: an ISO 8601 duration, signed (P3M, -P14D); months "
+        "and years are calendar ones, end of month clamped.",
+    )
+    business_days: bool = Field(
+        default=False,
+        description="Count offset_days in business days (weekends and French public holidays "
+        "skipped).",
+    )
     while_in: list[str] = Field(
         default_factory=list,
         description="States in which the rule is active (default: the anchor state, or every "
@@ -175,14 +204,16 @@ class ReminderRule(Strict):
     repeat: Repeat | None = None
     escalation: Escalation | None = None
     timeout: Timeout | None = None
-    max_lateness: FixedDuration | None = Field(
+    max_lateness: Span | None = Field(
         default=None,
-        description="After downtime, skip (and record) a reminder later than this (days and "
-        "hours only: a calendar month has no fixed length).",
+        description="After downtime, skip (and record) a reminder later than this (ISO 8601; "
+        "P1M is a calendar month from the due moment).",
     )
 
     @model_validator(mode="after")
     def _does_something(self) -> ReminderRule:
+        if self.offset is not None and (self.offset_days or self.business_days):
+            raise ValueError("give either 'offset' or 'offset_days' (with 'business_days')")
         if not self.recipients and self.timeout is None:
             raise ValueError("a rule needs recipients (a reminder) or a timeout (or both)")
         if self.recipients and not self.template:
@@ -244,8 +275,8 @@ class Workflow(Strict):
         for rule in self.reminders:
             if rule.while_in:
                 found.update(rule.while_in)
-            elif rule.anchor.state_entered is not None:
-                found.add(rule.anchor.state_entered)
+            elif rule.anchor.state is not None:
+                found.add(rule.anchor.state)
             else:
                 found.update(self.active_states())
         return frozenset(found)

@@ -5,15 +5,24 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated, Any, TypeVar, overload
+from zoneinfo import ZoneInfo
 
+import holidays
 from pydantic import (
     AfterValidator,
+    BaseModel,
     BeforeValidator,
+    ConfigDict,
+    Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
@@ -182,3 +191,98 @@ FixedDuration = Annotated[
     BeforeValidator(fixed_length),
     PlainSerializer(lambda d: str(Duration(days=d.days, clock=d - timedelta(days=d.days)))),
 ]
+
+
+# Business days: Monday to Friday, less the French public holidays (metropolitan France, where
+# Ipm works; the two extra days of Alsace-Moselle are not counted). The calendar comes from the
+# `holidays` library, kept up to date by its maintainers (Easter-based days included).
+MAX_BUSINESS_DAYS = 2500
+
+
+@lru_cache(maxsize=64)
+def _french_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("FR", years=year))
+
+
+def is_business_day(day: date) -> bool:
+    """Tell whether a day is worked in France: Monday to Friday and not a public holiday."""
+    return day.weekday() < 5 and day not in _french_holidays(day.year)
+
+
+def add_business_days(day: date, days: int) -> date:
+    """Move a date by worked days (weekends and French public holidays skipped)."""
+    step = 1 if days >= 0 else -1
+    remaining = abs(days)
+    while remaining:
+        day += timedelta(days=step)
+        if is_business_day(day):
+            remaining -= 1
+    return day
+
+
+class BusinessDays(BaseModel):
+    """A time limit in worked days: `time_limit: {business_days: 2}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    business_days: int = Field(ge=1, le=MAX_BUSINESS_DAYS)
+
+    def longest_days(self) -> float:
+        """Return an upper bound of the length in calendar days."""
+        return self.business_days * 7 / 5 + 30
+
+    def __str__(self) -> str:
+        """Say it as people do: '2 business days'."""
+        return f"{self.business_days} business days"
+
+
+def _said(loc: tuple[int | str, ...], msg: str) -> str:
+    return f"{'.'.join(str(p) for p in loc) or 'value'}: {msg}"
+
+
+def time_limit(raw: Any) -> Duration | BusinessDays:
+    """Read a time limit: ISO text (P1M, PT48H) or `{business_days: N}`; ValueError saying why."""
+    if isinstance(raw, (Duration, BusinessDays)):
+        return raw
+    if isinstance(raw, dict):
+        try:
+            return BusinessDays.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(_said(e["loc"], e["msg"]) for e in exc.errors())
+            raise ValueError(f"expected {{business_days: N}}: {problems}") from None
+    return not_negative(bounded(raw))
+
+
+TimeLimit = Annotated[
+    Duration | BusinessDays,
+    PlainValidator(time_limit),
+    PlainSerializer(lambda v: v.model_dump() if isinstance(v, BaseModel) else str(v)),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "format": "duration", "examples": ["P14D", "P1M", "PT48H"]},
+                {
+                    "type": "object",
+                    "properties": {"business_days": {"type": "integer", "minimum": 1}},
+                    "required": ["business_days"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+
+def deadline(limit: TimeLimit, start: datetime, tz: ZoneInfo) -> datetime:
+    """Return when a time limit started at `start` runs out (UTC).
+
+    Days, months and business days count on Ipm's calendar (the local date, same local time);
+    a duration of hours and minutes only is exact elapsed time.
+    """
+    if isinstance(limit, BusinessDays):
+        local = start.astimezone(tz)
+        day = add_business_days(local.date(), limit.business_days)
+        return datetime.combine(day, local.timetz()).astimezone(UTC)
+    if not (limit.is_calendar or limit.days):
+        return limit.after(start.astimezone(UTC))
+    return limit.after(start.astimezone(tz)).astimezone(UTC)

@@ -145,3 +145,9 @@ class AlreadyExists(DomainError):
     """Something with this unique name exists already."""
 
     kind = "already-exists"
+
+
+class SuspensionRefused(DomainError):
+    """A suspend or resume that does not apply to the case as it is (terminal, already so)."""
+
+    kind = "suspension-refused"

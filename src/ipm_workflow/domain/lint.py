@@ -88,6 +88,7 @@ class _Linter:
         for name, state in wf.states.items():
             if state.owner is not None:
                 self.known(("states", name, "owner"), "role", state.owner, wf.roles)
+            self.check_clock(name)
         if wf.opening is not None:
             self.check_opening()
         for i, t in enumerate(wf.transitions):
@@ -122,6 +123,20 @@ class _Linter:
                 why = "a field name is letters, digits and '_', starting with a letter"
             if why:
                 self.report(("fields", name), f"field name '{name}' is reserved or invalid: {why}")
+
+    def check_clock(self, name: str) -> None:
+        state = self.wf.states[name]
+        if state.pauses_clock and state.time_limit is not None:
+            self.report(
+                ("states", name, "time_limit"),
+                f"state '{name}' pauses the clock of the state a case comes from: it cannot "
+                "have a time limit of its own",
+            )
+        if state.pauses_clock and state.terminal:
+            self.report(
+                ("states", name, "pauses_clock"),
+                f"terminal state '{name}' cannot pause a clock: nothing comes back from it",
+            )
 
     def check_transition(self, path: Path, t: TransitionSpec) -> None:
         wf = self.wf
@@ -190,6 +205,11 @@ class _Linter:
             self.known(
                 (*path, "anchor", "state_entered"), "state", rule.anchor.state_entered, wf.states
             )
+        if rule.anchor.time_limit is not None:
+            where = (*path, "anchor", "time_limit")
+            name = rule.anchor.time_limit
+            if self.known(where, "state", name, wf.states) and wf.states[name].time_limit is None:
+                self.report(where, f"state '{name}' has no time_limit to run out")
         if rule.anchor.field is not None:
             field = rule.anchor.field
             known = self.known((*path, "anchor", "field"), "field", field, wf.fields)

@@ -48,6 +48,7 @@ class Action(StrEnum):
     CASES_DOCUMENT = "cases.document"
     CASES_REASSIGN = "cases.reassign"
     CASES_MERGE = "cases.merge"
+    CASES_SUSPEND = "cases.suspend"
     REMINDERS_READ = "reminders.read"
     REMINDERS_ACKNOWLEDGE = "reminders.acknowledge"
     REMINDERS_REQUEUE = "reminders.requeue"
@@ -78,6 +79,8 @@ RIGHTS: dict[Action, frozenset[str]] = {
     Action.CASES_DOCUMENT: _CASE_WORK,
     Action.CASES_REASSIGN: frozenset({ADVISOR, SUPERVISOR}),
     Action.CASES_MERGE: frozenset({SUPERVISOR}),
+    # Suspending stops a case's clock: those who answer for its time limits.
+    Action.CASES_SUSPEND: frozenset({ADVISOR, SUPERVISOR}),
     Action.REMINDERS_READ: _READERS,
     Action.REMINDERS_ACKNOWLEDGE: frozenset({ADVISOR}),
     Action.REMINDERS_REQUEUE: frozenset({SUPERVISOR, OPERATOR}),

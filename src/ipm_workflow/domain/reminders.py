@@ -8,7 +8,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain.cases import Case, CaseFacts
+from ipm_workflow.domain.clocks import effective_start
 from ipm_workflow.domain.definitions import ReminderRule, Workflow
+from ipm_workflow.domain.durations import add_business_days
 from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.reminder_lifecycle import Status
 
@@ -42,31 +44,36 @@ class Planned:
 
 
 def add_days(day: date, days: int, business: bool) -> date:
-    """Move a date by calendar days, or by business days (Monday to Friday)."""
+    """Move a date by calendar days, or by business days (weekends, French holidays skipped)."""
     if not business:
         return day + timedelta(days=days)
-    step = 1 if days >= 0 else -1
-    remaining = abs(days)
-    while remaining:
-        day += timedelta(days=step)
-        if day.weekday() < 5:
-            remaining -= 1
-    return day
+    return add_business_days(day, days)
 
 
 def rule_states(workflow: Workflow, rule: ReminderRule) -> list[str]:
     """Return the states in which a rule is active."""
     if rule.while_in:
         return rule.while_in
-    if rule.anchor.state_entered is not None:
-        return [rule.anchor.state_entered]
+    if rule.anchor.state is not None:
+        return [rule.anchor.state]
     return workflow.active_states()
 
 
 def anchor_of(rule: ReminderRule, case: Case, tz: ZoneInfo) -> datetime | None:
-    """Return the moment a rule hangs on for this case, if it is known now."""
+    """Return the moment a rule hangs on for this case, if it is known now.
+
+    State-entry anchors follow the state's clock: while it stands still (suspension) there is
+    no anchor, so waiting reminders are withdrawn; once it runs again the anchor is the entry
+    moved later by the time paused, and they are planned again from there.
+    """
+    if rule.anchor.time_limit is not None:
+        return case.due_at if case.state == rule.anchor.time_limit else None
     if rule.anchor.state_entered is not None:
-        return case.state_entered_at if case.state == rule.anchor.state_entered else None
+        if case.state != rule.anchor.state_entered:
+            return None
+        if case.clock_state == case.state and case.clock_started_at is not None:
+            return effective_start(case)
+        return case.state_entered_at
     raw = case.data.get(rule.anchor.field or "")
     if not isinstance(raw, str) or not raw:
         return None
@@ -75,7 +82,11 @@ def anchor_of(rule: ReminderRule, case: Case, tz: ZoneInfo) -> datetime | None:
 
 def first_due(rule: ReminderRule, anchor_at: datetime, tz: ZoneInfo) -> datetime:
     """Return the first due moment of a rule from its anchor."""
-    if rule.anchor.state_entered is not None:
+    if rule.offset is not None:
+        if rule.anchor.field is not None:
+            return datetime.combine(rule.offset.after(anchor_at.astimezone(tz).date()), SEND_AT, tz)
+        return rule.offset.after(anchor_at.astimezone(tz))
+    if rule.anchor.field is None:
         if not rule.business_days:
             return anchor_at + timedelta(days=rule.offset_days)
         local = anchor_at.astimezone(tz)
@@ -106,7 +117,12 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
         if anchor is None:
             continue
         anchor, due = anchor.astimezone(UTC), first_due(rule, anchor, tz).astimezone(UTC)
-        fresh = due >= now - STALE_AT_PLANNING
+        # On a clock that stood still, an occurrence now past fell before the pause: it was
+        # sent (or escalated) then, and is not sent again with the moved anchor.
+        moved = rule.anchor.field is None and case.clock_state == case.state
+        moved = moved and case.clock_paused_seconds > 0
+        grace = timedelta(0) if moved else STALE_AT_PLANNING
+        fresh = due >= now - grace
         if fresh:
             planned += [
                 Planned(rule.id, "reminder", 0, r, rule.template, None, anchor, due)
@@ -114,7 +130,7 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
             ]
         if rule.escalation is not None:
             at = due + timedelta(days=rule.escalation.after_days)
-            if at >= now - STALE_AT_PLANNING:
+            if at >= now - grace:
                 planned += [
                     Planned(rule.id, "escalation", 0, r, rule.escalation.template, None, anchor, at)
                     for r in rule.escalation.to
@@ -225,6 +241,7 @@ class Reminder:
     sent_at: datetime | None = None
     acknowledged_at: datetime | None = None
     outcome: str | None = None
+    addressee: str | None = None  # whom the message reached, named (in-app included)
 
     @property
     def key(self) -> tuple[str, str, int, str, datetime]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, HistoryEntry
+from ipm_workflow.domain.clocks import CLOCK_COLUMNS, settle
 from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import InvalidInput, VersionConflict
 from ipm_workflow.domain.registry import WorkflowRegistry
@@ -121,6 +122,9 @@ class CaseStore:
     ) -> HistoryEntry:
         """Chain the entry, replan dependent reminders, write the case at `expected` version."""
         definition = self.workflow_of(case).definition
+        # The state's clock first: reminders anchored on it are planned from where it stands.
+        settle(case, definition, now, self.tz)
+        columns = None if change.columns is None else (*change.columns, *CLOCK_COLUMNS)
         payload = dict(change.payload)
         reminded = definition.reminder_states
         moved = change.from_state != change.to_state and bool(
@@ -141,7 +145,7 @@ class CaseStore:
             request_id=request_id,
             payload=payload,
         )
-        uow.cases.update(case, expected, change.columns)
+        uow.cases.update(case, expected, columns)
         uow.history.append(entry)
         return entry
 

@@ -123,3 +123,29 @@ class Reassign:
     def __post_init__(self) -> None:
         _check_reason(self)
         _check_ml_contact(self)
+
+
+@dataclass(frozen=True)
+class Suspend:
+    """Suspend an active case (a reason is required): its state stays, its clock stops."""
+
+    case_id: int
+    reason: str | None
+    expected_version: int | None = None
+    request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_reason(self)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Resume a suspended case: its clock runs on, the paused time added to its deadline."""
+
+    case_id: int
+    reason: str | None = None
+    expected_version: int | None = None
+    request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_reason(self)

@@ -112,4 +112,5 @@ def compose(
         f"<reminder-{reminder.id}@{policy.message_id_domain}>",
         lang,
         instead_of,
+        found.addressee or reminder.recipient,
     )

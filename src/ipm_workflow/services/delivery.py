@@ -164,7 +164,7 @@ class DeliveryService:
         if (
             rule.max_lateness is not None
             and reminder.kind != "timeout"
-            and (late > rule.max_lateness)
+            and (now > since + rule.max_lateness)
         ):
             return (
                 Status.SKIPPED,
@@ -251,6 +251,7 @@ class DeliveryService:
                 ),
                 channel=message.channel,
                 message_id=message.message_id,
+                addressee=message.addressee,
             )
             if recorded and reminder.kind == "reminder":
                 case = uow.cases.get(reminder.case_id)[0]
@@ -294,7 +295,13 @@ class DeliveryService:
             )
         found = route(reminder.recipient, audience, self.cases.today(), self.policy)
         if isinstance(found, str):
-            found = Route("in_app", (), audience.person.language, audience.person.timezone)
+            found = Route(
+                "in_app",
+                (),
+                audience.person.language,
+                audience.person.timezone,
+                addressee=f"nobody reachable ({found})",
+            )
         try:
             return self.compose(reminder, audience, found)
         except RenderingFault as exc:

@@ -26,6 +26,7 @@ from ipm_workflow.services.firing import Fired, Firing
 from ipm_workflow.services.idempotency import Answer, Idempotency
 from ipm_workflow.services.people import visible_person
 from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
+from ipm_workflow.services.suspensions import Suspensions
 
 __all__ = ["CaseService", "Fired"]
 log = structlog.get_logger("ipm_workflow.cases")
@@ -56,6 +57,9 @@ class CaseService:
         self.history = self.records.history
         self.audit = self.records.audit
         self.verify = self.records.verify
+        self.suspensions = Suspensions(store)
+        self.suspend = self.suspensions.suspend
+        self.resume = self.suspensions.resume
         self.workflow_of = self.store.workflow_of
         self.today = self.store.today
 
@@ -195,15 +199,7 @@ class CaseService:
                 if st.phase == phase
             }
             states = sorted(in_phase & set(states)) if states is not None else sorted(in_phase)
-        cutoffs = None
-        if overdue:
-            now = self.store.clock.now()
-            cutoffs = [
-                (c.definition.name, c.definition.version, name, now - st.time_limit)
-                for c in registry.all()
-                for name, st in c.definition.states.items()
-                if st.time_limit
-            ]
+        cutoffs = self.store.clock.now() if overdue else None
         scope = policy.narrow(actor, query.mission_locales)
         query = replace(query, mission_locales=scope, states=states, overdue=cutoffs)
         with self.store.uow(readonly=True) as uow:

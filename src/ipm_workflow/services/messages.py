@@ -25,6 +25,8 @@ class Message:
     language: str
     # Set when a fallback receives it: for whom it was meant, and why they could not be reached.
     instead_of: str | None = None
+    # Who receives it, named (routing.Route.addressee): in-app messages too.
+    addressee: str | None = None
 
 
 class DeliveryError(Exception):

@@ -91,8 +91,8 @@ class CaseQuery:
     unassigned: bool = False
     opened_from: datetime | None = None
     opened_to: datetime | None = None
-    # (workflow, version, state, cutoff): cases that entered that state before the cutoff.
-    overdue: Sequence[tuple[str, int, str, datetime]] | None = None
+    # Cases whose state's deadline (`due_at`, kept by domain/clocks.py) is before this moment.
+    overdue: datetime | None = None
     # Cases of young people who are minors on this day with no guardian on file.
     minor_without_guardian_on: date | None = None
     sort: str = "id"

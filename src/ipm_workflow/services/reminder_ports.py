@@ -60,8 +60,9 @@ class ReminderRepository(Protocol):
         message_id: str | None = None,
         next_attempt_at: datetime | None = None,
         count_attempt: bool = True,
+        addressee: str | None = None,
     ) -> bool:
-        """Record the outcome of a claimed reminder."""
+        """Record the outcome of a claimed reminder (and, once sent, whom it reached)."""
         ...
 
     def release(self, ids: Sequence[int], worker: str, now: datetime) -> None:

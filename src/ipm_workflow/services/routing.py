@@ -22,6 +22,9 @@ class Route:
     # Set when the message goes to a fallback: whom it was meant for, and why not them.
     instead_of: str | None = None
     why: str | None = None
+    # Who receives it, named for people (staff by name and role, a young person by reference):
+    # shown in the reminder list, the preview and the sandbox outbox, in-app messages included.
+    addressee: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,28 +48,35 @@ class Audience:
 
 
 def _person_route(
-    email: str | None, phone: str | None, person: Person | Guardian, policy: DeliveryPolicy
+    email: str | None,
+    phone: str | None,
+    person: Person | Guardian,
+    policy: DeliveryPolicy,
+    named: str,
 ) -> Route:
     # Consent and preference decide; with neither channel allowed the message stays in-app.
     can_sms = policy.sms_enabled and person.consent_sms and bool(phone)
     can_email = person.consent_email and bool(email)
-    timezone = getattr(person, "timezone", "Europe/Paris")
+    lang, tz = person.language, getattr(person, "timezone", "Europe/Paris")
     if can_sms and (person.preferred_channel == "sms" or not can_email):
-        return Route("sms", (phone or "",), person.language, timezone)
+        return Route("sms", (phone or "",), lang, tz, addressee=named)
     if can_email:
-        return Route("email", (email or "",), person.language, timezone)
-    return Route("in_app", (), person.language, timezone)
+        return Route("email", (email or "",), lang, tz, addressee=named)
+    return Route("in_app", (), lang, tz, addressee=named)
 
 
 def _staff(
-    emails: list[str | None], missing: str | None = None, timezone: str = "Europe/Paris"
+    emails: list[str | None],
+    named: str,
+    missing: str | None = None,
+    timezone: str = "Europe/Paris",
 ) -> Route | str:
-    # Users without an address still see the reminder in-app (their agenda); an outside
-    # contact without one (`missing` says why) is not reached at all.
+    # Staff get e-mail where they have an address; users without one still see the reminder
+    # in-app (their agenda); an outside contact without one (`missing` says why) is not reached.
     found = tuple(e for e in emails if e)
     if found:
-        return Route("email", found, "fr", timezone)
-    return missing if missing else Route("in_app", (), "fr", timezone)
+        return Route("email", found, "fr", timezone, addressee=named)
+    return missing if missing else Route("in_app", (), "fr", timezone, addressee=named)
 
 
 Found = Route | NotNeeded | str
@@ -75,7 +85,8 @@ Found = Route | NotNeeded | str
 def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     # Without a contact the message still reaches the young person in-app, on their case.
     person = audience.person
-    return _person_route(person.email, person.phone, person, policy)
+    named = f"young person (person {person.id})"
+    return _person_route(person.email, person.phone, person, policy, named)
 
 
 def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
@@ -87,7 +98,7 @@ def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if not audience.guardians:
         return "no guardian contact recorded"
     routes = [
-        _person_route(g.email, g.phone, g, policy)
+        _person_route(g.email, g.phone, g, policy, f"guardian (of person {person.id})")
         for g in sorted(audience.guardians, key=lambda g: not g.parental_authority)
     ]
     reachable = [r for r in routes if r.to]
@@ -101,31 +112,39 @@ def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
 def _advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if audience.advisor is None:
         return "no advisor assigned to the case"
-    return _staff([audience.advisor.email], timezone=audience.advisor.timezone)
+    advisor = audience.advisor
+    return _staff([advisor.email], f"{advisor.display_name} (advisor)", timezone=advisor.timezone)
 
 
 def _supervisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if policy.supervisor_email:
-        return _staff([policy.supervisor_email])
+        return _staff([policy.supervisor_email], "supervisors (shared address)")
     supervisors = audience.supervisors()
     if not supervisors:
         return "no supervisor in the directory"
-    return _staff([u.email for u in supervisors])
+    named = ", ".join(u.display_name for u in supervisors) + " (supervisor)"
+    return _staff([u.email for u in supervisors], named)
 
 
 def _ml_advisor(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
-    # The mission locale's own advisor on the case, else the current mission locale's address.
-    return _staff([audience.case.ml_contact_email or audience.mission_locale.contact_email])
+    ml = audience.mission_locale
+    if audience.case.ml_contact_email:
+        # The mission locale's own advisor on the case receives what is meant for the ML.
+        named = f"{ml.name} (the mission locale's advisor on the case)"
+        return _staff([audience.case.ml_contact_email], named)
+    return _staff([ml.contact_email], f"{ml.name} (mission locale contact)")
 
 
 def _finance(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
-    return _staff([policy.finance_email], "no finance address configured (IPM_FINANCE_EMAIL)")
+    missing = "no finance address configured (IPM_FINANCE_EMAIL)"
+    return _staff([policy.finance_email], "finance", missing)
 
 
 def _host(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     contact = audience.case.data.get("host_email")
     missing = "no host e-mail (host_email) recorded on the case"
-    return _staff([contact if isinstance(contact, str) else None], missing)
+    named = f"host (of case {audience.case.id})"
+    return _staff([contact if isinstance(contact, str) else None], named, missing)
 
 
 _ROUTERS = {

@@ -95,6 +95,8 @@ class VersionService:
             expected = case.version
             case.workflow_version = to_version
             case.state = mapping.get(old_state, old_state)
+            if case.clock_state is not None:
+                case.clock_state = mapping.get(case.clock_state, case.clock_state)
             if case.previous_state is not None:
                 previous = mapping.get(case.previous_state, case.previous_state)
                 case.previous_state = previous if previous in target.states else None

@@ -33,6 +33,7 @@ class CaptureChannel:
                     case_id=message.case_id,
                     channel=message.channel,
                     recipients=", ".join(message.to) or "(in-app)",
+                    addressee=(message.addressee or "")[:200] or None,
                     subject=message.subject,
                     body=message.body,
                     message_id=message.message_id,

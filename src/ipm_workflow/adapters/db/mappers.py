@@ -54,6 +54,13 @@ def case_from_row(row: Mapping[Any, Any]) -> Case:
         referring_mission_locale_id=row["referring_mission_locale_id"],
         ml_contact_name=row["ml_contact_name"],
         ml_contact_email=row["ml_contact_email"],
+        clock_state=row["clock_state"],
+        clock_started_at=aware(row["clock_started_at"]),
+        clock_paused_seconds=row["clock_paused_seconds"] or 0,
+        clock_paused_since=aware(row["clock_paused_since"]),
+        due_at=aware(row["due_at"]),
+        suspended_at=aware(row["suspended_at"]),
+        suspension_reason=row["suspension_reason"],
     )
 
 
@@ -77,6 +84,13 @@ _CASE_COLUMNS: dict[str, Callable[[Case], Any]] = {
     "referring_mission_locale_id": lambda c: c.referring_mission_locale_id,
     "ml_contact_name": lambda c: c.ml_contact_name,
     "ml_contact_email": lambda c: c.ml_contact_email,
+    "clock_state": lambda c: c.clock_state,
+    "clock_started_at": lambda c: c.clock_started_at,
+    "clock_paused_seconds": lambda c: c.clock_paused_seconds,
+    "clock_paused_since": lambda c: c.clock_paused_since,
+    "due_at": lambda c: c.due_at,
+    "suspended_at": lambda c: c.suspended_at,
+    "suspension_reason": lambda c: c.suspension_reason,
 }
 
 

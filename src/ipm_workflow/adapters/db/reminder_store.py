@@ -156,6 +156,7 @@ class SqlReminderRepository(SqlReminderReads):
         channel: str | None = None,
         message_id: str | None = None,
         next_attempt_at: datetime | None = None,
+        addressee: str | None = None,
         count_attempt: bool = True,
     ) -> bool:
         """Record the outcome of a claimed reminder; False if another worker took it over."""
@@ -171,6 +172,8 @@ class SqlReminderRepository(SqlReminderReads):
             values["channel"] = channel
         if message_id is not None:
             values["message_id"] = message_id
+        if addressee is not None:
+            values["addressee"] = addressee[:200]
         if status is Status.SENT:
             values["sent_at"] = now
         if next_attempt_at is not None:

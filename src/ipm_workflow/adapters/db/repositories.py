@@ -9,13 +9,10 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Table,
-    and_,
     bindparam,
     exists,
-    false,
     func,
     insert,
-    or_,
     select,
     update,
 )
@@ -82,6 +79,7 @@ _CASE_SORTS = {
     "updated_at": cases_t.c.updated_at,
     "state": cases_t.c.state,
     "state_entered_at": cases_t.c.state_entered_at,
+    "due_at": cases_t.c.due_at,
 }
 SORTABLE = tuple(_CASE_SORTS)
 
@@ -198,20 +196,8 @@ class SqlCaseRepository:
         if query.opened_to:
             conditions.append(cases_t.c.opened_at < _utc(query.opened_to))
         if query.overdue is not None:
-            conditions.append(
-                or_(
-                    false(),
-                    *(
-                        and_(
-                            cases_t.c.workflow == wf,
-                            cases_t.c.workflow_version == version,
-                            cases_t.c.state == state,
-                            cases_t.c.state_entered_at < cutoff,
-                        )
-                        for wf, version, state, cutoff in query.overdue
-                    ),
-                )
-            )
+            # The same clock as the case representation: the stored deadline, pauses included.
+            conditions.append(cases_t.c.due_at < _utc(query.overdue))
         if query.minor_without_guardian_on is not None:
             conditions.append(minors_without_guardian(query.minor_without_guardian_on))
         total = self.conn.execute(

@@ -148,6 +148,14 @@ class CaseRow(SQLModel, table=True):
     history_seq: int = 0
     history_head: str = Field(max_length=64)
     cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)
+    # Clocks that pause (domain/clocks.py): the overdue filter reads `due_at < now`.
+    clock_state: str | None = Field(default=None, max_length=64)
+    clock_started_at: datetime | None = _ts(nullable=True)
+    clock_paused_seconds: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    clock_paused_since: datetime | None = _ts(nullable=True)
+    due_at: datetime | None = _ts(nullable=True, index=True)
+    suspended_at: datetime | None = _ts(nullable=True)
+    suspension_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # Attribution (issue 11): `mission_locale_id` is the current mission locale (it sees the
     # case and counts its outcomes); the referring one keeps the referral. The mission locale's
     # own advisor is a contact on the case (personal data: never in history payloads).
@@ -262,6 +270,8 @@ class ReminderRow(SQLModel, table=True):
     attempts: int = 0
     channel: str | None = Field(default=None, max_length=8)
     message_id: str | None = Field(default=None, max_length=200)
+    # Whom the message reached, named (in-app included); see services/routing.py.
+    addressee: str | None = Field(default=None, max_length=200)
     claimed_by: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = _ts(nullable=True)
     sent_at: datetime | None = _ts(nullable=True)
@@ -308,6 +318,8 @@ class SandboxOutboxRow(SQLModel, table=True):
     case_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True, index=True))
     channel: str = Field(max_length=8)
     recipients: str = Field(max_length=1000)
+    # Whom it was for, named: an in-app message has no address but always a recipient.
+    addressee: str | None = Field(default=None, max_length=200)
     subject: str = Field(max_length=500)
     body: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(max_length=200)

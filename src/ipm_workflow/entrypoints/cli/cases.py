@@ -29,6 +29,8 @@ from ipm_workflow.services.commands import (
     FireTrigger,
     OpenCase,
     RecordDocument,
+    Resume,
+    Suspend,
     UpdateData,
 )
 
@@ -213,6 +215,39 @@ def cases_merge(
     container, actor = acting(as_user)
     merged = run_or_exit(lambda: container.merges.merge(survivor, duplicate, reason, actor))
     typer.echo(f"case {duplicate} merged into case {survivor} (now {merged.merged.state})")
+
+
+@cases_app.command("suspend")
+def cases_suspend(
+    case_id: int,
+    reason: Annotated[str, typer.Option(help="Why the case stops (kept in the history).")],
+    as_user: AsUser = None,
+) -> None:
+    """Suspend an active case: it keeps its state, its time limit's clock stops."""
+    container, actor = acting(as_user)
+    case = run_or_exit(lambda: container.cases.suspend(Suspend(case_id, reason), actor))
+    typer.echo(f"case {case_id} suspended in {case.state} (version {case.version})")
+
+
+@cases_app.command("resume")
+def cases_resume(
+    case_id: int,
+    reason: Annotated[str | None, typer.Option()] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Resume a suspended case: its deadline moves later by the time it was suspended."""
+    container, actor = acting(as_user)
+    case = run_or_exit(lambda: container.cases.resume(Resume(case_id, reason), actor))
+    due = case.due_at.isoformat() if case.due_at else "none"
+    typer.echo(f"case {case_id} resumed in {case.state}, due {due} (version {case.version})")
+
+
+@cases_app.command("clocks")
+def cases_clocks(as_user: AsUser = None) -> None:
+    """Give a deadline to open cases that have none yet (once, after upgrading)."""
+    container, actor = acting(as_user)
+    changed = run_or_exit(lambda: container.cases.suspensions.set_clocks(actor))
+    typer.echo(f"{len(changed)} case(s) given a deadline")
 
 
 @cohorts_app.command("create")

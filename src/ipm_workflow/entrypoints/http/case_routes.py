@@ -35,7 +35,8 @@ _METHODS = {"POST": post, "PATCH": patch, "PUT": put}
 def render(container: ContainerDep, case: Case) -> CaseOut:
     """Render a case with its workflow's labels, flagged when its young person is a minor with
     no guardian on file."""
-    out = CaseOut.of(case, container.cases.workflow_of(case).definition)
+    definition = container.cases.workflow_of(case).definition
+    out = CaseOut.of(case, definition, container.cases.clock.now())
     flagged = container.person_records.minors_without_guardian(
         [case.person_id], container.cases.today()
     )

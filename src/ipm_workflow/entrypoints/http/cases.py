@@ -36,12 +36,16 @@ from ipm_workflow.entrypoints.http.schemas import (
     DocumentIn,
     HistoryEntryOut,
     ReassignIn,
+    ResumeIn,
+    SuspendIn,
 )
 from ipm_workflow.services.commands import (
     FireTrigger,
     OpenCase,
     Reassign,
     RecordDocument,
+    Resume,
+    Suspend,
     UpdateData,
 )
 from ipm_workflow.services.handlers import Fired
@@ -302,6 +306,38 @@ class CaseController(Controller):
             ),
             actor,
         )
+        return with_etag(render(container, case))
+
+    @changes_case("POST", "/{case_id:int}/suspension", "Suspend a case", Action.CASES_SUSPEND)
+    def suspend(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
+        case_id: FromPath[int],
+        data: JSONBody[SuspendIn],
+        if_match: IfMatch = None,
+    ) -> Response[CaseOut]:
+        """Suspend an active case with a reason: it keeps its state, its clock stops."""
+        version = expected(container, actor, case_id, if_match, data.version)
+        case = container.cases.suspend(Suspend(case_id, data.reason, version, request_id), actor)
+        return with_etag(render(container, case))
+
+    @changes_case(
+        "POST", "/{case_id:int}/resumption", "Resume a suspended case", Action.CASES_SUSPEND
+    )
+    def resume(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: RequestIdDep,
+        case_id: FromPath[int],
+        data: JSONBody[ResumeIn],
+        if_match: IfMatch = None,
+    ) -> Response[CaseOut]:
+        """Resume a suspended case: its deadline moves later by the time it was suspended."""
+        version = expected(container, actor, case_id, if_match, data.version)
+        case = container.cases.resume(Resume(case_id, data.reason, version, request_id), actor)
         return with_etag(render(container, case))
 
     @get(

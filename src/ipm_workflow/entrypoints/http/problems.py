@@ -18,6 +18,7 @@ from ipm_workflow.domain.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    SuspensionRefused,
     TransitionDenied,
     VersionConflict,
 )
@@ -37,6 +38,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (InvalidTransition, 409, "Transition not available"),
     (TransitionDenied, 409, "Transition denied"),
     (IllegalReminderMove, 409, "Reminder cannot move so"),
+    (SuspensionRefused, 409, "Suspension not applicable"),
 ]
 
 

@@ -38,6 +38,9 @@ class ReminderOut(BaseModel):
     sent_at: datetime | None
     acknowledged_at: datetime | None
     outcome: str | None = Field(description="Why it is in this status (reason, last error).")
+    addressee: str | None = Field(
+        default=None, description="Whom the message reached, named (in-app messages too)."
+    )
 
     @classmethod
     def of(cls, r: Reminder) -> ReminderOut:
@@ -60,6 +63,7 @@ class ReminderOut(BaseModel):
             sent_at=r.sent_at,
             acknowledged_at=r.acknowledged_at,
             outcome=r.outcome,
+            addressee=r.addressee,
         )
 
 
@@ -72,6 +76,7 @@ class PreviewOut(BaseModel):
     body: str
     message_id: str
     language: str
+    addressee: str | None = Field(description="Whom it would reach, named (in-app too).")
 
 
 class AgendaOut(BaseModel):
@@ -144,6 +149,7 @@ class ReminderController(Controller):
             body=message.body,
             message_id=message.message_id,
             language=message.language,
+            addressee=message.addressee,
         )
 
     @get(

@@ -66,6 +66,7 @@ class OutboxItem(BaseModel):
     reminder_id: int | None
     channel: str
     recipients: str
+    addressee: str | None = None
     subject: str
     body: str
     message_id: str

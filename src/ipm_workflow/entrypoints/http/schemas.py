@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 from litestar.openapi import ResponseSpec
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from ipm_workflow.domain import clocks
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.definitions import Labels, Workflow
-from ipm_workflow.domain.text import OptionalReason, single_line
+from ipm_workflow.domain.text import OptionalReason, Reason, single_line
 
 
 def _exactly(kind: type) -> Callable[[Any], Any]:
@@ -60,6 +61,32 @@ class DocumentOut(BaseModel):
         )
 
 
+class ClockOut(BaseModel):
+    """The clock of the state's time limit: time used, time paused, deadline (pauses included)."""
+
+    state: str | None = Field(description="The state whose time limit this clock counts.")
+    started_at: datetime | None
+    used_seconds: int = Field(description="Time the clock has run, paused time left out.")
+    paused_seconds: int = Field(description="Total time it stood still (suspension, postponement).")
+    paused_since: datetime | None = Field(description="Set while the clock stands still.")
+    due_at: datetime | None = Field(description="When the time limit runs out (None while paused).")
+    overdue: bool
+
+    @classmethod
+    def of(cls, case: Case, now: datetime) -> ClockOut:
+        """Read a case's clock at `now`."""
+        r = clocks.read(case, now)
+        return cls(
+            state=r.state,
+            started_at=r.started_at,
+            used_seconds=int(r.used.total_seconds()),
+            paused_seconds=int(r.paused.total_seconds()),
+            paused_since=r.paused_since,
+            due_at=r.due_at,
+            overdue=r.overdue,
+        )
+
+
 class CaseOut(BaseModel):
     """A case: where the journey stands, its data and documents."""
 
@@ -81,7 +108,12 @@ class CaseOut(BaseModel):
     updated_at: datetime | None
     state_entered_at: datetime | None
     closed_at: datetime | None
-    sla_due_at: datetime | None = Field(description="When the state's time limit runs out.")
+    sla_due_at: datetime | None = Field(
+        description="When the state's time limit runs out (the clock's `due_at`)."
+    )
+    clock: ClockOut | None = Field(default=None, description="The time limit's clock.")
+    suspended_at: datetime | None = None
+    suspension_reason: str | None = None
     minor_without_guardian: bool = Field(
         default=False,
         description="The young person is a minor today with no guardian on file: messages "
@@ -99,15 +131,10 @@ class CaseOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, case: Case, workflow: Workflow) -> CaseOut:
-        """Render a case with the labels of its workflow version."""
+    def of(cls, case: Case, workflow: Workflow, now: datetime | None = None) -> CaseOut:
+        """Render a case with the labels of its workflow version (and its clock at `now`)."""
         assert case.id is not None  # noqa: S101 - stored cases have ids
         state = workflow.states[case.state]
-        due = (
-            case.state_entered_at + state.time_limit
-            if state.time_limit and case.state_entered_at
-            else None
-        )
         return cls(
             id=case.id,
             person_id=case.person_id,
@@ -127,7 +154,10 @@ class CaseOut(BaseModel):
             updated_at=case.updated_at,
             state_entered_at=case.state_entered_at,
             closed_at=case.closed_at,
-            sla_due_at=due,
+            sla_due_at=case.due_at,
+            clock=ClockOut.of(case, now) if now is not None else None,
+            suspended_at=case.suspended_at,
+            suspension_reason=case.suspension_reason,
             referring_mission_locale_id=case.referring_mission_locale,
             ml_contact_name=case.ml_contact_name,
             ml_contact_email=case.ml_contact_email,
@@ -193,6 +223,20 @@ class ReassignIn(Body):
     moved_on: date | None = Field(default=None, description="When the move takes effect (today).")
     ml_contact_name: str | None = Field(default=None, description="The (new) ML's own advisor.")
     ml_contact_email: str | None = None
+
+
+class SuspendIn(Body):
+    """Suspend an active case: the state stays, the time limit's clock stops."""
+
+    reason: Reason
+    version: Int | None = Field(default=None, description="Expected case version.")
+
+
+class ResumeIn(Body):
+    """Resume a suspended case: the clock runs on, the paused time added to its deadline."""
+
+    reason: OptionalReason = None
+    version: Int | None = Field(default=None, description="Expected case version.")
 
 
 class HistoryEntryOut(BaseModel):
