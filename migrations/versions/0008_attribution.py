@@ -1,7 +1,7 @@
 """attribution: referring mission locale, ML contact, moves between MLs, deactivated users
 
 Revision ID: 0008_attribution
-Revises: 0006_core
+Revises: 0007_people
 Create Date: 2026-11-30 20:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008_attribution"
-down_revision: str | None = "0006_core"
+down_revision: str | None = "0007_people"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """clocks: time limits that pause (a stored deadline per case), suspension with a reason
 
 Revision ID: 0009_clocks
-Revises: 0006_core
+Revises: 0008_attribution
 Create Date: 2026-11-30 20:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009_clocks"
-down_revision: str | None = "0006_core"
+down_revision: str | None = "0008_attribution"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

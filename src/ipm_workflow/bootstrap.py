@@ -38,9 +38,8 @@ from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.sandbox import SandboxService
-from ipm_workflow.services.telemetry import Telemetry
-
 from ipm_workflow.services.staff import StaffService
+from ipm_workflow.services.telemetry import Telemetry
 from ipm_workflow.services.versions import VersionService
 
 if TYPE_CHECKING:
@@ -357,6 +356,7 @@ def start_prometheus(container: Container) -> tuple[Telemetry, Callable[[], None
         prometheus.process_ended()
 
     return telemetry, stop
+
 
 def read_communes(path: Path) -> list[CommuneRef]:
     """Parse a communes reference file (the CSV an admin loads)."""

@@ -204,6 +204,7 @@ class Journey:
     def merge(self, survivor: int, duplicate: int, actor: Actor, reason: str = "duplicate") -> None:
         """Merge a duplicate case into the survivor (a supervisor merges)."""
         self.container.merges.merge(survivor, duplicate, reason, actor)
+
     def suspend(self, case_id: int, reason: str) -> Case:
         """Suspend a case with a reason (its clock stops)."""
         return self.cases.suspend(Suspend(case_id, reason), self.advisor)
