@@ -13,6 +13,7 @@ from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
 from ipm_workflow.domain.documents import Period, document_problem
 from ipm_workflow.domain.durations import MAX_DAYS
 from ipm_workflow.domain.errors import Unmet
+from ipm_workflow.domain.value_lists import in_list
 
 # Numbers a workflow compares or sets stay within what both databases' JSON store exactly.
 MAX_NUMBER = 10**15
@@ -68,6 +69,20 @@ class GuardBase(BaseModel, ABC):
             refs.append(("only_if_minor_at", self.only_if_minor_at, "date"))
         return [(a, name, kind) for a, name, kind in refs if name != "today"]
 
+    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
+        """Return (place, guard) of the guards this one composes (none for a plain guard)."""
+        return []
+
+    def all_field_refs(self) -> list[tuple[str, str, str | None]]:
+        """Like `field_refs`, including the fields every composed guard reads."""
+        return self.field_refs() + [r for _, g in self.children() for r in g.all_field_refs()]
+
+    def describe(self) -> str:
+        """Say what the guard requires, in the workflow's own terms (for `not`)."""
+        shown = self.model_dump(exclude_defaults=True, exclude={"message", "kind"})
+        args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
+        return self.message or f"{getattr(self, 'kind', type(self).__name__)}({args})"
+
 
 class FieldSet(GuardBase):
     """A data field of the case has a value."""
@@ -78,7 +93,7 @@ class FieldSet(GuardBase):
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
         """Unmet when the field is empty."""
-        if facts.data.get(self.field) in (None, ""):
+        if facts.value(self.field) in (None, ""):
             return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
         return None
 
@@ -93,7 +108,7 @@ class FieldEquals(GuardBase):
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
         """Unmet when the field holds another value."""
-        actual = facts.data.get(self.field)
+        actual = facts.value(self.field)
         if actual != self.value:
             return Unmet(
                 "field_mismatch",
@@ -104,17 +119,22 @@ class FieldEquals(GuardBase):
 
 
 class FieldIn(GuardBase):
-    """A data field of the case holds one of several values."""
+    """A data field of the case holds one of several values, listed or a shipped list's name."""
 
     kind: Literal["field_in"]
     field: str
-    values: list[Scalar]
+    values: list[Scalar] | str = Field(
+        description="The values, or the name of a shipped list (e.g. 'eu_eea')."
+    )
     field_attrs: ClassVar[dict[str, str | None]] = {"field": None}
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
         """Unmet when the field holds none of the values."""
-        actual = facts.data.get(self.field)
-        if actual not in self.values:
+        actual = facts.value(self.field)
+        found = (
+            in_list(self.values, actual) if isinstance(self.values, str) else actual in self.values
+        )
+        if not found:
             return Unmet(
                 "field_mismatch",
                 f"{self.field} must be one of {self.values} (is {actual!r})",
@@ -268,6 +288,124 @@ class DocumentsPresent(GuardBase):
         return None
 
 
+class DurationBetween(GuardBase):
+    """The days from one date to another lie within bounds (a stay's length), inclusive."""
+
+    kind: Literal["duration_between"]
+    start: str
+    end: str
+    min_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
+    max_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
+    inclusive: bool = Field(default=True, description="Count both ends: 1 May to 1 May is 1 day.")
+    field_attrs: ClassVar[dict[str, str | None]] = {"start": "date", "end": "date"}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when a date is missing or the duration is out of bounds."""
+        a, b = facts.date_of(self.start), facts.date_of(self.end)
+        missing = [n for n, d in ((self.start, a), (self.end, b)) if d is None]
+        if missing or a is None or b is None:
+            return Unmet("field_missing", f"{', '.join(missing)} not set", {"fields": missing})
+        days = (b - a).days + (1 if self.inclusive else 0)
+        bounds = (self.min_days, self.max_days)
+        return _out_of_bounds("duration_out_of_range", f"{self.start} to {self.end}", days, bounds)
+
+
+class ValueBetween(GuardBase):
+    """A number field or computed number (e.g. days abroad) lies within bounds, inclusive."""
+
+    kind: Literal["value_between"]
+    field: str
+    min: float | None = Field(default=None, ge=-MAX_NUMBER, le=MAX_NUMBER)
+    max: float | None = Field(default=None, ge=-MAX_NUMBER, le=MAX_NUMBER)
+    field_attrs: ClassVar[dict[str, str | None]] = {"field": "number"}
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the value is missing or out of bounds."""
+        actual = facts.value(self.field)
+        if isinstance(actual, bool) or not isinstance(actual, int | float):
+            return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
+        return _out_of_bounds("value_out_of_range", self.field, actual, (self.min, self.max))
+
+
+def _out_of_bounds(
+    code: str, what: str, actual: float, bounds: tuple[float | None, float | None]
+) -> Unmet | None:
+    low, high = bounds
+    unit = " days" if code == "duration_out_of_range" else ""
+    if (low is None or actual >= low) and (high is None or actual <= high):
+        return None
+    shown = f"{low if low is not None else '…'}–{high if high is not None else '…'}{unit}"
+    return Unmet(
+        code,
+        f"{what} is {actual}{unit}, outside {shown}",
+        {"what": what, "actual": actual, "min": low, "max": high},
+    )
+
+
+class AllOf(GuardBase):
+    """Every composed guard holds (a list of guards already means this; useful inside any_of)."""
+
+    kind: Literal["all_of"]
+    guards: list[Guard] = Field(min_length=1)
+
+    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
+        """The composed guards and their places."""
+        return [(("guards", i), g) for i, g in enumerate(self.guards)]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet with every composed guard that is unmet."""
+        unmet = unmet_guards(list(self.guards), facts)
+        if not unmet:
+            return None
+        if len(unmet) == 1:
+            return unmet[0]
+        return Unmet(
+            "all_of_unmet",
+            "; ".join(u.message for u in unmet),
+            {"unmet": [u.as_dict() for u in unmet]},
+        )
+
+
+class AnyOf(GuardBase):
+    """At least one composed guard holds."""
+
+    kind: Literal["any_of"]
+    guards: list[Guard] = Field(min_length=1)
+
+    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
+        """The composed guards and their places."""
+        return [(("guards", i), g) for i, g in enumerate(self.guards)]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet, listing why each alternative fails, when none holds."""
+        unmet = unmet_guards(list(self.guards), facts)
+        if len(unmet) < len(self.guards):
+            return None
+        return Unmet(
+            "none_of_unmet",
+            "one of these is needed: " + "; or ".join(u.message for u in unmet),
+            {"unmet": [u.as_dict() for u in unmet]},
+        )
+
+
+class Not(GuardBase):
+    """The composed guard does not hold."""
+
+    kind: Literal["not"]
+    guard: Guard
+
+    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
+        """The negated guard and its place."""
+        return [(("guard",), self.guard)]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the negated guard holds."""
+        if self.guard.check(facts) is not None:
+            return None
+        said = self.guard.describe()
+        return Unmet("negated_guard_holds", f"must not hold: {said}", {"guard": said})
+
+
 Guard = Annotated[
     FieldSet
     | FieldEquals
@@ -276,7 +414,12 @@ Guard = Annotated[
     | DateDaysAway
     | DateOrder
     | AgeBetween
-    | DocumentsPresent,
+    | DocumentsPresent
+    | DurationBetween
+    | ValueBetween
+    | AllOf
+    | AnyOf
+    | Not,
     Field(discriminator="kind"),
 ]
 GUARD_KINDS: dict[str, type[GuardBase]] = {
@@ -290,8 +433,15 @@ GUARD_KINDS: dict[str, type[GuardBase]] = {
         DateOrder,
         AgeBetween,
         DocumentsPresent,
+        DurationBetween,
+        ValueBetween,
+        AllOf,
+        AnyOf,
+        Not,
     )
 }
+for _composite in (AllOf, AnyOf, Not):
+    _composite.model_rebuild()
 
 
 def unmet_guards(guards: list[Any], facts: CaseFacts) -> list[Unmet]:

@@ -54,8 +54,9 @@ class Firing:
         case, birth_date = store.load(uow, cmd.case_id, actor)
         store.expect(case, cmd.expected_version)
         now = store.clock.now()
-        outcome = store.workflow_of(case).fire(
-            case.facts(store.today(now), birth_date),
+        compiled = store.workflow_of(case)
+        outcome = compiled.fire(
+            case.facts(store.today(now), birth_date, compiled.definition.computed),
             cmd.trigger,
             policy.workflow_role(actor),
             now=now,

@@ -135,7 +135,7 @@ class CaseService:
                 [{"field": f"inputs.{m}", "message": "required"} for m in missing],
             )
         facts = Case(None, 0, "", 0, compiled.definition.initial_state, "", data=data).facts(
-            self.store.today(now), birth_date
+            self.store.today(now), birth_date, compiled.definition.computed
         )
         unmet = unmet_guards(list(opening.guards), facts)
         if unmet:
@@ -181,8 +181,9 @@ class CaseService:
         policy.require(actor, Right.CASES_READ)
         with self.store.uow(readonly=True) as uow:
             case, birth_date = self.store.load(uow, case_id, actor)
-        facts = case.facts(self.store.today(), birth_date)
-        return case, self.store.workflow_of(case).available_actions(
+        compiled = self.store.workflow_of(case)
+        facts = case.facts(self.store.today(), birth_date, compiled.definition.computed)
+        return case, compiled.available_actions(
             facts, policy.workflow_role(actor), case.previous_state
         )
 
