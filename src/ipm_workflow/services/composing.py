@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.documents import document_line
-from ipm_workflow.domain.guards import DocumentsPresent
+from ipm_workflow.domain.guards import DocumentsPresent, GuardBase
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.messages import (
     DeliveryPolicy,
@@ -51,7 +51,10 @@ def _missing_documents(
     rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
     facts = audience.case.facts(today, audience.person.birth_date, definition.computed)
     lacking: dict[str, str] = {}
-    for guard in rule.unless if rule else []:
+    waiting: list[GuardBase] = list(rule.unless if rule else [])
+    while waiting:  # document guards inside any_of/all_of/not count too
+        guard = waiting.pop(0)
+        waiting += [child for _, child in guard.children()]
         if isinstance(guard, DocumentsPresent) and (unmet := guard.check(facts)):
             lacking.update(unmet.detail)
     # A document on file is named with what is wrong with it, never as missing.
