@@ -4,7 +4,7 @@ anchors on the first available date, recipients taken from the case's data."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -206,7 +206,7 @@ def _workflow(**extra: Any) -> Workflow:
 
 
 class TestAnchorsAndRecipients:
-    RULE: dict[str, Any] = {
+    RULE: ClassVar[dict[str, Any]] = {
         "id": "after_end",
         "anchor": {"first_of": ["actual_end", "planned_end"]},
         "offset_days": 7,
