@@ -14,7 +14,6 @@ from reminder_sinks import SmtpSink
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import bootstrap
 from ipm_workflow.config import Settings
-from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.entrypoints.worker import Worker
 from journey import FINANCE_EMAIL, ML_EMAIL, SUBJECTS, YP_EMAIL, Journey, paris
 
@@ -25,26 +24,12 @@ FREE_TEXT = "Témoin tombé malade, rapatrié par l'assurance"
 EARLY_RETURN = "early_return_to_ml"
 
 
-def _events(walker: Journey, case_id: int, rule: str) -> list[Reminder]:
-    return [r for r in walker.reminders(case_id) if r.kind == "event" and r.rule_id == rule]
-
-
 def _text(raw: bytes) -> str:
     message = email.message_from_bytes(raw, policy=default)
     assert isinstance(message, EmailMessage)
     body = message.get_body(("plain",))
     assert body is not None
     return str(body.get_content())
-
-
-def _return_early(walker: Journey, case_id: int, day: date) -> None:
-    walker.doc(case_id, "early_return_evidence")
-    walker.fire(
-        case_id,
-        "return_early",
-        {"early_return_reason": "force_majeure", "actual_end": day},
-        reason=FREE_TEXT,
-    )
 
 
 class TestEarlyReturnReachesTheMissionLocale:
@@ -57,8 +42,8 @@ class TestEarlyReturnReachesTheMissionLocale:
         cid = await abroad(walker, pump, START, END)
         clock.set(paris(date(2026, 5, 10), 23))
         returned_at = clock.now()
-        _return_early(walker, cid, date(2026, 5, 10))
-        planned = _events(walker, cid, EARLY_RETURN)
+        walker.return_early(cid, date(2026, 5, 10), reason=FREE_TEXT)
+        planned = walker.events(cid, EARLY_RETURN)
         assert [("ml_advisor", "planned", returned_at)] == [
             (r.recipient, r.status, r.due_at) for r in planned
         ]
@@ -76,7 +61,7 @@ class TestEarlyReturnReachesTheMissionLocale:
         await pump.until(clock.now() + timedelta(days=30))
         again = [m for m in smtp.received if m.reminder_id == planned[0].id]
         assert len(again) == 1
-        assert [r.status for r in _events(walker, cid, EARLY_RETURN)] == ["sent"]
+        assert [r.status for r in walker.events(cid, EARLY_RETURN)] == ["sent"]
 
     async def test_survives_a_restart(
         self,
@@ -91,8 +76,8 @@ class TestEarlyReturnReachesTheMissionLocale:
         """Planned in the transaction of the return, the message waits in the database: a new
         process on the same database (a restarted worker) sends it, once."""
         cid = await abroad(walker, pump, START, END)
-        _return_early(walker, cid, START + timedelta(days=5))
-        planned = _events(walker, cid, EARLY_RETURN)
+        walker.return_early(cid, START + timedelta(days=5))
+        planned = walker.events(cid, EARLY_RETURN)
         assert [r.status for r in planned] == ["planned"]
         settings = Settings(
             database_url=db_url,
@@ -111,7 +96,7 @@ class TestEarlyReturnReachesTheMissionLocale:
             restarted.close()
         mails = [m for m in smtp.received if m.reminder_id == planned[0].id]
         assert [m.to for m in mails] == [(ML_EMAIL,)]
-        assert [r.status for r in _events(walker, cid, EARLY_RETURN)] == ["sent"]
+        assert [r.status for r in walker.events(cid, EARLY_RETURN)] == ["sent"]
 
     async def test_a_normal_return_tells_nobody(
         self, walker: Journey, pump: Pump, directory: object
@@ -120,7 +105,7 @@ class TestEarlyReturnReachesTheMissionLocale:
         cid = await abroad(walker, pump, START, END)
         await pump.until(paris(END, 18))
         walker.system(cid, "confirm_return", {"actual_end": END})
-        assert _events(walker, cid, EARLY_RETURN) == []
+        assert walker.events(cid, EARLY_RETURN) == []
 
 
 class TestSelection:
@@ -133,7 +118,7 @@ class TestSelection:
         cid = walker.open(walker.person())
         walker.select(cid)
         await pump.until(clock.now() + timedelta(hours=1))
-        events = _events(walker, cid, "selected_to_young_person")
+        events = walker.events(cid, "selected_to_young_person")
         assert [(r.recipient, r.status) for r in events] == [("young_person", "sent")]
         mails = [m for m in smtp.received if m.reminder_id == events[0].id]
         assert [((YP_EMAIL,), SUBJECTS["selected"])] == [(m.to, m.subject) for m in mails]

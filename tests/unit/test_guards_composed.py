@@ -16,7 +16,7 @@ from ipm_workflow.domain.computed import ComputedSpec
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.guards import Guard, GuardBase
 from ipm_workflow.domain.people import MissionLocale, Person, User
-from ipm_workflow.domain.reminders import plan
+from ipm_workflow.domain.reminders import events_of, plan, plan_event
 from ipm_workflow.domain.value_lists import in_list, value_lists
 from ipm_workflow.services.messages import DeliveryPolicy
 from ipm_workflow.services.routing import Audience, route
@@ -278,3 +278,39 @@ class TestAnchorsAndRecipients:
             "no operator_email recorded on the case",
         )
         assert expected == (found.to, found.instead_of, found.why)
+
+
+class TestEventPlanning:
+    EVENTS: ClassVar[list[dict[str, Any]]] = [
+        {
+            "id": "on_finish",
+            "when": {"trigger": "finish"},
+            "delay_hours": 24,
+            "recipients": ["advisor", {"field": "operator_email"}],
+            "template": "done",
+        },
+        {
+            "id": "on_done",
+            "when": {"state_entered": "DONE"},
+            "recipients": ["advisor"],
+            "template": "done",
+        },
+    ]
+
+    def test_a_trigger_and_a_state_entered(self) -> None:
+        """A trigger answers its event; entering a state answers only a real move into it."""
+        wf = _workflow(events=self.EVENTS)
+        assert [e.id for e in events_of(wf, "finish", "OPEN", "DONE")] == ["on_finish", "on_done"]
+        assert events_of(wf, "note", "DONE", "DONE") == []
+        assert [e.id for e in events_of(wf, None, "OPEN", "DONE")] == ["on_done"]
+
+    def test_planned_at_the_event_plus_the_delay(self) -> None:
+        """One message per recipient, anchored on the moment of the event, due after the delay."""
+        wf = _workflow(events=self.EVENTS)
+        at = datetime(2026, 5, 10, 21, tzinfo=UTC)
+        planned = plan_event(wf.events[0], at)
+        expected = [
+            ("advisor", "event", at, at + timedelta(hours=24)),
+            ("field:operator_email", "event", at, at + timedelta(hours=24)),
+        ]
+        assert expected == [(p.recipient, p.kind, p.anchor_at, p.due_at) for p in planned]
