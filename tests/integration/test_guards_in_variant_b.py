@@ -35,9 +35,10 @@ class TestHealthInsuranceCard:
             journey.fire(case_id, "confirm_ready")
         assert messages(refused.value) == [CEAM_RULE]
         [unmet] = refused.value.unmet
-        assert [
-            u["code"] for u in unmet.detail["unmet"]
-        ] == ["negated_guard_holds", "documents_missing"]
+        assert [u["code"] for u in unmet.detail["unmet"]] == [
+            "negated_guard_holds",
+            "documents_missing",
+        ]
         journey.doc(case_id, "ceam", valid_until=journey.today() + timedelta(days=500))
         assert journey.fire(case_id, "confirm_ready").case.state == "READY"
 
