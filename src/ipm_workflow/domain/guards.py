@@ -2,86 +2,28 @@
 
 from __future__ import annotations
 
-import math
-from abc import ABC, abstractmethod
 from datetime import date, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
+from ipm_workflow.domain.cases import CaseFacts, age_on
 from ipm_workflow.domain.documents import Period, document_problem
 from ipm_workflow.domain.durations import MAX_DAYS
 from ipm_workflow.domain.errors import Unmet
+from ipm_workflow.domain.guard_base import MAX_AGE, MAX_NUMBER, GuardBase, Scalar, unmet_guards
+from ipm_workflow.domain.guard_measures import DurationBetween, ValueBetween
 from ipm_workflow.domain.value_lists import in_list
 
-# Numbers a workflow compares or sets stay within what both databases' JSON store exactly.
-MAX_NUMBER = 10**15
-MAX_AGE = 150
-
-
-def _bounded_scalar(value: str | int | float | bool) -> str | int | float | bool:
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and not (math.isfinite(value) and abs(value) <= MAX_NUMBER)
-    ):
-        raise ValueError(f"{value!r} is out of bounds (at most {MAX_NUMBER:.0e} either way)")
-    return value
-
-
-Scalar = Annotated[str | int | float | bool, AfterValidator(_bounded_scalar)]
-
-
-class GuardBase(BaseModel, ABC):
-    """Common options of every guard kind."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    # Field names (attribute -> expected field type) that lint checks against the workflow.
-    field_attrs: ClassVar[dict[str, str | None]] = {}
-
-    only_if_minor_at: str | None = Field(
-        default=None,
-        description="Apply the guard only if the young person is under 18 on this date field "
-        "(or 'today'); an unknown birth date keeps the guard in force.",
-    )
-    message: str | None = Field(default=None, description="Wording shown when the guard is unmet.")
-
-    def check(self, facts: CaseFacts) -> Unmet | None:
-        """Return what is unmet, or None when the guard holds or does not apply."""
-        if self.only_if_minor_at is not None and facts.birth_date is not None:
-            day = facts.date_of(self.only_if_minor_at)
-            if day is not None and age_on(facts.birth_date, day) >= ADULT_AGE:
-                return None
-        unmet = self.evaluate(facts)
-        if unmet is not None and self.message:
-            return Unmet(unmet.code, self.message, unmet.detail)
-        return unmet
-
-    @abstractmethod
-    def evaluate(self, facts: CaseFacts) -> Unmet | None:
-        """Judge the case; each kind says how."""
-
-    def field_refs(self) -> list[tuple[str, str, str | None]]:
-        """List (attribute, field name, expected type) for every case field this guard reads."""
-        refs = [(attr, getattr(self, attr), kind) for attr, kind in self.field_attrs.items()]
-        if self.only_if_minor_at is not None:
-            refs.append(("only_if_minor_at", self.only_if_minor_at, "date"))
-        return [(a, name, kind) for a, name, kind in refs if name != "today"]
-
-    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
-        """Return (place, guard) of the guards this one composes (none for a plain guard)."""
-        return []
-
-    def all_field_refs(self) -> list[tuple[str, str, str | None]]:
-        """Like `field_refs`, including the fields every composed guard reads."""
-        return self.field_refs() + [r for _, g in self.children() for r in g.all_field_refs()]
-
-    def describe(self) -> str:
-        """Say what the guard requires, in the workflow's own terms (for `not`)."""
-        shown = self.model_dump(exclude_defaults=True, exclude={"message", "kind"})
-        args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
-        return self.message or f"{getattr(self, 'kind', type(self).__name__)}({args})"
+__all__ = [
+    "GUARD_KINDS",
+    "MAX_AGE",
+    "MAX_NUMBER",
+    "Guard",
+    "GuardBase",
+    "Scalar",
+    "unmet_guards",
+]
 
 
 class FieldSet(GuardBase):
@@ -288,60 +230,6 @@ class DocumentsPresent(GuardBase):
         return None
 
 
-class DurationBetween(GuardBase):
-    """The days from one date to another lie within bounds (a stay's length), inclusive."""
-
-    kind: Literal["duration_between"]
-    start: str
-    end: str
-    min_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
-    max_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
-    inclusive: bool = Field(default=True, description="Count both ends: 1 May to 1 May is 1 day.")
-    field_attrs: ClassVar[dict[str, str | None]] = {"start": "date", "end": "date"}
-
-    def evaluate(self, facts: CaseFacts) -> Unmet | None:
-        """Unmet when a date is missing or the duration is out of bounds."""
-        a, b = facts.date_of(self.start), facts.date_of(self.end)
-        missing = [n for n, d in ((self.start, a), (self.end, b)) if d is None]
-        if missing or a is None or b is None:
-            return Unmet("field_missing", f"{', '.join(missing)} not set", {"fields": missing})
-        days = (b - a).days + (1 if self.inclusive else 0)
-        bounds = (self.min_days, self.max_days)
-        return _out_of_bounds("duration_out_of_range", f"{self.start} to {self.end}", days, bounds)
-
-
-class ValueBetween(GuardBase):
-    """A number field or computed number (e.g. days abroad) lies within bounds, inclusive."""
-
-    kind: Literal["value_between"]
-    field: str
-    min: float | None = Field(default=None, ge=-MAX_NUMBER, le=MAX_NUMBER)
-    max: float | None = Field(default=None, ge=-MAX_NUMBER, le=MAX_NUMBER)
-    field_attrs: ClassVar[dict[str, str | None]] = {"field": "number"}
-
-    def evaluate(self, facts: CaseFacts) -> Unmet | None:
-        """Unmet when the value is missing or out of bounds."""
-        actual = facts.value(self.field)
-        if isinstance(actual, bool) or not isinstance(actual, int | float):
-            return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
-        return _out_of_bounds("value_out_of_range", self.field, actual, (self.min, self.max))
-
-
-def _out_of_bounds(
-    code: str, what: str, actual: float, bounds: tuple[float | None, float | None]
-) -> Unmet | None:
-    low, high = bounds
-    unit = " days" if code == "duration_out_of_range" else ""
-    if (low is None or actual >= low) and (high is None or actual <= high):
-        return None
-    shown = f"{low if low is not None else '…'}–{high if high is not None else '…'}{unit}"
-    return Unmet(
-        code,
-        f"{what} is {actual}{unit}, outside {shown}",
-        {"what": what, "actual": actual, "min": low, "max": high},
-    )
-
-
 class AllOf(GuardBase):
     """Every composed guard holds (a list of guards already means this; useful inside any_of)."""
 
@@ -442,8 +330,3 @@ GUARD_KINDS: dict[str, type[GuardBase]] = {
 }
 for _composite in (AllOf, AnyOf, Not):
     _composite.model_rebuild()
-
-
-def unmet_guards(guards: list[Any], facts: CaseFacts) -> list[Unmet]:
-    """Return every unmet guard of a list, in declaration order."""
-    return [u for g in guards if (u := g.check(facts)) is not None]
