@@ -38,7 +38,8 @@ class TestEarlyReturnReachesTheMissionLocale:
     async def test_told_within_a_day_with_the_category_only(
         self, walker: Journey, pump: Pump, smtp: SmtpSink, clock: ManualClock, directory: object
     ) -> None:
-        """A return at 23:00 waits out the quiet hours and reaches the ML next morning, once."""
+        """A return at 23:00 waits out the quiet hours and reaches the ML next morning, once,
+        though the case has moved on in between."""
         cid = await abroad(walker, pump, START, END)
         clock.set(paris(date(2026, 5, 10), 23))
         returned_at = clock.now()
@@ -47,6 +48,10 @@ class TestEarlyReturnReachesTheMissionLocale:
         assert [("ml_advisor", "planned", returned_at)] == [
             (r.recipient, r.status, r.due_at) for r in planned
         ]
+        # The case moves on at once (debriefed that night): the message is not cancelled.
+        walker.debrief(cid)
+        assert walker.state(cid) == "DEBRIEFED"
+        assert [r.status for r in walker.events(cid, EARLY_RETURN)] == ["planned"]
         await pump.until(returned_at + timedelta(hours=24))
         mails = [m for m in smtp.received if m.reminder_id == planned[0].id]
         assert [m.to for m in mails] == [(ML_EMAIL,)]
@@ -56,8 +61,7 @@ class TestEarlyReturnReachesTheMissionLocale:
         assert "Motif : cas de force majeure." in body
         assert "Jours passés à l'étranger : 21." in body  # a computed value, in a template
         assert "malade" not in body  # the free-text reason never leaves the case
-        # The case moves on (debrief), days pass: the event message is never sent again.
-        walker.debrief(cid)
+        # Days pass: the event message is never sent again.
         await pump.until(clock.now() + timedelta(days=30))
         again = [m for m in smtp.received if m.reminder_id == planned[0].id]
         assert len(again) == 1
