@@ -18,7 +18,7 @@ WORKFLOW = "erasmus_vet_long"
 OPENING = {"cv_attached": True, "privacy_notice_given": True}
 GRANT = "2026-1-FR01-KA121-VET-000001"
 HOST = {
-    "destination_country": "Malta",
+    "destination_country": "MT",
     "host_organisation": "Host Ltd",
     "mentor_name": "Mentor Témoin",
 }
@@ -67,6 +67,9 @@ SUBJECTS = {
     "participant_report_reminder": "Petit rappel : ton rapport du participant",
     "debrief_due": "Entretien de bilan – dossier n°{case}",
     "outcome_survey": "Après le séjour à l'étranger : des nouvelles ?",
+    # Event messages (sent when something happens, not on a date).
+    "selected": "Ta candidature est retenue !",
+    "early_return_ml": "Retour anticipé – dossier n°{case}",
 }
 
 API = "/api/v1"

@@ -252,6 +252,10 @@ class Journey:
             if r.rule_id == rule_id and r.status == "planned"
         }
 
+    def events(self, case_id: int, event_id: str) -> list[Reminder]:
+        """Return the stored messages of one declared event message of a case."""
+        return [r for r in self.reminders(case_id) if r.kind == "event" and r.rule_id == event_id]
+
     def run_reminders(self) -> int:
         """Deliver everything due now as the worker does (messages go nowhere); return a count."""
         delivery = self.container.delivery
@@ -299,6 +303,15 @@ class Journey:
             self.doc(case_id, name, valid_until=until)
         self.set(case_id, **CHECKLIST)
         self.fire(case_id, "confirm_ready")
+
+    def return_early(
+        self, case_id: int, day: date, category: str = "force_majeure", reason: str = "Rapatrié"
+    ) -> Fired:
+        """Record the evidence, then bring the young person back early (a reason category, and
+        a free-text reason that stays on the case)."""
+        self.doc(case_id, "early_return_evidence")
+        inputs = {"early_return_reason": category, "actual_end": day}
+        return self.fire(case_id, "return_early", inputs, reason=reason)
 
     def debrief(self, case_id: int) -> None:
         """Complete the return checklist and debrief today."""

@@ -49,6 +49,10 @@ def _mail(at: datetime, to: str, rule: str, template: str = "", occurrence: int 
     return (at, to, rule, "reminder", occurrence, subject)
 
 
+def _event(at: datetime, to: str, rule: str, template: str) -> Sent:
+    return (at, to, rule, "event", 0, SUBJECTS[template])
+
+
 def _alert(at: datetime, to: str, rule: str, template: str) -> Sent:
     return (at, to, rule, "escalation", 0, SUBJECTS[template])
 
@@ -71,6 +75,8 @@ def _variant_b_schedule(case_id: int) -> list[Sent]:
         # Referral + 48 h to the advisor, the supervisor at 72 h.
         _mail(OPENED_AT + 2 * DAY, advisor, "first_contact_overdue"),
         _alert(OPENED_AT + 3 * DAY, sup, "first_contact_overdue", "first_contact_escalation"),
+        # Selected: the young person hears at once (an event message).
+        _event(utc(2026, 1, 12), yp, "selected_to_young_person", "selected"),
         # Signature + 30 days to finance and the advisor, the supervisor a week later.
         _mail(paris(signed + 30 * DAY), FINANCE_EMAIL, "prefinancing_due"),
         _mail(paris(signed + 30 * DAY), advisor, "prefinancing_due"),

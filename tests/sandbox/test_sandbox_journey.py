@@ -55,7 +55,7 @@ DEBRIEF_AT = utc(Y, 8, 6, 9)
 BIRTH_DATE = date(Y - 22, 6, 15)
 GRANT = {"grant_project_code": "G-KA121-VET-000042", "grant_project_end": f"{Y + 2}-12-31"}
 HOST = {
-    "destination_country": "Malta",
+    "destination_country": "MT",
     "host_organisation": "Host Ltd",
     "mentor_name": "Mentor Témoin",
     "host_email": HOST_EMAIL,
@@ -169,6 +169,11 @@ def _plan() -> list[Event]:
             "escalation",
             sup,
             template="first_contact_escalation",
+        ),
+        # Selected: the young person hears at once (an event message).
+        Event(
+            "selection", utc(Y, 1, 15), "selected_to_young_person", "event", yp,
+            template="selected",
         ),
         # The signature opens the preparation by itself (the first clock move after it).
         Event("preparation", SIGNED_AT, "open_preparation", "timeout", "system"),

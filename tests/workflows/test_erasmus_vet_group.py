@@ -23,7 +23,7 @@ GRANT = {
 COHORT = "VET-G-2026-04"
 START, END = date(2026, 4, 13), date(2026, 5, 8)
 HOST = {
-    "destination_country": "Ireland",
+    "destination_country": "IE",
     "host_organisation": "Dublin Training Centre",
     "accompanying_person": "Accompagnatrice Témoin",
     "planned_start": START,

@@ -244,23 +244,27 @@ def _template_problems(
     """Every template a reminder names must exist in each language."""
     renderer = JinjaRenderer(templates)
     problems = []
+    known = {p.name.split(".")[0] for p in templates.glob("*.txt")}
+    named: list[tuple[PathItems, str | None]] = []
     for i, rule in enumerate(workflow.reminders):
-        named: list[tuple[PathItems, str | None]] = [(("reminders", i, "template"), rule.template)]
+        named.append((("reminders", i, "template"), rule.template))
         if rule.escalation is not None:
             named.append((("reminders", i, "escalation", "template"), rule.escalation.template))
-        for path, name in named:
-            if name is None:
-                continue
-            missing = renderer.missing([name])
-            if missing:
-                problems.append(
-                    FileProblem(
-                        file,
-                        *_position(doc, path),
-                        _place(path),
-                        f"template '{name}' has no file {', '.join(missing)} in {templates}",
-                    )
+    named += [(("events", i, "template"), e.template) for i, e in enumerate(workflow.events)]
+    for path, name in named:
+        if name is None:
+            continue
+        missing = renderer.missing([name])
+        if missing:
+            problems.append(
+                FileProblem(
+                    file,
+                    *_position(doc, path),
+                    _place(path),
+                    f"template '{name}' has no file {', '.join(missing)} in {templates}"
+                    + did_you_mean(name, known - {name}),
                 )
+            )
     return problems
 
 

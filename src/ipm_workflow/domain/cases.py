@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 DocumentStatus = Literal["missing", "received", "validated", "expired", "refused"]
 GENESIS_HASH = "0" * 64
@@ -82,6 +82,13 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
+class Computes(Protocol):
+    """A value a workflow computes from a case's other values (declared under `computed`)."""
+
+    def compute(self, facts: CaseFacts) -> Any:
+        """Return the value in its stored (JSON) form, or None when its inputs are missing."""
+
+
 @dataclass(frozen=True)
 class CaseFacts:
     """What guards may look at: the case's state, data and documents, and the person's age."""
@@ -93,13 +100,24 @@ class CaseFacts:
     today: date
     # How many legal guardians are on file (None: not counted by this caller).
     guardians: int | None = None
+    # The workflow's computed values, worked out from `data` whenever they are read.
+    computed: Mapping[str, Computes] = field(default_factory=dict)
+
+    def value(self, name: str) -> Any:
+        """Return a data field's value, or a computed value worked out from the data."""
+        spec = self.computed.get(name)
+        return spec.compute(self) if spec is not None else self.data.get(name)
 
     def date_of(self, name: str) -> date | None:
-        """Resolve 'today' or a date field of the case."""
+        """Resolve 'today', a date field or a computed date of the case."""
         if name == "today":
             return self.today
-        value = self.data.get(name)
+        value = self.value(name)
         return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+    def values(self) -> dict[str, Any]:
+        """Return the data with every computed value added (for templates and reports)."""
+        return {**self.data, **{name: self.value(name) for name in self.computed}}
 
 
 @dataclass
@@ -145,9 +163,16 @@ class Case:
         """The mission locale a referral counts for (it never changes with a move)."""
         return self.referring_mission_locale_id or self.mission_locale_id
 
-    def facts(self, today: date, birth_date: date | None) -> CaseFacts:
+    def facts(
+        self,
+        today: date,
+        birth_date: date | None,
+        computed: Mapping[str, Computes] | None = None,
+    ) -> CaseFacts:
         """Freeze what guards need to judge this case on a given day."""
-        return CaseFacts(self.state, self.data, self.documents, birth_date, today)
+        return CaseFacts(
+            self.state, self.data, self.documents, birth_date, today, dict(computed or {})
+        )
 
 
 def canonical_json(value: Any) -> str:

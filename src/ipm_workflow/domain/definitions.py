@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ipm_workflow.domain.durations import MAX_DAYS, Duration, Span, TimeLimit
+from ipm_workflow.domain.computed import ComputedSpec
+from ipm_workflow.domain.durations import MAX_DAYS, Duration, FixedDuration, Span, TimeLimit
 from ipm_workflow.domain.eligibility import ProgrammeRules
 from ipm_workflow.domain.guards import Guard, Scalar
 
@@ -18,6 +19,8 @@ FieldType = Literal["date", "text", "note", "email", "phone", "enum", "boolean",
 Recipient = Literal[
     "young_person", "guardian", "advisor", "supervisor", "ml_advisor", "host", "finance"
 ]
+# A recipient read from the case's data is stored on its reminder rows as "field:<name>".
+FIELD_RECIPIENT = "field:"
 PREVIOUS_STATE = "@previous"
 ALL_ACTIVE = "*"
 SYSTEM_ROLE = "system"
@@ -128,7 +131,8 @@ class TransitionSpec(Strict):
 
 
 class Anchor(Strict):
-    """What a reminder's date hangs on: entering a state, or a date field of the case."""
+    """What a reminder's date hangs on: entering a state, a date field (or computed date) of
+    the case, or the first available of several dates (`first_of: [actual_end, planned_end]`)."""
 
     state_entered: str | None = None
     field: str | None = None
@@ -137,13 +141,15 @@ class Anchor(Strict):
         description="The moment the named state's time limit runs out (its clock, pauses "
         "included): e.g. a breach told to supervisors.",
     )
+    first_of: list[str] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Anchor:
-        named = [x for x in (self.state_entered, self.field, self.time_limit) if x is not None]
-        if len(named) != 1:
+        named = (self.state_entered, self.field, self.time_limit, self.first_of)
+        if sum(x is not None for x in named) != 1:
             raise ValueError(
-                "an anchor names exactly one of 'state_entered', 'field' or 'time_limit'"
+                "an anchor names exactly one of 'state_entered', 'field', 'first_of' or "
+                "'time_limit'"
             )
         return self
 
@@ -151,6 +157,21 @@ class Anchor(Strict):
     def state(self) -> str | None:
         """The state whose clock the anchor hangs on (entry or time limit), if any."""
         return self.state_entered if self.state_entered is not None else self.time_limit
+
+    def dates(self) -> list[str]:
+        """The date values it hangs on, in order of preference (none for a state anchor)."""
+        return [self.field] if self.field is not None else list(self.first_of or [])
+
+
+class FromField(Strict):
+    """A recipient whose address is a data field of the case (an e-mail or phone field)."""
+
+    field: str = Field(max_length=32 - len(FIELD_RECIPIENT))
+
+
+def recipient_keys(recipients: list[Recipient | FromField]) -> list[str]:
+    """Return recipients as stored on reminder rows ("field:<name>" for case data)."""
+    return [r if isinstance(r, str) else FIELD_RECIPIENT + r.field for r in recipients]
 
 
 class Repeat(Strict):
@@ -196,7 +217,7 @@ class ReminderRule(Strict):
         description="States in which the rule is active (default: the anchor state, or every "
         "non-terminal state for a date anchor).",
     )
-    recipients: list[Recipient] = Field(default_factory=list)
+    recipients: list[Recipient | FromField] = Field(default_factory=list)
     template: str | None = None
     unless: list[Guard] = Field(
         default_factory=list, description="The reminder is not due once all these guards hold."
@@ -219,6 +240,43 @@ class ReminderRule(Strict):
         if self.recipients and not self.template:
             raise ValueError("a rule with recipients needs a template")
         return self
+
+
+class EventWhen(Strict):
+    """What an event message answers: a trigger fired, or a state entered."""
+
+    trigger: str | None = None
+    state_entered: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EventWhen:
+        if (self.trigger is None) == (self.state_entered is None):
+            raise ValueError("'when' names exactly one of 'trigger' or 'state_entered'")
+        return self
+
+
+class EventMessage(Strict):
+    """A message sent once when something happens to a case, optionally some hours later.
+
+    It is stored as a reminder planned at the moment of the event (plus the delay), so it
+    shares the reminders' recipients, templates, consent, quiet hours, retries and worker; it
+    goes out even if the case has moved on by then, and never twice for one event.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    when: EventWhen
+    delay_hours: int = Field(default=0, ge=0, le=MAX_DAYS * 24)
+    recipients: list[Recipient | FromField] = Field(min_length=1)
+    template: str
+    max_lateness: FixedDuration | None = Field(
+        default=None, description="After downtime, skip (and record) a message later than this."
+    )
+
+    def answers(self, trigger: str | None, from_state: str | None, to_state: str | None) -> bool:
+        """Tell whether a recorded change is the event this message waits for."""
+        if self.when.trigger is not None:
+            return trigger == self.when.trigger
+        return to_state == self.when.state_entered and from_state != to_state
 
 
 class OpeningSpec(Strict):
@@ -252,6 +310,10 @@ class Workflow(Strict):
     eligibility: list[ProgrammeRules] = Field(
         default_factory=list, description="Who may take part in the programme(s) of this file."
     )
+    computed: dict[str, ComputedSpec] = Field(
+        default_factory=dict, description="Values worked out from the data (read like fields)."
+    )
+    events: list[EventMessage] = Field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -284,7 +346,37 @@ class Workflow(Strict):
     @cached_property
     def anchor_fields(self) -> frozenset[str]:
         """The data fields reminder dates hang on (a change there replans reminders)."""
-        return frozenset(r.anchor.field for r in self.reminders if r.anchor.field is not None)
+        found: set[str] = set()
+        for rule in self.reminders:
+            for name in rule.anchor.dates():
+                found |= self.data_fields_of(name)
+        return frozenset(found)
+
+    def data_fields_of(self, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        """Return the data fields a field or computed value depends on (itself for a field)."""
+        spec = self.computed.get(name)
+        if spec is None or name in seen:
+            return {name}
+        found: set[str] = set()
+        for _, used in spec.inputs():
+            found |= self.data_fields_of(used, seen | {name})
+        return found
+
+    def value_type(self, name: str, seen: frozenset[str] = frozenset()) -> str | None:
+        """Return the type of a field or computed value (None when unknown or circular)."""
+        if name in self.fields:
+            return self.fields[name].type
+        spec = self.computed.get(name)
+        if spec is None or name in seen:
+            return None
+        if spec.days_between is not None:
+            return "number"
+        types = {self.value_type(n, seen | {name}) for _, n in spec.inputs()}
+        return types.pop() if len(types) == 1 else None
+
+    def value_names(self) -> list[str]:
+        """Every name a guard, anchor or template may read: data fields and computed values."""
+        return [*self.fields, *self.computed]
 
     def previous_candidates(self, state: str) -> list[str]:
         """Return the states a case can come from into `state` (for '@previous' destinations)."""

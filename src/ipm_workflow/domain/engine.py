@@ -71,7 +71,9 @@ class _GuardCondition:
     def __init__(self, guard: GuardBase, inputs: frozenset[str]) -> None:
         self.guard = guard
         # The trigger's own inputs this guard reads: not yet given when actions are listed.
-        self.reads_inputs = list(dict.fromkeys(r[1] for r in guard.field_refs() if r[1] in inputs))
+        self.reads_inputs = list(
+            dict.fromkeys(r[1] for r in guard.all_field_refs() if r[1] in inputs)
+        )
 
     def unmet(self, facts: CaseFacts) -> Unmet | None:
         """Return what is unmet, or None."""

@@ -2,71 +2,28 @@
 
 from __future__ import annotations
 
-import math
-from abc import ABC, abstractmethod
 from datetime import date, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
+from ipm_workflow.domain.cases import CaseFacts, age_on
 from ipm_workflow.domain.documents import Period, document_problem
 from ipm_workflow.domain.durations import MAX_DAYS
 from ipm_workflow.domain.errors import Unmet
+from ipm_workflow.domain.guard_base import MAX_AGE, MAX_NUMBER, GuardBase, Scalar, unmet_guards
+from ipm_workflow.domain.guard_measures import DurationBetween, ValueBetween
+from ipm_workflow.domain.value_lists import in_list
 
-# Numbers a workflow compares or sets stay within what both databases' JSON store exactly.
-MAX_NUMBER = 10**15
-MAX_AGE = 150
-
-
-def _bounded_scalar(value: str | int | float | bool) -> str | int | float | bool:
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and not (math.isfinite(value) and abs(value) <= MAX_NUMBER)
-    ):
-        raise ValueError(f"{value!r} is out of bounds (at most {MAX_NUMBER:.0e} either way)")
-    return value
-
-
-Scalar = Annotated[str | int | float | bool, AfterValidator(_bounded_scalar)]
-
-
-class GuardBase(BaseModel, ABC):
-    """Common options of every guard kind."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    # Field names (attribute -> expected field type) that lint checks against the workflow.
-    field_attrs: ClassVar[dict[str, str | None]] = {}
-
-    only_if_minor_at: str | None = Field(
-        default=None,
-        description="Apply the guard only if the young person is under 18 on this date field "
-        "(or 'today'); an unknown birth date keeps the guard in force.",
-    )
-    message: str | None = Field(default=None, description="Wording shown when the guard is unmet.")
-
-    def check(self, facts: CaseFacts) -> Unmet | None:
-        """Return what is unmet, or None when the guard holds or does not apply."""
-        if self.only_if_minor_at is not None and facts.birth_date is not None:
-            day = facts.date_of(self.only_if_minor_at)
-            if day is not None and age_on(facts.birth_date, day) >= ADULT_AGE:
-                return None
-        unmet = self.evaluate(facts)
-        if unmet is not None and self.message:
-            return Unmet(unmet.code, self.message, unmet.detail)
-        return unmet
-
-    @abstractmethod
-    def evaluate(self, facts: CaseFacts) -> Unmet | None:
-        """Judge the case; each kind says how."""
-
-    def field_refs(self) -> list[tuple[str, str, str | None]]:
-        """List (attribute, field name, expected type) for every case field this guard reads."""
-        refs = [(attr, getattr(self, attr), kind) for attr, kind in self.field_attrs.items()]
-        if self.only_if_minor_at is not None:
-            refs.append(("only_if_minor_at", self.only_if_minor_at, "date"))
-        return [(a, name, kind) for a, name, kind in refs if name != "today"]
+__all__ = [
+    "GUARD_KINDS",
+    "MAX_AGE",
+    "MAX_NUMBER",
+    "Guard",
+    "GuardBase",
+    "Scalar",
+    "unmet_guards",
+]
 
 
 class FieldSet(GuardBase):
@@ -78,7 +35,7 @@ class FieldSet(GuardBase):
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
         """Unmet when the field is empty."""
-        if facts.data.get(self.field) in (None, ""):
+        if facts.value(self.field) in (None, ""):
             return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
         return None
 
@@ -93,7 +50,7 @@ class FieldEquals(GuardBase):
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
         """Unmet when the field holds another value."""
-        actual = facts.data.get(self.field)
+        actual = facts.value(self.field)
         if actual != self.value:
             return Unmet(
                 "field_mismatch",
@@ -104,17 +61,22 @@ class FieldEquals(GuardBase):
 
 
 class FieldIn(GuardBase):
-    """A data field of the case holds one of several values."""
+    """A data field of the case holds one of several values, listed or a shipped list's name."""
 
     kind: Literal["field_in"]
     field: str
-    values: list[Scalar]
+    values: list[Scalar] | str = Field(
+        description="The values, or the name of a shipped list (e.g. 'eu_eea')."
+    )
     field_attrs: ClassVar[dict[str, str | None]] = {"field": None}
 
     def evaluate(self, facts: CaseFacts) -> Unmet | None:
         """Unmet when the field holds none of the values."""
-        actual = facts.data.get(self.field)
-        if actual not in self.values:
+        actual = facts.value(self.field)
+        found = (
+            in_list(self.values, actual) if isinstance(self.values, str) else actual in self.values
+        )
+        if not found:
             return Unmet(
                 "field_mismatch",
                 f"{self.field} must be one of {self.values} (is {actual!r})",
@@ -283,6 +245,70 @@ class DocumentsPresent(GuardBase):
         return None
 
 
+class AllOf(GuardBase):
+    """Every composed guard holds (a list of guards already means this; useful inside any_of)."""
+
+    kind: Literal["all_of"]
+    guards: list[Guard] = Field(min_length=1)
+
+    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
+        """The composed guards and their places."""
+        return [(("guards", i), g) for i, g in enumerate(self.guards)]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet with every composed guard that is unmet."""
+        unmet = unmet_guards(list(self.guards), facts)
+        if not unmet:
+            return None
+        if len(unmet) == 1:
+            return unmet[0]
+        return Unmet(
+            "all_of_unmet",
+            "; ".join(u.message for u in unmet),
+            {"unmet": [u.as_dict() for u in unmet]},
+        )
+
+
+class AnyOf(GuardBase):
+    """At least one composed guard holds."""
+
+    kind: Literal["any_of"]
+    guards: list[Guard] = Field(min_length=1)
+
+    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
+        """The composed guards and their places."""
+        return [(("guards", i), g) for i, g in enumerate(self.guards)]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet, listing why each alternative fails, when none holds."""
+        unmet = unmet_guards(list(self.guards), facts)
+        if len(unmet) < len(self.guards):
+            return None
+        return Unmet(
+            "none_of_unmet",
+            "one of these is needed: " + "; or ".join(u.message for u in unmet),
+            {"unmet": [u.as_dict() for u in unmet]},
+        )
+
+
+class Not(GuardBase):
+    """The composed guard does not hold."""
+
+    kind: Literal["not"]
+    guard: Guard
+
+    def children(self) -> list[tuple[tuple[str | int, ...], GuardBase]]:
+        """The negated guard and its place."""
+        return [(("guard",), self.guard)]
+
+    def evaluate(self, facts: CaseFacts) -> Unmet | None:
+        """Unmet when the negated guard holds."""
+        if self.guard.check(facts) is not None:
+            return None
+        said = self.guard.describe()
+        return Unmet("negated_guard_holds", f"must not hold: {said}", {"guard": said})
+
+
 Guard = Annotated[
     FieldSet
     | FieldEquals
@@ -292,7 +318,12 @@ Guard = Annotated[
     | DateOrder
     | AgeBetween
     | DocumentsPresent
-    | MinorHasGuardian,
+    | MinorHasGuardian
+    | DurationBetween
+    | ValueBetween
+    | AllOf
+    | AnyOf
+    | Not,
     Field(discriminator="kind"),
 ]
 GUARD_KINDS: dict[str, type[GuardBase]] = {
@@ -307,10 +338,12 @@ GUARD_KINDS: dict[str, type[GuardBase]] = {
         AgeBetween,
         DocumentsPresent,
         MinorHasGuardian,
+        DurationBetween,
+        ValueBetween,
+        AllOf,
+        AnyOf,
+        Not,
     )
 }
-
-
-def unmet_guards(guards: list[Any], facts: CaseFacts) -> list[Unmet]:
-    """Return every unmet guard of a list, in declaration order."""
-    return [u for g in guards if (u := g.check(facts)) is not None]
+for _composite in (AllOf, AnyOf, Not):
+    _composite.model_rebuild()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -18,6 +17,9 @@ from ipm_workflow.domain.definitions import (
 )
 from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.guards import GuardBase
+from ipm_workflow.domain.lint_values import ValueChecks, did_you_mean
+
+__all__ = ["Problem", "did_you_mean", "lint"]
 
 Path = tuple[str | int, ...]
 
@@ -60,13 +62,7 @@ class Problem:
     message: str
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """Return ' (did you mean X?)' for the closest candidate, or ''."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-class _Linter:
+class _Linter(ValueChecks):
     def __init__(self, wf: Workflow) -> None:
         self.wf = wf
         self.problems: list[Problem] = []
@@ -97,6 +93,8 @@ class _Linter:
             self.check_reminder(("reminders", i), i)
         for i in range(len(wf.eligibility)):
             self.check_eligibility(("eligibility", i), i)
+        self.check_computed()
+        self.check_events()
         self.check_ambiguous_triggers()
         self.check_graph()
         return self.problems
@@ -117,7 +115,7 @@ class _Linter:
                 self.report(
                     ("transitions", i, "trigger"), f"trigger name '{t.trigger}' is reserved: {why}"
                 )
-        for name in self.wf.fields:
+        for name in [*self.wf.fields, *self.wf.computed]:
             why = RESERVED_FIELDS.get(name)
             if why is None and not _NAME.match(name):
                 why = "a field name is letters, digits and '_', starting with a letter"
@@ -181,23 +179,6 @@ class _Linter:
             ):
                 self.report(path, f"field '{field}' is a number, not {item!r}")
 
-    def check_guards(self, path: Path, guards: list[Any]) -> None:
-        wf = self.wf
-        for j, guard in enumerate(guards):
-            assert isinstance(guard, GuardBase)  # noqa: S101 - the union only holds guard kinds
-            for attr, field, expected in guard.field_refs():
-                where = (*path, j, attr)
-                if self.known(where, "field", field, wf.fields) and expected:
-                    actual = wf.fields[field].type
-                    if actual != expected:
-                        self.report(where, f"field '{field}' is a {actual}, a {expected} is needed")
-            field_name = getattr(guard, "field", None)
-            for attr in ("value", "values"):
-                if hasattr(guard, attr) and field_name in wf.fields:
-                    self.check_value((*path, j, attr), field_name, getattr(guard, attr))
-            for k, doc in enumerate(getattr(guard, "documents", [])):
-                self.known((*path, j, "documents", k), "document", doc, wf.documents)
-
     def check_reminder(self, path: Path, index: int) -> None:
         wf = self.wf
         rule = wf.reminders[index]
@@ -210,11 +191,10 @@ class _Linter:
             name = rule.anchor.time_limit
             if self.known(where, "state", name, wf.states) and wf.states[name].time_limit is None:
                 self.report(where, f"state '{name}' has no time_limit to run out")
-        if rule.anchor.field is not None:
-            field = rule.anchor.field
-            known = self.known((*path, "anchor", "field"), "field", field, wf.fields)
-            if known and wf.fields[field].type != "date":
-                self.report((*path, "anchor", "field"), f"field '{field}' is not a date")
+        if rule.anchor.state_entered is None and rule.anchor.time_limit is None:
+            first_of = rule.anchor.first_of is not None
+            self.check_anchor_dates((*path, "anchor"), rule.anchor.dates(), first_of)
+        self.check_recipients((*path, "recipients"), rule.recipients)
         for j, state in enumerate(rule.while_in):
             self.known((*path, "while_in", j), "state", state, wf.states)
         self.check_guards((*path, "unless"), rule.unless)

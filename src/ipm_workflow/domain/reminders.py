@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.clocks import effective_start
-from ipm_workflow.domain.definitions import ReminderRule, Workflow
+from ipm_workflow.domain.definitions import EventMessage, ReminderRule, Workflow, recipient_keys
 from ipm_workflow.domain.durations import add_business_days
 from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.reminder_lifecycle import Status
 
-Kind = Literal["reminder", "escalation", "timeout"]
+Kind = Literal["reminder", "escalation", "timeout", "event"]
 SYSTEM_RECIPIENT = "system"
 # Date-anchored messages go out in the morning of their day, Ipm's time.
 SEND_AT = time(9, 0)
@@ -59,12 +59,17 @@ def rule_states(workflow: Workflow, rule: ReminderRule) -> list[str]:
     return workflow.active_states()
 
 
-def anchor_of(rule: ReminderRule, case: Case, tz: ZoneInfo) -> datetime | None:
+def anchor_of(
+    rule: ReminderRule, case: Case, tz: ZoneInfo, workflow: Workflow | None = None
+) -> datetime | None:
     """Return the moment a rule hangs on for this case, if it is known now.
 
     State-entry anchors follow the state's clock: while it stands still (suspension) there is
     no anchor, so waiting reminders are withdrawn; once it runs again the anchor is the entry
-    moved later by the time paused, and they are planned again from there.
+    moved later by the time paused, and they are planned again from there. A date anchor may
+    name a computed date, or several dates of which the first one set counts (`first_of`).
+    Computed values never read 'today' (the lint sees to it), so the day given to the facts
+    below does not matter.
     """
     if rule.anchor.time_limit is not None:
         return case.due_at if case.state == rule.anchor.time_limit else None
@@ -74,10 +79,12 @@ def anchor_of(rule: ReminderRule, case: Case, tz: ZoneInfo) -> datetime | None:
         if case.clock_state == case.state and case.clock_started_at is not None:
             return effective_start(case)
         return case.state_entered_at
-    raw = case.data.get(rule.anchor.field or "")
-    if not isinstance(raw, str) or not raw:
-        return None
-    return datetime.combine(date.fromisoformat(raw), time(0), tz)
+    facts = case.facts(date.min, None, workflow.computed if workflow is not None else None)
+    for name in rule.anchor.dates():
+        day = facts.date_of(name)
+        if day is not None:
+            return datetime.combine(day, time(0), tz)
+    return None
 
 
 def first_due(rule: ReminderRule, anchor_at: datetime, tz: ZoneInfo) -> datetime:
@@ -101,7 +108,7 @@ def active_anchors(workflow: Workflow, case: Case, tz: ZoneInfo) -> set[tuple[st
     found = set()
     for rule in workflow.reminders:
         if case.state in rule_states(workflow, rule):
-            anchor = anchor_of(rule, case, tz)
+            anchor = anchor_of(rule, case, tz, workflow)
             if anchor is not None:
                 found.add((rule.id, anchor.astimezone(UTC)))
     return found
@@ -113,7 +120,7 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
     for rule in workflow.reminders:
         if case.state not in rule_states(workflow, rule):
             continue
-        anchor = anchor_of(rule, case, tz)
+        anchor = anchor_of(rule, case, tz, workflow)
         if anchor is None:
             continue
         anchor, due = anchor.astimezone(UTC), first_due(rule, anchor, tz).astimezone(UTC)
@@ -126,7 +133,7 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
         if fresh:
             planned += [
                 Planned(rule.id, "reminder", 0, r, rule.template, None, anchor, due)
-                for r in rule.recipients
+                for r in recipient_keys(rule.recipients)
             ]
         if rule.escalation is not None:
             at = due + timedelta(days=rule.escalation.after_days)
@@ -144,6 +151,24 @@ def plan(workflow: Workflow, case: Case, now: datetime, tz: ZoneInfo) -> list[Pl
                 )
             )
     return planned
+
+
+def plan_event(event: EventMessage, at: datetime) -> list[Planned]:
+    """Return the messages of an event that happened at `at`: one per recipient, due after the
+    declared delay; the event's moment is their anchor, so one event never plans them twice."""
+    moment = at.astimezone(UTC)
+    due = moment + timedelta(hours=event.delay_hours)
+    return [
+        Planned(event.id, "event", 0, r, event.template, None, moment, due)
+        for r in recipient_keys(event.recipients)
+    ]
+
+
+def events_of(
+    workflow: Workflow, trigger: str | None, from_state: str | None, to_state: str | None
+) -> list[EventMessage]:
+    """Return the event messages a recorded change answers."""
+    return [e for e in workflow.events if e.answers(trigger, from_state, to_state)]
 
 
 def next_repeat(

@@ -29,7 +29,7 @@ from ipm_workflow.services.ports import (
     UnitOfWorkFactory,
     no_support_recorded,
 )
-from ipm_workflow.services.replanning import reconcile
+from ipm_workflow.services.replanning import plan_events, reconcile
 from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
 
 T = TypeVar("T")
@@ -134,6 +134,10 @@ class CaseStore:
             planned = reconcile(uow, definition, case, now, self.tz)
             if planned:
                 payload["reminders"] = planned
+        if definition.events and (change.trigger or change.from_state != change.to_state):
+            answered = (change.trigger, change.from_state, change.to_state)
+            if events := plan_events(uow, definition, case, answered, now):
+                payload["events"] = events
         entry = chain_entry(
             case,
             actor,

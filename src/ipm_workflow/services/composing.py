@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.documents import document_line
-from ipm_workflow.domain.guards import DocumentsPresent
+from ipm_workflow.domain.guards import DocumentsPresent, GuardBase
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.messages import (
     DeliveryPolicy,
@@ -28,9 +28,9 @@ FALLBACK_NOTE = {
 def _dated(definition: Workflow, data: dict[str, Any]) -> dict[str, Any]:
     # Date fields reach templates as dates, so the renderer prints them in the reader's language.
     out = dict(data)
-    for name, spec in definition.fields.items():
+    for name in definition.value_names():
         raw = out.get(name)
-        if spec.type == "date" and isinstance(raw, str):
+        if definition.value_type(name) == "date" and isinstance(raw, str):
             try:
                 out[name] = date.fromisoformat(raw)
             except ValueError:
@@ -38,14 +38,23 @@ def _dated(definition: Workflow, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _values(audience: Audience, definition: Workflow, today: date) -> dict[str, Any]:
+    # Templates read computed values (days abroad…) beside the data, under the same `data`.
+    facts = audience.case.facts(today, audience.person.birth_date, definition.computed)
+    return facts.values()
+
+
 def _missing_documents(
     reminder: Reminder, audience: Audience, definition: Workflow, today: date, lang: str
 ) -> list[str]:
     # The documents this rule waits for (its `unless` document guards), not the whole list.
     rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
-    facts = audience.case.facts(today, audience.person.birth_date)
+    facts = audience.case.facts(today, audience.person.birth_date, definition.computed)
     lacking: dict[str, str] = {}
-    for guard in rule.unless if rule else []:
+    waiting: list[GuardBase] = list(rule.unless if rule else [])
+    while waiting:  # document guards inside any_of/all_of/not count too
+        guard = waiting.pop(0)
+        waiting += [child for _, child in guard.children()]
         if isinstance(guard, DocumentsPresent) and (unmet := guard.check(facts)):
             lacking.update(unmet.detail)
     # A document on file is named with what is wrong with it, never as missing.
@@ -90,7 +99,7 @@ def compose(
         "due_date": reminder.due_at.astimezone(ZoneInfo(found.timezone)).date(),
         "rule_id": reminder.rule_id,
         "occurrence": reminder.occurrence,
-        "data": _dated(definition, dict(case.data)),
+        "data": _dated(definition, _values(audience, definition, today)),
         "missing_documents": _missing_documents(reminder, audience, definition, today, lang),
         "mission_locale": audience.mission_locale.name,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ import structlog
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, CaseFacts
+from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import DomainError, InvalidInput, NotFound
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.reminder_lifecycle import Status
@@ -96,13 +97,18 @@ class DeliveryService:
             except NotFound as exc:
                 self._finish(reminder, worker, status=Status.SKIPPED, outcome=exc.message)
                 return None
+        computed = self.cases.workflow_of(audience.case).definition.computed
         facts = replace(
-            audience.case.facts(self.cases.today(now), birth_date),
+            audience.case.facts(self.cases.today(now), birth_date, computed),
             guardians=len(audience.guardians),
         )
         shift = self._shift(reminder, now)
         since = shift[0] if shift is not None else reminder.due_at
-        stop = self._stop(reminder, audience.case, facts, now, since)
+        if reminder.kind == "event":
+            definition = self.cases.workflow_of(audience.case).definition
+            stop = _event_stop(definition, reminder, now - since)
+        else:
+            stop = self._stop(reminder, audience.case, facts, now, since)
         if stop is not None:
             self._finish(reminder, worker, status=stop[0], outcome=stop[1])
             if stop[2]:
@@ -180,7 +186,7 @@ class DeliveryService:
             uow.commit()
 
     def _shift(self, reminder: Reminder, now: datetime) -> tuple[datetime, str] | None:
-        if reminder.kind == "reminder":
+        if reminder.kind in ("reminder", "event"):
             return None  # only escalations and timeouts follow a reminder
         with self.uow(readonly=True) as uow:
             return shifted_by_late_reminder(uow, reminder, now)
@@ -309,3 +315,24 @@ class DeliveryService:
                 f"reminder {reminder_id} cannot be rendered: {exc}",
                 [{"field": "reminder", "message": str(exc)}],
             ) from exc
+
+
+def _event_stop(
+    definition: Workflow, reminder: Reminder, late: timedelta
+) -> tuple[Status, str, bool] | None:
+    """Say why an event message must not go out: it went from the workflow, or is too late.
+
+    Unlike a reminder, it is not cancelled when the case moves on: the event did happen.
+    """
+    event = next((e for e in definition.events if e.id == reminder.rule_id), None)
+    if event is None:
+        return (Status.SKIPPED, f"event message '{reminder.rule_id}' is no longer declared", False)
+    if reminder.acknowledged_at is not None:
+        return (Status.ACKNOWLEDGED, "acknowledged", False)
+    if event.max_lateness is not None and late > event.max_lateness:
+        return (
+            Status.SKIPPED,
+            f"too late: {late} after due, the event allows {event.max_lateness}",
+            False,
+        )
+    return None

@@ -63,7 +63,7 @@ def journey(today: date) -> list[tuple[str, Any, dict[str, Any]]]:
             "fire",
             "match_host",
             {
-                "destination_country": "Malta",
+                "destination_country": "MT",
                 "host_organisation": "Demo Host Ltd",
                 "mentor_name": "Mentor Démo",
                 "planned_start": d(start),

@@ -56,7 +56,8 @@ class Firing:
         case, birth_date = store.load(uow, cmd.case_id, actor)
         store.expect(case, cmd.expected_version)
         now = store.clock.now()
-        definition = store.workflow_of(case).definition
+        compiled = store.workflow_of(case)
+        definition = compiled.definition
         judged: dict[str, Any] = {
             "person_id": case.person_id,
             "birth_date": birth_date,
@@ -64,8 +65,8 @@ class Firing:
             "case_id": case.id,
         }
         try:
-            outcome = store.workflow_of(case).fire(
-                case.facts(store.today(now), birth_date),
+            outcome = compiled.fire(
+                case.facts(store.today(now), birth_date, definition.computed),
                 cmd.trigger,
                 policy.workflow_role(actor),
                 now=now,

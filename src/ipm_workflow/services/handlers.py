@@ -178,7 +178,7 @@ class CaseService:
                 [{"field": f"inputs.{m}", "message": "required"} for m in missing],
             )
         facts = Case(None, 0, "", 0, compiled.definition.initial_state, "", data=data).facts(
-            self.store.today(now), birth_date
+            self.store.today(now), birth_date, compiled.definition.computed
         )
         unmet = unmet_guards(list(opening.guards), facts)
         if unmet:
@@ -216,8 +216,9 @@ class CaseService:
         policy.require(actor, Right.CASES_READ)
         with self.store.uow(readonly=True) as uow:
             case, birth_date = self.store.load(uow, case_id, actor)
-            facts = case.facts(self.store.today(), birth_date)
-            actions = self.store.workflow_of(case).available_actions(
+            compiled = self.store.workflow_of(case)
+            facts = case.facts(self.store.today(), birth_date, compiled.definition.computed)
+            actions = compiled.available_actions(
                 facts, policy.workflow_role(actor), case.previous_state
             )
             return case, eligibility.judge_actions(self.store, uow, case, birth_date, actions)

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.reminder_lifecycle import PENDING, Mover, Status, may_move
-from ipm_workflow.domain.reminders import active_anchors, plan, rule_states
+from ipm_workflow.domain.reminders import (
+    active_anchors,
+    events_of,
+    plan,
+    plan_event,
+    rule_states,
+)
 from ipm_workflow.services.ports import UnitOfWork
 
 
@@ -18,7 +24,8 @@ def reconcile(
     """Bring a case's reminders in line with its state and dates, in the caller's transaction."""
     assert case.id is not None  # noqa: S101 - reminders belong to stored cases
     desired = plan(workflow, case, now, tz)
-    rows = uow.reminders.for_case(case.id)
+    # Event messages answer a moment, not the case's present state: replanning leaves them be.
+    rows = [r for r in uow.reminders.for_case(case.id) if r.kind != "event"]
     # Every rule still alive keeps its rows (repeats included), even once its first send is past.
     wanted = active_anchors(workflow, case, tz)
     stale = [r for r in rows if r.status in PENDING and (r.rule_id, r.anchor_at) not in wanted]
@@ -59,3 +66,22 @@ def reconcile(
     cancelled = sorted({r.rule_id for r in stale})
     keyed = ((Status.PLANNED.value, planned), (Status.CANCELLED.value, cancelled))
     return {k: v for k, v in keyed if v}
+
+
+def plan_events(
+    uow: UnitOfWork,
+    workflow: Workflow,
+    case: Case,
+    answered: tuple[str | None, str | None, str | None],
+    now: datetime,
+) -> list[str]:
+    """Plan the event messages a change answers (trigger, from, to), in the caller's
+    transaction; return their ids. An occurrence already stored is never planned again."""
+    assert case.id is not None  # noqa: S101 - event messages belong to stored cases
+    events = events_of(workflow, *answered)
+    if not events:
+        return []
+    held = {r.key for r in uow.reminders.for_case(case.id)}
+    fresh = [p for e in events for p in plan_event(e, now) if p.key not in held]
+    uow.reminders.add(case.id, fresh, now)
+    return sorted({e.id for e in events})

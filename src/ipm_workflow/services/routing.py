@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ipm_workflow.domain.cases import ADULT_AGE, Case, age_on
+from ipm_workflow.domain.definitions import FIELD_RECIPIENT
 from ipm_workflow.domain.people import Guardian, MissionLocale, Person, User
 from ipm_workflow.services.messages import ChannelName, DeliveryPolicy
 
@@ -147,6 +148,20 @@ def _host(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     return _staff([contact if isinstance(contact, str) else None], named, missing)
 
 
+# Recipients taken from the case's data (`recipients: [{field: host_contact_email}]`): an
+# accompanying person, an external operator, a host contact. The lint lets only e-mail and
+# phone fields be named; like an outside contact, one without a value is not reached.
+def _from_case_data(name: str, audience: Audience, policy: DeliveryPolicy) -> Found:
+    value = audience.case.data.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return f"no {name} recorded on the case"
+    if "@" in value:
+        return Route("email", (value,), "fr", "Europe/Paris")
+    if policy.sms_enabled:
+        return Route("sms", (value,), "fr", "Europe/Paris")
+    return f"{name} is a phone number and SMS is not enabled"
+
+
 _ROUTERS = {
     "young_person": _young_person,
     "guardian": _guardian,
@@ -165,7 +180,10 @@ def route(recipient: str, audience: Audience, on: date, policy: DeliveryPolicy) 
     instead, else the supervisors; the route says whom it was meant for and why.
     """
     router = _ROUTERS.get(recipient)
-    found = router(audience, on, policy) if router else f"unknown recipient '{recipient}'"
+    if recipient.startswith(FIELD_RECIPIENT):
+        found: Found = _from_case_data(recipient.removeprefix(FIELD_RECIPIENT), audience, policy)
+    else:
+        found = router(audience, on, policy) if router else f"unknown recipient '{recipient}'"
     if isinstance(found, NotNeeded):
         return found.reason
     if isinstance(found, Route):

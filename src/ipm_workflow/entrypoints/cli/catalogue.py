@@ -36,6 +36,8 @@ def workflows_check(directory: Annotated[Path | None, typer.Argument()] = None) 
         typer.echo(
             f"ok  {wf.name} v{wf.version}: {len(wf.states)} states, "
             f"{len(wf.transitions)} transitions, {len(wf.reminders)} reminder rules"
+            + (f", {len(wf.events)} event messages" if wf.events else "")
+            + (f", {len(wf.computed)} computed values" if wf.computed else "")
         )
 
 
