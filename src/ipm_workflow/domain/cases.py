@@ -171,7 +171,7 @@ class Case:
     ) -> CaseFacts:
         """Freeze what guards need to judge this case on a given day."""
         return CaseFacts(
-            self.state, self.data, self.documents, birth_date, today, dict(computed or {})
+            self.state, self.data, self.documents, birth_date, today, computed=dict(computed or {})
         )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from ipm_workflow.domain.cases import CaseFacts, age_on
+from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
 from ipm_workflow.domain.documents import Period, document_problem
 from ipm_workflow.domain.durations import MAX_DAYS
 from ipm_workflow.domain.errors import Unmet

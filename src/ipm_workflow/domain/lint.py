@@ -16,7 +16,6 @@ from ipm_workflow.domain.definitions import (
     Workflow,
 )
 from ipm_workflow.domain.eligibility import OPENING
-from ipm_workflow.domain.guards import GuardBase
 from ipm_workflow.domain.lint_values import ValueChecks, did_you_mean
 
 __all__ = ["Problem", "did_you_mean", "lint"]
