@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from ipm_workflow.domain.contacts import ContactAttempt
+
 DocumentStatus = Literal["missing", "received", "validated", "expired", "refused"]
 GENESIS_HASH = "0" * 64
 ADULT_AGE = 18
@@ -91,6 +93,8 @@ class CaseFacts:
     documents: Mapping[str, Document]
     birth_date: date | None
     today: date
+    # Read only by the follow-up's lost-contact rule; loaded where that rule is judged.
+    contacts: tuple[ContactAttempt, ...] = ()
 
     def date_of(self, name: str) -> date | None:
         """Resolve 'today' or a date field of the case."""

@@ -7,13 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ipm_workflow.domain.aftercare_rules import FollowUp, Money
 from ipm_workflow.domain.durations import MAX_DAYS, FixedDuration, Span
 from ipm_workflow.domain.guards import Guard, Scalar
 
 Phase = Literal[
     "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
 ]
-FieldType = Literal["date", "text", "note", "email", "phone", "enum", "boolean", "number"]
+# "money": an amount in euro cents, an integer (never a float).
+FieldType = Literal["date", "text", "note", "email", "phone", "enum", "boolean", "number", "money"]
 Recipient = Literal[
     "young_person", "guardian", "advisor", "supervisor", "ml_advisor", "host", "finance"
 ]
@@ -168,6 +170,11 @@ class ReminderRule(Strict):
     )
     recipients: list[Recipient] = Field(default_factory=list)
     template: str | None = None
+    channel: Literal["sms", "email"] | None = Field(
+        default=None,
+        description="The channel tried first for a person (consent permitting), e.g. the "
+        "outcome survey's SMS then e-mail steps.",
+    )
     unless: list[Guard] = Field(
         default_factory=list, description="The reminder is not due once all these guards hold."
     )
@@ -217,6 +224,9 @@ class Workflow(Strict):
     states: dict[str, StateSpec] = Field(min_length=1)
     transitions: list[TransitionSpec] = Field(min_length=1)
     reminders: list[ReminderRule] = Field(default_factory=list)
+    # Follow-up and money (README "Contact attempts and outcomes", "Money on a mobility").
+    follow_up: FollowUp | None = None
+    money: Money | None = None
 
     @property
     def key(self) -> tuple[str, int]:

@@ -16,7 +16,9 @@ from ipm_workflow.domain.definitions import (
     TransitionSpec,
     Workflow,
 )
+from ipm_workflow.domain.followup import follow_up_problems
 from ipm_workflow.domain.guards import GuardBase
+from ipm_workflow.domain.money import money_problems
 
 Path = tuple[str | int, ...]
 
@@ -95,6 +97,8 @@ class _Linter:
             self.check_reminder(("reminders", i), i)
         self.check_ambiguous_triggers()
         self.check_graph()
+        for path, message in [*follow_up_problems(wf), *money_problems(wf)]:
+            self.report(path, message)
         return self.problems
 
     def check_names(self) -> None:
@@ -158,6 +162,10 @@ class _Linter:
                 self.report(path, f"'{item}' is not a value of enum field '{field}'{hint}")
             elif spec.type == "boolean" and not isinstance(item, bool):
                 self.report(path, f"field '{field}' is a boolean: use true or false, not {item!r}")
+            elif spec.type == "money" and (isinstance(item, bool) or not isinstance(item, int)):
+                self.report(
+                    path, f"field '{field}' is an amount in cents (an integer), not {item!r}"
+                )
             elif spec.type == "number" and (
                 isinstance(item, bool) or not isinstance(item, int | float)
             ):

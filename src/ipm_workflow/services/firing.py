@@ -10,6 +10,7 @@ from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.engine import Outcome
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.services.aftercare import facts_with_contacts
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, FireTrigger
 from ipm_workflow.services.ports import UnitOfWork
@@ -54,8 +55,9 @@ class Firing:
         case, birth_date = store.load(uow, cmd.case_id, actor)
         store.expect(case, cmd.expected_version)
         now = store.clock.now()
+        facts = facts_with_contacts(store, uow, case, case.facts(store.today(now), birth_date))
         outcome = store.workflow_of(case).fire(
-            case.facts(store.today(now), birth_date),
+            facts,
             cmd.trigger,
             policy.workflow_role(actor),
             now=now,

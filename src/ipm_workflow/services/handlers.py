@@ -17,6 +17,7 @@ from ipm_workflow.domain.errors import Forbidden, GuardFailed, InvalidInput
 from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services.aftercare import Aftercare, facts_with_contacts
 from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore, Change, retrying
 from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
@@ -36,6 +37,8 @@ class CaseService:
         self.store = store
         self.firing = Firing(store)
         self.records = CaseRecords(store)
+        # Contact attempts, checkpoint outcomes and money (README "Contact attempts…").
+        self.aftercare = Aftercare(store)
         self.idempotency = idempotency
         # Data, documents, moves and history are the records' commands, offered here too.
         self.update_data = self.records.update_data
@@ -181,7 +184,8 @@ class CaseService:
         policy.require(actor, Right.CASES_READ)
         with self.store.uow(readonly=True) as uow:
             case, birth_date = self.store.load(uow, case_id, actor)
-        facts = case.facts(self.store.today(), birth_date)
+            facts = case.facts(self.store.today(), birth_date)
+            facts = facts_with_contacts(self.store, uow, case, facts)
         return case, self.store.workflow_of(case).available_actions(
             facts, policy.workflow_role(actor), case.previous_state
         )

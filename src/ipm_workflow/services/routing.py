@@ -41,15 +41,23 @@ class Audience:
     mission_locale: MissionLocale
     # Read only when needed (a supervisor recipient, or the last fallback): most never are.
     supervisors: Callable[[], list[User]]
+    # The channel the reminder's rule tries first for the young person (the survey's order).
+    channel: str | None = None
 
 
 def _person_route(
-    email: str | None, phone: str | None, person: Person, policy: DeliveryPolicy
+    email: str | None,
+    phone: str | None,
+    person: Person,
+    policy: DeliveryPolicy,
+    channel: str | None = None,
 ) -> Route:
-    # Consent and preference decide; with neither channel allowed the message stays in-app.
+    # Consent and preference decide (a rule's channel before the person's preference); with
+    # neither channel allowed the message stays in-app.
     can_sms = policy.sms_enabled and person.consent_sms and bool(phone)
     can_email = person.consent_email and bool(email)
-    if can_sms and (person.preferred_channel == "sms" or not can_email):
+    preferred = channel or person.preferred_channel
+    if can_sms and (preferred == "sms" or not can_email):
         return Route("sms", (phone or "",), person.language, person.timezone)
     if can_email:
         return Route("email", (email or "",), person.language, person.timezone)
@@ -73,7 +81,7 @@ Found = Route | NotNeeded | str
 def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     # Without a contact the message still reaches the young person in-app, on their case.
     person = audience.person
-    return _person_route(person.email, person.phone, person, policy)
+    return _person_route(person.email, person.phone, person, policy, audience.channel)
 
 
 def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:

@@ -271,3 +271,24 @@ class SandboxOutboxRow(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(max_length=200)
     at: datetime = _ts(index=True)
+
+
+# --- follow-up: contact attempts (migration 0011_followup) ---
+
+
+class ContactAttemptRow(SQLModel, table=True):
+    """One try to reach a young person during the follow-up (the note is free text)."""
+
+    __tablename__ = "contact_attempts"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    case_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("cases.id"), nullable=False, index=True)
+    )
+    at: datetime = _ts()
+    channel: str = Field(max_length=16)
+    answered: bool
+    by: str = Field(max_length=64)  # an actor reference, never a name
+    checkpoint: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recorded_at: datetime = _ts()

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
+from ipm_workflow.adapters.db.contact_store import SqlContactRepository
 from ipm_workflow.adapters.db.database import READONLY, is_sqlite
 from ipm_workflow.adapters.db.directory_store import (
     SqlCohortRepository,
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     reminders: SqlReminderRepository
     cohorts: SqlCohortRepository
+    contacts: SqlContactRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(conn)
         self.reminders = SqlReminderRepository(conn)
         self.cohorts = SqlCohortRepository(conn)
+        self.contacts = SqlContactRepository(conn)
         return self
 
     @property

@@ -1,10 +1,18 @@
 """The `ipm-workflow` command line, for operators and scripts."""
 
-from ipm_workflow.entrypoints.cli import admin, backups, cases, catalogue, imports, operations
+from ipm_workflow.entrypoints.cli import (
+    admin,
+    aftercare,
+    backups,
+    cases,
+    catalogue,
+    imports,
+    operations,
+)
 from ipm_workflow.entrypoints.cli.common import app
 
 # The command modules register their commands on the groups when imported.
-COMMAND_MODULES = (admin, backups, cases, catalogue, imports, operations)
+COMMAND_MODULES = (admin, aftercare, backups, cases, catalogue, imports, operations)
 
 
 def main() -> None:
