@@ -9,10 +9,10 @@ from typing import Any
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.cases import Case, DocumentStatus, HistoryEntry
+from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.domain.errors import TransitionDenied
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.reminders import Reminder
-from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.services.aftercare import ConfirmGrant, FollowUpView, LogContactAttempt, MoneyView
 from ipm_workflow.services.commands import (
     SYSTEM,
