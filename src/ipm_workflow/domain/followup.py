@@ -188,8 +188,8 @@ def checkpoints_view(
             status: Literal["not_open", "not_yet_asked", "unknown", "recorded"] = "unknown"
         elif outcome:
             status = "recorded"
-        elif day is not None and day > today:
-            status = "not_open"
+        elif checkpoint.survey is None or day is None or day > today:
+            status = "not_open"  # the final checkpoint opens when the follow-up ends
         else:
             status = "not_yet_asked"
         views.append(
