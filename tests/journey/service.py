@@ -164,6 +164,16 @@ class Journey:
         cmd = LogContactAttempt(case_id, channel, answered, at, checkpoint, note)
         return self.cases.aftercare.log_attempt(cmd, self.advisor)[1]
 
+    def unanswered(self, case_id: int, due: date, until_day: int = 30) -> None:
+        """Run a checkpoint's survey from its due day in the declared order, each try (SMS,
+        call, e-mail, ten days apart) logged unanswered; run the reminders up to `until_day`."""
+        for offset, channel in ((0, "sms"), (10, "call"), (20, "email")):
+            self.move_to(due + timedelta(days=offset))
+            self.run_reminders()
+            self.attempt(case_id, channel)
+        self.move_to(due + timedelta(days=until_day))
+        self.run_reminders()
+
     def outcome(
         self,
         case_id: int,

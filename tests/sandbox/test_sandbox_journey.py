@@ -65,7 +65,14 @@ CHECKLIST = {
     "travel_booked": True,
     "emergency_contacts_filled": True,
 }
-OUTCOME = {"outcome_source": "young_person"}
+
+
+def _outcome(months: int, value: str) -> dict[str, str]:
+    """A checkpoint's outcome with its own source and confidence."""
+    field = f"outcome_m{months}"
+    return {field: value, f"{field}_source": "young_person", f"{field}_confidence": "declared"}
+
+
 EMAILS = {
     "young_person": YP_EMAIL,
     "advisor": ADVISOR_EMAIL,
@@ -302,11 +309,11 @@ def _walk(api: SandboxApi) -> Journey:
     move("follow_up", advance="PT1M")
     journey.states["debriefed, clock moved"] = api.state(cid)
     move("m3", to=utc(Y, 11, 9).isoformat())
-    api.fired(cid, "record_outcome_m3", {"outcome_m3": "job_seeking", **OUTCOME})
+    api.fired(cid, "record_outcome_m3", _outcome(3, "job_seeking"))
     move("m6", advance="P91D")  # to 8 February
-    api.fired(cid, "record_outcome_m6", {"outcome_m6": "cdd_6m_plus", **OUTCOME})
+    api.fired(cid, "record_outcome_m6", _outcome(6, "cdd_6m_plus"))
     move("m12", to=utc(Y + 1, 8, 10).isoformat())
-    api.fired(cid, "record_outcome_m12", {"outcome_m12": "cdi", **OUTCOME})
+    api.fired(cid, "record_outcome_m12", _outcome(12, "cdi"))
     journey.states["closed"] = api.fired(cid, "close", {"final_outcome": "cdi"}, SUPERVISOR)[
         "state"
     ]
