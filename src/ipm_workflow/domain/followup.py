@@ -31,6 +31,10 @@ from ipm_workflow.domain.reminders import first_due
 Path = tuple[str | int, ...]
 
 
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
 def _day(raw: Any) -> date | None:
     return date.fromisoformat(raw) if isinstance(raw, str) and raw else None
 
@@ -247,10 +251,10 @@ def _checkpoint_problems(workflow: Workflow, path: Path, c: Checkpoint) -> list[
     ):
         declared = fields.get(name)
         if declared is None:
-            problems.append(((*path, "outcome"), f"checkpoint needs a {kind} field '{name}'"))
+            problems.append(((*path, "outcome"), f"checkpoint needs {_a(kind)} field '{name}'"))
         elif declared.type != kind or (values and set(declared.values or []) - set(values)):
             allowed = f" with values among {list(values)}" if values else ""
-            problems.append(((*path, "outcome"), f"field '{name}' must be a {kind}{allowed}"))
+            problems.append(((*path, "outcome"), f"field '{name}' must be {_a(kind)}{allowed}"))
     if c.survey is not None:
         rule = rules.get(c.survey)
         if rule is None:

@@ -17,6 +17,10 @@ Path = tuple[str | int, ...]
 NARROW_SPACE = "\u202f"  # French groups thousands with a narrow no-break space
 
 
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
 def _day(raw: Any) -> date | None:
     return date.fromisoformat(raw) if isinstance(raw, str) and raw else None
 
@@ -108,9 +112,9 @@ def money_problems(workflow: Workflow) -> list[tuple[Path, str]]:
     for name, kind in MONEY_FIELDS.items():
         declared = workflow.fields.get(name)
         if declared is None:
-            problems.append((("money",), f"money needs a {kind} field '{name}'"))
+            problems.append((("money",), f"money needs {_a(kind)} field '{name}'"))
         elif declared.type != kind:
-            problems.append((("fields", name), f"field '{name}' must be a {kind} for money"))
+            problems.append((("fields", name), f"field '{name}' must be {_a(kind)} for money"))
     reason = workflow.fields.get(spec.early_return.reason_field)
     path: Path = ("money", "early_return")
     if reason is None or reason.type != "enum":
