@@ -67,6 +67,7 @@ SUBJECTS = {
     "participant_report_reminder": "Petit rappel : ton rapport du participant",
     "debrief_due": "Entretien de bilan – dossier n°{case}",
     "outcome_survey": "Après le séjour à l'étranger : des nouvelles ?",
+    "outcome_call_due": "Appel de suivi à passer – Camille, dossier n°{case}",
 }
 
 API = "/api/v1"

@@ -37,14 +37,13 @@ RETURN_AT = utc(2026, 7, 17, 16)
 DEBRIEF_AT = utc(2026, 8, 3, 9)
 OPENED_AT = utc(2026, 1, 5, 9)
 DAY = timedelta(days=1)
-CALL_SUBJECT = "Appel de suivi à passer – Camille, dossier n°{case}"
 
 Sent = tuple[datetime, str, str, str, int, str]
 
 
 def _mail(at: datetime, to: str, rule: str, template: str = "", occurrence: int = 0) -> Sent:
     template = template or rule
-    subject = SUBJECTS.get(template) or CALL_SUBJECT
+    subject = SUBJECTS[template]
     if occurrence and template == "outcome_survey":
         subject = "Relance – " + subject
     return (at, to, rule, "reminder", occurrence, subject)
