@@ -143,7 +143,11 @@ class TestNormalJourney:
         outcomes = {3: (91, "cdd_under_6m"), 6: (182, "cdd_6m_plus"), 12: (365, "cdi")}
         for months, (days, outcome) in outcomes.items():
             j.move_to(end + timedelta(days=days))
-            inputs = {f"outcome_m{months}": outcome, "outcome_source": "young_person"}
+            inputs = {
+                f"outcome_m{months}": outcome,
+                f"outcome_m{months}_source": "young_person",
+                f"outcome_m{months}_confidence": "declared",
+            }
             j.fire(cid, f"record_outcome_m{months}", inputs)
         check("FOLLOW_UP", 25)
         j.advance(2)
@@ -361,17 +365,21 @@ class TestLeavingTheJourney:
     def test_lose_contact_sets_the_outcome_unknown(
         self, container: Container, journey: Journey, case_id: int
     ) -> None:
-        """Only the system or a supervisor declares contact lost; the final outcome is unknown."""
+        """Only the system or a supervisor declares contact lost, once the declared rule is met;
+        the final outcome and the unanswered +12 checkpoint are then unknown."""
         journey.walk_to(case_id, "FOLLOW_UP")
         with pytest.raises(RoleNotAllowed):
             journey.fire(case_id, "lose_contact")
-        journey.advance(212)
+        end = date.fromisoformat(journey.case(case_id).data["actual_end"])
+        for days in (365, 375, 395):
+            journey.move_to(end + timedelta(days=days))
+            journey.attempt(case_id, "call")
         fired = journey.system(case_id, "lose_contact")
-        expected = ("LOST_CONTACT", "unknown", {"final_outcome": [None, "unknown"]})
+        expected = ("LOST_CONTACT", "unknown", [None, "unknown"])
         actual = (
             fired.case.state,
-            fired.case.data["final_outcome"],
-            fired.entry.payload["changes"],
+            fired.case.data["outcome_m12"],
+            fired.entry.payload["changes"]["final_outcome"],
         )
         assert expected == actual
         _assert_chain_ok(container, case_id)

@@ -41,7 +41,15 @@ def _continue(journey: Journey, case_id: int) -> None:
     inputs = {"incident_severity": "high"}
     journey.fire(case_id, "report_incident", inputs, reason=SECRETS["incident reason"])
     journey.walk_to(case_id, "FOLLOW_UP")
-    journey.fire(case_id, "record_outcome_m3", {"outcome_m3": "cdi", "outcome_source": "ml"})
+    journey.fire(
+        case_id,
+        "record_outcome_m3",
+        {
+            "outcome_m3": "cdi",
+            "outcome_m3_source": "mission_locale",
+            "outcome_m3_confidence": "declared",
+        },
+    )
     journey.fire(case_id, "close", {"final_outcome": "cdi"})
 
 

@@ -167,6 +167,30 @@ class ApiJourney:
         """Resume a suspended case; return the response."""
         return self.call("POST", f"{CASES}/{case_id}/resumption", who, json=body)
 
+    # Follow-up and money.
+    def attempt(
+        self, case_id: int, channel: str, answered: bool = False, who: str = ME, **extra: Any
+    ) -> httpx.Response:
+        """Log a contact attempt (extra body keys: at, checkpoint, note, version)."""
+        body = {"channel": channel, "answered": answered, **as_json(extra)}
+        return self.call("POST", f"{CASES}/{case_id}/contact-attempts", who, json=body)
+
+    def follow_up(self, case_id: int, who: str = ME) -> dict[str, Any]:
+        """Read a case's contact attempts and checkpoints."""
+        view: dict[str, Any] = self.ok("GET", f"{CASES}/{case_id}/contact-attempts", who)
+        return view
+
+    def money(self, case_id: int, lang: str = "fr", who: str = ME) -> dict[str, Any]:
+        """Read a case's money, amounts shown in a language."""
+        url = f"{CASES}/{case_id}/money"
+        view: dict[str, Any] = self.ok("GET", url, who, params={"lang": lang})
+        return view
+
+    def confirm_grant(self, case_id: int, who: str = ME, **body: Any) -> httpx.Response:
+        """Confirm the recomputed grant (body: amount, reason, version)."""
+        url = f"{CASES}/{case_id}/money/grant-confirmation"
+        return self.call("POST", url, who, json=body)
+
     # Reading.
     def overdue(self, who: str = ME, **params: Any) -> list[int]:
         """Return the ids the `overdue=true` listing gives (with more filters if any)."""

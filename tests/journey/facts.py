@@ -70,6 +70,7 @@ SUBJECTS = {
     # Event messages (sent when something happens, not on a date).
     "selected": "Ta candidature est retenue !",
     "early_return_ml": "Retour anticipé – dossier n°{case}",
+    "outcome_call_due": "Appel de suivi à passer – Camille, dossier n°{case}",
 }
 
 API = "/api/v1"

@@ -9,9 +9,11 @@ from typing import Any, Literal
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.cases import Case, DocumentStatus, HistoryEntry
+from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.domain.errors import TransitionDenied
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.services.aftercare import ConfirmGrant, FollowUpView, LogContactAttempt, MoneyView
 from ipm_workflow.services.commands import (
     SYSTEM,
     Actor,
@@ -212,6 +214,60 @@ class Journey:
     def resume(self, case_id: int, reason: str | None = None) -> Case:
         """Resume a suspended case (its clock runs on)."""
         return self.cases.resume(Resume(case_id, reason), self.advisor)
+
+    # Follow-up and money.
+    def attempt(
+        self,
+        case_id: int,
+        channel: str,
+        answered: bool = False,
+        *,
+        at: datetime | None = None,
+        checkpoint: str | None = None,
+        note: str | None = None,
+    ) -> ContactAttempt:
+        """Log a contact attempt as the advisor (now, unless `at` says when)."""
+        cmd = LogContactAttempt(case_id, channel, answered, at, checkpoint, note)
+        return self.cases.aftercare.log_attempt(cmd, self.advisor)[1]
+
+    def unanswered(self, case_id: int, due: date, until_day: int = 30) -> None:
+        """Run a checkpoint's survey from its due day in the declared order, each try (SMS,
+        call, e-mail, ten days apart) logged unanswered; run the reminders up to `until_day`."""
+        for offset, channel in ((0, "sms"), (10, "call"), (20, "email")):
+            self.move_to(due + timedelta(days=offset))
+            self.run_reminders()
+            self.attempt(case_id, channel)
+        self.move_to(due + timedelta(days=until_day))
+        self.run_reminders()
+
+    def outcome(
+        self,
+        case_id: int,
+        checkpoint: str,
+        outcome: str,
+        source: str = "young_person",
+        confidence: str = "declared",
+    ) -> Fired:
+        """Record a checkpoint's outcome (m3, m6, m12) with its source and confidence."""
+        field = f"outcome_{checkpoint}"
+        inputs = {field: outcome, f"{field}_source": source, f"{field}_confidence": confidence}
+        return self.fire(case_id, f"record_outcome_{checkpoint}", inputs)
+
+    def follow_up(self, case_id: int) -> FollowUpView:
+        """Return the attempts and checkpoints of a case."""
+        return self.cases.aftercare.follow_up(case_id, self.advisor)
+
+    def money(self, case_id: int) -> MoneyView:
+        """Return the money of a case."""
+        return self.cases.aftercare.money(case_id, self.advisor)
+
+    def confirm_grant(
+        self, case_id: int, amount: int | None = None, reason: str | None = None
+    ) -> MoneyView:
+        """Confirm the recomputed grant as the advisor."""
+        return self.cases.aftercare.confirm_grant(
+            ConfirmGrant(case_id, amount, reason), self.advisor
+        )
 
     # Reading.
     def overdue(self) -> list[int]:

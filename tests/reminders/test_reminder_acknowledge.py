@@ -88,28 +88,27 @@ class TestAcknowledgeService:
         )
         assert expected == [m for m in _mail(walker, smtp, cid) if m[1].startswith("check_in")]
 
-    async def test_acknowledging_the_m6_survey_stops_lose_contact(
+    async def test_recording_the_m6_answer_stops_the_call_and_the_email(
         self, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor, container: Container
     ) -> None:
-        """Once the advisor has the M+6 answer in hand, no repeat and no lost contact."""
+        """Once the advisor has the M+6 answer in hand, the later survey steps are not sent."""
         cid = await in_follow_up(walker, pump, START, END)
         m6 = paris(END + 182 * DAY)
         await pump.until(m6 + DAY)
-        survey = _one(walker.reminders(cid), "outcome_m6", "young_person")
-        container.reminders.acknowledge(cid, survey.id, advisor)
+        walker.outcome(cid, "m6", "cdi")
         await pump.until(m6 + 45 * DAY)
 
         m6_rows = sorted(
-            (r.kind, r.recipient, r.occurrence, r.status)
+            (r.rule_id, r.kind, r.recipient, r.status)
             for r in walker.reminders(cid)
-            if r.rule_id == "outcome_m6"
+            if r.rule_id.startswith("outcome_m6")
         )
         expected = [
-            ("reminder", "ml_advisor", 0, "sent"),
-            ("reminder", "ml_advisor", 1, "acknowledged"),
-            ("reminder", "young_person", 0, "sent"),
-            ("reminder", "young_person", 1, "acknowledged"),
-            ("timeout", "system", 0, "acknowledged"),
+            ("outcome_m6", "reminder", "ml_advisor", "sent"),
+            ("outcome_m6", "reminder", "young_person", "sent"),
+            ("outcome_m6", "timeout", "system", "sent"),
+            ("outcome_m6_call", "reminder", "advisor", "skipped"),
+            ("outcome_m6_email", "reminder", "young_person", "skipped"),
         ]
         assert expected == m6_rows
         expected_state = "FOLLOW_UP"

@@ -65,7 +65,14 @@ CHECKLIST = {
     "travel_booked": True,
     "emergency_contacts_filled": True,
 }
-OUTCOME = {"outcome_source": "young_person"}
+
+
+def _outcome(months: int, value: str) -> dict[str, str]:
+    """A checkpoint's outcome with its own source and confidence."""
+    field = f"outcome_m{months}"
+    return {field: value, f"{field}_source": "young_person", f"{field}_confidence": "declared"}
+
+
 EMAILS = {
     "young_person": YP_EMAIL,
     "advisor": ADVISOR_EMAIL,
@@ -152,11 +159,14 @@ def _plan() -> list[Event]:
             ("outcome_m6", 182, "m6"),
             ("outcome_m12", 365, "m12"),
         )
-        for n in range(3)
-        # Repeats keep 09:00 in Paris across the October change of time.
-        for event in _to(
-            move, _e(days + 10 * n), rule, "reminder", (yp, ml), occurrence=n,
-            template="outcome_survey",
+        # In the survey's order: SMS (e-mail here, no phone) to the young person and the ML,
+        # a call for the advisor ten days later, an e-mail ten days after that.
+        for event in (
+            *_to(move, _e(days), rule, "reminder", (yp, ml), template="outcome_survey"),
+            Event(move, _e(days + 10), f"{rule}_call", "reminder", adv,
+                  template="outcome_call_due"),
+            Event(move, _e(days + 20), f"{rule}_email", "reminder", yp,
+                  template="outcome_survey"),
         )
     ]  # fmt: skip
     return [
@@ -235,10 +245,11 @@ def _plan() -> list[Event]:
         *_to("return", _e(15), "debrief_due", "reminder", (adv, ml)),
         # The debrief opens the follow-up by itself (the first clock move after it).
         Event("follow_up", DEBRIEF_AT, "open_follow_up", "timeout", "system"),
-        # Return + 3, 6, 12 months: three attempts ten days apart, to the young person and ML.
+        # Return + 3, 6, 12 months, each checkpoint's survey in its order.
         *surveys,
-        # M+6 answered: its lose-contact timeout, 30 days later, has nothing left to do.
-        Event("m12", _e(182 + 30), "outcome_m6", "timeout", "system", result="skipped"),
+        # Opening +6 and +12 settles the checkpoint before (here already answered).
+        Event("m6", _e(182), "outcome_m6", "timeout", "system"),
+        Event("m12", _e(365), "outcome_m12", "timeout", "system"),
     ]  # fmt: skip
 
 
@@ -307,11 +318,11 @@ def _walk(api: SandboxApi) -> Journey:
     move("follow_up", advance="PT1M")
     journey.states["debriefed, clock moved"] = api.state(cid)
     move("m3", to=utc(Y, 11, 9).isoformat())
-    api.fired(cid, "record_outcome_m3", {"outcome_m3": "job_seeking", **OUTCOME})
+    api.fired(cid, "record_outcome_m3", _outcome(3, "job_seeking"))
     move("m6", advance="P91D")  # to 8 February
-    api.fired(cid, "record_outcome_m6", {"outcome_m6": "cdd_6m_plus", **OUTCOME})
+    api.fired(cid, "record_outcome_m6", _outcome(6, "cdd_6m_plus"))
     move("m12", to=utc(Y + 1, 8, 10).isoformat())
-    api.fired(cid, "record_outcome_m12", {"outcome_m12": "cdi", **OUTCOME})
+    api.fired(cid, "record_outcome_m12", _outcome(12, "cdi"))
     journey.states["closed"] = api.fired(cid, "close", {"final_outcome": "cdi"}, SUPERVISOR)[
         "state"
     ]
@@ -430,7 +441,7 @@ class TestSandboxJourney:
         since = utc(Y + 1, 7, 1)
         expected = [m["id"] for m in journey.outbox if parse(m["at"]) >= since]
         assert expected == [m["id"] for m in journey.outbox_since]
-        expected_count = 6  # the three M+12 surveys, to the young person and the ML
+        expected_count = 4  # the M+12 survey: to the young person and the ML, call, e-mail
         assert expected_count == len(journey.outbox_since)
         expected_other: list[dict[str, Any]] = []
         assert expected_other == journey.outbox_other_case
@@ -485,7 +496,8 @@ class TestSandboxJourney:
         assert expected_backwards == backwards
 
     def test_timeouts_move_the_case_when_the_clock_moves(self, journey: Journey) -> None:
-        """open_preparation and open_follow_up fire at the first clock move after their state."""
+        """Timeouts fire at the first clock move after their moment: preparation, follow-up, and
+        each checkpoint that opens."""
         expected_states = {
             "signed": "CONTRACTED",
             "signed, clock moved": "PREPARING",
@@ -497,6 +509,8 @@ class TestSandboxJourney:
         expected = [
             ("start_preparation", "CONTRACTED", "PREPARING", "system", minute(SIGNED_AT)),
             ("start_follow_up", "DEBRIEFED", "FOLLOW_UP", "system", minute(DEBRIEF_AT)),
+            ("open_checkpoint", "FOLLOW_UP", "FOLLOW_UP", "system", minute(_e(182))),
+            ("open_checkpoint", "FOLLOW_UP", "FOLLOW_UP", "system", minute(_e(365))),
         ]
         actual = [
             (e["trigger"], e["from_state"], e["to_state"], e["actor"], minute(parse(e["at"])))
@@ -522,7 +536,9 @@ class TestSandboxJourney:
             ("debrief", "DEBRIEFED", DEBRIEF_AT),
             ("start_follow_up", "FOLLOW_UP", DEBRIEF_AT),
             ("record_outcome_m3", "FOLLOW_UP", utc(Y, 11, 9)),
+            ("open_checkpoint", "FOLLOW_UP", minute(_e(182))),
             ("record_outcome_m6", "FOLLOW_UP", utc(Y + 1, 2, 8)),
+            ("open_checkpoint", "FOLLOW_UP", minute(_e(365))),
             ("record_outcome_m12", "FOLLOW_UP", utc(Y + 1, 8, 10)),
             ("close", "CLOSED", utc(Y + 1, 8, 10)),
         ]

@@ -15,6 +15,7 @@ from ipm_workflow.domain.cases import CaseFacts, Document
 from ipm_workflow.domain.definitions import FieldSpec, Workflow
 from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput, RoleNotAllowed
+from ipm_workflow.domain.followup import engine_guards
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 TODAY = date(2027, 1, 10)
@@ -38,6 +39,7 @@ def value_of(spec: FieldSpec) -> st.SearchStrategy[Any]:
         "date": DAYS.map(date.isoformat),
         "boolean": st.booleans(),
         "number": st.integers(min_value=0, max_value=5),
+        "money": st.integers(min_value=0, max_value=500_000),
         "text": st.sampled_from(["x", "Host Ltd"]),
         "note": st.sampled_from(["x", "two\nlines"]),
         "email": st.sampled_from(["host@example.org"]),
@@ -71,7 +73,7 @@ class TestTheMachineCarriesTheRules:
 
     @pytest.mark.parametrize("name", sorted(SHIPPED))
     def test_conditions_are_the_declared_guard_objects(self, name: str) -> None:
-        """Gate first (role, previous state), then the very guard objects, in order."""
+        """Gate first (role, previous state), then the declared guards, then the engine's."""
         engine = SHIPPED[name]
         machine = engine._machine
         mismatched = []
@@ -79,7 +81,8 @@ class TestTheMachineCarriesTheRules:
             for source in engine.definition.expanded_sources(spec):
                 for transition in machine.events[spec.trigger].transitions[source]:
                     gate, *guards = (c.func for c in transition.conditions)
-                    if gate.edge.spec is spec and [g.guard for g in guards] != spec.guards:
+                    expected = [*spec.guards, *engine_guards(engine.definition, spec.trigger)]
+                    if gate.edge.spec is spec and [g.guard for g in guards] != expected:
                         mismatched.append((spec.trigger, source))
         assert mismatched == []
 

@@ -145,13 +145,33 @@ class TestNormalJourney:
         d.fire(
             cid,
             "record_outcome_m3",
-            {"outcome_m3": "job_seeking", "outcome_source": "ml"},
+            {
+                "outcome_m3": "job_seeking",
+                "outcome_m3_source": "mission_locale",
+                "outcome_m3_confidence": "declared",
+            },
             actor=ML_ACTOR,
         )
         d.move_to(END + timedelta(days=183))
-        d.fire(cid, "record_outcome_m6", {"outcome_m6": "cdd_6m_plus", "outcome_source": "ml"})
+        d.fire(
+            cid,
+            "record_outcome_m6",
+            {
+                "outcome_m6": "cdd_6m_plus",
+                "outcome_m6_source": "mission_locale",
+                "outcome_m6_confidence": "declared",
+            },
+        )
         d.move_to(END + timedelta(days=366))
-        d.fire(cid, "record_outcome_m12", {"outcome_m12": "cdi", "outcome_source": "i_milo"})
+        d.fire(
+            cid,
+            "record_outcome_m12",
+            {
+                "outcome_m12": "cdi",
+                "outcome_m12_source": "i_milo",
+                "outcome_m12_confidence": "declared",
+            },
+        )
         closed = d.fire(cid, "close", {"final_outcome": "cdi"}).case
         seen.append(closed.state)
         expected = (
@@ -393,32 +413,34 @@ class TestLeavingTheJourney:
         assert expected == actual
         assert_chains_ok(container)
 
-    def test_lost_contact_after_three_unanswered_surveys(
+    def test_lost_contact_after_three_unanswered_attempts_at_m12(
         self, container: Container, drive: Journey, case_id: int
     ) -> None:
-        """At M+6, three unanswered surveys over 30 days let the system declare contact lost."""
+        """Nobody answers at M+6 (recorded unknown) nor at M+12: the survey is tried there in
+        its order, and three unanswered attempts over 30 days let the system declare it lost."""
         cid = case_id
         walk(drive, cid, "FOLLOW_UP")
         drive.move_to(END + timedelta(days=92))
-        outcome = {"outcome_m3": "job_seeking", "outcome_source": "young_person"}
-        drive.fire(cid, "record_outcome_m3", outcome)
-        due = END + timedelta(days=182)
-        for offset in (0, 10, 20, 30):
-            drive.move_to(due + timedelta(days=offset))
-            drive.run_reminders()
+        drive.outcome(cid, "m3", "job_seeking")
+        drive.unanswered(cid, END + timedelta(days=365))
         case = drive.case(cid)
         expected = (
-            [(0, "sent"), (1, "sent"), (2, "sent")],
+            [(0, "sent")],
+            [(0, "sent")],
+            [(0, "sent")],
             "LOST_CONTACT",
-            "unknown",
+            ("unknown", "unknown"),
         )
         actual = (
-            drive.sent(cid, "outcome_m6", "young_person"),
+            drive.sent(cid, "outcome_m12", "young_person"),
+            drive.sent(cid, "outcome_m12_call", "advisor"),
+            drive.sent(cid, "outcome_m12_email", "young_person"),
             case.state,
-            case.data["final_outcome"],
+            (case.data["outcome_m12"], case.data["final_outcome"]),
         )
         assert expected == actual
         assert_chains_ok(container)
+        assert case.data["outcome_m6"] == "unknown"
 
     def test_merge_by_the_supervisor_only(
         self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]

@@ -159,14 +159,26 @@ class TestNormalJourney:
         d.fire(
             cid,
             "record_outcome_m3",
-            {"outcome_m3": "training_under_6m", "outcome_source": "ml"},
+            {
+                "outcome_m3": "training_under_6m",
+                "outcome_m3_source": "mission_locale",
+                "outcome_m3_confidence": "declared",
+            },
             actor=ML_ACTOR,
         )
         d.move_to(END + timedelta(days=183))
-        outcome = {"outcome_m6": "work_study_contract", "outcome_source": "young_person"}
+        outcome = {
+            "outcome_m6": "work_study_contract",
+            "outcome_m6_source": "young_person",
+            "outcome_m6_confidence": "declared",
+        }
         d.fire(cid, "record_outcome_m6", outcome)
         d.move_to(END + timedelta(days=366))
-        outcome = {"outcome_m12": "work_study_contract", "outcome_source": "i_milo"}
+        outcome = {
+            "outcome_m12": "work_study_contract",
+            "outcome_m12_source": "i_milo",
+            "outcome_m12_confidence": "declared",
+        }
         d.fire(cid, "record_outcome_m12", outcome)
         closed = d.fire(cid, "close", {"final_outcome": "work_study_contract"}).case
         seen.append(closed.state)
@@ -435,26 +447,43 @@ class TestLeavingTheJourney:
     def test_lost_contact_after_unanswered_surveys_at_m12(
         self, container: Container, drive: Journey, case_id: int
     ) -> None:
-        """Outcomes known at M+3 and M+6, none at M+12: contact is lost after 30 days."""
+        """Outcomes known at M+3 and M+6, none at M+12: three unanswered tries over 30 days."""
         walk(drive, case_id, "FOLLOW_UP")
         drive.move_to(END + timedelta(days=92))
         drive.fire(
-            case_id, "record_outcome_m3", {"outcome_m3": "job_seeking", "outcome_source": "ml"}
+            case_id,
+            "record_outcome_m3",
+            {
+                "outcome_m3": "job_seeking",
+                "outcome_m3_source": "mission_locale",
+                "outcome_m3_confidence": "declared",
+            },
         )
         drive.move_to(END + timedelta(days=183))
         drive.fire(
-            case_id, "record_outcome_m6", {"outcome_m6": "temp_work", "outcome_source": "ml"}
+            case_id,
+            "record_outcome_m6",
+            {
+                "outcome_m6": "temp_work",
+                "outcome_m6_source": "mission_locale",
+                "outcome_m6_confidence": "declared",
+            },
         )
-        due = END + timedelta(days=365)
-        for offset in (0, 10, 20, 30):
-            drive.move_to(due + timedelta(days=offset))
-            drive.run_reminders()
+        drive.unanswered(case_id, END + timedelta(days=365))
         case = drive.case(case_id)
-        expected = ([(0, "sent"), (1, "sent"), (2, "sent")], "LOST_CONTACT", "unknown")
+        expected = (
+            [(0, "sent")],
+            [(0, "sent")],
+            [(0, "sent")],
+            "LOST_CONTACT",
+            ("unknown", "unknown"),
+        )
         actual = (
             drive.sent(case_id, "outcome_m12", "young_person"),
+            drive.sent(case_id, "outcome_m12_call", "advisor"),
+            drive.sent(case_id, "outcome_m12_email", "young_person"),
             case.state,
-            case.data["final_outcome"],
+            (case.data["outcome_m12"], case.data["final_outcome"]),
         )
         assert expected == actual
         assert_chains_ok(container)

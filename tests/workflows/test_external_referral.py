@@ -54,14 +54,26 @@ class TestNormalJourney:
         d.fire(
             cid,
             "record_outcome_m3",
-            {"outcome_m3": "job_seeking", "outcome_source": "ml"},
+            {
+                "outcome_m3": "job_seeking",
+                "outcome_m3_source": "mission_locale",
+                "outcome_m3_confidence": "declared",
+            },
             actor=ML_ACTOR,
         )
         d.move_to(END + timedelta(days=183))
-        outcome = {"outcome_m6": "training_6m_plus_qualifying", "outcome_source": "young_person"}
+        outcome = {
+            "outcome_m6": "training_6m_plus_qualifying",
+            "outcome_m6_source": "young_person",
+            "outcome_m6_confidence": "declared",
+        }
         d.fire(cid, "record_outcome_m6", outcome)
         d.move_to(END + timedelta(days=366))
-        outcome = {"outcome_m12": "cdd_6m_plus", "outcome_source": "i_milo"}
+        outcome = {
+            "outcome_m12": "cdd_6m_plus",
+            "outcome_m12_source": "i_milo",
+            "outcome_m12_confidence": "declared",
+        }
         d.fire(cid, "record_outcome_m12", outcome)
         closed = d.fire(cid, "close", {"final_outcome": "cdd_6m_plus"}).case
         seen.append(closed.state)
@@ -269,30 +281,36 @@ class TestLeavingTheJourney:
         assert expected == actual
         assert_chains_ok(container)
 
-    def test_lost_contact_after_unanswered_surveys_at_m6(
+    def test_unanswered_m6_is_unknown_and_contact_is_lost_at_m12(
         self, container: Container, drive: Journey, case_id: int
     ) -> None:
-        """Three unanswered surveys at M+6, then the system declares contact lost."""
+        """Unanswered at M+6: still in follow-up, M+6 unknown once M+12 opens; unanswered at
+        M+12 over 30 days: the system declares contact lost."""
         _placed(drive, case_id)
-        due = END + timedelta(days=182)
-        for offset in (0, 10, 20, 30):
-            drive.move_to(due + timedelta(days=offset))
-            drive.run_reminders()
+        drive.unanswered(case_id, END + timedelta(days=182), until_day=90)
+        assert (
+            drive.state(case_id),
+            drive.case(case_id).data.get("outcome_m6"),
+        ) == ("FOLLOW_UP", None)
+        drive.unanswered(case_id, END + timedelta(days=365))
         case = drive.case(case_id)
         expected = (
-            [(0, "sent"), (1, "sent"), (2, "sent")],
-            [(0, "sent"), (1, "sent"), (2, "sent")],
+            [(0, "sent")],
+            [(0, "sent")],
+            [(0, "sent")],
             "LOST_CONTACT",
-            "unknown",
+            ("unknown", "unknown"),
         )
         actual = (
-            drive.sent(case_id, "outcome_m6", "young_person"),
-            drive.sent(case_id, "outcome_m6", "ml_advisor"),
+            drive.sent(case_id, "outcome_m12", "young_person"),
+            drive.sent(case_id, "outcome_m12_call", "advisor"),
+            drive.sent(case_id, "outcome_m12_email", "young_person"),
             case.state,
-            case.data["final_outcome"],
+            (case.data["outcome_m12"], case.data["final_outcome"]),
         )
         assert expected == actual
         assert_chains_ok(container)
+        assert case.data["outcome_m6"] == "unknown"
 
     def test_merge_by_the_supervisor_only(
         self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]

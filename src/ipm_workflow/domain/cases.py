@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal, Protocol
 
+from ipm_workflow.domain.contacts import ContactAttempt
+
 DocumentStatus = Literal["missing", "received", "validated", "expired", "refused"]
 GENESIS_HASH = "0" * 64
 ADULT_AGE = 18
@@ -98,6 +100,8 @@ class CaseFacts:
     documents: Mapping[str, Document]
     birth_date: date | None
     today: date
+    # Read only by the follow-up's lost-contact rule; loaded where that rule is judged.
+    contacts: tuple[ContactAttempt, ...] = ()
     # How many legal guardians are on file (None: not counted by this caller).
     guardians: int | None = None
     # The workflow's computed values, worked out from `data` whenever they are read.

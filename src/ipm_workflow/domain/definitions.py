@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ipm_workflow.domain.aftercare_rules import FollowUp, Money
 from ipm_workflow.domain.computed import ComputedSpec
 from ipm_workflow.domain.durations import MAX_DAYS, Duration, FixedDuration, Span, TimeLimit
 from ipm_workflow.domain.eligibility import ProgrammeRules
@@ -15,7 +16,8 @@ from ipm_workflow.domain.guards import Guard, Scalar
 Phase = Literal[
     "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
 ]
-FieldType = Literal["date", "text", "note", "email", "phone", "enum", "boolean", "number"]
+# "money": an amount in euro cents, an integer (never a float).
+FieldType = Literal["date", "text", "note", "email", "phone", "enum", "boolean", "number", "money"]
 Recipient = Literal[
     "young_person", "guardian", "advisor", "supervisor", "ml_advisor", "host", "finance"
 ]
@@ -219,6 +221,11 @@ class ReminderRule(Strict):
     )
     recipients: list[Recipient | FromField] = Field(default_factory=list)
     template: str | None = None
+    channel: Literal["sms", "email"] | None = Field(
+        default=None,
+        description="The channel tried first for a person (consent permitting), e.g. the "
+        "outcome survey's SMS then e-mail steps.",
+    )
     unless: list[Guard] = Field(
         default_factory=list, description="The reminder is not due once all these guards hold."
     )
@@ -314,6 +321,9 @@ class Workflow(Strict):
         default_factory=dict, description="Values worked out from the data (read like fields)."
     )
     events: list[EventMessage] = Field(default_factory=list)
+    # Follow-up and money (README "Contact attempts and outcomes", "Money on a mobility").
+    follow_up: FollowUp | None = None
+    money: Money | None = None
 
     @property
     def key(self) -> tuple[str, int]:

@@ -21,6 +21,7 @@ from ipm_workflow.domain.errors import (
     RoleNotAllowed,
     Unmet,
 )
+from ipm_workflow.domain.followup import engine_guards, settle
 from ipm_workflow.domain.guards import GuardBase
 from ipm_workflow.domain.values import coerce_inputs
 
@@ -128,7 +129,9 @@ class CompiledWorkflow:
         )
         for spec in definition.transitions:
             inputs = frozenset(i.field for i in spec.inputs)
-            guards = [_GuardCondition(g, inputs) for g in spec.guards]
+            # The engine's own guards (the declared lost-contact rule) come after the file's.
+            declared = [*spec.guards, *engine_guards(definition, spec.trigger)]
+            guards = [_GuardCondition(g, inputs) for g in declared]
             effects = _Effects(spec)
             for source in definition.expanded_sources(spec):
                 self._triggers.setdefault(source, [])
@@ -262,6 +265,7 @@ class CompiledWorkflow:
                 trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
             )
         data = {**proposed.data, **attempt.effects}
+        data |= settle(self.definition, data, facts.state, to_state, facts.today)
         changes = {k: [facts.data.get(k), v] for k, v in data.items() if facts.data.get(k) != v}
         new_previous = facts.state if to_state != facts.state else previous_state
         return Outcome(trigger, facts.state, to_state, new_previous, data, changes, given)

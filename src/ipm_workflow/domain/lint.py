@@ -17,6 +17,8 @@ from ipm_workflow.domain.definitions import (
 )
 from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.lint_values import ValueChecks, did_you_mean
+from ipm_workflow.domain.followup import follow_up_problems
+from ipm_workflow.domain.money import money_problems
 
 __all__ = ["Problem", "did_you_mean", "lint"]
 
@@ -96,6 +98,8 @@ class _Linter(ValueChecks):
         self.check_events()
         self.check_ambiguous_triggers()
         self.check_graph()
+        for path, message in [*follow_up_problems(wf), *money_problems(wf)]:
+            self.report(path, message)
         return self.problems
 
     def check_names(self) -> None:
@@ -173,6 +177,10 @@ class _Linter(ValueChecks):
                 self.report(path, f"'{item}' is not a value of enum field '{field}'{hint}")
             elif spec.type == "boolean" and not isinstance(item, bool):
                 self.report(path, f"field '{field}' is a boolean: use true or false, not {item!r}")
+            elif spec.type == "money" and (isinstance(item, bool) or not isinstance(item, int)):
+                self.report(
+                    path, f"field '{field}' is an amount in cents (an integer), not {item!r}"
+                )
             elif spec.type == "number" and (
                 isinstance(item, bool) or not isinstance(item, int | float)
             ):

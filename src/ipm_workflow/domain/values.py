@@ -31,6 +31,8 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
         return _boolean(raw)
     if spec.type == "number":
         return _number(raw)
+    if spec.type == "money":
+        return cents(raw)
     if not isinstance(raw, str):
         raise ValueError(f"expected text, got {raw!r}")
     # Text kinds share the door's rules: no control characters, declared limits, one address.
@@ -83,6 +85,23 @@ def _number(raw: Any) -> int | float:
             raise ValueError(f"expected a finite number, got {raw!r}")
         return int(number) if isinstance(raw, str) and number.is_integer() else number
     raise ValueError(f"expected a number, got {raw!r}")
+
+
+# Euro cents a case may hold: ten million euros either way is far beyond any mobility grant.
+MAX_CENTS = 10**9
+
+
+def cents(raw: Any) -> int:
+    """Return an amount in euro cents: an integer, never a float (0.1 + 0.2 is not 0.3)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise ValueError(f"expected an amount in euro cents (an integer), got {raw!r}")
+    text_form = raw.strip() if isinstance(raw, str) else str(raw)
+    if not text_form.lstrip("-").isdigit():
+        raise ValueError(f"expected an amount in euro cents (an integer), got {raw!r}")
+    amount = int(text_form)
+    if abs(amount) > MAX_CENTS:
+        raise ValueError(f"{amount} cents is beyond the limit of {MAX_CENTS} either way")
+    return amount
 
 
 def coerce_inputs(

@@ -75,9 +75,12 @@ class DeliveryService:
         person = uow.people.get(case.person_id)
         advisor = uow.directory.user(case.advisor_id) if case.advisor_id else None
         place = uow.directory.mission_locale(case.mission_locale_id)
+        definition = self.cases.workflow_of(case).definition
+        rule = next((r for r in definition.reminders if r.id == reminder.rule_id), None)
+        channel = rule.channel if rule is not None and reminder.kind == "reminder" else None
         # Supervisors are also the last fallback of any recipient who cannot be found.
         guardians = uow.guardians.of(person.id or 0)
-        audience = Audience(case, person, advisor, place, self._supervisors, guardians)
+        audience = Audience(case, person, advisor, place, self._supervisors, guardians, channel)
         return audience, birth_date
 
     def _supervisors(self) -> list[User]:

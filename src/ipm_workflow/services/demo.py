@@ -90,7 +90,15 @@ def journey(today: date) -> list[tuple[str, Any, dict[str, Any]]]:
         ("docs", ["europass"], {}),
         ("fire", "debrief", {"debrief_date": d(today)}),
         ("system", "start_follow_up", {}),
-        ("fire", "record_outcome_m3", {"outcome_m3": "cdd_6m_plus", "outcome_source": "ml"}),
+        (
+            "fire",
+            "record_outcome_m3",
+            {
+                "outcome_m3": "cdd_6m_plus",
+                "outcome_m3_source": "mission_locale",
+                "outcome_m3_confidence": "confirmed",
+            },
+        ),
     ]
 
 

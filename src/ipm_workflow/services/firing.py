@@ -12,6 +12,7 @@ from ipm_workflow.domain.engine import Outcome
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services import eligibility
+from ipm_workflow.services.aftercare import facts_with_contacts
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, FireTrigger
 from ipm_workflow.services.ports import UnitOfWork
@@ -65,8 +66,9 @@ class Firing:
             "case_id": case.id,
         }
         try:
+            facts = case.facts(store.today(now), birth_date, definition.computed)
             outcome = compiled.fire(
-                case.facts(store.today(now), birth_date, definition.computed),
+                facts_with_contacts(store, uow, case, facts),
                 cmd.trigger,
                 policy.workflow_role(actor),
                 now=now,

@@ -19,6 +19,7 @@ from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services import eligibility
+from ipm_workflow.services.aftercare import Aftercare, facts_with_contacts
 from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore, Change, retrying
 from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
@@ -49,6 +50,8 @@ class CaseService:
         self.store = store
         self.firing = Firing(store)
         self.records = CaseRecords(store)
+        # Contact attempts, checkpoint outcomes and money (README "Contact attempts…").
+        self.aftercare = Aftercare(store)
         self.idempotency = idempotency
         # Data, documents, moves and history are the records' commands, offered here too.
         self.update_data = self.records.update_data
@@ -218,6 +221,7 @@ class CaseService:
             case, birth_date = self.store.load(uow, case_id, actor)
             compiled = self.store.workflow_of(case)
             facts = case.facts(self.store.today(), birth_date, compiled.definition.computed)
+            facts = facts_with_contacts(self.store, uow, case, facts)
             actions = compiled.available_actions(
                 facts, policy.workflow_role(actor), case.previous_state
             )

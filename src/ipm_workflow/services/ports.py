@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from ipm_workflow.domain.cases import Case, HistoryEntry
+from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.services.attribution_ports import AttributionRepository
 from ipm_workflow.services.people_ports import (
@@ -29,6 +30,7 @@ __all__ = [
     "CaseRepository",
     "Clock",
     "CohortRepository",
+    "ContactRepository",
     "DirectoryRepository",
     "HistoryRepository",
     "IdempotencyRepository",
@@ -209,6 +211,18 @@ class CohortRepository(Protocol):
         ...
 
 
+class ContactRepository(Protocol):
+    """Contact attempts of the follow-up."""
+
+    def add(self, attempt: ContactAttempt) -> int:
+        """Insert an attempt and return its id."""
+        ...
+
+    def for_case(self, case_id: int) -> list[ContactAttempt]:
+        """Return a case's attempts, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -270,6 +284,11 @@ class UnitOfWork(Protocol):
     @property
     def attribution(self) -> AttributionRepository:
         """Moves between missions locales, deactivated staff and attribution counts."""
+        ...
+
+    @property
+    def contacts(self) -> ContactRepository:
+        """The contact attempts repository, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:

@@ -46,6 +46,8 @@ class Audience:
     # Read only when needed (a supervisor recipient, or the last fallback): most never are.
     supervisors: Callable[[], list[User]]
     guardians: Sequence[Guardian] = ()
+    # The channel the reminder's rule tries first for the young person (the survey's order).
+    channel: str | None = None
 
 
 def _person_route(
@@ -54,12 +56,15 @@ def _person_route(
     person: Person | Guardian,
     policy: DeliveryPolicy,
     named: str,
+    channel: str | None = None,
 ) -> Route:
-    # Consent and preference decide; with neither channel allowed the message stays in-app.
+    # Consent and preference decide (a rule's channel before the person's preference); with
+    # neither channel allowed the message stays in-app.
     can_sms = policy.sms_enabled and person.consent_sms and bool(phone)
     can_email = person.consent_email and bool(email)
     lang, tz = person.language, getattr(person, "timezone", "Europe/Paris")
-    if can_sms and (person.preferred_channel == "sms" or not can_email):
+    preferred = channel or person.preferred_channel
+    if can_sms and (preferred == "sms" or not can_email):
         return Route("sms", (phone or "",), lang, tz, addressee=named)
     if can_email:
         return Route("email", (email or "",), lang, tz, addressee=named)
@@ -87,7 +92,7 @@ def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Found
     # Without a contact the message still reaches the young person in-app, on their case.
     person = audience.person
     named = f"young person (person {person.id})"
-    return _person_route(person.email, person.phone, person, policy, named)
+    return _person_route(person.email, person.phone, person, policy, named, audience.channel)
 
 
 def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:

@@ -420,3 +420,23 @@ class CommuneRow(SQLModel, table=True):
     departement: str = Field(max_length=3)
     qpv: str = Field(default="unknown", max_length=8)
     rural: str = Field(default="unknown", max_length=8)
+
+# --- follow-up: contact attempts (migration 0011_followup) ---
+
+
+class ContactAttemptRow(SQLModel, table=True):
+    """One try to reach a young person during the follow-up (the note is free text)."""
+
+    __tablename__ = "contact_attempts"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    case_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("cases.id"), nullable=False, index=True)
+    )
+    at: datetime = _ts()
+    channel: str = Field(max_length=16)
+    answered: bool
+    by: str = Field(max_length=64)  # an actor reference, never a name
+    checkpoint: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recorded_at: datetime = _ts()

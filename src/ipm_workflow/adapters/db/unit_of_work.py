@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
 from ipm_workflow.adapters.db.attribution_store import SqlAttributionRepository
+from ipm_workflow.adapters.db.contact_store import SqlContactRepository
 from ipm_workflow.adapters.db.database import READONLY, is_sqlite
 from ipm_workflow.adapters.db.directory_store import (
     SqlCohortRepository,
@@ -40,8 +41,8 @@ class SqlUnitOfWork:
     guardians: SqlGuardianRepository
     sensitive: SqlSensitiveRepository
     communes: SqlCommuneRepository
-
     attribution: SqlAttributionRepository
+    contacts: SqlContactRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -78,8 +79,8 @@ class SqlUnitOfWork:
         self.guardians = SqlGuardianRepository(conn)
         self.sensitive = SqlSensitiveRepository(conn)
         self.communes = SqlCommuneRepository(conn)
-
         self.attribution = SqlAttributionRepository(conn)
+        self.contacts = SqlContactRepository(conn)
         return self
 
     @property

@@ -2,6 +2,7 @@
 
 from ipm_workflow.entrypoints.cli import (
     admin,
+    aftercare,
     attribution,
     backups,
     cases,
@@ -13,7 +14,17 @@ from ipm_workflow.entrypoints.cli import (
 from ipm_workflow.entrypoints.cli.common import app
 
 # The command modules register their commands on the groups when imported.
-COMMAND_MODULES = (admin, attribution, backups, cases, catalogue, imports, operations, people)
+COMMAND_MODULES = (
+    admin,
+    aftercare,
+    attribution,
+    backups,
+    cases,
+    catalogue,
+    imports,
+    operations,
+    people,
+)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from ipm_workflow import __version__
 from ipm_workflow.bootstrap import bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
+from ipm_workflow.entrypoints.http.aftercare import AftercareController
 from ipm_workflow.entrypoints.http.attribution import StaffController, eligibility
 from ipm_workflow.entrypoints.http.audit import AuditController
 from ipm_workflow.entrypoints.http.auth import FailureBrake, TokenAuthenticationMiddleware
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         AdminController,
         ReminderController,
         CohortController,
+        AftercareController,
         StaffController,
         eligibility,
         merge_case,
