@@ -1,7 +1,7 @@
 """follow-up: contact attempts; each checkpoint keeps its own outcome source
 
 Revision ID: 0011_followup
-Revises: 0006_core
+Revises: 0009_clocks
 Create Date: 2026-11-30 20:30:00
 
 The one `outcome_source` field the +3, +6, +12 and final outcomes shared becomes one source per
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0011_followup"
-down_revision: str | None = "0006_core"
+down_revision: str | None = "0009_clocks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

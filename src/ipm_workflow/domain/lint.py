@@ -16,8 +16,8 @@ from ipm_workflow.domain.definitions import (
     Workflow,
 )
 from ipm_workflow.domain.eligibility import OPENING
-from ipm_workflow.domain.lint_values import ValueChecks, did_you_mean
 from ipm_workflow.domain.followup import follow_up_problems
+from ipm_workflow.domain.lint_values import ValueChecks, did_you_mean
 from ipm_workflow.domain.money import money_problems
 
 __all__ = ["Problem", "did_you_mean", "lint"]

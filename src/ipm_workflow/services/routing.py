@@ -55,6 +55,7 @@ def _person_route(
     phone: str | None,
     person: Person | Guardian,
     policy: DeliveryPolicy,
+    *,
     named: str,
     channel: str | None = None,
 ) -> Route:
@@ -92,7 +93,9 @@ def _young_person(audience: Audience, on: date, policy: DeliveryPolicy) -> Found
     # Without a contact the message still reaches the young person in-app, on their case.
     person = audience.person
     named = f"young person (person {person.id})"
-    return _person_route(person.email, person.phone, person, policy, named, audience.channel)
+    return _person_route(
+        person.email, person.phone, person, policy, named=named, channel=audience.channel
+    )
 
 
 def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
@@ -104,7 +107,7 @@ def _guardian(audience: Audience, on: date, policy: DeliveryPolicy) -> Found:
     if not audience.guardians:
         return "no guardian contact recorded"
     routes = [
-        _person_route(g.email, g.phone, g, policy, f"guardian (of person {person.id})")
+        _person_route(g.email, g.phone, g, policy, named=f"guardian (of person {person.id})")
         for g in sorted(audience.guardians, key=lambda g: not g.parental_authority)
     ]
     reachable = [r for r in routes if r.to]

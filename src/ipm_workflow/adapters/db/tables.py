@@ -421,6 +421,7 @@ class CommuneRow(SQLModel, table=True):
     qpv: str = Field(default="unknown", max_length=8)
     rural: str = Field(default="unknown", max_length=8)
 
+
 # --- follow-up: contact attempts (migration 0011_followup) ---
 
 
