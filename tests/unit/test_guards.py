@@ -54,6 +54,7 @@ class TestRegistry:
             "all_of",
             "any_of",
             "not",
+            "minor_has_guardian",
         }
         assert expected == set(GUARD_KINDS)
 

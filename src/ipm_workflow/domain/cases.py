@@ -100,12 +100,12 @@ class CaseFacts:
     documents: Mapping[str, Document]
     birth_date: date | None
     today: date
+    # The workflow's computed values, worked out from `data` whenever they are read.
+    computed: Mapping[str, Computes] = field(default_factory=dict)
     # Read only by the follow-up's lost-contact rule; loaded where that rule is judged.
     contacts: tuple[ContactAttempt, ...] = ()
     # How many legal guardians are on file (None: not counted by this caller).
     guardians: int | None = None
-    # The workflow's computed values, worked out from `data` whenever they are read.
-    computed: Mapping[str, Computes] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
         """Return a data field's value, or a computed value worked out from the data."""
