@@ -27,8 +27,13 @@ REPLANNED = sorted([*DATED, "documents_d60"])
 
 
 def _young_person_mail(walker: Journey, smtp: SmtpSink, case_id: int) -> list[tuple[object, ...]]:
-    rules = {r.id: r.rule_id for r in walker.reminders(case_id)}
-    return [(m.at, rules[m.reminder_id]) for m in smtp.received if m.to == (YP_EMAIL,)]
+    # Date-based reminders only: the selection's event message does not move with the dates.
+    rules = {r.id: r.rule_id for r in walker.reminders(case_id) if r.kind != "event"}
+    return [
+        (m.at, rules[m.reminder_id])
+        for m in smtp.received
+        if m.to == (YP_EMAIL,) and m.reminder_id in rules
+    ]
 
 
 class TestPostponement:

@@ -52,6 +52,16 @@ def _d60(walker: Journey, **contact: Any) -> Reminder:
     return reminder
 
 
+def _dated(walker: Journey, sms: SmsProvider, case_id: int) -> list[dict[str, Any]]:
+    """The SMS requests of the case's date-based reminders (not the selection's event message)."""
+    refs = {
+        f"<reminder-{r.id}@ipm-workflow.example.org>"
+        for r in walker.reminders(case_id)
+        if r.kind != "event"
+    }
+    return [r for r in sms.requests if r["reference"] in refs]
+
+
 def _now(walker: Journey, reminder: Reminder) -> Reminder:
     [found] = [r for r in walker.reminders(reminder.case_id) if r.id == reminder.id]
     return found
@@ -68,9 +78,14 @@ class TestSmsDelivery:
         await pump.until(D60 + timedelta(hours=1))
 
         reference = f"<reminder-{reminder.id}@ipm-workflow.example.org>"
-        [request] = sms.requests
+        [request] = _dated(walker, sms, reminder.case_id)
         expected = ({"to", "text", "reference"}, PHONE, reference, ["Bearer test-key"])
-        assert expected == (set(request), request["to"], request["reference"], sms.authorizations)
+        assert expected == (
+            set(request),
+            request["to"],
+            request["reference"],
+            sorted(set(sms.authorizations)),
+        )
         lines = request["text"].splitlines()
         expected_lines = ["Documents à fournir avant le départ", "Bonjour Camille,"]
         assert expected_lines == lines[:2]
@@ -87,7 +102,12 @@ class TestSmsDelivery:
         await pump.until(D60 + timedelta(hours=1))
 
         expected = ([], "email", [reminder.id])
-        mails = [m.reminder_id for m in smtp.received if m.to == (YP_EMAIL,)]
+        events = {r.id for r in walker.reminders(reminder.case_id) if r.kind == "event"}
+        mails = [
+            m.reminder_id
+            for m in smtp.received
+            if m.to == (YP_EMAIL,) and m.reminder_id not in events
+        ]
         assert expected == (sms.requests, _now(walker, reminder).channel, mails)
 
 
@@ -104,7 +124,8 @@ class TestSmsFailures:
 
         dead = _now(walker, reminder)
         expected = ("dead", 1, 1)
-        assert expected == (dead.status, dead.attempts, len(sms.requests))
+        requests = _dated(walker, sms, reminder.case_id)
+        assert expected == (dead.status, dead.attempts, len(requests))
         assert dead.outcome is not None
         assert dead.outcome.startswith("permanent failure: SMS refused (400)")
 
@@ -128,6 +149,6 @@ class TestSmsFailures:
         actual = (
             (waiting.status, waiting.attempts, waiting.next_attempt_at),
             (delivered.status, delivered.attempts),
-            [r["reference"] for r in sms.requests],
+            [r["reference"] for r in _dated(walker, sms, reminder.case_id)],
         )
         assert expected == actual
