@@ -280,6 +280,12 @@ class TestMessages:
             preview["to"],
             preview["addressee"],
         ) == ("in_app", [], "Advisor C (advisor)")
+        planned = {
+            (r["rule_id"], r["recipient"]): r["addressee"]
+            for r in api_clocked.reminders(cid)
+            if r["status"] == "planned"
+        }
+        assert "Advisor C (advisor)" == planned[("preparing_check", "advisor")]
         await pump.until(utc(2029, 3, 26, 9))
         sent = {
             (r["rule_id"], r["recipient"]): (r["channel"], r["addressee"])
