@@ -285,7 +285,8 @@ class TestMessages:
             for r in api_clocked.reminders(cid)
             if r["status"] == "planned"
         }
-        assert "Advisor C (advisor)" == planned[("preparing_check", "advisor")]
+        expected = "Advisor C (advisor)"
+        assert expected == planned[("preparing_check", "advisor")]
         await pump.until(utc(2029, 3, 26, 9))
         sent = {
             (r["rule_id"], r["recipient"]): (r["channel"], r["addressee"])
