@@ -80,6 +80,18 @@ ENDPOINTS = {
         "POST", f"{CASES}/{{case_id}}/reassignments", CASE_READ, {"advisor_id": "{advisor_b}"}
     ),
     "cases-history": Endpoint("GET", f"{CASES}/{{case_id}}/history", CASE_READ),
+    "cases-suspend": Endpoint(
+        "POST",
+        f"{CASES}/{{case_id}}/suspension",
+        (200, 404, 409, 403, 401),  # 409: the advisor suspended it just before
+        {"reason": "a test pause"},
+    ),
+    "cases-resume": Endpoint(
+        "POST",
+        f"{CASES}/{{case_id}}/resumption",
+        (409, 404, 409, 403, 401),  # 409: the case is not suspended (the rights are checked)
+        {},
+    ),
     "cases-merge": Endpoint(
         "POST",
         f"{CASES}/{{case_id}}/merges",

@@ -5,6 +5,7 @@ numbered in the reader's language and addressed by name, in-app included."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -279,6 +280,13 @@ class TestMessages:
             preview["to"],
             preview["addressee"],
         ) == ("in_app", [], "Advisor C (advisor)")
+        planned = {
+            (r["rule_id"], r["recipient"]): r["addressee"]
+            for r in api_clocked.reminders(cid)
+            if r["status"] == "planned"
+        }
+        expected = "Advisor C (advisor)"
+        assert expected == planned[("preparing_check", "advisor")]
         await pump.until(utc(2029, 3, 26, 9))
         sent = {
             (r["rule_id"], r["recipient"]): (r["channel"], r["addressee"])
@@ -320,3 +328,24 @@ class TestUpgrade:
         assert [cid] == container.cases.suspensions.set_clocks(supervisor)
         assert ([cid], "clock_set") == (clocked.overdue(), clocked.history(cid)[-1].kind)
         assert container.cases.suspensions.set_clocks(supervisor) == []
+
+
+class TestSandboxOutbox:
+    """The training sandbox's outbox names the recipient of an in-app message."""
+
+    async def test_an_in_app_message_is_captured_with_its_recipient_named(
+        self, container: Container, clock: ManualClock
+    ) -> None:
+        """No address, yet the outbox says whom it was for."""
+        from ipm_workflow.adapters.channels.capture import CaptureChannel, outbox  # noqa: PLC0415
+        from ipm_workflow.services.messages import Message  # noqa: PLC0415
+
+        message = Message(7, 3, "in_app", (), "Point", "Texte", "<r-7@test>", "fr")
+        channel = CaptureChannel(container.engine, clock)
+        await channel.send(replace(message, addressee="Advisor C (advisor)"))
+        [captured] = outbox(container.engine)
+        assert (
+            captured["channel"],
+            captured["recipients"],
+            captured["addressee"],
+        ) == ("in_app", "(in-app)", "Advisor C (advisor)")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sandbox_kit import TRAINER, SandboxApi, parse
 
 from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.durations import Duration
 from ipm_workflow.services import demo
 
 
@@ -44,3 +45,17 @@ class TestLongMovesInARow:
         answer = api.call("POST", "/api/v1/sandbox/clock", TRAINER, json={"to": past.isoformat()})
         assert answer.status_code == 422
         assert "only moves forward" in answer.json()["detail"]
+
+
+class TestCalendarMonths:
+    """`advance: P1M` is a calendar month, end of month clamped, like every duration."""
+
+    def test_a_month_from_the_31st_of_january_is_the_28th_of_february(
+        self, api: SandboxApi
+    ) -> None:
+        """31 January 2029 + P1M lands on 28 February 2029, not 2 or 3 March."""
+        api.move(to="2029-01-31T10:00:00+00:00")
+        travel = api.move(advance="P1M")
+        started, now = parse(travel["started"]), parse(travel["now"])
+        assert (date(2029, 1, 31), date(2029, 2, 28)) == (started.date(), now.date())
+        assert now == started + Duration(months=1)

@@ -411,10 +411,11 @@ class TestSandboxJourney:
         assert expected == {key: n for key, n in counts.items() if n > 1}
 
     def test_the_outbox_lists_who_how_when_what(self, journey: Journey) -> None:
-        """Each captured message has recipients, channel, sandbox time, subject and body."""
+        """Each captured message has recipients (named too), channel, sandbox time, subject and
+        body."""
         expected = {
-            "id", "at", "case_id", "reminder_id", "channel", "recipients", "subject", "body",
-            "message_id",
+            "id", "at", "case_id", "reminder_id", "channel", "recipients", "addressee",
+            "subject", "body", "message_id",
         }  # fmt: skip
         first = journey.outbox[0]
         assert expected == set(first)
@@ -422,6 +423,7 @@ class TestSandboxJourney:
             journey.case_id,
             "email",
             ADVISOR_EMAIL,
+            "Advisor A (advisor)",
             minute(OPENED_AT + step(2)),
             f"Premier contact à faire – dossier n°{journey.case_id}",
         )
@@ -429,6 +431,7 @@ class TestSandboxJourney:
             first["case_id"],
             first["channel"],
             first["recipients"],
+            first["addressee"],
             minute(parse(first["at"])),
             first["subject"],
         )

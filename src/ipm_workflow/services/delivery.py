@@ -83,6 +83,21 @@ class DeliveryService:
         audience = Audience(case, person, advisor, place, self._supervisors, guardians, channel)
         return audience, birth_date
 
+    def addressees(self, case_id: int, reminders: list[Reminder]) -> dict[int, str]:
+        """Name whom each reminder of a case reaches: once sent, whom it reached; before, whom
+        it would reach today (in-app included); timeouts reach nobody."""
+        named = {r.id: r.addressee for r in reminders if r.addressee}
+        waiting = [r for r in reminders if not r.addressee and r.kind != "timeout"]
+        if not waiting:
+            return named
+        with self.uow(readonly=True) as uow:
+            audience, _ = self._audience(uow, waiting[0])
+        today, routes = self.cases.today(), {}
+        for recipient in {r.recipient for r in waiting}:
+            found = route(recipient, audience, today, self.policy)
+            routes[recipient] = found.addressee if isinstance(found, Route) else f"nobody ({found})"
+        return named | {r.id: routes[r.recipient] for r in waiting if r.case_id == case_id}
+
     def _supervisors(self) -> list[User]:
         with self.uow(readonly=True) as uow:
             return uow.directory.users_with_role(policy.SUPERVISOR)

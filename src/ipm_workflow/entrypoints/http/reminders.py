@@ -39,11 +39,13 @@ class ReminderOut(BaseModel):
     acknowledged_at: datetime | None
     outcome: str | None = Field(description="Why it is in this status (reason, last error).")
     addressee: str | None = Field(
-        default=None, description="Whom the message reached, named (in-app messages too)."
+        default=None,
+        description="Whom the message reached (once sent) or would reach today, named: in-app "
+        "messages too; none for a timeout.",
     )
 
     @classmethod
-    def of(cls, r: Reminder) -> ReminderOut:
+    def of(cls, r: Reminder, addressee: str | None = None) -> ReminderOut:
         """Render a reminder."""
         return cls(
             id=r.id,
@@ -63,7 +65,7 @@ class ReminderOut(BaseModel):
             sent_at=r.sent_at,
             acknowledged_at=r.acknowledged_at,
             outcome=r.outcome,
-            addressee=r.addressee,
+            addressee=addressee or r.addressee,
         )
 
 
@@ -103,7 +105,9 @@ class ReminderController(Controller):
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[ReminderOut]:
         """Planned, sent, failed and cancelled reminders, with their reasons and dates."""
-        return [ReminderOut.of(r) for r in container.reminders.of_case(case_id, actor)]
+        rows = container.reminders.of_case(case_id, actor)
+        names = container.delivery.addressees(case_id, rows)
+        return [ReminderOut.of(r, names.get(r.id)) for r in rows]
 
     @post(
         "/cases/{case_id:int}/reminders/{reminder_id:int}/acknowledge",
