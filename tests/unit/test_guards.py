@@ -39,7 +39,7 @@ def docs(*items: Document) -> dict[str, Document]:
 
 class TestRegistry:
     def test_every_kind_is_registered(self) -> None:
-        """The registry holds exactly the eight documented guard kinds."""
+        """The registry holds exactly the nine documented guard kinds."""
         expected = {
             "field_set",
             "field_equals",
@@ -49,6 +49,7 @@ class TestRegistry:
             "date_order",
             "age_between",
             "documents_present",
+            "minor_has_guardian",
         }
         assert expected == set(GUARD_KINDS)
 
