@@ -171,8 +171,9 @@ def _plan() -> list[Event]:
             template="first_contact_escalation",
         ),
         # The day after the first contact: an adult needs no guardian, nothing to remind.
-        Event("contact", paris(date(Y, 1, 12)), "guardian_missing", "reminder", adv,
-              result="skipped"),  # fmt: skip
+        Event(
+            "contact", paris(date(Y, 1, 12)), "guardian_missing", "reminder", adv, result="skipped"
+        ),
         # The signature opens the preparation by itself (the first clock move after it).
         Event("preparation", SIGNED_AT, "open_preparation", "timeout", "system"),
         # Signature + 30 days to finance and the advisor, the supervisor a week later.
