@@ -50,6 +50,27 @@ ENDPOINTS = {
     "people-update": Endpoint(
         "PATCH", "/api/v1/people/{person_id}", CASE_WRITE, {"phone": "+33 6 00 00 00 09"}
     ),
+    "guardians-list": Endpoint("GET", "/api/v1/people/{person_id}/guardians", CASE_READ),
+    "guardians-add": Endpoint(
+        "POST",
+        "/api/v1/people/{person_id}/guardians",
+        (201, 404, 403, 403, 401),
+        {"name": "Dominique Autre", "email": "parent@example.org"},
+    ),
+    "guardians-update": Endpoint(
+        "PATCH",
+        "/api/v1/people/{person_id}/guardians/{guardian_id}",
+        CASE_WRITE,
+        {"phone": "+33 6 00 00 00 09"},
+    ),
+    "guardians-remove": Endpoint(
+        "DELETE", "/api/v1/people/{person_id}/guardians/{guardian_id}", (204, 404, 403, 403, 401)
+    ),
+    # Sensitive data: the advisors who see the person and the supervisors read; advisors write.
+    "sensitive-read": Endpoint("GET", "/api/v1/people/{person_id}/sensitive", CASE_READ),
+    "sensitive-write": Endpoint(
+        "PUT", "/api/v1/people/{person_id}/sensitive", CASE_WRITE, {"rqth": True}
+    ),
     "cases-open": Endpoint(
         "POST",
         CASES,
@@ -166,7 +187,11 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     [reminder, *_] = container.reminders.of_case(case_id, advisor)
     cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, actor=advisor)
     spare = container.tokens.issue("advisor.a", label="spare")
+    guardian = container.person_records.add_guardian(
+        person.id, {"name": "Dominique Exemple", "email": "parent@example.org"}, advisor
+    )
     return {
+        "guardian_id": guardian.id,
         "case_id": case_id,
         "duplicate_id": duplicate_id,
         "person_id": person.id,
