@@ -176,6 +176,10 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     """Mission locale A's case with its reminders, a duplicate case, a cohort, a spare token."""
     assert person.id is not None
     advisor = Actor.of(users["advisor_a"])
+    # Recorded before the cases: a guardian added later is an entry in their history.
+    guardian = container.person_records.add_guardian(
+        person.id, {"name": "Dominique Exemple", "email": "parent@example.org"}, advisor
+    )
     opened = [
         container.cases.open_case(
             OpenCase(person.id, WORKFLOW, "ml-a", users["advisor_a"].id, OPENING), advisor
@@ -187,9 +191,6 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     [reminder, *_] = container.reminders.of_case(case_id, advisor)
     cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, actor=advisor)
     spare = container.tokens.issue("advisor.a", label="spare")
-    guardian = container.person_records.add_guardian(
-        person.id, {"name": "Dominique Exemple", "email": "parent@example.org"}, advisor
-    )
     return {
         "guardian_id": guardian.id,
         "case_id": case_id,
