@@ -120,7 +120,8 @@ class TestProfile:
         ("field", "value"),
         [
             ("imilo_id", "1850575123456"),  # a NIR's shape: never stored
-            ("imilo_id", "ML-12 3"),
+            ("imilo_id", "ML 123"),
+            ("imilo_id", "1-85-05-75-123-456"),
             ("commune_insee", "7505"),
             ("gender", "unknown"),
             ("education_level", "bac"),

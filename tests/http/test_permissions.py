@@ -50,6 +50,27 @@ ENDPOINTS = {
     "people-update": Endpoint(
         "PATCH", "/api/v1/people/{person_id}", CASE_WRITE, {"phone": "+33 6 00 00 00 09"}
     ),
+    "guardians-list": Endpoint("GET", "/api/v1/people/{person_id}/guardians", CASE_READ),
+    "guardians-add": Endpoint(
+        "POST",
+        "/api/v1/people/{person_id}/guardians",
+        (201, 404, 403, 403, 401),
+        {"name": "Dominique Autre", "email": "parent@example.org"},
+    ),
+    "guardians-update": Endpoint(
+        "PATCH",
+        "/api/v1/people/{person_id}/guardians/{guardian_id}",
+        CASE_WRITE,
+        {"phone": "+33 6 00 00 00 09"},
+    ),
+    "guardians-remove": Endpoint(
+        "DELETE", "/api/v1/people/{person_id}/guardians/{guardian_id}", (204, 404, 403, 403, 401)
+    ),
+    # Sensitive data: the advisors who see the person and the supervisors read; advisors write.
+    "sensitive-read": Endpoint("GET", "/api/v1/people/{person_id}/sensitive", CASE_READ),
+    "sensitive-write": Endpoint(
+        "PUT", "/api/v1/people/{person_id}/sensitive", CASE_WRITE, {"rqth": True}
+    ),
     "cases-open": Endpoint(
         "POST",
         CASES,
@@ -167,6 +188,10 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     """Mission locale A's case with its reminders, a duplicate case, a cohort, a spare token."""
     assert person.id is not None
     advisor = Actor.of(users["advisor_a"])
+    # Recorded before the cases: a guardian added later is an entry in their history.
+    guardian = container.person_records.add_guardian(
+        person.id, {"name": "Dominique Exemple", "email": "parent@example.org"}, advisor
+    )
     opened = [
         container.cases.open_case(
             OpenCase(person.id, WORKFLOW, "ml-a", users["advisor_a"].id, OPENING), advisor
@@ -179,6 +204,7 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, actor=advisor)
     spare = container.tokens.issue("advisor.a", label="spare")
     return {
+        "guardian_id": guardian.id,
         "case_id": case_id,
         "duplicate_id": duplicate_id,
         "person_id": person.id,

@@ -180,6 +180,10 @@ def _plan() -> list[Event]:
             sup,
             template="first_contact_escalation",
         ),
+        # The day after the first contact: an adult needs no guardian, nothing to remind.
+        Event(
+            "contact", paris(date(Y, 1, 12)), "guardian_missing", "reminder", adv, result="skipped"
+        ),
         # Selected: the young person hears at once (an event message).
         Event(
             "selection", utc(Y, 1, 15), "selected_to_young_person", "event", yp,

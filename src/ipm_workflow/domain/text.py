@@ -150,12 +150,14 @@ def insee_code(value: str) -> str:
 
 
 def imilo_id(value: str) -> str:
-    """Return an i-milo identifier (letters and digits); refuse what looks like a social-security
-    number (13 or 15 digits starting with 1, 2, 7 or 8): it must never be stored [DOMAIN S31]."""
+    """Return an i-milo identifier (letters, digits, and - _ . between them); refuse what looks
+    like a social-security number (13 or 15 digits starting with 1, 2, 7 or 8, separators
+    aside): it must never be stored [DOMAIN S31]."""
     text = single_line(value, IMILO_MAX)
-    if not text.isascii() or not text.isalnum():
-        raise ValueError(f"expected letters and digits only, at most {IMILO_MAX}")
-    if text.isdigit() and len(text) in (13, 15) and text[0] in "1278":
+    if not text.isascii() or not text.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise ValueError(f"expected letters, digits and - _ . only, at most {IMILO_MAX}")
+    digits = text.replace("-", "").replace("_", "").replace(".", "")
+    if digits.isdigit() and len(digits) in (13, 15) and digits[0] in "1278":
         raise ValueError("looks like a social-security number (NIR), which is never stored")
     return text
 

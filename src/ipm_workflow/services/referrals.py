@@ -128,7 +128,9 @@ class ReferralImporter:
             raise ValueError("phone: not a phone number")
         referred = _date(v["referral_date"], "referral_date") if "referral_date" in v else None
         inputs = self._inputs(compiled, row.extras, v, referred)
-        person = Person(None, v["first_name"], v["last_name"], born, email, phone)
+        # The referral's i-milo identifier is part of the profile at entry (never the NIR).
+        imilo = v.get("imilo_id") or None
+        person = Person(None, v["first_name"], v["last_name"], born, email, phone, imilo_id=imilo)
         normalised = [
             folded(v["last_name"]),
             folded(v["first_name"]),
