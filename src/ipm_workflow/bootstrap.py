@@ -34,6 +34,7 @@ from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.sandbox import SandboxService
+from ipm_workflow.services.staff import StaffService
 from ipm_workflow.services.versions import VersionService
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Container:
     merges: MergeService = field(init=False)
     referrals: ReferralImporter = field(init=False)
     audit: AuditService = field(init=False)
+    staff: StaffService = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -87,6 +89,12 @@ class Container:
         self.merges = MergeService(cases.store, cases.firing)
         self.referrals = ReferralImporter(self.people, self.cases)
         self.audit = AuditService(store)
+        # Page sessions expire in real time too, like tokens.
+        self.staff = StaffService(
+            uow,
+            SystemClock() if self.settings.sandbox else self.clock,
+            timedelta(minutes=self.settings.web_session_minutes),
+        )
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

@@ -18,6 +18,7 @@ from ipm_workflow.services.people_ports import (
     TokenRepository,
 )
 from ipm_workflow.services.reminder_ports import ReminderRepository
+from ipm_workflow.services.staff_ports import StaffRepository
 
 __all__ = [
     "AuditQuery",
@@ -216,6 +217,11 @@ class UnitOfWork(Protocol):
     @property
     def idempotency(self) -> IdempotencyRepository:
         """The idempotency repository, inside this transaction."""
+        ...
+
+    @property
+    def staff(self) -> StaffRepository:
+        """Staff passwords, languages and page sessions, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:

@@ -137,6 +137,7 @@ class SqlDirectoryRepository:
             row["active"],
             row["email"],
             row["timezone"],
+            row["language"],
         )
 
     def users_with_role(self, role: str) -> list[User]:

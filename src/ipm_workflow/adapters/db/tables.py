@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    String,
     Text,
     UniqueConstraint,
 )
@@ -51,6 +52,11 @@ class UserRow(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     timezone: str = Field(default="Europe/Paris", max_length=64)
     created_at: datetime = _ts()
+    # Staff sign-in on the web pages (argon2; None: no password set) and the pages' language.
+    password_hash: str | None = Field(default=None, max_length=200)
+    language: str = Field(
+        default="fr", sa_column=Column(String(2), nullable=False, server_default="fr")
+    )
 
 
 class UserMissionLocaleRow(SQLModel, table=True):
@@ -271,3 +277,18 @@ class SandboxOutboxRow(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(max_length=200)
     at: datetime = _ts(index=True)
+
+
+# --- web pages (issue 13) ---------------------------------------------------------------------
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A signed-in staff member's page session, known by the SHA-256 of its cookie only."""
+
+    __tablename__ = "web_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts(index=True)

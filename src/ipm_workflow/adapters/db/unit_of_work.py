@@ -18,6 +18,7 @@ from ipm_workflow.adapters.db.directory_store import (
 )
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
+from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
 
 
 class SqlUnitOfWork:
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     reminders: SqlReminderRepository
     cohorts: SqlCohortRepository
+    staff: SqlStaffRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(conn)
         self.reminders = SqlReminderRepository(conn)
         self.cohorts = SqlCohortRepository(conn)
+        self.staff = SqlStaffRepository(conn)
         return self
 
     @property
