@@ -16,7 +16,7 @@ from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import FailureBrake, requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.web.i18n import LANGUAGES, language_of
-from ipm_workflow.entrypoints.web.rendering import gettext, page
+from ipm_workflow.entrypoints.web.rendering import gettext, home_path, page
 from ipm_workflow.entrypoints.web.session import (
     LANGUAGE_COOKIE,
     PRESESSION_COOKIE,
@@ -40,7 +40,7 @@ class SignInForm:
 
     username: str = ""
     password: str = ""
-    next: str = "/app/"
+    next: str = "/app"
 
 
 @dataclass
@@ -57,7 +57,7 @@ class LanguageForm:
     """Choosing the pages' language."""
 
     language: str = "fr"
-    next: str = "/app/"
+    next: str = "/app"
 
 
 @dataclass
@@ -94,13 +94,13 @@ def _sign_in_page(
 @get("/", include_in_schema=False)
 async def home() -> Response[None]:
     """The site's root: the pages (signing in first when needed)."""
-    return redirect("/app/cases")
+    return redirect("/app")
 
 
 @get("/app", include_in_schema=False)
-async def app_home() -> Response[None]:
-    """The pages' home: my cases."""
-    return redirect("/app/cases")
+async def app_home(request: Request[Any, Any, Any]) -> Response[None]:
+    """The pages' home: the first page of the navigation the user may open (my cases)."""
+    return redirect(home_path(request))
 
 
 @get("/app/sign-in", include_in_schema=False)
@@ -110,7 +110,7 @@ async def sign_in_page(
     """The sign-in form (`?lang=en` switches its language)."""
     if lang is not None:
         request.cookies[LANGUAGE_COOKIE] = language_of(lang)
-    template = _sign_in_page(request, request.query_params.get("next", "/app/"))
+    template = _sign_in_page(request, request.query_params.get("next", "/app"))
     if lang is not None:
         settings = request.app.state.container.settings
         template.cookies.append(cookie(settings, LANGUAGE_COOKIE, language_of(lang), 31536000))

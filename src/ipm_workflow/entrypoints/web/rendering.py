@@ -58,6 +58,19 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor | None:
     return Actor.of(session.user) if session is not None else None
 
 
+def allowed_nav(actor: Actor | None) -> list[NavItem]:
+    """The navigation's entries the actor may open."""
+    if actor is None:
+        return []
+    return [i for i in NAV if i.action is None or policy.may(actor, i.action)]
+
+
+def home_path(request: Request[Any, Any, Any]) -> str:
+    """Where `/app/` leads the signed-in user: the first entry of their navigation."""
+    entries = allowed_nav(actor_of(request))
+    return entries[0].path if entries else "/app/account"
+
+
 def page(
     request: Request[Any, Any, Any],
     template: str,
@@ -71,11 +84,7 @@ def page(
     lang = language(request)
     container: Container = request.app.state.container
     actor = actor_of(request)
-    nav = [
-        (item.path, item.label)
-        for item in NAV
-        if actor is not None and (item.action is None or policy.may(actor, item.action))
-    ]
+    nav = [(item.path, item.label) for item in allowed_nav(actor)]
     session = current_session(request)
     return Template(
         template_name=template,

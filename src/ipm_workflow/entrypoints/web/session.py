@@ -116,7 +116,7 @@ def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path of this site only (no open redirect)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/app/"
+    return "/app"
 
 
 def redirect(location: str, request: Request[Any, Any, Any] | None = None) -> Response[None]:
