@@ -116,8 +116,8 @@ def print_credentials(container: Container, host: str, port: int) -> None:
         container.staff.ensure_password(username, demo.PASSWORD)
         issued = container.tokens.issue(username, days=1, label="demo")
         typer.echo(
-            f"  {role:<10} {username:<16} password {demo.PASSWORD}"
-            f"  Authorization: Bearer {issued.token}"
+            f"  {role:<10} {username:<16} Authorization: Bearer {issued.token}"
+            f"  password: {demo.PASSWORD}"
         )
     typer.echo("")
 
