@@ -81,7 +81,7 @@ def serve(
         print_credentials(container, host, port)
         container.close()
     typer.echo(
-        f"ipm-workflow on http://{host}:{port}/ (pages; API under /api/v1, OpenAPI at /schema)",
+        f"ipm-workflow pages and API on http://{host}:{port}/ (API: /api/v1, OpenAPI: /schema)",
         err=True,
     )
     # Every server process builds its own app from these very settings (pickled to the
