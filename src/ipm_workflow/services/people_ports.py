@@ -29,6 +29,10 @@ class PeopleRepository(Protocol):
         """Return the missions locales of the person's cases."""
         ...
 
+    def names(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """Return "First Last" of each person by id (one query, for a listing)."""
+        ...
+
     def similar(self, person: Person) -> list[Person]:
         """Return probable duplicates: same birth date and close name, or same phone or e-mail."""
         ...

@@ -62,6 +62,12 @@ class CaseQuery:
     opened_to: datetime | None = None
     # (workflow, version, state, cutoff): cases that entered that state before the cutoff.
     overdue: Sequence[tuple[str, int, str, datetime]] | None = None
+    # The pages' filters: cases without an advisor; the young person's name contains this text.
+    unassigned: bool = False
+    name: str | None = None
+    # Overdue first (these cutoffs), then the other cases of states with a time limit (these
+    # states), then the rest; each group by time entered in the state (the pages' "due first").
+    urgency: tuple[Sequence[tuple[str, int, str, datetime]], Sequence[str]] | None = None
     sort: str = "id"
     descending: bool = False
     limit: int = 50

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import case as sql_case
 
 from ipm_workflow.adapters.db import mappers
 from ipm_workflow.adapters.db.driver import DriverStatement
@@ -184,12 +185,11 @@ class SqlCaseRepository:
                     ),
                 )
             )
+        conditions.extend(_page_conditions(query))
         total = self.conn.execute(
             select(func.count()).select_from(cases_t).where(*conditions)
         ).scalar_one()
-        column = _CASE_SORTS[query.sort]
-        # The id breaks ties so that pages never overlap nor skip a case.
-        order = [column.desc(), cases_t.c.id.desc()] if query.descending else [column, cases_t.c.id]
+        order = _order(query)
         rows = self.conn.execute(
             select(cases_t)
             .where(*conditions)
@@ -202,6 +202,53 @@ class SqlCaseRepository:
     def ids(self) -> list[int]:
         """Return every case id."""
         return list(self.conn.execute(select(cases_t.c.id).order_by(cases_t.c.id)).scalars())
+
+
+def _page_conditions(query: CaseQuery) -> list[Any]:
+    """The pages' filters: unassigned cases, a young person's name."""
+    conditions: list[Any] = []
+    if query.unassigned:
+        conditions.append(cases_t.c.advisor_id.is_(None))
+    if query.name:
+        conditions.append(_name_matches(query.name))
+    return conditions
+
+
+def _order(query: CaseQuery) -> list[Any]:
+    """The listing's order; the id breaks ties so that pages never overlap nor skip a case."""
+    if query.urgency is not None:
+        return [_urgency(*query.urgency), cases_t.c.state_entered_at, cases_t.c.id]
+    column = _CASE_SORTS[query.sort]
+    return [column.desc(), cases_t.c.id.desc()] if query.descending else [column, cases_t.c.id]
+
+
+def _name_matches(text: str) -> Any:
+    """Cases whose young person's first or last name contains the text (any case)."""
+    needle = f"%{text.strip().lower()}%"
+    people = select(people_t.c.id).where(
+        or_(
+            func.lower(people_t.c.first_name).like(needle),
+            func.lower(people_t.c.last_name).like(needle),
+        )
+    )
+    return cases_t.c.person_id.in_(people)
+
+
+def _urgency(overdue: Sequence[tuple[str, int, str, datetime]], timed_states: Sequence[str]) -> Any:
+    """0 for a case past its state's time limit, 1 in another state with a limit, 2 otherwise."""
+    late = or_(
+        false(),
+        *(
+            and_(
+                cases_t.c.workflow == wf,
+                cases_t.c.workflow_version == version,
+                cases_t.c.state == state,
+                cases_t.c.state_entered_at < _utc(cutoff),
+            )
+            for wf, version, state, cutoff in overdue
+        ),
+    )
+    return sql_case((late, 0), (cases_t.c.state.in_(list(timed_states)), 1), else_=2)
 
 
 class SqlHistoryRepository:

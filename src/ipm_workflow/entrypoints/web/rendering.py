@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Template
@@ -58,6 +61,15 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor | None:
     return Actor.of(session.user) if session is not None else None
 
 
+def when(moment: date | datetime | None, lang: str, timezone: str) -> str:
+    """A date, or a time in the service's time zone, in the page's language."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        return format_datetime(moment, "short", tzinfo=ZoneInfo(timezone), locale=lang)
+    return format_date(moment, "medium", locale=lang)
+
+
 def allowed_nav(actor: Actor | None) -> list[NavItem]:
     """The navigation's entries the actor may open."""
     if actor is None:
@@ -97,6 +109,8 @@ def page(
             "sandbox": container.settings.sandbox,
             "nav": nav,
             "path": request.url.path,
+            "label": lambda labels: getattr(labels, lang) if labels else "",
+            "when": lambda moment: when(moment, lang, container.settings.timezone),
             **context,
         },
     )
