@@ -117,7 +117,8 @@ class TestCasePage:
         html = client.get(f"/app/cases/{case_id}").text
         seen = re.search(r'name="seen_seq" value="(\d+)"', html)
         version = re.search(r'name="version" value="(\d+)"', html)
-        assert seen is not None and version is not None
+        assert seen is not None
+        assert version is not None
         api.fire(case_id, "log_first_contact", {"first_contact_date": "2026-01-05"})
         state = api.state(case_id)
         answer = client.post(
