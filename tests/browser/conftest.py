@@ -79,6 +79,40 @@ class WebServer:
             base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
         )
 
+    def new_case(
+        self, username: str = "demo.advisor1", mission_locale: str = "ml-saint-etienne"
+    ) -> int:
+        """Register a fictitious young person and open an unassigned variant-B case for them."""
+        with self.api(username) as api:
+            person = api.post(
+                "/api/v1/people",
+                json={"first_name": "Lou", "last_name": "Navigateur", "birth_date": "2005-06-15"},
+            )
+            assert person.status_code == 201, person.text
+            case = api.post(
+                "/api/v1/cases",
+                json={
+                    "person_id": person.json()["person"]["id"],
+                    "workflow": "erasmus_vet_long",
+                    "mission_locale_id": mission_locale,
+                    "advisor_id": None,
+                    "inputs": {"cv_attached": True, "privacy_notice_given": True},
+                },
+            )
+            assert case.status_code == 201, case.text
+            case_id: int = case.json()["id"]
+            return case_id
+
+    def fire(
+        self, case_id: int, trigger: str, username: str = "demo.advisor1", **inputs: Any
+    ) -> None:
+        """Fire a trigger through the API (to set a case up, never to test the pages)."""
+        with self.api(username) as api:
+            answer = api.post(
+                f"/api/v1/cases/{case_id}/transitions", json={"trigger": trigger, "inputs": inputs}
+            )
+            assert answer.status_code == 200, answer.text
+
 
 def _wait_ready(server: WebServer, deadline: float = 300.0) -> None:
     """Poll /ready until 200 (a loaded machine may take long; nothing asserts on the time)."""

@@ -157,11 +157,20 @@ def _typed(form: Any, views: Mapping[str, str], prefix: str) -> dict[str, Any]:
     for name, kind in views.items():
         raw = form.get(prefix + name)
         if kind == "boolean":
-            if raw is not None:
-                values[name] = _value(kind, raw)
+            # A ticked box sends "true" after its hidden "false" (an unticked one only "false").
+            sent = form.getall(prefix + name, [])
+            if sent:
+                values[name] = any(_value(kind, v) for v in sent)
         elif raw not in (None, ""):
             values[name] = _value(kind, raw.strip())
     return values
+
+
+def _differs(current: Any, given: Any) -> bool:
+    """Whether a field's posted value changes it (an unset box left unticked does not)."""
+    if current is None:
+        return given not in (False, "")
+    return str(current) != str(given)
 
 
 def _optional_date(raw: Any) -> date | None:
@@ -309,7 +318,7 @@ async def update_data(
         definition = container.cases.workflow_of(case).definition
         kinds = {n: s.type for n, s in definition.fields.items() if "field_" + n in form}
         given = _typed(form, kinds, "field_")
-        changes = {k: v for k, v in given.items() if str(case.data.get(k)) != str(v)}
+        changes = {k: v for k, v in given.items() if _differs(case.data.get(k), v)}
         if changes:
             container.cases.update_data(
                 UpdateData(

@@ -48,22 +48,21 @@ def my_cases(
     phase: FromQuery[str | None] = None,
     workflow: FromQuery[str | None] = None,
     mission_locale: FromQuery[str | None] = None,
-    advisor: FromQuery[int | None] = None,
+    advisor: FromQuery[str | None] = None,
     overdue: FromQuery[bool] = False,
     unassigned: FromQuery[bool] = False,
     q: FromQuery[str | None] = None,
-    page_number: FromQuery[int] = 1,
+    page_number: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
 ) -> Template:
     """The cases the user may see; overdue first, then those with a time limit running."""
     wanted_phase = phase if phase in PHASES else None
     searchable = policy.may(actor, Action.PEOPLE_READ)
     name = (q or "").strip()[:100] or None
-    page_number = max(1, page_number)
     query = CaseQuery(
         state=state_name or None,
         workflow=workflow or None,
         mission_locales=[mission_locale] if mission_locale else None,
-        advisor_id=advisor,
+        advisor_id=int(advisor) if advisor and advisor.isdigit() else None,
         unassigned=unassigned,
         name=name if searchable else None,
         limit=PAGE_SIZE,
@@ -102,7 +101,7 @@ def my_cases(
         "phase": wanted_phase or "",
         "workflow": workflow or "",
         "mission_locale": mission_locale or "",
-        "advisor": advisor or "",
+        "advisor": int(advisor) if advisor and advisor.isdigit() else "",
         "overdue": "true" if overdue else "",
         "unassigned": "true" if unassigned else "",
         "q": name or "",
