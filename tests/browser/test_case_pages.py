@@ -118,6 +118,7 @@ class TestJourney:
         valid = (end + timedelta(days=365)).isoformat()
         for document in ("identity", "insurance", "ceam"):
             record(visitor, document, valid)
+        visitor.page.get_by_text("Modifier les données").click()
         for field in ("ols_assessment_1_done", "travel_booked", "emergency_contacts_filled"):
             visitor.page.locator(f"#field-{field}").check()
         visitor.page.get_by_role("button", name="Enregistrer les données").click()

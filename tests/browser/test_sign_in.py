@@ -19,7 +19,7 @@ class TestSignInPage:
         visitor.check("sign-in")
         visitor.sign_in("demo.advisor1")
         assert "/app/cases" in visitor.page.url
-        assert visitor.page.get_by_text("Conseillère Démo Un").is_visible()
+        assert visitor.page.get_by_role("banner").get_by_text("Conseillère Démo Un").is_visible()
         visitor.check("my-cases")
         visitor.page.get_by_role("button", name="Se déconnecter").click()
         visitor.page.wait_for_url(re.compile("/app/sign-in"))

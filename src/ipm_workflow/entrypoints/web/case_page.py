@@ -98,10 +98,11 @@ def case_view(
         if spec.time_limit and case.state_entered_at
         else None
     )
+    title = gettext(request)("Case %(id)d") % {"id": case.id}
     return page(
         request,
         "case.html",
-        "Case",
+        title,
         status_code=status_code,
         case=case,
         definition=definition,
