@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from journey import ApiJourney
@@ -161,3 +163,47 @@ class TestCasePage:
         )
         assert api.case(case_id)["documents"]["identity"]["status"] == "validated"
         assert csrf_of(client.get(f"/app/cases/{case_id}").text) == token
+
+
+class TestOrderAndPages:
+    """Overdue first, then due; pages that neither overlap nor skip."""
+
+    def test_due_then_overdue_first(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+        clock: ManualClock,
+    ) -> None:
+        """A case whose state has a time limit comes before an older one without; past the
+        limit it is marked overdue and alone under the overdue filter."""
+        older = api.open_case()["id"]
+        api.fire(older, "log_first_contact", {"first_contact_date": "2026-01-05"})
+        newer = api.open_case()["id"]
+        sign_in(client, container, users["advisor_a"])
+        assert [newer, older] == case_ids(client.get("/app/cases").text)
+        clock.advance(timedelta(days=60))
+        sign_in(client, container, users["advisor_a"])
+        html = client.get("/app/cases").text
+        assert [newer, older] == case_ids(html)
+        assert 'class="overdue"' in html
+        assert [newer] == case_ids(client.get("/app/cases?overdue=true").text)
+
+    def test_pages_neither_overlap_nor_skip(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """51 cases: 50 on the first page, the last on the second, each case once."""
+        person = api.person()
+        opened = {api.open(person) for _ in range(51)}
+        sign_in(client, container, users["advisor_a"])
+        first = case_ids(client.get("/app/cases").text)
+        second_page = client.get("/app/cases?page_number=2").text
+        second = case_ids(second_page)
+        assert (len(first), len(second)) == (50, 1)
+        assert opened == set(first) | set(second)
+        assert "page 2 sur 2" in second_page
