@@ -147,7 +147,9 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     probe.cli("demo")  # migrates, loads the demo data, sets the demo passwords
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(IPM_WORKFLOW), "serve", "--port", str(port)],
+            # No reminder worker: its timeouts (e.g. the preparation that opens itself) would
+            # race the clicks; the pages' tests fire those triggers as the advisor may.
+            [str(IPM_WORKFLOW), "serve", "--port", str(port), "--no-worker"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -188,12 +190,12 @@ class Visitor:
         """Open a path of the server; return the response."""
         return self.page.goto(self.server.url + path)
 
-    def screenshot(self, label: str) -> Path:
-        """Write a full-page screenshot to var/artefacts/screenshots."""
+    def screenshot(self, label: str, *, full_page: bool = True) -> Path:
+        """Write a screenshot (the full page, or what the window shows) to the artefacts."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self.name}-{len(self.shots):02d}-{label}")
         path = SCREENSHOTS / f"{slug}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         self.shots.append(path)
         return path
 

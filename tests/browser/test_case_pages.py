@@ -69,6 +69,7 @@ class TestMyCases:
         """An advisor's cases, filtered by phase by choosing and clicking."""
         visitor.sign_in("demo.advisor2")
         visitor.check("my-cases-advisor2")
+        visitor.screenshot("window", full_page=False)  # the README's picture of my cases
         visitor.page.get_by_label("Phase").select_option("orientation")
         visitor.page.get_by_role("button", name="Filtrer").click()
         visitor.page.wait_for_load_state()
@@ -126,6 +127,7 @@ class TestJourney:
         act(visitor, "confirm_ready")
         assert state(visitor) == "Prêt au départ"
         visitor.check("case-ready")
+        visitor.screenshot("window", full_page=False)  # the README's picture of a case page
 
 
 class TestRefusalsAndConflicts:
