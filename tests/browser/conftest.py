@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from ipm_workflow.config import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 SCREENSHOTS = ROOT / "var" / "artefacts" / "screenshots"
@@ -129,15 +133,13 @@ def _wait_ready(server: WebServer, deadline: float = 300.0) -> None:
     pytest.fail(f"the server was not ready in time:\n{server.log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="session")
-def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    """`ipm-workflow serve` on a free port and its own SQLite database with the demo data."""
-    _need_chromium()
-    folder = tmp_path_factory.mktemp("web")
+@contextmanager
+def _serving(folder: Path, database_url: str) -> Iterator[WebServer]:
+    """Load the demo data into a database, serve it on a free port, stop it afterwards."""
     port = _free_port()
     env = {
         **os.environ,
-        "IPM_DATABASE_URL": f"sqlite:///{folder / 'web.sqlite3'}",
+        "IPM_DATABASE_URL": database_url,
         "IPM_LOG_FORMAT": "json",
         "IPM_HOST": "127.0.0.1",
         "IPM_PORT": str(port),
@@ -164,6 +166,40 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """`ipm-workflow serve` on a free port and its own SQLite database with the demo data."""
+    _need_chromium()
+    folder = tmp_path_factory.mktemp("web")
+    with _serving(folder, f"sqlite:///{folder / 'web.sqlite3'}") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """The same server on its own PostgreSQL database (skipped when none is reachable, as the
+    other PostgreSQL tests; mandatory with CI=true)."""
+    _need_chromium()
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            pass
+    except psycopg.Error as exc:
+        message = f"PostgreSQL not reachable at {PG_ADMIN} ({str(exc).strip()[:200]})"
+        if IN_CI:
+            pytest.fail(f"{message}: PostgreSQL tests are mandatory with CI=true")
+        pytest.skip(f"{message}: PostgreSQL tests skipped (they run, mandatory, with CI=true)")
+    name = f"ipm_web_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        with _serving(tmp_path_factory.mktemp("pgweb"), url) as server:
+            yield server
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -224,16 +260,18 @@ class Visitor:
 @pytest.fixture
 def visit(
     browser: Any, web_server: WebServer, request: pytest.FixtureRequest
-) -> Iterator[Callable[[], Visitor]]:
-    """Make visitors: each a new browser context (its own session); screenshots named by test."""
+) -> Iterator[Callable[..., Visitor]]:
+    """Make visitors: each a new browser context (its own session) on the SQLite server or the
+    one given; screenshots named by test."""
     contexts: list[Any] = []
     visitors: list[Visitor] = []
 
-    def make() -> Visitor:
+    def make(server: WebServer | None = None) -> Visitor:
         context = browser.new_context(locale="fr-FR")
         context.set_default_timeout(60_000)  # a loaded machine; never an assertion on time
         contexts.append(context)
-        visitor = Visitor(context.new_page(), web_server, f"{request.node.name}-{len(contexts)}")
+        name = f"{request.node.name}-{len(contexts)}"
+        visitor = Visitor(context.new_page(), server or web_server, name)
         visitors.append(visitor)
         return visitor
 
@@ -246,6 +284,6 @@ def visit(
 
 
 @pytest.fixture
-def visitor(visit: Callable[[], Visitor]) -> Visitor:
+def visitor(visit: Callable[..., Visitor]) -> Visitor:
     """One browser context."""
     return visit()

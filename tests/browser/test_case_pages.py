@@ -175,7 +175,7 @@ class TestRefusalsAndConflicts:
         assert state(visitor) == "Accueil trouvé"
         visitor.check("case-refused-sent")
 
-    def test_two_people_change_one_case(self, visit: Callable[[], Visitor]) -> None:
+    def test_two_people_change_one_case(self, visit: Callable[..., Visitor]) -> None:
         """Both open the case; the first change wins, the second is told what changed."""
         case_id = visitor_case = None
         first, second = visit(), visit()
