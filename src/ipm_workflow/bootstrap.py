@@ -21,6 +21,7 @@ from ipm_workflow.config import Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.services.accounts import AccountService
 from ipm_workflow.services.attribution import AttributionService
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
@@ -78,6 +79,7 @@ class Container:
     eligibility: EligibilityService = field(init=False)
     staff: StaffService = field(init=False)
     attribution: AttributionService = field(init=False)
+    accounts: AccountService = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -104,6 +106,12 @@ class Container:
         self.eligibility = EligibilityService(store)
         self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
         self.attribution = AttributionService(store)
+        # Page sessions expire in real time too, like tokens.
+        self.accounts = AccountService(
+            uow,
+            SystemClock() if self.settings.sandbox else self.clock,
+            timedelta(minutes=self.settings.web_session_minutes),
+        )
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

@@ -36,6 +36,22 @@ class Settings(BaseSettings):
         description="Base URL of links inside messages; default: the address the server runs on.",
     )
 
+    # Web pages (staff sign-in)
+    web_session_minutes: int = Field(
+        default=480, ge=5, description="How long a page session lasts after signing in."
+    )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark page cookies Secure (HTTPS only); default: when IPM_PUBLIC_URL is https.",
+    )
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether page cookies travel over HTTPS only."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return bool(self.public_url and self.public_url.startswith("https://"))
+
     # Metrics (GET /metrics): served only when one of these is set.
     metrics_token: SecretStr | None = Field(
         default=None, description="Bearer token a Prometheus scraper sends to GET /metrics."

@@ -83,6 +83,7 @@ class User:
     active: bool = True
     email: str | None = None
     timezone: str = "Europe/Paris"
+    language: str = "fr"  # of the web pages
 
     @property
     def actor(self) -> str:

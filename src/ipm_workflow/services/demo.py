@@ -36,6 +36,8 @@ USERS = [
     ("demo.advisor1", "Conseillère Démo Un", policy.ADVISOR, ["ml-saint-etienne"]),
     ("demo.advisor2", "Conseiller Démo Deux", policy.ADVISOR, ["ml-lyon", "ml-roanne"]),
 ]
+# The demo accounts' password on the web pages: obviously fake, printed by `make run`.
+PASSWORD = "demo-password"  # noqa: S105 - a public demo value, never a real secret
 # How far each demo case walks along the journey (number of steps of `journey`).
 TARGETS = [0, 0, 1, 1, 2, 3, 4, 5, 5, 7, 9, 9, 11, 12, 12, 13, 15, 16, 17, 17]
 

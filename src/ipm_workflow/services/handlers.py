@@ -188,10 +188,22 @@ class CaseService:
             raise GuardFailed("open", "(new)", unmet, [])
 
     def list_cases(
-        self, query: CaseQuery, actor: Actor, *, phase: str | None = None, overdue: bool = False
+        self,
+        query: CaseQuery,
+        actor: Actor,
+        *,
+        phase: str | None = None,
+        overdue: bool = False,
+        due_first: bool = False,
     ) -> tuple[list[Case], int]:
-        """List the cases the actor may see, by filters; `overdue` means past the state's SLA."""
+        """List the cases the actor may see, by filters; `overdue` means past the state's SLA.
+
+        `due_first` orders overdue cases first, then those whose state has a time limit.
+        A search by the young person's name needs the right to read people.
+        """
         policy.require(actor, Right.CASES_READ)
+        if query.name:
+            policy.require(actor, Right.PEOPLE_READ)
         registry = self.store.registry
         states = query.states
         if phase is not None:
@@ -203,6 +215,8 @@ class CaseService:
             }
             states = sorted(in_phase & set(states)) if states is not None else sorted(in_phase)
         cutoffs = self.store.clock.now() if overdue else None
+        if due_first:
+            query = replace(query, due_first=True)
         scope = policy.narrow(actor, query.mission_locales)
         query = replace(query, mission_locales=scope, states=states, overdue=cutoffs)
         with self.store.uow(readonly=True) as uow:

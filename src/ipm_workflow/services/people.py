@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from ipm_workflow.domain import policy, text
+from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import AlreadyExists, InvalidInput, NotFound
 from ipm_workflow.domain.people import (
     CONTACT_FIELDS,
@@ -119,6 +120,21 @@ class PeopleService:
         policy.require(actor, Action.PEOPLE_READ)
         with self.uow(readonly=True) as uow:
             return visible_person(uow, person_id, actor)
+
+    def names_in_cases(self, cases: Sequence[Case], actor: Actor) -> dict[int, str]:
+        """Names of the young people of cases the actor sees (empty without the right to read
+        people): whoever sees a case sees its person (the policy's sees_person)."""
+        if not policy.may(actor, Action.PEOPLE_READ):
+            return {}
+        for case in cases:
+            policy.see_case(actor, case.id or 0, case.mission_locale_id)
+        with self.uow(readonly=True) as uow:
+            return uow.people.names(sorted({c.person_id for c in cases}))
+
+    def mission_locales(self) -> list[MissionLocale]:
+        """Every mission locale."""
+        with self.uow(readonly=True) as uow:
+            return uow.directory.mission_locales()
 
     def update(self, person_id: int, changes: dict[str, Any], actor: Actor) -> Registered:
         """Change a person's fields; report probable duplicates again."""

@@ -38,6 +38,10 @@ class PeopleRepository(Protocol):
         """Return the ids of the records merged into this person's (duplicates of them)."""
         ...
 
+    def names(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """Return "First Last" of each person by id (one query, for a listing)."""
+        ...
+
     def similar(self, person: Person) -> list[Person]:
         """Return probable duplicates: same birth date and close name, or same phone or e-mail."""
         ...

@@ -23,6 +23,7 @@ from ipm_workflow.services.people_ports import (
     TokenRepository,
 )
 from ipm_workflow.services.reminder_ports import ReminderRepository
+from ipm_workflow.services.staff_ports import StaffRepository
 
 __all__ = [
     "AuditQuery",
@@ -97,6 +98,11 @@ class CaseQuery:
     overdue: datetime | None = None
     # Cases of young people who are minors on this day with no guardian on file.
     minor_without_guardian_on: date | None = None
+    # The pages' filter: the young person's first or last name contains this text.
+    name: str | None = None
+    # The pages' order: soonest deadline first (overdue cases have the earliest), then cases
+    # without a running time limit; ties by id.
+    due_first: bool = False
     sort: str = "id"
     descending: bool = False
     limit: int = 50
@@ -289,6 +295,11 @@ class UnitOfWork(Protocol):
     @property
     def contacts(self) -> ContactRepository:
         """The contact attempts repository, inside this transaction."""
+        ...
+
+    @property
+    def staff(self) -> StaffRepository:
+        """Staff passwords, languages and page sessions, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:

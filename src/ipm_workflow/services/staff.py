@@ -101,6 +101,7 @@ class StaffService:
             was_active = uow.attribution.deactivate_user(user_id, now)
             live = [t for t in uow.tokens.for_user(user_id) if t.revoked_at is None]
             revoked = sum(uow.tokens.revoke(t.id, now) for t in live)
+            uow.staff.delete_sessions(user_id)  # their page sessions end at once too
             uow.commit()
         self.forget_tokens()
         log.info("user_deactivated", user_id=user_id, tokens_revoked=revoked, actor=actor.id)
@@ -142,6 +143,11 @@ class StaffService:
 
         def work(uow: UnitOfWork) -> Answer:
             uow.directory.user(from_user_id)
+            if not uow.directory.user(to_user_id).active:
+                raise InvalidInput(
+                    "inactive advisor",
+                    [{"field": "to_user_id", "message": "this user has been deactivated"}],
+                )
             items = [
                 self._one(uow, case, to_user_id, reason, actor)
                 for case in self._open_cases(uow, from_user_id, actor)

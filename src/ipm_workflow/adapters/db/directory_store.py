@@ -86,6 +86,15 @@ class SqlPeopleRepository:
             person = self.get(person.merged_into_id)
         return person
 
+    def names(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """Return "First Last" of each person by id (one query, for a listing)."""
+        rows = self.conn.execute(
+            select(people_t.c.id, people_t.c.first_name, people_t.c.last_name).where(
+                people_t.c.id.in_(list(person_ids))
+            )
+        )
+        return {r[0]: f"{r[1]} {r[2]}" for r in rows}
+
     def similar(self, person: Person) -> list[Person]:
         """Return probable duplicates: same birth date and close name, or same phone or e-mail.
 
@@ -162,6 +171,7 @@ class SqlDirectoryRepository:
             row["active"],
             row["email"],
             row["timezone"],
+            row["language"],
         )
 
     def users_with_role(self, role: str) -> list[User]:

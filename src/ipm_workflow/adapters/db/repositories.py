@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import case as sql_case
 
 from ipm_workflow.adapters.db import mappers
 from ipm_workflow.adapters.db.driver import DriverStatement
@@ -200,12 +201,11 @@ class SqlCaseRepository:
             conditions.append(cases_t.c.due_at < _utc(query.overdue))
         if query.minor_without_guardian_on is not None:
             conditions.append(minors_without_guardian(query.minor_without_guardian_on))
+        conditions.extend(_page_conditions(query))
         total = self.conn.execute(
             select(func.count()).select_from(cases_t).where(*conditions)
         ).scalar_one()
-        column = _CASE_SORTS[query.sort]
-        # The id breaks ties so that pages never overlap nor skip a case.
-        order = [column.desc(), cases_t.c.id.desc()] if query.descending else [column, cases_t.c.id]
+        order = _order(query)
         rows = self.conn.execute(
             select(cases_t)
             .where(*conditions)
@@ -218,6 +218,36 @@ class SqlCaseRepository:
     def ids(self) -> list[int]:
         """Return every case id."""
         return list(self.conn.execute(select(cases_t.c.id).order_by(cases_t.c.id)).scalars())
+
+
+def _page_conditions(query: CaseQuery) -> list[Any]:
+    """The pages' filter: a young person's name."""
+    conditions: list[Any] = []
+    if query.name:
+        conditions.append(_name_matches(query.name))
+    return conditions
+
+
+def _order(query: CaseQuery) -> list[Any]:
+    """The listing's order; the id breaks ties so that pages never overlap nor skip a case."""
+    if query.due_first:
+        # Overdue cases have the earliest deadlines: they come first (the clock's `due_at`).
+        return [cases_t.c.due_at.is_(None), cases_t.c.due_at, cases_t.c.id]
+    column = _CASE_SORTS[query.sort]
+    return [column.desc(), cases_t.c.id.desc()] if query.descending else [column, cases_t.c.id]
+
+
+def _name_matches(text: str) -> Any:
+    """Cases whose young person's first or last name contains the text (any case)."""
+    needle = f"%{text.strip().lower()}%"
+    people = select(people_t.c.id).where(
+        or_(
+            func.lower(people_t.c.first_name).like(needle),
+            func.lower(people_t.c.last_name).like(needle),
+        )
+    )
+    return cases_t.c.person_id.in_(people)
+
 
 
 class SqlHistoryRepository:

@@ -25,6 +25,7 @@ from ipm_workflow.adapters.db.people_store import (
 )
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
+from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
 
 
 class SqlUnitOfWork:
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     communes: SqlCommuneRepository
     attribution: SqlAttributionRepository
     contacts: SqlContactRepository
+    staff: SqlStaffRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
         self.communes = SqlCommuneRepository(conn)
         self.attribution = SqlAttributionRepository(conn)
         self.contacts = SqlContactRepository(conn)
+        self.staff = SqlStaffRepository(conn)
         return self
 
     @property

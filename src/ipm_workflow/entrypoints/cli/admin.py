@@ -44,6 +44,33 @@ def add_user(
     typer.echo(f"user {user.id} ({user.username}, {user.role})")
 
 
+@users_app.command("set-password")
+def set_password(
+    username: str,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 10 characters (asked when absent).",
+        ),
+    ],
+) -> None:
+    """Set or reset a user's password for the web pages; their open sessions end."""
+    container = open_container()
+    user = run_or_exit(lambda: container.accounts.set_password(username, password))
+    typer.echo(f"password set for {user.username}; their page sessions ended")
+
+
+@users_app.command("activate")
+def activate(username: str) -> None:
+    """Activate a deactivated user again."""
+    container = open_container()
+    user = run_or_exit(lambda: container.accounts.reactivate(username))
+    typer.echo(f"user {user.username} activated")
+
+
 @audit_app.command("verify")
 def audit_verify(
     case: Annotated[int | None, typer.Option(help="Only this case.")] = None,

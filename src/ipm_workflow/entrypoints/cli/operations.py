@@ -81,7 +81,7 @@ def serve(
         print_credentials(container, host, port)
         container.close()
     typer.echo(
-        f"ipm-workflow API on http://{host}:{port}/  (OpenAPI: http://{host}:{port}/schema)",
+        f"ipm-workflow pages and API on http://{host}:{port}/ (API: /api/v1, OpenAPI: /schema)",
         err=True,
     )
     config = server_config(settings, workers=workers, access_log=access_log)
@@ -119,14 +119,19 @@ def server_config(settings: Settings, *, workers: int = 1, access_log: bool = Fa
 
 
 def print_credentials(container: Container, host: str, port: int) -> None:
-    """Print the API's address and fresh one-day tokens for the demo users."""
-    typer.echo(f"\nAPI: http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")
-    typer.echo("Demo credentials (valid one day; new ones at each start):")
+    """Print the pages' and the API's addresses, the demo users' passwords and fresh tokens."""
+    typer.echo(f"\nOpen http://{host}:{port}/ and sign in (web pages for staff)")
+    typer.echo(f"API: http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")
+    typer.echo("Demo credentials (fake passwords; tokens valid one day, new ones at each start):")
     from ipm_workflow.services import demo  # noqa: PLC0415 - fast start
 
     for username, _, role, _ in demo.USERS:
+        container.accounts.ensure_password(username, demo.PASSWORD)
         issued = container.tokens.issue(username, days=1, label="demo")
-        typer.echo(f"  {role:<10} {username:<16} Authorization: Bearer {issued.token}")
+        typer.echo(
+            f"  {role:<10} {username:<16} Authorization: Bearer {issued.token}"
+            f"  password: {demo.PASSWORD}"
+        )
     typer.echo("")
 
 

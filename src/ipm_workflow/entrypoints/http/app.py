@@ -32,10 +32,12 @@ from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
 from ipm_workflow.entrypoints.observability import metrics_enabled, start_metrics
+from ipm_workflow.entrypoints.web.app import WEB_PATHS, template_config, web_handlers
 from ipm_workflow.entrypoints.worker import worker_for
 from ipm_workflow.logging import configure_logging
 
-PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
+# The pages (entrypoints/web) check their own session cookie and CSRF token instead.
+PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", *WEB_PATHS]
 
 
 def openapi_config(sandbox: bool = False) -> OpenAPIConfig:
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         merge_case,
         health,
         ready,
+        *web_handlers(),
     ]
     middleware: list[Any] = [
         request_id_middleware,
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         request_class=CheckedRequest,
         before_request=refuse_nul_in_url,
         openapi_config=openapi_config(settings.sandbox),
+        template_config=template_config(),
         state=State(state),
         on_startup=[start_worker],
         on_shutdown=[stop_worker, container.close, stop_metrics],

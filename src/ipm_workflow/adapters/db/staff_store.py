@@ -1,0 +1,104 @@
+"""Staff passwords, languages and page sessions, on the users and web_sessions tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from ipm_workflow.adapters.db.directory_store import SqlDirectoryRepository
+from ipm_workflow.adapters.db.mappers import must
+from ipm_workflow.adapters.db.tables import UserRow, WebSessionRow
+from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.domain.people import User
+from ipm_workflow.services.staff_ports import SessionRecord
+
+users_t = UserRow.__table__  # type: ignore[attr-defined]
+sessions_t = WebSessionRow.__table__  # type: ignore[attr-defined]
+
+
+def _session(row: Any) -> SessionRecord:
+    return SessionRecord(
+        row["id"],
+        row["user_id"],
+        row["csrf_token"],
+        must(row["created_at"]),
+        must(row["expires_at"]),
+    )
+
+
+class SqlStaffRepository:
+    """Staff sign-in data of one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _set(self, user_id: int, **values: Any) -> None:
+        if not self.conn.execute(
+            update(users_t).where(users_t.c.id == user_id).values(**values)
+        ).rowcount:
+            raise NotFound("user not found")
+
+    def password_hash(self, user_id: int) -> str | None:
+        """Return a user's stored password hash (None: no password set)."""
+        value: str | None = self.conn.execute(
+            select(users_t.c.password_hash).where(users_t.c.id == user_id)
+        ).scalar()
+        return value
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Store a user's new password hash."""
+        self._set(user_id, password_hash=password_hash)
+
+    def set_language(self, user_id: int, language: str) -> None:
+        """Store a user's language for the pages."""
+        self._set(user_id, language=language)
+
+    def reactivate(self, user_id: int) -> None:
+        """Switch a deactivated user account on again."""
+        self._set(user_id, active=True, deactivated_at=None)
+
+    def users(self) -> list[tuple[User, bool]]:
+        """Return every user with whether a password is set, by username."""
+        rows = self.conn.execute(
+            select(users_t.c.id, users_t.c.password_hash).order_by(users_t.c.username)
+        ).all()
+        directory = SqlDirectoryRepository(self.conn)
+        return [(directory.user(r[0]), r[1] is not None) for r in rows]
+
+    def add_session(self, record: SessionRecord) -> None:
+        """Store a new session."""
+        self.conn.execute(
+            insert(sessions_t).values(
+                id=record.id,
+                user_id=record.user_id,
+                csrf_token=record.csrf_token,
+                created_at=record.created_at,
+                expires_at=record.expires_at,
+            )
+        )
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        """Return a session by id, if any."""
+        row = (
+            self.conn.execute(select(sessions_t).where(sessions_t.c.id == session_id))
+            .mappings()
+            .first()
+        )
+        return _session(row) if row else None
+
+    def delete_session(self, session_id: str) -> None:
+        """Forget one session."""
+        self.conn.execute(delete(sessions_t).where(sessions_t.c.id == session_id))
+
+    def delete_sessions(
+        self, user_id: int, keep: str | None = None, before: datetime | None = None
+    ) -> int:
+        """Forget a user's sessions (but `keep`); with `before`, only those expired by then."""
+        statement = delete(sessions_t).where(sessions_t.c.user_id == user_id)
+        if keep is not None:
+            statement = statement.where(sessions_t.c.id != keep)
+        if before is not None:
+            statement = statement.where(sessions_t.c.expires_at <= before)
+        return int(self.conn.execute(statement).rowcount)

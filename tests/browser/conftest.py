@@ -1,0 +1,289 @@
+"""Browser tests: a real `ipm-workflow serve` process with demo data, driven by Debian's Chromium.
+
+One server and one browser per test session; a fresh browser context (cookies) per test. Without
+/usr/bin/chromium the tests are skipped with a message, unless CI=true where they fail.
+Playwright's own browser download is never used (it cannot work here).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from ipm_workflow.config import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
+SCREENSHOTS = ROOT / "var" / "artefacts" / "screenshots"
+DEMO_PASSWORD = "demo-password"  # services/demo.py's fake password of the demo accounts
+SERIOUS = ("serious", "critical")
+
+pytestmark = pytest.mark.browser
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} not found (apt-get install chromium)"
+    if IN_CI:
+        pytest.fail(f"{message}: browser tests are mandatory with CI=true")
+    pytest.skip(f"{message}: browser tests skipped (they run, mandatory, with CI=true)")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class WebServer:
+    """A running server with the demo data, and how to reach and drive it."""
+
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def cli(self, *args: str) -> str:
+        """Run `ipm-workflow <args>` on the server's database; return its output."""
+        done = subprocess.run(
+            [str(IPM_WORKFLOW), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"ipm-workflow {' '.join(args)}: {done.stderr}"
+        return done.stdout
+
+    def api(self, username: str) -> httpx.Client:
+        """An API client with a fresh token of a demo user (to look behind the pages)."""
+        token = self.cli("tokens", "create", username, "--days", "1").strip()
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+
+    def new_case(
+        self, username: str = "demo.advisor1", mission_locale: str = "ml-saint-etienne"
+    ) -> int:
+        """Register a fictitious young person and open an unassigned variant-B case for them."""
+        with self.api(username) as api:
+            person = api.post(
+                "/api/v1/people",
+                json={"first_name": "Lou", "last_name": "Navigateur", "birth_date": "2005-06-15"},
+            )
+            assert person.status_code == 201, person.text
+            case = api.post(
+                "/api/v1/cases",
+                json={
+                    "person_id": person.json()["person"]["id"],
+                    "workflow": "erasmus_vet_long",
+                    "mission_locale_id": mission_locale,
+                    "advisor_id": None,
+                    "inputs": {"cv_attached": True, "privacy_notice_given": True},
+                },
+            )
+            assert case.status_code == 201, case.text
+            case_id: int = case.json()["id"]
+            return case_id
+
+    def fire(
+        self, case_id: int, trigger: str, username: str = "demo.advisor1", **inputs: Any
+    ) -> None:
+        """Fire a trigger through the API (to set a case up, never to test the pages)."""
+        with self.api(username) as api:
+            answer = api.post(
+                f"/api/v1/cases/{case_id}/transitions", json={"trigger": trigger, "inputs": inputs}
+            )
+            assert answer.status_code == 200, answer.text
+
+
+def _wait_ready(server: WebServer, deadline: float = 300.0) -> None:
+    """Poll /ready until 200 (a loaded machine may take long; nothing asserts on the time)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if server.process.poll() is not None:
+            pytest.fail(f"the server exited early:\n{server.log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{server.url}/ready", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"the server was not ready in time:\n{server.log.read_text(errors='replace')}")
+
+
+@contextmanager
+def _serving(folder: Path, database_url: str) -> Iterator[WebServer]:
+    """Load the demo data into a database, serve it on a free port, stop it afterwards."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "IPM_DATABASE_URL": database_url,
+        "IPM_LOG_FORMAT": "json",
+        "IPM_HOST": "127.0.0.1",
+        "IPM_PORT": str(port),
+    }
+    log = folder / "server.log"
+    probe = WebServer(f"http://127.0.0.1:{port}", env, None, log)  # type: ignore[arg-type]
+    probe.cli("demo")  # migrates, loads the demo data, sets the demo passwords
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            # No reminder worker: its timeouts (e.g. the preparation that opens itself) would
+            # race the clicks; the pages' tests fire those triggers as the advisor may.
+            [str(IPM_WORKFLOW), "serve", "--port", str(port), "--no-worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = WebServer(probe.url, env, process, log)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """`ipm-workflow serve` on a free port and its own SQLite database with the demo data."""
+    _need_chromium()
+    folder = tmp_path_factory.mktemp("web")
+    with _serving(folder, f"sqlite:///{folder / 'web.sqlite3'}") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """The same server on its own PostgreSQL database (skipped when none is reachable, as the
+    other PostgreSQL tests; mandatory with CI=true)."""
+    _need_chromium()
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            pass
+    except psycopg.Error as exc:
+        message = f"PostgreSQL not reachable at {PG_ADMIN} ({str(exc).strip()[:200]})"
+        if IN_CI:
+            pytest.fail(f"{message}: PostgreSQL tests are mandatory with CI=true")
+        pytest.skip(f"{message}: PostgreSQL tests skipped (they run, mandatory, with CI=true)")
+    name = f"ipm_web_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        with _serving(tmp_path_factory.mktemp("pgweb"), url) as server:
+            yield server
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def browser(web_server: WebServer) -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (one per session)."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only browser tests need it
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visitor:
+    """One browser context (its own cookies) with its page, screenshots and accessibility checks."""
+
+    page: Any
+    server: WebServer
+    name: str
+    shots: list[Path] = field(default_factory=list)
+
+    def goto(self, path: str) -> Any:
+        """Open a path of the server; return the response."""
+        return self.page.goto(self.server.url + path)
+
+    def screenshot(self, label: str, *, full_page: bool = True) -> Path:
+        """Write a screenshot (the full page, or what the window shows) to the artefacts."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self.name}-{len(self.shots):02d}-{label}")
+        path = SCREENSHOTS / f"{slug}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        self.shots.append(path)
+        return path
+
+    def check(self, label: str) -> None:
+        """Screenshot the current page and assert axe finds no serious or critical violation."""
+        from axe_playwright_python.sync_playwright import Axe  # noqa: PLC0415
+
+        self.screenshot(label)
+        results = Axe().run(self.page)
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"]
+            if v.get("impact") in SERIOUS
+        ]
+        assert serious == [], f"axe on {self.page.url}"
+
+    def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> None:
+        """Sign in through the form, by typing and clicking."""
+        self.goto("/")
+        self.page.get_by_label(re.compile("Identifiant|Username")).fill(username)
+        self.page.get_by_label(re.compile("Mot de passe|Password")).fill(password)
+        self.page.get_by_role("button", name=re.compile("Connexion|Sign in")).click()
+        self.page.wait_for_load_state()
+
+
+@pytest.fixture
+def visit(
+    browser: Any, web_server: WebServer, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Visitor]]:
+    """Make visitors: each a new browser context (its own session) on the SQLite server or the
+    one given; screenshots named by test."""
+    contexts: list[Any] = []
+    visitors: list[Visitor] = []
+
+    def make(server: WebServer | None = None) -> Visitor:
+        context = browser.new_context(locale="fr-FR")
+        context.set_default_timeout(60_000)  # a loaded machine; never an assertion on time
+        contexts.append(context)
+        name = f"{request.node.name}-{len(contexts)}"
+        visitor = Visitor(context.new_page(), server or web_server, name)
+        visitors.append(visitor)
+        return visitor
+
+    yield make
+    for visitor in visitors:  # the last state of every page, for the record
+        if not visitor.page.is_closed():
+            visitor.screenshot("end")
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def visitor(visit: Callable[..., Visitor]) -> Visitor:
+    """One browser context."""
+    return visit()

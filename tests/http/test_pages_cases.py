@@ -1,0 +1,209 @@
+"""My cases and the case page through the test client: visibility, filters, actions, conflicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from ipm_workflow.adapters.clock import ManualClock
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.people import User
+from journey import ApiJourney
+from journey.pages import csrf_of, sign_in
+
+
+def case_ids(html: str) -> list[int]:
+    """The case ids listed on a page, in order."""
+    return [int(i) for i in re.findall(r'href="/app/cases/(\d+)"', html)]
+
+
+class TestMyCases:
+    """The listing."""
+
+    def test_lists_only_the_cases_the_policy_shows(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """Advisor B sees none of mission locale A's cases; advisor A sees them with names."""
+        case_id = api.open_case()["id"]
+        sign_in(client, container, users["advisor_b"])
+        assert case_ids(client.get("/app/cases").text) == []
+        client.cookies.clear()
+        sign_in(client, container, users["advisor_a"])
+        html = client.get("/app/cases").text
+        assert [case_id] == case_ids(html)
+        assert "Camille Exemple" in html
+
+    def test_filters_by_name_and_unassigned(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """The name search and the unassigned filter narrow the listing."""
+        first = api.open_case()["id"]
+        other = api.open_case(api.person(first_name="Sacha", last_name="Autre"), advisor_id=None)
+        sign_in(client, container, users["advisor_a"])
+        assert [other["id"]] == case_ids(client.get("/app/cases?q=autre").text)
+        assert [other["id"]] == case_ids(client.get("/app/cases?unassigned=true").text)
+        assert {first, other["id"]} == set(case_ids(client.get("/app/cases").text))
+
+
+class TestCasePage:
+    """One case."""
+
+    def test_other_mission_locale_gets_a_404_page(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """Advisor B opening a case of mission locale A gets an HTML 404 page, not JSON."""
+        case_id = api.open_case()["id"]
+        sign_in(client, container, users["advisor_b"])
+        answer = client.get(f"/app/cases/{case_id}")
+        assert answer.status_code == 404
+        assert "text/html" in answer.headers["content-type"]
+        assert "Page introuvable" in answer.text
+
+    def test_fire_an_action_and_see_refusals(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """An allowed action is fired from its form; a refused one shows its reasons."""
+        case_id = api.open_case()["id"]
+        token = sign_in(client, container, users["advisor_a"])
+        html = client.get(f"/app/cases/{case_id}").text
+        assert 'id="action-log_first_contact"' in html
+        version = re.search(r'name="version" value="(\d+)"', html)
+        assert version is not None
+        answer = client.post(
+            f"/app/cases/{case_id}/fire",
+            data={
+                "_csrf": token,
+                "trigger": "log_first_contact",
+                "version": version.group(1),
+                "in_first_contact_date": "2026-01-05",
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        assert "first_contact" in api.state(case_id) or api.state(case_id) != "referred"
+        refused = client.post(
+            f"/app/cases/{case_id}/fire",
+            data={"_csrf": token, "trigger": "confirm_ready", "version": "99"},
+        )
+        assert refused.status_code in (409, 422)
+        assert 'role="alert"' in refused.text
+
+    def test_a_stale_version_is_a_conflict_not_a_lost_update(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """A form drawn before someone else's change is refused and the change is named."""
+        case_id = api.open_case()["id"]
+        token = sign_in(client, container, users["advisor_a"])
+        html = client.get(f"/app/cases/{case_id}").text
+        seen = re.search(r'name="seen_seq" value="(\d+)"', html)
+        version = re.search(r'name="version" value="(\d+)"', html)
+        assert seen is not None
+        assert version is not None
+        api.fire(case_id, "log_first_contact", {"first_contact_date": "2026-01-05"})
+        state = api.state(case_id)
+        answer = client.post(
+            f"/app/cases/{case_id}/fire",
+            data={
+                "_csrf": token,
+                "trigger": "log_first_contact",
+                "version": version.group(1),
+                "seen_seq": seen.group(1),
+                "in_first_contact_date": "2026-01-06",
+            },
+        )
+        assert answer.status_code == 409
+        assert 'id="conflict"' in answer.text
+        assert "log_first_contact" in answer.text
+        assert state == api.state(case_id)
+
+    def test_record_a_document(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """The document form records a status at the version shown."""
+        case_id = api.open_case()["id"]
+        token = sign_in(client, container, users["advisor_a"])
+        html = client.get(f"/app/cases/{case_id}").text
+        version = re.search(r'name="version" value="(\d+)"', html)
+        assert version is not None
+        client.post(
+            f"/app/cases/{case_id}/documents",
+            data={
+                "_csrf": token,
+                "document": "identity",
+                "status": "validated",
+                "valid_until": "2030-01-01",
+                "version": version.group(1),
+            },
+        )
+        assert api.case(case_id)["documents"]["identity"]["status"] == "validated"
+        assert csrf_of(client.get(f"/app/cases/{case_id}").text) == token
+
+
+class TestOrderAndPages:
+    """Overdue first, then due; pages that neither overlap nor skip."""
+
+    def test_due_then_overdue_first(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+        clock: ManualClock,
+    ) -> None:
+        """A case whose state has a time limit comes before an older one without; past the
+        limit it is marked overdue and alone under the overdue filter."""
+        older = api.open_case()["id"]
+        api.fire(older, "log_first_contact", {"first_contact_date": "2026-01-05"})
+        newer = api.open_case()["id"]
+        sign_in(client, container, users["advisor_a"])
+        assert [newer, older] == case_ids(client.get("/app/cases").text)
+        clock.advance(timedelta(days=60))
+        sign_in(client, container, users["advisor_a"])
+        html = client.get("/app/cases").text
+        assert [newer, older] == case_ids(html)
+        assert 'class="overdue"' in html
+        assert [newer] == case_ids(client.get("/app/cases?overdue=true").text)
+
+    def test_pages_neither_overlap_nor_skip(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """51 cases: 50 on the first page, the last on the second, each case once."""
+        person = api.person()
+        opened = {api.open(person) for _ in range(51)}
+        sign_in(client, container, users["advisor_a"])
+        first = case_ids(client.get("/app/cases").text)
+        second_page = client.get("/app/cases?page_number=2").text
+        second = case_ids(second_page)
+        assert (len(first), len(second)) == (50, 1)
+        assert opened == set(first) | set(second)
+        assert "page 2 sur 2" in second_page

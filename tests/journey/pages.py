@@ -1,0 +1,36 @@
+"""Helpers for the web pages through the Litestar test client: sign in, read a form's token."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar.testing import TestClient
+
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.people import User
+
+PASSWORD = "correct-horse-battery"  # fake, long enough for the rule
+CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    found = CSRF.search(html)
+    assert found is not None, "no form token on the page"
+    return found.group(1)
+
+
+def sign_in(
+    client: TestClient[Any], container: Container, user: User, password: str = PASSWORD
+) -> str:
+    """Give the user a password, sign in through the form; return the session's CSRF token."""
+    container.accounts.set_password(user.username, password)
+    form = client.get("/app/sign-in")
+    answer = client.post(
+        "/app/sign-in",
+        data={"username": user.username, "password": password, "_csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return csrf_of(client.get("/app/account").text)
