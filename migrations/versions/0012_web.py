@@ -1,7 +1,7 @@
 """web: staff passwords, language preference, server-side page sessions
 
 Revision ID: 0012_web
-Revises: 0006_core
+Revises: 0011_followup
 Create Date: 2026-11-30 20:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0012_web"
-down_revision: str | None = "0006_core"
+down_revision: str | None = "0011_followup"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

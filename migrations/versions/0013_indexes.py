@@ -1,7 +1,7 @@
 """indexes for the pages' lists, the agenda and the audit search at a million cases
 
 Revision ID: 0013_indexes
-Revises: 0011_followup
+Revises: 0012_web
 Create Date: 2026-11-30 20:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_indexes"
-down_revision: str | None = "0011_followup"
+down_revision: str | None = "0012_web"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

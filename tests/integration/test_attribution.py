@@ -15,17 +15,12 @@ from ipm_workflow.domain.policy import OPERATOR_ACTOR
 from ipm_workflow.services.attribution import MlCount, Period
 from ipm_workflow.services.commands import Actor, Reassign, RecordDocument
 from ipm_workflow.services.messages import DeliveryPolicy
-from ipm_workflow.services.ports import CaseQuery, SupportFacts, UnitOfWork
+from ipm_workflow.services.ports import CaseQuery
 from ipm_workflow.services.routing import Audience, Route, route
 from journey import ML_ACTOR, Journey, refused_rules
 
 ML_B = Actor("ml:ml-b", "ml_advisor", frozenset({"ml-b"}))
 TOO_OLD = date(1999, 1, 1)  # 27 on 2026-01-05: above the missions locales' 25
-
-
-def with_rqth(uow: UnitOfWork, person_id: int) -> SupportFacts:
-    """The sensitive record, as the people branch will read it: a recognised disability."""
-    return SupportFacts(recognised_disability=True)
 
 
 @pytest.fixture
@@ -49,10 +44,13 @@ class TestEligibility:
             unmet.detail["bound"],
         )
 
-    def test_rqth_extends_the_upper_age_bound(self, container: Container, journey: Journey) -> None:
+    def test_rqth_extends_the_upper_age_bound(
+        self, container: Container, journey: Journey, advisor: Actor
+    ) -> None:
         """The same young person with a recognised disability is referred and assessed."""
-        container.cases.store.support = with_rqth
-        cid = journey.open(journey.person(TOO_OLD))
+        pid = journey.person(TOO_OLD)
+        container.person_records.put_sensitive(pid, {"rqth": True}, advisor)
+        cid = journey.open(pid)
         journey.fire(cid, "log_first_contact", {"first_contact_date": journey.today()})
         fired = journey.fire(
             cid, "assess", {"programme": "erasmus_vet", "eligibility_checked": True}

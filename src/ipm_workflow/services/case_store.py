@@ -27,7 +27,7 @@ from ipm_workflow.services.ports import (
     SupportReader,
     UnitOfWork,
     UnitOfWorkFactory,
-    no_support_recorded,
+    support_on_record,
 )
 from ipm_workflow.services.replanning import plan_events, reconcile
 from ipm_workflow.services.telemetry import NO_TELEMETRY, Telemetry
@@ -69,7 +69,7 @@ class CaseStore:
         # Replaced when metrics are on (entrypoints/observability.py).
         self.telemetry: Telemetry = NO_TELEMETRY
         # Replaced when the sensitive-data store is wired: eligibility reads RQTH through it.
-        self.support: SupportReader = no_support_recorded
+        self.support: SupportReader = support_on_record
 
     def today(self, now: datetime | None = None) -> date:
         """Return the calendar day at Ipm (Europe/Paris by default)."""

@@ -63,9 +63,18 @@ class SupportReader(Protocol):
         ...
 
 
-def no_support_recorded(uow: UnitOfWork, person_id: int) -> SupportFacts:
-    """The reader used until the sensitive-data store is wired: nothing is recorded."""
-    return SupportFacts()
+def support_on_record(uow: UnitOfWork, person_id: int) -> SupportFacts:
+    """Read the person's sensitive record for an eligibility rule (a decision, not a disclosure).
+
+    No sensitive read is recorded: nobody sees the values, the rule only uses them; a refusal
+    or an extension names the rule, never the record. None of both when nothing is recorded.
+    """
+    record = uow.sensitive.get(person_id)
+    if record is None:
+        return SupportFacts()
+    return SupportFacts(
+        recognised_disability=record.rqth, fewer_opportunities=record.fewer_opportunities
+    )
 
 
 class Clock(Protocol):

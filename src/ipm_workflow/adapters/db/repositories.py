@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -13,10 +13,10 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    or_,
     select,
     update,
 )
-from sqlalchemy import case as sql_case
 
 from ipm_workflow.adapters.db import mappers
 from ipm_workflow.adapters.db.driver import DriverStatement
@@ -247,7 +247,6 @@ def _name_matches(text: str) -> Any:
         )
     )
     return cases_t.c.person_id.in_(people)
-
 
 
 class SqlHistoryRepository:

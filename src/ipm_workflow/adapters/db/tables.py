@@ -14,11 +14,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-<<<<<<< HEAD
     Numeric,
-=======
     String,
->>>>>>> web
     Text,
     UniqueConstraint,
     func,
@@ -60,16 +57,14 @@ class UserRow(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     timezone: str = Field(default="Europe/Paris", max_length=64)
     created_at: datetime = _ts()
-<<<<<<< HEAD
     # Staff who leave (issue 11): when the account was switched off (its tokens revoked then).
     deactivated_at: datetime | None = _ts(nullable=True)
-=======
+
     # Staff sign-in on the web pages (argon2; None: no password set) and the pages' language.
     password_hash: str | None = Field(default=None, max_length=200)
     language: str = Field(
         default="fr", sa_column=Column(String(2), nullable=False, server_default="fr")
     )
->>>>>>> web
 
 
 class UserMissionLocaleRow(SQLModel, table=True):
@@ -338,7 +333,6 @@ class SandboxOutboxRow(SQLModel, table=True):
     at: datetime = _ts(index=True)
 
 
-<<<<<<< HEAD
 # --------------------------------------------------------------------------- scale (0013_indexes)
 # Indexes of the pages' lists, the agenda and the audit search, measured with bench/scale.py.
 _cases, _people = CaseRow.__table__, PersonRow.__table__  # type: ignore[attr-defined]
@@ -454,7 +448,8 @@ class ContactAttemptRow(SQLModel, table=True):
     checkpoint: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     recorded_at: datetime = _ts()
-=======
+
+
 # --- web pages (issue 13) ---------------------------------------------------------------------
 
 
@@ -468,4 +463,3 @@ class WebSessionRow(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: datetime = _ts()
     expires_at: datetime = _ts(index=True)
->>>>>>> web

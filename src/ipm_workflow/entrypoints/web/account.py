@@ -124,7 +124,9 @@ async def sign_in(
     data: Annotated[SignInForm, Form],
 ) -> Response[Any]:
     """Check the password; a failure is braked like a failing API token (same brake)."""
-    session = await anyio.to_thread.run_sync(container.accounts.sign_in, data.username, data.password)
+    session = await anyio.to_thread.run_sync(
+        container.accounts.sign_in, data.username, data.password
+    )
     if session is None:
         brake: FailureBrake = request.app.state.brake
         client = request.client.host if request.client else "unknown"

@@ -93,11 +93,7 @@ def case_view(
         phases.setdefault(spec.phase, []).append((name, spec))
     users = {u.id: u for u, _ in container.accounts.users()}
     spec = definition.states[case.state]
-    due = (
-        case.state_entered_at + spec.time_limit
-        if spec.time_limit and case.state_entered_at
-        else None
-    )
+    due = case.due_at  # the state's clock (domain/clocks.py), pauses included
     title = gettext(request)("Case %(id)d") % {"id": case.id}
     return page(
         request,

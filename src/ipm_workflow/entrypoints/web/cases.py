@@ -78,11 +78,7 @@ def my_cases(
     for case in cases:
         definition = container.cases.workflow_of(case).definition
         spec = definition.states[case.state]
-        due = (
-            case.state_entered_at + spec.time_limit
-            if spec.time_limit and case.state_entered_at
-            else None
-        )
+        due = case.due_at  # the state's clock (domain/clocks.py), pauses included
         advisor_user = users.get(case.advisor_id) if case.advisor_id else None
         rows.append(
             Row(
