@@ -142,6 +142,11 @@ class StaffService:
 
         def work(uow: UnitOfWork) -> Answer:
             uow.directory.user(from_user_id)
+            if not uow.directory.user(to_user_id).active:
+                raise InvalidInput(
+                    "inactive advisor",
+                    [{"field": "to_user_id", "message": "this user has been deactivated"}],
+                )
             items = [
                 self._one(uow, case, to_user_id, reason, actor)
                 for case in self._open_cases(uow, from_user_id, actor)
