@@ -102,3 +102,15 @@ class TestStaffWhoLeave:
             "POST", f"{USERS}/{api.users['advisor_b'].id}/deactivation", "supervisor"
         )
         assert response.status_code == 403
+
+    def test_handover_to_someone_who_left_is_refused(self, api: ApiJourney) -> None:
+        """The cases cannot go to a deactivated advisor: nothing moves."""
+        api.open_case()
+        successor = api.users["advisor_b"].id
+        api.ok("POST", f"{USERS}/{successor}/deactivation", "admin")
+        body = {"to_user_id": successor}
+        leaver = api.users["advisor_a"].id
+        response = api.call("POST", f"{USERS}/{leaver}/handover", "supervisor", json=body)
+        still = api.ok("GET", f"{USERS}/{leaver}/open-cases", "supervisor")
+        expected = ("invalid-input", 1)
+        assert expected == (response.json()["type"].rsplit("/", 1)[-1], len(still))

@@ -88,9 +88,10 @@ class TestFallbackRecipient:
     async def test_no_advisor_assigned_goes_to_the_supervisor_and_says_why(
         self, container: Container, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor
     ) -> None:
-        """The issue's input: a case opened without an advisor; first contact overdue."""
+        """A mission locale's referral stays unassigned; first contact overdue."""
         person = walker.person()
-        case = container.cases.open_case(OpenCase(person, WORKFLOW, "ml-a", None, OPENING), advisor)
+        referral = OpenCase(person, WORKFLOW, "ml-a", None, OPENING, referral=True)
+        case = container.cases.open_case(referral, advisor)
         assert case.id is not None
         await pump.until(pump.clock.now() + 2 * DAY + DAY / 24)
 
