@@ -226,6 +226,11 @@ class CompiledWorkflow:
     def _allowed(self, facts: CaseFacts, role: str, previous_state: str | None) -> list[str]:
         return [a.trigger for a in self.available_actions(facts, role, previous_state) if a.allowed]
 
+    def opening_inputs(self) -> list[InputView]:
+        """What opening a case asks for (the workflow's declared opening inputs)."""
+        opening = self.definition.opening
+        return [self._input_view(i.field, i.required) for i in opening.inputs] if opening else []
+
     def _input_view(self, name: str, required: bool) -> InputView:
         spec = self.definition.fields[name]
         return InputView(name, spec.type, required, spec.values, spec.label)
