@@ -231,6 +231,11 @@ class CompiledWorkflow:
         opening = self.definition.opening
         return [self._input_view(i.field, i.required) for i in opening.inputs] if opening else []
 
+    def trigger_inputs(self, trigger: str) -> list[InputView]:
+        """What a trigger asks for, whatever the state (a cohort's bulk form)."""
+        spec = next((t for t in self.definition.transitions if t.trigger == trigger), None)
+        return [self._input_view(i.field, i.required) for i in spec.inputs] if spec else []
+
     def _input_view(self, name: str, required: bool) -> InputView:
         spec = self.definition.fields[name]
         return InputView(name, spec.type, required, spec.values, spec.label)

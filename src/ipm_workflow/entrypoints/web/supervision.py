@@ -14,10 +14,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.web.case_page import typed_inputs, widget
 from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.services.ports import AuditQuery
 
@@ -94,13 +96,18 @@ def _cohort_page(
     form: Any = None,
     key: str | None = None,
     error: str | None = None,
+    trigger: str | None = None,
 ) -> Template:
     cohort = container.cohorts.get(cohort_id, actor)
     members = container.cohorts.members(cohort_id, actor)
-    definition = container.cases.registry.get(cohort.workflow, None).definition
+    compiled = container.cases.registry.get(cohort.workflow, None)
+    definition = compiled.definition
     triggers: dict[str, Any] = {}
     for t in definition.transitions:
         triggers.setdefault(t.trigger, t.label)
+    chosen = str((form or {}).get("trigger") or trigger or next(iter(triggers), ""))
+    inputs = compiled.trigger_inputs(chosen)
+    given = {i.field: (form or {}).get("in_" + i.field) for i in inputs}
     return page(
         request,
         "cohort.html",
@@ -112,8 +119,12 @@ def _cohort_page(
         triggers=triggers,
         names=container.people.names_in_cases(members, actor),
         result=result,
-        chosen=(form or {}).get("trigger", ""),
+        chosen=chosen,
+        inputs=inputs,
+        values={k: v for k, v in given.items() if v},
         reason=(form or {}).get("reason", ""),
+        may_write=policy.may(actor, Action.COHORTS_WRITE),
+        widget=widget,
         key=key,
         error=error,
     )
@@ -141,9 +152,10 @@ def cohort(
     container: ContainerDep,
     actor: ActorDep,
     cohort_id: FromPath[int],
+    trigger: FromQuery[str | None] = None,
 ) -> Template:
     """A cohort, its cases, and the bulk action form (a dry run first)."""
-    return _cohort_page(request, container, actor, cohort_id)
+    return _cohort_page(request, container, actor, cohort_id, trigger=trigger)
 
 
 @post(
@@ -165,11 +177,16 @@ async def bulk(
     key = None if dry_run else (form.get("key") or None)
 
     def work() -> Template:
+        cohort = container.cohorts.get(cohort_id, actor)
+        trigger = str(form.get("trigger", ""))
+        compiled = container.cases.registry.get(cohort.workflow, None)
+        kinds = {i.field: i.type for i in compiled.trigger_inputs(trigger)}
         try:
             result = container.cohorts.bulk_fire(
                 cohort_id,
-                str(form.get("trigger", "")),
+                trigger,
                 actor,
+                inputs=typed_inputs(form, kinds, "in_"),
                 reason=form.get("reason") or None,
                 dry_run=dry_run,
                 request_id=request_id,
