@@ -44,7 +44,7 @@ def audit(
     since: FromQuery[str | None] = None,
     until: FromQuery[str | None] = None,
     verify: FromQuery[bool] = False,
-    case_id: FromQuery[int | None] = None,
+    case_id: FromQuery[str | None] = None,
 ) -> Template:
     """History entries across cases by actor, mission locale, trigger and period; the chains'
     verification when asked."""
@@ -69,7 +69,8 @@ def audit(
         entries = container.cases.audit(query)
     except ValueError as exc:
         entries, error = [], str(exc)
-    reports = container.cases.verify([case_id] if case_id else None) if verify else None
+    one = int(case_id) if case_id and case_id.strip().isdigit() else None
+    reports = container.cases.verify([one] if one else None) if verify else None
     return page(
         request,
         "audit.html",
@@ -80,7 +81,7 @@ def audit(
         mission_locales=container.people.mission_locales(),
         reports=reports,
         broken=[r for r in reports if not r.ok] if reports is not None else [],
-        verified_case=case_id,
+        verified_case=one,
         error=error,
     )
 
