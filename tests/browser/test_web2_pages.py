@@ -154,7 +154,7 @@ class TestTrainerSandbox:
         assert visitor.page.locator(BANNER).is_visible()
         visitor.check("sandbox-clock")
         visitor.page.get_by_label(re.compile("Durée")).fill("P14D")
-        visitor.page.get_by_role("button", name="Avancer l'horloge").click()
+        visitor.page.get_by_role("button", name="Avancer l'horloge", exact=True).click()
         visitor.page.wait_for_load_state()
         assert visitor.page.locator("#happened tbody tr a").count() >= 1
         visitor.check("sandbox-moved")
