@@ -56,6 +56,7 @@ bench: install ## Print start-up, throughput and memory figures (SQLite and Post
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/http_api.py
 	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/web.py
 
 clean: ## Remove the virtual environments and the embedded database
 	rm -rf .venv $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

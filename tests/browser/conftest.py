@@ -203,8 +203,9 @@ def pg_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServe
 
 
 @pytest.fixture(scope="session")
-def browser(web_server: WebServer) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, through Playwright (one per session)."""
+    _need_chromium()
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only browser tests need it
 
     with sync_playwright() as playwright:
@@ -263,6 +264,12 @@ def visit(
 ) -> Iterator[Callable[..., Visitor]]:
     """Make visitors: each a new browser context (its own session) on the SQLite server or the
     one given; screenshots named by test."""
+    yield from _visitors(browser, web_server, request)
+
+
+def _visitors(
+    browser: Any, web_server: WebServer, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Visitor]]:
     contexts: list[Any] = []
     visitors: list[Visitor] = []
 
@@ -287,3 +294,49 @@ def visit(
 def visitor(visit: Callable[..., Visitor]) -> Visitor:
     """One browser context."""
     return visit()
+
+
+# web2: the training sandbox's server (`serve --sandbox`: its own database, demo data, movable
+# clock), and visitors of it.
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """`ipm-workflow serve --sandbox` on a free port and its own SQLite database (demo data)."""
+    _need_chromium()
+    folder = tmp_path_factory.mktemp("sandbox")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPM_")}
+    env |= {
+        "IPM_SANDBOX_DATABASE_URL": f"sqlite:///{folder / 'sandbox.sqlite3'}",
+        "IPM_LOG_FORMAT": "json",
+        "IPM_HOST": "127.0.0.1",
+        "IPM_PORT": str(port),
+        # Only clock moves make the worker run (its first tick is at start-up).
+        "IPM_WORKER_POLL_SECONDS": "3600",
+    }
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(IPM_WORKFLOW), "serve", "--sandbox", "--port", str(port)],
+            env=env,
+            cwd=folder,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = WebServer(f"http://127.0.0.1:{port}", env, process, log)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def sandbox_visit(
+    browser: Any, sandbox_server: WebServer, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], Visitor]]:
+    """Make visitors of the sandbox server."""
+    yield from _visitors(browser, sandbox_server, request)

@@ -231,6 +231,16 @@ class CompiledWorkflow:
     def _allowed(self, facts: CaseFacts, role: str, previous_state: str | None) -> list[str]:
         return [a.trigger for a in self.available_actions(facts, role, previous_state) if a.allowed]
 
+    def opening_inputs(self) -> list[InputView]:
+        """What opening a case asks for (the workflow's declared opening inputs)."""
+        opening = self.definition.opening
+        return [self._input_view(i.field, i.required) for i in opening.inputs] if opening else []
+
+    def trigger_inputs(self, trigger: str) -> list[InputView]:
+        """What a trigger asks for, whatever the state (a cohort's bulk form)."""
+        spec = next((t for t in self.definition.transitions if t.trigger == trigger), None)
+        return [self._input_view(i.field, i.required) for i in spec.inputs] if spec else []
+
     def _input_view(self, name: str, required: bool) -> InputView:
         spec = self.definition.fields[name]
         return InputView(name, spec.type, required, spec.values, spec.label)

@@ -96,6 +96,13 @@ class PeopleService:
         )
         return saved
 
+    def probable_duplicates(self, person: Person, actor: Actor) -> Registered:
+        """The duplicates `register` would warn about, before saving anything (the pages ask)."""
+        policy.require(actor, Action.PEOPLE_REGISTER)
+        person = checked_person(person)
+        with self.uow(readonly=True) as uow:
+            return self._duplicates(uow, person, actor)
+
     def register_in(self, uow: UnitOfWork, person: Person, actor: Actor) -> Registered:
         """Create a person inside a unit of work the caller owns (and commits)."""
         policy.require(actor, Action.PEOPLE_REGISTER)

@@ -12,10 +12,11 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
+from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import DomainError, InvalidInput
 from ipm_workflow.domain.people import Person
@@ -23,7 +24,7 @@ from ipm_workflow.domain.values import coerce
 from ipm_workflow.services.commands import Actor, OpenCase
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.idempotency import Answer
-from ipm_workflow.services.people import PeopleService
+from ipm_workflow.services.people import PeopleService, Registered
 from ipm_workflow.services.ports import UnitOfWork
 
 IMPORT_ACTOR = "import:referrals"  # the idempotency records' owner: one key space for all users
@@ -92,6 +93,18 @@ class ReferralImporter:
     def __init__(self, people: PeopleService, cases: CaseService) -> None:
         self.people = people
         self.cases = cases
+
+    def refer(self, person: Person, opening: OpenCase, actor: Actor) -> tuple[Registered, Case]:
+        """Register a person and open their case in ONE transaction (a refused opening saves
+        nobody); `opening.person_id` is ignored (the new person's id is used)."""
+
+        def work(uow: UnitOfWork) -> tuple[Registered, Case]:
+            registered = self.people.register_in(uow, person, actor)
+            assert registered.person.id is not None  # noqa: S101 - the repository set it
+            case = self.cases.open_in(uow, replace(opening, person_id=registered.person.id), actor)
+            return registered, case
+
+        return self.cases.store.transaction(work)
 
     def workflow_for(self, raw: str) -> CompiledWorkflow:
         """Find a workflow by its name or its French or English title."""

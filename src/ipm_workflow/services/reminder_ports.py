@@ -83,6 +83,16 @@ class ReminderRepository(Protocol):
         """Return pending reminders due before a moment, across cases."""
         ...
 
+    def in_app(
+        self,
+        mission_locales: Sequence[str] | None,
+        advisor_id: int | None,
+        recipient: str,
+        limit: int,
+    ) -> list[Reminder]:
+        """Return messages delivered in-app to a recipient role (an advisor's), newest first."""
+        ...
+
     def counts(self) -> dict[str, int]:
         """Return how many reminders are in each status."""
         ...

@@ -73,6 +73,18 @@ class ReminderService:
         with self.uow(readonly=True) as uow:
             return Agenda(until, uow.reminders.agenda(scope, advisor, until, limit))
 
+    def inbox(self, actor: Actor, limit: int = 200) -> list[Reminder]:
+        """Messages the engine addressed to the actor in-app (advisors: on the cases they
+        follow; supervisors: to the supervisors), newest first."""
+        policy.require(actor, policy.Action.REMINDERS_READ)
+        advisor = policy.own_agenda(actor)
+        recipient = policy.ADVISOR if advisor is not None else policy.SUPERVISOR
+        if advisor is None and actor.role != policy.SUPERVISOR:
+            return []
+        scope = policy.narrow(actor, None)
+        with self.uow(readonly=True) as uow:
+            return uow.reminders.in_app(scope, advisor, recipient, limit)
+
     def retry(self, reminder_id: int) -> bool:
         """Requeue a dead-lettered or skipped reminder; NotFound, or IllegalReminderMove."""
         with self.uow() as uow:

@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from ipm_workflow.adapters.db.mappers import aware, must
 from ipm_workflow.adapters.db.repositories import cases_t
@@ -71,6 +71,37 @@ class SqlReminderReads:
             stmt = stmt.where(cases_t.c.advisor_id == advisor_id)
         rows = self.conn.execute(
             stmt.order_by(reminders_t.c.due_at, reminders_t.c.id).limit(limit)
+        ).mappings()
+        return [reminder_of(r) for r in rows]
+
+    def in_app(
+        self,
+        mission_locales: Sequence[str] | None,
+        advisor_id: int | None,
+        recipient: str,
+        limit: int,
+    ) -> list[Reminder]:
+        """Return messages delivered in-app to a recipient role, newest first.
+
+        With `advisor_id`: on the cases that advisor follows, addressed to the advisor or
+        delivered to them instead of someone unreachable; without: addressed to `recipient`, or
+        delivered instead of someone on a case without an advisor.
+        """
+        addressed = reminders_t.c.recipient == recipient
+        fallback = reminders_t.c.outcome.like("% instead of %")
+        stmt = (
+            select(reminders_t)
+            .join(cases_t, cases_t.c.id == reminders_t.c.case_id)
+            .where(reminders_t.c.channel == "in_app", reminders_t.c.sent_at.is_not(None))
+        )
+        if mission_locales is not None:
+            stmt = stmt.where(cases_t.c.mission_locale_id.in_(list(mission_locales)))
+        if advisor_id is not None:
+            stmt = stmt.where(cases_t.c.advisor_id == advisor_id, or_(addressed, fallback))
+        else:
+            stmt = stmt.where(or_(addressed, and_(fallback, cases_t.c.advisor_id.is_(None))))
+        rows = self.conn.execute(
+            stmt.order_by(reminders_t.c.sent_at.desc(), reminders_t.c.id.desc()).limit(limit)
         ).mappings()
         return [reminder_of(r) for r in rows]
 

@@ -15,13 +15,18 @@ from litestar.template import TemplateConfig
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.entrypoints.web import i18n
 from ipm_workflow.entrypoints.web.account import PAGES
+from ipm_workflow.entrypoints.web.agenda import AGENDA_PAGES
 from ipm_workflow.entrypoints.web.cases import CASE_PAGES
+from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
+from ipm_workflow.entrypoints.web.referral import REFERRAL_PAGES
 from ipm_workflow.entrypoints.web.rendering import error_page
+from ipm_workflow.entrypoints.web.sandbox import SANDBOX_PAGES
 from ipm_workflow.entrypoints.web.session import (
     OPEN_PATHS,
     SessionAuthenticationMiddleware,
     csrf_guard,
 )
+from ipm_workflow.entrypoints.web.supervision import SUPERVISION_PAGES
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -39,11 +44,14 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=prepare)
 
 
+WEB2_PAGES = [*REFERRAL_PAGES, *AGENDA_PAGES, *SUPERVISION_PAGES, *SANDBOX_PAGES, *INBOX_PAGES]
+
+
 def web_handlers() -> list[Any]:
     """The pages' router and the static files (htmx, the style sheet), no CDN."""
     pages = Router(
         "/",
-        route_handlers=[*PAGES, *CASE_PAGES],
+        route_handlers=[*PAGES, *CASE_PAGES, *WEB2_PAGES],
         middleware=[
             DefineMiddleware(SessionAuthenticationMiddleware, exclude=[*OPEN_PATHS, "^/$"])
         ],

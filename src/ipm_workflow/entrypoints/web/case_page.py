@@ -149,7 +149,7 @@ def _value(kind: str, raw: str) -> Any:
     return raw
 
 
-def _typed(form: Any, views: Mapping[str, str], prefix: str) -> dict[str, Any]:
+def typed_inputs(form: Any, views: Mapping[str, str], prefix: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, kind in views.items():
         raw = form.get(prefix + name)
@@ -168,6 +168,16 @@ def _differs(current: Any, given: Any) -> bool:
     if current is None:
         return given not in (False, "")
     return str(current) != str(given)
+
+
+REFUSALS = (TransitionDenied, InvalidTransition, InvalidInput, ValueError)
+
+
+def refusal(exc: Exception) -> tuple[str, list[str]]:
+    """A refused change as a message and its reasons (unmet guards, invalid inputs)."""
+    reasons = [u["message"] for u in getattr(exc, "context", {}).get("unmet", [])]
+    reasons += [f"{e.get('field', '')}: {e.get('message', '')}" for e in getattr(exc, "errors", [])]
+    return (exc.message if isinstance(exc, DomainError) else str(exc)), reasons
 
 
 def _optional_date(raw: Any) -> date | None:
@@ -200,12 +210,8 @@ async def _apply(
             return case_view(request, container, actor, case_id, status_code=409, conflict=changes)
 
         return await anyio.to_thread.run_sync(conflicted)
-    except (TransitionDenied, InvalidTransition, InvalidInput, ValueError) as exc:
-        reasons = [u["message"] for u in getattr(exc, "context", {}).get("unmet", [])]
-        reasons += [
-            f"{e.get('field', '')}: {e.get('message', '')}" for e in getattr(exc, "errors", [])
-        ]
-        message = exc.message if isinstance(exc, DomainError) else str(exc)
+    except REFUSALS as exc:
+        message, reasons = refusal(exc)
 
         def refused() -> Template:
             return case_view(
@@ -253,7 +259,7 @@ async def fire(
             FireTrigger(
                 case_id,
                 trigger,
-                _typed(form, kinds, "in_"),
+                typed_inputs(form, kinds, "in_"),
                 form.get("reason") or None,
                 _int(form.get("version")),
                 request_id,
@@ -314,7 +320,7 @@ async def update_data(
         case = container.cases.get(case_id, actor)
         definition = container.cases.workflow_of(case).definition
         kinds = {n: s.type for n, s in definition.fields.items() if "field_" + n in form}
-        given = _typed(form, kinds, "field_")
+        given = typed_inputs(form, kinds, "field_")
         changes = {k: v for k, v in given.items() if _differs(case.data.get(k), v)}
         if changes:
             container.cases.update_data(

@@ -32,12 +32,21 @@ class NavItem:
     path: str
     label: str  # an English message id, translated when rendered
     action: Action | None = None
+    sandbox_only: bool = False  # shown only in a training sandbox
 
 
 # Pages add their entry here (in the order shown).
 NAV: list[NavItem] = [
     NavItem("/app/cases", "My cases", Action.CASES_READ),
     NavItem("/app/users", "Users", Action.DIRECTORY),
+    # web2: referral, agenda, supervision, sandbox, inbox
+    NavItem("/app/referrals/new", "New referral", Action.CASES_OPEN),
+    NavItem("/app/agenda", "Agenda", Action.REMINDERS_READ),
+    NavItem("/app/inbox", "Inbox", Action.REMINDERS_READ),
+    NavItem("/app/audit", "Audit", Action.AUDIT),
+    NavItem("/app/cohorts", "Cohorts", Action.COHORTS_READ),
+    NavItem("/app/sandbox/clock", "Sandbox clock", Action.SANDBOX_CLOCK, sandbox_only=True),
+    NavItem("/app/sandbox/outbox", "Outbox", Action.SANDBOX_OUTBOX, sandbox_only=True),
     NavItem("/app/account", "My account"),
 ]
 
@@ -70,16 +79,20 @@ def when(moment: date | datetime | None, lang: str, timezone: str) -> str:
     return format_date(moment, "medium", locale=lang)
 
 
-def allowed_nav(actor: Actor | None) -> list[NavItem]:
-    """The navigation's entries the actor may open."""
+def allowed_nav(actor: Actor | None, sandbox: bool = False) -> list[NavItem]:
+    """The navigation's entries the actor may open (the sandbox's only in a sandbox)."""
     if actor is None:
         return []
-    return [i for i in NAV if i.action is None or policy.may(actor, i.action)]
+    return [
+        i
+        for i in NAV
+        if (i.action is None or policy.may(actor, i.action)) and (sandbox or not i.sandbox_only)
+    ]
 
 
 def home_path(request: Request[Any, Any, Any]) -> str:
     """Where `/app/` leads the signed-in user: the first entry of their navigation."""
-    entries = allowed_nav(actor_of(request))
+    entries = allowed_nav(actor_of(request), request.app.state.container.settings.sandbox)
     return entries[0].path if entries else "/app/account"
 
 
@@ -96,7 +109,7 @@ def page(
     lang = language(request)
     container: Container = request.app.state.container
     actor = actor_of(request)
-    nav = [(item.path, item.label) for item in allowed_nav(actor)]
+    nav = [(item.path, item.label) for item in allowed_nav(actor, container.settings.sandbox)]
     session = current_session(request)
     return Template(
         template_name=template,
