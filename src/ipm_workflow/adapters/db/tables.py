@@ -297,4 +297,10 @@ Index(
 )
 Index("ix_people_lower_last_name", func.lower(_people.c.last_name))
 Index("ix_history_actor_at", _history.c.actor, _history.c.at)
-Index("ix_reminders_case_due", _reminders.c.case_id, _reminders.c.due_at)
+Index(
+    "ix_reminders_active_due",
+    _reminders.c.due_at,
+    _reminders.c.id,
+    sqlite_where=text("status IN ('planned', 'retry', 'sending')"),
+    postgresql_where=text("status IN ('planned', 'retry', 'sending')"),
+)
