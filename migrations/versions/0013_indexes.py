@@ -16,8 +16,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 UNASSIGNED = sa.text("advisor_id IS NULL")
-# The reminder statuses the agenda lists (domain.reminder_lifecycle.ACTIVE).
-ACTIVE = sa.text("status IN ('planned', 'retry', 'sending')")
 # (name, table, columns): measured with bench/scale.py (README, "A million cases").
 INDEXES = (
     # One mission locale's cases of a workflow in a state; its overdue ones (entered before).
@@ -42,15 +40,6 @@ def upgrade() -> None:
         sqlite_where=UNASSIGNED,
         postgresql_where=UNASSIGNED,
     )
-    # The agenda: the active reminders in due order; a page walks it until it has enough
-    # of the reader's missions locales, whatever the size of the table.
-    op.create_index(
-        "ix_reminders_active_due",
-        "reminders",
-        ["due_at", "id"],
-        sqlite_where=ACTIVE,
-        postgresql_where=ACTIVE,
-    )
     # The name search: prefix ranges on the lower-cased surname (both databases).
     op.create_index("ix_people_lower_last_name", "people", [sa.text("lower(last_name)")])
 
@@ -58,7 +47,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision."""
     op.drop_index("ix_people_lower_last_name", table_name="people")
-    op.drop_index("ix_reminders_active_due", table_name="reminders")
     op.drop_index("ix_cases_unassigned", table_name="cases")
     for name, table, _columns in reversed(INDEXES):
         op.drop_index(name, table_name=table)

@@ -14,8 +14,10 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
     or_,
     select,
+    tuple_,
     update,
 )
 
@@ -188,6 +190,13 @@ class SqlCaseRepository:
             select(func.count()).select_from(cases_t).where(*conditions)
         ).scalar_one()
         column = _CASE_SORTS[query.sort]
+        if query.after is not None:
+            value, last_id = query.after
+            if isinstance(value, datetime):
+                value = _utc(value)
+            key = tuple_(column, cases_t.c.id)
+            bound = tuple_(literal(value, column.type), literal(last_id, cases_t.c.id.type))
+            conditions.append(key < bound if query.descending else key > bound)
         # The id breaks ties so that pages never overlap nor skip a case.
         order = [column.desc(), cases_t.c.id.desc()] if query.descending else [column, cases_t.c.id]
         rows = self.conn.execute(
