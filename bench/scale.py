@@ -66,7 +66,6 @@ NEW_INDEXES = (
     "ix_cases_unassigned",
     "ix_people_lower_last_name",
     "ix_history_actor_at",
-    "ix_reminders_case_due",
 )
 MISSIONS_LOCALES = 400
 ADVISORS_PER_ML = 3

@@ -25,8 +25,6 @@ INDEXES = (
     ("ix_cases_ml_updated_at", "cases", ["mission_locale_id", "updated_at"]),
     # Who did what lately (the audit search by actor, newest first).
     ("ix_history_actor_at", "history_entries", ["actor", "at"]),
-    # The agenda: a case's pending reminders by due time.
-    ("ix_reminders_case_due", "reminders", ["case_id", "due_at"]),
 )  # fmt: skip
 
 

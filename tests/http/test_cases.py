@@ -332,3 +332,30 @@ class TestPaginateCases:
         response = api.call("GET", CASES, params=params)
         expected = (422, "https://ipm-workflow.example.org/problems/invalid-input")
         assert expected == (response.status_code, response.json()["type"])
+
+    def _keyset(self, api: ApiJourney, **params: Any) -> list[list[int]]:
+        """Every page of three, each reached with the previous page's `next`."""
+        pages, after = [], None
+        while True:
+            extra = {"after": after} if after else {}
+            body = api.call("GET", CASES, params={**params, "limit": 3, **extra}).json()
+            pages.append([c["id"] for c in body["items"]])
+            after = body["next"]
+            if after is None:
+                return pages
+
+    @pytest.mark.parametrize("sort", ["id", "-id", "opened_at", "-opened_at", "state", "-state"])
+    def test_keyset_pages_are_the_offset_pages(
+        self, api: ApiJourney, opened: list[int], sort: str
+    ) -> None:
+        """Following `next` gives the same pages as offsets, in every sort and direction."""
+        for case_id in opened[::2]:
+            api.fire(case_id, "log_first_contact", {"first_contact_date": "2026-01-05"})
+        expected = self._pages(api, sort=sort)
+        assert expected == self._keyset(api, sort=sort)
+
+    def test_a_foreign_cursor_is_refused(self, api: ApiJourney, opened: list[int]) -> None:
+        """A cursor that is not one of ours answers the invalid-input problem."""
+        response = api.call("GET", CASES, params={"after": "bm90LWEtY3Vyc29y", "sort": "id"})
+        expected = (422, "https://ipm-workflow.example.org/problems/invalid-input")
+        assert expected == (response.status_code, response.json()["type"])

@@ -116,6 +116,9 @@ class CaseQuery:
     descending: bool = False
     limit: int = 50
     offset: int = 0
+    # Keyset paging: the (sort value, id) of the previous page's last case; the page starts
+    # after it (cost independent of the depth, unlike `offset`).
+    after: tuple[Any, int] | None = None
 
 
 @dataclass(frozen=True)

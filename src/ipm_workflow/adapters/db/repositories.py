@@ -13,8 +13,10 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
+    tuple_,
     update,
 )
 
@@ -205,6 +207,14 @@ class SqlCaseRepository:
         total = self.conn.execute(
             select(func.count()).select_from(cases_t).where(*conditions)
         ).scalar_one()
+        column = _CASE_SORTS[query.sort]
+        if query.after is not None and not query.due_first:  # keyset: the sorted column's order
+            value, last_id = query.after
+            if isinstance(value, datetime):
+                value = _utc(value)
+            key = tuple_(column, cases_t.c.id)
+            bound = tuple_(literal(value, column.type), literal(last_id, cases_t.c.id.type))
+            conditions.append(key < bound if query.descending else key > bound)
         order = _order(query)
         rows = self.conn.execute(
             select(cases_t)

@@ -334,9 +334,9 @@ class SandboxOutboxRow(SQLModel, table=True):
 
 
 # --------------------------------------------------------------------------- scale (0013_indexes)
-# Indexes of the pages' lists, the agenda and the audit search, measured with bench/scale.py.
+# Indexes of the pages' lists and the audit search, measured with bench/scale.py.
 _cases, _people = CaseRow.__table__, PersonRow.__table__  # type: ignore[attr-defined]
-_history, _reminders = HistoryRow.__table__, ReminderRow.__table__  # type: ignore[attr-defined]
+_history = HistoryRow.__table__  # type: ignore[attr-defined]
 Index(
     "ix_cases_ml_workflow_state",
     _cases.c.mission_locale_id,
@@ -354,7 +354,6 @@ Index(
 )
 Index("ix_people_lower_last_name", func.lower(_people.c.last_name))
 Index("ix_history_actor_at", _history.c.actor, _history.c.at)
-Index("ix_reminders_case_due", _reminders.c.case_id, _reminders.c.due_at)
 
 # --- People (0007): guardians, sensitive data apart, its reads, the communes reference. ---
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -10,6 +12,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from ipm_workflow.bootstrap import sortable_case_fields
+from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.action_schemas import (
     ActionOut,
@@ -59,6 +62,32 @@ Phase = Literal[
 ]
 
 
+# Keyset paging: a cursor is the last case's (sort value, id), opaque to clients.
+_DATED = frozenset({"opened_at", "updated_at", "state_entered_at"})
+
+
+def cursor_after(case: Case, key: str) -> str:
+    """The cursor of the page that follows a case, in a listing sorted by `key`."""
+    value = getattr(case, key)
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, case.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_position(cursor: str, key: str) -> tuple[Any, int]:
+    """The (sort value, id) a cursor stands for; a 400 if it is not one of ours."""
+    try:
+        value, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if key in _DATED:
+            value = datetime.fromisoformat(value)
+        elif key == "id":
+            value = int(value)
+        elif not isinstance(value, str):
+            raise TypeError(value)
+        return value, int(case_id)
+    except (ValueError, TypeError) as exc:
+        raise ValidationException("after: not a cursor of this listing") from exc
+
+
 class CaseController(Controller):
     """Young people's journeys."""
 
@@ -99,6 +128,10 @@ class CaseController(Controller):
         ] = "id",
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        after: Annotated[
+            str | None,
+            QueryParameter(description="The `next` of the previous page (same filters, sort)."),
+        ] = None,
     ) -> CasePage:
         """List the cases you may see, filtered, sorted and paginated (stable order)."""
         key = sort.removeprefix("-")
@@ -120,10 +153,15 @@ class CaseController(Controller):
             descending=sort.startswith("-"),
             limit=limit,
             offset=offset,
+            after=cursor_position(after, key) if after else None,
         )
         cases, total = container.cases.list_cases(query, actor, phase=phase, overdue=overdue)
         return CasePage(
-            items=[render(container, c) for c in cases], total=total, limit=limit, offset=offset
+            items=[render(container, c) for c in cases],
+            total=total,
+            limit=limit,
+            offset=offset,
+            next=cursor_after(cases[-1], key) if len(cases) == limit else None,
         )
 
     @post(

@@ -171,6 +171,11 @@ class CasePage(BaseModel):
     total: int
     limit: int
     offset: int
+    next: str | None = Field(
+        default=None,
+        description="When the page is full: pass it as `after` for the next page (keyset "
+        "paging, as fast at page 1,000 as at page 1).",
+    )
 
 
 class CaseOpenIn(Body):
