@@ -207,14 +207,7 @@ class SqlCaseRepository:
         total = self.conn.execute(
             select(func.count()).select_from(cases_t).where(*conditions)
         ).scalar_one()
-        column = _CASE_SORTS[query.sort]
-        if query.after is not None and not query.due_first:  # keyset: the sorted column's order
-            value, last_id = query.after
-            if isinstance(value, datetime):
-                value = _utc(value)
-            key = tuple_(column, cases_t.c.id)
-            bound = tuple_(literal(value, column.type), literal(last_id, cases_t.c.id.type))
-            conditions.append(key < bound if query.descending else key > bound)
+        conditions.extend(_keyset(query))
         order = _order(query)
         rows = self.conn.execute(
             select(cases_t)
@@ -228,6 +221,19 @@ class SqlCaseRepository:
     def ids(self) -> list[int]:
         """Return every case id."""
         return list(self.conn.execute(select(cases_t.c.id).order_by(cases_t.c.id)).scalars())
+
+
+def _keyset(query: CaseQuery) -> list[Any]:
+    """Keyset paging: the cases after `query.after` (sorted value, id) in the listing's order."""
+    if query.after is None or query.due_first:
+        return []
+    column = _CASE_SORTS[query.sort]
+    value, last_id = query.after
+    if isinstance(value, datetime):
+        value = _utc(value)
+    key = tuple_(column, cases_t.c.id)
+    bound = tuple_(literal(value, column.type), literal(last_id, cases_t.c.id.type))
+    return [key < bound if query.descending else key > bound]
 
 
 def _page_conditions(query: CaseQuery) -> list[Any]:
