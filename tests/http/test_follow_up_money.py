@@ -121,7 +121,7 @@ class TestMoney:
         confirmed = api.confirm_grant(cid)
 
         assert float_refused.status_code == 422
-        expected_fr = (273_000, f"2{NARROW}730,00 €", 31, 93_000)
+        expected_fr = (273_000, f"2{NARROW}730,00\xa0€", 31, 93_000)
         assert expected_fr == (
             fr["values"]["grant_agreed"],
             fr["display"]["grant_agreed"],

@@ -211,7 +211,7 @@ class TestEarlyReturnGrant:
         assert (
             format_cents(125_400, "fr"),
             format_cents(125_400, "en"),
-        ) == ("1\u202f254,00 €", "€1,254.00")
+        ) == ("1\u202f254,00\xa0€", "€1,254.00")
         [entry] = [e for e in journey.history(case_id) if e.kind == "grant_confirmed"]
         assert (entry.payload["proposed"], entry.payload["confirmed"]) == (93_000, 93_000)
         expected_days = {journey.today() + 30 * DAY}

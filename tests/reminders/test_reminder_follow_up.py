@@ -192,4 +192,4 @@ class TestFinanceReminders:
         assert body is not None
         text = body.get_content()  # type: ignore[attr-defined]
         assert f"Subvention convenue : {format_cents(123456, 'fr')}" in text
-        assert format_cents(123456, "fr") == "1\u202f234,56 €"
+        assert format_cents(123456, "fr") == "1\u202f234,56\xa0€"

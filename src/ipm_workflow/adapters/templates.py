@@ -17,7 +17,6 @@ from jinja2 import (
     select_autoescape,
 )
 
-from ipm_workflow.domain.money import format_cents
 from ipm_workflow.services.messages import RenderingFault
 
 # Each message language and the locale its dates are written in ("1 avril 2029", "1 April 2029").
@@ -81,8 +80,7 @@ class JinjaRenderer:
         env.filters["number"] = as_number
         env.filters["money"] = as_money
         # Amounts are euro cents: `{{ data.get("grant_agreed") | euros }}` -> "1 234,56 €".
-        language = locale.split("_", maxsplit=1)[0]
-        env.filters["euros"] = lambda cents: "?" if cents is None else format_cents(cents, language)
+        env.filters["euros"] = lambda cents: "?" if cents is None else as_money(cents / 100)
         return env
 
     def render(self, template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:

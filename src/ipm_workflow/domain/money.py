@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
+
+from babel.numbers import format_currency
 
 from ipm_workflow.domain.aftercare_rules import MONEY_FIELDS, GrantRule, Money
 from ipm_workflow.domain.definitions import Workflow
 
 Path = tuple[str | int, ...]
-NARROW_SPACE = "\u202f"  # French groups thousands with a narrow no-break space
 
 
 def _a(kind: str) -> str:
@@ -94,13 +96,10 @@ def balance_due(spec: Money, data: Mapping[str, Any]) -> date | None:
 
 
 def format_cents(amount: int, language: str = "fr") -> str:
-    """Show euro cents as people read them: '1 234,56 €' (fr) or '€1,234.56' (en)."""
-    sign = "-" if amount < 0 else ""
-    euros, cents = divmod(abs(amount), 100)
-    grouped = f"{euros:,}"
-    if language == "fr":
-        return f"{sign}{grouped.replace(',', NARROW_SPACE)},{cents:02d} €"
-    return f"{sign}€{grouped}.{cents:02d}"
+    """Show euro cents as people read them, by Babel's CLDR rules (the same as the templates'
+    `money` filter): '1 234,56 €' (fr: narrow no-break space in groups, no-break space before
+    the sign) or '€1,234.56' (en)."""
+    return format_currency(Decimal(amount) / 100, "EUR", locale=language)
 
 
 def money_problems(workflow: Workflow) -> list[tuple[Path, str]]:
