@@ -260,10 +260,18 @@ class Aftercare:
 
 
 def facts_with_contacts(
-    store: CaseStore, uow: UnitOfWork, case: Case, facts: CaseFacts
+    store: CaseStore, uow: UnitOfWork, case: Case, facts: CaseFacts, trigger: str | None = None
 ) -> CaseFacts:
-    """Add the contact attempts to a case's facts when its workflow declares a lost-contact rule."""
+    """Add the contact attempts to a case's facts where the lost-contact rule will read them.
+
+    Only for the rule's trigger (or, listing actions, in a follow-up state): every other
+    transition stays one read of the case.
+    """
     spec = store.workflow_of(case).definition.follow_up
     if spec is None or spec.lost_contact is None or case.id is None:
+        return facts
+    if trigger is not None and trigger != spec.lost_contact.trigger:
+        return facts
+    if trigger is None and case.state not in spec.states:
         return facts
     return replace(facts, contacts=tuple(uow.contacts.for_case(case.id)))

@@ -55,7 +55,8 @@ class Firing:
         case, birth_date = store.load(uow, cmd.case_id, actor)
         store.expect(case, cmd.expected_version)
         now = store.clock.now()
-        facts = facts_with_contacts(store, uow, case, case.facts(store.today(now), birth_date))
+        facts = case.facts(store.today(now), birth_date)
+        facts = facts_with_contacts(store, uow, case, facts, cmd.trigger)
         outcome = store.workflow_of(case).fire(
             facts,
             cmd.trigger,
