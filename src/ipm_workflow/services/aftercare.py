@@ -125,7 +125,7 @@ class Aftercare:
                 case.id, at, channel, cmd.answered, actor.id, checkpoint, cmd.note, now
             )
             attempt = replace(attempt, id=uow.contacts.add(attempt))
-            changes = self._lost_contact_timer(case, uow.contacts.for_case(case.id))
+            changes = self._lost_contact_timer(case, local(store, uow.contacts.for_case(case.id)))
             case.data = {**case.data, **{k: new for k, (_, new) in changes.items()}}
             case.updated_at = now
             payload: dict[str, Any] = {
@@ -274,4 +274,9 @@ def facts_with_contacts(
         return facts
     if trigger is None and case.state not in spec.states:
         return facts
-    return replace(facts, contacts=tuple(uow.contacts.for_case(case.id)))
+    return replace(facts, contacts=tuple(local(store, uow.contacts.for_case(case.id))))
+
+
+def local(store: CaseStore, attempts: list[ContactAttempt]) -> list[ContactAttempt]:
+    """The attempts at Ipm's time, so the rule counts the days as Ipm does (not UTC's)."""
+    return [replace(a, at=a.at.astimezone(store.tz)) for a in attempts]
