@@ -56,9 +56,14 @@ class LogContactAttempt:
     def __post_init__(self) -> None:
         if self.channel not in CONTACT_CHANNELS:
             raise _invalid("channel", f"expected one of {list(CONTACT_CHANNELS)}")
-        note = text.blank_is_none(self.note)
-        if note is not None:
-            object.__setattr__(self, "note", text.multi_line(note, text.NOTE_MAX))
+        # The door's text rules (domain/text.py), one InvalidInput naming the field.
+        rules = {
+            "note": lambda v: text.multi_line(v, text.NOTE_MAX),
+            "checkpoint": text.single_line,
+        }
+        given = {"note": text.blank_is_none(self.note), "checkpoint": self.checkpoint}
+        for name, value in text.check(rules, given).items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,9 @@ class Aftercare:
         """Confirm the recomputed grant: the balance, or a recovery order issued today."""
         policy.require(actor, Action.CASES_DATA)
         store = self.store
-        reason = text.blank_is_none(cmd.reason)
+        reason = text.check({"reason": text.reason}, {"reason": text.blank_is_none(cmd.reason)})[
+            "reason"
+        ]
 
         def work(uow: UnitOfWork) -> MoneyView:
             case, _ = store.load(uow, cmd.case_id, actor)
@@ -231,7 +238,7 @@ class Aftercare:
                 "changes": changes,
             }
             if reason:
-                payload["reason"] = text.reason(reason)
+                payload["reason"] = reason
             change = Change("grant_confirmed", payload, fields=changes, columns=DATA_COLUMNS)
             store.record(
                 uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id
