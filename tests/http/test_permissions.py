@@ -111,6 +111,19 @@ ENDPOINTS = {
         "POST",
         f"{CASES}/{{case_id}}/resumption",
         (409, 404, 409, 403, 401),  # 409: the case is not suspended (the rights are checked)
+    ),
+    "cases-contact-log": Endpoint(
+        "POST",
+        f"{CASES}/{{case_id}}/contact-attempts",
+        (201, 404, 403, 403, 401),
+        {"channel": "call", "answered": False},
+    ),
+    "cases-contact-read": Endpoint("GET", f"{CASES}/{{case_id}}/contact-attempts", CASE_READ),
+    "cases-money": Endpoint("GET", f"{CASES}/{{case_id}}/money", CASE_READ),
+    "cases-grant": Endpoint(
+        "POST",
+        f"{CASES}/{{case_id}}/money/grant-confirmation",
+        (422, 404, 403, 403, 401),  # 422: a case in REFERRED has no grant to recompute yet
         {},
     ),
     "cases-merge": Endpoint(

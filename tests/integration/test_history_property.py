@@ -34,6 +34,7 @@ BAD = {
     "boolean": "maybe",
     "enum": "not_a_value",
     "number": "many",
+    "money": 12.5,  # euro cents are integers
     "email": "a@example.org, b@example.org",
     "phone": "call me",
 }
@@ -55,6 +56,7 @@ def _value(data: st.DataObject, wf: Workflow, name: str, today: date) -> Any:
         "boolean": st.sampled_from([True] * 5 + [False]),
         "enum": st.sampled_from(field.values or ["?"]),
         "number": st.integers(1, 10_000),
+        "money": st.integers(0, 500_000),
         "text": st.sampled_from(TEXTS),
         "note": st.sampled_from(TEXTS),
         "email": st.sampled_from(["tutor@host.example", " Tutor@Host.Example "]),

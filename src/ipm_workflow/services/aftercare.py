@@ -56,9 +56,14 @@ class LogContactAttempt:
     def __post_init__(self) -> None:
         if self.channel not in CONTACT_CHANNELS:
             raise _invalid("channel", f"expected one of {list(CONTACT_CHANNELS)}")
-        note = text.blank_is_none(self.note)
-        if note is not None:
-            object.__setattr__(self, "note", text.multi_line(note, text.NOTE_MAX))
+        # The door's text rules (domain/text.py), one InvalidInput naming the field.
+        rules = {
+            "note": lambda v: text.multi_line(v, text.NOTE_MAX),
+            "checkpoint": text.single_line,
+        }
+        given = {"note": text.blank_is_none(self.note), "checkpoint": self.checkpoint}
+        for name, value in text.check(rules, given).items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ class Aftercare:
                 case.id, at, channel, cmd.answered, actor.id, checkpoint, cmd.note, now
             )
             attempt = replace(attempt, id=uow.contacts.add(attempt))
-            changes = self._lost_contact_timer(case, uow.contacts.for_case(case.id))
+            changes = self._lost_contact_timer(case, local(store, uow.contacts.for_case(case.id)))
             case.data = {**case.data, **{k: new for k, (_, new) in changes.items()}}
             case.updated_at = now
             payload: dict[str, Any] = {
@@ -202,7 +207,9 @@ class Aftercare:
         """Confirm the recomputed grant: the balance, or a recovery order issued today."""
         policy.require(actor, Action.CASES_DATA)
         store = self.store
-        reason = text.blank_is_none(cmd.reason)
+        reason = text.check({"reason": text.reason}, {"reason": text.blank_is_none(cmd.reason)})[
+            "reason"
+        ]
 
         def work(uow: UnitOfWork) -> MoneyView:
             case, _ = store.load(uow, cmd.case_id, actor)
@@ -231,7 +238,7 @@ class Aftercare:
                 "changes": changes,
             }
             if reason:
-                payload["reason"] = text.reason(reason)
+                payload["reason"] = reason
             change = Change("grant_confirmed", payload, fields=changes, columns=DATA_COLUMNS)
             store.record(
                 uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id
@@ -260,10 +267,23 @@ class Aftercare:
 
 
 def facts_with_contacts(
-    store: CaseStore, uow: UnitOfWork, case: Case, facts: CaseFacts
+    store: CaseStore, uow: UnitOfWork, case: Case, facts: CaseFacts, trigger: str | None = None
 ) -> CaseFacts:
-    """Add the contact attempts to a case's facts when its workflow declares a lost-contact rule."""
+    """Add the contact attempts to a case's facts where the lost-contact rule will read them.
+
+    Only for the rule's trigger (or, listing actions, in a follow-up state): every other
+    transition stays one read of the case.
+    """
     spec = store.workflow_of(case).definition.follow_up
     if spec is None or spec.lost_contact is None or case.id is None:
         return facts
-    return replace(facts, contacts=tuple(uow.contacts.for_case(case.id)))
+    if trigger is not None and trigger != spec.lost_contact.trigger:
+        return facts
+    if trigger is None and case.state not in spec.states:
+        return facts
+    return replace(facts, contacts=tuple(local(store, uow.contacts.for_case(case.id))))
+
+
+def local(store: CaseStore, attempts: list[ContactAttempt]) -> list[ContactAttempt]:
+    """The attempts at Ipm's time, so the rule counts the days as Ipm does (not UTC's)."""
+    return [replace(a, at=a.at.astimezone(store.tz)) for a in attempts]

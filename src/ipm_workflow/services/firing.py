@@ -68,7 +68,7 @@ class Firing:
         try:
             facts = case.facts(store.today(now), birth_date, definition.computed)
             outcome = compiled.fire(
-                facts_with_contacts(store, uow, case, facts),
+                facts_with_contacts(store, uow, case, facts, cmd.trigger),
                 cmd.trigger,
                 policy.workflow_role(actor),
                 now=now,
