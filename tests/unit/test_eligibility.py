@@ -139,3 +139,15 @@ class TestOnceAndStay:
             for data in (short, long)
         ]
         assert expected == actual
+
+
+class TestUnknownBirthDate:
+    """A referral may come before the birth date is known: judged after opening, not at it."""
+
+    def test_waits_at_opening_and_refuses_at_the_next_check(self) -> None:
+        """Opening passes; the operator's confirmation names the rule and the missing date."""
+        unknown = Situation(PersonFacts(None), SC_DATA, TODAY)
+        assert check_case([SERVICE_CIVIQUE], "external_referral", OPENING, unknown) == []
+        refused = check_case([SERVICE_CIVIQUE], "external_referral", "confirm", unknown)
+        assert rules_of(refused) == [("age_at_start", None, None)]
+        assert "the birth date is not recorded" in refused[0].message

@@ -180,7 +180,10 @@ def _day(name: str, data: Mapping[str, Any], today: date) -> date | None:
 def _check_age(p: ProgrammeRules, rule: AgeRule, at: Situation) -> Unmet | None:
     person, data, today = at.person, at.data, at.today
     if person.birth_date is None:
-        return _refusal(p.programme, rule.rule, "the birth date is not recorded", None, None)
+        # A referral may come before the birth date is known (an import, a phone call): it is
+        # judged, and refused while still unknown, at the steps after opening.
+        missing = "the birth date is not recorded"
+        return None if at.opening else _refusal(p.programme, rule.rule, missing, None, None)
     low, high, extended = _age_bounds(rule, person)
     more = {"at": rule.at} | ({"extended_by": extended} if extended else {})
     day = _day(rule.at, data, today)

@@ -155,33 +155,44 @@ class SqlDirectoryRepository:
             return
         self.conn.execute(insert(ml_t).values(id=ml.id, **values))
 
+    def _users(self, *where: Any, order: Any = users_t.c.id) -> list[User]:
+        # Two queries for any number of users: the rows, then their missions locales.
+        rows = self.conn.execute(select(users_t).where(*where).order_by(order)).mappings().all()
+        mls: dict[int, set[str]] = {r["id"]: set() for r in rows}
+        if mls:
+            links = select(user_ml_t.c.user_id, user_ml_t.c.mission_locale_id).where(
+                user_ml_t.c.user_id.in_(list(mls))
+            )
+            for user_id, ml_id in self.conn.execute(links):
+                mls[user_id].add(ml_id)
+        return [
+            User(
+                r["id"],
+                r["username"],
+                r["display_name"],
+                r["role"],
+                frozenset(mls[r["id"]]),
+                r["active"],
+                r["email"],
+                r["timezone"],
+                r["language"],
+            )
+            for r in rows
+        ]
+
     def _user(self, where: Any) -> User:
-        row = self.conn.execute(select(users_t).where(where)).mappings().first()
-        if row is None:
+        found = self._users(where)
+        if not found:
             raise NotFound("user not found")
-        mls = self.conn.execute(
-            select(user_ml_t.c.mission_locale_id).where(user_ml_t.c.user_id == row["id"])
-        ).scalars()
-        return User(
-            row["id"],
-            row["username"],
-            row["display_name"],
-            row["role"],
-            frozenset(mls),
-            row["active"],
-            row["email"],
-            row["timezone"],
-            row["language"],
-        )
+        return found[0]
 
     def users_with_role(self, role: str) -> list[User]:
         """Return the active users of a role."""
-        ids = self.conn.execute(
-            select(users_t.c.id)
-            .where(users_t.c.role == role, users_t.c.active.is_(True))
-            .order_by(users_t.c.id)
-        ).scalars()
-        return [self.user(i) for i in ids]
+        return self._users(users_t.c.role == role, users_t.c.active.is_(True))
+
+    def users(self) -> list[User]:
+        """Return every user, active or not, by username."""
+        return self._users(order=users_t.c.username)
 
     def user(self, user_id: int) -> User:
         """Return a user, or raise NotFound."""

@@ -61,11 +61,12 @@ class SqlStaffRepository:
 
     def users(self) -> list[tuple[User, bool]]:
         """Return every user with whether a password is set, by username."""
-        rows = self.conn.execute(
-            select(users_t.c.id, users_t.c.password_hash).order_by(users_t.c.username)
-        ).all()
-        directory = SqlDirectoryRepository(self.conn)
-        return [(directory.user(r[0]), r[1] is not None) for r in rows]
+        hashed = set(
+            self.conn.execute(
+                select(users_t.c.id).where(users_t.c.password_hash.is_not(None))
+            ).scalars()
+        )
+        return [(u, u.id in hashed) for u in SqlDirectoryRepository(self.conn).users()]
 
     def add_session(self, record: SessionRecord) -> None:
         """Store a new session."""

@@ -34,6 +34,10 @@ from ipm_workflow.entrypoints.web.session import redirect
 from ipm_workflow.services.commands import FireTrigger, Reassign, RecordDocument, UpdateData
 
 DOCUMENT_STATUSES = ("missing", "received", "validated", "expired", "refused")
+# The timeline shows its latest lines; the rest is one link away (`?timeline=all`). A long
+# journey has hundreds of lines: drawing and dating them all made the page several times
+# slower than the API's read of the case (bench/web.py).
+TIMELINE_LINES = 30
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,12 @@ def case_view(
     reasons: list[str] | None = None,
     conflict: list[Any] | None = None,
     done: str | None = None,
+    whole_timeline: bool = False,
 ) -> Template:
-    """Draw the case page (NotFound, hence the 404 page, when the actor does not see it)."""
+    """Draw the case page (NotFound, hence the 404 page, when the actor does not see it).
+
+    The timeline holds its TIMELINE_LINES latest lines unless `whole_timeline`.
+    """
     case, actions = container.cases.actions(case_id, actor)
     definition = container.cases.workflow_of(case).definition
     sees_people = policy.may(actor, Action.PEOPLE_READ)
@@ -112,7 +120,8 @@ def case_view(
         visited=visited,
         allowed=[a for a in actions if a.allowed],
         refused=[a for a in actions if not a.allowed],
-        timeline=timeline,
+        timeline=timeline if whole_timeline else timeline[:TIMELINE_LINES],
+        timeline_total=len(timeline),
         advisor=users.get(case.advisor_id) if case.advisor_id else None,
         advisors=[u for u in users.values() if u.role == policy.ADVISOR and u.active],
         mission_locales=container.people.mission_locales(),
@@ -234,9 +243,12 @@ def case_page(
     actor: ActorDep,
     case_id: FromPath[int],
     done: FromQuery[str | None] = None,
+    timeline: FromQuery[str | None] = None,
 ) -> Template:
     """One case (a 404 page when the user's missions locales do not include it)."""
-    return case_view(request, container, actor, case_id, done=done)
+    return case_view(
+        request, container, actor, case_id, done=done, whole_timeline=timeline == "all"
+    )
 
 
 @post(
