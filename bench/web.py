@@ -24,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,8 @@ def seed(container: Any, history: int, reminders: int) -> int:
     container.people.add_mission_locale(MissionLocale("ml-bench", "Mission locale (bench)", "42"))
     user = container.people.add_user("bench.advisor", "Bench Advisor", "advisor", ["ml-bench"])
     actor = Actor.of(user)
-    person = container.people.register(Person(None, "Camille", "Banc", None), actor).person
+    young = Person(None, "Camille", "Banc", date(2005, 6, 15))
+    person = container.people.register(young, actor).person
     assert person.id is not None  # noqa: S101 - saved
     case = container.cases.open_case(
         OpenCase(
