@@ -103,7 +103,7 @@ def breakdown(container: Any, case_id: int, rounds: int = 20) -> None:
         "cases.history (timeline)": lambda: container.cases.history(case_id, actor),
         "reminders.of_case (timeline)": lambda: container.reminders.of_case(case_id, actor),
         "cases.actions (case + actions)": lambda: container.cases.actions(case_id, actor),
-        "staff.users (advisor names)": container.staff.users,
+        "staff.users (advisor names)": container.accounts.users,
         "people.mission_locales": container.people.mission_locales,
         "people.get_for (the person)": lambda: container.people.get_for(case.person_id, actor),
         "160 dates formatted (babel)": lambda: [
@@ -145,7 +145,7 @@ def main() -> None:
     upgrade_database(settings)
     container = bootstrap(settings)
     case_id = seed(container, args.history, args.reminders)
-    container.staff.set_password("bench.advisor", PASSWORD)
+    container.accounts.set_password("bench.advisor", PASSWORD)
     token = container.tokens.issue("bench.advisor", days=1).token
     timings: dict[str, list[float]] = {"page": [], "api": []}
     with TestClient(create_app(settings, container=container)) as client:
