@@ -121,6 +121,10 @@ class CaseStore:
         request_id: str | None = None,
     ) -> HistoryEntry:
         """Chain the entry, replan dependent reminders, write the case at `expected` version."""
+        assert case.id is not None  # noqa: S101 - only stored cases change
+        # The version check comes first: two racing changes must not both plan the same
+        # reminders (a unique violation, a 500) before one of them learns it lost (a 409).
+        uow.cases.hold(case.id, expected)
         definition = self.workflow_of(case).definition
         # The state's clock first: reminders anchored on it are planned from where it stands.
         settle(case, definition, now, self.tz)

@@ -146,6 +146,13 @@ class CaseRepository(Protocol):
         """Insert a new case and return its id."""
         ...
 
+    def hold(self, case_id: int, expected_version: int) -> None:
+        """Lock the case until the transaction ends if still at `expected_version`.
+
+        Raises VersionConflict otherwise (before anything depending on the case is written).
+        """
+        ...
+
     def update(
         self, case: Case, expected_version: int, columns: Collection[str] | None = None
     ) -> None:

@@ -148,6 +148,20 @@ class SqlCaseRepository:
         values = {**mappers.case_values(case), "version": case.version}
         return new_id(self.conn.execute(insert(cases_t).values(**values)))
 
+    def hold(self, case_id: int, expected_version: int) -> None:
+        """Lock the case's row until the transaction ends, if still at `expected_version`.
+
+        PostgreSQL: `SELECT … FOR UPDATE`, so a concurrent change waits here, then sees the new
+        version, before it writes anything that depends on the case (its reminders); SQLite
+        writers are serialised by BEGIN IMMEDIATE already. Raises VersionConflict or NotFound.
+        """
+        stmt = select(cases_t.c.version).where(cases_t.c.id == case_id).with_for_update()
+        current = self.conn.execute(stmt).scalar()
+        if current is None:
+            raise NotFound(f"case {case_id} not found")
+        if current != expected_version:
+            raise VersionConflict(case_id, expected_version, current)
+
     def update(
         self, case: Case, expected_version: int, columns: Collection[str] | None = None
     ) -> None:
