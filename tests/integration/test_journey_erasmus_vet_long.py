@@ -205,7 +205,9 @@ class TestPostponement:
         case = journey.walk_to(case_id, "MATCHED")
         grant_end = date.fromisoformat(case.data["grant_project_end"])
         start = date.fromisoformat(case.data["planned_start"])
-        new_start, new_end = start + timedelta(days=120), grant_end
+        # Within the grant's end and the programme's 12-month bound on the stay (eligibility).
+        new_start = start + timedelta(days=120)
+        new_end = min(grant_end, new_start + timedelta(days=300))
         dates = {"planned_start": new_start, "planned_end": new_end}
         fired = journey.fire(case_id, "postpone", dates, reason="the host closes for works")
         expected_state = ("POSTPONED", "MATCHED")
