@@ -111,6 +111,7 @@ ENDPOINTS = {
         "POST",
         f"{CASES}/{{case_id}}/resumption",
         (409, 404, 409, 403, 401),  # 409: the case is not suspended (the rights are checked)
+        {},
     ),
     "cases-contact-log": Endpoint(
         "POST",
@@ -174,6 +175,13 @@ ENDPOINTS = {
         (403, 403, 403, 201, 401),
         {"username": "new.user", "display_name": "New", "role": "advisor"},
     ),
+    # Staff who leave, and a person's eligibility (issue 11).
+    "users-deactivate": Endpoint("POST", "/api/v1/users/{user_id}/deactivation", ADMIN_ONLY),
+    "users-open-cases": Endpoint("GET", "/api/v1/users/{user_id}/open-cases", CASE_WORKERS),
+    "users-handover": Endpoint(
+        "POST", "/api/v1/users/{user_id}/handover", CASE_WORKERS, {"to_user_id": "{advisor_b}"}
+    ),
+    "people-eligibility": Endpoint("GET", "/api/v1/people/{person_id}/eligibility", CASE_READ),
     "admin-user-read": Endpoint("GET", "/api/v1/admin/users/{username}", ADMIN_ONLY),
     "admin-token-issue": Endpoint(
         "POST", "/api/v1/admin/users/{username}/tokens", (403, 403, 403, 201, 401), {}
@@ -224,6 +232,7 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
         "reminder_id": reminder.id,
         "cohort_id": cohort.id,
         "token_id": spare.record.id,
+        "user_id": users["advisor_a"].id,  # the staff member who leaves
         "advisor_b": users["advisor_b"].id,
         "document": "identity",
         "name": WORKFLOW,
