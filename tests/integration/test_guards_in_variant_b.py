@@ -8,10 +8,9 @@ from datetime import date, timedelta
 import pytest
 
 from ipm_workflow.domain.errors import GuardFailed
-from journey import CHECKLIST, Journey, messages
+from journey import CHECKLIST, Journey, messages, refused_rules
 
 CEAM_RULE = "a stay in the EU/EEA needs the European health insurance card for the whole stay"
-STAY_RULE = "an individual VET stay lasts 10 to 365 days"
 
 
 def _preparing(journey: Journey, case_id: int, country: str) -> None:
@@ -57,20 +56,31 @@ class TestHealthInsuranceCard:
 
 
 class TestStayLength:
+    """The stay's length is the programme's eligibility rule (DOMAIN.md §2: 2 weeks to 12 months
+    for Erasmus+ VET learners [S18]), judged when the host is confirmed."""
+
     @pytest.mark.parametrize(
-        ("days", "allowed"), [(9, False), (10, True), (365, True), (366, False)]
+        ("length", "allowed"),
+        [("13 days", False), ("14 days", True), ("12 months", True), ("a day more", False)],
     )
-    def test_a_stay_of_10_to_365_days(
-        self, journey: Journey, case_id: int, days: int, allowed: bool
+    def test_a_stay_of_two_weeks_to_twelve_months(
+        self, journey: Journey, case_id: int, length: str, allowed: bool
     ) -> None:
-        """The host is confirmed only for a stay of 10 to 365 days, both ends counted."""
+        """The host is confirmed only for a stay of 14 days to 12 calendar months."""
         journey.select(case_id, grant_end=date(2030, 12, 31))
         start = journey.today() + timedelta(days=30)
-        end = start + timedelta(days=days - 1)
+        year_on = start.replace(year=start.year + 1)
+        end = {
+            "13 days": start + timedelta(days=13),
+            "14 days": start + timedelta(days=14),
+            "12 months": year_on,
+            "a day more": year_on + timedelta(days=1),
+        }[length]
         if allowed:
             journey.match(case_id, start, end)
             assert journey.state(case_id) == "MATCHED"
             return
         with pytest.raises(GuardFailed) as refused:
             journey.match(case_id, start, end)
-        assert messages(refused.value) == [STAY_RULE]
+        [rule] = refused_rules(refused.value)
+        assert rule in {"erasmus_vet.stay_min", "erasmus_vet.stay_max"}

@@ -85,7 +85,7 @@ class TestOutcomeSourcesSplit:
         """+3 from the young person, +6 from the mission locale ('ml' renamed), in this order."""
         engine = create_db_engine(blank_db_url)
         try:
-            migrate.upgrade(engine, "0006_core")
+            migrate.upgrade(engine, "0009_clocks")
             old = {"outcome_m3": "cdi", "outcome_m6": "job_seeking", "outcome_source": "ml"}
             case_id = _old_case(
                 engine,
@@ -97,7 +97,7 @@ class TestOutcomeSourcesSplit:
             )
             migrate.upgrade(engine, "0011_followup")
             split = _data(engine, case_id)
-            command.downgrade(migrate.alembic_config(blank_db_url), "0006_core")
+            command.downgrade(migrate.alembic_config(blank_db_url), "0009_clocks")
             joined = _data(engine, case_id)
         finally:
             engine.dispose()
@@ -117,7 +117,7 @@ class TestOutcomeSourcesSplit:
         """An erased history: the shared source goes to the latest recorded checkpoint."""
         engine = create_db_engine(blank_db_url)
         try:
-            migrate.upgrade(engine, "0006_core")
+            migrate.upgrade(engine, "0009_clocks")
             old = {"outcome_m3": "cdi", "outcome_m6": "cdi", "outcome_source": "i_milo"}
             case_id = _old_case(engine, old, [])
             migrate.upgrade(engine, "0011_followup")
