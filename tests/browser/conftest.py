@@ -202,9 +202,12 @@ def pg_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServe
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it lives, and the async fixtures of later test folders (anyio) could not start
+# theirs. One Chromium start per browser test module.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, through Playwright (one per session)."""
+    """Debian's Chromium, headless, through Playwright (one per test module)."""
     _need_chromium()
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only browser tests need it
 

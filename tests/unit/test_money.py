@@ -52,7 +52,7 @@ class TestCents:
 
     def test_formatting_per_language(self) -> None:
         """French groups with a narrow no-break space and a comma; English with commas."""
-        expected = ["0,05 €", "1\u202f234\u202f567,89 €", "-12,00 €", "€1,234,567.89"]
+        expected = ["0,05\xa0€", "1\u202f234\u202f567,89\xa0€", "-12,00\xa0€", "€1,234,567.89"]
         actual = [
             format_cents(5, "fr"),
             format_cents(123_456_789, "fr"),
