@@ -11,7 +11,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import psycopg
 import pytest
 
 from ipm_workflow.config import ROOT
+from journey.servers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -45,13 +45,6 @@ def _need_chromium() -> None:
     if IN_CI:
         pytest.fail(f"{message}: browser tests are mandatory with CI=true")
     pytest.skip(f"{message}: browser tests skipped (they run, mandatory, with CI=true)")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -136,7 +129,7 @@ def _wait_ready(server: WebServer, deadline: float = 300.0) -> None:
 @contextmanager
 def _serving(folder: Path, database_url: str) -> Iterator[WebServer]:
     """Load the demo data into a database, serve it on a free port, stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "IPM_DATABASE_URL": database_url,
@@ -306,7 +299,7 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServ
     """`ipm-workflow serve --sandbox` on a free port and its own SQLite database (demo data)."""
     _need_chromium()
     folder = tmp_path_factory.mktemp("sandbox")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPM_")}
     env |= {
         "IPM_SANDBOX_DATABASE_URL": f"sqlite:///{folder / 'sandbox.sqlite3'}",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,20 +16,13 @@ import httpx
 import pytest
 
 from journey import OPENING
+from journey.servers import free_port
 
 pytestmark = pytest.mark.e2e
 
 # The console script of the venv running the tests.
 IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 Cli = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -16,15 +15,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from journey.servers import free_port
+
 _HEADERS = BytesParser(policy=email_policy)
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def utc_now() -> datetime:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time as perf
@@ -36,6 +35,7 @@ from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.services.commands import Actor, OpenCase
 from journey import API, WORKFLOW
+from journey.servers import free_port
 
 IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 MINUTE = timedelta(minutes=1)
@@ -317,13 +317,6 @@ class TestInstanceGuards:
         assert expected == claim_mode(app.state.container.engine, sandbox=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def cli_env(db_url: str, workflows_dir: Path) -> dict[str, str]:
     """The command line's environment: the test database, no other IPM_ setting."""
@@ -359,7 +352,7 @@ class TestCommandLineGuards:
     ) -> None:
         """Production `serve` on a sandbox database exits 2 with 'refusing to start'."""
         _mark(db_url, sandbox=True)
-        code, stderr, seconds = _run(cli_env, tmp_path, "serve", "--port", str(_free_port()))
+        code, stderr, seconds = _run(cli_env, tmp_path, "serve", "--port", str(free_port()))
         expected = (2, True, False)
         actual = (
             code,
@@ -389,7 +382,7 @@ class TestCommandLineGuards:
         """`serve --sandbox` on a production database exits 2 with 'refusing to start'."""
         _mark(db_url, sandbox=False)
         env = {**cli_env, "IPM_SANDBOX_DATABASE_URL": db_url}
-        code, stderr, _ = _run(env, tmp_path, "serve", "--sandbox", "--port", str(_free_port()))
+        code, stderr, _ = _run(env, tmp_path, "serve", "--sandbox", "--port", str(free_port()))
         expected = (2, True)
         assert expected == (code, "refusing to start: " + _production_message(db_url) in stderr), (
             stderr

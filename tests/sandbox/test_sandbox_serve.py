@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,10 @@ import pytest
 from sandbox_kit import CLOCK, MARKER, OUTBOX, parse
 
 from ipm_workflow.services.auth import TOKEN_PREFIX
+from journey.servers import free_port
 
 pytestmark = pytest.mark.e2e
 IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -76,7 +69,7 @@ def sandbox(db_url: str, workflows_dir: Path, tmp_path: Path) -> Iterator[Sandbo
         "IPM_WORKER_POLL_SECONDS": "3600",
         "IPM_LOG_FORMAT": "json",
     }
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "sandbox.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
