@@ -182,6 +182,17 @@ ENDPOINTS = {
         "POST", "/api/v1/users/{user_id}/handover", CASE_WORKERS, {"to_user_id": "{advisor_b}"}
     ),
     "people-eligibility": Endpoint("GET", "/api/v1/people/{person_id}/eligibility", CASE_READ),
+    # Reports (issue 14): staff read them (advisors their missions locales'), supervisors set
+    # the targets.
+    "reports-catalogue": Endpoint("GET", "/api/v1/reports", CASE_WORKERS[:3] + (200, 401)),
+    "reports-run": Endpoint("GET", "/api/v1/reports/{report}", CASE_WORKERS[:3] + (200, 401)),
+    "reports-targets": Endpoint("GET", "/api/v1/reports/targets", CASE_WORKERS[:3] + (200, 401)),
+    "reports-targets-set": Endpoint(
+        "PUT",
+        "/api/v1/reports/targets",
+        SUPERVISOR_ONLY,
+        {"year": 2026, "funder": "Région", "indicator": "departed", "value": 500},
+    ),
     "admin-user-read": Endpoint("GET", "/api/v1/admin/users/{username}", ADMIN_ONLY),
     "admin-token-issue": Endpoint(
         "POST", "/api/v1/admin/users/{username}/tokens", (403, 403, 403, 201, 401), {}
@@ -236,6 +247,7 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
         "advisor_b": users["advisor_b"].id,
         "document": "identity",
         "name": WORKFLOW,
+        "report": "activity",
         "version": 1,
         "username": "advisor.a",
     }
