@@ -189,8 +189,8 @@ def time_to_departure(conn: Connection, ctx: Context) -> Rows:
         select(
             ranked.c.workflow,
             func.max(ranked.c.n),
-            func.max(case((ranked.c.rn == (ranked.c.n + 1) / 2, ranked.c.days))),
-            func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) / 10, ranked.c.days))),
+            func.max(case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.days))),
+            func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) // 10, ranked.c.days))),
         )
         .group_by(ranked.c.workflow)
         .order_by(ranked.c.workflow)
@@ -369,7 +369,7 @@ def territory_equity(conn: Connection, ctx: Context) -> Rows:
         .where(*ctx.conditions(), *ctx.window.holds(left.c.at))
         .group_by(CURRENT_ML)
     )
-    departures: dict[str, int] = dict(conn.execute(stmt).tuples().all())
+    departures: dict[str, int] = {str(r[0]): int(r[1]) for r in conn.execute(stmt)}
     year = ctx.filters.year or ctx.now.astimezone(ctx.tz).year
     pops: dict[str, int] = dict(
         conn.execute(
@@ -378,8 +378,9 @@ def territory_equity(conn: Connection, ctx: Context) -> Rows:
             )
         ).all()
     )
-    if ctx.filters.mission_locales:
-        pops = {k: v for k, v in pops.items() if k in ctx.filters.mission_locales}
+    for allowed in (ctx.filters.mission_locales or None, ctx.filters.scope):
+        if allowed is not None:
+            pops = {k: v for k, v in pops.items() if k in allowed}
     return [
         (
             ml,

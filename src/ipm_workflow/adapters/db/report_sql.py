@@ -184,6 +184,8 @@ class Context:
             found.append(cases_t.c.workflow.in_(f.workflows))
         if f.mission_locales:
             found.append(self.ml(f.attribution).in_(f.mission_locales))
+        if f.scope is not None:  # the reader's reach, from the access policy
+            found.append(self.ml(f.attribution).in_(f.scope) if f.scope else false())
         if f.departements:
             found.append(people_t.c.departement.in_(f.departements))
         if f.qpv:
