@@ -55,19 +55,45 @@ def build(container: Container, clock: ManualClock, directory: dict[str, User]) 
     supervisor = Actor.of(directory["supervisor"])
     a = Journey(container, advisor_a, clock)
     b = Journey(container, advisor_b, clock)
-    alix = a.person(date(2005, 6, 15), "Alix", gender="female", qpv="yes", rural="no",
-                    departement="42", education_level="level_4",
-                    situation_at_entry="job_seeker_registered")  # fmt: skip
+    alix = a.person(
+        date(2005, 6, 15),
+        "Alix",
+        gender="female",
+        qpv="yes",
+        rural="no",
+        departement="42",
+        education_level="level_4",
+        situation_at_entry="job_seeker_registered",
+    )
     container.person_records.put_sensitive(
         alix, {"fewer_opportunities": True, "fewer_opportunities_reason": "economic"}, advisor_a
     )
-    bastien = a.person(date(2007, 12, 1), "Bastien", gender="male", qpv="no", rural="yes",
-                       departement="69", education_level="none", situation_at_entry="inactive")  # fmt: skip
-    chloe = b.person(date(2009, 5, 1), "Chloé", departement="69",
-                     education_level="lower_secondary", situation_at_entry="in_education")  # fmt: skip
+    bastien = a.person(
+        date(2007, 12, 1),
+        "Bastien",
+        gender="male",
+        qpv="no",
+        rural="yes",
+        departement="69",
+        education_level="none",
+        situation_at_entry="inactive",
+    )
+    chloe = b.person(
+        date(2009, 5, 1),
+        "Chloé",
+        departement="69",
+        education_level="lower_secondary",
+        situation_at_entry="in_education",
+    )
     ml = Journey(container, advisor_a, clock, opener=ML_ACTOR)  # ML A's own advisor refers
-    dani = ml.person(date(2003, 9, 10), "Dani", gender="female", departement="42",
-                    education_level="level_5", situation_at_entry="job_seeker_not_registered")  # fmt: skip
+    dani = ml.person(
+        date(2003, 9, 10),
+        "Dani",
+        gender="female",
+        departement="42",
+        education_level="level_5",
+        situation_at_entry="job_seeker_not_registered",
+    )
 
     # In the order things happen (the clock only moves forward).
     a.move_to(date(2026, 1, 5), 9)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from integration.reports_dataset import WF, Dataset, build
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import Forbidden, InvalidInput
@@ -18,7 +19,6 @@ from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Actor
 from ipm_workflow.domain.reports import Counting, ReportFilters
 from ipm_workflow.services.reports import Population, Target
-from integration.reports_dataset import WF, Dataset, build
 
 YEAR = ReportFilters(start=date(2026, 1, 1), end=date(2026, 12, 31))
 PEOPLE, STARTS = Counting.PEOPLE, Counting.STARTS
