@@ -151,8 +151,8 @@ def first_contact_late(conn: Connection, ctx: Context) -> Rows:
             w,
             ml,
             advisor,
-            opened.astimezone(ctx.tz).date() if opened.tzinfo else opened.date(),
-            None if at is None else (at.astimezone(ctx.tz) if at.tzinfo else at).date(),
+            ctx.local_day(opened),
+            None if at is None else ctx.local_day(at),
             round(float(days), 1),
         )
         for cid, w, ml, advisor, opened, at, days in conn.execute(stmt)

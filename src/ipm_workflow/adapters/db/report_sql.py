@@ -153,6 +153,10 @@ class Context:
             day_start(f.end + timedelta(days=1), self.tz) if f.end else None,
         )
 
+    def local_day(self, moment: datetime) -> date:
+        """The calendar day at Ipm of a stored moment (SQLite gives it back without a zone)."""
+        return utc(moment).astimezone(self.tz).date()
+
     def shifted(self, months: int) -> Window:
         """The period moved `months` months back (the returns whose +months fall in it)."""
         f = self.filters
