@@ -25,6 +25,7 @@ from ipm_workflow.services.accounts import AccountService
 from ipm_workflow.services.attribution import AttributionService
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
+from ipm_workflow.services.beneficiary_module import BeneficiaryModuleService, Sender
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
@@ -80,6 +81,7 @@ class Container:
     staff: StaffService = field(init=False)
     attribution: AttributionService = field(init=False)
     accounts: AccountService = field(init=False)
+    beneficiary_module: BeneficiaryModuleService = field(init=False)  # issue 14
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -106,6 +108,8 @@ class Container:
         self.eligibility = EligibilityService(store)
         self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
         self.attribution = AttributionService(store)
+        sender = Sender(self.settings.erasmus_sending_oid, "FR", self.settings.erasmus_sending_city)
+        self.beneficiary_module = BeneficiaryModuleService(store, sender)
         # Page sessions expire in real time too, like tokens.
         self.accounts = AccountService(
             uow,
