@@ -375,3 +375,13 @@ def read_communes(path: Path) -> list[CommuneRef]:
     from ipm_workflow.adapters.communes_csv import read_communes as parse  # noqa: PLC0415
 
     return parse(path)
+
+
+def beneficiary_module_file(rows: list[dict[str, str | int]], fmt: str) -> bytes:
+    """The Erasmus+ Beneficiary Module's import file (XLSX, or CSV) of rows in its columns."""
+    from ipm_workflow.adapters.spreadsheets import Sheet  # noqa: PLC0415
+    from ipm_workflow.domain.beneficiary_module import COLUMNS, NUMBERS  # noqa: PLC0415
+
+    kinds: list[Any] = ["int" if c in NUMBERS else "text" for c in COLUMNS]
+    sheet = Sheet("Mobility activities", COLUMNS, [[r[c] for c in COLUMNS] for r in rows], kinds)
+    return csv_file(sheet) if fmt == "csv" else xlsx_file(sheet)

@@ -182,6 +182,10 @@ ENDPOINTS = {
         "POST", "/api/v1/users/{user_id}/handover", CASE_WORKERS, {"to_user_id": "{advisor_b}"}
     ),
     "people-eligibility": Endpoint("GET", "/api/v1/people/{person_id}/eligibility", CASE_READ),
+    # The Erasmus+ Beneficiary Module's file carries the fewer-opportunity flag (issue 14).
+    "reports-beneficiary-module": Endpoint(
+        "GET", "/api/v1/reports/beneficiary-module/{grant}", (200, 200, 200, 403, 401)
+    ),
     "admin-user-read": Endpoint("GET", "/api/v1/admin/users/{username}", ADMIN_ONLY),
     "admin-token-issue": Endpoint(
         "POST", "/api/v1/admin/users/{username}/tokens", (403, 403, 403, 201, 401), {}
@@ -238,6 +242,7 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
         "name": WORKFLOW,
         "version": 1,
         "username": "advisor.a",
+        "grant": "2026-1-FR01-KA121-VET-000001",
     }
 
 

@@ -70,6 +70,8 @@ COLUMNS: tuple[str, ...] = (
     "Early return",
 )
 
+NUMBERS = frozenset({"Duration (days)", "Interrupted duration (days)"})
+
 
 @dataclass(frozen=True)
 class Mobility:

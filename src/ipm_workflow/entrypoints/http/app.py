@@ -16,6 +16,7 @@ from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
 from ipm_workflow.entrypoints.http.aftercare import AftercareController
 from ipm_workflow.entrypoints.http.attribution import StaffController, eligibility
+from ipm_workflow.entrypoints.http.funder_files import beneficiary_module
 from ipm_workflow.entrypoints.http.audit import AuditController
 from ipm_workflow.entrypoints.http.auth import FailureBrake, TokenAuthenticationMiddleware
 from ipm_workflow.entrypoints.http.bodies import CheckedRequest, refuse_nul_in_url
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         AftercareController,
         StaffController,
         eligibility,
+        beneficiary_module,  # issue 14
         merge_case,
         health,
         ready,
