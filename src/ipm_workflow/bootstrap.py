@@ -39,6 +39,7 @@ from ipm_workflow.services.person_records import PersonRecords
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
+from ipm_workflow.services.reports import ReportService
 from ipm_workflow.services.sandbox import SandboxService
 from ipm_workflow.services.staff import StaffService
 from ipm_workflow.services.telemetry import Telemetry
@@ -46,8 +47,11 @@ from ipm_workflow.services.versions import VersionService
 
 if TYPE_CHECKING:
     from ipm_workflow.adapters.referral_csv import ReferralFile
+    from ipm_workflow.adapters.spreadsheets import Sheet
     from ipm_workflow.adapters.workflow_files import FileProblem
     from ipm_workflow.domain.definitions import Workflow
+    from ipm_workflow.domain.reports import ReportTable
+    from ipm_workflow.services.reports import Population
 
 
 class DatabaseNotReady(DomainError):
@@ -81,6 +85,7 @@ class Container:
     staff: StaffService = field(init=False)
     attribution: AttributionService = field(init=False)
     accounts: AccountService = field(init=False)
+    reports: ReportService = field(init=False)  # issue 14
     beneficiary_module: BeneficiaryModuleService = field(init=False)  # issue 14
 
     def __post_init__(self) -> None:
@@ -115,6 +120,15 @@ class Container:
             uow,
             SystemClock() if self.settings.sandbox else self.clock,
             timedelta(minutes=self.settings.web_session_minutes),
+        )
+        from ipm_workflow.adapters.db.report_store import SqlReportReader  # noqa: PLC0415
+
+        self.reports = ReportService(
+            SqlReportReader(self.engine),
+            self.registry,
+            self.clock,
+            self.settings.timezone,
+            self.settings.report_mask_threshold,
         )
 
     def channels(self) -> dict[str, Channel]:
@@ -373,6 +387,38 @@ def start_prometheus(container: Container) -> tuple[Telemetry, Callable[[], None
 def read_communes(path: Path) -> list[CommuneRef]:
     """Parse a communes reference file (the CSV an admin loads)."""
     from ipm_workflow.adapters.communes_csv import read_communes as parse  # noqa: PLC0415
+
+    return parse(path)
+
+
+# --- reports (issue 14): spreadsheets of a table, reference populations --------------------------
+
+
+def report_sheet(table: ReportTable, language: str = "fr") -> Sheet:
+    """A report's table as a sheet (headings in a language, the columns' kinds)."""
+    from ipm_workflow.adapters.spreadsheets import Sheet  # noqa: PLC0415
+
+    headings = [c.heading(language) for c in table.columns]
+    return Sheet(table.title, headings, table.rows, [c.kind for c in table.columns])
+
+
+def csv_file(sheet: Sheet) -> bytes:
+    """A sheet as CSV for French Excel (UTF-8 with BOM, `;`)."""
+    from ipm_workflow.adapters.spreadsheets import csv_bytes  # noqa: PLC0415
+
+    return csv_bytes(sheet)
+
+
+def xlsx_file(*sheets: Sheet) -> bytes:
+    """Sheets as one XLSX workbook (styled frozen header, fitted widths, real dates)."""
+    from ipm_workflow.adapters.spreadsheets import xlsx_bytes  # noqa: PLC0415
+
+    return xlsx_bytes(sheets)
+
+
+def read_populations(path: Path) -> list[Population]:
+    """Parse a reference populations file (CSV: mission_locale_id, year, population)."""
+    from ipm_workflow.adapters.spreadsheets import read_populations as parse  # noqa: PLC0415
 
     return parse(path)
 

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         description="Base URL of links inside messages; default: the address the server runs on.",
     )
 
+    # Reports (issue 14): counts below this are masked in files that leave Ipm.
+    report_mask_threshold: int = Field(
+        default=5, ge=1, description="Smallest count shown in exported reports (others masked)."
+    )
+
     # Web pages (staff sign-in)
     web_session_minutes: int = Field(
         default=480, ge=5, description="How long a page session lasts after signing in."

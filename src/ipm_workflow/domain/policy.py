@@ -63,6 +63,9 @@ class Action(StrEnum):
     # People (issue 11): sensitive data on a need-to-know basis, every read recorded.
     READ_SENSITIVE = "people.read_sensitive"
     WRITE_SENSITIVE = "people.write_sensitive"
+    # Reports (issue 14): figures in aggregate; advisors see only their missions locales'.
+    REPORTS_READ = "reports.read"
+    REPORTS_TARGETS = "reports.targets"
 
 
 _CASE_WORK = frozenset({ADVISOR, ML_ADVISOR})
@@ -97,6 +100,8 @@ RIGHTS: dict[Action, frozenset[str]] = {
     # admin, the trainer nor the console operator, who have no need to know.
     Action.READ_SENSITIVE: frozenset({ADVISOR, SUPERVISOR}),
     Action.WRITE_SENSITIVE: frozenset({ADVISOR}),
+    Action.REPORTS_READ: frozenset({ADVISOR, SUPERVISOR, ADMIN, OPERATOR}),
+    Action.REPORTS_TARGETS: frozenset({SUPERVISOR, OPERATOR}),
 }
 
 

@@ -462,3 +462,32 @@ class WebSessionRow(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: datetime = _ts()
     expires_at: datetime = _ts(index=True)
+
+
+# --- reports (issue 14, migration 0014_reports) -----------------------------------------------
+
+
+class ReportTargetRow(SQLModel, table=True):
+    """A target a supervisor sets: so many for an indicator, a year and a funder."""
+
+    __tablename__ = "report_targets"
+
+    year: int = Field(primary_key=True)
+    funder: str = Field(primary_key=True, max_length=100)
+    indicator: str = Field(primary_key=True, max_length=32)
+    value: int
+    set_by: str = Field(max_length=64)
+    set_at: datetime = _ts()
+
+
+class ReferencePopulationRow(SQLModel, table=True):
+    """Young people living in a mission locale's area in a year (loaded by an admin)."""
+
+    __tablename__ = "reference_populations"
+
+    mission_locale_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    population: int
+
+
+Index("ix_history_to_state_at", _history.c.to_state, _history.c.at)

@@ -1,0 +1,95 @@
+"""The reports' reader: runs a report's SQL in a read-only transaction; targets, populations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, Table, delete, insert, select
+
+from ipm_workflow.adapters.db.database import READONLY
+from ipm_workflow.adapters.db.tables import ReferencePopulationRow, ReportTargetRow
+from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.services.reports import Population, ReportRequest, Target
+
+targets_t: Table = ReportTargetRow.__table__  # type: ignore[attr-defined]
+populations_t: Table = ReferencePopulationRow.__table__  # type: ignore[attr-defined]
+
+
+class SqlReportReader:
+    """Reports computed by the database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def rows(self, request: ReportRequest) -> list[tuple[Any, ...]]:
+        """Compute one report's rows in one read-only transaction."""
+        from ipm_workflow.adapters.db import report_funders  # noqa: F401, PLC0415 - registers
+        from ipm_workflow.adapters.db.report_queries import QUERIES  # noqa: PLC0415
+        from ipm_workflow.adapters.db.report_sql import Context  # noqa: PLC0415
+
+        sql = QUERIES.get(request.name)
+        if sql is None:
+            raise NotFound(f"report '{request.name}' has no query")
+        with self.engine.connect().execution_options(**{READONLY: True}) as conn, conn.begin():
+            return sql(conn, Context(request))
+
+    def targets(self, year: int | None, funder: str | None) -> list[Target]:
+        """The targets set, for a year and a funder (None: all)."""
+        t = targets_t.c
+        stmt = select(targets_t).order_by(t.year, t.funder, t.indicator)
+        if year is not None:
+            stmt = stmt.where(t.year == year)
+        if funder is not None:
+            stmt = stmt.where(t.funder == funder)
+        with self.engine.connect().execution_options(**{READONLY: True}) as conn, conn.begin():
+            return [
+                Target(r.year, r.funder, r.indicator, r.value, r.set_by, r.set_at)
+                for r in conn.execute(stmt)
+            ]
+
+    def put_target(self, target: Target) -> None:
+        """Set or replace a target."""
+        t = targets_t.c
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(targets_t).where(
+                    t.year == target.year,
+                    t.funder == target.funder,
+                    t.indicator == target.indicator,
+                )
+            )
+            conn.execute(
+                insert(targets_t).values(
+                    year=target.year,
+                    funder=target.funder,
+                    indicator=target.indicator,
+                    value=target.value,
+                    set_by=target.set_by or "",
+                    set_at=target.set_at,
+                )
+            )
+
+    def put_populations(self, populations: Sequence[Population]) -> int:
+        """Replace the populations of the given (mission locale, year) pairs."""
+        p = populations_t.c
+        with self.engine.begin() as conn:
+            for pop in populations:
+                conn.execute(
+                    delete(populations_t).where(
+                        p.mission_locale_id == pop.mission_locale_id, p.year == pop.year
+                    )
+                )
+            if populations:
+                conn.execute(
+                    insert(populations_t),
+                    [
+                        {
+                            "mission_locale_id": x.mission_locale_id,
+                            "year": x.year,
+                            "population": x.population,
+                        }
+                        for x in populations
+                    ],
+                )
+        return len(populations)

@@ -1,0 +1,247 @@
+"""Reports: run an indicator for an actor (the access policy narrows it), targets, populations.
+
+The figures come from the database in one SQL statement per report (the port `ReportReader`,
+adapters/db/report_queries.py); this service checks rights, narrows advisors to their missions
+locales, places the period in Ipm's time zone, adds the targets and masks small counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from ipm_workflow.domain import policy
+from ipm_workflow.domain.errors import InvalidInput, NotFound
+from ipm_workflow.domain.indicators import REPORTS, ReportDefinition
+from ipm_workflow.domain.policy import Action, Actor
+from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable, TargetLine, masked
+from ipm_workflow.services.ports import Clock
+
+Progress = Callable[[int, int], None]  # (done, total) steps of a long report
+
+
+@dataclass(frozen=True)
+class WorkflowFacts:
+    """What the SQL needs to know of the declared workflows: phases, initial and final states."""
+
+    phases: dict[tuple[str, str], str]  # (workflow, state) -> phase
+    initial: dict[str, str]  # workflow -> initial state
+    terminal: frozenset[tuple[str, str]]
+    documents: dict[str, tuple[str, ...]]  # workflow -> declared documents
+
+    @classmethod
+    def of(cls, registry: WorkflowRegistry) -> WorkflowFacts:
+        """Collect the facts of every workflow version."""
+        phases: dict[tuple[str, str], str] = {}
+        initial: dict[str, str] = {}
+        terminal: set[tuple[str, str]] = set()
+        documents: dict[str, tuple[str, ...]] = {}
+        for compiled in registry.all():
+            d = compiled.definition
+            initial[d.name] = d.initial_state
+            documents[d.name] = tuple(sorted({*documents.get(d.name, ()), *d.documents}))
+            for name, state in d.states.items():
+                phases[(d.name, name)] = state.phase
+                if state.terminal:
+                    terminal.add((d.name, name))
+        return cls(phases, initial, frozenset(terminal), documents)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One report run as the SQL sees it."""
+
+    name: str
+    filters: ReportFilters
+    counting: Counting
+    now: datetime
+    timezone: str
+    workflows: WorkflowFacts
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target a supervisor sets: so many (people or starts) for an indicator, a year, a funder."""
+
+    year: int
+    funder: str
+    indicator: str
+    value: int
+    set_by: str | None = None
+    set_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Population:
+    """The reference population of a mission locale's area for a year (young people, e.g. 16-25)."""
+
+    mission_locale_id: str
+    year: int
+    population: int
+
+
+class ReportReader(Protocol):
+    """The reports' SQL, targets and reference populations."""
+
+    def rows(self, request: ReportRequest) -> list[tuple[Any, ...]]:
+        """Compute one report's rows in the database."""
+        ...
+
+    def targets(self, year: int | None, funder: str | None) -> list[Target]:
+        """Return the targets set (for a year, a funder; None: all)."""
+        ...
+
+    def put_target(self, target: Target) -> None:
+        """Set (or replace) a target."""
+        ...
+
+    def put_populations(self, populations: Sequence[Population]) -> int:
+        """Replace the populations of the given (mission locale, year) pairs; return a count."""
+        ...
+
+
+TARGET_INDICATORS = ("referred", "assessed", "departed", "returned", "participants")
+
+
+class ReportService:
+    """Run reports, keep targets and reference populations."""
+
+    def __init__(
+        self,
+        reader: ReportReader,
+        registry: WorkflowRegistry,
+        clock: Clock,
+        timezone: str = "Europe/Paris",
+        mask_threshold: int = 5,
+    ) -> None:
+        self.reader = reader
+        self.registry = registry
+        self.clock = clock
+        self.timezone = timezone
+        self.mask_threshold = mask_threshold
+
+    def catalogue(self, actor: Actor) -> list[ReportDefinition]:
+        """Every report the actor may run."""
+        policy.require(actor, Action.REPORTS_READ)
+        return list(REPORTS.values())
+
+    def definition(self, name: str) -> ReportDefinition:
+        """A report's definition; NotFound for an unknown name."""
+        if name not in REPORTS:
+            raise NotFound(f"report '{name}' not found")
+        return REPORTS[name]
+
+    def run(
+        self,
+        name: str,
+        filters: ReportFilters,
+        counting: Counting | None = None,
+        *,
+        actor: Actor,
+        masked_export: bool = False,
+        progress: Progress | None = None,
+    ) -> ReportTable:
+        """Compute a report for an actor (advisors: their missions locales only).
+
+        `masked_export`: a file that leaves Ipm; counts under the threshold are masked.
+        """
+        policy.require(actor, Action.REPORTS_READ)
+        report = self.definition(name)
+        if report.lists_people and filters.fewer_opportunities is not None:
+            raise InvalidInput(
+                "a report listing young people cannot filter on the fewer-opportunity flag",
+                [{"field": "fewer_opportunities", "message": "counts only"}],
+            )
+        wanted = filters.mission_locales or None
+        scoped = filters.narrowed(policy.narrow(actor, wanted))
+        request = ReportRequest(
+            name,
+            scoped,
+            counting or report.counting,
+            self.clock.now(),
+            self.timezone,
+            WorkflowFacts.of(self.registry),
+            progress,
+        )
+        rows = self.reader.rows(request)
+        table = ReportTable(
+            name,
+            report.title,
+            report.columns,
+            rows,
+            scoped,
+            request.counting,
+            self._targets_for(table_rows=rows, report=report, filters=scoped),
+        )
+        if masked_export and not report.lists_people:
+            return masked(table, self.mask_threshold)
+        return table
+
+    def _targets_for(
+        self, *, table_rows: list[tuple[Any, ...]], report: ReportDefinition, filters: ReportFilters
+    ) -> tuple[TargetLine, ...]:
+        if report.name not in ("activity", "esf") or filters.year is None:
+            return ()
+        keys = [c.key for c in report.columns]
+        actual: dict[str, int] = {}
+        for row in table_rows:
+            values = dict(zip(keys, row, strict=True))
+            if report.name == "activity" and values["dimension"] == "total":
+                actual = {k: values[k] for k in ("referred", "assessed", "departed", "returned")}
+            if report.name == "esf" and values["indicator"] == "participants":
+                actual = {"participants": values["participants"]}
+        return tuple(
+            TargetLine(t.indicator, t.funder, t.year, t.value, actual.get(t.indicator))
+            for t in self.reader.targets(filters.year, filters.funder)
+            if t.indicator in actual
+        )
+
+    def targets(self, year: int | None, funder: str | None, actor: Actor) -> list[Target]:
+        """The targets set for a year and a funder (None: all)."""
+        policy.require(actor, Action.REPORTS_READ)
+        return self.reader.targets(year, funder)
+
+    def set_target(self, target: Target, actor: Actor) -> Target:
+        """Set a target for a year, a funder and an indicator (supervisors)."""
+        policy.require(actor, Action.REPORTS_TARGETS)
+        errors = []
+        if target.indicator not in TARGET_INDICATORS:
+            allowed = ", ".join(TARGET_INDICATORS)
+            errors.append({"field": "indicator", "message": f"expected one of {allowed}"})
+        if target.value < 0:
+            errors.append({"field": "value", "message": "a target is zero or more"})
+        if not target.funder.strip():
+            errors.append({"field": "funder", "message": "name the funder"})
+        if not 2000 <= target.year <= 2100:
+            errors.append({"field": "year", "message": "a year between 2000 and 2100"})
+        if errors:
+            raise InvalidInput("invalid target", errors)
+        stored = replace(
+            target, funder=target.funder.strip(), set_by=actor.id, set_at=self.clock.now()
+        )
+        self.reader.put_target(stored)
+        return stored
+
+    def load_populations(self, populations: Sequence[Population], actor: Actor) -> int:
+        """Load reference populations per mission locale and year (admins)."""
+        policy.require(actor, Action.DIRECTORY)
+        bad = [p for p in populations if p.population < 0 or not p.mission_locale_id]
+        if bad:
+            raise InvalidInput(
+                "invalid populations",
+                [
+                    {"field": p.mission_locale_id or "?", "message": "a population is 0 or more"}
+                    for p in bad
+                ],
+            )
+        return self.reader.put_populations(populations)
+
+    def today(self) -> date:
+        """The calendar day at Ipm."""
+        from zoneinfo import ZoneInfo  # noqa: PLC0415 - tiny
+
+        return self.clock.now().astimezone(ZoneInfo(self.timezone)).date()
