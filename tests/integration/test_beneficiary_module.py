@@ -3,9 +3,13 @@ agreement, in the Module's columns and values (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
+import openpyxl
 import pytest
+from typer.testing import Result
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.beneficiary_module import COLUMNS
@@ -132,3 +136,47 @@ class TestBeneficiaryModuleRows:
         assert expected == container.beneficiary_module.rows(
             GRANT, Actor.of(directory["advisor_b"])
         )
+
+
+class TestBeneficiaryModuleFile:
+    """The file itself, written by the command line."""
+
+    def test_xlsx_opens_with_the_header_and_one_row_per_mobility(
+        self, cli: Callable[..., Result], grant_cases: dict[str, int], tmp_path: Path
+    ) -> None:
+        """openpyxl reads the Module's header, then the two mobilities with their values as the
+        Module wants them (text dates DD-MM-YYYY, days as numbers)."""
+        out = tmp_path / "mobilities.xlsx"
+        result = cli("beneficiary-module", "--grant", GRANT, "--out", str(out), "--as", "advisor.a")
+        assert result.exit_code == 0, result.output
+        sheet = openpyxl.load_workbook(out).active
+        assert sheet is not None
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        expected_header = list(COLUMNS)
+        assert expected_header == rows[0]
+        at = {c: i for i, c in enumerate(COLUMNS)}
+        picked = (
+            "Mobility activity ID",
+            "Start date",
+            "End date",
+            "Duration (days)",
+            "Force majeure",
+        )
+        expected = [
+            [f"IPM-{grant_cases['full']}", "01-09-2026", "30-11-2026", 91, "NO"],
+            [f"IPM-{grant_cases['early']}", "07-09-2026", "26-09-2026", 20, "YES"],
+        ]
+        assert expected == [[r[at[c]] for c in picked] for r in rows[1:]]
+
+    def test_csv_for_french_excel(
+        self, cli: Callable[..., Result], grant_cases: dict[str, int], tmp_path: Path
+    ) -> None:
+        """The CSV: UTF-8 with a byte-order mark, `;` between fields, one line per mobility."""
+        out = tmp_path / "mobilities.csv"
+        result = cli("beneficiary-module", "--grant", GRANT, "--out", str(out), "--as", "advisor.a")
+        assert result.exit_code == 0, result.output
+        raw = out.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        lines = raw.decode("utf-8-sig").splitlines()
+        expected = (3, ";".join(COLUMNS))
+        assert expected == (len(lines), lines[0])

@@ -16,7 +16,6 @@ from ipm_workflow.config import Settings
 from ipm_workflow.entrypoints.http.admin import AdminController
 from ipm_workflow.entrypoints.http.aftercare import AftercareController
 from ipm_workflow.entrypoints.http.attribution import StaffController, eligibility
-from ipm_workflow.entrypoints.http.funder_files import beneficiary_module
 from ipm_workflow.entrypoints.http.audit import AuditController
 from ipm_workflow.entrypoints.http.auth import FailureBrake, TokenAuthenticationMiddleware
 from ipm_workflow.entrypoints.http.bodies import CheckedRequest, refuse_nul_in_url
@@ -26,6 +25,7 @@ from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.contract import allow_every_method, publish_contract
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
+from ipm_workflow.entrypoints.http.funder_files import beneficiary_module
 from ipm_workflow.entrypoints.http.guardians import GuardianController, SensitiveController
 from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController

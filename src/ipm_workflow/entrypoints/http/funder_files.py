@@ -32,7 +32,7 @@ def beneficiary_module(
     container: ContainerDep,
     actor: ActorDep,
     grant: FromPath[str],
-    format: FromQuery[Literal["json", "csv", "xlsx"]] = "json",  # noqa: A002 - the API's name
+    format: FromQuery[Literal["json", "csv", "xlsx"]] = "json",
 ) -> Response[Any]:
     """One row per departed mobility of the grant agreement, in the Module's columns and values
     (JSON, CSV or XLSX). It carries each participant's fewer-opportunity flag, as the Module

@@ -54,14 +54,14 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         "First contact within 48 hours",
         (("first_contact", "within_48h_share"), ("first_contact_late", "days")),
     ),
-    Dashboard("time-to-departure", "Referral to departure", (("time_to_departure", "median_days"),)),
+    Dashboard(
+        "time-to-departure", "Referral to departure", (("time_to_departure", "median_days"),)
+    ),
     Dashboard("dropout", "Drop-out", (("dropout", "cases"),)),
     Dashboard("early-returns", "Early returns", (("early_returns", "cases"),)),
     Dashboard("outcomes", "Outcomes at 6 months", (("outcomes_6m", "positive_exit_share"),)),
     Dashboard("caseload", "Caseload", (("caseload", "open_cases"),)),
-    Dashboard(
-        "overdue", "Overdue", (("overdue_cases", "cases"), ("overdue_documents", "cases"))
-    ),
+    Dashboard("overdue", "Overdue", (("overdue_cases", "cases"), ("overdue_documents", "cases"))),
     Dashboard("territory", "Territory equity", (("territory_equity", "per_1000"),)),
 )
 BY_SLUG = {d.slug: d for d in DASHBOARDS}
@@ -159,7 +159,10 @@ def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
         definition.definition,
         [c.heading(lang) for c in table.columns],
         [k != "text" for k in kinds],
-        [[cell(v, k, lang, timezone) for v, k in zip(row, kinds, strict=True)] for row in table.rows],
+        [
+            [cell(v, k, lang, timezone) for v, k in zip(row, kinds, strict=True)]
+            for row in table.rows
+        ],
         bar_chart(f"{title}: {heading}", bars, share=kinds[at] == "share"),
         targets,
     )
@@ -222,7 +225,7 @@ def dashboard(
         board.title,
         status_code=422 if error else 200,
         board=board,
-        given={k: v for k, v in given.items()},
+        given=given,
         reports=reports,
         error=error,
         query=query,
@@ -231,7 +234,7 @@ def dashboard(
 
 
 @get(
-    "/app/dashboards/{slug:str}/{name:str}.{fmt:str}",
+    "/app/dashboards/{slug:str}/{name:str}/{fmt:str}",
     include_in_schema=False,
     sync_to_thread=True,
     guards=[requires(Action.REPORTS_READ)],
@@ -314,9 +317,7 @@ def _target_indicators() -> tuple[str, ...]:
     sync_to_thread=True,
     guards=[requires(Action.REPORTS_READ)],
 )
-def targets(
-    request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
-) -> Template:
+def targets(request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep) -> Template:
     """Targets per year and funder against the actual figures; the entry form for supervisors."""
     raw_year = request.query_params.get("year") or ""
     year = int(raw_year) if raw_year.isdigit() else container.reports.today().year
