@@ -34,6 +34,7 @@ CASE_WRITE = (200, 404, 403, 403, 401)
 CASE_WORKERS = (200, 200, 200, 403, 401)  # workflows: for those who work on cases
 SUPERVISOR_ONLY = (403, 403, 200, 403, 401)
 ADMIN_ONLY = (403, 403, 403, 200, 401)
+STAFF = (200, 200, 200, 200, 401)  # reports: every staff member (advisors: their own figures)
 
 # Paths use the schema's own parameter names; `ids` gives each a value for the test's data.
 ENDPOINTS = {
@@ -182,6 +183,17 @@ ENDPOINTS = {
         "POST", "/api/v1/users/{user_id}/handover", CASE_WORKERS, {"to_user_id": "{advisor_b}"}
     ),
     "people-eligibility": Endpoint("GET", "/api/v1/people/{person_id}/eligibility", CASE_READ),
+    # Reports (issue 14): staff read them (advisors their missions locales'), supervisors set
+    # the targets.
+    "reports-catalogue": Endpoint("GET", "/api/v1/reports", STAFF),
+    "reports-run": Endpoint("GET", "/api/v1/reports/{report}", STAFF),
+    "reports-targets": Endpoint("GET", "/api/v1/reports/targets", STAFF),
+    "reports-targets-set": Endpoint(
+        "PUT",
+        "/api/v1/reports/targets",
+        SUPERVISOR_ONLY,
+        {"year": 2026, "funder": "Région", "indicator": "departed", "value": 500},
+    ),
     # The Erasmus+ Beneficiary Module's file carries the fewer-opportunity flag (issue 14).
     "reports-beneficiary-module": Endpoint(
         "GET", "/api/v1/reports/beneficiary-module/{grant}", (200, 200, 200, 403, 401)
@@ -240,6 +252,7 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
         "advisor_b": users["advisor_b"].id,
         "document": "identity",
         "name": WORKFLOW,
+        "report": "activity",
         "version": 1,
         "username": "advisor.a",
         "grant": "2026-1-FR01-KA121-VET-000001",

@@ -369,7 +369,7 @@ def territory_equity(conn: Connection, ctx: Context) -> Rows:
         .where(*ctx.conditions(), *ctx.window.holds(left.c.at))
         .group_by(CURRENT_ML)
     )
-    departures: dict[str, int] = {ml: n for ml, n in conn.execute(stmt)}
+    departures: dict[str, int] = dict(conn.execute(stmt).tuples().all())
     year = ctx.filters.year or ctx.now.astimezone(ctx.tz).year
     pops: dict[str, int] = dict(
         conn.execute(

@@ -11,6 +11,7 @@ from ipm_workflow.entrypoints.cli import (
     imports,
     operations,
     people,
+    reports,
 )
 from ipm_workflow.entrypoints.cli.common import app
 
@@ -26,6 +27,7 @@ COMMAND_MODULES = (
     imports,
     operations,
     people,
+    reports,
 )
 
 

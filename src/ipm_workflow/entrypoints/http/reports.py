@@ -1,0 +1,243 @@
+"""Issue 14 routes: reports as JSON, CSV or XLSX; targets per year and funder."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, put
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, Field
+
+from ipm_workflow.bootstrap import csv_file, report_sheet, xlsx_file
+from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
+from ipm_workflow.services.reports import Target
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMATS = ("json", "csv", "xlsx")
+
+
+class ColumnOut(BaseModel):
+    """A report's column: key, label (English and French) and the kind of its values."""
+
+    key: str
+    label: str
+    label_fr: str | None
+    kind: str
+
+
+class TargetLineOut(BaseModel):
+    """A target next to the actual figure."""
+
+    indicator: str
+    funder: str
+    year: int
+    target: int
+    actual: int | None
+    achieved: float | None
+
+
+class ReportOut(BaseModel):
+    """A report's table: rows as objects keyed by column (masked cells are null)."""
+
+    name: str
+    title: str
+    counting: str
+    masked: bool
+    filters: dict[str, Any]
+    columns: list[ColumnOut]
+    rows: list[dict[str, Any]]
+    targets: list[TargetLineOut]
+
+    @classmethod
+    def of(cls, table: ReportTable) -> ReportOut:
+        """Translate a report table."""
+        filters = {
+            k: (v.isoformat() if isinstance(v, date) else v)
+            for k, v in vars(table.filters).items()
+            if v not in (None, ())
+        }
+        return cls(
+            name=table.name,
+            title=table.title,
+            counting=table.counting.value,
+            masked=table.masked,
+            filters=filters,
+            columns=[ColumnOut(**vars(c)) for c in table.columns],
+            rows=[
+                {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+                for row in table.as_dicts()
+            ],
+            targets=[TargetLineOut(**vars(t), achieved=t.achieved) for t in table.targets],
+        )
+
+
+class ReportInfoOut(BaseModel):
+    """A report of the catalogue and its definition in words."""
+
+    name: str
+    title: str
+    title_fr: str
+    definition: str
+    counting: str
+    uses_period: bool
+    lists_people: bool
+    columns: list[ColumnOut]
+
+
+class TargetIn(Body):
+    """A target: so many (people or starts) for an indicator, a year and a funder."""
+
+    year: int = Field(ge=2000, le=2100, examples=[2026])
+    funder: str = Field(min_length=1, max_length=100, examples=["Région"])
+    indicator: str = Field(examples=["departed"])
+    value: int = Field(ge=0, examples=[500])
+
+
+class TargetOut(BaseModel):
+    """A target as set."""
+
+    year: int
+    funder: str
+    indicator: str
+    value: int
+    set_by: str | None
+    set_at: datetime | None
+
+
+def _params(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
+    query = request.query_params
+    return {key: query.getall(key) for key in query}
+
+
+def _one(params: dict[str, list[str]], key: str) -> str | None:
+    values = params.get(key) or []
+    return values[0] if values else None
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], field: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise InvalidInput(
+            f"invalid {field}", [{"field": field, "message": f"expected one of {allowed}"}]
+        )
+    return value
+
+
+def report_file(table: ReportTable, fmt: str, language: str) -> Response[bytes]:
+    """A report table as a CSV or XLSX download."""
+    sheet = report_sheet(table, language)
+    stamp = table.filters.start.isoformat() if table.filters.start else "all"
+    if fmt == "csv":
+        body, media, ext = csv_file(sheet), CSV, "csv"
+    else:
+        body, media, ext = xlsx_file(sheet), XLSX, "xlsx"
+    disposition = f'attachment; filename="{table.name}-{stamp}.{ext}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+class ReportController(Controller):
+    """Reports for supervisors and funders, and the targets they are compared with."""
+
+    path = "/api/v1/reports"
+    tags = ["reports"]  # noqa: RUF012 - Litestar reads this class attribute as is
+
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="The reports and their definitions",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.REPORTS_READ)],
+    )
+    def catalogue(self, container: ContainerDep, actor: ActorDep) -> list[ReportInfoOut]:
+        """Every report, what it counts in words, its columns."""
+        return [
+            ReportInfoOut(
+                name=r.name,
+                title=r.title,
+                title_fr=r.title_fr,
+                definition=r.definition,
+                counting=r.counting.value,
+                uses_period=r.uses_period,
+                lists_people=r.lists_people,
+                columns=[ColumnOut(**vars(c)) for c in r.columns],
+            )
+            for r in container.reports.catalogue(actor)
+        ]
+
+    @get(
+        "/targets",
+        sync_to_thread=True,
+        summary="Targets per year and funder",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.REPORTS_READ)],
+    )
+    def targets(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        year: FromQuery[int | None] = None,
+        funder: FromQuery[str | None] = None,
+    ) -> list[TargetOut]:
+        """The targets set (for a year, a funder)."""
+        return [TargetOut(**vars(t)) for t in container.reports.targets(year, funder, actor)]
+
+    @put(
+        "/targets",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Set a target for a year, a funder and an indicator",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.REPORTS_TARGETS)],
+    )
+    def set_target(
+        self, container: ContainerDep, actor: ActorDep, data: JSONBody[TargetIn]
+    ) -> TargetOut:
+        """Supervisors set targets; reports show them against the actual figures."""
+        target = Target(data.year, data.funder, data.indicator, data.value)
+        return TargetOut(**vars(container.reports.set_target(target, actor)))
+
+    @get(
+        "/{report:str}",
+        sync_to_thread=True,
+        summary="One report as JSON, CSV (name.csv) or XLSX (name.xlsx)",
+        description="Filters: from, to (YYYY-MM-DD, both included), workflow, ml, attribution "
+        "(referring|current), departement, qpv, rural, gender, age_band, education_level, "
+        "fewer_opportunities, funder, grant_project; counting=people|starts; format=json|csv|xlsx; "
+        "language=fr|en (file headings). Files are masked (counts under the threshold hidden) "
+        "unless mask=false.",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.REPORTS_READ)],
+    )
+    def report(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        request: Request[Any, Any, Any],
+        report: FromPath[str],
+    ) -> Response[Any]:
+        """Run a report for the caller (advisors: their missions locales only)."""
+        params, name = _params(request), report
+        fmt = _choice(_one(params, "format"), _FORMATS, "format") or "json"
+        for ext in ("csv", "xlsx"):
+            if name.endswith(f".{ext}"):
+                name, fmt = name[: -len(ext) - 1], ext
+        counting = _choice(_one(params, "counting"), tuple(Counting), "counting")
+        language = _choice(_one(params, "language"), ("fr", "en"), "language") or "fr"
+        mask = _choice(_one(params, "mask"), ("true", "false"), "mask")
+        masked_export = (fmt != "json") if mask is None else mask == "true"
+        table = container.reports.run(
+            name,
+            ReportFilters.parse(params),
+            Counting(counting) if counting else None,
+            actor=actor,
+            masked_export=masked_export,
+        )
+        if fmt == "json":
+            return Response(ReportOut.of(table))
+        return report_file(table, fmt, language)
