@@ -147,7 +147,8 @@ class TestBeneficiaryModuleFile:
         """openpyxl reads the Module's header, then the two mobilities with their values as the
         Module wants them (text dates DD-MM-YYYY, days as numbers)."""
         out = tmp_path / "mobilities.xlsx"
-        result = cli("beneficiary-module", "--grant", GRANT, "--out", str(out), "--as", "advisor.a")
+        args = ("--grant", GRANT, "--out", str(out), "--as", "advisor.a")
+        result = cli("reports", "beneficiary-module", *args)
         assert result.exit_code == 0, result.output
         sheet = openpyxl.load_workbook(out).active
         assert sheet is not None

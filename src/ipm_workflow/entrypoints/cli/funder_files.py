@@ -23,6 +23,16 @@ def write_beneficiary_module(grant: str, out: Path, as_user: str | None) -> int:
     return len(rows)
 
 
+def run_beneficiary_module(grant: str | None, out: Path | None, as_user: str | None) -> None:
+    """`reports beneficiary-module --grant G --out FILE`: write the file, say how many rows."""
+    if not grant:
+        raise typer.BadParameter("name the grant agreement", param_hint="--grant")
+    if out is None:
+        raise typer.BadParameter("name the file (.xlsx or .csv)", param_hint="--out")
+    count = write_beneficiary_module(grant, out, as_user)
+    typer.echo(f"{out}: {count} mobilities of {grant}")
+
+
 @app.command("beneficiary-module")
 def beneficiary_module(
     grant: Annotated[str, typer.Option(help="The grant agreement number.")],
@@ -30,6 +40,6 @@ def beneficiary_module(
     as_user: AsUser = None,
 ) -> None:
     """The Erasmus+ Beneficiary Module's mobility import file of a grant agreement: one row per
-    departed mobility (advisors and supervisors: it carries the fewer-opportunity flag)."""
-    count = write_beneficiary_module(grant, out, as_user)
-    typer.echo(f"{out}: {count} mobilities of {grant}")
+    departed mobility (advisors and supervisors: it carries the fewer-opportunity flag). The
+    same as `reports beneficiary-module --grant G --out FILE`."""
+    run_beneficiary_module(grant, out, as_user)
