@@ -189,8 +189,8 @@ def time_to_departure(conn: Connection, ctx: Context) -> Rows:
         select(
             ranked.c.workflow,
             func.max(ranked.c.n),
-            func.max(case((ranked.c.rn == (ranked.c.n + 1) / 2, ranked.c.days))),
-            func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) / 10, ranked.c.days))),
+            func.max(case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.days))),
+            func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) // 10, ranked.c.days))),
         )
         .group_by(ranked.c.workflow)
         .order_by(ranked.c.workflow)
