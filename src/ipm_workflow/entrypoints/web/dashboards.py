@@ -32,7 +32,7 @@ from ipm_workflow.domain.profile import EducationLevel, Gender
 from ipm_workflow.domain.reports import AgeBand, Counting, ReportFilters, ReportTable
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.web.charts import Bar, bar_chart
+from ipm_workflow.entrypoints.web.charts import MAX_BARS, Bar, bar_chart
 from ipm_workflow.entrypoints.web.rendering import gettext, language, page, when
 from ipm_workflow.entrypoints.web.session import redirect
 
@@ -65,6 +65,8 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     Dashboard("territory", "Territory equity", (("territory_equity", "per_1000"),)),
 )
 BY_SLUG = {d.slug: d for d in DASHBOARDS}
+# A page shows the first rows of a long table (a list of cases); the files have them all.
+PAGE_ROWS = 200
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -122,6 +124,7 @@ class Shown:
     rows: list[list[str]]
     chart: Any
     targets: list[dict[str, Any]]
+    total: int
 
 
 def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
@@ -133,7 +136,7 @@ def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
     at = keys.index(charted)
     labels = [i for i, k in enumerate(kinds) if k in ("text", "date")]
     bars = []
-    for row in table.rows:
+    for row in table.rows[:MAX_BARS]:
         label = " · ".join(str(row[i]) for i in labels if row[i] is not None) or "—"
         value = row[at]
         number = float(value) if isinstance(value, int | float) else None
@@ -165,6 +168,7 @@ def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
         ],
         bar_chart(f"{title}: {heading}", bars, share=kinds[at] == "share"),
         targets,
+        len(table.rows),
     )
 
 
