@@ -25,6 +25,7 @@ from ipm_workflow.services.accounts import AccountService
 from ipm_workflow.services.attribution import AttributionService
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
+from ipm_workflow.services.beneficiary_module import BeneficiaryModuleService, Sender
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
@@ -85,6 +86,7 @@ class Container:
     attribution: AttributionService = field(init=False)
     accounts: AccountService = field(init=False)
     reports: ReportService = field(init=False)  # issue 14
+    beneficiary_module: BeneficiaryModuleService = field(init=False)  # issue 14
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -111,6 +113,8 @@ class Container:
         self.eligibility = EligibilityService(store)
         self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
         self.attribution = AttributionService(store)
+        sender = Sender(self.settings.erasmus_sending_oid, "FR", self.settings.erasmus_sending_city)
+        self.beneficiary_module = BeneficiaryModuleService(store, sender)
         # Page sessions expire in real time too, like tokens.
         self.accounts = AccountService(
             uow,
@@ -417,3 +421,13 @@ def read_populations(path: Path) -> list[Population]:
     from ipm_workflow.adapters.spreadsheets import read_populations as parse  # noqa: PLC0415
 
     return parse(path)
+
+
+def beneficiary_module_file(rows: list[dict[str, str | int]], fmt: str) -> bytes:
+    """The Erasmus+ Beneficiary Module's import file (XLSX, or CSV) of rows in its columns."""
+    from ipm_workflow.adapters.spreadsheets import Sheet  # noqa: PLC0415
+    from ipm_workflow.domain.beneficiary_module import COLUMNS, NUMBERS  # noqa: PLC0415
+
+    kinds: list[Any] = ["int" if c in NUMBERS else "text" for c in COLUMNS]
+    sheet = Sheet("Mobility activities", COLUMNS, [[r[c] for c in COLUMNS] for r in rows], kinds)
+    return csv_file(sheet) if fmt == "csv" else xlsx_file(sheet)

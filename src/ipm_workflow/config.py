@@ -124,3 +124,7 @@ class Settings(BaseSettings):
     max_attempts: int = 6
     backoff_base_seconds: int = 60
     backoff_max_seconds: int = 6 * 3600
+
+    # Reports (issue 14): the sending organisation in the Erasmus+ Beneficiary Module's file.
+    erasmus_sending_oid: str = Field(default="", description="Ipm's organisation ID (OID).")
+    erasmus_sending_city: str = "Saint-Étienne"

@@ -194,6 +194,10 @@ ENDPOINTS = {
         SUPERVISOR_ONLY,
         {"year": 2026, "funder": "Région", "indicator": "departed", "value": 500},
     ),
+    # The Erasmus+ Beneficiary Module's file carries the fewer-opportunity flag (issue 14).
+    "reports-beneficiary-module": Endpoint(
+        "GET", "/api/v1/reports/beneficiary-module/{grant}", (200, 200, 200, 403, 401)
+    ),
     "admin-user-read": Endpoint("GET", "/api/v1/admin/users/{username}", ADMIN_ONLY),
     "admin-token-issue": Endpoint(
         "POST", "/api/v1/admin/users/{username}/tokens", (403, 403, 403, 201, 401), {}
@@ -251,6 +255,7 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
         "report": "activity",
         "version": 1,
         "username": "advisor.a",
+        "grant": "2026-1-FR01-KA121-VET-000001",
     }
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from ipm_workflow.domain.beneficiary_module import Mobility
 from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.domain.people import Cohort
@@ -248,6 +249,14 @@ class ContactRepository(Protocol):
         ...
 
 
+class MobilityReads(Protocol):
+    """The departed mobilities of a grant agreement (adapters/db/mobility_reads.py)."""
+
+    def departed(self, grant: str, mission_locales: list[str] | None) -> list[Mobility]:
+        """The grant agreement's departed cases (within some missions locales), oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it."""
 
@@ -319,6 +328,11 @@ class UnitOfWork(Protocol):
     @property
     def staff(self) -> StaffRepository:
         """Staff passwords, languages and page sessions, inside this transaction."""
+        ...
+
+    @property
+    def mobilities(self) -> MobilityReads:
+        """The departed mobilities of a grant agreement (the Beneficiary Module's file)."""
         ...
 
     def __enter__(self) -> Self:

@@ -18,6 +18,7 @@ from ipm_workflow.adapters.db.directory_store import (
     SqlDirectoryRepository,
     SqlPeopleRepository,
 )
+from ipm_workflow.adapters.db.mobility_reads import SqlMobilityReads
 from ipm_workflow.adapters.db.people_store import (
     SqlCommuneRepository,
     SqlGuardianRepository,
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     attribution: SqlAttributionRepository
     contacts: SqlContactRepository
     staff: SqlStaffRepository
+    mobilities: SqlMobilityReads
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.attribution = SqlAttributionRepository(conn)
         self.contacts = SqlContactRepository(conn)
         self.staff = SqlStaffRepository(conn)
+        self.mobilities = SqlMobilityReads(conn)
         return self
 
     @property

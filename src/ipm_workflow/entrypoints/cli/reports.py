@@ -44,7 +44,9 @@ def reports(
         bool | None, typer.Option("--fewer-opportunities/--no-fewer-opportunities")
     ] = None,
     funder: Annotated[str | None, typer.Option(help="Targets of this funder.")] = None,
-    grant_project: Annotated[str | None, typer.Option(help="A grant project's code.")] = None,
+    grant_project: Annotated[
+        str | None, typer.Option("--grant-project", "--grant", help="A grant project's code.")
+    ] = None,
     language: Annotated[str, typer.Option(help="Headings of files: fr or en.")] = "fr",
     mask: Annotated[
         bool | None, typer.Option("--mask/--no-mask", help="Default: masked for csv/xlsx.")
@@ -58,6 +60,11 @@ def reports(
     from ipm_workflow.domain.reports import Counting, ReportFilters  # noqa: PLC0415
     from ipm_workflow.entrypoints.cli.problems import BadValue  # noqa: PLC0415
 
+    if name == "beneficiary-module":  # the Erasmus+ file (cli/funder_files.py)
+        from ipm_workflow.entrypoints.cli.funder_files import run_beneficiary_module  # noqa: PLC0415
+
+        run_beneficiary_module(grant_project, out, as_user)
+        return
     container, actor = acting(as_user)
     if name == "list":
         for r in run_or_exit(lambda: container.reports.catalogue(actor)):

@@ -25,6 +25,7 @@ from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
 from ipm_workflow.entrypoints.http.context import request_id_middleware
 from ipm_workflow.entrypoints.http.contract import allow_every_method, publish_contract
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
+from ipm_workflow.entrypoints.http.funder_files import beneficiary_module
 from ipm_workflow.entrypoints.http.guardians import GuardianController, SensitiveController
 from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         StaffController,
         ReportController,
         eligibility,
+        beneficiary_module,  # issue 14
         merge_case,
         health,
         ready,

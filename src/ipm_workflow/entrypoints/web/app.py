@@ -17,6 +17,7 @@ from ipm_workflow.entrypoints.web import i18n
 from ipm_workflow.entrypoints.web.account import PAGES
 from ipm_workflow.entrypoints.web.agenda import AGENDA_PAGES
 from ipm_workflow.entrypoints.web.cases import CASE_PAGES
+from ipm_workflow.entrypoints.web.dashboards import DASHBOARD_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
 from ipm_workflow.entrypoints.web.referral import REFERRAL_PAGES
 from ipm_workflow.entrypoints.web.rendering import error_page
@@ -45,13 +46,14 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 
 WEB2_PAGES = [*REFERRAL_PAGES, *AGENDA_PAGES, *SUPERVISION_PAGES, *SANDBOX_PAGES, *INBOX_PAGES]
+REPORT_PAGES = DASHBOARD_PAGES  # issue 14
 
 
 def web_handlers() -> list[Any]:
     """The pages' router and the static files (htmx, the style sheet), no CDN."""
     pages = Router(
         "/",
-        route_handlers=[*PAGES, *CASE_PAGES, *WEB2_PAGES],
+        route_handlers=[*PAGES, *CASE_PAGES, *WEB2_PAGES, *REPORT_PAGES],
         middleware=[
             DefineMiddleware(SessionAuthenticationMiddleware, exclude=[*OPEN_PATHS, "^/$"])
         ],

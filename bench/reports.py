@@ -1,0 +1,207 @@
+"""Dashboards benchmark: every supervision dashboard on a PostgreSQL holding N cases with history.
+
+Run as `nice .venv/bin/python bench/reports.py [--cases N] [--history H] [--samples S]`.
+It creates a throw-away PostgreSQL database and fills it with bench/scale.py's COPY generator
+(N cases, default 100,000, across the shipped workflows and 400 missions locales, about H
+history rows per case, default 20), then gives the rows what the dashboards read and the scale
+generator leaves empty: a profile at entry per young person, the referring mission locale, the
+dates, reasons and outcomes of the case data, and a reference population per mission locale. It
+then prints, for each dashboard (each of its reports run through `ReportService.run`, as the
+pages do, for a supervisor over the last twelve months, all missions locales), p50 and p95 in
+milliseconds next to a **baseline measured in the same run, sample by sample**: a
+`SELECT count(*)` over the same rows (the cases, or the cases joined to their history), i.e.
+the cost of merely reading what the dashboard aggregates. The machine is shared: compare ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg
+from sqlalchemy import text
+
+import engine as base
+import scale
+from ipm_workflow.adapters.db import migrate
+from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.bootstrap import bootstrap
+from ipm_workflow.config import ROOT, Settings
+from ipm_workflow.domain.policy import Actor
+from ipm_workflow.domain.reports import ReportFilters
+from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
+from ipm_workflow.logging import configure_logging
+
+SUPERVISOR = Actor("bench:supervisor", "supervisor")
+# What each dashboard reads: the cases alone, or the cases and their history.
+CASES_ONLY = {"caseload", "overdue"}
+COUNT_CASES = "SELECT count(*) FROM cases"
+COUNT_HISTORY = "SELECT count(*) FROM cases c JOIN history_entries h ON h.case_id = c.id"
+
+# The rows' profile and case data, set in SQL from each row's id (deterministic, fast).
+ENRICH = (
+    """UPDATE people SET
+         gender = (ARRAY['female','male','other','not_declared'])[1 + id % 4],
+         education_level = (ARRAY['none','level_3','level_4','level_5','not_declared'])[1 + id % 5],
+         situation_at_entry = (ARRAY['job_seeker_registered','inactive','in_training'])[1 + id % 3],
+         departement = lpad((1 + id % 95)::text, 2, '0'),
+         qpv = (ARRAY['yes','no','unknown'])[1 + id % 3],
+         rural = (ARRAY['no','yes','unknown'])[1 + id % 3]""",
+    "UPDATE cases SET referring_mission_locale_id = mission_locale_id",
+    """UPDATE cases SET data = jsonb_build_object(
+         'grant_project_code', '2026-1-FR01-KA121-VET-' || lpad((id % 40)::text, 6, '0'),
+         'planned_start', to_char(opened_at + interval '90 days', 'YYYY-MM-DD'),
+         'planned_end', to_char(opened_at + interval '180 days', 'YYYY-MM-DD'),
+         'actual_start', to_char(opened_at + interval '95 days', 'YYYY-MM-DD'),
+         'actual_end', to_char(opened_at + interval '185 days', 'YYYY-MM-DD'),
+         'first_contact_date', to_char(opened_at + interval '1 day', 'YYYY-MM-DD'),
+         'early_return_reason', (ARRAY['force_majeure','personal','exclusion'])[1 + id % 3],
+         'withdrawal_reason', (ARRAY['job_found','family','health','other'])[1 + id % 4],
+         'cancellation_reason', (ARRAY['ineligible','no_host','funding_lost'])[1 + id % 3],
+         'outcome_m6', (ARRAY['cdi','cdd_6m_plus','job_seeking','unknown','training_6m_plus'])
+                       [1 + id % 5],
+         'outcome_m6_source', (ARRAY['young_person','mission_locale','i_milo'])[1 + id % 3])""",
+    """UPDATE history_entries h SET from_state = 'REFERRED'
+         WHERE h.seq = 2""",
+)
+
+
+def enrich(url: str, missions_locales: int, year: int) -> None:
+    """Give the generated rows a profile, case data and reference populations."""
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        for statement in ENRICH:
+            conn.execute(statement)  # type: ignore[arg-type]
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO reference_populations (mission_locale_id, year, population) "
+                "VALUES (%s, %s, %s)",
+                [(scale.ml_id(n), y, 2_000 + 37 * n) for n in range(missions_locales)
+                 for y in (year - 1, year)],
+            )  # fmt: skip
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+
+
+@dataclass
+class Timing:
+    """p50/p95 of one dashboard and of its baseline, in milliseconds."""
+
+    name: str
+    dashboard: tuple[float, float]
+    baseline: tuple[float, float]
+    rows: int
+
+    def line(self) -> str:
+        """One row of the printed table."""
+        ratio = self.dashboard[0] / self.baseline[0] if self.baseline[0] else float("nan")
+        return (
+            f"| {self.name} | {self.dashboard[0]:.0f} / {self.dashboard[1]:.0f} "
+            f"| {self.baseline[0]:.0f} / {self.baseline[1]:.0f} | {ratio:.1f} | {self.rows:,} |"
+        )
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """p50 and p95 of durations in seconds, in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def clocked(one: Callable[[], object], into: list[float]) -> object:
+    """Run once, append the seconds it took."""
+    began = time.perf_counter()
+    result = one()
+    into.append(time.perf_counter() - began)
+    return result
+
+
+def measure(url: str, samples: int) -> list[Timing]:
+    """Each dashboard as the page runs it, interleaved with its `count(*)` baseline."""
+    container = bootstrap(Settings(database_url=url, workflows_dir=ROOT / "workflows"))
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).date()
+    filters = ReportFilters(start=today - timedelta(days=365), end=today)
+    timings = []
+    try:
+        with container.engine.connect() as conn:
+            for board in DASHBOARDS:
+                baseline_sql = text(COUNT_CASES if board.slug in CASES_ONLY else COUNT_HISTORY)
+                spent: list[float] = []
+                base_spent: list[float] = []
+                rows = 0
+                for name, _ in board.charts:  # warm the caches once
+                    container.reports.run(name, filters, actor=SUPERVISOR)
+                for _i in range(samples):
+                    began = time.perf_counter()
+                    for name, _ in board.charts:
+                        container.reports.run(name, filters, actor=SUPERVISOR)
+                    spent.append(time.perf_counter() - began)
+                    rows = int(clocked(lambda q=baseline_sql: conn.execute(q).scalar(), base_spent))  # type: ignore[arg-type, misc]
+                    conn.rollback()
+                timings.append(
+                    Timing(board.slug, percentiles(spent), percentiles(base_spent), rows)
+                )
+                print(timings[-1].line(), flush=True)
+    finally:
+        container.close()
+    return timings
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fill, enrich, migrate, measure; print everything."""
+    problem = base.pg_problem(args.pg_admin)
+    if problem:
+        print(f"PostgreSQL not reachable at {args.pg_admin} ({problem})", file=sys.stderr)
+        return 2
+    base.print_machine()
+    print(f"reports benchmark: {args.cases:,} cases, ~{args.history} history rows each")
+    with base.throwaway_pg(args.pg_admin) as url:
+        engine = create_db_engine(url)
+        migrate.upgrade(engine, scale.BEFORE_INDEXES)
+        began = time.perf_counter()
+        counts = scale.fill(url, args.cases, args.history)
+        migrate.upgrade(engine)
+        engine.dispose()
+        enrich(url, scale.MISSIONS_LOCALES, datetime.now(UTC).year)
+        print(
+            f"filled (COPY), migrated and enriched in {time.perf_counter() - began:.0f} s: "
+            + ", ".join(f"{n:,} {t}" for t, n in counts.items())
+        )
+        print(f"\n{args.samples} samples each; load average {base.load_average()}")
+        print(
+            "| dashboard | p50 / p95 ms | count(*) baseline p50 / p95 ms | ratio (p50) | rows "
+            "counted |\n|---|---|---|---|---|"
+        )
+        timings = measure(url, args.samples)
+    worst = max(timings, key=lambda t: t.dashboard[1])
+    print(
+        f"\nworst p95: {worst.name} {worst.dashboard[1]:.0f} ms (goal < 1000 ms); "
+        f"load average {base.load_average()}"
+    )
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=100_000, help="cases to load")
+    parser.add_argument("--history", type=int, default=20, help="history rows per case (mean)")
+    parser.add_argument("--samples", type=int, default=5, help="runs of each dashboard")
+    parser.add_argument("--pg-admin", default=base.PG_ADMIN, help="an admin connection URL")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    configure_logging("console", "WARNING")
+    return run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Supervision dashboards: charts and tables per dashboard, downloads, targets, populations."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from ipm_workflow.adapters.clock import ManualClock
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.people import User
+from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
+from journey import ApiJourney
+from journey.pages import csrf_of, sign_in
+
+YEAR = "from=2026-01-01&to=2026-12-31"
+
+
+@pytest.fixture
+def referrals(api: ApiJourney, clock: ManualClock) -> list[int]:
+    """Three referrals of mission locale A on 5 January 2026: two contacted at once, one not;
+    then three days pass (every 48 hours are over)."""
+    cases = [api.open_case()["id"] for _ in range(3)]
+    for case_id in cases[:2]:
+        api.fire(case_id, "log_first_contact", {"first_contact_date": "2026-01-05"})
+    clock.advance(timedelta(days=3))
+    return cases
+
+
+def _cells(html: str, caption: str) -> list[list[str]]:
+    """The body cells of the table whose caption starts with `caption`."""
+    found = re.search(rf"<caption[^>]*>{re.escape(caption)}.*?</caption>(.*?)</table>", html, re.S)
+    assert found is not None, caption
+    rows = re.findall(r"<tr>(.*?)</tr>", found.group(1), re.S)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in rows if "<td" in r]  # fmt: skip
+
+
+class TestDashboards:
+    """Each dashboard as a supervisor sees it."""
+
+    def test_every_dashboard_draws_its_chart_and_its_table(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        referrals: list[int],
+    ) -> None:
+        """Every dashboard answers with an SVG chart (its accessible name) and a table."""
+        sign_in(client, container, users["supervisor"])
+        for board in DASHBOARDS:
+            answer = client.get(f"/app/dashboards/{board.slug}?{YEAR}")
+            assert (board.slug, 200) == (board.slug, answer.status_code)
+            assert answer.text.count('<svg class="chart" role="img"') == len(board.charts)
+            assert answer.text.count("<table") >= len(board.charts)
+
+    def test_first_contact_figures(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        referrals: list[int],
+    ) -> None:
+        """3 referred, 2 contacted within 48 hours (2 / 3 = 66.7 %), 1 late, listed."""
+        sign_in(client, container, users["supervisor"])
+        html = client.get(f"/app/dashboards/first-contact?{YEAR}").text
+        [row] = _cells(html, "Premier contact")
+        expected = ["erasmus_vet_long", "3", "2", "66,7"]
+        assert expected == [row[0], row[1], row[2], row[3][:4]]
+        assert row[-1] == "1"
+        late = _cells(html, "Premiers contacts en retard")
+        assert [str(referrals[2])] == [r[0] for r in late]
+
+    def test_an_advisor_sees_only_their_missions_locales(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        referrals: list[int],
+    ) -> None:
+        """Mission locale B's advisor finds none of mission locale A's referrals."""
+        sign_in(client, container, users["advisor_b"])
+        html = client.get(f"/app/dashboards/first-contact?{YEAR}").text
+        expected: list[list[str]] = []
+        assert expected == [r for r in _cells(html, "Premier contact") if len(r) > 1]
+
+
+class TestDownloads:
+    """A dashboard's table as files."""
+
+    def test_xlsx_and_csv(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        referrals: list[int],
+    ) -> None:
+        """XLSX with the French headings and the figures; CSV with BOM and `;` (small counts
+        masked: the file may leave Ipm)."""
+        sign_in(client, container, users["supervisor"])
+        xlsx = client.get(f"/app/dashboards/first-contact/first_contact/xlsx?{YEAR}")
+        assert xlsx.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+        assert sheet is not None
+        header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        expected = ("Programme", "Orientés", 1)
+        assert expected == (header[0], header[1], len(rows))
+        csv = client.get(f"/app/dashboards/first-contact/first_contact/csv?{YEAR}").content
+        assert csv.startswith(b"\xef\xbb\xbfProgramme;")
+
+
+class TestTargetsAndPopulations:
+    """Supervisors set targets; admins load reference populations."""
+
+    def test_a_supervisor_sets_a_target_shown_against_the_actual_figure(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        referrals: list[int],
+    ) -> None:
+        """A target of 10 referrals for the Région in 2026, against the 3 referred."""
+        sign_in(client, container, users["supervisor"])
+        form = client.get("/app/targets?year=2026").text
+        answer = client.post(
+            "/app/targets",
+            data={"_csrf": csrf_of(form), "year": "2026", "funder": "Région",
+                  "indicator": "referred", "value": "10"},
+        )  # fmt: skip
+        assert answer.status_code in (200, 201)
+        [line] = _cells(answer.text, "Objectifs et réalisé")
+        expected = ["orientés", "Région", "2026", "10", "3"]
+        assert expected == line[:5]
+
+    def test_an_admin_may_not_set_targets_but_loads_populations(
+        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
+    ) -> None:
+        """The admin's populations file replaces mission locale A's 2026 figure."""
+        token = sign_in(client, container, users["admin"])
+        refused = client.post(
+            "/app/targets",
+            data={"_csrf": token, "year": "2026", "funder": "Région", "indicator": "referred",
+                  "value": "10"},
+        )  # fmt: skip
+        assert refused.status_code == 403
+        page = client.get("/app/dashboards").text
+        csv = b"mission_locale_id;year;population\r\nml-a;2026;1500\r\n"
+        answer = client.post(
+            "/app/populations",
+            data={"_csrf": csrf_of(page)},
+            files={"file": ("populations.csv", csv, "text/csv")},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"].endswith("/app/dashboards?loaded=1")
