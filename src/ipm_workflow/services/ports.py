@@ -22,6 +22,7 @@ from ipm_workflow.services.people_ports import (
     TokenRecord,
     TokenRepository,
 )
+from ipm_workflow.services.privacy_ports import PrivacyRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.staff_ports import StaffRepository
 
@@ -319,6 +320,11 @@ class UnitOfWork(Protocol):
     @property
     def staff(self) -> StaffRepository:
         """Staff passwords, languages and page sessions, inside this transaction."""
+        ...
+
+    @property
+    def privacy(self) -> PrivacyRepository:
+        """Consents, erasure requests, exports, messages sent and the read audit."""
         ...
 
     def __enter__(self) -> Self:
