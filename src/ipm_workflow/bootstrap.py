@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 # Litestar resolves the container's annotations at run time: the engine's type must be real.
 from sqlalchemy import Engine
 
-from ipm_workflow.config import Settings
+from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
@@ -94,7 +94,7 @@ class Container:
         self.cases = CaseService(store, Idempotency(uow, self.clock))
         self.people = PeopleService(uow, self.clock, store)
         self.person_records = PersonRecords(store)
-        self.privacy = PrivacyService(store, self.people)
+        self.privacy = PrivacyService(store, self.people, retention_rules)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(store)
@@ -374,3 +374,17 @@ def read_communes(path: Path) -> list[CommuneRef]:
     from ipm_workflow.adapters.communes_csv import read_communes as parse  # noqa: PLC0415
 
     return parse(path)
+
+
+RETENTION_FILE = ROOT / "config" / "retention.yaml"
+
+
+def retention_rules() -> list[dict[str, Any]]:
+    """The retention rules of config/retention.yaml as plain values (none when absent)."""
+    from ruamel.yaml import YAML  # noqa: PLC0415 - read only for the record of processing
+
+    if not RETENTION_FILE.exists():
+        return []
+    doc = YAML(typ="safe").load(RETENTION_FILE.read_text(encoding="utf-8")) or {}
+    rules = doc.get("rules") if isinstance(doc, dict) else None
+    return [r for r in rules or [] if isinstance(r, dict)]

@@ -34,6 +34,7 @@ from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.people import PeopleService, visible_person
 from ipm_workflow.services.ports import UnitOfWork
+from ipm_workflow.services.processing_register import Register, processing_register
 
 log = structlog.get_logger("ipm_workflow.privacy")
 EXPORT_FORMATS = ("json", "html")
@@ -72,9 +73,20 @@ def _case(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
 class PrivacyService:
     """Subject access, consent records, erasure requests and the sensitive-read audit."""
 
-    def __init__(self, store: CaseStore, people: PeopleService) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        people: PeopleService,
+        retention_rules: Callable[[], list[dict[str, Any]]] = list,
+    ) -> None:
         self.store = store
         self.people = people
+        # The retention rules as configured (plain values), for the record of processing.
+        self.retention_rules = retention_rules
+
+    def register(self, actor: Actor) -> Register:
+        """The record of processing, from the configuration and the workflow files."""
+        return processing_register(self.store.registry, self.retention_rules(), actor)
 
     # Subject access.
     def export(
