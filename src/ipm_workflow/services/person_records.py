@@ -252,7 +252,9 @@ class PersonRecords:
             uow.guardians.add(guardian)
             # A new guardian's consents are their first consent events (from "not given").
             unset = replace(guardian, consent_email=False, consent_sms=False)
-            for event in consent_events(person_id, unset, fields, now, actor):
+            keys = ("consent_email", "consent_sms", "consent_at", "consent_source")
+            given = {k: getattr(guardian, k) for k in keys}
+            for event in consent_events(person_id, unset, given, now, actor):
                 uow.privacy.add_consent(event)
             payload = {"guardian_id": guardian.id, "values": fields}
             record_on_cases(
