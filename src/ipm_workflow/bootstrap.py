@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 # Litestar resolves the container's annotations at run time: the engine's type must be real.
 from sqlalchemy import Engine
 
-from ipm_workflow.config import Settings
+from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
@@ -37,6 +37,7 @@ from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
 from ipm_workflow.services.ports import Clock
+from ipm_workflow.services.privacy import PrivacyService
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.reports import ReportService
@@ -87,6 +88,7 @@ class Container:
     accounts: AccountService = field(init=False)
     reports: ReportService = field(init=False)  # issue 14
     beneficiary_module: BeneficiaryModuleService = field(init=False)  # issue 14
+    privacy: PrivacyService = field(init=False)  # issue 15: data protection
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -99,6 +101,7 @@ class Container:
         self.cases = CaseService(store, Idempotency(uow, self.clock))
         self.people = PeopleService(uow, self.clock, store)
         self.person_records = PersonRecords(store)
+        self.privacy = PrivacyService(store, self.people, retention_rules)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(store)
@@ -431,3 +434,15 @@ def beneficiary_module_file(rows: list[dict[str, str | int]], fmt: str) -> bytes
     kinds: list[Any] = ["int" if c in NUMBERS else "text" for c in COLUMNS]
     sheet = Sheet("Mobility activities", COLUMNS, [[r[c] for c in COLUMNS] for r in rows], kinds)
     return csv_file(sheet) if fmt == "csv" else xlsx_file(sheet)
+RETENTION_FILE = ROOT / "config" / "retention.yaml"
+
+
+def retention_rules() -> list[dict[str, Any]]:
+    """The retention rules of config/retention.yaml as plain values (none when absent)."""
+    from ruamel.yaml import YAML  # noqa: PLC0415 - read only for the record of processing
+
+    if not RETENTION_FILE.exists():
+        return []
+    doc = YAML(typ="safe").load(RETENTION_FILE.read_text(encoding="utf-8")) or {}
+    rules = doc.get("rules") if isinstance(doc, dict) else None
+    return [r for r in rules or [] if isinstance(r, dict)]

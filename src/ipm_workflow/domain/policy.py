@@ -66,6 +66,10 @@ class Action(StrEnum):
     # Reports (issue 14): figures in aggregate; advisors see only their missions locales'.
     REPORTS_READ = "reports.read"
     REPORTS_TARGETS = "reports.targets"
+    # Data protection (issue 15): subject access, erasure requests, the record of processing.
+    PEOPLE_EXPORT = "people.export"
+    PRIVACY_ERASURE = "privacy.erasure"
+    PRIVACY_REGISTER = "privacy.register"
 
 
 _CASE_WORK = frozenset({ADVISOR, ML_ADVISOR})
@@ -102,6 +106,11 @@ RIGHTS: dict[Action, frozenset[str]] = {
     Action.WRITE_SENSITIVE: frozenset({ADVISOR}),
     Action.REPORTS_READ: frozenset({ADVISOR, SUPERVISOR, ADMIN, OPERATOR}),
     Action.REPORTS_TARGETS: frozenset({SUPERVISOR, OPERATOR}),
+    # A subject access export: staff who answer the person (sensitive data only in the exports
+    # of those who may read it); erasure decisions and the record of processing: supervisors.
+    Action.PEOPLE_EXPORT: frozenset({ADVISOR, SUPERVISOR, OPERATOR}),
+    Action.PRIVACY_ERASURE: frozenset({SUPERVISOR, OPERATOR}),
+    Action.PRIVACY_REGISTER: frozenset({SUPERVISOR, ADMIN, OPERATOR}),
 }
 
 

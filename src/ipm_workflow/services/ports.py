@@ -23,6 +23,7 @@ from ipm_workflow.services.people_ports import (
     TokenRecord,
     TokenRepository,
 )
+from ipm_workflow.services.privacy_ports import PrivacyRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.staff_ports import StaffRepository
 
@@ -333,6 +334,11 @@ class UnitOfWork(Protocol):
     @property
     def mobilities(self) -> MobilityReads:
         """The departed mobilities of a grant agreement (the Beneficiary Module's file)."""
+        ...
+
+    @property
+    def privacy(self) -> PrivacyRepository:
+        """Consents, erasure requests, exports, messages sent and the read audit."""
         ...
 
     def __enter__(self) -> Self:

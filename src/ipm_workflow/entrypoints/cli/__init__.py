@@ -12,6 +12,7 @@ from ipm_workflow.entrypoints.cli import (
     operations,
     people,
     reports,
+    privacy,
 )
 from ipm_workflow.entrypoints.cli.common import app
 
@@ -28,6 +29,7 @@ COMMAND_MODULES = (
     operations,
     people,
     reports,
+    privacy,
 )
 
 

@@ -29,6 +29,7 @@ from ipm_workflow.entrypoints.http.funder_files import beneficiary_module
 from ipm_workflow.entrypoints.http.guardians import GuardianController, SensitiveController
 from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
+from ipm_workflow.entrypoints.http.privacy import PrivacyController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.reports import ReportController
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         PeopleController,
         GuardianController,
         SensitiveController,
+        PrivacyController,
         WorkflowController,
         AuditController,
         AdminController,

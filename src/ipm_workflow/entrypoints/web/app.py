@@ -19,6 +19,7 @@ from ipm_workflow.entrypoints.web.agenda import AGENDA_PAGES
 from ipm_workflow.entrypoints.web.cases import CASE_PAGES
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARD_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
+from ipm_workflow.entrypoints.web.privacy import PRIVACY_PAGES
 from ipm_workflow.entrypoints.web.referral import REFERRAL_PAGES
 from ipm_workflow.entrypoints.web.rendering import error_page
 from ipm_workflow.entrypoints.web.sandbox import SANDBOX_PAGES
@@ -47,6 +48,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 WEB2_PAGES = [*REFERRAL_PAGES, *AGENDA_PAGES, *SUPERVISION_PAGES, *SANDBOX_PAGES, *INBOX_PAGES]
 REPORT_PAGES = DASHBOARD_PAGES  # issue 14
+WEB2_PAGES += PRIVACY_PAGES  # issue 15: data protection
 
 
 def web_handlers() -> list[Any]:

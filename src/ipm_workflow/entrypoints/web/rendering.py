@@ -46,6 +46,8 @@ NAV: list[NavItem] = [
     NavItem("/app/audit", "Audit", Action.AUDIT),
     NavItem("/app/cohorts", "Cohorts", Action.COHORTS_READ),
     NavItem("/app/dashboards", "Dashboards", Action.REPORTS_READ),  # issue 14
+    NavItem("/app/privacy/reads", "Sensitive data reads", Action.AUDIT),
+    NavItem("/app/privacy/register", "Record of processing", Action.PRIVACY_REGISTER),
     NavItem("/app/sandbox/clock", "Sandbox clock", Action.SANDBOX_CLOCK, sandbox_only=True),
     NavItem("/app/sandbox/outbox", "Outbox", Action.SANDBOX_OUTBOX, sandbox_only=True),
     NavItem("/app/account", "My account"),
