@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +38,10 @@ from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
 from ipm_workflow.services.ports import Clock
+from ipm_workflow.services.pseudonymisation import PseudonymisationService
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
+from ipm_workflow.services.retention import RetentionService
 from ipm_workflow.services.sandbox import SandboxService
 from ipm_workflow.services.staff import StaffService
 from ipm_workflow.services.telemetry import Telemetry
@@ -80,6 +84,8 @@ class Container:
     staff: StaffService = field(init=False)
     attribution: AttributionService = field(init=False)
     accounts: AccountService = field(init=False)
+    # Issue 15: pseudonymisation and deletion (retention runs, accepted erasure requests).
+    pseudonymisation: PseudonymisationService = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -106,12 +112,27 @@ class Container:
         self.eligibility = EligibilityService(store)
         self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
         self.attribution = AttributionService(store)
+        self.pseudonymisation = PseudonymisationService(store)
         # Page sessions expire in real time too, like tokens.
         self.accounts = AccountService(
             uow,
             SystemClock() if self.settings.sandbox else self.clock,
             timedelta(minutes=self.settings.web_session_minutes),
         )
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Retention runs on the rules file; raises RetentionConfigInvalid naming its places."""
+        from ipm_workflow.adapters.retention_file import load_policy  # noqa: PLC0415
+
+        policy = load_policy(self.settings.retention_file, self.registry)
+        return RetentionService(self.pseudonymisation, policy, self.settings.timezone)
+
+    def cluster_lock(self, name: str) -> AbstractContextManager[bool]:
+        """Hold a lock no other process on this database holds (True), or say it is taken."""
+        from ipm_workflow.adapters.db.locks import cluster_lock  # noqa: PLC0415
+
+        return cluster_lock(self.engine, name)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

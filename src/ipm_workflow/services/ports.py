@@ -23,6 +23,7 @@ from ipm_workflow.services.people_ports import (
     TokenRepository,
 )
 from ipm_workflow.services.reminder_ports import ReminderRepository
+from ipm_workflow.services.retention_ports import RetentionRepository
 from ipm_workflow.services.staff_ports import StaffRepository
 
 __all__ = [
@@ -319,6 +320,11 @@ class UnitOfWork(Protocol):
     @property
     def staff(self) -> StaffRepository:
         """Staff passwords, languages and page sessions, inside this transaction."""
+        ...
+
+    @property
+    def retention(self) -> RetentionRepository:
+        """People as the retention rules see them; clearing and deleting their rows."""
         ...
 
     def __enter__(self) -> Self:

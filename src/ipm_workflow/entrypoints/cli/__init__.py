@@ -10,6 +10,7 @@ from ipm_workflow.entrypoints.cli import (
     imports,
     operations,
     people,
+    retention,
 )
 from ipm_workflow.entrypoints.cli.common import app
 
@@ -24,6 +25,7 @@ COMMAND_MODULES = (
     imports,
     operations,
     people,
+    retention,
 )
 
 
