@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,7 @@ class Container:
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
+        from ipm_workflow.adapters.db.database import scrub  # noqa: PLC0415
         from ipm_workflow.adapters.db.unit_of_work import SqlUnitOfWorkFactory  # noqa: PLC0415
         from ipm_workflow.adapters.templates import JinjaRenderer  # noqa: PLC0415
 
@@ -112,7 +113,7 @@ class Container:
         self.eligibility = EligibilityService(store)
         self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
         self.attribution = AttributionService(store)
-        self.pseudonymisation = PseudonymisationService(store)
+        self.pseudonymisation = PseudonymisationService(store, partial(scrub, self.engine))
         # Page sessions expire in real time too, like tokens.
         self.accounts = AccountService(
             uow,

@@ -10,6 +10,8 @@ erased payload is named by a chained erasure record, which `audit verify` accept
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import structlog
 
 from ipm_workflow.domain.chain import ERASURE_KIND, erasure_payload
@@ -41,8 +43,10 @@ def personal_fields(definition: Workflow) -> frozenset[str]:
 class PseudonymisationService:
     """Pseudonymise or delete a person, in one transaction each."""
 
-    def __init__(self, store: CaseStore) -> None:
+    def __init__(self, store: CaseStore, scrub: Callable[[], None] = lambda: None) -> None:
         self.store = store
+        # Removes the old copies a database may keep of what was just erased (SQLite's log).
+        self.scrub = scrub
 
     def pseudonymise(self, person_id: int, rule: str, actor: Actor = SYSTEM) -> list[int]:
         """Pseudonymise a person and their cases under `rule`; return their case ids.
@@ -58,6 +62,7 @@ class PseudonymisationService:
                 self._clear_case(uow, case_id, rule, actor)
             uow.retention.clear_person(person_id, pseudonym(person_id), now)
             uow.commit()
+        self.scrub()
         log.info("person_pseudonymised", person_id=person_id, cases=len(case_ids), rule=rule)
         return case_ids
 
@@ -93,5 +98,6 @@ class PseudonymisationService:
             uow.people.get(person_id)
             case_ids = uow.retention.delete_person(person_id)
             uow.commit()
+        self.scrub()
         log.info("person_deleted", person_id=person_id, case_ids=case_ids, rule=rule)
         return case_ids
