@@ -6,6 +6,7 @@ none of the seeded personal values, the chains still verify and the counts are u
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.retention import Action
+from ipm_workflow.entrypoints.worker import worker_for
 from ipm_workflow.services.commands import Actor
 from journey import Journey
 from journey.service import assert_chains_ok
@@ -291,3 +293,26 @@ def test_cli_run(
     assert "1 done, 0 failed" in done.output
     with container.engine.connect() as conn:
         assert [young] == list(conn.execute(text("SELECT id FROM people")).scalars())
+
+
+def test_worker_daily_job_takes_the_cluster_lock(
+    container: Container, clock: ManualClock, advisor: Actor, directory: object
+) -> None:
+    """The worker schedules the run daily; while another process holds the lock it does
+    nothing, once free it runs on the injected clock's day."""
+    old = _register(container, advisor, "Vieux", "Bornes", birth_date=date(1950, 5, 1))
+    worker = worker_for(container)
+    job = worker.daily["retention"]
+    assert (container.settings.retention_hour, "Europe/Paris") == (job.hour, job.timezone)
+
+    with container.cluster_lock("retention") as held:
+        assert held
+        asyncio.run(worker.run_daily("retention"))
+        with container.engine.connect() as conn:
+            assert [old] == list(conn.execute(text("SELECT id FROM people")).scalars())
+        with container.cluster_lock("retention") as again:
+            assert not again
+
+    asyncio.run(worker.run_daily("retention"))
+    with container.engine.connect() as conn:
+        assert list(conn.execute(text("SELECT id FROM people")).scalars()) == []
