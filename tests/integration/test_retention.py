@@ -316,3 +316,22 @@ def test_worker_daily_job_takes_the_cluster_lock(
     asyncio.run(worker.run_daily("retention"))
     with container.engine.connect() as conn:
         assert list(conn.execute(text("SELECT id FROM people")).scalars()) == []
+
+
+def test_cli_refuses_an_invalid_rules_file(run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    """A mistake in the rules file stops the run (exit 2) naming the file, line and place."""
+    bad = tmp_path / "retention.yaml"
+    shipped = (Path(__file__).parents[2] / "config" / "retention.yaml").read_text()
+    bad.write_text(shipped.replace("age: 27", "age: old"), encoding="utf-8")
+    # The rules are read before the database is touched: any database will do.
+    env = {
+        "IPM_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "IPM_RETENTION_FILE": str(bad),
+    }
+
+    result = run_cli("retention", "run", "--dry-run", env=env)
+
+    assert result.exit_code == 2, result.output
+    line = next(i for i, ln in enumerate(shipped.splitlines(), 1) if "age: 27" in ln)
+    assert f"{bad}:{line}:" in result.output
+    assert "rules[0].until.age: Input should be a valid integer" in result.output
