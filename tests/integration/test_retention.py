@@ -23,7 +23,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.retention import Action
 from ipm_workflow.entrypoints.worker import worker_for
-from ipm_workflow.services.commands import Actor
+from ipm_workflow.services.commands import Actor, FireTrigger
 from journey import Journey
 from journey.service import assert_chains_ok
 
@@ -106,7 +106,13 @@ def _seed_leaver(
     journey.attempt(case_id, "call", note=s["contact note"])
     journey.advance(3)
     journey.run_reminders()
-    journey.fire(case_id, "withdraw", {"withdrawal_reason": "other"}, reason=s["withdrawal text"])
+    # Withdrawn with an Idempotency-Key: the answer kept for retries echoes the case's data.
+    withdraw = FireTrigger(
+        case_id, "withdraw", {"withdrawal_reason": "other"}, s["withdrawal text"]
+    )
+    container.cases.fire_once(
+        withdraw, advisor, "key-1", "fingerprint", lambda fired: {"data": fired.case.data}
+    )
     journey.move(
         case_id,
         "ml-b",

@@ -83,6 +83,9 @@ class RetentionPolicy(_Strict):
 
     rules: list[RetentionRule] = Field(min_length=1)
     when_no_rule_remains: Literal["delete", "keep_pseudonymised"] = "delete"
+    # The answers kept to replay a retried request (Idempotency-Key) echo cases and their data;
+    # no client retries after days, so each run forgets those older than this.
+    replay_answers_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _sound(self) -> RetentionPolicy:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -26,6 +26,7 @@ class RetentionRun:
     due: list[Verdict]
     done: list[Verdict] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
+    answers_forgotten: int = 0
 
 
 class RetentionService:
@@ -68,6 +69,10 @@ class RetentionService:
         result = RetentionRun(today, dry_run, self.due(today))
         if dry_run:
             return result
+        with self.store.uow() as uow:
+            age = timedelta(days=self.policy.replay_answers_days)
+            result.answers_forgotten = uow.retention.forget_answers(self.store.clock.now() - age)
+            uow.commit()
         for verdict in result.due:
             rule = "retention: " + ", ".join(e.rule for e in verdict.ends)
             try:
@@ -87,5 +92,6 @@ class RetentionService:
             pseudonymised=sum(v.action is Action.PSEUDONYMISE for v in result.done),
             deleted=sum(v.action is Action.DELETE for v in result.done),
             failed=len(result.failed),
+            answers_forgotten=result.answers_forgotten,
         )
         return result

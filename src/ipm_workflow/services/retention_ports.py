@@ -27,3 +27,7 @@ class RetentionRepository(Protocol):
     def delete_person(self, person_id: int) -> list[int]:
         """Delete the person and everything about them, cases and chains included; case ids."""
         ...
+
+    def forget_answers(self, before: datetime) -> int:
+        """Delete the stored answers of idempotent requests made before a moment; how many."""
+        ...

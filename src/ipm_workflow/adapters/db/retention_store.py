@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, select, update
 
+from ipm_workflow.adapters.db.access import idem_t
 from ipm_workflow.adapters.db.attribution_store import moves_t
 from ipm_workflow.adapters.db.contact_store import contacts_t
 from ipm_workflow.adapters.db.people_store import guardians_t, reads_t, sensitive_t
@@ -142,3 +143,8 @@ class SqlRetentionRepository:
         )
         conn.execute(delete(people_t).where(people_t.c.id == person_id))
         return case_ids
+
+    def forget_answers(self, before: datetime) -> int:
+        """Delete the stored answers of idempotent requests made before a moment; how many."""
+        stmt = delete(idem_t).where(idem_t.c.created_at < before)
+        return self.conn.execute(stmt).rowcount
