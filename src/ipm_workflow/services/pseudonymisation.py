@@ -53,17 +53,22 @@ class PseudonymisationService:
 
         Raises NotFound for an unknown person. Running it twice changes nothing more.
         """
-        store = self.store
-        with store.uow() as uow:
-            uow.people.get(person_id)
-            now = store.clock.now()
-            case_ids = uow.people.case_ids_of(person_id)
-            for case_id in case_ids:
-                self._clear_case(uow, case_id, rule, actor)
-            uow.retention.clear_person(person_id, pseudonym(person_id), now)
+        with self.store.uow() as uow:
+            case_ids = self.pseudonymise_in(uow, person_id, rule, actor)
             uow.commit()
         self.scrub()
         log.info("person_pseudonymised", person_id=person_id, cases=len(case_ids), rule=rule)
+        return case_ids
+
+    def pseudonymise_in(
+        self, uow: UnitOfWork, person_id: int, rule: str, actor: Actor = SYSTEM
+    ) -> list[int]:
+        """The same inside the caller's transaction (the caller commits, then calls `scrub`)."""
+        uow.people.get(person_id)
+        case_ids = uow.people.case_ids_of(person_id)
+        for case_id in case_ids:
+            self._clear_case(uow, case_id, rule, actor)
+        uow.retention.clear_person(person_id, pseudonym(person_id), self.store.clock.now())
         return case_ids
 
     def _clear_case(self, uow: UnitOfWork, case_id: int, rule: str, actor: Actor) -> None:
@@ -95,9 +100,14 @@ class PseudonymisationService:
         audit checkpoint taken before names these cases as gone (they are logged here).
         """
         with self.store.uow() as uow:
-            uow.people.get(person_id)
-            case_ids = uow.retention.delete_person(person_id)
+            case_ids = self.delete_in(uow, person_id)
             uow.commit()
         self.scrub()
         log.info("person_deleted", person_id=person_id, case_ids=case_ids, rule=rule)
         return case_ids
+
+    @staticmethod
+    def delete_in(uow: UnitOfWork, person_id: int) -> list[int]:
+        """The same inside the caller's transaction (the caller commits, then calls `scrub`)."""
+        uow.people.get(person_id)
+        return uow.retention.delete_person(person_id)
