@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 # Litestar resolves the container's annotations at run time: the engine's type must be real.
 from sqlalchemy import Engine
 
-from ipm_workflow.config import Settings
+from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
@@ -38,6 +38,7 @@ from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
 from ipm_workflow.services.ports import Clock
+from ipm_workflow.services.privacy import PrivacyService
 from ipm_workflow.services.pseudonymisation import PseudonymisationService
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
@@ -86,6 +87,7 @@ class Container:
     accounts: AccountService = field(init=False)
     # Issue 15: pseudonymisation and deletion (retention runs, accepted erasure requests).
     pseudonymisation: PseudonymisationService = field(init=False)
+    privacy: PrivacyService = field(init=False)  # issue 15: data protection
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -99,6 +101,7 @@ class Container:
         self.cases = CaseService(store, Idempotency(uow, self.clock))
         self.people = PeopleService(uow, self.clock, store)
         self.person_records = PersonRecords(store)
+        self.privacy = PrivacyService(store, self.people, retention_rules)
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(store)
@@ -393,3 +396,17 @@ def read_communes(path: Path) -> list[CommuneRef]:
     from ipm_workflow.adapters.communes_csv import read_communes as parse  # noqa: PLC0415
 
     return parse(path)
+
+
+RETENTION_FILE = ROOT / "config" / "retention.yaml"
+
+
+def retention_rules() -> list[dict[str, Any]]:
+    """The retention rules of config/retention.yaml as plain values (none when absent)."""
+    from ruamel.yaml import YAML  # noqa: PLC0415 - read only for the record of processing
+
+    if not RETENTION_FILE.exists():
+        return []
+    doc = YAML(typ="safe").load(RETENTION_FILE.read_text(encoding="utf-8")) or {}
+    rules = doc.get("rules") if isinstance(doc, dict) else None
+    return [r for r in rules or [] if isinstance(r, dict)]

@@ -252,16 +252,21 @@ class TestSensitive:
     def test_refused_to_roles_without_the_right(
         self, api: ApiJourney, container: Container
     ) -> None:
-        """An admin may not read, a supervisor may not write, and refused reads leave no trace."""
+        """An admin may not read, a supervisor may not write; the admin's refused read is kept
+        in the read audit (issue 15), with the endpoint it came from."""
         pid = api.person()
         api.open(pid)
         api.sensitive(pid, body=SENSITIVE)
-        expected = (403, 403, 404, [])
+        endpoint = "api:GET /api/v1/people/{id}/sensitive"
+        expected = (403, 403, 404, [("admin", False, endpoint)])
         actual = (
             api.sensitive(pid, "admin").status_code,
             api.sensitive(pid, "supervisor", body=SENSITIVE).status_code,
             api.sensitive(pid, "advisor_b").status_code,
-            container.person_records.sensitive_reads(pid, OPERATOR_ACTOR),
+            [
+                (r.role, r.allowed, r.entry_point)
+                for r in container.person_records.sensitive_reads(pid, OPERATOR_ACTOR)
+            ],
         )
         assert expected == actual
 

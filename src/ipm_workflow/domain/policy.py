@@ -63,6 +63,10 @@ class Action(StrEnum):
     # People (issue 11): sensitive data on a need-to-know basis, every read recorded.
     READ_SENSITIVE = "people.read_sensitive"
     WRITE_SENSITIVE = "people.write_sensitive"
+    # Data protection (issue 15): subject access, erasure requests, the record of processing.
+    PEOPLE_EXPORT = "people.export"
+    PRIVACY_ERASURE = "privacy.erasure"
+    PRIVACY_REGISTER = "privacy.register"
 
 
 _CASE_WORK = frozenset({ADVISOR, ML_ADVISOR})
@@ -97,6 +101,11 @@ RIGHTS: dict[Action, frozenset[str]] = {
     # admin, the trainer nor the console operator, who have no need to know.
     Action.READ_SENSITIVE: frozenset({ADVISOR, SUPERVISOR}),
     Action.WRITE_SENSITIVE: frozenset({ADVISOR}),
+    # A subject access export: staff who answer the person (sensitive data only in the exports
+    # of those who may read it); erasure decisions and the record of processing: supervisors.
+    Action.PEOPLE_EXPORT: frozenset({ADVISOR, SUPERVISOR, OPERATOR}),
+    Action.PRIVACY_ERASURE: frozenset({SUPERVISOR, OPERATOR}),
+    Action.PRIVACY_REGISTER: frozenset({SUPERVISOR, ADMIN, OPERATOR}),
 }
 
 

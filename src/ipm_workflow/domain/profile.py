@@ -130,13 +130,15 @@ class CommuneRef:
 
 @dataclass(frozen=True)
 class SensitiveRead:
-    """Who read a person's sensitive data, when, and on which case (if any)."""
+    """Who read (or was refused) a person's sensitive data, when, on which case, from where."""
 
     person_id: int
     actor: str
     role: str
     at: datetime
     case_id: int | None = None
+    entry_point: str | None = None  # the page or endpoint, e.g. "api:people.sensitive"
+    allowed: bool = True
 
 
 def departement_of(insee: str) -> str:

@@ -14,6 +14,7 @@ from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import DomainError, InvalidInput, NotFound
 from ipm_workflow.domain.people import User
+from ipm_workflow.domain.privacy import SentMessage
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import (
     Reminder,
@@ -277,6 +278,23 @@ class DeliveryService:
                 message_id=message.message_id,
                 addressee=message.addressee,
             )
+            if recorded:
+                # The text as it went: the subject access export shows it to the person.
+                uow.privacy.add_sent(
+                    SentMessage(
+                        reminder.id,
+                        reminder.case_id,
+                        reminder.recipient if message.instead_of is None else "fallback",
+                        message.channel,
+                        ", ".join(message.to),
+                        message.subject,
+                        message.body,
+                        message.language,
+                        message.message_id,
+                        now,
+                        message.addressee,
+                    )
+                )
             if recorded and reminder.kind == "reminder":
                 case = uow.cases.get(reminder.case_id)[0]
                 plan_next(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -12,6 +12,7 @@ from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import AlreadyExists, InvalidInput, NotFound
 from ipm_workflow.domain.people import (
+    CHANNELS,
     CONTACT_FIELDS,
     PROFILE_FIELDS,
     MissionLocale,
@@ -22,7 +23,13 @@ from ipm_workflow.domain.people import (
 )
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.commands import Actor
-from ipm_workflow.services.person_records import derive_territory, record_on_cases, stamp_consent
+from ipm_workflow.services.person_records import (
+    CONSENT_META,
+    consent_events,
+    derive_territory,
+    record_on_cases,
+    stamp_consent,
+)
 from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -107,7 +114,8 @@ class PeopleService:
         """Create a person inside a unit of work the caller owns (and commits)."""
         policy.require(actor, Action.PEOPLE_REGISTER)
         person = checked_person(person)
-        person.created_at = person.updated_at = self.clock.now()
+        now = self.clock.now()
+        person.created_at = person.updated_at = now
         person.registered_by = actor.id
         if person.commune_insee and person.departement is None:
             derived = derive_territory(uow, {"commune_insee": person.commune_insee})
@@ -115,6 +123,13 @@ class PeopleService:
                 setattr(person, key, derived[key])
         saved = self._duplicates(uow, person, actor)
         uow.people.add(person)
+        # The consents given at registration are the person's first consent events.
+        unset = replace(person, consent_email=False, consent_sms=False)
+        given = {"consent_email": person.consent_email, "consent_sms": person.consent_sms}
+        at = {f"consent_{c}_at": getattr(person, f"consent_{c}_at") for c in CHANNELS}
+        sources = {f"consent_{c}_source": getattr(person, f"consent_{c}_source") for c in CHANNELS}
+        for event in consent_events(person.id or 0, unset, given | at | sources, now, actor, {}):
+            uow.privacy.add_consent(event)
         return saved
 
     def get(self, person_id: int) -> Person:
@@ -146,6 +161,8 @@ class PeopleService:
     def update(self, person_id: int, changes: dict[str, Any], actor: Actor) -> Registered:
         """Change a person's fields; report probable duplicates again."""
         policy.require(actor, Action.PEOPLE_UPDATE)
+        meta = {k: changes[k] for k in CONSENT_META if k in changes}
+        changes = {k: v for k, v in changes.items() if k not in CONSENT_META}
         unknown = set(changes) - _EDITABLE
         if unknown:
             raise InvalidInput(
@@ -158,12 +175,17 @@ class PeopleService:
             now = self.clock.now()
             changes = stamp_consent(person, derive_territory(uow, changes), now)
             changed = {k: v for k, v in changes.items() if getattr(person, k) != v}
+            # Every consent change of a young person is kept as an event (domain/privacy.py).
+            for event in consent_events(person_id, person, changed, now, actor, meta):
+                uow.privacy.add_consent(event)
+            # Rectification: the old value beside the new one, for those who read the history.
+            before = {k: getattr(person, k) for k in changed}
             for key, value in changed.items():
                 setattr(person, key, value)
             person.updated_at = now
             uow.people.update(person)
             if changed and self.store is not None:
-                payload = {"changes": changed}
+                payload = {"changes": changed, "before": before}
                 record_on_cases(
                     self.store, uow, person_id, "person_changed", payload, actor=actor, now=now
                 )

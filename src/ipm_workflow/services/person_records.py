@@ -19,6 +19,12 @@ from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.errors import InvalidInput, NotFound
 from ipm_workflow.domain.people import Guardian, Person, checked_guardian_fields
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.domain.privacy import (
+    CONSENT_GIVERS,
+    METHOD_PORTAL,
+    METHOD_STAFF,
+    ConsentEvent,
+)
 from ipm_workflow.domain.profile import (
     CommuneRef,
     FewerOpportunityReason,
@@ -106,6 +112,62 @@ def stamp_consent(person: Person, changes: dict[str, Any], now: datetime) -> dic
     return changes
 
 
+# Who gave a consent and which guardian: said alongside a consent change, never stored on the
+# person (the consents table keeps them).
+CONSENT_META = ("consent_given_by", "consent_guardian_id")
+
+
+def consent_events(  # noqa: PLR0917 - the change and its context, in the order they are read
+    person_id: int,
+    before: Person | Guardian,
+    changes: Mapping[str, Any],
+    now: datetime,
+    actor: Actor,
+    meta: Mapping[str, Any] | None = None,
+) -> list[ConsentEvent]:
+    """The consent events of a change of a person's or a guardian's flags: what moved, when,
+    how (its source, else the portal or staff entry) and by whom (else the young person on
+    their own pages, staff otherwise). Every consent change goes through here."""
+    guardian, meta = isinstance(before, Guardian), meta or {}
+    default_by = "young_person" if actor.role == policy.YOUNG_PERSON else "staff"
+    given_by = "guardian" if guardian else meta.get("consent_given_by") or default_by
+    if given_by not in CONSENT_GIVERS:
+        raise InvalidInput(
+            "unknown consent giver",
+            [{"field": "consent_given_by", "message": f"one of {', '.join(CONSENT_GIVERS)}"}],
+        )
+    guardian_id = before.id if isinstance(before, Guardian) else meta.get("consent_guardian_id")
+    if given_by == "guardian" and guardian_id is None:
+        raise InvalidInput(
+            "which guardian", [{"field": "consent_guardian_id", "message": "name the guardian"}]
+        )
+    default_method = METHOD_PORTAL if actor.role == policy.YOUNG_PERSON else METHOD_STAFF
+    events = []
+    for channel in ("email", "sms"):
+        flag = f"consent_{channel}"
+        if flag not in changes or changes[flag] == getattr(before, flag):
+            continue
+        at_key, source_key = (
+            ("consent_at", "consent_source")
+            if guardian
+            else (f"consent_{channel}_at", f"consent_{channel}_source")
+        )
+        events.append(
+            ConsentEvent(
+                person_id,
+                channel,
+                bool(changes[flag]),
+                changes.get(at_key) or now,
+                changes.get(source_key) or default_method,
+                given_by,
+                actor.id,
+                now,
+                guardian_id,
+            )
+        )
+    return events
+
+
 SENSITIVE_FIELDS = frozenset(
     {
         "rqth",
@@ -188,6 +250,12 @@ class PersonRecords:
             if guardian.consent_at is None:
                 guardian.consent_at = now
             uow.guardians.add(guardian)
+            # A new guardian's consents are their first consent events (from "not given").
+            unset = replace(guardian, consent_email=False, consent_sms=False)
+            keys = ("consent_email", "consent_sms", "consent_at", "consent_source")
+            given = {k: getattr(guardian, k) for k in keys}
+            for event in consent_events(person_id, unset, given, now, actor):
+                uow.privacy.add_consent(event)
             payload = {"guardian_id": guardian.id, "values": fields}
             record_on_cases(
                 self.store, uow, person_id, "guardian_added", payload, actor=actor, now=now
@@ -224,7 +292,11 @@ class PersonRecords:
             updated = replace(current, **fields, updated_at=now)
             uow.guardians.update(updated)
             changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
-            payload = {"guardian_id": guardian_id, "changes": changed}
+            for event in consent_events(person_id, current, changed, now, actor):
+                uow.privacy.add_consent(event)
+            # Rectification: the old value beside the new one, for those who read the history.
+            before = {k: getattr(current, k) for k in changed}
+            payload = {"guardian_id": guardian_id, "changes": changed, "before": before}
             record_on_cases(
                 self.store, uow, person_id, "guardian_changed", payload, actor=actor, now=now
             )
@@ -258,10 +330,19 @@ class PersonRecords:
             return uow.guardians.minors_without_guardian(person_ids, on)
 
     # Sensitive data.
-    def sensitive(self, person_id: int, actor: Actor, case_id: int | None = None) -> Sensitive:
-        """Return a person's sensitive data to a role with the need to know; the read is kept."""
-        policy.require(actor, Action.READ_SENSITIVE)
+    def sensitive(
+        self,
+        person_id: int,
+        actor: Actor,
+        case_id: int | None = None,
+        entry_point: str | None = None,
+    ) -> Sensitive:
+        """Return a person's sensitive data to a role with the need to know; the read is kept,
+        with the page or endpoint it came from. A refused read (403) is kept too."""
         now = self.store.clock.now()
+        if not policy.may(actor, Action.READ_SENSITIVE):
+            self._refused(person_id, actor, case_id, entry_point, now)
+            policy.require(actor, Action.READ_SENSITIVE)
 
         def work(uow: UnitOfWork) -> Sensitive:
             self._visible(uow, person_id, actor)
@@ -270,13 +351,36 @@ class PersonRecords:
                 if case.person_id != person_id:
                     raise NotFound(f"case {case_id} not found")
                 policy.see_case(actor, case_id, case.mission_locale_id)
-            read = SensitiveRead(person_id, actor.id, actor.role, now, case_id)
+            read = SensitiveRead(person_id, actor.id, actor.role, now, case_id, entry_point)
             uow.sensitive.record_read(read)
             return uow.sensitive.get(person_id) or Sensitive(person_id)
 
         data = self.store.transaction(work)
         log.info("sensitive_read", person_id=person_id, case_id=case_id, actor=actor.id)
         return data
+
+    def _refused(
+        self,
+        person_id: int,
+        actor: Actor,
+        case_id: int | None,
+        entry_point: str | None,
+        now: datetime,
+    ) -> None:
+        # Kept in its own transaction, since the refusal rolls back the caller's; a person who
+        # does not exist has nothing to audit.
+        def work(uow: UnitOfWork) -> None:
+            try:
+                uow.people.get(person_id)
+            except NotFound:
+                return
+            read = SensitiveRead(
+                person_id, actor.id, actor.role, now, case_id, entry_point, allowed=False
+            )
+            uow.sensitive.record_read(read)
+
+        self.store.transaction(work)
+        log.warning("sensitive_read_refused", person_id=person_id, actor=actor.id)
 
     def put_sensitive(self, person_id: int, values: Mapping[str, Any], actor: Actor) -> Sensitive:
         """Replace a person's sensitive data; the history says only that it changed."""

@@ -22,6 +22,7 @@ from ipm_workflow.services.people_ports import (
     TokenRecord,
     TokenRepository,
 )
+from ipm_workflow.services.privacy_ports import PrivacyRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.retention_ports import RetentionRepository
 from ipm_workflow.services.staff_ports import StaffRepository
@@ -325,6 +326,11 @@ class UnitOfWork(Protocol):
     @property
     def retention(self) -> RetentionRepository:
         """People as the retention rules see them; clearing and deleting their rows."""
+        ...
+
+    @property
+    def privacy(self) -> PrivacyRepository:
+        """Consents, erasure requests, exports, messages sent and the read audit."""
         ...
 
     def __enter__(self) -> Self:

@@ -161,6 +161,8 @@ class SqlSensitiveRepository:
                 actor=read.actor,
                 role=read.role,
                 at=read.at,
+                entry_point=read.entry_point,
+                allowed=read.allowed,
             )
         )
 
@@ -169,10 +171,20 @@ class SqlSensitiveRepository:
         rows = self.conn.execute(
             select(reads_t).where(reads_t.c.person_id == person_id).order_by(reads_t.c.id)
         ).mappings()
-        return [
-            SensitiveRead(r["person_id"], r["actor"], r["role"], must(r["at"]), r["case_id"])
-            for r in rows
-        ]
+        return [sensitive_read(r) for r in rows]
+
+
+def sensitive_read(r: Mapping[Any, Any]) -> SensitiveRead:
+    """Map a `sensitive_reads` row."""
+    return SensitiveRead(
+        r["person_id"],
+        r["actor"],
+        r["role"],
+        must(r["at"]),
+        r["case_id"],
+        r["entry_point"],
+        bool(r["allowed"]),
+    )
 
 
 class SqlCommuneRepository:

@@ -415,6 +415,9 @@ class SensitiveReadRow(SQLModel, table=True):
     actor: str = Field(max_length=64)
     role: str = Field(max_length=20)
     at: datetime = _ts(index=True)
+    # Data protection (0016_privacy): the page or endpoint read from; a refused read is kept too.
+    entry_point: str | None = Field(default=None, max_length=64)
+    allowed: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
 
 
 class CommuneRow(SQLModel, table=True):
@@ -462,3 +465,76 @@ class WebSessionRow(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: datetime = _ts()
     expires_at: datetime = _ts(index=True)
+
+
+# --- data protection (0016_privacy): consents, erasure requests, exports, messages sent ---
+
+
+class ConsentRow(SQLModel, table=True):
+    """One consent given or withdrawn: for what, when, how, by whom."""
+
+    __tablename__ = "consents"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    person_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("people.id"), nullable=False, index=True)
+    )
+    purpose: str = Field(max_length=32)
+    granted: bool
+    at: datetime = _ts()
+    method: str = Field(max_length=100)
+    given_by: str = Field(max_length=16)
+    guardian_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = _ts()
+
+
+class ErasureRequestRow(SQLModel, table=True):
+    """A request to erase a person's data and its decision (kept after the person is gone)."""
+
+    __tablename__ = "erasure_requests"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    person_id: int = Field(sa_column=Column(BigId, nullable=False, index=True))
+    received_on: date
+    requester: str = Field(max_length=16)
+    decision: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = _ts(nullable=True)
+    carried_out_at: datetime | None = _ts(nullable=True)
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = _ts()
+
+
+class DataExportRow(SQLModel, table=True):
+    """One subject access export: whose data, by whom, when, in which format."""
+
+    __tablename__ = "data_exports"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    person_id: int = Field(sa_column=Column(BigId, nullable=False, index=True))
+    actor: str = Field(max_length=64)
+    role: str = Field(max_length=20)
+    at: datetime = _ts()
+    format: str = Field(max_length=8)
+    entry_point: str | None = Field(default=None, max_length=64)
+
+
+class SentMessageRow(SQLModel, table=True):
+    """The text of a message the worker delivered, as it went (the subject access export)."""
+
+    __tablename__ = "sent_messages"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    reminder_id: int = Field(sa_column=Column(BigId, nullable=False, index=True))
+    case_id: int = Field(sa_column=Column(BigId, nullable=False, index=True))
+    recipient: str = Field(max_length=32)
+    addressee: str | None = Field(default=None, max_length=200)
+    channel: str = Field(max_length=8)
+    recipients: str = Field(max_length=1000)
+    subject: str = Field(max_length=500)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    language: str = Field(max_length=2)
+    message_id: str = Field(max_length=200)
+    at: datetime = _ts()

@@ -23,6 +23,7 @@ from ipm_workflow.adapters.db.people_store import (
     SqlGuardianRepository,
     SqlSensitiveRepository,
 )
+from ipm_workflow.adapters.db.privacy_store import SqlPrivacyRepository
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 from ipm_workflow.adapters.db.retention_store import SqlRetentionRepository
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     contacts: SqlContactRepository
     staff: SqlStaffRepository
     retention: SqlRetentionRepository
+    privacy: SqlPrivacyRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContactRepository(conn)
         self.staff = SqlStaffRepository(conn)
         self.retention = SqlRetentionRepository(conn)
+        self.privacy = SqlPrivacyRepository(conn)
         return self
 
     @property

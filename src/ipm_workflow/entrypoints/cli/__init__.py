@@ -10,6 +10,7 @@ from ipm_workflow.entrypoints.cli import (
     imports,
     operations,
     people,
+    privacy,
     retention,
 )
 from ipm_workflow.entrypoints.cli.common import app
@@ -25,6 +26,7 @@ COMMAND_MODULES = (
     imports,
     operations,
     people,
+    privacy,
     retention,
 )
 

@@ -166,7 +166,11 @@ def sensitive_show(
 ) -> None:
     """Read a person's sensitive data (your read is recorded; never printed to the logs)."""
     container, actor = acting(as_user)
-    data = run_or_exit(lambda: container.person_records.sensitive(person_id, actor, case))
+    data = run_or_exit(
+        lambda: container.person_records.sensitive(
+            person_id, actor, case, entry_point="cli:people sensitive show"
+        )
+    )
     if json_out:
         print_json(data)
         return

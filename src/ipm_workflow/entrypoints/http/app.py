@@ -28,6 +28,7 @@ from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
 from ipm_workflow.entrypoints.http.guardians import GuardianController, SensitiveController
 from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
+from ipm_workflow.entrypoints.http.privacy import PrivacyController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         PeopleController,
         GuardianController,
         SensitiveController,
+        PrivacyController,
         WorkflowController,
         AuditController,
         AdminController,

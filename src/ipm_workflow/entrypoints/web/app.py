@@ -18,6 +18,7 @@ from ipm_workflow.entrypoints.web.account import PAGES
 from ipm_workflow.entrypoints.web.agenda import AGENDA_PAGES
 from ipm_workflow.entrypoints.web.cases import CASE_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
+from ipm_workflow.entrypoints.web.privacy import PRIVACY_PAGES
 from ipm_workflow.entrypoints.web.referral import REFERRAL_PAGES
 from ipm_workflow.entrypoints.web.rendering import error_page
 from ipm_workflow.entrypoints.web.sandbox import SANDBOX_PAGES
@@ -45,6 +46,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 
 WEB2_PAGES = [*REFERRAL_PAGES, *AGENDA_PAGES, *SUPERVISION_PAGES, *SANDBOX_PAGES, *INBOX_PAGES]
+WEB2_PAGES += PRIVACY_PAGES  # issue 15: data protection
 
 
 def web_handlers() -> list[Any]:

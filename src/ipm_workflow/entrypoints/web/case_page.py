@@ -130,6 +130,7 @@ def case_view(
             "document": policy.may(actor, Action.CASES_DOCUMENT),
             "data": policy.may(actor, Action.CASES_DATA),
             "reassign": policy.may(actor, Action.CASES_REASSIGN),
+            "export": policy.may(actor, Action.PEOPLE_EXPORT),
         },
         error=error,
         reasons=reasons or [],

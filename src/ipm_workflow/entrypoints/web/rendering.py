@@ -45,6 +45,8 @@ NAV: list[NavItem] = [
     NavItem("/app/inbox", "Inbox", Action.REMINDERS_READ),
     NavItem("/app/audit", "Audit", Action.AUDIT),
     NavItem("/app/cohorts", "Cohorts", Action.COHORTS_READ),
+    NavItem("/app/privacy/reads", "Sensitive data reads", Action.AUDIT),
+    NavItem("/app/privacy/register", "Record of processing", Action.PRIVACY_REGISTER),
     NavItem("/app/sandbox/clock", "Sandbox clock", Action.SANDBOX_CLOCK, sandbox_only=True),
     NavItem("/app/sandbox/outbox", "Outbox", Action.SANDBOX_OUTBOX, sandbox_only=True),
     NavItem("/app/account", "My account"),

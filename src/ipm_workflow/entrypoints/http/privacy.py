@@ -1,0 +1,240 @@
+"""Data protection over HTTP: subject access export, consent records, erasure requests, the
+sensitive-read audit and the record of processing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from pydantic import AwareDatetime, BaseModel, Field
+
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.domain.privacy import ReadQuery
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool
+from ipm_workflow.entrypoints.web.i18n import language_of
+from ipm_workflow.entrypoints.web.privacy import (
+    export_html,
+    export_json,
+    export_response,
+    register_html,
+)
+from ipm_workflow.services.privacy import plain
+from ipm_workflow.services.processing_register import register_markdown
+
+Purpose = Literal["email", "sms", "photos_testimonials"]
+Giver = Literal["young_person", "guardian", "staff"]  # domain.privacy.CONSENT_GIVERS
+
+
+class ConsentIn(Body):
+    """A consent given or withdrawn."""
+
+    purpose: Purpose
+    granted: Bool
+    method: str | None = Field(
+        default=None, max_length=100, examples=["paper form"], description="How it reached us."
+    )
+    given_by: Giver | None = Field(default=None, description="Default: staff on their behalf.")
+    guardian_id: int | None = None
+    at: AwareDatetime | None = Field(default=None, description="Default: now.")
+
+
+class ErasureIn(Body):
+    """An erasure request as received."""
+
+    received_on: date
+    requester: Literal["young_person", "guardian", "representative"]
+
+
+class DecisionIn(Body):
+    """The decision of an erasure request, with the reason stated to the person."""
+
+    decision: Literal["deletion", "pseudonymisation", "refused"]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReadOut(BaseModel):
+    """One read (or refused read) of a person's sensitive data."""
+
+    person_id: int
+    actor: str
+    role: str
+    at: datetime
+    case_id: int | None
+    entry_point: str | None
+    allowed: bool
+
+
+def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
+    header = request.headers.get("accept-language", "")[:2]
+    return language_of(lang or header)
+
+
+class PrivacyController(Controller):
+    """The rights of the people whose data we hold (GDPR arts. 15-17, 30)."""
+
+    path = "/api/v1"
+    tags = ["privacy"]  # noqa: RUF012 - Litestar reads this class attribute as is
+
+    @get(
+        "/people/{person_id:int}/export",
+        sync_to_thread=True,
+        summary="Everything held on a person (subject access; recorded)",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.PEOPLE_EXPORT)],
+    )
+    def export(
+        self,
+        request: Request[Any, Any, Any],
+        container: ContainerDep,
+        actor: ActorDep,
+        person_id: FromPath[int],
+        fmt: Annotated[Literal["json", "html"], QueryParameter(name="format")] = "json",
+        lang: FromQuery[str | None] = None,
+    ) -> Response[str]:
+        """JSON, or a printable HTML document in French or English (`lang`, else the
+        Accept-Language); sensitive data only for those who may read it."""
+        entry = "api:GET /api/v1/people/{id}/export"
+        export = container.privacy.export(person_id, actor, fmt, entry_point=entry)
+        body = (
+            export_json(export) if fmt == "json" else export_html(export, _language(request, lang))
+        )
+        return export_response(body, fmt, person_id)
+
+    @get(
+        "/people/{person_id:int}/consents",
+        sync_to_thread=True,
+        summary="A person's consents, given and withdrawn",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.PEOPLE_READ)],
+    )
+    def consents(
+        self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
+    ) -> list[dict[str, Any]]:
+        """Every consent event, oldest first."""
+        return list(plain(container.privacy.consents(person_id, actor)))
+
+    @post(
+        "/people/{person_id:int}/consents",
+        sync_to_thread=True,
+        summary="Give or withdraw a consent",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.PEOPLE_UPDATE)],
+    )
+    def record_consent(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        person_id: FromPath[int],
+        data: JSONBody[ConsentIn],
+    ) -> list[dict[str, Any]]:
+        """E-mail and SMS change the current consent the messages follow."""
+        events = container.privacy.record_consent(
+            person_id,
+            data.purpose,
+            data.granted,
+            actor,
+            method=data.method,
+            given_by=data.given_by,
+            guardian_id=data.guardian_id,
+            at=data.at,
+        )
+        return list(plain(events))
+
+    @post(
+        "/people/{person_id:int}/erasure-requests",
+        sync_to_thread=True,
+        summary="Record an erasure request as received",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.PRIVACY_ERASURE)],
+    )
+    def request_erasure(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        person_id: FromPath[int],
+        data: JSONBody[ErasureIn],
+    ) -> dict[str, Any]:
+        """The decision comes later (POST …/erasure-requests/{id}/decision)."""
+        request = container.privacy.record_erasure(
+            person_id, data.received_on, data.requester, actor
+        )
+        return dict(plain(request))
+
+    @get(
+        "/privacy/erasure-requests",
+        sync_to_thread=True,
+        summary="List erasure requests",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.PRIVACY_ERASURE)],
+    )
+    def erasures(
+        self, container: ContainerDep, actor: ActorDep, person_id: FromQuery[int | None] = None
+    ) -> list[dict[str, Any]]:
+        """Newest first; of one person with `person_id`."""
+        return list(plain(container.privacy.erasures(actor, person_id)))
+
+    @post(
+        "/privacy/erasure-requests/{request_id:int}/decision",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Decide an erasure request",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.PRIVACY_ERASURE)],
+    )
+    def decide(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        request_id: FromPath[int],
+        data: JSONBody[DecisionIn],
+    ) -> dict[str, Any]:
+        """Deletion, pseudonymisation (an audit duty applies) or refusal, with the reason."""
+        decided = container.privacy.decide_erasure(request_id, data.decision, data.reason, actor)
+        return dict(plain(decided))
+
+    @get(
+        "/privacy/sensitive-reads",
+        sync_to_thread=True,
+        summary="Reads of sensitive data, allowed and refused",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.AUDIT)],
+    )
+    def reads(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        person_id: FromQuery[int | None] = None,
+        actor_ref: Annotated[
+            str | None, QueryParameter(name="actor", description="Actor reference, e.g. user:3.")
+        ] = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
+    ) -> list[ReadOut]:
+        """Newest first: who, when, which person, from which page or endpoint."""
+        query = ReadQuery(person_id, actor_ref, since, until, limit)
+        return [ReadOut(**plain(r)) for r in container.privacy.reads(query, actor)]
+
+    @get(
+        "/privacy/register",
+        sync_to_thread=True,
+        summary="The record of processing (registre des traitements)",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.PRIVACY_REGISTER)],
+    )
+    def register(
+        self,
+        container: ContainerDep,
+        actor: ActorDep,
+        fmt: Annotated[Literal["md", "html"], QueryParameter(name="format")] = "md",
+        lang: FromQuery[str | None] = None,
+    ) -> Response[str]:
+        """Generated from the configuration, the workflow files and the access policy."""
+        register = container.privacy.register(actor)
+        if fmt == "html":
+            return Response(register_html(register, language_of(lang)), media_type="text/html")
+        return Response(register_markdown(register), media_type="text/markdown")

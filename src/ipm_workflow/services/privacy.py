@@ -1,0 +1,304 @@
+"""The rights of the people whose data we hold: access (the export), consent records, erasure
+requests and their decisions, and the audit of who read their sensitive data.
+
+Rectification goes through the people services (each correction in the history with its old
+value); carrying an accepted erasure out is the retention executor's (`carry_out_erasure`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import structlog
+
+from ipm_workflow.domain import policy, text
+from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.domain.privacy import (
+    CONSENT_GIVERS,
+    CONSENT_PURPOSES,
+    ConsentEvent,
+    DataExport,
+    ErasureDecision,
+    ErasureRequest,
+    ReadQuery,
+    Requester,
+)
+from ipm_workflow.domain.profile import SensitiveRead
+from ipm_workflow.services.case_store import CaseStore
+from ipm_workflow.services.commands import Actor
+from ipm_workflow.services.people import PeopleService, visible_person
+from ipm_workflow.services.ports import UnitOfWork
+from ipm_workflow.services.processing_register import Register, processing_register
+
+log = structlog.get_logger("ipm_workflow.privacy")
+EXPORT_FORMATS = ("json", "html")
+# The recipients whose messages are "sent to the person": themselves and their guardians.
+THEIR_MESSAGES = ("young_person", "guardian")
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text, amounts as text, records as objects."""
+    if isinstance(value, Enum):
+        value = value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _case(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
+    case, _ = uow.cases.get(case_id)
+    out = plain(case)
+    out["history"] = [
+        {k: v for k, v in plain(e).items() if k not in ("payload_salt", "prev_hash", "hash")}
+        for e in uow.history.for_case(case_id)
+    ]
+    out["contact_attempts"] = plain(uow.contacts.for_case(case_id))
+    return dict(out)
+
+
+class PrivacyService:
+    """Subject access, consent records, erasure requests and the sensitive-read audit."""
+
+    def __init__(
+        self,
+        store: CaseStore,
+        people: PeopleService,
+        retention_rules: Callable[[], list[dict[str, Any]]] = list,
+    ) -> None:
+        self.store = store
+        self.people = people
+        # The retention rules as configured (plain values), for the record of processing.
+        self.retention_rules = retention_rules
+
+    def register(self, actor: Actor) -> Register:
+        """The record of processing, from the configuration and the workflow files."""
+        return processing_register(self.store.registry, self.retention_rules(), actor)
+
+    # Subject access.
+    def export(
+        self, person_id: int, actor: Actor, fmt: str = "json", entry_point: str | None = None
+    ) -> dict[str, Any]:
+        """Everything held on a person the actor sees, as JSON values; the export is recorded
+        (who, when, format), and so is the read of the sensitive data it holds (for those
+        allowed to read it; others get it withheld)."""
+        policy.require(actor, Action.PEOPLE_EXPORT)
+        if fmt not in EXPORT_FORMATS:
+            raise InvalidInput(
+                "unknown format", [{"field": "format", "message": "one of json, html"}]
+            )
+        now = self.store.clock.now()
+        with_sensitive = policy.may(actor, Action.READ_SENSITIVE)
+
+        def work(uow: UnitOfWork) -> dict[str, Any]:
+            person = visible_person(uow, person_id, actor)
+            case_ids = uow.people.case_ids_of(person_id)
+            sensitive: Any = None
+            if with_sensitive:
+                read = SensitiveRead(person_id, actor.id, actor.role, now, None, "export")
+                uow.sensitive.record_read(read)
+                sensitive = plain(uow.sensitive.get(person_id))
+            uow.privacy.add_export(
+                DataExport(person_id, actor.id, actor.role, now, fmt, entry_point)
+            )
+            return {
+                "generated_at": now.isoformat(),
+                "generated_by": actor.id,
+                "person": plain(person),
+                "merged_records": uow.people.merged_into(person_id),
+                "guardians": plain(uow.guardians.of(person_id)),
+                "sensitive": sensitive,
+                "sensitive_withheld": not with_sensitive,
+                "cases": [_case(uow, case_id) for case_id in case_ids],
+                "messages": plain(uow.privacy.sent_to(case_ids, THEIR_MESSAGES)),
+                "consents": plain(uow.privacy.consents(person_id)),
+                "sensitive_reads": plain(uow.sensitive.reads(person_id)),
+                "exports": plain(uow.privacy.exports(person_id)),
+                "erasure_requests": plain(uow.privacy.erasures(person_id)),
+            }
+
+        found = self.store.transaction(work)
+        log.info("person_exported", person_id=person_id, format=fmt, actor=actor.id)
+        return found
+
+    # Consent.
+    def consents(self, person_id: int, actor: Actor) -> list[ConsentEvent]:
+        """A person's consent events, oldest first."""
+        policy.require(actor, Action.PEOPLE_READ)
+        with self.store.uow(readonly=True) as uow:
+            visible_person(uow, person_id, actor)
+            return uow.privacy.consents(person_id)
+
+    def record_consent(
+        self,
+        person_id: int,
+        purpose: str,
+        granted: bool,
+        actor: Actor,
+        *,
+        method: str | None = None,
+        given_by: str | None = None,
+        guardian_id: int | None = None,
+        at: datetime | None = None,
+    ) -> list[ConsentEvent]:
+        """Give or withdraw a consent. E-mail and SMS change the person's flags (the state the
+        messages follow) through the people service, which records the event; photos and
+        testimonials have no flag, their events are the state."""
+        if purpose not in CONSENT_PURPOSES or (given_by and given_by not in CONSENT_GIVERS):
+            raise InvalidInput(
+                "unknown consent",
+                [{"field": "purpose", "message": f"one of {', '.join(CONSENT_PURPOSES)}"}],
+            )
+        method = text.single_line(method, 100) if method else None
+        meta = {"consent_given_by": given_by, "consent_guardian_id": guardian_id}
+        meta = {k: v for k, v in meta.items() if v is not None}
+        if purpose in ("email", "sms"):
+            changes: dict[str, Any] = {f"consent_{purpose}": granted, **meta}
+            if method:
+                changes[f"consent_{purpose}_source"] = method
+            if at:
+                changes[f"consent_{purpose}_at"] = at
+            self.people.update(person_id, changes, actor)
+            return self.consents(person_id, actor)
+        policy.require(actor, Action.PEOPLE_UPDATE)
+        now = self.store.clock.now()
+        default_by = "young_person" if actor.role == policy.YOUNG_PERSON else "staff"
+        event = ConsentEvent(
+            person_id,
+            purpose,
+            granted,
+            at or now,
+            method or ("portal" if default_by == "young_person" else "staff"),
+            given_by or default_by,
+            actor.id,
+            now,
+            guardian_id,
+        )
+
+        def work(uow: UnitOfWork) -> list[ConsentEvent]:
+            visible_person(uow, person_id, actor)
+            if guardian_id is not None:
+                uow.guardians.get(person_id, guardian_id)
+            uow.privacy.add_consent(event)
+            return uow.privacy.consents(person_id)
+
+        return self.store.transaction(work)
+
+    # Erasure requests.
+    def record_erasure(
+        self, person_id: int, received_on: date, requester: str, actor: Actor
+    ) -> ErasureRequest:
+        """Record an erasure request as received (its decision comes later)."""
+        policy.require(actor, Action.PRIVACY_ERASURE)
+        if requester not in {r.value for r in Requester}:
+            listed = ", ".join(r.value for r in Requester)
+            raise InvalidInput(
+                "unknown requester", [{"field": "requester", "message": f"one of {listed}"}]
+            )
+        now = self.store.clock.now()
+
+        def work(uow: UnitOfWork) -> ErasureRequest:
+            visible_person(uow, person_id, actor)
+            request = ErasureRequest(None, person_id, received_on, requester, actor.id, now)
+            return uow.privacy.erasure(uow.privacy.add_erasure(request))
+
+        request = self.store.transaction(work)
+        log.info("erasure_requested", request_id=request.id, person_id=person_id, actor=actor.id)
+        return request
+
+    def decide_erasure(
+        self, request_id: int, decision: str, reason: str, actor: Actor
+    ) -> ErasureRequest:
+        """Decide a request: deletion, pseudonymisation (an audit duty applies) or refusal,
+        with the reason stated to the person. A decision carried out is final."""
+        policy.require(actor, Action.PRIVACY_ERASURE)
+        try:
+            chosen = ErasureDecision(decision)
+        except ValueError:
+            listed = ", ".join(d.value for d in ErasureDecision)
+            raise InvalidInput(
+                "unknown decision", [{"field": "decision", "message": f"one of {listed}"}]
+            ) from None
+        stated = text.check({"reason": text.reason}, {"reason": reason})["reason"]
+        if not stated:
+            raise InvalidInput(
+                "a reason", [{"field": "reason", "message": "state the reason to the person"}]
+            )
+        now = self.store.clock.now()
+
+        def work(uow: UnitOfWork) -> ErasureRequest:
+            request = uow.privacy.erasure(request_id)
+            if request.carried_out_at is not None:
+                raise InvalidInput(
+                    "already carried out",
+                    [{"field": "decision", "message": "the request was carried out already"}],
+                )
+            uow.privacy.decide_erasure(request_id, chosen, stated, actor.id, now)
+            return uow.privacy.erasure(request_id)
+
+        decided = self.store.transaction(work)
+        log.info("erasure_decided", request_id=request_id, decision=chosen.value, actor=actor.id)
+        return decided
+
+    def erasures(self, actor: Actor, person_id: int | None = None) -> list[ErasureRequest]:
+        """Erasure requests, newest first (of one person, or all)."""
+        policy.require(actor, Action.PRIVACY_ERASURE)
+        with self.store.uow(readonly=True) as uow:
+            return uow.privacy.erasures(person_id)
+
+    def erasures_to_carry_out(self) -> list[ErasureRequest]:
+        """Accepted requests not yet carried out (deletion or pseudonymisation): the retention
+        executor's work list."""
+        with self.store.uow(readonly=True) as uow:
+            return [
+                r
+                for r in uow.privacy.erasures()
+                if r.decision in (ErasureDecision.DELETION, ErasureDecision.PSEUDONYMISATION)
+                and r.carried_out_at is None
+            ]
+
+    # The sensitive-read audit.
+    def reads(self, query: ReadQuery, actor: Actor) -> list[SensitiveRead]:
+        """Reads of sensitive data, allowed and refused, newest first (supervisors)."""
+        policy.require(actor, Action.AUDIT)
+        with self.store.uow(readonly=True) as uow:
+            return uow.privacy.reads(query)
+
+
+Eraser = Callable[[UnitOfWork, int, ErasureDecision], None]
+
+
+def carry_out_erasure(
+    uow: UnitOfWork, request_id: int, now: datetime, erase: Eraser
+) -> ErasureRequest:
+    """Carry out an accepted erasure request inside the caller's transaction (the caller
+    commits): `erase(uow, person_id, decision)` deletes or pseudonymises the person's data,
+    then the request is marked carried out. The request itself is kept (no personal data)."""
+    request = uow.privacy.erasure(request_id)
+    if request.decision not in (ErasureDecision.DELETION, ErasureDecision.PSEUDONYMISATION):
+        raise InvalidInput(
+            "not accepted", [{"field": "decision", "message": "only an accepted request"}]
+        )
+    if request.carried_out_at is not None:
+        raise InvalidInput("done", [{"field": "decision", "message": "carried out already"}])
+    erase(uow, request.person_id, request.decision)
+    uow.privacy.erasure_carried_out(request_id, now)
+    return uow.privacy.erasure(request_id)
+
+
+def export_summary(export: Mapping[str, Any]) -> dict[str, int]:
+    """How many of each kind of record an export holds (the CLI's and the page's summary)."""
+    return {k: len(v) for k, v in export.items() if isinstance(v, list)}
