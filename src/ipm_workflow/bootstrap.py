@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,9 +40,11 @@ from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.privacy import PrivacyService
+from ipm_workflow.services.pseudonymisation import PseudonymisationService
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.reports import ReportService
+from ipm_workflow.services.retention import RetentionService
 from ipm_workflow.services.sandbox import SandboxService
 from ipm_workflow.services.staff import StaffService
 from ipm_workflow.services.telemetry import Telemetry
@@ -88,10 +92,13 @@ class Container:
     accounts: AccountService = field(init=False)
     reports: ReportService = field(init=False)  # issue 14
     beneficiary_module: BeneficiaryModuleService = field(init=False)  # issue 14
+    # Issue 15: pseudonymisation and deletion (retention runs, accepted erasure requests).
+    pseudonymisation: PseudonymisationService = field(init=False)
     privacy: PrivacyService = field(init=False)  # issue 15: data protection
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
+        from ipm_workflow.adapters.db.database import scrub  # noqa: PLC0415
         from ipm_workflow.adapters.db.unit_of_work import SqlUnitOfWorkFactory  # noqa: PLC0415
         from ipm_workflow.adapters.templates import JinjaRenderer  # noqa: PLC0415
 
@@ -118,6 +125,7 @@ class Container:
         self.attribution = AttributionService(store)
         sender = Sender(self.settings.erasmus_sending_oid, "FR", self.settings.erasmus_sending_city)
         self.beneficiary_module = BeneficiaryModuleService(store, sender)
+        self.pseudonymisation = PseudonymisationService(store, partial(scrub, self.engine))
         # Page sessions expire in real time too, like tokens.
         self.accounts = AccountService(
             uow,
@@ -133,6 +141,20 @@ class Container:
             self.settings.timezone,
             self.settings.report_mask_threshold,
         )
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Retention runs on the rules file; raises RetentionConfigInvalid naming its places."""
+        from ipm_workflow.adapters.retention_file import load_policy  # noqa: PLC0415
+
+        policy = load_policy(self.settings.retention_file, self.registry)
+        return RetentionService(self.pseudonymisation, policy, self.settings.timezone)
+
+    def cluster_lock(self, name: str) -> AbstractContextManager[bool]:
+        """Hold a lock no other process on this database holds (True), or say it is taken."""
+        from ipm_workflow.adapters.db.locks import cluster_lock  # noqa: PLC0415
+
+        return cluster_lock(self.engine, name)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

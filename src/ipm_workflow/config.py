@@ -24,6 +24,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; sqlite:///path (default) or postgresql+psycopg://…",
     )
     workflows_dir: Path = ROOT / "workflows"
+    retention_file: Path = Field(
+        default=ROOT / "config" / "retention.yaml",
+        description="The retention rules (YAML), with their legal basis and source.",
+    )
+    retention_hour: int = Field(
+        default=3, ge=0, le=23, description="Hour (IPM_TIMEZONE) of the worker's daily run."
+    )
     sandbox: bool = Field(default=False, description="Run as a training sandbox (own database).")
     sandbox_database_url: str = f"sqlite:///{ROOT / 'var' / 'sandbox.sqlite3'}"
     log_format: Literal["console", "json"] = "console"

@@ -151,3 +151,13 @@ class SuspensionRefused(DomainError):
     """A suspend or resume that does not apply to the case as it is (terminal, already so)."""
 
     kind = "suspension-refused"
+
+
+class RetentionConfigInvalid(DomainError):
+    """The retention rules file failed validation; each problem names the file and place."""
+
+    kind = "retention-config-invalid"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid retention rules:\n" + "\n".join(problems), problems=problems)
+        self.problems = problems

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
     from ipm_workflow.bootstrap import Container
 
 log = structlog.get_logger("ipm_workflow.worker")
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    """A job every worker schedules once a day; a cluster-wide lock lets one of them run it."""
+
+    name: str
+    run: Callable[[], object]
+    hour: int
+    timezone: str
 
 
 def default_worker_id() -> str:
@@ -43,6 +54,7 @@ class Worker:
         poll_seconds: float = 5.0,
         lock: asyncio.Lock | None = None,
         telemetry: Telemetry = NO_TELEMETRY,
+        daily: Sequence[DailyJob] = (),
     ) -> None:
         self.delivery = delivery
         self.channels = channels
@@ -55,6 +67,7 @@ class Worker:
         # Shared with the sandbox's time machine, so ticks and clock moves never interleave.
         self.lock = lock or asyncio.Lock()
         self.telemetry = telemetry
+        self.daily = {job.name: job for job in daily}
 
     async def run_once(self) -> int:
         """Deliver everything due now, batch after batch; return how many were handled."""
@@ -127,6 +140,13 @@ class Worker:
         finally:
             self._tick_task = None
 
+    async def run_daily(self, name: str) -> None:
+        """Run one daily job now (in a thread: it works through the database)."""
+        try:
+            await anyio.to_thread.run_sync(self.daily[name].run)
+        except Exception:
+            log.exception("daily_job_failed", job=name, worker=self.id)
+
     def start(self) -> None:
         """Start ticking on the running event loop (APScheduler is the worker's clock)."""
         self._stopping = False
@@ -140,6 +160,18 @@ class Worker:
             next_run_time=datetime.now(UTC),
             id="reminders",
         )
+        for job in self.daily.values():
+            scheduler.add_job(
+                self.run_daily,
+                "cron",
+                args=[job.name],
+                hour=job.hour,
+                timezone=job.timezone,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=3600,
+                id=job.name,
+            )
         scheduler.start()
         self._scheduler = scheduler
         log.info("worker_started", worker=self.id, poll_seconds=self.poll_seconds)
@@ -158,13 +190,40 @@ class Worker:
         log.info("worker_stopped", worker=self.id)
 
 
+def retention_job(container: Container) -> Callable[[], object]:
+    """The daily retention run, under the cluster-wide lock (one worker runs it at a time)."""
+
+    def run() -> object:
+        with container.cluster_lock("retention") as held:
+            if not held:
+                log.info("retention_skipped", reason="another worker holds the lock")
+                return None
+            return container.retention.run()
+
+    return run
+
+
 def worker_for(container: Container, telemetry: Telemetry = NO_TELEMETRY) -> Worker:
-    """A worker on the container's delivery service and channels, at the settings' pace."""
+    """A worker on the container's delivery service and channels, at the settings' pace.
+
+    Outside a sandbox (whose clock trainers move), it also runs the daily retention job.
+    """
     settings = container.settings
+    daily = []
+    if not settings.sandbox:
+        daily.append(
+            DailyJob(
+                "retention",
+                retention_job(container),
+                settings.retention_hour,
+                settings.timezone,
+            )
+        )
     return Worker(
         container.delivery,
         container.channels(),
         concurrency=settings.worker_concurrency,
         poll_seconds=settings.worker_poll_seconds,
         telemetry=telemetry,
+        daily=daily,
     )

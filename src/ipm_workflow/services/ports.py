@@ -25,6 +25,7 @@ from ipm_workflow.services.people_ports import (
 )
 from ipm_workflow.services.privacy_ports import PrivacyRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
+from ipm_workflow.services.retention_ports import RetentionRepository
 from ipm_workflow.services.staff_ports import StaffRepository
 
 __all__ = [
@@ -334,6 +335,11 @@ class UnitOfWork(Protocol):
     @property
     def mobilities(self) -> MobilityReads:
         """The departed mobilities of a grant agreement (the Beneficiary Module's file)."""
+        ...
+
+    @property
+    def retention(self) -> RetentionRepository:
+        """People as the retention rules see them; clearing and deleting their rows."""
         ...
 
     @property

@@ -54,6 +54,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # What is deleted or overwritten (pseudonymisation, erasure) is zeroed, not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -62,3 +64,20 @@ def _sqlite_begin(connection: Any) -> None:
     # fails with SQLITE_BUSY when another writer committed in between, and no wait can fix it.
     readonly = connection.get_execution_options().get(READONLY, False)
     connection.connection.dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def scrub(engine: Engine) -> None:
+    """After personal data was erased: leave no old copy in SQLite's write-ahead log.
+
+    PostgreSQL keeps old row versions until (auto)vacuum; dumps and backups never hold them.
+    """
+    if not is_sqlite(engine):
+        return
+    # Outside a transaction: SQLite refuses a checkpoint inside one (our engine opens them).
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()

@@ -27,6 +27,7 @@ from ipm_workflow.adapters.db.people_store import (
 from ipm_workflow.adapters.db.privacy_store import SqlPrivacyRepository
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
+from ipm_workflow.adapters.db.retention_store import SqlRetentionRepository
 from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
 
 
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
     contacts: SqlContactRepository
     staff: SqlStaffRepository
     mobilities: SqlMobilityReads
+    retention: SqlRetentionRepository
     privacy: SqlPrivacyRepository
 
     def __init__(
@@ -89,6 +91,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContactRepository(conn)
         self.staff = SqlStaffRepository(conn)
         self.mobilities = SqlMobilityReads(conn)
+        self.retention = SqlRetentionRepository(conn)
         self.privacy = SqlPrivacyRepository(conn)
         return self
 

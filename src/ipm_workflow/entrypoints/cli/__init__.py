@@ -13,6 +13,7 @@ from ipm_workflow.entrypoints.cli import (
     people,
     reports,
     privacy,
+    retention,
 )
 from ipm_workflow.entrypoints.cli.common import app
 
@@ -30,6 +31,7 @@ COMMAND_MODULES = (
     people,
     reports,
     privacy,
+    retention,
 )
 
 

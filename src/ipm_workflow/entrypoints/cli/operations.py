@@ -146,6 +146,7 @@ def run_worker(
 
     container = open_container(settings_from_env(sandbox=False))
     refusing_to_start(container.claim_mode)
+    refusing_to_start(lambda: container.retention)  # its daily job reads the rules file
 
     from ipm_workflow.entrypoints.observability import start_metrics  # noqa: PLC0415
 

@@ -16,11 +16,14 @@ from typer.core import TyperGroup
 from ipm_workflow.domain.errors import DomainError
 
 # Exit codes: 1 for a refused command (domain rule, bad value), 2 for an environment not ready
-# (database not migrated or unreachable, invalid workflow files), 70 for a fault of ours.
+# (database not migrated or unreachable, invalid workflow or retention files), 70 for a fault
+# of ours.
 REFUSED, NOT_READY, INTERNAL = 1, 2, 70
 # SQLSTATE of PostgreSQL for an unknown table or column: a schema that is not current.
 UNDEFINED_TABLE, UNDEFINED_COLUMN = "42P01", "42703"
-NOT_READY_KINDS = frozenset({"workflow-invalid", "database-not-ready", "wrong-instance"})
+NOT_READY_KINDS = frozenset(
+    {"workflow-invalid", "database-not-ready", "wrong-instance", "retention-config-invalid"}
+)
 
 
 class BadValue(Exception):

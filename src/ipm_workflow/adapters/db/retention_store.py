@@ -1,0 +1,150 @@
+"""Retention in SQL: the facts the rules read, and clearing or deleting a person's rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, delete, select, update
+
+from ipm_workflow.adapters.db.access import idem_t
+from ipm_workflow.adapters.db.attribution_store import moves_t
+from ipm_workflow.adapters.db.contact_store import contacts_t
+from ipm_workflow.adapters.db.people_store import guardians_t, reads_t, sensitive_t
+from ipm_workflow.adapters.db.reminder_reads import attempts_t, reminders_t
+from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t
+from ipm_workflow.adapters.db.tables import SandboxOutboxRow
+from ipm_workflow.domain.retention import CaseFacts, PersonFacts
+
+outbox_t = SandboxOutboxRow.__table__  # type: ignore[attr-defined]
+
+
+class SqlRetentionRepository:
+    """Reads and clears people's rows inside one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def facts(self, after_id: int, limit: int, timezone: str) -> list[PersonFacts]:
+        """The next people by id (after `after_id`), with their cases' ends and dates."""
+        tz = ZoneInfo(timezone)
+
+        def day(at: datetime | None) -> date | None:
+            if at is None:
+                return None
+            return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(tz).date()
+
+        people = self.conn.execute(
+            select(people_t.c.id, people_t.c.birth_date, people_t.c.pseudonymised_at)
+            .where(people_t.c.id > after_id)
+            .order_by(people_t.c.id)
+            .limit(limit)
+        ).all()
+        if not people:
+            return []
+        ids = [p.id for p in people]
+        cases: dict[int, list[CaseFacts]] = defaultdict(list)
+        rows = self.conn.execute(
+            select(
+                cases_t.c.id,
+                cases_t.c.person_id,
+                cases_t.c.workflow,
+                cases_t.c.closed_at,
+                cases_t.c.data,
+            )
+            .where(cases_t.c.person_id.in_(ids))
+            .order_by(cases_t.c.id)
+        )
+        for row in rows:
+            cases[row.person_id].append(
+                CaseFacts(row.id, row.workflow, day(row.closed_at), dict(row.data or {}))
+            )
+        return [
+            PersonFacts(p.id, p.birth_date, p.pseudonymised_at is not None, cases[p.id])
+            for p in people
+        ]
+
+    def _case_ids(self, person_id: int) -> list[int]:
+        stmt = select(cases_t.c.id).where(cases_t.c.person_id == person_id)
+        return list(self.conn.execute(stmt).scalars())
+
+    def clear_person(self, person_id: int, pseudonym: str, at: datetime) -> None:
+        """Pseudonymise the person's row and clear every row about them outside the cases."""
+        conn = self.conn
+        birth = conn.execute(
+            select(people_t.c.birth_date).where(people_t.c.id == person_id)
+        ).scalar()
+        conn.execute(
+            update(people_t)
+            .where(people_t.c.id == person_id)
+            .values(
+                first_name=pseudonym,
+                last_name=pseudonym,
+                # The year keeps the age bands; mid-year errs by six months at most.
+                birth_date=date(birth.year, 7, 1) if birth else None,
+                email=None,
+                phone=None,
+                imilo_id=None,
+                commune_insee=None,
+                consent_email=False,
+                consent_sms=False,
+                consent_email_source=None,
+                consent_sms_source=None,
+                pseudonymised_at=at,
+                updated_at=at,
+            )
+        )
+        conn.execute(delete(guardians_t).where(guardians_t.c.person_id == person_id))
+        # The categories the aggregate counts need stay; amounts and free text go.
+        conn.execute(
+            update(sensitive_t)
+            .where(sensitive_t.c.person_id == person_id)
+            .values(
+                inclusion_support_amount=None,
+                inclusion_support_justification=None,
+                health_needs=None,
+                updated_at=at,
+            )
+        )
+        case_ids = self._case_ids(person_id)
+        if not case_ids:
+            return
+        conn.execute(update(contacts_t).where(contacts_t.c.case_id.in_(case_ids)).values(note=None))
+        conn.execute(update(moves_t).where(moves_t.c.case_id.in_(case_ids)).values(reason=None))
+        reminder_ids = select(reminders_t.c.id).where(reminders_t.c.case_id.in_(case_ids))
+        conn.execute(
+            update(reminders_t)
+            .where(reminders_t.c.case_id.in_(case_ids))
+            .values(addressee=None, outcome=None)
+        )
+        conn.execute(
+            update(attempts_t).where(attempts_t.c.reminder_id.in_(reminder_ids)).values(detail=None)
+        )
+        conn.execute(delete(outbox_t).where(outbox_t.c.case_id.in_(case_ids)))
+
+    def delete_person(self, person_id: int) -> list[int]:
+        """Delete the person and everything about them, cases and chains included; case ids."""
+        conn = self.conn
+        case_ids = self._case_ids(person_id)
+        if case_ids:
+            reminder_ids = select(reminders_t.c.id).where(reminders_t.c.case_id.in_(case_ids))
+            conn.execute(delete(attempts_t).where(attempts_t.c.reminder_id.in_(reminder_ids)))
+            for table in (reminders_t, contacts_t, moves_t, history_t, outbox_t):
+                conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
+            conn.execute(delete(cases_t).where(cases_t.c.id.in_(case_ids)))
+        for table in (guardians_t, sensitive_t, reads_t):
+            conn.execute(delete(table).where(table.c.person_id == person_id))
+        # A duplicate merged into this person no longer points at it (it has its own rules).
+        conn.execute(
+            update(people_t)
+            .where(people_t.c.merged_into_id == person_id)
+            .values(merged_into_id=None)
+        )
+        conn.execute(delete(people_t).where(people_t.c.id == person_id))
+        return case_ids
+
+    def forget_answers(self, before: datetime) -> int:
+        """Delete the stored answers of idempotent requests made before a moment; how many."""
+        stmt = delete(idem_t).where(idem_t.c.created_at < before)
+        return self.conn.execute(stmt).rowcount
