@@ -35,6 +35,7 @@ from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
+from ipm_workflow.services.portal import PortalService
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
@@ -80,6 +81,7 @@ class Container:
     staff: StaffService = field(init=False)
     attribution: AttributionService = field(init=False)
     accounts: AccountService = field(init=False)
+    portal: PortalService = field(init=False)  # issue 17: the young person's own pages
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -111,6 +113,14 @@ class Container:
             uow,
             SystemClock() if self.settings.sandbox else self.clock,
             timedelta(minutes=self.settings.web_session_minutes),
+        )
+        self.portal = PortalService(
+            store,
+            SystemClock() if self.settings.sandbox else self.clock,
+            link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
+            reminder_link_lifetime=timedelta(hours=self.settings.portal_reminder_link_hours),
+            session_lifetime=timedelta(minutes=self.settings.portal_session_minutes),
+            public_url=self.settings.links_url,
         )
 
     def channels(self) -> dict[str, Channel]:

@@ -22,6 +22,7 @@ from ipm_workflow.services.people_ports import (
     TokenRecord,
     TokenRepository,
 )
+from ipm_workflow.services.portal_ports import PortalRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.staff_ports import StaffRepository
 
@@ -319,6 +320,11 @@ class UnitOfWork(Protocol):
     @property
     def staff(self) -> StaffRepository:
         """Staff passwords, languages and page sessions, inside this transaction."""
+        ...
+
+    @property
+    def portal(self) -> PortalRepository:
+        """Sign-in links and sessions of the young person's own pages, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:
