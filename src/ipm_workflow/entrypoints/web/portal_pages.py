@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import anyio
 import structlog
+from babel.dates import format_date
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -73,6 +74,7 @@ def portal_page(
             "session": session,
             "csrf_token": csrf_token or (session.csrf_token if session else ""),
             "sandbox": container.settings.sandbox,
+            "when": lambda day: format_date(day, "long", locale=lang),
             **context,
         },
     )
