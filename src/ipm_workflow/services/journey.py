@@ -139,7 +139,8 @@ class JourneyService:
             for r in stored
             if r.recipient in THEIRS
             and r.kind == "reminder"
-            and r.status in (Status.PLANNED, Status.SENT, Status.RETRY, Status.ACKNOWLEDGED)
+            and r.status in (Status.SENT, Status.ACKNOWLEDGED)
+            and r.sent_at is not None  # the ones they received; what is to come is the to-do
         ]
         # One line per rule and anchor: the latest occurrence speaks for its repeats.
         latest: dict[tuple[str, Any], Reminder] = {}
