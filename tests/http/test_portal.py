@@ -87,22 +87,22 @@ class TestLinks:
         path = link_for(container, journey.person(email="alix@example.org"))
         clock.advance(timedelta(minutes=31))
         page = client.get(path)
-        assert (410, True) == (page.status_code, "Ce lien a expiré" in page.text)
+        assert (page.status_code, "Ce lien a expiré" in page.text) == (410, True)
         assert "/my/sign-in" in page.text
         pressed = client.post(path, data={"_csrf": client.cookies["ipm_portal_csrf"]})
-        assert (410, False) == (pressed.status_code, "ipm_portal" in client.cookies)
+        assert (pressed.status_code, "ipm_portal" in client.cookies) == (410, False)
 
     def test_unknown_link_and_english_page(
         self, client: TestClient[Litestar], container: Container, users: dict[str, User]
     ) -> None:
         """A made-up token is a clear 404 page; an English speaker's used link says so in
         English."""
-        assert 404 == client.get("/my/link/not-a-real-token").status_code
+        assert client.get("/my/link/not-a-real-token").status_code == 404
         journey = Journey(container, Actor.of(users["advisor_a"]))
         path = link_for(container, journey.person(email="sam@example.org", language="en"))
         sign_in_with(client, path)
         again = client.get(path)
-        assert (410, True) == (again.status_code, "This link was already used" in again.text)
+        assert (again.status_code, "This link was already used" in again.text) == (410, True)
 
     def test_link_requests_are_braked(
         self, client: TestClient[Litestar], users: dict[str, User]
@@ -113,7 +113,7 @@ class TestLinks:
             client.post("/my/sign-in", data={"_csrf": token, "address": a}).status_code
             for a in ("a@example.org", "b@example.org", "c@example.org", "d@example.org")
         ]
-        assert [200, 200, 200, 429] == codes
+        assert codes == [200, 200, 200, 429]
 
     def test_staff_session_opens_no_portal_page(
         self, client: TestClient[Litestar], container: Container, users: dict[str, User]
@@ -121,7 +121,7 @@ class TestLinks:
         """A signed-in advisor has no portal session: /my leads to the portal's sign-in."""
         sign_in(client, container, users["advisor_a"])
         answer = client.get("/my/journey", follow_redirects=False)
-        assert (303, "/my/sign-in") == (answer.status_code, answer.headers["location"])
+        assert (answer.status_code, answer.headers["location"]) == (303, "/my/sign-in")
 
 
 class TestGuardian:
@@ -143,15 +143,15 @@ class TestGuardian:
         container.portal.session_lifetime = timedelta(days=400)
         sign_in_with(client, link_for(container, pid, gid))
         page = client.get(f"/my/cases/{cid}")
-        assert (200, True) == (page.status_code, "Vous suivez le parcours de Alix" in page.text)
+        assert (page.status_code, "Vous suivez le parcours de Alix" in page.text) == (200, True)
         clock.set(datetime(2026, 2, 28, 22, 59, tzinfo=UTC))  # 23:59 in Paris: still 17
-        assert 200 == client.get(f"/my/cases/{cid}").status_code
+        assert client.get(f"/my/cases/{cid}").status_code == 200
         clock.set(datetime(2026, 2, 28, 23, 0, tzinfo=UTC))  # midnight in Paris: 18
         ended = client.get(f"/my/cases/{cid}", follow_redirects=False)
-        assert (303, "/my/sign-in") == (ended.status_code, ended.headers["location"])
+        assert (ended.status_code, ended.headers["location"]) == (303, "/my/sign-in")
         refused = client.get(link_for(container, pid, gid))
-        assert (403, True) == (refused.status_code, "Cet accès est terminé" in refused.text)
-        assert 200 == client.get(link_for(container, pid)).status_code  # the young person's own
+        assert (refused.status_code, "Cet accès est terminé" in refused.text) == (403, True)
+        assert client.get(link_for(container, pid)).status_code == 200  # the young person's own
 
     def test_consent_of_a_minor_is_the_guardians(
         self, client: TestClient[Litestar], container: Container, users: dict[str, User]
@@ -167,7 +167,7 @@ class TestGuardian:
             "/my/preferences",
             data={"_csrf": token, "consents": "email,sms", "consent_email": "yes"},
         )
-        assert 403 == refused.status_code
+        assert refused.status_code == 403
         client.cookies.clear()
         sign_in_with(client, link_for(container, pid, gid))
         token = _form_token(client.get("/my/preferences").text)
@@ -180,9 +180,9 @@ class TestGuardian:
                 "consent_sms": "yes",
             },
         )
-        assert 200 == saved.status_code
+        assert saved.status_code == 200
         person = container.people.get(pid)
-        assert (True, "guardian") == (person.consent_sms, person.consent_sms_source)
+        assert (person.consent_sms, person.consent_sms_source) == (True, "guardian")
         entry = journey.history(cid)[-1]
         expected = ("person_changed", f"guardian:{gid}", "guardian")
         assert expected == (entry.kind, entry.actor, entry.role)
