@@ -34,10 +34,12 @@ from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.eligibility import EligibilityService
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.idempotency import Idempotency
+from ipm_workflow.services.journey import JourneyService
 from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
+from ipm_workflow.services.portal import PortalService
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.privacy import PrivacyService
 from ipm_workflow.services.pseudonymisation import PseudonymisationService
@@ -95,6 +97,8 @@ class Container:
     # Issue 15: pseudonymisation and deletion (retention runs, accepted erasure requests).
     pseudonymisation: PseudonymisationService = field(init=False)
     privacy: PrivacyService = field(init=False)  # issue 15: data protection
+    portal: PortalService = field(init=False)  # issue 17: the young person's own pages
+    journey: JourneyService = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -155,6 +159,18 @@ class Container:
         from ipm_workflow.adapters.db.locks import cluster_lock  # noqa: PLC0415
 
         return cluster_lock(self.engine, name)
+        self.portal = PortalService(
+            store,
+            SystemClock() if self.settings.sandbox else self.clock,
+            link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
+            reminder_link_lifetime=timedelta(hours=self.settings.portal_reminder_link_hours),
+            session_lifetime=timedelta(minutes=self.settings.portal_session_minutes),
+            public_url=self.settings.links_url,
+        )
+        self.delivery.portal = self.portal
+        self.journey = JourneyService(
+            store, self.reminders, self.people, self.person_records, self.delivery
+        )
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

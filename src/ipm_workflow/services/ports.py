@@ -24,6 +24,7 @@ from ipm_workflow.services.people_ports import (
     TokenRepository,
 )
 from ipm_workflow.services.privacy_ports import PrivacyRepository
+from ipm_workflow.services.portal_ports import PortalRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.retention_ports import RetentionRepository
 from ipm_workflow.services.staff_ports import StaffRepository
@@ -345,6 +346,11 @@ class UnitOfWork(Protocol):
     @property
     def privacy(self) -> PrivacyRepository:
         """Consents, erasure requests, exports, messages sent and the read audit."""
+        ...
+
+    @property
+    def portal(self) -> PortalRepository:
+        """Sign-in links and sessions of the young person's own pages, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:

@@ -25,6 +25,7 @@ from ipm_workflow.adapters.db.people_store import (
     SqlSensitiveRepository,
 )
 from ipm_workflow.adapters.db.privacy_store import SqlPrivacyRepository
+from ipm_workflow.adapters.db.portal_store import SqlPortalRepository
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 from ipm_workflow.adapters.db.retention_store import SqlRetentionRepository
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     mobilities: SqlMobilityReads
     retention: SqlRetentionRepository
     privacy: SqlPrivacyRepository
+    portal: SqlPortalRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -93,6 +95,7 @@ class SqlUnitOfWork:
         self.mobilities = SqlMobilityReads(conn)
         self.retention = SqlRetentionRepository(conn)
         self.privacy = SqlPrivacyRepository(conn)
+        self.portal = SqlPortalRepository(conn)
         return self
 
     @property

@@ -20,6 +20,9 @@ from ipm_workflow.entrypoints.web.cases import CASE_PAGES
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARD_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
 from ipm_workflow.entrypoints.web.privacy import PRIVACY_PAGES
+from ipm_workflow.entrypoints.web.portal_journey import PORTAL_JOURNEY_PAGES
+from ipm_workflow.entrypoints.web.portal_pages import PORTAL_ACCESS_PAGES
+from ipm_workflow.entrypoints.web.portal_session import PORTAL_PATHS, portal_router
 from ipm_workflow.entrypoints.web.referral import REFERRAL_PAGES
 from ipm_workflow.entrypoints.web.rendering import error_page
 from ipm_workflow.entrypoints.web.sandbox import SANDBOX_PAGES
@@ -34,7 +37,7 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 # Paths the bearer-token middleware leaves to the pages (their own session and CSRF checks).
-WEB_PATHS = ["^/$", "^/app(/|$)", "^/static/"]
+WEB_PATHS = ["^/$", "^/app(/|$)", "^/static/", *PORTAL_PATHS]
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -47,8 +50,8 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 
 WEB2_PAGES = [*REFERRAL_PAGES, *AGENDA_PAGES, *SUPERVISION_PAGES, *SANDBOX_PAGES, *INBOX_PAGES]
-REPORT_PAGES = DASHBOARD_PAGES  # issue 14
-WEB2_PAGES += PRIVACY_PAGES  # issue 15: data protection
+# Later pages: the dashboards (issue 14) and data protection (issue 15).
+REPORT_PAGES = [*DASHBOARD_PAGES, *PRIVACY_PAGES]
 
 
 def web_handlers() -> list[Any]:
@@ -66,4 +69,6 @@ def web_handlers() -> list[Any]:
     static = create_static_files_router(
         "/static", directories=[STATIC], include_in_schema=False, name="static"
     )
-    return [pages, static]
+    # The young person's own pages (/my): their own session, apart from the staff's.
+    portal = portal_router([*PORTAL_ACCESS_PAGES, *PORTAL_JOURNEY_PAGES])
+    return [pages, portal, static]
