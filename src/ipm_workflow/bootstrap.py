@@ -21,10 +21,12 @@ from ipm_workflow.config import Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.domain.uploads import UploadLimits
 from ipm_workflow.services.accounts import AccountService
 from ipm_workflow.services.attribution import AttributionService
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
+from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
@@ -41,6 +43,8 @@ from ipm_workflow.services.reminders import ReminderService
 from ipm_workflow.services.sandbox import SandboxService
 from ipm_workflow.services.staff import StaffService
 from ipm_workflow.services.telemetry import Telemetry
+from ipm_workflow.services.upload_ports import NoScanner, Scanner
+from ipm_workflow.services.uploads import UploadService
 from ipm_workflow.services.versions import VersionService
 
 if TYPE_CHECKING:
@@ -80,6 +84,7 @@ class Container:
     staff: StaffService = field(init=False)
     attribution: AttributionService = field(init=False)
     accounts: AccountService = field(init=False)
+    uploads: UploadService = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -112,6 +117,7 @@ class Container:
             SystemClock() if self.settings.sandbox else self.clock,
             timedelta(minutes=self.settings.web_session_minutes),
         )
+        self.uploads = upload_service(self.settings, store, cases.records)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""
@@ -178,6 +184,19 @@ class Container:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+
+def upload_service(settings: Settings, store: CaseStore, records: CaseRecords) -> UploadService:
+    """The uploads on the settings' storage area, limits and scanner (clamd when configured)."""
+    from ipm_workflow.adapters.files.clamd import ClamdScanner  # noqa: PLC0415
+    from ipm_workflow.adapters.files.local import LocalFileStore  # noqa: PLC0415
+
+    scanner: Scanner = NoScanner()
+    if settings.clamd_address:
+        scanner = ClamdScanner(settings.clamd_address, settings.clamd_timeout_seconds)
+    limits = UploadLimits(settings.upload_max_bytes, tuple(settings.upload_types))
+    files = LocalFileStore(settings.uploads_dir)
+    return UploadService(store, records, files, scanner=scanner, limits=limits)
 
 
 def delivery_policy(settings: Settings) -> DeliveryPolicy:

@@ -26,8 +26,11 @@ SYSTEM, OPERATOR = "system", "operator"
 # Workflow roles played by people outside the platform (referring mission locale, young person,
 # host): a workflow grants them transitions; they reach only their own mission locale's cases.
 ML_ADVISOR, YOUNG_PERSON, HOST = "ml_advisor", "young_person", "host"
+# A legal guardian of a minor: acts on the young person's own cases only, like them.
+GUARDIAN = "guardian"
 EXTERNAL_ROLES = (ML_ADVISOR, YOUNG_PERSON, HOST)
-ROLES = (*USER_ROLES, OPERATOR, SYSTEM, *EXTERNAL_ROLES)
+PERSONAL_ROLES = (YOUNG_PERSON, GUARDIAN)
+ROLES = (*USER_ROLES, OPERATOR, SYSTEM, *EXTERNAL_ROLES, GUARDIAN)
 # Roles that reach every mission locale; the others reach only the ones they work for.
 _EVERYWHERE = frozenset({SUPERVISOR, ADMIN, TRAINER, OPERATOR, SYSTEM})
 # Workflow roles a user of a platform role may act in (the CLI's --role).
@@ -63,6 +66,11 @@ class Action(StrEnum):
     # People (issue 11): sensitive data on a need-to-know basis, every read recorded.
     READ_SENSITIVE = "people.read_sensitive"
     WRITE_SENSITIVE = "people.write_sensitive"
+    # Documents uploaded by the young person or a guardian (issue 17); an advisor validates
+    # or refuses them with the right to record documents (cases.document).
+    UPLOADS_SEND = "uploads.send"
+    UPLOADS_READ = "uploads.read"
+    UPLOADS_DOWNLOAD = "uploads.download"
 
 
 _CASE_WORK = frozenset({ADVISOR, ML_ADVISOR})
@@ -97,6 +105,10 @@ RIGHTS: dict[Action, frozenset[str]] = {
     # admin, the trainer nor the console operator, who have no need to know.
     Action.READ_SENSITIVE: frozenset({ADVISOR, SUPERVISOR}),
     Action.WRITE_SENSITIVE: frozenset({ADVISOR}),
+    Action.UPLOADS_SEND: _CASE_WORK | set(PERSONAL_ROLES),
+    Action.UPLOADS_READ: _READERS | {ML_ADVISOR, *PERSONAL_ROLES},
+    # The file itself (an identity card…): those who validate it and who answer for the case.
+    Action.UPLOADS_DOWNLOAD: frozenset({ADVISOR, SUPERVISOR}),
 }
 
 
@@ -108,6 +120,8 @@ class Actor:
     role: str
     mission_locales: frozenset[str] | None = None
     user_id: int | None = None
+    # The young person a young person or a guardian acts for (their own cases only).
+    person_id: int | None = None
 
     @classmethod
     def of(cls, user: User, role: str | None = None) -> Actor:
@@ -161,6 +175,24 @@ def see_case(actor: Actor, case_id: int, mission_locale_id: str) -> None:
     """Raise NotFound (as for a missing case) unless the actor sees the case."""
     if not reaches(actor, mission_locale_id):
         raise NotFound(f"case {case_id} not found")
+
+
+def see_own_case(actor: Actor, case_id: int, person_id: int) -> None:
+    """Raise NotFound unless a young person's or guardian's actor is the case's own person.
+
+    Staff pass: their reach is the missions locales (`see_case`).
+    """
+    if actor.role in PERSONAL_ROLES and actor.person_id != person_id:
+        raise NotFound(f"case {case_id} not found")
+
+
+def provides(actor: Actor, providers: Collection[str]) -> bool:
+    """Whether the actor may send a document the checklist says `providers` provide.
+
+    Staff may send any document on someone's behalf; the young person and a guardian only
+    the documents the workflow declares theirs.
+    """
+    return actor.role not in PERSONAL_ROLES or actor.role in providers
 
 
 def sees_person(

@@ -24,6 +24,7 @@ from ipm_workflow.services.people_ports import (
 )
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.staff_ports import StaffRepository
+from ipm_workflow.services.upload_ports import UploadRepository
 
 __all__ = [
     "AuditQuery",
@@ -319,6 +320,11 @@ class UnitOfWork(Protocol):
     @property
     def staff(self) -> StaffRepository:
         """Staff passwords, languages and page sessions, inside this transaction."""
+        ...
+
+    @property
+    def uploads(self) -> UploadRepository:
+        """Documents uploaded by young people and guardians, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:

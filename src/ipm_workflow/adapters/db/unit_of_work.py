@@ -26,6 +26,7 @@ from ipm_workflow.adapters.db.people_store import (
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
+from ipm_workflow.adapters.db.upload_store import SqlUploadRepository
 
 
 class SqlUnitOfWork:
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     attribution: SqlAttributionRepository
     contacts: SqlContactRepository
     staff: SqlStaffRepository
+    uploads: SqlUploadRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.attribution = SqlAttributionRepository(conn)
         self.contacts = SqlContactRepository(conn)
         self.staff = SqlStaffRepository(conn)
+        self.uploads = SqlUploadRepository(conn)
         return self
 
     @property
