@@ -58,7 +58,9 @@ class Settings(BaseSettings):
         default=ROOT / "var" / "uploads",
         description="Storage area of uploaded files, outside the database (a local folder).",
     )
-    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest file.")
+    upload_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, le=60 * 1024 * 1024, description="Largest file, bytes."
+    )
     upload_types: list[UploadType] = Field(
         default_factory=lambda: list(get_args(UploadType)),
         description="Accepted types, recognised by the file's first bytes.",

@@ -31,6 +31,7 @@ from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
+from ipm_workflow.entrypoints.http.uploads import UploadController
 from ipm_workflow.entrypoints.observability import metrics_enabled, start_metrics
 from ipm_workflow.entrypoints.web.app import WEB_PATHS, template_config, web_handlers
 from ipm_workflow.entrypoints.worker import worker_for
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         CohortController,
         AftercareController,
         StaffController,
+        UploadController,
         eligibility,
         merge_case,
         health,
