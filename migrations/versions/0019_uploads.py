@@ -1,7 +1,7 @@
 """uploads: documents sent by the young person or a guardian, the files kept outside the database
 
 Revision ID: 0019_uploads
-Revises: 0013_indexes
+Revises: 0018_portal
 Create Date: 2026-12-01 00:20:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0019_uploads"
-down_revision: str | None = "0013_indexes"
+down_revision: str | None = "0018_portal"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

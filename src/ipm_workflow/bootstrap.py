@@ -37,6 +37,7 @@ from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
+from ipm_workflow.services.portal import PortalService
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.referrals import ReferralImporter
 from ipm_workflow.services.reminders import ReminderService
@@ -85,6 +86,7 @@ class Container:
     attribution: AttributionService = field(init=False)
     accounts: AccountService = field(init=False)
     uploads: UploadService = field(init=False)
+    portal: PortalService = field(init=False)  # issue 17: the young person's own pages
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -118,6 +120,14 @@ class Container:
             timedelta(minutes=self.settings.web_session_minutes),
         )
         self.uploads = upload_service(self.settings, store, cases.records)
+        self.portal = PortalService(
+            store,
+            SystemClock() if self.settings.sandbox else self.clock,
+            link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
+            reminder_link_lifetime=timedelta(hours=self.settings.portal_reminder_link_hours),
+            session_lifetime=timedelta(minutes=self.settings.portal_session_minutes),
+            public_url=self.settings.links_url,
+        )
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""

@@ -46,6 +46,21 @@ class Settings(BaseSettings):
         description="Mark page cookies Secure (HTTPS only); default: when IPM_PUBLIC_URL is https.",
     )
 
+    # The young person's own pages (/my): sign-in links instead of passwords.
+    portal_link_minutes: int = Field(
+        default=30, ge=1, le=1440, description="How long a requested sign-in link stays valid."
+    )
+    portal_reminder_link_hours: int = Field(
+        default=72, ge=1, le=720, description="How long the sign-in link inside a reminder lasts."
+    )
+    portal_session_minutes: int = Field(
+        default=60, ge=5, description="How long a young person's or guardian's session lasts."
+    )
+    portal_link_requests: int = Field(
+        default=3, ge=1, description="Sign-in links one address or person may ask for per window."
+    )
+    portal_brake_minutes: int = Field(default=15, ge=1, description="The window of that brake.")
+
     @property
     def cookies_secure(self) -> bool:
         """Whether page cookies travel over HTTPS only."""

@@ -11,7 +11,7 @@ import pytest
 from ipm_workflow.bootstrap import upload_service
 from ipm_workflow.domain.cases import Document
 from ipm_workflow.domain.errors import Forbidden, NotFound
-from ipm_workflow.domain.policy import Actor
+from ipm_workflow.domain.policy import Actor, portal_actor
 from ipm_workflow.domain.uploads import ScannerUnavailable, UploadRefused
 from ipm_workflow.services.uploads import DecideUpload, SendUpload, UploadDecided, UploadService
 from journey import GUARDIAN_EMAIL, Journey
@@ -30,24 +30,12 @@ def _service(journey: Journey, root: Path, clamd: str | None = None) -> UploadSe
 
 
 def _young_person(journey: Journey, case_id: int) -> Actor:
-    case = journey.case(case_id)
-    return Actor(
-        f"young_person:{case.person_id}",
-        "young_person",
-        frozenset({case.mission_locale_id}),
-        person_id=case.person_id,
-    )
+    return portal_actor(journey.case(case_id).person_id)
 
 
 def _guardian(journey: Journey, case_id: int) -> Actor:
     case = journey.case(case_id)
-    guardian_id = journey.guardian(case.person_id, email=GUARDIAN_EMAIL)
-    return Actor(
-        f"guardian:{guardian_id}",
-        "guardian",
-        frozenset({case.mission_locale_id}),
-        person_id=case.person_id,
-    )
+    return portal_actor(case.person_id, journey.guardian(case.person_id, email=GUARDIAN_EMAIL))
 
 
 def _stored(root: Path) -> list[Path]:
@@ -232,9 +220,7 @@ class TestWhoProvidesWhat:
             SendUpload(case_id, "identity", small_pdf()), _young_person(journey, case_id)
         )
         other_id = journey.person(first_name="Alex")
-        other = Actor(
-            f"young_person:{other_id}", "young_person", frozenset({"ml-a"}), None, other_id
-        )
+        other = portal_actor(other_id)
         with pytest.raises(NotFound):
             uploads.of_case(case_id, other)
         with pytest.raises(NotFound):

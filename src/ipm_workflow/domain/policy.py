@@ -26,10 +26,10 @@ SYSTEM, OPERATOR = "system", "operator"
 # Workflow roles played by people outside the platform (referring mission locale, young person,
 # host): a workflow grants them transitions; they reach only their own mission locale's cases.
 ML_ADVISOR, YOUNG_PERSON, HOST = "ml_advisor", "young_person", "host"
-# A legal guardian of a minor: acts on the young person's own cases only, like them.
-GUARDIAN = "guardian"
 EXTERNAL_ROLES = (ML_ADVISOR, YOUNG_PERSON, HOST)
-PERSONAL_ROLES = (YOUNG_PERSON, GUARDIAN)
+# A minor's guardian, signed in on the young person's own pages (as the young person is there).
+GUARDIAN = "guardian"
+PORTAL_ROLES = (YOUNG_PERSON, GUARDIAN)
 ROLES = (*USER_ROLES, OPERATOR, SYSTEM, *EXTERNAL_ROLES, GUARDIAN)
 # Roles that reach every mission locale; the others reach only the ones they work for.
 _EVERYWHERE = frozenset({SUPERVISOR, ADMIN, TRAINER, OPERATOR, SYSTEM})
@@ -71,6 +71,8 @@ class Action(StrEnum):
     UPLOADS_SEND = "uploads.send"
     UPLOADS_READ = "uploads.read"
     UPLOADS_DOWNLOAD = "uploads.download"
+    # The young person's own pages (issue 17): channel, language and consent per channel.
+    PEOPLE_PREFERENCES = "people.preferences"
 
 
 _CASE_WORK = frozenset({ADVISOR, ML_ADVISOR})
@@ -90,7 +92,7 @@ RIGHTS: dict[Action, frozenset[str]] = {
     # Suspending stops a case's clock: those who answer for its time limits.
     Action.CASES_SUSPEND: frozenset({ADVISOR, SUPERVISOR}),
     Action.REMINDERS_READ: _READERS,
-    Action.REMINDERS_ACKNOWLEDGE: frozenset({ADVISOR}),
+    Action.REMINDERS_ACKNOWLEDGE: frozenset({ADVISOR, *PORTAL_ROLES}),
     Action.REMINDERS_REQUEUE: frozenset({SUPERVISOR, OPERATOR}),
     Action.COHORTS_READ: _READERS,
     Action.COHORTS_WRITE: frozenset({ADVISOR, SUPERVISOR}),
@@ -105,11 +107,24 @@ RIGHTS: dict[Action, frozenset[str]] = {
     # admin, the trainer nor the console operator, who have no need to know.
     Action.READ_SENSITIVE: frozenset({ADVISOR, SUPERVISOR}),
     Action.WRITE_SENSITIVE: frozenset({ADVISOR}),
-    Action.UPLOADS_SEND: _CASE_WORK | set(PERSONAL_ROLES),
-    Action.UPLOADS_READ: _READERS | {ML_ADVISOR, *PERSONAL_ROLES},
+    Action.UPLOADS_SEND: _CASE_WORK | set(PORTAL_ROLES),
+    Action.UPLOADS_READ: _READERS | {ML_ADVISOR, *PORTAL_ROLES},
     # The file itself (an identity card…): those who validate it and who answer for the case.
     Action.UPLOADS_DOWNLOAD: frozenset({ADVISOR, SUPERVISOR}),
+    Action.PEOPLE_PREFERENCES: _CASE_WORK | set(PORTAL_ROLES),
 }
+# What a person may change about themselves (their own pages): how and whether to be reached.
+PREFERENCE_FIELDS = frozenset(
+    {
+        "preferred_channel",
+        "language",
+        "consent_email",
+        "consent_sms",
+        "consent_email_source",
+        "consent_sms_source",
+    }
+)
+CONSENT_FIELDS = frozenset({"consent_email", "consent_sms"})
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,7 @@ class Actor:
     role: str
     mission_locales: frozenset[str] | None = None
     user_id: int | None = None
-    # The young person a young person or a guardian acts for (their own cases only).
+    # On the young person's own pages: the person this actor is, or speaks for (a guardian).
     person_id: int | None = None
 
     @classmethod
@@ -134,6 +149,35 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor("system", SYSTEM)
+
+
+def portal_actor(person_id: int, guardian_id: int | None = None) -> Actor:
+    """The young person on their own pages, or one of their guardians; they reach no mission
+    locale, only the person's own cases (`see_case` with the case's person)."""
+    if guardian_id is None:
+        return Actor(f"{YOUNG_PERSON}:{person_id}", YOUNG_PERSON, frozenset(), None, person_id)
+    return Actor(f"{GUARDIAN}:{guardian_id}", GUARDIAN, frozenset(), None, person_id)
+
+
+def is_guardian(actor: Actor) -> bool:
+    """Tell whether the actor is a guardian on the young person's pages."""
+    return actor.role == GUARDIAN
+
+
+def gives_consent(actor: Actor, minor: bool) -> bool:
+    """Whether the actor may give or withdraw the person's consent to be reached: for a minor,
+    only a guardian (or staff recording it); an adult gives their own."""
+    return not (minor and actor.role == YOUNG_PERSON)
+
+
+def require_person_change(actor: Actor, fields: Collection[str]) -> None:
+    """Raise Forbidden unless the actor may change these fields of a person: preferences alone
+    are the person's own (PEOPLE_PREFERENCES), anything else needs PEOPLE_UPDATE."""
+    if set(fields) <= PREFERENCE_FIELDS and may(actor, Action.PEOPLE_PREFERENCES):
+        return
+    require(actor, Action.PEOPLE_UPDATE)
+
+
 # The console operator: someone with shell access to the server, acting without `--as`.
 OPERATOR_ACTOR = Actor(OPERATOR_ID, OPERATOR)
 
@@ -171,18 +215,16 @@ def narrow(actor: Actor, wanted: Iterable[str] | None) -> list[str] | None:
     return sorted(scope if wanted is None else scope & set(wanted))
 
 
-def see_case(actor: Actor, case_id: int, mission_locale_id: str) -> None:
-    """Raise NotFound (as for a missing case) unless the actor sees the case."""
+def see_case(
+    actor: Actor, case_id: int, mission_locale_id: str, person_id: int | None = None
+) -> None:
+    """Raise NotFound (as for a missing case) unless the actor sees the case; on their own
+    pages a young person or guardian sees only the person's cases (`person_id`, the case's)."""
+    if actor.person_id is not None:
+        if person_id != actor.person_id:
+            raise NotFound(f"case {case_id} not found")
+        return
     if not reaches(actor, mission_locale_id):
-        raise NotFound(f"case {case_id} not found")
-
-
-def see_own_case(actor: Actor, case_id: int, person_id: int) -> None:
-    """Raise NotFound unless a young person's or guardian's actor is the case's own person.
-
-    Staff pass: their reach is the missions locales (`see_case`).
-    """
-    if actor.role in PERSONAL_ROLES and actor.person_id != person_id:
         raise NotFound(f"case {case_id} not found")
 
 
@@ -192,7 +234,7 @@ def provides(actor: Actor, providers: Collection[str]) -> bool:
     Staff may send any document on someone's behalf; the young person and a guardian only
     the documents the workflow declares theirs.
     """
-    return actor.role not in PERSONAL_ROLES or actor.role in providers
+    return actor.role not in PORTAL_ROLES or actor.role in providers
 
 
 def sees_person(
@@ -207,6 +249,10 @@ def see_person(
     actor: Actor, person_id: int, case_mission_locales: Collection[str], registered_by: str | None
 ) -> None:
     """Raise NotFound (as for a missing person) unless the actor sees the person."""
+    if actor.person_id is not None:
+        if person_id != actor.person_id:
+            raise NotFound(f"person {person_id} not found")
+        return
     if not sees_person(actor, case_mission_locales, registered_by):
         raise NotFound(f"person {person_id} not found")
 

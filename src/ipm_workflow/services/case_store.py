@@ -83,7 +83,7 @@ class CaseStore:
     def load(uow: UnitOfWork, case_id: int, actor: Actor) -> tuple[Case, date | None]:
         """Return a case the actor sees and its person's birth date; NotFound otherwise."""
         case, birth_date = uow.cases.get(case_id)
-        policy.see_case(actor, case_id, case.mission_locale_id)
+        policy.see_case(actor, case_id, case.mission_locale_id, case.person_id)
         return case, birth_date
 
     @staticmethod

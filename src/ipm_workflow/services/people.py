@@ -144,8 +144,9 @@ class PeopleService:
             return uow.directory.mission_locales()
 
     def update(self, person_id: int, changes: dict[str, Any], actor: Actor) -> Registered:
-        """Change a person's fields; report probable duplicates again."""
-        policy.require(actor, Action.PEOPLE_UPDATE)
+        """Change a person's fields; report probable duplicates again. A person's preferences
+        (channel, language, consent) are also their own to change (policy)."""
+        policy.require_person_change(actor, changes)
         unknown = set(changes) - _EDITABLE
         if unknown:
             raise InvalidInput(

@@ -22,6 +22,7 @@ from ipm_workflow.services.people_ports import (
     TokenRecord,
     TokenRepository,
 )
+from ipm_workflow.services.portal_ports import PortalRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.staff_ports import StaffRepository
 from ipm_workflow.services.upload_ports import UploadRepository
@@ -325,6 +326,11 @@ class UnitOfWork(Protocol):
     @property
     def uploads(self) -> UploadRepository:
         """Documents uploaded by young people and guardians, inside this transaction."""
+        ...
+
+    @property
+    def portal(self) -> PortalRepository:
+        """Sign-in links and sessions of the young person's own pages, inside this transaction."""
         ...
 
     def __enter__(self) -> Self:

@@ -494,3 +494,37 @@ class UploadRow(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: datetime | None = _ts(nullable=True)
     refusal_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+# --- The young person's own pages (0018): sign-in links and portal sessions. ---
+
+
+class PortalLinkRow(SQLModel, table=True):
+    """A single-use sign-in link of a young person or guardian: only the token's SHA-256."""
+
+    __tablename__ = "portal_links"
+
+    id: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("people.id"), nullable=False, index=True)
+    )
+    guardian_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    target: str = Field(max_length=200)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts(index=True)
+    used_at: datetime | None = _ts(nullable=True)
+
+
+class PortalSessionRow(SQLModel, table=True):
+    """A young person's or guardian's page session, apart from staff sessions (cookie SHA-256)."""
+
+    __tablename__ = "portal_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("people.id"), nullable=False, index=True)
+    )
+    guardian_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts(index=True)

@@ -23,6 +23,7 @@ from ipm_workflow.adapters.db.people_store import (
     SqlGuardianRepository,
     SqlSensitiveRepository,
 )
+from ipm_workflow.adapters.db.portal_store import SqlPortalRepository
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     contacts: SqlContactRepository
     staff: SqlStaffRepository
     uploads: SqlUploadRepository
+    portal: SqlPortalRepository
 
     def __init__(
         self, engine: Engine, readonly: bool = False, writer: threading.RLock | None = None
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContactRepository(conn)
         self.staff = SqlStaffRepository(conn)
         self.uploads = SqlUploadRepository(conn)
+        self.portal = SqlPortalRepository(conn)
         return self
 
     @property

@@ -34,6 +34,7 @@ from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbo
 from ipm_workflow.entrypoints.http.uploads import UploadController
 from ipm_workflow.entrypoints.observability import metrics_enabled, start_metrics
 from ipm_workflow.entrypoints.web.app import WEB_PATHS, template_config, web_handlers
+from ipm_workflow.entrypoints.web.portal_pages import portal_brake
 from ipm_workflow.entrypoints.worker import worker_for
 from ipm_workflow.logging import configure_logging
 
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         handlers.append(metrics)
         middleware.insert(0, request_metrics_middleware())
     state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
+    state["portal_brake"] = portal_brake(settings)
     before_send: list[Any] = [allow_every_method]
     if settings.sandbox and worker is not None:
         handlers.append(SandboxController)

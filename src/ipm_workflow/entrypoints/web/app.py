@@ -18,6 +18,9 @@ from ipm_workflow.entrypoints.web.account import PAGES
 from ipm_workflow.entrypoints.web.agenda import AGENDA_PAGES
 from ipm_workflow.entrypoints.web.cases import CASE_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
+from ipm_workflow.entrypoints.web.portal_journey import PORTAL_JOURNEY_PAGES
+from ipm_workflow.entrypoints.web.portal_pages import PORTAL_ACCESS_PAGES
+from ipm_workflow.entrypoints.web.portal_session import PORTAL_PATHS, portal_router
 from ipm_workflow.entrypoints.web.referral import REFERRAL_PAGES
 from ipm_workflow.entrypoints.web.rendering import error_page
 from ipm_workflow.entrypoints.web.sandbox import SANDBOX_PAGES
@@ -32,7 +35,7 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 # Paths the bearer-token middleware leaves to the pages (their own session and CSRF checks).
-WEB_PATHS = ["^/$", "^/app(/|$)", "^/static/"]
+WEB_PATHS = ["^/$", "^/app(/|$)", "^/static/", *PORTAL_PATHS]
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -62,4 +65,6 @@ def web_handlers() -> list[Any]:
     static = create_static_files_router(
         "/static", directories=[STATIC], include_in_schema=False, name="static"
     )
-    return [pages, static]
+    # The young person's own pages (/my): their own session, apart from the staff's.
+    portal = portal_router([*PORTAL_ACCESS_PAGES, *PORTAL_JOURNEY_PAGES])
+    return [pages, portal, static]

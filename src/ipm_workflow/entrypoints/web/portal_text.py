@@ -1,0 +1,163 @@
+"""The words of the young person's own pages, in French and English, plain and short.
+
+Kept apart from the staff pages' catalogues: these speak to a young person (tutoiement in
+French) or to their guardian, never in the advisors' vocabulary.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+TEXT: Final[dict[str, dict[str, str]]] = {
+    "fr": {
+        "site": "Mon espace Ipm",
+        "sign_in_title": "Ouvrir mon espace",
+        "sign_in_intro": "Écris ton adresse e-mail ou ton numéro de téléphone : on t'envoie un "
+        "lien pour entrer, sans mot de passe.",
+        "address": "Adresse e-mail ou numéro de téléphone",
+        "send_link": "M'envoyer un lien",
+        "link_sent_title": "Regarde tes messages",
+        "link_sent": "Si cette adresse est connue, un lien vient de partir. Il marche une seule "
+        "fois, pendant {minutes} minutes.",
+        "too_many_title": "Trop de demandes",
+        "too_many": "Tu as demandé beaucoup de liens : attends quelques minutes et réessaie.",
+        "open_title": "Bienvenue",
+        "open_intro": "Appuie sur le bouton pour ouvrir ton espace.",
+        "open_button": "Ouvrir mon espace",
+        "used_title": "Ce lien a déjà servi",
+        "used": "Un lien ne marche qu'une fois. Demande un nouveau lien, c'est rapide.",
+        "expired_title": "Ce lien a expiré",
+        "expired": "Pour ta sécurité, un lien ne marche que peu de temps. Demande un nouveau "
+        "lien, c'est rapide.",
+        "unknown_title": "Ce lien ne marche pas",
+        "unknown": "Vérifie que tu as bien copié tout le lien, ou demande un nouveau lien.",
+        "ended_title": "Cet accès est terminé",
+        "ended": "Ce jeune est maintenant majeur : l'accès des parents et représentants "
+        "légaux s'arrête. Il ou elle peut ouvrir son espace avec sa propre adresse.",
+        "new_link": "Demander un nouveau lien",
+        "sign_out": "Se déconnecter",
+        "not_found_title": "Page introuvable",
+        "not_found": "Cette page n'existe pas ou n'est pas la tienne.",
+        "refused_title": "Action refusée",
+        "refused": "Recharge la page et réessaie.",
+        "back_home": "Retour à mon espace",
+        "skip": "Aller au contenu",
+        "hello": "Bonjour {name}",
+        "hello_guardian": "Vous suivez le parcours de {name}",
+        "journey": "Ton parcours",
+        "journey_guardian": "Son parcours",
+        "now": "Où tu en es",
+        "next": "Et ensuite",
+        "todo": "Ce qu'on attend de toi",
+        "todo_guardian": "Ce qui est attendu",
+        "nothing_todo": "Rien pour l'instant : on te prévient dès qu'il faut faire quelque chose.",
+        "by": "avant le {date}",
+        "document": "Document à fournir : {label}",
+        "document_problem": "Document à revoir : {label}",
+        "reminders": "Tes rappels",
+        "done": "C'est fait",
+        "help": "J'ai besoin d'aide",
+        "acknowledged_done": "Merci ! Ton conseiller ou ta conseillère est prévenu(e), on "
+        "arrête les rappels.",
+        "acknowledged_help": "C'est noté : ton conseiller ou ta conseillère va te recontacter.",
+        "advisor": "Ton conseiller ou ta conseillère",
+        "advisor_guardian": "Son conseiller ou sa conseillère",
+        "no_advisor": "Une personne de l'équipe Ipm va suivre ton parcours très bientôt.",
+        "write": "Écrire un e-mail",
+        "preferences": "Comment te joindre",
+        "preferences_guardian": "Comment joindre {name}",
+        "channel": "Je préfère être prévenu(e) par",
+        "channel_email": "E-mail",
+        "channel_sms": "SMS",
+        "language": "Langue",
+        "consent_email": "J'accepte de recevoir des messages par e-mail",
+        "consent_sms": "J'accepte de recevoir des messages par SMS",
+        "consent_minor": "Tant que tu es mineur(e), c'est ton ou ta représentant(e) légal(e) "
+        "qui donne son accord pour les messages.",
+        "consent_guardian_email": "J'accepte que {name} reçoive des messages par e-mail",
+        "consent_guardian_sms": "J'accepte que {name} reçoive des messages par SMS",
+        "save": "Enregistrer",
+        "saved": "C'est enregistré.",
+        "no_case": "Ton parcours n'a pas encore commencé : ton conseiller ou ta conseillère te "
+        "contactera.",
+        "closed": "Ce parcours est terminé.",
+        "cases": "Tes parcours",
+    },
+    "en": {
+        "site": "My Ipm page",
+        "sign_in_title": "Open my page",
+        "sign_in_intro": "Type your e-mail address or phone number: we send you a link to get "
+        "in, no password.",
+        "address": "E-mail address or phone number",
+        "send_link": "Send me a link",
+        "link_sent_title": "Check your messages",
+        "link_sent": "If this address is known, a link is on its way. It works once, for "
+        "{minutes} minutes.",
+        "too_many_title": "Too many requests",
+        "too_many": "You asked for many links: wait a few minutes and try again.",
+        "open_title": "Welcome",
+        "open_intro": "Press the button to open your page.",
+        "open_button": "Open my page",
+        "used_title": "This link was already used",
+        "used": "A link works only once. Ask for a new link, it is quick.",
+        "expired_title": "This link has expired",
+        "expired": "For your safety, a link works only for a short time. Ask for a new link, "
+        "it is quick.",
+        "unknown_title": "This link does not work",
+        "unknown": "Check that you copied the whole link, or ask for a new link.",
+        "ended_title": "This access has ended",
+        "ended": "This young person is now an adult: parents' and guardians' access ends. "
+        "They can open their page with their own address.",
+        "new_link": "Ask for a new link",
+        "sign_out": "Sign out",
+        "not_found_title": "Page not found",
+        "not_found": "This page does not exist or is not yours.",
+        "refused_title": "Action refused",
+        "refused": "Reload the page and try again.",
+        "back_home": "Back to my page",
+        "skip": "Skip to content",
+        "hello": "Hello {name}",
+        "hello_guardian": "You follow {name}'s journey",
+        "journey": "Your journey",
+        "journey_guardian": "Their journey",
+        "now": "Where you are",
+        "next": "What comes next",
+        "todo": "What we expect from you",
+        "todo_guardian": "What is expected",
+        "nothing_todo": "Nothing right now: we will tell you when something is needed.",
+        "by": "by {date}",
+        "document": "Document to provide: {label}",
+        "document_problem": "Document to look at again: {label}",
+        "reminders": "Your reminders",
+        "done": "I've done it",
+        "help": "I need help",
+        "acknowledged_done": "Thank you! Your advisor knows, the reminders stop.",
+        "acknowledged_help": "Noted: your advisor will get back to you.",
+        "advisor": "Your advisor",
+        "advisor_guardian": "Their advisor",
+        "no_advisor": "Someone from the Ipm team will follow your journey very soon.",
+        "write": "Send an e-mail",
+        "preferences": "How to reach you",
+        "preferences_guardian": "How to reach {name}",
+        "channel": "I prefer to hear by",
+        "channel_email": "E-mail",
+        "channel_sms": "Text message (SMS)",
+        "language": "Language",
+        "consent_email": "I agree to receive messages by e-mail",
+        "consent_sms": "I agree to receive text messages (SMS)",
+        "consent_minor": "While you are under 18, your parent or guardian gives the agreement "
+        "for messages.",
+        "consent_guardian_email": "I agree that {name} receives messages by e-mail",
+        "consent_guardian_sms": "I agree that {name} receives text messages (SMS)",
+        "save": "Save",
+        "saved": "Saved.",
+        "no_case": "Your journey has not started yet: your advisor will contact you.",
+        "closed": "This journey is over.",
+        "cases": "Your journeys",
+    },
+}
+
+
+def texts(language: str) -> dict[str, str]:
+    """The words of the pages in a language (French when unknown)."""
+    return TEXT.get(language, TEXT["fr"])

@@ -1,0 +1,329 @@
+"""The young person's own pages: single-use sign-in links, portal sessions, who is signed in.
+
+A link is a random token sent by e-mail or SMS; only its SHA-256 is stored, with the person
+(and, for a guardian, the guardian) it is bound to, the page it opens, and its expiry. Using it
+opens a portal session (a cookie, stored as a SHA-256 too), apart from staff sessions. A
+guardian's link and session work only while the young person is a minor on the case clock's
+day (the sandbox's clock included); links and sessions themselves expire in real time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import structlog
+
+from ipm_workflow.domain import policy, text
+from ipm_workflow.domain.cases import ADULT_AGE, age_on
+from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.domain.policy import Actor
+from ipm_workflow.services.case_store import CaseStore
+from ipm_workflow.services.messages import ChannelName, Message
+from ipm_workflow.services.portal_ports import (
+    Addressee,
+    LinkRecord,
+    PortalSessionRecord,
+)
+from ipm_workflow.services.ports import Clock, UnitOfWork
+
+log = structlog.get_logger("ipm_workflow.portal")
+HOME = "/my"
+LINK_PATH = "/my/link/"
+TOKEN_MAX = 100
+
+LINK_MESSAGE = {
+    "fr": (
+        "Ton lien pour ouvrir ton espace Ipm",
+        "Bonjour,\n\nVoici ton lien pour ouvrir ton espace Ipm (ton parcours, ce qu'on attend "
+        "de toi, tes rappels) :\n{url}\n\nIl marche une seule fois, pendant {minutes} minutes. "
+        "Si tu n'as rien demandé, ignore ce message.\nL'équipe Ipm",
+    ),
+    "en": (
+        "Your link to open your Ipm page",
+        "Hello,\n\nHere is your link to open your Ipm page (your journey, what we expect from "
+        "you, your reminders):\n{url}\n\nIt works once, for {minutes} minutes. If you did not "
+        "ask for it, ignore this message.\nThe Ipm team",
+    ),
+}
+REMINDER_LINK = {
+    "fr": "\n\nVoir ton parcours et répondre à ce rappel : {url}\n",
+    "en": "\n\nSee your journey and answer this reminder: {url}\n",
+}
+
+
+def digest(secret: str) -> str:
+    """The stored form of a token or cookie (random: no salt needed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def minor(birth_date: date | None, today: date) -> bool:
+    """A guardian acts on the young person's pages only while the young person is a minor
+    (an unknown birth date gives no guardian access: nobody can tell they are a minor)."""
+    return birth_date is not None and age_on(birth_date, today) < ADULT_AGE
+
+
+class LinkOutcome(StrEnum):
+    """What opening a sign-in link gave."""
+
+    SIGNED_IN = "signed_in"
+    USED = "used"  # opened before: a link works once
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+    ENDED = "ended"  # a guardian's link after the young person came of age
+
+
+@dataclass(frozen=True)
+class PortalSession:
+    """A young person or guardian signed in on their own pages (`cookie`: just opened only).
+
+    `actor` is what every service call and history entry of the pages is made with: role
+    `young_person` or `guardian`, bound to the person (policy.portal_actor).
+    """
+
+    record: PortalSessionRecord
+    actor: Actor
+    language: str
+    cookie: str | None = None
+
+    @property
+    def person_id(self) -> int:
+        """The young person whose pages these are."""
+        return self.record.person_id
+
+    @property
+    def guardian_id(self) -> int | None:
+        """The guardian signed in, if it is a guardian."""
+        return self.record.guardian_id
+
+    @property
+    def is_guardian(self) -> bool:
+        """Whether a guardian (not the young person) is signed in."""
+        return self.record.guardian_id is not None
+
+    @property
+    def csrf_token(self) -> str:
+        """The token every form of this session must send back."""
+        return self.record.csrf_token
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """The outcome of opening a link, with the session and the page to open when signed in."""
+
+    outcome: LinkOutcome
+    session: PortalSession | None = None
+    target: str = HOME
+
+
+def normalised_address(raw: str) -> str | None:
+    """An e-mail address or phone number in the form it is stored in, or None if neither."""
+    try:
+        return text.email_address(raw) if "@" in raw else text.phone_number(raw)
+    except ValueError:
+        return None
+
+
+def safe_target(target: str | None) -> str:
+    """A page of the young person's own pages only (no open redirect, no staff page)."""
+    if target and (target == HOME or target.startswith(HOME + "/")) and "\\" not in target:
+        return target
+    return HOME
+
+
+class PortalService:
+    """Sign-in links and sessions of young people and guardians on their own pages."""
+
+    def __init__(
+        self,
+        store: CaseStore,
+        real_clock: Clock,
+        *,
+        link_lifetime: timedelta,
+        reminder_link_lifetime: timedelta,
+        session_lifetime: timedelta,
+        public_url: str,
+    ) -> None:
+        self.store = store
+        self.uow = store.uow
+        # Links and sessions expire in real time, even in a sandbox whose clock moves forward;
+        # a person's age is read on the case clock's day (store.today()).
+        self.clock = real_clock
+        self.link_lifetime = link_lifetime
+        self.reminder_link_lifetime = reminder_link_lifetime
+        self.session_lifetime = session_lifetime
+        self.public_url = public_url.rstrip("/")
+
+    def _reaches(self, uow: UnitOfWork, person_id: int, guardian_id: int | None) -> bool:
+        """Whether this person (or guardian of theirs) may use the pages today."""
+        try:
+            person = uow.people.get(person_id)
+        except NotFound:
+            return False
+        if person.merged_into_id is not None or person.pseudonymised_at is not None:
+            return False
+        if guardian_id is None:
+            return True
+        if not any(g.id == guardian_id for g in uow.guardians.of(person_id)):
+            return False
+        return minor(person.birth_date, self.store.today())
+
+    # Links.
+    def mint(
+        self,
+        uow: UnitOfWork,
+        person_id: int,
+        guardian_id: int | None = None,
+        target: str = HOME,
+        lifetime: timedelta | None = None,
+    ) -> str:
+        """Store a new single-use link inside the caller's transaction; return its URL."""
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        record = LinkRecord(
+            digest(token),
+            person_id,
+            guardian_id,
+            safe_target(target),
+            now,
+            now + (lifetime or self.link_lifetime),
+        )
+        uow.portal.add_link(record)
+        return f"{self.public_url}{LINK_PATH}{token}"
+
+    def addressees(self, raw_address: str) -> list[Addressee]:
+        """Who an e-mail address or phone number belongs to (young people, guardians of minors
+        today); empty for an unknown or malformed one."""
+        address = normalised_address(raw_address)
+        if address is None:
+            return []
+        with self.uow(readonly=True) as uow:
+            found = uow.portal.addressees(address)
+            return [a for a in found if self._reaches(uow, a.person_id, a.guardian_id)]
+
+    def link_message(self, addressee: Addressee, target: str = HOME) -> Message:
+        """Mint a link for someone and write the message that carries it (e-mail, else SMS)."""
+        with self.uow() as uow:
+            url = self.mint(uow, addressee.person_id, addressee.guardian_id, target)
+            case_ids = uow.people.case_ids_of(addressee.person_id)
+            uow.commit()
+        lang = addressee.language if addressee.language in LINK_MESSAGE else "fr"
+        subject, body = LINK_MESSAGE[lang]
+        minutes = int(self.link_lifetime.total_seconds() // 60)
+        channel: ChannelName = "email" if addressee.email else "sms"
+        to = addressee.email or addressee.phone or ""
+        who = f"guardian (of person {addressee.person_id})" if addressee.guardian_id else None
+        log.info("portal_link_sent", person_id=addressee.person_id, guardian=bool(who))
+        return Message(
+            0,
+            max(case_ids, default=0),
+            channel,
+            (to,),
+            subject,
+            body.format(url=url, minutes=minutes),
+            f"<portal-{secrets.token_hex(8)}@ipm-workflow>",
+            lang,
+            addressee=who or f"young person (person {addressee.person_id})",
+        )
+
+    def reminder_footer(
+        self, uow: UnitOfWork, person_id: int, guardian_id: int | None, case_id: int, lang: str
+    ) -> str:
+        """The sign-in link a reminder to a young person or guardian ends with (its own link,
+        valid longer than a requested one: a reminder is read hours later)."""
+        url = self.mint(
+            uow, person_id, guardian_id, f"{HOME}/cases/{case_id}", self.reminder_link_lifetime
+        )
+        return REMINDER_LINK.get(lang, REMINDER_LINK["fr"]).format(url=url)
+
+    def _outcome(self, uow: UnitOfWork, link: LinkRecord | None, now: datetime) -> LinkOutcome:
+        if link is None:
+            return LinkOutcome.UNKNOWN
+        if link.used_at is not None:
+            return LinkOutcome.USED
+        if link.expires_at <= now:
+            return LinkOutcome.EXPIRED
+        if not self._reaches(uow, link.person_id, link.guardian_id):
+            return LinkOutcome.ENDED
+        return LinkOutcome.SIGNED_IN
+
+    def peek(self, token: str) -> LinkOutcome:
+        """What opening a link would give now, without using it (SIGNED_IN: it would work)."""
+        if not token or len(token) > TOKEN_MAX:
+            return LinkOutcome.UNKNOWN
+        with self.uow(readonly=True) as uow:
+            return self._outcome(uow, uow.portal.link(digest(token)), self.clock.now())
+
+    def redeem(self, token: str) -> Redeemed:
+        """Open a session with a link: once, before it expires, while its holder may sign in."""
+        if not token or len(token) > TOKEN_MAX:
+            return Redeemed(LinkOutcome.UNKNOWN)
+        now = self.clock.now()
+        with self.uow() as uow:
+            link = uow.portal.link(digest(token))
+            outcome = self._outcome(uow, link, now)
+            if link is not None and outcome is LinkOutcome.SIGNED_IN:
+                if not uow.portal.use_link(link.id, now):
+                    log.info("portal_link_refused", outcome="used")
+                    return Redeemed(LinkOutcome.USED)  # another tab used it a moment ago
+                session = self._open(uow, link.person_id, link.guardian_id)
+                uow.commit()
+                log.info("portal_signed_in", person_id=link.person_id, guardian=session.is_guardian)
+                return Redeemed(outcome, session, link.target)
+        log.info("portal_link_refused", outcome=outcome.value)
+        return Redeemed(outcome)
+
+    # Sessions.
+    def _language(self, uow: UnitOfWork, person_id: int, guardian_id: int | None) -> str:
+        if guardian_id is not None:
+            for guardian in uow.guardians.of(person_id):
+                if guardian.id == guardian_id:
+                    return guardian.language
+        return uow.people.get(person_id).language
+
+    def _open(self, uow: UnitOfWork, person_id: int, guardian_id: int | None) -> PortalSession:
+        cookie = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        record = PortalSessionRecord(
+            digest(cookie),
+            person_id,
+            guardian_id,
+            secrets.token_urlsafe(32),
+            now,
+            now + self.session_lifetime,
+        )
+        uow.portal.add_session(record)
+        language = self._language(uow, person_id, guardian_id)
+        actor = policy.portal_actor(person_id, guardian_id)
+        return PortalSession(record, actor, language, cookie)
+
+    def session(self, cookie: str) -> PortalSession | None:
+        """The live session of a cookie's value, or None (unknown, expired, a guardian's once
+        the young person is of age, a person merged or pseudonymised)."""
+        if not cookie or len(cookie) > TOKEN_MAX:
+            return None
+        with self.uow(readonly=True) as uow:
+            record = uow.portal.session(digest(cookie))
+            if record is None or record.expires_at <= self.clock.now():
+                return None
+            if not self._reaches(uow, record.person_id, record.guardian_id):
+                return None
+            language = self._language(uow, record.person_id, record.guardian_id)
+        actor = policy.portal_actor(record.person_id, record.guardian_id)
+        return PortalSession(record, actor, language)
+
+    def sign_out(self, cookie: str) -> None:
+        """Forget a session."""
+        with self.uow() as uow:
+            uow.portal.delete_session(digest(cookie))
+            uow.commit()
+
+    def forget_expired(self) -> int:
+        """Delete expired links and sessions (kept a day for the 'already used' page)."""
+        with self.uow() as uow:
+            gone = uow.portal.forget_expired(self.clock.now() - timedelta(days=1))
+            uow.commit()
+        return gone
