@@ -18,7 +18,8 @@ from datetime import date
 import structlog
 
 from ipm_workflow.domain import policy, text
-from ipm_workflow.domain.cases import Case
+from ipm_workflow.domain.cases import Case, Document
+from ipm_workflow.domain.definitions import Labels
 from ipm_workflow.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.uploads import Upload, UploadLimits, UploadRefused, check_file
@@ -67,6 +68,28 @@ def _check_dates(valid_from: date | None, valid_until: date | None) -> None:
             "invalid validity dates",
             [{"field": "valid_until", "message": "must be on or after valid_from"}],
         )
+
+
+@dataclass(frozen=True)
+class DocumentToSend:
+    """A document of the checklist the actor provides: where it stands for them."""
+
+    document: str
+    label: Labels
+    expires: bool
+    on_file: Document | None
+    latest: Upload | None
+
+    @property
+    def stage(self) -> str:
+        """to_send, received (the advisor checks it), validated, or refused (send it again)."""
+        if self.latest is not None and self.latest.status == "received":
+            return "received"
+        if self.on_file is not None and self.on_file.status == "validated":
+            return "validated"
+        if self.latest is not None and self.latest.status == "refused":
+            return "refused"
+        return "to_send"
 
 
 class UploadService:
@@ -182,6 +205,24 @@ class UploadService:
         with self.store.uow(readonly=True) as uow:
             self._own_case(uow, case_id, actor)
             return uow.uploads.for_case(case_id)
+
+    def to_send(self, case_id: int, actor: Actor) -> list[DocumentToSend]:
+        """The checklist's documents the actor provides, each with its latest upload."""
+        policy.require(actor, Action.UPLOADS_READ)
+        with self.store.uow(readonly=True) as uow:
+            case = self._own_case(uow, case_id, actor)
+            uploads = uow.uploads.for_case(case_id)
+        latest: dict[str, Upload] = {}
+        for upload in uploads:  # newest first
+            latest.setdefault(upload.document, upload)
+        declared = self.store.workflow_of(case).definition.documents
+        return [
+            DocumentToSend(
+                name, spec.label, spec.expires, case.documents.get(name), latest.get(name)
+            )
+            for name, spec in declared.items()
+            if policy.provides(actor, spec.provided_by) and spec.provided_by
+        ]
 
     def _undecided(self, uow: UnitOfWork, upload_id: int, actor: Actor) -> tuple[Upload, Case]:
         upload = uow.uploads.get(upload_id)
