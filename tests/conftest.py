@@ -97,10 +97,12 @@ def shipped_registry() -> WorkflowRegistry:
 
 @pytest.fixture
 def container(
-    db_url: str, clock: ManualClock, shipped_registry: WorkflowRegistry
+    db_url: str, clock: ManualClock, shipped_registry: WorkflowRegistry, tmp_path: Path
 ) -> Iterator[Container]:
     """The application wired on the test database, the shipped workflows and a manual clock."""
-    settings = Settings(database_url=db_url, workflows_dir=ROOT / "workflows")
+    settings = Settings(
+        database_url=db_url, workflows_dir=ROOT / "workflows", uploads_dir=tmp_path / "uploads"
+    )
     built = bootstrap(settings, clock=clock, registry=shipped_registry)
     yield built
     built.close()

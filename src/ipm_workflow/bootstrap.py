@@ -23,11 +23,13 @@ from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.profile import CommuneRef
 from ipm_workflow.domain.registry import WorkflowRegistry
+from ipm_workflow.domain.uploads import UploadLimits
 from ipm_workflow.services.accounts import AccountService
 from ipm_workflow.services.attribution import AttributionService
 from ipm_workflow.services.audit import AuditService
 from ipm_workflow.services.auth import TokenService
 from ipm_workflow.services.beneficiary_module import BeneficiaryModuleService, Sender
+from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.cohorts import CohortService
 from ipm_workflow.services.delivery import DeliveryService
@@ -50,6 +52,8 @@ from ipm_workflow.services.retention import RetentionService
 from ipm_workflow.services.sandbox import SandboxService
 from ipm_workflow.services.staff import StaffService
 from ipm_workflow.services.telemetry import Telemetry
+from ipm_workflow.services.upload_ports import NoScanner, Scanner
+from ipm_workflow.services.uploads import UploadService
 from ipm_workflow.services.versions import VersionService
 
 if TYPE_CHECKING:
@@ -97,6 +101,7 @@ class Container:
     # Issue 15: pseudonymisation and deletion (retention runs, accepted erasure requests).
     pseudonymisation: PseudonymisationService = field(init=False)
     privacy: PrivacyService = field(init=False)  # issue 15: data protection
+    uploads: UploadService = field(init=False)
     portal: PortalService = field(init=False)  # issue 17: the young person's own pages
     journey: JourneyService = field(init=False)
 
@@ -145,6 +150,19 @@ class Container:
             self.settings.timezone,
             self.settings.report_mask_threshold,
         )
+        self.uploads = upload_service(self.settings, store, cases.records)
+        self.portal = PortalService(
+            store,
+            SystemClock() if self.settings.sandbox else self.clock,
+            link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
+            reminder_link_lifetime=timedelta(hours=self.settings.portal_reminder_link_hours),
+            session_lifetime=timedelta(minutes=self.settings.portal_session_minutes),
+            public_url=self.settings.links_url,
+        )
+        self.delivery.portal = self.portal
+        self.journey = JourneyService(
+            store, self.reminders, self.people, self.person_records, self.delivery
+        )
 
     @cached_property
     def retention(self) -> RetentionService:
@@ -159,18 +177,6 @@ class Container:
         from ipm_workflow.adapters.db.locks import cluster_lock  # noqa: PLC0415
 
         return cluster_lock(self.engine, name)
-        self.portal = PortalService(
-            store,
-            SystemClock() if self.settings.sandbox else self.clock,
-            link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
-            reminder_link_lifetime=timedelta(hours=self.settings.portal_reminder_link_hours),
-            session_lifetime=timedelta(minutes=self.settings.portal_session_minutes),
-            public_url=self.settings.links_url,
-        )
-        self.delivery.portal = self.portal
-        self.journey = JourneyService(
-            store, self.reminders, self.people, self.person_records, self.delivery
-        )
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""
@@ -237,6 +243,19 @@ class Container:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+
+def upload_service(settings: Settings, store: CaseStore, records: CaseRecords) -> UploadService:
+    """The uploads on the settings' storage area, limits and scanner (clamd when configured)."""
+    from ipm_workflow.adapters.files.clamd import ClamdScanner  # noqa: PLC0415
+    from ipm_workflow.adapters.files.local import LocalFileStore  # noqa: PLC0415
+
+    scanner: Scanner = NoScanner()
+    if settings.clamd_address:
+        scanner = ClamdScanner(settings.clamd_address, settings.clamd_timeout_seconds)
+    limits = UploadLimits(settings.upload_max_bytes, tuple(settings.upload_types))
+    files = LocalFileStore(settings.uploads_dir)
+    return UploadService(store, records, files, scanner=scanner, limits=limits)
 
 
 def delivery_policy(settings: Settings) -> DeliveryPolicy:

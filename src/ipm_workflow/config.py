@@ -6,12 +6,13 @@ import ipaddress
 import socket
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
+UploadType = Literal["application/pdf", "image/jpeg", "image/png"]
 
 
 class Settings(BaseSettings):
@@ -78,6 +79,25 @@ class Settings(BaseSettings):
         if self.secure_cookies is not None:
             return self.secure_cookies
         return bool(self.public_url and self.public_url.startswith("https://"))
+
+    # Documents uploaded by young people and guardians (issue 17)
+    uploads_dir: Path = Field(
+        default=ROOT / "var" / "uploads",
+        description="Storage area of uploaded files, outside the database (a local folder).",
+    )
+    upload_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, le=60 * 1024 * 1024, description="Largest file, bytes."
+    )
+    upload_types: list[UploadType] = Field(
+        default_factory=lambda: list(get_args(UploadType)),
+        description="Accepted types, recognised by the file's first bytes.",
+    )
+    clamd_address: str | None = Field(
+        default=None,
+        description="ClamAV's clamd: unix:/run/clamav/clamd.ctl or tcp://host:3310 (none: "
+        "files are recorded as not scanned).",
+    )
+    clamd_timeout_seconds: float = 30.0
 
     # Metrics (GET /metrics): served only when one of these is set.
     metrics_token: SecretStr | None = Field(

@@ -136,6 +136,7 @@ def _serving(folder: Path, database_url: str) -> Iterator[WebServer]:
         "IPM_LOG_FORMAT": "json",
         "IPM_HOST": "127.0.0.1",
         "IPM_PORT": str(port),
+        "IPM_UPLOADS_DIR": str(folder / "uploads"),
     }
     log = folder / "server.log"
     probe = WebServer(f"http://127.0.0.1:{port}", env, None, log)  # type: ignore[arg-type]

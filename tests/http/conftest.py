@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -25,10 +26,17 @@ def registry() -> WorkflowRegistry:
 
 
 @pytest.fixture
-def container(db_url: str, clock: ManualClock, registry: WorkflowRegistry) -> Iterator[Container]:
+def container(
+    db_url: str, clock: ManualClock, registry: WorkflowRegistry, tmp_path: Path
+) -> Iterator[Container]:
     """tests/conftest.py's container, on the session's compiled workflows (parsing is slow)."""
     # JSON logs: the console renderer draws each 500's traceback with rich, seconds apiece.
-    settings = Settings(database_url=db_url, workflows_dir=ROOT / "workflows", log_format="json")
+    settings = Settings(
+        database_url=db_url,
+        workflows_dir=ROOT / "workflows",
+        log_format="json",
+        uploads_dir=tmp_path / "uploads",
+    )
     built = bootstrap(settings, clock=clock, registry=registry)
     yield built
     built.close()

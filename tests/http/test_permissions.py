@@ -10,7 +10,9 @@ import pytest
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.services.commands import Actor, OpenCase
+from ipm_workflow.services.uploads import SendUpload
 from journey import CASES, OPENING, WORKFLOW, ApiJourney
+from journey.uploads import small_pdf
 
 # Callers: the advisor of the case's mission locale, an advisor of another one, a supervisor,
 # an admin, and nobody (no token).
@@ -26,6 +28,7 @@ class Endpoint:
     path: str
     statuses: tuple[int, int, int, int, int]
     body: dict[str, Any] | None = None
+    upload: bool = False  # a multipart form with a small PDF instead of a JSON body
 
 
 PUBLIC = (200, 200, 200, 200, 200)
@@ -206,6 +209,16 @@ ENDPOINTS = {
     "admin-token-revoke": Endpoint(
         "DELETE", "/api/v1/admin/tokens/{token_id}", (403, 403, 403, 204, 401)
     ),
+    # Documents uploaded for a case (issue 17): the file itself for those who validate it.
+    "uploads-list": Endpoint("GET", "/api/v1/cases/{case_id}/uploads", CASE_READ),
+    "uploads-send": Endpoint(
+        "POST", "/api/v1/cases/{case_id}/uploads", (201, 404, 403, 403, 401), upload=True
+    ),
+    "uploads-validate": Endpoint("POST", "/api/v1/uploads/{upload_id}/validation", CASE_WRITE, {}),
+    "uploads-refuse": Endpoint(
+        "POST", "/api/v1/uploads/{upload_id}/refusal", CASE_WRITE, {"reason": "blurred"}
+    ),
+    "uploads-file": Endpoint("GET", "/api/v1/uploads/{upload_id}/file", CASE_READ),
 }
 
 
@@ -240,8 +253,10 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     [reminder, *_] = container.reminders.of_case(case_id, advisor)
     cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, actor=advisor)
     spare = container.tokens.issue("advisor.a", label="spare")
+    upload = container.uploads.send(SendUpload(case_id, "identity", small_pdf()), advisor)
     return {
         "guardian_id": guardian.id,
+        "upload_id": upload.id,
         "case_id": case_id,
         "duplicate_id": duplicate_id,
         "person_id": person.id,
@@ -267,12 +282,14 @@ class TestPermissionMatrix:
         """Each caller, in turn on the same data, gets exactly the status the access rules give."""
         endpoint = ENDPOINTS[name]
         expected = dict(zip(CALLER_NAMES, endpoint.statuses, strict=True))
+        form = {"files": {"file": ("id.pdf", small_pdf())}, "data": {"document": "identity"}}
         actual = {
             caller: api.call(
                 endpoint.method,
                 endpoint.path.format(**ids),
                 who,
                 json=_fill(endpoint.body, {**ids, "caller": caller}),
+                **(form if endpoint.upload else {}),
             ).status_code
             for caller, who in zip(CALLER_NAMES, CALLERS, strict=True)
         }

@@ -66,9 +66,15 @@ class ApiJourney:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
-        """Send one request as a user."""
+        """Send one request as a user (`files` and `data`: a multipart form)."""
         sent = self.headers(who, **(headers or {}))
+        if files is not None:
+            return self.client.request(
+                method, url, files=files, data=data, params=params, headers=sent
+            )
         return self.client.request(method, url, json=json, params=params, headers=sent)
 
     def ok(self, method: str, url: str, who: str | None = ME, **kw: Any) -> Any:

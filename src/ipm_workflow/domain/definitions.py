@@ -21,6 +21,9 @@ FieldType = Literal["date", "text", "note", "email", "phone", "enum", "boolean",
 Recipient = Literal[
     "young_person", "guardian", "advisor", "supervisor", "ml_advisor", "host", "finance"
 ]
+# Who may upload a document of the checklist from their own pages (staff may record any).
+Provider = Literal["young_person", "guardian"]
+YOUNG_PERSON_PROVIDES: Provider = "young_person"
 # A recipient read from the case's data is stored on its reminder rows as "field:<name>".
 FIELD_RECIPIENT = "field:"
 PREVIOUS_STATE = "@previous"
@@ -68,6 +71,11 @@ class DocumentSpec(Strict):
 
     label: Labels
     expires: bool = Field(default=False, description="The document carries validity dates.")
+    provided_by: list[Provider] = Field(
+        default_factory=lambda: [YOUNG_PERSON_PROVIDES],
+        description="Who may upload it from their own pages (staff may record any document); "
+        "[] for a document only staff issue (a Europass).",
+    )
 
 
 class PlainPhase(Strict):

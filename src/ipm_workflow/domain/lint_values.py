@@ -74,7 +74,14 @@ class ValueChecks:
                 if hasattr(guard, attr) and field_name in self.wf.fields:
                     self.check_value((*path, attr), field_name, getattr(guard, attr))
         for k, doc in enumerate(getattr(guard, "documents", [])):
-            self.known((*path, "documents", k), "document", doc, self.wf.documents)
+            if not self.known((*path, "documents", k), "document", doc, self.wf.documents):
+                continue
+            if self.wf.documents[doc].provided_by == ["guardian"] and not guard.only_if_minor_at:
+                self.report(
+                    (*path, "documents", k),
+                    f"document '{doc}' is provided by a guardian only: a guard needing it must "
+                    "hold only for minors (only_if_minor_at), an adult has no guardian",
+                )
         low, high = _bounds(guard)
         if low is not None and high is not None and low > high:
             self.report(path, f"the lower bound ({low}) is above the upper bound ({high})")

@@ -73,6 +73,11 @@ class Action(StrEnum):
     PEOPLE_EXPORT = "people.export"
     PRIVACY_ERASURE = "privacy.erasure"
     PRIVACY_REGISTER = "privacy.register"
+    # Documents uploaded by the young person or a guardian (issue 17); an advisor validates
+    # or refuses them with the right to record documents (cases.document).
+    UPLOADS_SEND = "uploads.send"
+    UPLOADS_READ = "uploads.read"
+    UPLOADS_DOWNLOAD = "uploads.download"
     # The young person's own pages (issue 17): channel, language and consent per channel.
     PEOPLE_PREFERENCES = "people.preferences"
 
@@ -116,6 +121,10 @@ RIGHTS: dict[Action, frozenset[str]] = {
     Action.PEOPLE_EXPORT: frozenset({ADVISOR, SUPERVISOR, OPERATOR}),
     Action.PRIVACY_ERASURE: frozenset({SUPERVISOR, OPERATOR}),
     Action.PRIVACY_REGISTER: frozenset({SUPERVISOR, ADMIN, OPERATOR}),
+    Action.UPLOADS_SEND: _CASE_WORK | set(PORTAL_ROLES),
+    Action.UPLOADS_READ: _READERS | {ML_ADVISOR, *PORTAL_ROLES},
+    # The file itself (an identity card…): those who validate it and who answer for the case.
+    Action.UPLOADS_DOWNLOAD: frozenset({ADVISOR, SUPERVISOR}),
     Action.PEOPLE_PREFERENCES: _CASE_WORK | set(PORTAL_ROLES),
 }
 # What a person may change about themselves (their own pages): how and whether to be reached.
@@ -237,6 +246,15 @@ def see_case(
         return
     if not reaches(actor, mission_locale_id):
         raise NotFound(f"case {case_id} not found")
+
+
+def provides(actor: Actor, providers: Collection[str]) -> bool:
+    """Whether the actor may send a document the checklist says `providers` provide.
+
+    Staff may send any document on someone's behalf; the young person and a guardian only
+    the documents the workflow declares theirs.
+    """
+    return actor.role not in PORTAL_ROLES or actor.role in providers
 
 
 def sees_person(

@@ -65,6 +65,30 @@ class CaseRecords:
 
     def record_document(self, cmd: RecordDocument, actor: Actor) -> Case:
         """Record a document's status and validity dates; validation is signed by the actor."""
+        case = self.store.transaction(
+            lambda uow: self.record_document_in(uow, cmd, actor),
+            blind=cmd.expected_version is None,
+        )
+        log.info(
+            "document_recorded",
+            case_id=case.id,
+            document=cmd.document,
+            status=cmd.status,
+            actor=actor.id,
+        )
+        return case
+
+    def record_document_in(
+        self,
+        uow: UnitOfWork,
+        cmd: RecordDocument,
+        actor: Actor,
+        source: dict[str, Any] | None = None,
+    ) -> Case:
+        """Record a document inside a unit of work the caller owns (an upload's validation).
+
+        `source` joins the history entry's payload (the upload the document comes from).
+        """
         policy.require(actor, Action.CASES_DOCUMENT)
         store = self.store
         if cmd.valid_from and cmd.valid_until and cmd.valid_from > cmd.valid_until:
@@ -72,54 +96,42 @@ class CaseRecords:
                 "invalid validity dates",
                 [{"field": "valid_until", "message": "must be on or after valid_from"}],
             )
-
-        def work(uow: UnitOfWork) -> Case:
-            case, _ = store.load(uow, cmd.case_id, actor)
-            store.expect(case, cmd.expected_version)
-            declared = store.workflow_of(case).definition.documents
-            if cmd.document not in declared:
-                raise InvalidInput(
-                    "unknown document",
-                    [
-                        {
-                            "field": "document",
-                            "message": f"'{cmd.document}' is not in this workflow's checklist: "
-                            f"{', '.join(declared)}",
-                        }
-                    ],
-                )
-            now, expected = store.clock.now(), case.version
-            validated = cmd.status == "validated"
-            document = Document(
-                cmd.document,
-                cmd.status,
-                cmd.valid_from,
-                cmd.valid_until,
-                actor.id if validated else None,
-                now if validated else None,
+        case, _ = store.load(uow, cmd.case_id, actor)
+        store.expect(case, cmd.expected_version)
+        declared = store.workflow_of(case).definition.documents
+        if cmd.document not in declared:
+            raise InvalidInput(
+                "unknown document",
+                [
+                    {
+                        "field": "document",
+                        "message": f"'{cmd.document}' is not in this workflow's checklist: "
+                        f"{', '.join(declared)}",
+                    }
+                ],
             )
-            old = case.documents.get(cmd.document, Document(cmd.document))
-            case.documents = {**case.documents, cmd.document: document}
-            case.updated_at = now
-            payload = {"document": cmd.document, "old": old.as_dict(), "new": document.as_dict()}
-            store.record(
-                uow,
-                case,
-                expected,
-                Change("document", payload),
-                actor=actor,
-                now=now,
-                request_id=cmd.request_id,
-            )
-            return case
-
-        case = store.transaction(work, blind=cmd.expected_version is None)
-        log.info(
-            "document_recorded",
-            case_id=case.id,
-            document=cmd.document,
-            status=cmd.status,
-            actor=actor.id,
+        now, expected = store.clock.now(), case.version
+        validated = cmd.status == "validated"
+        document = Document(
+            cmd.document,
+            cmd.status,
+            cmd.valid_from,
+            cmd.valid_until,
+            actor.id if validated else None,
+            now if validated else None,
+        )
+        old = case.documents.get(cmd.document, Document(cmd.document))
+        case.documents = {**case.documents, cmd.document: document}
+        case.updated_at = now
+        payload = {"document": cmd.document, "old": old.as_dict(), "new": document.as_dict()}
+        store.record(
+            uow,
+            case,
+            expected,
+            Change("document", {**payload, **(source or {})}),
+            actor=actor,
+            now=now,
+            request_id=cmd.request_id,
         )
         return case
 

@@ -28,6 +28,7 @@ from ipm_workflow.services.portal_ports import PortalRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.retention_ports import RetentionRepository
 from ipm_workflow.services.staff_ports import StaffRepository
+from ipm_workflow.services.upload_ports import UploadRepository
 
 __all__ = [
     "AuditQuery",
@@ -346,6 +347,11 @@ class UnitOfWork(Protocol):
     @property
     def privacy(self) -> PrivacyRepository:
         """Consents, erasure requests, exports, messages sent and the read audit."""
+        ...
+
+    @property
+    def uploads(self) -> UploadRepository:
+        """Documents uploaded by young people and guardians, inside this transaction."""
         ...
 
     @property

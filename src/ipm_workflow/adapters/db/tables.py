@@ -565,6 +565,38 @@ class SentMessageRow(SQLModel, table=True):
     language: str = Field(max_length=2)
     message_id: str = Field(max_length=200)
     at: datetime = _ts()
+# --- documents uploaded by the young person or a guardian (issue 17) ---------------------------
+
+
+class UploadRow(SQLModel, table=True):
+    """A file sent for a document of a case's checklist; the file itself is in the file store."""
+
+    __tablename__ = "uploads"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    case_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("cases.id"), nullable=False, index=True)
+    )
+    person_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("people.id"), nullable=False, index=True)
+    )
+    document: str = Field(max_length=64)
+    media_type: str = Field(max_length=64)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sha256: str = Field(max_length=64)
+    storage_key: str | None = Field(default=None, max_length=128)  # None once erased
+    uploaded_by: str = Field(max_length=64)  # an actor reference, never a name
+    uploaded_role: str = Field(max_length=32)
+    uploaded_at: datetime = _ts()
+    scan: str = Field(max_length=16)
+    valid_from: date | None = None
+    valid_until: date | None = None
+    status: str = Field(max_length=16)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = _ts(nullable=True)
+    refusal_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
 # --- The young person's own pages (0018): sign-in links and portal sessions. ---
 
 

@@ -30,6 +30,7 @@ from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 from ipm_workflow.adapters.db.retention_store import SqlRetentionRepository
 from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
+from ipm_workflow.adapters.db.upload_store import SqlUploadRepository
 
 
 class SqlUnitOfWork:
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
     mobilities: SqlMobilityReads
     retention: SqlRetentionRepository
     privacy: SqlPrivacyRepository
+    uploads: SqlUploadRepository
     portal: SqlPortalRepository
 
     def __init__(
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
         self.mobilities = SqlMobilityReads(conn)
         self.retention = SqlRetentionRepository(conn)
         self.privacy = SqlPrivacyRepository(conn)
+        self.uploads = SqlUploadRepository(conn)
         self.portal = SqlPortalRepository(conn)
         return self
 

@@ -34,6 +34,7 @@ from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
 from ipm_workflow.entrypoints.http.reminders import ReminderController
 from ipm_workflow.entrypoints.http.reports import ReportController
 from ipm_workflow.entrypoints.http.sandbox import SandboxController, mark_sandbox
+from ipm_workflow.entrypoints.http.uploads import UploadController
 from ipm_workflow.entrypoints.observability import metrics_enabled, start_metrics
 from ipm_workflow.entrypoints.web.app import WEB_PATHS, template_config, web_handlers
 from ipm_workflow.entrypoints.web.portal_pages import portal_brake
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         AftercareController,
         StaffController,
         ReportController,
+        UploadController,
         eligibility,
         beneficiary_module,  # issue 14
         merge_case,

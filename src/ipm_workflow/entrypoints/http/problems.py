@@ -23,6 +23,8 @@ from ipm_workflow.domain.errors import (
     VersionConflict,
 )
 from ipm_workflow.domain.reminder_lifecycle import IllegalReminderMove
+from ipm_workflow.domain.uploads import ScannerUnavailable
+from ipm_workflow.services.uploads import UploadDecided
 
 log = structlog.get_logger("ipm_workflow.http")
 TYPE_BASE = "https://ipm-workflow.example.org/problems/"
@@ -39,6 +41,8 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (TransitionDenied, 409, "Transition denied"),
     (IllegalReminderMove, 409, "Reminder cannot move so"),
     (SuspensionRefused, 409, "Suspension not applicable"),
+    (UploadDecided, 409, "Upload already decided"),
+    (ScannerUnavailable, 503, "Virus scanner unavailable"),
 ]
 
 

@@ -20,6 +20,7 @@ from ipm_workflow.entrypoints.web.cases import CASE_PAGES
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARD_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
 from ipm_workflow.entrypoints.web.privacy import PRIVACY_PAGES
+from ipm_workflow.entrypoints.web.portal_documents import PORTAL_DOCUMENT_PAGES
 from ipm_workflow.entrypoints.web.portal_journey import PORTAL_JOURNEY_PAGES
 from ipm_workflow.entrypoints.web.portal_pages import PORTAL_ACCESS_PAGES
 from ipm_workflow.entrypoints.web.portal_session import PORTAL_PATHS, portal_router
@@ -70,5 +71,5 @@ def web_handlers() -> list[Any]:
         "/static", directories=[STATIC], include_in_schema=False, name="static"
     )
     # The young person's own pages (/my): their own session, apart from the staff's.
-    portal = portal_router([*PORTAL_ACCESS_PAGES, *PORTAL_JOURNEY_PAGES])
+    portal = portal_router([*PORTAL_ACCESS_PAGES, *PORTAL_JOURNEY_PAGES, *PORTAL_DOCUMENT_PAGES])
     return [pages, portal, static]

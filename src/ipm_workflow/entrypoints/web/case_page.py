@@ -115,6 +115,9 @@ def case_view(
         person=person,
         fields=fields,
         documents=[(t, s, case.documents.get(t)) for t, s in definition.documents.items()],
+        uploads=container.uploads.of_case(case_id, actor)
+        if policy.may(actor, Action.UPLOADS_READ)
+        else [],
         statuses=DOCUMENT_STATUSES,
         phases=phases,
         visited=visited,
@@ -131,6 +134,7 @@ def case_view(
             "data": policy.may(actor, Action.CASES_DATA),
             "reassign": policy.may(actor, Action.CASES_REASSIGN),
             "export": policy.may(actor, Action.PEOPLE_EXPORT),
+            "download": policy.may(actor, Action.UPLOADS_DOWNLOAD),
         },
         error=error,
         reasons=reasons or [],

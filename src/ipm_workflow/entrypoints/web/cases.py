@@ -16,6 +16,7 @@ from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web.case_page import CASE_PAGE
+from ipm_workflow.entrypoints.web.case_uploads import CASE_UPLOAD_PAGES
 from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.services.ports import CaseQuery
 
@@ -135,4 +136,4 @@ def _url(filters: dict[str, Any], page_number: int) -> str:
     return "/app/cases?" + urlencode({**filters, "page_number": page_number})
 
 
-CASE_PAGES = [my_cases, *CASE_PAGE]
+CASE_PAGES = [my_cases, *CASE_PAGE, *CASE_UPLOAD_PAGES]

@@ -1,0 +1,1 @@
+"""Files outside the database: the uploads' storage area and the virus scanner."""

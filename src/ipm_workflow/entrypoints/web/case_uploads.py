@@ -1,0 +1,86 @@
+"""The advisor's side of uploaded documents on the case page: validate, refuse, download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.uploads import file_response
+from ipm_workflow.entrypoints.web.case_page import _apply, _int, _optional_date
+from ipm_workflow.services.uploads import DecideUpload
+
+
+@post(
+    "/app/cases/{case_id:int}/uploads/{upload_id:int}/validate",
+    include_in_schema=False,
+    guards=[requires(Action.CASES_DOCUMENT)],
+)
+async def validate_upload(
+    request: Request[Any, Any, Any],
+    container: ContainerDep,
+    actor: ActorDep,
+    request_id: RequestIdDep,
+    case_id: FromPath[int],
+    upload_id: FromPath[int],
+) -> Response[Any]:
+    """Validate an upload: the checklist records the document (dates as corrected)."""
+
+    def change(form: Any) -> str:
+        cmd = DecideUpload(
+            upload_id,
+            _optional_date(form.get("valid_from")),
+            _optional_date(form.get("valid_until")),
+            None,
+            _int(form.get("version")),
+            request_id,
+        )
+        container.uploads.validate(cmd, actor)
+        return "upload"
+
+    return await _apply(request, container, actor, case_id, change)
+
+
+@post(
+    "/app/cases/{case_id:int}/uploads/{upload_id:int}/refuse",
+    include_in_schema=False,
+    guards=[requires(Action.CASES_DOCUMENT)],
+)
+async def refuse_upload(
+    request: Request[Any, Any, Any],
+    container: ContainerDep,
+    actor: ActorDep,
+    request_id: RequestIdDep,
+    case_id: FromPath[int],
+    upload_id: FromPath[int],
+) -> Response[Any]:
+    """Refuse an upload with the reason the young person will read."""
+
+    def change(form: Any) -> str:
+        cmd = DecideUpload(
+            upload_id, None, None, form.get("reason"), _int(form.get("version")), request_id
+        )
+        container.uploads.refuse(cmd, actor)
+        return "upload"
+
+    return await _apply(request, container, actor, case_id, change)
+
+
+@get(
+    "/app/uploads/{upload_id:int}/file",
+    include_in_schema=False,
+    sync_to_thread=True,
+    guards=[requires(Action.UPLOADS_DOWNLOAD)],
+)
+def download_upload(
+    container: ContainerDep, actor: ActorDep, upload_id: FromPath[int]
+) -> Response[bytes]:
+    """The uploaded file, as an attachment (404 page when the case is not the user's)."""
+    return file_response(*container.uploads.download(upload_id, actor))
+
+
+CASE_UPLOAD_PAGES = [validate_upload, refuse_upload, download_upload]

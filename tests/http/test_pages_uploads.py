@@ -1,0 +1,90 @@
+"""Documents on the pages: the young person sends them from their own pages, the advisor
+validates them from the case page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.people import User
+from ipm_workflow.domain.policy import Actor
+from journey.pages import csrf_of, sign_in
+from journey.service import Journey
+from journey.uploads import small_pdf
+
+TOKEN = re.compile(r"/my/link/[A-Za-z0-9_-]+")
+
+
+def _sign_in_by_link(client: TestClient[Litestar], container: Container, person_id: int) -> None:
+    with container.uow() as uow:
+        url = container.portal.mint(uow, person_id, None)
+        uow.commit()
+    found = TOKEN.search(url)
+    assert found is not None
+    page = client.get(found.group(0))
+    client.post(found.group(0), data={"_csrf": csrf_of(page.text)}, follow_redirects=False)
+
+
+def _send(client: TestClient[Litestar], case_id: int, content: bytes) -> tuple[int, str]:
+    path = f"/my/cases/{case_id}/documents"
+    answer = client.post(
+        path,
+        data={"_csrf": csrf_of(client.get(path).text), "document": "identity"},
+        files={"file": ("photo.pdf", content)},
+        follow_redirects=False,
+    )
+    return answer.status_code, answer.text
+
+
+class TestDocumentsPages:
+    """From the phone to the checklist."""
+
+    def test_the_young_person_sends_and_the_advisor_validates(
+        self,
+        app: Litestar,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+    ) -> None:
+        """Received on the case page; validated from there; the young person sees it."""
+        journey = Journey(container, Actor.of(users["advisor_a"]))
+        mine = journey.person(date(2004, 3, 1), email="alix@example.org")
+        other = journey.person(date(2004, 3, 1), first_name="Sacha", email="sacha@example.org")
+        case_id, other_case = journey.open(mine), journey.open(other)
+        _sign_in_by_link(client, container, mine)
+        refused = _send(client, case_id, b"MZ\x90\x00 not a photo")
+        sent = _send(client, case_id, small_pdf())
+        mine_page = client.get(f"/my/cases/{case_id}/documents").text
+        assert (refused[0], sent[0]) == (422, 303)
+        assert "ni une photo (JPEG, PNG) ni un PDF" in refused[1]
+        assert 'data-stage="received"' in mine_page
+        assert client.get(f"/my/cases/{other_case}/documents").status_code == 404
+        with TestClient(app) as staff:
+            sign_in(staff, container, users["advisor_a"])
+            page = staff.get(f"/app/cases/{case_id}").text
+            assert "reçu, à valider" in page
+            [upload_id] = re.findall(r'data-upload="(\d+)" data-status="received"', page)
+            form = re.search(
+                rf'action="/app/cases/{case_id}/uploads/{upload_id}/validate".*?</form>', page, re.S
+            )
+            assert form is not None
+            version = re.search(r'name="version" value="(\d+)"', form.group(0))
+            assert version is not None
+            answer = staff.post(
+                f"/app/cases/{case_id}/uploads/{upload_id}/validate",
+                data={
+                    "_csrf": csrf_of(page),
+                    "version": version.group(1),
+                    "valid_until": "2031-05-31",
+                },
+                follow_redirects=False,
+            )
+            file = staff.get(f"/app/uploads/{upload_id}/file")
+        identity = journey.case(case_id).documents["identity"]
+        expected = (303, "validated", date(2031, 5, 31), small_pdf())
+        assert expected == (answer.status_code, identity.status, identity.valid_until, file.content)
+        assert 'data-stage="validated"' in client.get(f"/my/cases/{case_id}/documents").text
