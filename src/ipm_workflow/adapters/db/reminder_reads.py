@@ -60,15 +60,16 @@ class SqlReminderReads:
         limit: int,
     ) -> list[Reminder]:
         """Return the pending reminders due before a moment, across cases."""
-        stmt = (
-            select(reminders_t)
-            .join(cases_t, cases_t.c.id == reminders_t.c.case_id)
-            .where(reminders_t.c.status.in_(sorted(ACTIVE)), reminders_t.c.due_at <= until)
+        stmt = select(reminders_t).where(
+            reminders_t.c.status.in_(sorted(ACTIVE)), reminders_t.c.due_at <= until
         )
         if mission_locales is not None:
-            stmt = stmt.where(cases_t.c.mission_locale_id.in_(list(mission_locales)))
+            # The reminder's own copy of its case's mission locale (0020_scale): no join.
+            stmt = stmt.where(reminders_t.c.mission_locale_id.in_(list(mission_locales)))
         if advisor_id is not None:
-            stmt = stmt.where(cases_t.c.advisor_id == advisor_id)
+            stmt = stmt.join(cases_t, cases_t.c.id == reminders_t.c.case_id).where(
+                cases_t.c.advisor_id == advisor_id
+            )
         rows = self.conn.execute(
             stmt.order_by(reminders_t.c.due_at, reminders_t.c.id).limit(limit)
         ).mappings()

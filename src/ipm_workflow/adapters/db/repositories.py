@@ -29,6 +29,7 @@ from ipm_workflow.adapters.db.tables import (
     HistoryRow,
     MissionLocaleRow,
     PersonRow,
+    ReminderRow,
     UserMissionLocaleRow,
     UserRow,
 )
@@ -96,6 +97,16 @@ _GET_CASE = DriverStatement(
 )
 _CASE_VERSION = select(cases_t.c.version).where(cases_t.c.id == bindparam("b_case_id"))
 _UPDATES: dict[tuple[str, ...], DriverStatement] = {}
+_reminders_t: Table = ReminderRow.__table__  # type: ignore[attr-defined]
+# A case's reminders carry its mission locale (the agenda's filter): they follow its moves.
+_REMINDERS_FOLLOW = (
+    update(_reminders_t)
+    .where(
+        _reminders_t.c.case_id == bindparam("b_case_id"),
+        _reminders_t.c.mission_locale_id.is_distinct_from(bindparam("b_mission_locale_id")),
+    )
+    .values(mission_locale_id=bindparam("b_mission_locale_id"))
+)
 _HISTORY_COLUMNS = tuple(c.name for c in history_t.columns if c.name != "id")
 _INSERT_HISTORY = DriverStatement(
     insert(history_t).values(**{c: bindparam(f"b_{c}") for c in _HISTORY_COLUMNS})
@@ -189,6 +200,9 @@ class SqlCaseRepository:
                 raise NotFound(f"case {case.id} not found")
             raise VersionConflict(case.id, expected_version, current)
         case.version = expected_version + 1
+        if "mission_locale_id" in chosen:
+            follow = {"b_case_id": case.id, "b_mission_locale_id": case.mission_locale_id}
+            self.conn.execute(_REMINDERS_FOLLOW, follow)
 
     def search(self, query: CaseQuery) -> tuple[list[Case], int]:
         """Return one page of matching cases and the total count."""
