@@ -104,14 +104,19 @@ class Container:
         self.referrals = ReferralImporter(self.people, self.cases)
         self.audit = AuditService(store)
         self.eligibility = EligibilityService(store)
-        self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
-        self.attribution = AttributionService(store)
         # Page sessions expire in real time too, like tokens.
         self.accounts = AccountService(
             uow,
             SystemClock() if self.settings.sandbox else self.clock,
             timedelta(minutes=self.settings.web_session_minutes),
         )
+        self.staff = StaffService(store, cases.records, cases.idempotency, self._forget_user)
+        self.attribution = AttributionService(store)
+
+    def _forget_user(self, user_id: int) -> None:
+        """Forget what this process remembers of a user's credentials (a deactivation)."""
+        self.tokens.forget()
+        self.accounts.forget(user_id)
 
     def channels(self) -> dict[str, Channel]:
         """Build the delivery channels the settings describe (inside the worker's loop)."""
