@@ -17,8 +17,10 @@ average (other processes on the machine skew the figures: compare the two, measu
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import platform
+import pstats
 import re
 import statistics
 import sys
@@ -103,9 +105,8 @@ def breakdown(container: Any, case_id: int, rounds: int = 20) -> None:
         "cases.history (timeline)": lambda: container.cases.history(case_id, actor),
         "reminders.of_case (timeline)": lambda: container.reminders.of_case(case_id, actor),
         "cases.actions (case + actions)": lambda: container.cases.actions(case_id, actor),
-        "staff.users (advisor names)": container.accounts.users,
-        "people.mission_locales": container.people.mission_locales,
         "people.get_for (the person)": lambda: container.people.get_for(case.person_id, actor),
+        "cases.sheet (all the above, once)": lambda: container.cases.sheet(case_id, actor),
         "160 dates formatted (babel)": lambda: [
             when(now, "fr", "Europe/Paris") for _ in range(160)
         ],
@@ -132,6 +133,9 @@ def main() -> None:
     parser.add_argument("--reminders", type=int, default=50)
     parser.add_argument(
         "--breakdown", action="store_true", help="time the page handler's pieces apart"
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, help="then profile N page requests (cProfile, top 25)"
     )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
@@ -175,6 +179,10 @@ def main() -> None:
                 timings[name].append(time.perf_counter() - start)
                 assert answer.status_code == 200  # noqa: S101
         size = len(calls["page"]().content)
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(lambda: [calls["page"]() for _ in range(args.profile)])
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     load = os.getloadavg()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
