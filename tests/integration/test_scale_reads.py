@@ -180,3 +180,21 @@ def test_memory_never_outlives_the_credential() -> None:
         memory.get("k", now + timedelta(milliseconds=900)),
         memory.get("k", now + timedelta(seconds=1)),
     )
+
+
+class TestTransitionFlag:
+    """A transition reads the minor-without-guardian flag in its own transaction."""
+
+    def test_a_minor_without_guardian_is_flagged_on_the_transition(
+        self, container: Container, journey: Journey
+    ) -> None:
+        """17 with no guardian on file: flagged; an adult's case is not (the API's rule)."""
+        today = journey.today()
+        minor = journey.open(journey.person(today.replace(year=today.year - 17)))
+        adult = journey.open(journey.person())
+        fired = [
+            journey.fire(cid, "log_first_contact", {"first_contact_date": today})
+            for cid in (minor, adult)
+        ]
+        expected = [True, False]
+        assert expected == [f.minor_without_guardian for f in fired]
