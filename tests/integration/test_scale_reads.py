@@ -14,7 +14,8 @@ from ipm_workflow.adapters.db.reminder_reads import reminders_t
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR
-from ipm_workflow.services.commands import Actor
+from ipm_workflow.entrypoints.web.case_page import _timeline
+from ipm_workflow.services.commands import Actor, UpdateData
 from ipm_workflow.services.memory import Remembered
 from journey import ML_ACTOR, Journey
 
@@ -198,3 +199,28 @@ class TestTransitionFlag:
         ]
         expected = [True, False]
         assert expected == [f.minor_without_guardian for f in fired]
+
+
+class TestLatestLines:
+    """The page's sheet with its latest lines only gives the same timeline head and totals."""
+
+    def test_the_latest_lines_are_those_of_the_whole_timeline(
+        self, container: Container, journey: Journey, advisor: Actor, clock: ManualClock
+    ) -> None:
+        """Twelve data changes an hour apart, a transition: the 5 latest lines, counts, states."""
+        cid = journey.open(journey.person())
+        for n in range(12):
+            clock.advance(timedelta(hours=1))
+            container.cases.update_data(
+                UpdateData(cid, {"programme": ("erasmus_vet", "erasmus_pro")[n % 2]}), advisor
+            )
+        journey.fire(cid, "log_first_contact", {"first_contact_date": journey.today()})
+        whole = container.cases.sheet(cid, advisor)
+        short = container.cases.sheet(cid, advisor, 5)
+
+        def head(sheet: Any) -> list[tuple[str, Any]]:
+            return [(i.kind, i.item) for i in _timeline(sheet)[:5]]
+
+        expected = (head(whole), whole.timeline_total, {"REFERRED", "CONTACTED"})
+        assert expected == (head(short), short.timeline_total, short.visited)
+        assert whole.visited == short.visited

@@ -31,7 +31,11 @@ class CaseSheet:
 
     case: Case
     actions: list[Action]
+    # The timeline's history entries and reminders: all of them, or the latest `lines` of each
+    # (enough for the `lines` latest of both together); how many there are in all.
     history: list[HistoryEntry]
+    timeline_total: int
+    visited: set[str]  # every state the case entered
     person: Person | None = None  # with the right to read people
     reminders: list[Reminder] = field(default_factory=list)  # with the right to read reminders
     advisor: User | None = None  # the case's advisor
@@ -51,8 +55,12 @@ def explain_actions(
     return eligibility.judge_actions(store, uow, case, birth_date, actions)
 
 
-def read_sheet(store: CaseStore, case_id: int, actor: Actor) -> CaseSheet:
-    """Read a case's page for an actor; NotFound when they do not see the case."""
+def read_sheet(store: CaseStore, case_id: int, actor: Actor, lines: int | None = None) -> CaseSheet:
+    """Read a case's page for an actor; NotFound when they do not see the case.
+
+    With `lines`, only the latest `lines` history entries and reminders are read (a long
+    journey's page shows its latest lines; mapping every row cost more than the rest).
+    """
     policy.require(actor, Right.CASES_READ)
     with store.uow(readonly=True) as uow:
         case, birth_date = store.load(uow, case_id, actor)
@@ -70,14 +78,26 @@ def read_sheet(store: CaseStore, case_id: int, actor: Actor) -> CaseSheet:
                 advisor = None
         reassigns = policy.may(actor, Right.CASES_REASSIGN)
         advisors = uow.directory.users_with_role(policy.ADVISOR) if reassigns else []
+        sees_reminders = policy.may(actor, Right.REMINDERS_READ)
+        reminders: list[Reminder] = []
+        if lines is None:
+            history = uow.history.for_case(case_id)
+            visited = {e.to_state for e in history if e.to_state}
+            reminders = uow.reminders.for_case(case_id) if sees_reminders else []
+            total = len(history) + len(reminders)
+        else:
+            history, total, visited = uow.history.latest(case_id, lines)
+            if sees_reminders:
+                reminders, more = uow.reminders.latest_for_case(case_id, lines)
+                total += more
         return CaseSheet(
             case=case,
             actions=explain_actions(store, uow, case, birth_date, actor),
-            history=uow.history.for_case(case_id),
+            history=history,
+            timeline_total=total,
+            visited=visited,
             person=person,
-            reminders=(
-                uow.reminders.for_case(case_id) if policy.may(actor, Right.REMINDERS_READ) else []
-            ),
+            reminders=reminders,
             advisor=advisor,
             advisors=sorted(advisors, key=lambda u: u.username),
             mission_locales=uow.directory.mission_locales() if reassigns else [],

@@ -236,9 +236,9 @@ class CaseService:
             case, birth_date = self.store.load(uow, case_id, actor)
             return case, explain_actions(self.store, uow, case, birth_date, actor)
 
-    def sheet(self, case_id: int, actor: Actor) -> CaseSheet:
+    def sheet(self, case_id: int, actor: Actor, lines: int | None = None) -> CaseSheet:
         """Everything the case's page shows, in one read transaction (services/case_sheet)."""
-        return read_sheet(self.store, case_id, actor)
+        return read_sheet(self.store, case_id, actor, lines)
 
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""

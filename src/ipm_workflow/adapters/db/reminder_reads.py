@@ -43,6 +43,22 @@ class SqlReminderReads:
         ).mappings()
         return [reminder_of(r) for r in rows]
 
+    def latest_for_case(self, case_id: int, limit: int) -> tuple[list[Reminder], int]:
+        """Return a case's `limit` reminders latest on a timeline, by due time; their count."""
+        mine = reminders_t.c.case_id == case_id
+        moment = func.coalesce(
+            reminders_t.c.sent_at, reminders_t.c.acknowledged_at, reminders_t.c.due_at
+        )
+        rows = self.conn.execute(
+            select(reminders_t)
+            .where(mine)
+            .order_by(moment.desc(), reminders_t.c.due_at, reminders_t.c.id)
+            .limit(limit)
+        ).mappings()
+        found = sorted((reminder_of(r) for r in rows), key=lambda r: (r.due_at, r.id))
+        total = self.conn.execute(select(func.count()).where(mine)).scalar_one()
+        return found, int(total)
+
     def get(self, reminder_id: int) -> Reminder | None:
         """Return one reminder."""
         row = (

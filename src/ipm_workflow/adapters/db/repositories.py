@@ -311,6 +311,22 @@ class SqlHistoryRepository:
         ).mappings()
         return [mappers.entry_from_row(r) for r in rows]
 
+    def latest(self, case_id: int, limit: int) -> tuple[list[HistoryEntry], int, set[str]]:
+        """Return a case's `limit` latest entries (oldest first), their count, states entered."""
+        mine = history_t.c.case_id == case_id
+        rows = self.conn.execute(
+            select(history_t)
+            .where(mine)
+            .order_by(history_t.c.at.desc(), history_t.c.seq)
+            .limit(limit)
+        ).mappings()
+        entries = sorted((mappers.entry_from_row(r) for r in rows), key=lambda e: e.seq)
+        total = self.conn.execute(select(func.count()).where(mine)).scalar_one()
+        states = self.conn.execute(
+            select(history_t.c.to_state).where(mine, history_t.c.to_state.is_not(None)).distinct()
+        ).scalars()
+        return entries, int(total), set(states)
+
     def erase_payloads(self, case_id: int, seqs: Collection[int]) -> int:
         """Blank some entries' payloads and salts (digests and hashes kept); return how many."""
         stmt = (

@@ -80,7 +80,8 @@ def case_view(
     The timeline holds its TIMELINE_LINES latest lines unless `whole_timeline`.
     """
     # One read transaction for the whole page (services/case_sheet.py).
-    sheet = container.cases.sheet(case_id, actor)
+    lines = None if whole_timeline else TIMELINE_LINES
+    sheet = container.cases.sheet(case_id, actor, lines)
     case, actions = sheet.case, sheet.actions
     definition = container.cases.workflow_of(case).definition
     sees_people = policy.may(actor, Action.PEOPLE_READ)
@@ -89,8 +90,7 @@ def case_view(
         for name, spec in definition.fields.items()
         if sees_people or not spec.personal
     ]
-    timeline = _timeline(sheet)
-    visited = {e.item.to_state for e in timeline if e.kind == "history" and e.item.to_state}
+    timeline = _timeline(sheet)[:lines]
     phases: dict[str, list[tuple[str, Any]]] = {}
     for name, spec in definition.states.items():
         phases.setdefault(spec.phase, []).append((name, spec))
@@ -111,11 +111,11 @@ def case_view(
         documents=[(t, s, case.documents.get(t)) for t, s in definition.documents.items()],
         statuses=DOCUMENT_STATUSES,
         phases=phases,
-        visited=visited,
+        visited=sheet.visited,
         allowed=[a for a in actions if a.allowed],
         refused=[a for a in actions if not a.allowed],
-        timeline=timeline if whole_timeline else timeline[:TIMELINE_LINES],
-        timeline_total=len(timeline),
+        timeline=timeline,
+        timeline_total=sheet.timeline_total,
         advisor=sheet.advisor,
         advisors=sheet.advisors,
         mission_locales=sheet.mission_locales,
