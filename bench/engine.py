@@ -312,10 +312,10 @@ def seed_directory(drv: Driver) -> int:
     )
     drv.cur.execute(
         drv.sql(
-            "INSERT INTO people (first_name, last_name, birth_date, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO people (first_name, last_name, birth_date, created_at, updated_at, "
+            "qpv, rural) VALUES (?, ?, ?, ?, ?, ?, ?)"
         ),
-        ("Bench", "Person", "2005-06-15", now, now),
+        ("Bench", "Person", "2005-06-15", now, now, "unknown", "unknown"),
     )
     drv.commit()
     drv.begin()

@@ -130,8 +130,6 @@ class Container:
         self.referrals = ReferralImporter(self.people, self.cases)
         self.audit = AuditService(store)
         self.eligibility = EligibilityService(store)
-        self.staff = StaffService(store, cases.records, cases.idempotency, self.tokens.forget)
-        self.attribution = AttributionService(store)
         sender = Sender(self.settings.erasmus_sending_oid, "FR", self.settings.erasmus_sending_city)
         self.beneficiary_module = BeneficiaryModuleService(store, sender)
         self.pseudonymisation = PseudonymisationService(store, partial(scrub, self.engine))
@@ -141,6 +139,8 @@ class Container:
             SystemClock() if self.settings.sandbox else self.clock,
             timedelta(minutes=self.settings.web_session_minutes),
         )
+        self.staff = StaffService(store, cases.records, cases.idempotency, self._forget_user)
+        self.attribution = AttributionService(store)
         from ipm_workflow.adapters.db.report_store import SqlReportReader  # noqa: PLC0415
 
         self.reports = ReportService(
@@ -163,6 +163,12 @@ class Container:
         self.journey = JourneyService(
             store, self.reminders, self.people, self.person_records, self.delivery
         )
+
+
+    def _forget_user(self, user_id: int) -> None:
+        """Forget what this process remembers of a user's credentials (a deactivation)."""
+        self.tokens.forget()
+        self.accounts.forget(user_id)
 
     @cached_property
     def retention(self) -> RetentionService:

@@ -3,6 +3,9 @@
 A session lives in the database (it survives restarts and is shared by every server process);
 the cookie carries a random value whose SHA-256 is the session's id. Setting a password or
 deactivating a user forgets their sessions; a deactivated user's session is refused anyway.
+A live session is remembered a few seconds like an API token (services/memory.py): signing
+out, a password set or changed, a language chosen or a deactivation forget it at once in this
+process, and within those seconds in the others.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ipm_workflow.domain.errors import InvalidInput, NotFound
 from ipm_workflow.domain.people import User
+from ipm_workflow.services.memory import Remembered
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ipm_workflow.services.staff_ports import SessionRecord
 
@@ -49,10 +53,18 @@ class StaffSession:
 class AccountService:
     """Passwords, language preferences and page sessions of staff users."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, lifetime: timedelta) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        lifetime: timedelta,
+        remember: timedelta = timedelta(seconds=5),
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.lifetime = lifetime
+        self.remember = remember
+        self._known: Remembered[StaffSession] = Remembered(remember)
         self.hasher = PasswordHasher()
         self._decoy: str | None = None
 
@@ -106,22 +118,42 @@ class AccountService:
         uow.staff.add_session(record)
         return StaffSession(user, record, cookie)
 
-    def session(self, cookie: str) -> StaffSession | None:
-        """Return the live session of a cookie's value, or None (unknown, expired, inactive)."""
+    def remembered(self, cookie: str) -> StaffSession | None:
+        """The session of a cookie this process found live moments ago (no database read)."""
         if not cookie or len(cookie) > 100:
             return None
+        return self._known.get(session_id(cookie), self.clock.now())
+
+    def session(self, cookie: str) -> StaffSession | None:
+        """Return the live session of a cookie's value, or None (unknown, expired, inactive)."""
+        remembered = self.remembered(cookie)
+        if remembered is not None or not cookie or len(cookie) > 100:
+            return remembered
+        now = self.clock.now()
         with self.uow(readonly=True) as uow:
             record = uow.staff.session(session_id(cookie))
-            if record is None or record.expires_at <= self.clock.now():
+            if record is None or record.expires_at <= now:
                 return None
             try:
                 user = uow.directory.user(record.user_id)
             except NotFound:
                 return None
-        return StaffSession(user, record) if user.active else None
+        if not user.active:
+            return None
+        found = StaffSession(user, record)
+        self._known.keep(record.id, found, now, record.expires_at)
+        return found
+
+    def forget(self, user_id: int | None = None) -> None:
+        """Forget the remembered sessions of a user (of everyone by default)."""
+        if user_id is None:
+            self._known.forget()
+        else:
+            self._known.forget_where(lambda s: s.user.id == user_id)
 
     def sign_out(self, cookie: str) -> None:
-        """Forget a session."""
+        """End a session."""
+        self._known.forget(session_id(cookie))
         with self.uow() as uow:
             uow.staff.delete_session(session_id(cookie))
             uow.commit()
@@ -134,6 +166,7 @@ class AccountService:
             uow.staff.set_password_hash(user.id, hashed)
             ended = uow.staff.delete_sessions(user.id)
             uow.commit()
+        self.forget(user.id)
         log.info("password_set", user_id=user.id, sessions_ended=ended)
         return user
 
@@ -146,6 +179,7 @@ class AccountService:
             uow.staff.set_password_hash(session.user.id, hashed)
             uow.staff.delete_sessions(session.user.id, keep=session.record.id)
             uow.commit()
+        self.forget(session.user.id)
         log.info("password_changed", user_id=session.user.id)
         return True
 
@@ -167,6 +201,7 @@ class AccountService:
         with self.uow() as uow:
             uow.staff.set_language(user_id, language)
             uow.commit()
+        self.forget(user_id)  # the pages read the language from the session's user
 
     def reactivate(self, username: str) -> User:
         """Let a deactivated user sign in again (deactivation is StaffService.deactivate's).

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.people import User
+from ipm_workflow.services.memory import Remembered
 from ipm_workflow.services.ports import Clock, TokenRecord, UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.auth")
@@ -43,8 +43,7 @@ class TokenService:
         # revocation made by another server process takes effect within that delay (at once
         # in this one).
         self.remember = remember
-        self._known: dict[str, tuple[User, datetime]] = {}
-        self._lock = threading.Lock()
+        self._known: Remembered[User] = Remembered(remember)
 
     def issue(self, username: str, days: int = 90, label: str = "") -> IssuedToken:
         """Create a token for a user, valid for some days."""
@@ -65,10 +64,7 @@ class TokenService:
         """The user of a token this process found valid moments ago (no database read), or None."""
         if not token.startswith(TOKEN_PREFIX):
             return None
-        now = self.clock.now()
-        with self._lock:
-            known = self._known.get(token_hash(token))
-        return known[0] if known is not None and known[1] > now else None
+        return self._known.get(token_hash(token), self.clock.now())
 
     def authenticate(self, token: str) -> User | None:
         """Return the active user a valid token belongs to, or None."""
@@ -87,10 +83,7 @@ class TokenService:
                 return None
         if not user.active:
             return None
-        with self._lock:
-            if len(self._known) > 10_000:
-                self._known.clear()
-            self._known[digest] = (user, min(now + self.remember, record.expires_at))
+        self._known.keep(digest, user, now, record.expires_at)
         return user
 
     def tokens_of(self, username: str) -> tuple[User, list[TokenRecord]]:
@@ -101,15 +94,13 @@ class TokenService:
 
     def forget(self) -> None:
         """Drop the remembered tokens: a revocation or deactivation takes effect at once."""
-        with self._lock:
-            self._known.clear()
+        self._known.forget()
 
     def revoke(self, token_id: int) -> bool:
         """Revoke a token by id."""
         with self.uow() as uow:
             done = uow.tokens.revoke(token_id, self.clock.now())
             uow.commit()
-        with self._lock:
-            self._known.clear()
+        self._known.forget()
         log.info("token_revoked", token_id=token_id, revoked=done)
         return done

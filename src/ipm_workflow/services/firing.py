@@ -37,6 +37,8 @@ class Fired:
     case: Case
     outcome: Outcome
     entry: HistoryEntry
+    # Read in the transition's own transaction: the answer's flag without a second one.
+    minor_without_guardian: bool = False
 
 
 class Firing:
@@ -114,4 +116,5 @@ class Firing:
         entry = self.store.record(
             uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id
         )
-        return Fired(case, outcome, entry)
+        flagged = uow.guardians.minors_without_guardian([case.person_id], self.store.today(now))
+        return Fired(case, outcome, entry, case.person_id in flagged)

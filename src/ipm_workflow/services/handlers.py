@@ -19,8 +19,9 @@ from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services import eligibility
-from ipm_workflow.services.aftercare import Aftercare, facts_with_contacts
+from ipm_workflow.services.aftercare import Aftercare
 from ipm_workflow.services.case_records import CaseRecords
+from ipm_workflow.services.case_sheet import CaseSheet, explain_actions, read_sheet
 from ipm_workflow.services.case_store import CaseStore, Change, retrying
 from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
 from ipm_workflow.services.firing import Fired, Firing
@@ -233,13 +234,11 @@ class CaseService:
         policy.require(actor, Right.CASES_READ)
         with self.store.uow(readonly=True) as uow:
             case, birth_date = self.store.load(uow, case_id, actor)
-            compiled = self.store.workflow_of(case)
-            facts = case.facts(self.store.today(), birth_date, compiled.definition.computed)
-            facts = facts_with_contacts(self.store, uow, case, facts)
-            actions = compiled.available_actions(
-                facts, policy.workflow_role(actor), case.previous_state
-            )
-            return case, eligibility.judge_actions(self.store, uow, case, birth_date, actions)
+            return case, explain_actions(self.store, uow, case, birth_date, actor)
+
+    def sheet(self, case_id: int, actor: Actor, lines: int | None = None) -> CaseSheet:
+        """Everything the case's page shows, in one read transaction (services/case_sheet)."""
+        return read_sheet(self.store, case_id, actor, lines)
 
     def fire(self, cmd: FireTrigger, actor: Actor) -> Fired:
         """Apply a trigger: state, data and a chained history entry in one transaction."""

@@ -187,6 +187,11 @@ class HistoryRepository(Protocol):
         """Return a case's entries in order."""
         ...
 
+    def latest(self, case_id: int, limit: int) -> tuple[list[HistoryEntry], int, set[str]]:
+        """Return a case's `limit` latest entries (oldest first), how many it has in all, and
+        every state it entered (a page's timeline and diagram without every entry)."""
+        ...
+
     def search(self, query: AuditQuery) -> list[HistoryEntry]:
         """Return entries across cases, newest first."""
         ...

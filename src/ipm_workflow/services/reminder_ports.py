@@ -17,6 +17,11 @@ class ReminderRepository(Protocol):
         """Return every reminder of a case, by due time."""
         ...
 
+    def latest_for_case(self, case_id: int, limit: int) -> tuple[list[Reminder], int]:
+        """Return a case's `limit` reminders latest on a timeline (sent, else acknowledged, else
+        due), by due time, and how many it has in all."""
+        ...
+
     def get(self, reminder_id: int) -> Reminder | None:
         """Return one reminder."""
         ...

@@ -84,13 +84,14 @@ class StaffService:
         store: CaseStore,
         records: CaseRecords,
         keys: Idempotency,
-        forget_tokens: Callable[[], None],
+        forget_credentials: Callable[[int], None],
     ) -> None:
         self.store = store
         self.records = records
         self.idempotency = keys
-        # Tokens are remembered briefly by the token service: deactivation clears that at once.
-        self.forget_tokens = forget_tokens
+        # Tokens and page sessions are remembered briefly (services/memory.py): deactivation
+        # clears that at once in this process (within those seconds in the others).
+        self.forget_credentials = forget_credentials
 
     def deactivate(self, user_id: int, actor: Actor) -> Deactivated:
         """Switch a user off and revoke all their tokens, in one transaction."""
@@ -103,7 +104,7 @@ class StaffService:
             revoked = sum(uow.tokens.revoke(t.id, now) for t in live)
             uow.staff.delete_sessions(user_id)  # their page sessions end at once too
             uow.commit()
-        self.forget_tokens()
+        self.forget_credentials(user_id)
         log.info("user_deactivated", user_id=user_id, tokens_revoked=revoked, actor=actor.id)
         return Deactivated(user, revoked, was_active)
 

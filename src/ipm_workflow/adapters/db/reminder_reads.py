@@ -43,6 +43,22 @@ class SqlReminderReads:
         ).mappings()
         return [reminder_of(r) for r in rows]
 
+    def latest_for_case(self, case_id: int, limit: int) -> tuple[list[Reminder], int]:
+        """Return a case's `limit` reminders latest on a timeline, by due time; their count."""
+        mine = reminders_t.c.case_id == case_id
+        moment = func.coalesce(
+            reminders_t.c.sent_at, reminders_t.c.acknowledged_at, reminders_t.c.due_at
+        )
+        rows = self.conn.execute(
+            select(reminders_t)
+            .where(mine)
+            .order_by(moment.desc(), reminders_t.c.due_at, reminders_t.c.id)
+            .limit(limit)
+        ).mappings()
+        found = sorted((reminder_of(r) for r in rows), key=lambda r: (r.due_at, r.id))
+        total = self.conn.execute(select(func.count()).where(mine)).scalar_one()
+        return found, int(total)
+
     def get(self, reminder_id: int) -> Reminder | None:
         """Return one reminder."""
         row = (
@@ -60,15 +76,16 @@ class SqlReminderReads:
         limit: int,
     ) -> list[Reminder]:
         """Return the pending reminders due before a moment, across cases."""
-        stmt = (
-            select(reminders_t)
-            .join(cases_t, cases_t.c.id == reminders_t.c.case_id)
-            .where(reminders_t.c.status.in_(sorted(ACTIVE)), reminders_t.c.due_at <= until)
+        stmt = select(reminders_t).where(
+            reminders_t.c.status.in_(sorted(ACTIVE)), reminders_t.c.due_at <= until
         )
         if mission_locales is not None:
-            stmt = stmt.where(cases_t.c.mission_locale_id.in_(list(mission_locales)))
+            # The reminder's own copy of its case's mission locale (0020_scale): no join.
+            stmt = stmt.where(reminders_t.c.mission_locale_id.in_(list(mission_locales)))
         if advisor_id is not None:
-            stmt = stmt.where(cases_t.c.advisor_id == advisor_id)
+            stmt = stmt.join(cases_t, cases_t.c.id == reminders_t.c.case_id).where(
+                cases_t.c.advisor_id == advisor_id
+            )
         rows = self.conn.execute(
             stmt.order_by(reminders_t.c.due_at, reminders_t.c.id).limit(limit)
         ).mappings()

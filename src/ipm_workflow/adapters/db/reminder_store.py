@@ -14,6 +14,7 @@ from ipm_workflow.adapters.db.reminder_reads import (
     reminder_of,
     reminders_t,
 )
+from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.domain.reminder_lifecycle import (
     PENDING,
     Mover,
@@ -51,7 +52,11 @@ class SqlReminderRepository(SqlReminderReads):
             for p in planned
         ]
         if values:
-            self.conn.execute(insert(reminders_t), values)
+            # The case's mission locale as stored (its update brings the reminders along).
+            place = (
+                select(cases_t.c.mission_locale_id).where(cases_t.c.id == case_id).scalar_subquery()
+            )
+            self.conn.execute(insert(reminders_t).values(mission_locale_id=place), values)
 
     def set_status(
         self,

@@ -29,6 +29,7 @@ from ipm_workflow.adapters.db.tables import (
     HistoryRow,
     MissionLocaleRow,
     PersonRow,
+    ReminderRow,
     UserMissionLocaleRow,
     UserRow,
 )
@@ -96,6 +97,16 @@ _GET_CASE = DriverStatement(
 )
 _CASE_VERSION = select(cases_t.c.version).where(cases_t.c.id == bindparam("b_case_id"))
 _UPDATES: dict[tuple[str, ...], DriverStatement] = {}
+_reminders_t: Table = ReminderRow.__table__  # type: ignore[attr-defined]
+# A case's reminders carry its mission locale (the agenda's filter): they follow its moves.
+_REMINDERS_FOLLOW = (
+    update(_reminders_t)
+    .where(
+        _reminders_t.c.case_id == bindparam("b_case_id"),
+        _reminders_t.c.mission_locale_id.is_distinct_from(bindparam("b_mission_locale_id")),
+    )
+    .values(mission_locale_id=bindparam("b_mission_locale_id"))
+)
 _HISTORY_COLUMNS = tuple(c.name for c in history_t.columns if c.name != "id")
 _INSERT_HISTORY = DriverStatement(
     insert(history_t).values(**{c: bindparam(f"b_{c}") for c in _HISTORY_COLUMNS})
@@ -189,6 +200,9 @@ class SqlCaseRepository:
                 raise NotFound(f"case {case.id} not found")
             raise VersionConflict(case.id, expected_version, current)
         case.version = expected_version + 1
+        if "mission_locale_id" in chosen:
+            follow = {"b_case_id": case.id, "b_mission_locale_id": case.mission_locale_id}
+            self.conn.execute(_REMINDERS_FOLLOW, follow)
 
     def search(self, query: CaseQuery) -> tuple[list[Case], int]:
         """Return one page of matching cases and the total count."""
@@ -296,6 +310,22 @@ class SqlHistoryRepository:
             select(history_t).where(history_t.c.case_id == case_id).order_by(history_t.c.seq)
         ).mappings()
         return [mappers.entry_from_row(r) for r in rows]
+
+    def latest(self, case_id: int, limit: int) -> tuple[list[HistoryEntry], int, set[str]]:
+        """Return a case's `limit` latest entries (oldest first), their count, states entered."""
+        mine = history_t.c.case_id == case_id
+        rows = self.conn.execute(
+            select(history_t)
+            .where(mine)
+            .order_by(history_t.c.at.desc(), history_t.c.seq)
+            .limit(limit)
+        ).mappings()
+        entries = sorted((mappers.entry_from_row(r) for r in rows), key=lambda e: e.seq)
+        total = self.conn.execute(select(func.count()).where(mine)).scalar_one()
+        states = self.conn.execute(
+            select(history_t.c.to_state).where(mine, history_t.c.to_state.is_not(None)).distinct()
+        ).scalars()
+        return entries, int(total), set(states)
 
     def erase_payloads(self, case_id: int, seqs: Collection[int]) -> int:
         """Blank some entries' payloads and salts (digests and hashes kept); return how many."""

@@ -287,6 +287,9 @@ class ReminderRow(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=500)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # The case's current mission locale (0020_scale), for the agenda without the cases table;
+    # written with the reminder, kept in step by the case repository when the case moves.
+    mission_locale_id: str | None = Field(default=None, max_length=64)
 
 
 class ReminderAttemptRow(SQLModel, table=True):
@@ -354,6 +357,13 @@ Index(
 )
 Index("ix_people_lower_last_name", func.lower(_people.c.last_name))
 Index("ix_history_actor_at", _history.c.actor, _history.c.at)
+_reminders = ReminderRow.__table__  # type: ignore[attr-defined]
+Index(  # 0020_scale: the agenda by mission locale
+    "ix_reminders_ml_status_due",
+    _reminders.c.mission_locale_id,
+    _reminders.c.status,
+    _reminders.c.due_at,
+)
 
 # --- People (0007): guardians, sensitive data apart, its reads, the communes reference. ---
 

@@ -32,15 +32,17 @@ IdempotencyKey = Annotated[
 _METHODS = {"POST": post, "PATCH": patch, "PUT": put}
 
 
-def render(container: ContainerDep, case: Case) -> CaseOut:
+def render(container: ContainerDep, case: Case, minor: bool | None = None) -> CaseOut:
     """Render a case with its workflow's labels, flagged when its young person is a minor with
-    no guardian on file."""
+    no guardian on file (`minor` when the command already read it, else read here)."""
     definition = container.cases.workflow_of(case).definition
     out = CaseOut.of(case, definition, container.cases.clock.now())
-    flagged = container.person_records.minors_without_guardian(
-        [case.person_id], container.cases.today()
-    )
-    out.minor_without_guardian = case.person_id in flagged
+    if minor is None:
+        flagged = container.person_records.minors_without_guardian(
+            [case.person_id], container.cases.today()
+        )
+        minor = case.person_id in flagged
+    out.minor_without_guardian = minor
     return out
 
 

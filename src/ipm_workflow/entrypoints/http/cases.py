@@ -244,7 +244,8 @@ class CaseController(Controller):
 
         def body(fired: Fired) -> dict[str, Any]:
             out = TransitionOut(
-                case=render(container, fired.case), entry=HistoryEntryOut.of(fired.entry)
+                case=render(container, fired.case, fired.minor_without_guardian),
+                entry=HistoryEntryOut.of(fired.entry),
             )
             return out.model_dump(mode="json")
 

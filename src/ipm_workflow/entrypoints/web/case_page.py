@@ -22,7 +22,6 @@ from ipm_workflow.domain.errors import (
     DomainError,
     InvalidInput,
     InvalidTransition,
-    NotFound,
     TransitionDenied,
     VersionConflict,
 )
@@ -31,6 +30,7 @@ from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.web.rendering import gettext, page
 from ipm_workflow.entrypoints.web.session import redirect
+from ipm_workflow.services.case_sheet import CaseSheet
 from ipm_workflow.services.commands import FireTrigger, Reassign, RecordDocument, UpdateData
 
 DOCUMENT_STATUSES = ("missing", "received", "validated", "expired", "refused")
@@ -49,13 +49,12 @@ class TimelineItem:
     item: Any
 
 
-def _timeline(container: Container, case_id: int, actor: Actor) -> list[TimelineItem]:
-    items = [TimelineItem(e.at, "history", e) for e in container.cases.history(case_id, actor)]
-    if policy.may(actor, Action.REMINDERS_READ):
-        items += [
-            TimelineItem(r.sent_at or r.acknowledged_at or r.due_at, "reminder", r)
-            for r in container.reminders.of_case(case_id, actor)
-        ]
+def _timeline(sheet: CaseSheet) -> list[TimelineItem]:
+    items = [TimelineItem(e.at, "history", e) for e in sheet.history]
+    items += [
+        TimelineItem(r.sent_at or r.acknowledged_at or r.due_at, "reminder", r)
+        for r in sheet.reminders
+    ]
     return sorted(items, key=lambda i: i.at, reverse=True)
 
 
@@ -80,26 +79,21 @@ def case_view(
 
     The timeline holds its TIMELINE_LINES latest lines unless `whole_timeline`.
     """
-    case, actions = container.cases.actions(case_id, actor)
+    # One read transaction for the whole page (services/case_sheet.py).
+    lines = None if whole_timeline else TIMELINE_LINES
+    sheet = container.cases.sheet(case_id, actor, lines)
+    case, actions = sheet.case, sheet.actions
     definition = container.cases.workflow_of(case).definition
     sees_people = policy.may(actor, Action.PEOPLE_READ)
-    person = None
-    if sees_people:
-        try:
-            person = container.people.get_for(case.person_id, actor)
-        except NotFound:
-            person = None
     fields = [
         (name, spec, case.data.get(name))
         for name, spec in definition.fields.items()
         if sees_people or not spec.personal
     ]
-    timeline = _timeline(container, case_id, actor)
-    visited = {e.item.to_state for e in timeline if e.kind == "history" and e.item.to_state}
+    timeline = _timeline(sheet)[:lines]
     phases: dict[str, list[tuple[str, Any]]] = {}
     for name, spec in definition.states.items():
         phases.setdefault(spec.phase, []).append((name, spec))
-    users = {u.id: u for u, _ in container.accounts.users()}
     spec = definition.states[case.state]
     due = case.due_at  # the state's clock (domain/clocks.py), pauses included
     title = gettext(request)("Case %(id)d") % {"id": case.id}
@@ -112,7 +106,7 @@ def case_view(
         definition=definition,
         state=spec,
         due=due,
-        person=person,
+        person=sheet.person,
         fields=fields,
         documents=[(t, s, case.documents.get(t)) for t, s in definition.documents.items()],
         uploads=container.uploads.of_case(case_id, actor)
@@ -120,14 +114,14 @@ def case_view(
         else [],
         statuses=DOCUMENT_STATUSES,
         phases=phases,
-        visited=visited,
+        visited=sheet.visited,
         allowed=[a for a in actions if a.allowed],
         refused=[a for a in actions if not a.allowed],
-        timeline=timeline if whole_timeline else timeline[:TIMELINE_LINES],
-        timeline_total=len(timeline),
-        advisor=users.get(case.advisor_id) if case.advisor_id else None,
-        advisors=[u for u in users.values() if u.role == policy.ADVISOR and u.active],
-        mission_locales=container.people.mission_locales(),
+        timeline=timeline,
+        timeline_total=sheet.timeline_total,
+        advisor=sheet.advisor,
+        advisors=sheet.advisors,
+        mission_locales=sheet.mission_locales,
         may={
             "fire": policy.may(actor, Action.CASES_FIRE),
             "document": policy.may(actor, Action.CASES_DOCUMENT),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,9 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor | None:
     return Actor.of(session.user) if session is not None else None
 
 
+# A page shows the same moments again and again (a case's timeline on each visit): Babel's
+# formatting of each was a visible share of the case page's time (bench/web.py).
+@lru_cache(maxsize=8192)
 def when(moment: date | datetime | None, lang: str, timezone: str) -> str:
     """A date, or a time in the service's time zone, in the page's language."""
     if moment is None:

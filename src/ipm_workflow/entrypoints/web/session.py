@@ -46,9 +46,10 @@ class SessionAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         """Authenticate one page request."""
         container: Container = connection.app.state.container
         cookie = connection.cookies.get(SESSION_COOKIE, "")
-        session = (
-            await anyio.to_thread.run_sync(container.accounts.session, cookie) if cookie else None
-        )
+        # A session seen moments ago is answered on the event loop, like an API token.
+        session = container.accounts.remembered(cookie)
+        if session is None and cookie:
+            session = await anyio.to_thread.run_sync(container.accounts.session, cookie)
         if session is None:
             raise NotAuthorizedException("sign in first")
         structlog.contextvars.bind_contextvars(actor=session.user.actor)
