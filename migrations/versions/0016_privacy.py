@@ -1,7 +1,7 @@
 """privacy: consent records, erasure requests, exports, messages sent, audited refused reads
 
 Revision ID: 0016_privacy
-Revises: 0013_indexes
+Revises: 0014_reports
 Create Date: 2026-12-01 00:15:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016_privacy"
-down_revision: str | None = "0013_indexes"
+down_revision: str | None = "0014_reports"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

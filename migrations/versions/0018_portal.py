@@ -1,7 +1,7 @@
 """portal: the young person's own pages (single-use sign-in links, portal sessions)
 
 Revision ID: 0018_portal
-Revises: 0013_indexes
+Revises: 0016_privacy
 Create Date: 2026-12-01 00:15:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0018_portal"
-down_revision: str | None = "0013_indexes"
+down_revision: str | None = "0016_privacy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

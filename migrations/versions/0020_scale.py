@@ -1,7 +1,7 @@
 """the agenda at scale: reminders carry their case's mission locale, indexed
 
 Revision ID: 0020_scale
-Revises: 0013_indexes
+Revises: 0019_uploads
 Create Date: 2026-12-01 00:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_scale"
-down_revision: str | None = "0013_indexes"
+down_revision: str | None = "0019_uploads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
