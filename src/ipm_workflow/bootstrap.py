@@ -164,7 +164,6 @@ class Container:
             store, self.reminders, self.people, self.person_records, self.delivery
         )
 
-
     def _forget_user(self, user_id: int) -> None:
         """Forget what this process remembers of a user's credentials (a deactivation)."""
         self.tokens.forget()
@@ -497,6 +496,8 @@ def beneficiary_module_file(rows: list[dict[str, str | int]], fmt: str) -> bytes
     kinds: list[Any] = ["int" if c in NUMBERS else "text" for c in COLUMNS]
     sheet = Sheet("Mobility activities", COLUMNS, [[r[c] for c in COLUMNS] for r in rows], kinds)
     return csv_file(sheet) if fmt == "csv" else xlsx_file(sheet)
+
+
 RETENTION_FILE = ROOT / "config" / "retention.yaml"
 
 

@@ -23,8 +23,8 @@ from ipm_workflow.services.people_ports import (
     TokenRecord,
     TokenRepository,
 )
-from ipm_workflow.services.privacy_ports import PrivacyRepository
 from ipm_workflow.services.portal_ports import PortalRepository
+from ipm_workflow.services.privacy_ports import PrivacyRepository
 from ipm_workflow.services.reminder_ports import ReminderRepository
 from ipm_workflow.services.retention_ports import RetentionRepository
 from ipm_workflow.services.staff_ports import StaffRepository

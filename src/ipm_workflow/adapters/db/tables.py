@@ -575,6 +575,8 @@ class SentMessageRow(SQLModel, table=True):
     language: str = Field(max_length=2)
     message_id: str = Field(max_length=200)
     at: datetime = _ts()
+
+
 # --- documents uploaded by the young person or a guardian (issue 17) ---------------------------
 
 

@@ -24,8 +24,8 @@ from ipm_workflow.adapters.db.people_store import (
     SqlGuardianRepository,
     SqlSensitiveRepository,
 )
-from ipm_workflow.adapters.db.privacy_store import SqlPrivacyRepository
 from ipm_workflow.adapters.db.portal_store import SqlPortalRepository
+from ipm_workflow.adapters.db.privacy_store import SqlPrivacyRepository
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
 from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
 from ipm_workflow.adapters.db.retention_store import SqlRetentionRepository

@@ -11,8 +11,8 @@ from ipm_workflow.entrypoints.cli import (
     imports,
     operations,
     people,
-    reports,
     privacy,
+    reports,
     retention,
 )
 from ipm_workflow.entrypoints.cli.common import app

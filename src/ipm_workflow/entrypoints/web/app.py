@@ -19,11 +19,11 @@ from ipm_workflow.entrypoints.web.agenda import AGENDA_PAGES
 from ipm_workflow.entrypoints.web.cases import CASE_PAGES
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARD_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
-from ipm_workflow.entrypoints.web.privacy import PRIVACY_PAGES
 from ipm_workflow.entrypoints.web.portal_documents import PORTAL_DOCUMENT_PAGES
 from ipm_workflow.entrypoints.web.portal_journey import PORTAL_JOURNEY_PAGES
 from ipm_workflow.entrypoints.web.portal_pages import PORTAL_ACCESS_PAGES
 from ipm_workflow.entrypoints.web.portal_session import PORTAL_PATHS, portal_router
+from ipm_workflow.entrypoints.web.privacy import PRIVACY_PAGES
 from ipm_workflow.entrypoints.web.referral import REFERRAL_PAGES
 from ipm_workflow.entrypoints.web.rendering import error_page
 from ipm_workflow.entrypoints.web.sandbox import SANDBOX_PAGES
