@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import Result
 
+from integration.reports_dataset import build
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
-from integration.reports_dataset import build
 
 Cli = Callable[..., Result]
 YEAR = ("--from", "2026-01-01", "--to", "2026-12-31")
