@@ -6,7 +6,7 @@ import csv
 import io
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +67,8 @@ class TestReportFiles:
             "GET", f"{REPORTS}/first_contact_late", "supervisor", params={**YEAR, "format": "xlsx"}
         )
         table, _ = workbook_rows(response.content)
-        expected = (datetime(2026, 1, 9), datetime(2026, 1, 12))
-        assert expected == (table[1][4], table[1][5])
+        expected = (date(2026, 1, 9), date(2026, 1, 12))
+        assert expected == (table[1][4].date(), table[1][5].date())
 
     def test_csv_for_french_excel(self, dataset: Dataset, api: ApiJourney) -> None:
         """UTF-8 with a byte-order mark, `;` between fields, shares in percent with a comma."""
@@ -101,7 +101,7 @@ class TestLibreOffice:
     """The XLSX files convert cleanly with a headless LibreOffice."""
 
     def test_converts_to_csv(self, dataset: Dataset, api: ApiJourney, tmp_path: Path) -> None:
-        """`soffice --headless --convert-to csv` (UTF-8) reads the same header and figures."""
+        """`soffice --headless --convert-to csv` (in UTF-8) reads the same header and figures."""
         soffice = shutil.which("soffice")
         if soffice is None:
             pytest.skip(
@@ -111,8 +111,9 @@ class TestLibreOffice:
         source = tmp_path / "activity.xlsx"
         source.write_bytes(response.content)
         profile = (tmp_path / "profile").as_uri()
+        utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"
         subprocess.run(
-            [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+            [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", utf8_csv,
              "--outdir", str(tmp_path), str(source)],
             check=True, capture_output=True, timeout=180,
         )  # fmt: skip
