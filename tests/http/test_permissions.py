@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.policy import OPERATOR_ACTOR
 from ipm_workflow.services.commands import Actor, OpenCase
 from ipm_workflow.services.uploads import SendUpload
 from journey import CASES, OPENING, WORKFLOW, ApiJourney
@@ -219,6 +221,30 @@ ENDPOINTS = {
         "POST", "/api/v1/uploads/{upload_id}/refusal", CASE_WRITE, {"reason": "blurred"}
     ),
     "uploads-file": Endpoint("GET", "/api/v1/uploads/{upload_id}/file", CASE_READ),
+    # Data protection (issue 15).
+    "people-export": Endpoint("GET", "/api/v1/people/{person_id}/export", CASE_READ),
+    "people-consents": Endpoint("GET", "/api/v1/people/{person_id}/consents", CASE_READ),
+    "people-consent-record": Endpoint(
+        "POST",
+        "/api/v1/people/{person_id}/consents",
+        (201, 404, 403, 403, 401),
+        {"purpose": "photos_testimonials", "granted": True},
+    ),
+    "erasure-request": Endpoint(
+        "POST",
+        "/api/v1/people/{person_id}/erasure-requests",
+        (403, 403, 201, 403, 401),
+        {"received_on": "2026-01-05", "requester": "young_person"},
+    ),
+    "erasure-list": Endpoint("GET", "/api/v1/privacy/erasure-requests", SUPERVISOR_ONLY),
+    "erasure-decide": Endpoint(
+        "POST",
+        "/api/v1/privacy/erasure-requests/{erasure_id}/decision",
+        SUPERVISOR_ONLY,
+        {"decision": "refused", "reason": "already answered"},
+    ),
+    "sensitive-reads": Endpoint("GET", "/api/v1/privacy/sensitive-reads", SUPERVISOR_ONLY),
+    "privacy-register": Endpoint("GET", "/api/v1/privacy/register", (403, 403, 200, 200, 401)),
 }
 
 
@@ -254,7 +280,11 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, actor=advisor)
     spare = container.tokens.issue("advisor.a", label="spare")
     upload = container.uploads.send(SendUpload(case_id, "identity", small_pdf()), advisor)
+    erasure = container.privacy.record_erasure(
+        person.id, date(2026, 1, 5), "young_person", OPERATOR_ACTOR
+    )
     return {
+        "erasure_id": erasure.id,
         "guardian_id": guardian.id,
         "upload_id": upload.id,
         "case_id": case_id,
