@@ -130,7 +130,7 @@ class Container:
         from ipm_workflow.adapters.retention_file import load_policy  # noqa: PLC0415
 
         policy = load_policy(self.settings.retention_file, self.registry)
-        return RetentionService(self.pseudonymisation, policy, self.settings.timezone)
+        return RetentionService(self.pseudonymisation, policy, self.settings.timezone, self.privacy)
 
     def cluster_lock(self, name: str) -> AbstractContextManager[bool]:
         """Hold a lock no other process on this database holds (True), or say it is taken."""
