@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.policy import OPERATOR_ACTOR
 from ipm_workflow.services.commands import Actor, OpenCase
 from journey import CASES, OPENING, WORKFLOW, ApiJourney
 
@@ -190,6 +192,30 @@ ENDPOINTS = {
     "admin-token-revoke": Endpoint(
         "DELETE", "/api/v1/admin/tokens/{token_id}", (403, 403, 403, 204, 401)
     ),
+    # Data protection (issue 15).
+    "people-export": Endpoint("GET", "/api/v1/people/{person_id}/export", CASE_READ),
+    "people-consents": Endpoint("GET", "/api/v1/people/{person_id}/consents", CASE_READ),
+    "people-consent-record": Endpoint(
+        "POST",
+        "/api/v1/people/{person_id}/consents",
+        (201, 404, 403, 403, 401),
+        {"purpose": "photos_testimonials", "granted": True},
+    ),
+    "erasure-request": Endpoint(
+        "POST",
+        "/api/v1/people/{person_id}/erasure-requests",
+        (403, 403, 201, 403, 401),
+        {"received_on": "2026-01-05", "requester": "young_person"},
+    ),
+    "erasure-list": Endpoint("GET", "/api/v1/privacy/erasure-requests", SUPERVISOR_ONLY),
+    "erasure-decide": Endpoint(
+        "POST",
+        "/api/v1/privacy/erasure-requests/{erasure_id}/decision",
+        SUPERVISOR_ONLY,
+        {"decision": "refused", "reason": "already answered"},
+    ),
+    "sensitive-reads": Endpoint("GET", "/api/v1/privacy/sensitive-reads", SUPERVISOR_ONLY),
+    "privacy-register": Endpoint("GET", "/api/v1/privacy/register", (403, 403, 200, 200, 401)),
 }
 
 
@@ -224,7 +250,11 @@ def ids(container: Container, users: dict[str, User], person: Person) -> dict[st
     [reminder, *_] = container.reminders.of_case(case_id, advisor)
     cohort = container.cohorts.create("MALTA-1", "Malta", WORKFLOW, actor=advisor)
     spare = container.tokens.issue("advisor.a", label="spare")
+    erasure = container.privacy.record_erasure(
+        person.id, date(2026, 1, 5), "young_person", OPERATOR_ACTOR
+    )
     return {
+        "erasure_id": erasure.id,
         "guardian_id": guardian.id,
         "case_id": case_id,
         "duplicate_id": duplicate_id,

@@ -178,7 +178,7 @@ class PrivacyController(Controller):
         return list(plain(container.privacy.erasures(actor, person_id)))
 
     @post(
-        "/privacy/erasure-requests/{request_id:int}/decision",
+        "/privacy/erasure-requests/{erasure_id:int}/decision",
         sync_to_thread=True,
         status_code=200,
         summary="Decide an erasure request",
@@ -189,11 +189,11 @@ class PrivacyController(Controller):
         self,
         container: ContainerDep,
         actor: ActorDep,
-        request_id: FromPath[int],
+        erasure_id: FromPath[int],
         data: JSONBody[DecisionIn],
     ) -> dict[str, Any]:
         """Deletion, pseudonymisation (an audit duty applies) or refusal, with the reason."""
-        decided = container.privacy.decide_erasure(request_id, data.decision, data.reason, actor)
+        decided = container.privacy.decide_erasure(erasure_id, data.decision, data.reason, actor)
         return dict(plain(decided))
 
     @get(
