@@ -393,3 +393,18 @@ def test_accepted_erasure_requests_are_carried_out(
     )
     assert container.retention.run().erasures == []
     assert_chains_ok(container, cases=2)
+
+
+def test_serve_refuses_an_invalid_rules_file(
+    run_cli: Callable[..., Result], db_url: str, tmp_path: Path
+) -> None:
+    """`serve` (whose embedded worker runs the daily job) refuses to start on a broken file."""
+    bad = tmp_path / "retention.yaml"
+    bad.write_text("rules: []\n", encoding="utf-8")
+    env = {"IPM_DATABASE_URL": db_url, "IPM_RETENTION_FILE": str(bad)}
+
+    result = run_cli("serve", "--port", "1", env=env)
+
+    assert result.exit_code == 2, result.output
+    assert f"{bad}:" in result.output
+    assert "rules: List should have at least 1 item" in result.output
