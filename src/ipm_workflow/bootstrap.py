@@ -175,7 +175,7 @@ class Container:
         from ipm_workflow.adapters.retention_file import load_policy  # noqa: PLC0415
 
         policy = load_policy(self.settings.retention_file, self.registry)
-        return RetentionService(self.pseudonymisation, policy, self.settings.timezone)
+        return RetentionService(self.pseudonymisation, policy, self.settings.timezone, self.privacy)
 
     def cluster_lock(self, name: str) -> AbstractContextManager[bool]:
         """Hold a lock no other process on this database holds (True), or say it is taken."""
@@ -326,7 +326,8 @@ def upgrade_database(settings: Settings, *, sandbox: bool = False) -> str:
 def prepare_to_serve(settings: Settings) -> None:
     """Check the database before serving: migrated (a sandbox migrates itself), right mode.
 
-    Raises DatabaseNotReady or WrongInstance with a message for the operator.
+    Raises DatabaseNotReady or WrongInstance with a message for the operator, or
+    RetentionConfigInvalid when an embedded worker would run retention on a broken file.
     """
     from ipm_workflow.adapters.db import migrate  # noqa: PLC0415
     from ipm_workflow.adapters.db.database import create_db_engine  # noqa: PLC0415
@@ -345,6 +346,10 @@ def prepare_to_serve(settings: Settings) -> None:
         claim_mode(engine, settings.sandbox)
     finally:
         engine.dispose()
+    if settings.embedded_worker and not settings.sandbox:
+        from ipm_workflow.adapters.retention_file import load_policy  # noqa: PLC0415
+
+        load_policy(settings.retention_file)  # its daily job runs in the embedded worker
 
 
 def sortable_case_fields() -> tuple[str, ...]:

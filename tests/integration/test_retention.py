@@ -341,3 +341,70 @@ def test_cli_refuses_an_invalid_rules_file(run_cli: Callable[..., Result], tmp_p
     line = next(i for i, ln in enumerate(shipped.splitlines(), 1) if "age: 27" in ln)
     assert f"{bad}:{line}:" in result.output
     assert "rules[0].until.age: Input should be a valid integer" in result.output
+
+
+def test_accepted_erasure_requests_are_carried_out(
+    container: Container,
+    clock: ManualClock,
+    advisor: Actor,
+    directory: dict[str, User],
+    cli: Callable[..., Result],
+) -> None:
+    """A run carries out the erasure requests a supervisor accepted (pseudonymisation or
+    deletion), once; a refused one changes nothing; the dry run only names them."""
+    supervisor = Actor.of(directory["supervisor"])
+    journey = Journey(container, advisor, clock)
+    people = {}
+    for name in ("Pseudo", "Efface", "Refuse"):
+        pid = _register(container, advisor, name, "Demandeur", birth_date=date(2003, 1, 1))
+        journey.open(pid)
+        people[name] = pid
+    privacy = container.privacy
+    decisions = {"Pseudo": "pseudonymisation", "Efface": "deletion", "Refuse": "refused"}
+    requests = {}
+    for name, decision in decisions.items():
+        asked = privacy.record_erasure(people[name], date(2020, 1, 6), "young_person", supervisor)
+        assert asked.id is not None
+        privacy.decide_erasure(asked.id, decision, "motif communiqué", supervisor)
+        requests[name] = asked.id
+
+    dry = container.retention.run(dry_run=True)
+
+    assert [requests["Pseudo"], requests["Efface"]] == sorted(r.id for r in dry.erasures)
+    assert dry.erased == []
+    assert dry.due == []
+
+    done = cli("retention", "run")
+    assert done.exit_code == 0, done.output
+    assert f"erasure request {requests['Efface']} (person {people['Efface']}): deletion " in (
+        done.output
+    )
+    with container.engine.connect() as conn:
+        left = dict(conn.execute(text("SELECT id, last_name FROM people")).all())
+        cases = dict(conn.execute(text("SELECT person_id, COUNT(*) FROM cases GROUP BY 1")).all())
+    assert {
+        people["Pseudo"]: f"PSEUDO-{people['Pseudo']}",
+        people["Refuse"]: "Demandeur",
+    } == left
+    assert {people["Pseudo"]: 1, people["Refuse"]: 1} == cases
+    carried = {r.id: r.carried_out_at is not None for r in privacy.erasures(supervisor)}
+    assert {requests["Pseudo"]: True, requests["Efface"]: True, requests["Refuse"]: False} == (
+        carried
+    )
+    assert container.retention.run().erasures == []
+    assert_chains_ok(container, cases=2)
+
+
+def test_serve_refuses_an_invalid_rules_file(
+    run_cli: Callable[..., Result], db_url: str, tmp_path: Path
+) -> None:
+    """`serve` (whose embedded worker runs the daily job) refuses to start on a broken file."""
+    bad = tmp_path / "retention.yaml"
+    bad.write_text("rules: []\n", encoding="utf-8")
+    env = {"IPM_DATABASE_URL": db_url, "IPM_RETENTION_FILE": str(bad)}
+
+    result = run_cli("serve", "--port", "1", env=env)
+
+    assert result.exit_code == 2, result.output
+    assert f"{bad}:" in result.output
+    assert "rules: List should have at least 1 item" in result.output

@@ -1,4 +1,8 @@
-"""Retention runs: which people are past their rules, and carrying out what the rules say."""
+"""Retention runs: which people are past their rules, and carrying out what the rules say.
+
+A run also carries out the erasure requests a supervisor accepted (services/privacy.py decides
+them; the same pseudonymisation or deletion applies).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,12 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from ipm_workflow.domain.errors import DomainError
+from ipm_workflow.domain.errors import DomainError, NotFound
+from ipm_workflow.domain.privacy import ErasureDecision, ErasureRequest
 from ipm_workflow.domain.retention import Action, RetentionPolicy, Verdict, decide
+from ipm_workflow.services.commands import SYSTEM
+from ipm_workflow.services.ports import UnitOfWork
+from ipm_workflow.services.privacy import PrivacyService, carry_out_erasure
 from ipm_workflow.services.pseudonymisation import PseudonymisationService
 
 log = structlog.get_logger("ipm_workflow.retention")
@@ -23,10 +31,13 @@ class RetentionRun:
 
     today: date
     dry_run: bool
-    due: list[Verdict]
+    due: list[Verdict] = field(default_factory=list)
     done: list[Verdict] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
     answers_forgotten: int = 0
+    # Accepted erasure requests: found, and carried out (by request id).
+    erasures: list[ErasureRequest] = field(default_factory=list)
+    erased: list[int] = field(default_factory=list)
 
 
 class RetentionService:
@@ -37,11 +48,13 @@ class RetentionService:
         pseudonymisation: PseudonymisationService,
         policy: RetentionPolicy,
         timezone: str = "Europe/Paris",
+        privacy: PrivacyService | None = None,
     ) -> None:
         self.pseudonymisation = pseudonymisation
         self.store = pseudonymisation.store
         self.policy = policy
         self.timezone = timezone
+        self.privacy = privacy
 
     def today(self) -> date:
         """The clock's day where the service runs."""
@@ -64,9 +77,15 @@ class RetentionService:
             after = people[-1].person_id
 
     def run(self, *, dry_run: bool = False) -> RetentionRun:
-        """Find who is past their rules; unless a dry run, pseudonymise or delete them."""
-        today = self.today()
-        result = RetentionRun(today, dry_run, self.due(today))
+        """Carry out accepted erasures, then pseudonymise or delete whoever is past their
+        rules; a dry run only lists both."""
+        result = RetentionRun(self.today(), dry_run)
+        if self.privacy is not None:
+            result.erasures = self.privacy.erasures_to_carry_out()
+        if not dry_run:
+            for request in result.erasures:
+                self._erase(request, result)
+        result.due = self.due(result.today)
         if dry_run:
             return result
         with self.store.uow() as uow:
@@ -88,10 +107,44 @@ class RetentionService:
             result.done.append(verdict)
         log.info(
             "retention_run",
-            today=today.isoformat(),
+            today=result.today.isoformat(),
             pseudonymised=sum(v.action is Action.PSEUDONYMISE for v in result.done),
             deleted=sum(v.action is Action.DELETE for v in result.done),
             failed=len(result.failed),
+            erasures=len(result.erased),
             answers_forgotten=result.answers_forgotten,
         )
         return result
+
+    def _erase(self, request: ErasureRequest, result: RetentionRun) -> None:
+        """Carry out one accepted erasure request, in one transaction with its marking."""
+        assert request.id is not None  # noqa: S101 - stored requests have ids
+        rule = f"erasure request {request.id}"
+        service = self.pseudonymisation
+
+        def erase(uow: UnitOfWork, person_id: int, decision: ErasureDecision) -> None:
+            try:
+                uow.people.get(person_id)
+            except NotFound:
+                return  # already deleted (by an earlier run): nothing is left to erase
+            if decision is ErasureDecision.DELETION:
+                service.delete_in(uow, person_id)
+            else:
+                service.pseudonymise_in(uow, person_id, rule, SYSTEM)
+
+        try:
+            with self.store.uow() as uow:
+                carry_out_erasure(uow, request.id, self.store.clock.now(), erase)
+                uow.commit()
+        except DomainError as exc:
+            result.failed[request.person_id] = f"{rule}: {exc.message}"
+            log.warning("erasure_failed", request_id=request.id, error=exc.kind)
+            return
+        service.scrub()
+        result.erased.append(request.id)
+        log.info(
+            "erasure_carried_out",
+            request_id=request.id,
+            person_id=request.person_id,
+            decision=str(request.decision),
+        )

@@ -12,6 +12,7 @@ from ipm_workflow.adapters.db.access import idem_t
 from ipm_workflow.adapters.db.attribution_store import moves_t
 from ipm_workflow.adapters.db.contact_store import contacts_t
 from ipm_workflow.adapters.db.people_store import guardians_t, reads_t, sensitive_t
+from ipm_workflow.adapters.db.privacy_store import consents_t, sent_t
 from ipm_workflow.adapters.db.reminder_reads import attempts_t, reminders_t
 from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.tables import SandboxOutboxRow
@@ -121,7 +122,9 @@ class SqlRetentionRepository:
         conn.execute(
             update(attempts_t).where(attempts_t.c.reminder_id.in_(reminder_ids)).values(detail=None)
         )
+        # The texts of the messages sent (kept for subject access) and the sandbox's copies.
         conn.execute(delete(outbox_t).where(outbox_t.c.case_id.in_(case_ids)))
+        conn.execute(delete(sent_t).where(sent_t.c.case_id.in_(case_ids)))
 
     def delete_person(self, person_id: int) -> list[int]:
         """Delete the person and everything about them, cases and chains included; case ids."""
@@ -130,10 +133,11 @@ class SqlRetentionRepository:
         if case_ids:
             reminder_ids = select(reminders_t.c.id).where(reminders_t.c.case_id.in_(case_ids))
             conn.execute(delete(attempts_t).where(attempts_t.c.reminder_id.in_(reminder_ids)))
-            for table in (reminders_t, contacts_t, moves_t, history_t, outbox_t):
+            for table in (reminders_t, contacts_t, moves_t, history_t, outbox_t, sent_t):
                 conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
             conn.execute(delete(cases_t).where(cases_t.c.id.in_(case_ids)))
-        for table in (guardians_t, sensitive_t, reads_t):
+        # Erasure requests and exports stay: they hold no personal data, only the person's id.
+        for table in (guardians_t, sensitive_t, reads_t, consents_t):
             conn.execute(delete(table).where(table.c.person_id == person_id))
         # A duplicate merged into this person no longer points at it (it has its own rules).
         conn.execute(

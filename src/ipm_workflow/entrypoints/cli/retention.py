@@ -25,7 +25,8 @@ def retention_run(
 ) -> None:
     """Pseudonymise or delete every person past their retention rules (the worker's daily job).
 
-    Runs under the cluster-wide lock shared with the workers' daily job.
+    Accepted erasure requests are carried out first. Runs under the cluster-wide lock shared
+    with the workers' daily job.
     """
     container = open_container()
     with container.cluster_lock("retention") as held:
@@ -37,6 +38,13 @@ def retention_run(
         print_json(run)
         return
     verb = "would be" if dry_run else "were"
+    for request in run.erasures:
+        state = "carried out" if request.id in run.erased else "to carry out"
+        if dry_run:
+            state = "would be carried out"
+        typer.echo(
+            f"erasure request {request.id} (person {request.person_id}): {request.decision} {state}"
+        )
     for verdict in run.due:
         failure = run.failed.get(verdict.person_id)
         mark = f"FAILED ({failure})" if failure else verdict.action.value
