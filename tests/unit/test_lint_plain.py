@@ -49,4 +49,4 @@ class TestShippedWorkflows:
             for state in c.definition.states
             if journey.where(c.definition, state) is None
         ]
-        assert [] == missing
+        assert missing == []
