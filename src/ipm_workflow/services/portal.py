@@ -189,7 +189,7 @@ class PortalService:
             guardian_id,
             safe_target(target),
             now,
-            now + (lifetime or self.link_lifetime),
+            now + (self.link_lifetime if lifetime is None else lifetime),
         )
         uow.portal.add_link(record)
         return f"{self.public_url}{LINK_PATH}{token}"

@@ -11,6 +11,7 @@ from typing import Final
 TEXT: Final[dict[str, dict[str, str]]] = {
     "fr": {
         "site": "Mon espace Ipm",
+        "sandbox": "Bac à sable de formation : données fictives, aucun message ne part.",
         "sign_in_title": "Ouvrir mon espace",
         "sign_in_intro": "Écris ton adresse e-mail ou ton numéro de téléphone : on t'envoie un "
         "lien pour entrer, sans mot de passe.",
@@ -52,6 +53,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "todo_guardian": "Ce qui est attendu",
         "nothing_todo": "Rien pour l'instant : on te prévient dès qu'il faut faire quelque chose.",
         "by": "avant le {date}",
+        "received_on": "Reçu le {date}",
         "document": "Document à fournir : {label}",
         "document_problem": "Document à revoir : {label}",
         "reminders": "Tes rappels",
@@ -85,6 +87,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "en": {
         "site": "My Ipm page",
+        "sandbox": "Training sandbox: fictitious data, no message leaves.",
         "sign_in_title": "Open my page",
         "sign_in_intro": "Type your e-mail address or phone number: we send you a link to get "
         "in, no password.",
@@ -126,6 +129,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "todo_guardian": "What is expected",
         "nothing_todo": "Nothing right now: we will tell you when something is needed.",
         "by": "by {date}",
+        "received_on": "Received on {date}",
         "document": "Document to provide: {label}",
         "document_problem": "Document to look at again: {label}",
         "reminders": "Your reminders",
