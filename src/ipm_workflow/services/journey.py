@@ -158,7 +158,9 @@ class JourneyService:
                 continue
             answered = r.acknowledged_at is not None or r.status == Status.ACKNOWLEDGED
             items.append(
-                ReminderItem(r.id, subject, r.due_at.date(), answered, r.sent_at is not None)
+                ReminderItem(
+                    r.id, subject, self.store.today(r.due_at), answered, r.sent_at is not None
+                )
             )
         return items
 
