@@ -33,6 +33,7 @@ from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.eligibility import EligibilityService
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.idempotency import Idempotency
+from ipm_workflow.services.journey import JourneyService
 from ipm_workflow.services.merges import MergeService
 from ipm_workflow.services.messages import Channel, DeliveryPolicy
 from ipm_workflow.services.people import PeopleService
@@ -87,6 +88,7 @@ class Container:
     accounts: AccountService = field(init=False)
     uploads: UploadService = field(init=False)
     portal: PortalService = field(init=False)  # issue 17: the young person's own pages
+    journey: JourneyService = field(init=False)
 
     def __post_init__(self) -> None:
         from ipm_workflow.adapters.clock import SystemClock  # noqa: PLC0415 - see module doc
@@ -127,6 +129,10 @@ class Container:
             reminder_link_lifetime=timedelta(hours=self.settings.portal_reminder_link_hours),
             session_lifetime=timedelta(minutes=self.settings.portal_session_minutes),
             public_url=self.settings.links_url,
+        )
+        self.delivery.portal = self.portal
+        self.journey = JourneyService(
+            store, self.reminders, self.people, self.person_records, self.delivery
         )
 
     def channels(self) -> dict[str, Channel]:

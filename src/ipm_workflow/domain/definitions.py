@@ -78,6 +78,25 @@ class DocumentSpec(Strict):
     )
 
 
+class PlainPhase(Strict):
+    """A phase in the young person's words: a short title and one or two plain sentences."""
+
+    title: Labels
+    text: Labels
+
+
+class PlainWords(Strict):
+    """How the young person's own pages tell the journey: no state names, no jargon."""
+
+    phases: dict[Phase, PlainPhase] = Field(
+        description="Every phase a state of the file uses, in the young person's words."
+    )
+    states: dict[str, Labels] = Field(
+        default_factory=dict,
+        description="Where a state says more than its phase: 'where you are', in plain words.",
+    )
+
+
 class StateSpec(Strict):
     """One state of the journey."""
 
@@ -332,6 +351,8 @@ class Workflow(Strict):
     # Follow-up and money (README "Contact attempts and outcomes", "Money on a mobility").
     follow_up: FollowUp | None = None
     money: Money | None = None
+    # The young person's own pages (issue 17): the journey in plain words.
+    plain: PlainWords | None = None
 
     @property
     def key(self) -> tuple[str, int]:

@@ -97,6 +97,7 @@ class _Linter(ValueChecks):
         self.check_computed()
         self.check_events()
         self.check_ambiguous_triggers()
+        self.check_plain()
         self.check_graph()
         for path, message in [*follow_up_problems(wf), *money_problems(wf)]:
             self.report(path, message)
@@ -241,6 +242,37 @@ class _Linter(ValueChecks):
         others = [p.programme for p in wf.eligibility[:index]]
         if rules.programme in others:
             self.report((*path, "programme"), f"programme '{rules.programme}' is declared twice")
+
+    def check_plain(self) -> None:
+        """The plain words cover every phase in use, name real states, and never show one."""
+        plain = self.wf.plain
+        if plain is None:
+            return
+        for name, state in self.wf.states.items():
+            if state.phase not in plain.phases:
+                self.report(
+                    ("plain", "phases"),
+                    f"phase '{state.phase}' (state '{name}') has no plain words for the "
+                    "young person's pages",
+                )
+        for name in plain.states:
+            self.known(("plain", "states", name), "state", name, self.wf.states)
+        texts: list[tuple[Path, str]] = [
+            (("plain", "phases", phase, part, lang), getattr(getattr(spec, part), lang))
+            for phase, spec in plain.phases.items()
+            for part in ("title", "text")
+            for lang in ("fr", "en")
+        ]
+        texts += [
+            (("plain", "states", name, lang), getattr(labels, lang))
+            for name, labels in plain.states.items()
+            for lang in ("fr", "en")
+        ]
+        jargon = [s for s in self.wf.states if len(s) > 2 and s.upper() == s]
+        for path, said in texts:
+            shown = [s for s in jargon if re.search(rf"\b{re.escape(s)}\b", said)]
+            if shown:
+                self.report(path, f"plain words show the internal state name '{shown[0]}'")
 
     def check_ambiguous_triggers(self) -> None:
         seen: dict[tuple[str, str], list[tuple[int, str]]] = {}

@@ -164,6 +164,12 @@ def is_guardian(actor: Actor) -> bool:
     return actor.role == GUARDIAN
 
 
+def answers_reminder(actor: Actor, recipient: str) -> bool:
+    """On their own pages a young person or guardian answers only the reminders addressed to
+    the young person or the guardians; staff answer any they see."""
+    return actor.person_id is None or recipient in PORTAL_ROLES
+
+
 def gives_consent(actor: Actor, minor: bool) -> bool:
     """Whether the actor may give or withdraw the person's consent to be reached: for a minor,
     only a guardian (or staff recording it); an adult gives their own."""

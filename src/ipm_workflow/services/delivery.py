@@ -25,7 +25,9 @@ from ipm_workflow.services.commands import SYSTEM, Actor, FireTrigger
 from ipm_workflow.services.composing import compose
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.messages import DeliveryPolicy, Message, Renderer, RenderingFault
+from ipm_workflow.services.portal import PortalService
 from ipm_workflow.services.ports import UnitOfWork
+from ipm_workflow.services.reminders import HELP_RULE
 from ipm_workflow.services.routing import Audience, Route, route
 from ipm_workflow.services.series import plan_next, shifted_by_late_reminder
 
@@ -42,6 +44,8 @@ class DeliveryService:
         self.clock = cases.clock
         self.renderer = renderer
         self.policy = policy
+        # The young person's own pages: their reminders end with a sign-in link (bootstrap).
+        self.portal: PortalService | None = None
 
     def claim(self, worker: str) -> list[Reminder]:
         """Take a batch of due reminders (with a lease) for this worker."""
@@ -139,7 +143,41 @@ class DeliveryService:
             self._fire_timeout(reminder, worker)
             return None
         found = self._route_now(reminder, worker, audience, facts.today, now)
-        return self.compose(reminder, audience, found) if found is not None else None
+        return self._with_link(reminder, audience, found) if found is not None else None
+
+    def _with_link(self, reminder: Reminder, audience: Audience, found: Route) -> Message:
+        """Compose the message; a young person's or guardian's reminder ends with the link to
+        their own pages, bound to them (the sign-in page when several guardians share it)."""
+        message = self.compose(reminder, audience, found)
+        if self.portal is None or reminder.recipient not in ("young_person", "guardian"):
+            return message
+        if found.channel == "in_app" or found.instead_of is not None:
+            return message
+        person_id = audience.person.id or 0
+        guardian_id = None
+        if reminder.recipient == "guardian":
+            ids = [g.id for g in audience.guardians if g.email in found.to or g.phone in found.to]
+            if len(ids) != 1 or ids[0] is None:
+                footer = self.portal.sign_in_footer(found.language)
+                return replace(message, body=message.body + footer)
+            guardian_id = ids[0]
+        with self.uow() as uow:
+            footer = self.portal.reminder_footer(
+                uow, person_id, guardian_id, reminder.case_id, found.language
+            )
+            uow.commit()
+        return replace(message, body=message.body + footer)
+
+    def subject(self, reminder: Reminder, language: str) -> str | None:
+        """A reminder's subject as its recipient reads it (the young person's pages list them);
+        None when it cannot be rendered."""
+        with self.uow(readonly=True) as uow:
+            audience, _ = self._audience(uow, reminder)
+        found = Route("in_app", (), language, audience.person.timezone)
+        try:
+            return self.compose(reminder, audience, found).subject
+        except RenderingFault:
+            return None
 
     def _route_now(
         self, reminder: Reminder, worker: str, audience: Audience, today: date, now: datetime
@@ -343,6 +381,8 @@ def _event_stop(
     Unlike a reminder, it is not cancelled when the case moves on: the event did happen.
     """
     event = next((e for e in definition.events if e.id == reminder.rule_id), None)
+    if reminder.rule_id == HELP_RULE and reminder.acknowledged_at is None:
+        return None  # "I need help" from the young person's pages: every workflow has it
     if event is None:
         return (Status.SKIPPED, f"event message '{reminder.rule_id}' is no longer declared", False)
     if reminder.acknowledged_at is not None:

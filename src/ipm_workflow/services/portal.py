@@ -257,6 +257,11 @@ class PortalService:
         with self.uow(readonly=True) as uow:
             return self._outcome(uow, uow.portal.link(digest(token)), self.clock.now())
 
+    def sign_in_footer(self, lang: str) -> str:
+        """The link to ask for one's own sign-in link (a message several people share)."""
+        url = f"{self.public_url}/my/sign-in?lang={lang if lang in LINK_MESSAGE else 'fr'}"
+        return REMINDER_LINK.get(lang, REMINDER_LINK["fr"]).format(url=url)
+
     def redeem(self, token: str) -> Redeemed:
         """Open a session with a link: once, before it expires, while its holder may sign in."""
         if not token or len(token) > TOKEN_MAX:

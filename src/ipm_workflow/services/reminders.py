@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.reminder_lifecycle import Mover, Status, move
-from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.domain.reminders import Planned, Reminder
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor
 
 log = structlog.get_logger("ipm_workflow.reminders")
+# The message an advisor gets when a young person answers a reminder "I need help" (a template
+# of the workflows' templates directory).
+HELP_RULE = "portal_help"
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,19 @@ class ReminderService:
             return uow.reminders.for_case(case_id)
 
     def acknowledge(
-        self, case_id: int, reminder_id: int, actor: Actor, request_id: str | None = None
+        self,
+        case_id: int,
+        reminder_id: int,
+        actor: Actor,
+        request_id: str | None = None,
+        *,
+        help_requested: bool = False,
     ) -> Reminder:
-        """Stop a reminder's repetitions, escalations and timeout; recorded in the history."""
+        """Stop a reminder's repetitions, escalations and timeout; recorded in the history.
+
+        `help_requested` (the young person's "I need help"): the case's advisor is sent a
+        message in the same transaction (e-mail, else their in-app inbox).
+        """
         now = self.clock.now()
         with self.uow() as uow:
             case = self.store.load(uow, case_id, actor)[0]
@@ -55,6 +68,11 @@ class ReminderService:
             expected = case.version
             case.updated_at = now
             payload = {"reminder_id": reminder_id, "rule_id": reminder.rule_id, "stopped": stopped}
+            if help_requested:
+                help_at = now.astimezone(UTC)
+                ask = Planned(HELP_RULE, "event", 0, "advisor", HELP_RULE, None, help_at, help_at)
+                uow.reminders.add(case_id, [ask], now)
+                payload["help_requested"] = True
             change = Change("reminder_acknowledged", payload)
             self.store.record(
                 uow, case, expected, change, actor=actor, now=now, request_id=request_id

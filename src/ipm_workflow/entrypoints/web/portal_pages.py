@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import anyio
 import structlog
+from babel.dates import format_date
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -16,7 +17,7 @@ from litestar.response import Template
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.config import Settings
-from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.domain.errors import Forbidden, NotFound
 from ipm_workflow.entrypoints.http.auth import FailureBrake
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.web.i18n import language_of
@@ -27,6 +28,7 @@ from ipm_workflow.entrypoints.web.portal_session import (
 )
 from ipm_workflow.entrypoints.web.portal_text import texts
 from ipm_workflow.entrypoints.web.session import LANGUAGE_COOKIE, cookie, forget_cookie, redirect
+from ipm_workflow.services.messages import DeliveryError
 from ipm_workflow.services.portal import HOME, LinkOutcome, normalised_address
 
 log = structlog.get_logger("ipm_workflow.portal")
@@ -73,6 +75,7 @@ def portal_page(
             "session": session,
             "csrf_token": csrf_token or (session.csrf_token if session else ""),
             "sandbox": container.settings.sandbox,
+            "when": lambda day: format_date(day, "long", locale=lang),
             **context,
         },
     )
@@ -119,7 +122,7 @@ async def portal_request_link(
     if any(brake.blocked(k) for k in keys):
         log.info("portal_link_braked")
         return _open_page(
-            request, "portal/notice.html", "too_many_title", status_code=429, body="too_many"
+            request, "portal/notice.html", "too_many_title", status=429, body="too_many"
         )
     for key in keys:
         brake.failed(key)
@@ -136,7 +139,10 @@ async def portal_request_link(
             if channel is None:
                 log.warning("portal_link_no_channel", channel=message.channel)
                 continue
-            await channel.send(message)
+            try:
+                await channel.send(message)
+            except DeliveryError as exc:  # the page says the same: no address is confirmed
+                log.warning("portal_link_undelivered", channel=message.channel, error=str(exc))
     finally:
         for channel in channels.values():
             await channel.close()
@@ -221,6 +227,8 @@ def portal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
             request, "portal/notice.html", "too_many_title", status_code=429, body="too_many"
         )
     status = exc.status_code if isinstance(exc, HTTPException) else 422
+    if isinstance(exc, Forbidden):
+        status = 403
     return portal_page(
         request, "portal/notice.html", "refused_title", status_code=status, body="refused"
     )
