@@ -88,7 +88,8 @@ def test_a_document_from_a_phone_counts_once_validated(
     young.goto(re.sub(r"^https?://[^/]+", "", link))
     young.page.get_by_role("button", name="Ouvrir mon espace").click()
     young.page.wait_for_load_state()
-    young.goto(f"/my/cases/{case_id}/documents")
+    young.page.get_by_role("link", name="Envoyer mes documents").click()
+    young.page.wait_for_url(re.compile(f"/my/cases/{case_id}/documents"))
     young.check("documents-to-send")
     for document, name, content, mime in (
         ("identity", "carte.pdf", pdf, "application/pdf"),
