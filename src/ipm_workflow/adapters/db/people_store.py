@@ -7,8 +7,9 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
+from ipm_workflow.adapters.db.driver import DriverStatement
 from ipm_workflow.adapters.db.mappers import aware, must
 from ipm_workflow.adapters.db.repositories import _table, new_id, people_t
 from ipm_workflow.adapters.db.tables import (
@@ -29,6 +30,22 @@ from ipm_workflow.domain.profile import (
 )
 
 guardians_t = _table(GuardianRow)
+
+
+def _minors_without_guardian(people: Any, born_by: Any) -> list[Any]:
+    """The people (a condition on their ids) who are minors then, with no guardian on file."""
+    return [
+        people,
+        people_t.c.birth_date > born_by,
+        ~exists().where(guardians_t.c.person_id == people_t.c.id),
+    ]
+
+
+_ONE_MINOR_WITHOUT_GUARDIAN = DriverStatement(
+    select(people_t.c.id).where(
+        *_minors_without_guardian(people_t.c.id == bindparam("b_person"), bindparam("b_born_by"))
+    )
+)
 sensitive_t = _table(PersonSensitiveRow)
 reads_t = _table(SensitiveReadRow)
 communes_t = _table(CommuneRow)
@@ -97,11 +114,13 @@ class SqlGuardianRepository:
         """Return those of the people who are minors on a day with no guardian on file."""
         if not person_ids:
             return set()
+        if len(person_ids) == 1:  # each transition's answer asks: prepared once
+            params = {"b_person": person_ids[0], "b_born_by": adult_born_by(on)}
+            one = _ONE_MINOR_WITHOUT_GUARDIAN.fetch_one(self.conn, params)
+            return {one["id"]} if one else set()
         found = self.conn.execute(
             select(people_t.c.id).where(
-                people_t.c.id.in_(list(person_ids)),
-                people_t.c.birth_date > adult_born_by(on),
-                ~exists().where(guardians_t.c.person_id == people_t.c.id),
+                *_minors_without_guardian(people_t.c.id.in_(list(person_ids)), adult_born_by(on))
             )
         ).scalars()
         return set(found)
