@@ -15,8 +15,8 @@ from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.entrypoints.http.app import create_app
 from journey import ApiJourney, kept_logging
+from journey.apps import serving
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +58,8 @@ def tokens(container: Container, users: dict[str, User]) -> dict[str, str]:
 @pytest.fixture
 def app(container: Container) -> Iterator[Litestar]:
     """The application on the test container; logging configuration restored afterwards."""
-    with kept_logging():
-        yield create_app(container.settings, container=container)
+    with kept_logging(), serving(container) as app:
+        yield app
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.entrypoints.web import app as web_app
 from ipm_workflow.entrypoints.web.i18n import LOCALE_DIR
 from journey import kept_logging
+from journey.apps import serving
 
 WEB = Path(web_app.__file__).parent
 
@@ -89,7 +89,7 @@ def sandbox_client(
 
     upgrade_database(settings, sandbox=True)
     container: Container = bootstrap(settings, registry=registry)
-    with kept_logging(), TestClient(create_app(settings, container=container)) as client:
+    with kept_logging(), serving(container) as app, TestClient(app) as client:
         yield client
 
 

@@ -13,8 +13,8 @@ from ipm_workflow.bootstrap import Container, bootstrap, upgrade_database
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import MissionLocale, User
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.entrypoints.http.app import create_app
 from journey import ApiJourney, kept_logging
+from journey.apps import serving
 from journey.pages import sign_in
 
 BANNER = 'class="sandbox-banner"'
@@ -35,7 +35,7 @@ def sandbox(
     )
     upgrade_database(settings, sandbox=True)
     container = bootstrap(settings, registry=registry)
-    with kept_logging(), TestClient(create_app(settings, container=container)) as client:
+    with kept_logging(), serving(container) as app, TestClient(app) as client:
         yield client, container
     container.close()
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.config import ROOT
 from ipm_workflow.domain.registry import WorkflowRegistry
@@ -50,9 +50,28 @@ def empty_database(request: pytest.FixtureRequest, kind: str, folder: Path, temp
         shutil.copy(template, path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("pg_url")
-    engine = create_db_engine(url)
-    with engine.begin() as conn:
-        names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    with psycopg.connect(url) as conn:
+        conn.execute(_emptying(url))
     return url
+
+
+@functools.cache
+def _emptying(url: str) -> bytes:
+    """The statements that empty every table of the database and restart its sequences, as
+    `TRUNCATE ... RESTART IDENTITY` would. DELETE, because the tests leave a few rows: TRUNCATE
+    makes new files for all 20 tables and fsyncs them, ~0.3 s a test against ~0.03 s here,
+    over some 1,300 PostgreSQL tests. Children before parents; the same transaction."""
+    names = [t.name for t in SQLModel.metadata.sorted_tables]
+    with psycopg.connect(url) as conn:
+        sequences = [
+            f"SELECT setval('{schema}.{name}', {start}, false);"
+            for schema, name, start in conn.execute(
+                "SELECT s.schemaname, s.sequencename, s.start_value FROM pg_sequences s"
+                " JOIN pg_depend d ON d.objid = format('%%I.%%I', s.schemaname, s.sequencename)"
+                "::regclass AND d.deptype IN ('a', 'i')"
+                " JOIN pg_class t ON t.oid = d.refobjid WHERE t.relname = ANY(%s)",
+                [names],
+            )
+        ]
+    deletes = [f'DELETE FROM "{name}";' for name in reversed(names)]  # noqa: S608 - our tables
+    return " ".join(deletes + sequences).encode()

@@ -18,7 +18,6 @@ from ipm_workflow.config import Settings
 from ipm_workflow.domain.people import MissionLocale, User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.cli import app
-from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.entrypoints.worker import Worker
 from ipm_workflow.services.commands import Actor
 from journey import (
@@ -31,6 +30,7 @@ from journey import (
     Journey,
     kept_logging,
 )
+from journey.apps import serving
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def api(
 ) -> Iterator[ApiJourney]:
     """The HTTP API on the test container, called with each directory user's token."""
     tokens = {key: container.tokens.issue(user.username).token for key, user in directory.items()}
-    with TestClient(create_app(container.settings, container=container)) as client:
+    with serving(container) as app, TestClient(app) as client:
         yield ApiJourney(client, tokens)
 
 

@@ -23,9 +23,9 @@ from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.services.commands import Actor
 from journey import ML_EMAIL, SUPERVISOR_EMAIL, YP_EMAIL, ApiJourney, Journey, utc
+from journey.apps import serving
 
 FIXTURE = Path(__file__).parent / "fixtures" / "clocks"
 DAY = timedelta(days=1)
@@ -68,7 +68,7 @@ def api_clocked(
         key: container.tokens.issue(user.username, days=3650).token
         for key, user in directory.items()
     }
-    with TestClient(create_app(container.settings, container=container)) as client:
+    with serving(container) as app, TestClient(app) as client:
         yield ApiJourney(client, tokens, users=directory)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,8 @@ from sandbox_kit import TRAINER, SandboxApi, directory
 from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.entrypoints.http.app import create_app
 from journey import FINANCE_EMAIL
+from journey.apps import serving
 
 
 @pytest.fixture
@@ -44,14 +45,15 @@ def make_app(
 ) -> Iterator[Callable[[Settings], Litestar]]:
     """Build apps the way `create_app` does, on the session's compiled workflow."""
     built: list[Container] = []
+    with ExitStack() as lent:
 
-    def make(settings: Settings) -> Litestar:
-        # bootstrap() picks the clock itself: a SandboxClock in sandbox mode.
-        container = bootstrap(settings, registry=registry)
-        built.append(container)
-        return create_app(settings, container=container)
+        def make(settings: Settings) -> Litestar:
+            # bootstrap() picks the clock itself: a SandboxClock in sandbox mode.
+            container = bootstrap(settings, registry=registry)
+            built.append(container)
+            return lent.enter_context(serving(container))
 
-    yield make
+        yield make
     for container in built:
         container.close()
 

@@ -27,7 +27,8 @@ from ipm_workflow.entrypoints.http.contract import allow_every_method, publish_c
 from ipm_workflow.entrypoints.http.deps import DEPENDENCIES, ContainerDep
 from ipm_workflow.entrypoints.http.funder_files import beneficiary_module
 from ipm_workflow.entrypoints.http.guardians import GuardianController, SensitiveController
-from ipm_workflow.entrypoints.http.metrics import metrics, request_metrics_middleware
+from ipm_workflow.entrypoints.http.metrics import metrics as metrics_route
+from ipm_workflow.entrypoints.http.metrics import request_metrics_middleware
 from ipm_workflow.entrypoints.http.people import PeopleController
 from ipm_workflow.entrypoints.http.privacy import PrivacyController
 from ipm_workflow.entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -67,19 +68,59 @@ def openapi_config(sandbox: bool = False) -> OpenAPIConfig:
     )
 
 
-def create_app(settings: Settings | None = None, container: ContainerDep | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    container: ContainerDep | None = None,
+    *,
+    reuse: Litestar | None = None,
+) -> Litestar:
     """Build the application from the container bootstrap builds (from the settings).
 
     Refuses to start when a workflow file is invalid or the database is of the other mode.
+    `reuse`: an application this function built before, of the same shape (sandbox or not,
+    metrics or not), no longer serving; it serves this container instead of a new one being
+    built (building reads every handler's signature: ~0.3 s, most of a short test).
     """
     settings = settings or (container.settings if container else Settings())
     configure_logging(settings.log_format, settings.log_level)
     container = container or bootstrap(settings)
+    app = reuse or _application(settings.sandbox, metrics=metrics_enabled(container))
+    return _serve(app, container)
+
+
+def _serve(app: Litestar, container: ContainerDep) -> Litestar:
+    """Give an application its container: mode claimed, metrics, worker, a fresh brake."""
+    settings = container.settings
+    shape = (settings.sandbox, metrics_enabled(container))
+    if app.state.get("shape") != shape:
+        raise ValueError(f"an application of shape {app.state.get('shape')} cannot serve {shape}")
     container.claim_mode()
     telemetry, stop_metrics = start_metrics(container)
     worker = (
         worker_for(container, telemetry) if settings.embedded_worker or settings.sandbox else None
     )
+    app.state.update(container=container, brake=FailureBrake(), worker=worker, stop=stop_metrics)
+    app.state["portal_brake"] = portal_brake(settings)
+    app.state.pop("sandbox", None)
+    if settings.sandbox and worker is not None:
+        app.state["sandbox"] = container.sandbox(worker.run_once, worker.lock)
+    return app
+
+
+async def _start_worker(app: Litestar) -> None:
+    if app.state.worker is not None:
+        app.state.worker.start()
+
+
+async def _stop(app: Litestar) -> None:
+    if app.state.worker is not None:
+        await app.state.worker.stop()
+    app.state.container.close()
+    app.state.stop()
+
+
+def _application(sandbox: bool, *, metrics: bool) -> Litestar:
+    """The routes, middleware and configuration; `_serve` gives it its container."""
     handlers: list[Any] = [
         CaseController,
         PeopleController,
@@ -106,25 +147,13 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         request_id_middleware,
         DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
     ]
-    if metrics_enabled(container):
-        handlers.append(metrics)
+    if metrics:
+        handlers.append(metrics_route)
         middleware.insert(0, request_metrics_middleware())
-    state: dict[str, Any] = {"container": container, "brake": FailureBrake()}
-    state["portal_brake"] = portal_brake(settings)
     before_send: list[Any] = [allow_every_method]
-    if settings.sandbox and worker is not None:
+    if sandbox:
         handlers.append(SandboxController)
         before_send.append(mark_sandbox)
-        state["sandbox"] = container.sandbox(worker.run_once, worker.lock)
-
-    async def start_worker() -> None:
-        if worker is not None:
-            worker.start()
-
-    async def stop_worker() -> None:
-        if worker is not None:
-            await worker.stop()
-
     app = Litestar(
         route_handlers=handlers,
         dependencies=DEPENDENCIES,
@@ -133,11 +162,11 @@ def create_app(settings: Settings | None = None, container: ContainerDep | None 
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=CheckedRequest,
         before_request=refuse_nul_in_url,
-        openapi_config=openapi_config(settings.sandbox),
+        openapi_config=openapi_config(sandbox),
         template_config=template_config(),
-        state=State(state),
-        on_startup=[start_worker],
-        on_shutdown=[stop_worker, container.close, stop_metrics],
+        state=State({"shape": (sandbox, metrics)}),
+        on_startup=[_start_worker],
+        on_shutdown=[_stop],
         logging_config=None,
         debug=False,
     )
