@@ -62,6 +62,9 @@ class ReportFilters:
     fewer_opportunities: bool | None = None
     funder: str | None = None
     grant_project: str | None = None
+    # Set by the service from the access policy: the missions locales the reader may count
+    # (None: all; empty: none). Callers leave it alone.
+    scope: tuple[str, ...] | None = None
 
     @property
     def year(self) -> int | None:
@@ -70,10 +73,10 @@ class ReportFilters:
         return day.year if day else None
 
     def narrowed(self, mission_locales: Sequence[str] | None) -> ReportFilters:
-        """Return these filters within some missions locales (None: unchanged)."""
+        """Return these filters within some missions locales (None: unchanged; empty: none)."""
         if mission_locales is None:
             return self
-        return replace(self, mission_locales=tuple(mission_locales))
+        return replace(self, scope=tuple(mission_locales))
 
     @classmethod
     def parse(cls, params: Mapping[str, Any]) -> ReportFilters:

@@ -151,8 +151,8 @@ def first_contact_late(conn: Connection, ctx: Context) -> Rows:
             w,
             ml,
             advisor,
-            opened.astimezone(ctx.tz).date() if opened.tzinfo else opened.date(),
-            None if at is None else (at.astimezone(ctx.tz) if at.tzinfo else at).date(),
+            ctx.local_day(opened),
+            None if at is None else ctx.local_day(at),
             round(float(days), 1),
         )
         for cid, w, ml, advisor, opened, at, days in conn.execute(stmt)
@@ -369,7 +369,7 @@ def territory_equity(conn: Connection, ctx: Context) -> Rows:
         .where(*ctx.conditions(), *ctx.window.holds(left.c.at))
         .group_by(CURRENT_ML)
     )
-    departures: dict[str, int] = dict(conn.execute(stmt).tuples().all())
+    departures: dict[str, int] = {str(r[0]): int(r[1]) for r in conn.execute(stmt)}
     year = ctx.filters.year or ctx.now.astimezone(ctx.tz).year
     pops: dict[str, int] = dict(
         conn.execute(
@@ -378,8 +378,9 @@ def territory_equity(conn: Connection, ctx: Context) -> Rows:
             )
         ).all()
     )
-    if ctx.filters.mission_locales:
-        pops = {k: v for k, v in pops.items() if k in ctx.filters.mission_locales}
+    for allowed in (ctx.filters.mission_locales or None, ctx.filters.scope):
+        if allowed is not None:
+            pops = {k: v for k, v in pops.items() if k in allowed}
     return [
         (
             ml,

@@ -153,6 +153,10 @@ class Context:
             day_start(f.end + timedelta(days=1), self.tz) if f.end else None,
         )
 
+    def local_day(self, moment: datetime) -> date:
+        """The calendar day at Ipm of a stored moment (SQLite gives it back without a zone)."""
+        return utc(moment).astimezone(self.tz).date()
+
     def shifted(self, months: int) -> Window:
         """The period moved `months` months back (the returns whose +months fall in it)."""
         f = self.filters
@@ -184,6 +188,8 @@ class Context:
             found.append(cases_t.c.workflow.in_(f.workflows))
         if f.mission_locales:
             found.append(self.ml(f.attribution).in_(f.mission_locales))
+        if f.scope is not None:  # the reader's reach, from the access policy
+            found.append(self.ml(f.attribution).in_(f.scope) if f.scope else false())
         if f.departements:
             found.append(people_t.c.departement.in_(f.departements))
         if f.qpv:
@@ -204,11 +210,16 @@ class Context:
         return found
 
     def phase_of(self, workflow: Any, state: Any) -> Any:
-        """The phase of a (workflow, state) pair, as declared."""
-        whens = [
-            (and_(workflow == w, state == s), phase)
-            for (w, s), phase in sorted(self.request.workflows.phases.items())
-        ]
+        """The phase of a (workflow, state) pair, as declared (by the state's name alone where
+        every workflow gives that name the same phase)."""
+        by_name: dict[str, set[str]] = {}
+        for (_, s), phase in self.request.workflows.phases.items():
+            by_name.setdefault(s, set()).add(phase)
+        whens: list[tuple[Any, str]] = []
+        for (w, s), phase in sorted(self.request.workflows.phases.items()):
+            if len(by_name[s]) > 1:
+                whens.append((and_(workflow == w, state == s), phase))
+        whens += [(state == s, next(iter(p))) for s, p in sorted(by_name.items()) if len(p) == 1]
         return case(*whens, else_=None)
 
     def states_in(self, phases: Iterable[str]) -> list[tuple[str, str]]:
@@ -217,8 +228,16 @@ class Context:
         return sorted(k for k, p in self.request.workflows.phases.items() if p in wanted)
 
     def is_state(self, workflow: Any, state: Any, pairs: Iterable[tuple[str, str]]) -> Any:
-        """A condition: the (workflow, state) pair is one of `pairs`."""
-        options = [and_(workflow == w, state == s) for w, s in pairs]
+        """A condition: the (workflow, state) pair is one of `pairs` (by the state's name alone
+        where every workflow declaring that name is among them: an index-friendly IN)."""
+        wanted = set(pairs)
+        declared: dict[str, set[str]] = {}
+        for w, s in self.request.workflows.phases:
+            declared.setdefault(s, set()).add(w)
+        everywhere = sorted({s for _, s in wanted if all((w, s) in wanted for w in declared[s])})
+        options = [state.in_(everywhere)] if everywhere else []
+        options += [and_(workflow == w, state == s) for w, s in sorted(wanted)
+                    if s not in everywhere]  # fmt: skip
         return or_(*options) if options else false()
 
     def open_case(self) -> Any:
