@@ -90,6 +90,18 @@ class TestDashboards:
         expected: list[list[str]] = []
         assert expected == [r for r in _cells(html, "Premier contact") if len(r) > 1]
 
+    def test_a_bad_filter_or_dashboard(
+        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
+    ) -> None:
+        """A period that ends before it starts is said on the page (422); an unknown dashboard
+        is a 404 page."""
+        sign_in(client, container, users["supervisor"])
+        bad = client.get("/app/dashboards/funnel?from=2026-12-31&to=2026-01-01")
+        assert bad.status_code == 422
+        assert 'role="alert"' in bad.text
+        expected = 404
+        assert expected == client.get("/app/dashboards/nowhere").status_code
+
 
 class TestDownloads:
     """A dashboard's table as files."""
