@@ -62,32 +62,62 @@ def _events(ctx: Context) -> Any:
 
 @query("activity")
 def activity(conn: Connection, ctx: Context) -> Rows:
-    """Referred, assessed, departed, returned per breakdown, with the fewer-opportunity share."""
+    """Referred, assessed, departed, returned per breakdown, with the fewer-opportunity share.
+
+    One statement: the period's events with every breakdown's value, computed once (a CTE),
+    then counted per breakdown (a UNION ALL of small GROUP BYs over it).
+    """
     events = _events(ctx)
     what = events.c.what
-    rows: Rows = []
     progress = ctx.request.progress
-    for step, (name, plain) in enumerate(_DIMENSIONS):
-        value = plain
+    if progress is not None:
+        progress(0, 1)
+    values: list[Any] = []
+    for name, plain in _DIMENSIONS:
         if name == "mission_locale":
-            value = case((what == "referred", REFERRING_ML), else_=CURRENT_ML)
+            plain = case((what == "referred", REFERRING_ML), else_=CURRENT_ML)  # noqa: PLW2901
         elif name == "age_band":
-            value = age_band()
-        figures = [ctx.count(what == k) for k in ("referred", "assessed", "departed", "returned")]
-        fewer = ctx.count(and_(what == "referred", FEWER_OPPORTUNITIES.is_(True)))
-        stmt = (
-            select(value.label("value"), *figures, fewer)
-            .select_from(CASES_AND_PEOPLE.join(events, events.c.case_id == cases_t.c.id))
-            .where(*ctx.conditions())
-            .group_by(value)
-            .order_by(value)
+            plain = age_band()  # noqa: PLW2901
+        values.append(plain.label(f"d_{name}"))
+    facts = (
+        select(
+            what.label("what"),
+            ctx.key().label("key"),
+            FEWER_OPPORTUNITIES.label("fewer"),
+            *values,
         )
-        for row in conn.execute(stmt).all():
-            v, referred, assessed, departed, back, few = tuple(row)
-            share = None if not referred else few / referred
-            rows.append((name, str(v), referred, assessed, departed, back, few, share))
-        if progress is not None:
-            progress(step + 1, len(_DIMENSIONS))
+        .select_from(CASES_AND_PEOPLE.join(events, events.c.case_id == cases_t.c.id))
+        .where(*ctx.conditions())
+        .cte("activity_facts")
+    )
+
+    def counted(condition: Any) -> Any:
+        return func.count(case((condition, facts.c.key)).distinct())
+
+    parts = []
+    for order, (name, _) in enumerate(_DIMENSIONS):
+        value = facts.c[f"d_{name}"]
+        parts.append(
+            select(
+                literal(order).label("ord"),
+                literal(name).label("dimension"),
+                value.label("value"),
+                *[
+                    counted(facts.c.what == k)
+                    for k in ("referred", "assessed", "departed", "returned")
+                ],
+                counted(and_(facts.c.what == "referred", facts.c.fewer.is_(True))),
+            ).group_by(value)
+        )
+    found = union_all(*parts).subquery()
+    stmt = select(*list(found.c)[1:]).order_by(found.c.ord, found.c.value)
+    rows: Rows = []
+    for row in conn.execute(stmt).all():
+        name, v, referred, assessed, departed, back, few = tuple(row)
+        share = None if not referred else few / referred
+        rows.append((name, str(v), referred, assessed, departed, back, few, share))
+    if progress is not None:
+        progress(1, 1)
     if not any(r[0] == "total" for r in rows):
         rows.insert(0, ("total", "all", 0, 0, 0, 0, 0, None))
     return rows

@@ -7,10 +7,10 @@ report_sql.py. No statement loops over cases in Python: rows come back already c
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from ipm_workflow.adapters.db.report_sql import (
     CASES_AND_PEOPLE,
@@ -50,16 +50,21 @@ def funnel(conn: Connection, ctx: Context) -> Rows:
     """Cases that entered each phase in the period, per programme."""
     h = history_t.c
     phase = ctx.phase_of(h.workflow, h.to_state)
-    stmt = (
-        select(cases_t.c.workflow, phase.label("phase"), ctx.count())
-        .select_from(CASES_AND_PEOPLE.join(history_t, h.case_id == cases_t.c.id))
+    entered = (
+        select(h.case_id.label("case_id"), phase.label("phase"))
         .where(
-            *ctx.conditions(),
             *ctx.window.holds(h.at),
-            phase.in_(ind.FUNNEL_PHASES),
             or_(h.from_state.is_(None), h.from_state != h.to_state),
+            phase.in_(ind.FUNNEL_PHASES),
         )
-        .group_by(cases_t.c.workflow, phase)
+        .distinct()
+        .subquery()
+    )
+    stmt = (
+        select(cases_t.c.workflow, entered.c.phase, ctx.count())
+        .select_from(CASES_AND_PEOPLE.join(entered, entered.c.case_id == cases_t.c.id))
+        .where(*ctx.conditions())
+        .group_by(cases_t.c.workflow, entered.c.phase)
     )
     found = {(w, p): n for w, p, n in conn.execute(stmt)}
     workflows = sorted({w for w, _ in found})
@@ -70,29 +75,40 @@ def _first_contact(ctx: Context) -> Any:
     """Per case opened in the period: opened_at, first contact (leaving the initial state)."""
     h = history_t.c
     initial = ctx.is_state(h.workflow, h.from_state, ctx.request.workflows.initial.items())
+    referred = select(cases_t.c.id).where(*ctx.window.holds(cases_t.c.opened_at))
     return (
         select(h.case_id.label("case_id"), func.min(h.at).label("at"))
-        .where(initial, h.to_state.is_not(None), h.to_state != h.from_state)
+        .where(
+            initial, h.to_state.is_not(None), h.to_state != h.from_state, h.case_id.in_(referred)
+        )
         .group_by(h.case_id)
         .subquery()
     )
 
 
 def _deadline(ctx: Context, opened: Any) -> Any:
-    """The end of the 2nd business day after the referral's day (a CASE over the days)."""
+    """The end of the 2nd business day after the referral's day: a CASE over the period's days,
+    nested by halves (about log2(days) comparisons per case)."""
     f = ctx.filters
     first = f.start or (ctx.now - timedelta(days=366)).astimezone(ctx.tz).date()
     last = f.end or ctx.now.astimezone(ctx.tz).date()
-    whens = []
-    day = first
-    while day <= last:
-        due = add_business_days(day, ind.FIRST_CONTACT_BUSINESS_DAYS)
-        start, end = day_start(day, ctx.tz), day_start(day + timedelta(days=1), ctx.tz)
-        whens.append(
-            (and_(opened >= start, opened < end), day_start(due + timedelta(days=1), ctx.tz))
-        )
-        day += timedelta(days=1)
-    return case(*whens, else_=None) if whens else literal(None)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    def due(day: date) -> datetime:
+        ends = add_business_days(day, ind.FIRST_CONTACT_BUSINESS_DAYS) + timedelta(days=1)
+        return day_start(ends, ctx.tz)
+
+    def halves(part: list[date]) -> Any:
+        if len(part) <= 4:
+            whens = [(opened < day_start(d + timedelta(days=1), ctx.tz), due(d)) for d in part]
+            return case(*whens, else_=None)
+        mid = len(part) // 2
+        return case((opened < day_start(part[mid], ctx.tz), halves(part[:mid])),
+                    else_=halves(part[mid:]))  # fmt: skip
+
+    if not days:
+        return literal(None)
+    return case((opened < day_start(first, ctx.tz), None), else_=halves(days))
 
 
 def _first_contact_rows(ctx: Context) -> Any:
@@ -311,50 +327,40 @@ def overdue_documents(conn: Connection, ctx: Context) -> Rows:
     from ipm_workflow.adapters.db.reminder_reads import reminders_t  # noqa: PLC0415
 
     today = ctx.now.astimezone(ctx.tz).date().isoformat()
-    parts = []
-    for name in sorted({d for docs in ctx.request.workflows.documents.values() for d in docs}):
+    names = sorted({d for docs in ctx.request.workflows.documents.values() for d in docs})
+    bad = []
+    for name in names:
         doc = cases_t.c.documents[name]
-        bad = or_(
-            doc["status"].as_string().in_(("expired", "refused")),
-            doc["valid_until"].as_string() < today,
-        )
-        parts.append(
-            select(
-                cases_t.c.workflow.label("workflow"),
-                literal(name).label("document"),
-                literal("expired or refused").label("problem"),
-                ctx.key().label("key"),
+        bad.append(
+            ctx.count(
+                or_(
+                    doc["status"].as_string().in_(("expired", "refused")),
+                    doc["valid_until"].as_string() < today,
+                )
             )
-            .select_from(CASES_AND_PEOPLE)
-            .where(*ctx.conditions(), ctx.open_case(), bad)
         )
+    per_document = (
+        select(cases_t.c.workflow, *bad)
+        .select_from(CASES_AND_PEOPLE)
+        .where(*ctx.conditions(), ctx.open_case())
+        .group_by(cases_t.c.workflow)
+    )
+    found: list[tuple[Any, ...]] = []
+    for row in conn.execute(per_document).all():
+        found += [
+            (row[0], n, "expired or refused", c) for n, c in zip(names, row[1:], strict=True) if c
+        ]
     r = reminders_t.c
-    parts.append(
-        select(
-            cases_t.c.workflow.label("workflow"),
-            literal("checklist").label("document"),
-            literal("missing after deadline").label("problem"),
-            ctx.key().label("key"),
-        )
+    reminded = (
+        select(cases_t.c.workflow, ctx.count())
         .select_from(CASES_AND_PEOPLE.join(reminders_t, r.case_id == cases_t.c.id))
-        .where(
-            *ctx.conditions(),
-            ctx.open_case(),
-            r.template == "documents_missing",
-            r.kind == "reminder",
-            r.due_at < ctx.now,
-            r.status.in_(("sending", "retry", "sent", "acknowledged", "dead")),
-        )
-    )
-    found = union_all(*parts).subquery()
-    stmt = (
-        select(
-            found.c.workflow, found.c.document, found.c.problem, func.count(found.c.key.distinct())
-        )
-        .group_by(found.c.workflow, found.c.document, found.c.problem)
-        .order_by(found.c.workflow, found.c.document, found.c.problem)
-    )
-    return [tuple(r) for r in conn.execute(stmt)]
+        .where(*ctx.conditions(), ctx.open_case(), r.template == "documents_missing",
+               r.kind == "reminder", r.due_at < ctx.now,
+               r.status.in_(("sending", "retry", "sent", "acknowledged", "dead")))
+        .group_by(cases_t.c.workflow)
+    )  # fmt: skip
+    found += [(w, "checklist", "missing after deadline", n) for w, n in conn.execute(reminded)]
+    return sorted(found, key=lambda x: (x[0], x[1], x[2]))
 
 
 @query("territory_equity")
