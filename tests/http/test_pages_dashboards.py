@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
+from ipm_workflow.domain.beneficiary_module import COLUMNS
 from ipm_workflow.domain.people import User
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
 from journey import ApiJourney
@@ -89,6 +90,18 @@ class TestDashboards:
         expected: list[list[str]] = []
         assert expected == [r for r in _cells(html, "Premier contact") if len(r) > 1]
 
+    def test_a_bad_filter_or_dashboard(
+        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
+    ) -> None:
+        """A period that ends before it starts is said on the page (422); an unknown dashboard
+        is a 404 page."""
+        sign_in(client, container, users["supervisor"])
+        bad = client.get("/app/dashboards/funnel?from=2026-12-31&to=2026-01-01")
+        assert bad.status_code == 422
+        assert 'role="alert"' in bad.text
+        expected = 404
+        assert expected == client.get("/app/dashboards/nowhere").status_code
+
 
 class TestDownloads:
     """A dashboard's table as files."""
@@ -158,3 +171,25 @@ class TestTargetsAndPopulations:
         )
         assert answer.status_code == 303, answer.text
         assert answer.headers["location"].endswith("/app/dashboards?loaded=1")
+
+
+class TestBeneficiaryModuleDownload:
+    """The Module's file from the dashboards page, for those with the need to know."""
+
+    def test_an_advisor_downloads_it_an_admin_may_not(
+        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
+    ) -> None:
+        """The form is on the dashboards page; the XLSX holds the Module's header (no mobility
+        departed yet); an admin has no need to know the flag: 403."""
+        sign_in(client, container, users["advisor_a"])
+        assert 'action="/app/beneficiary-module"' in client.get("/app/dashboards").text
+        answer = client.get("/app/beneficiary-module?grant=2026-1-FR01-KA121-VET-000001")
+        assert answer.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+        assert sheet is not None
+        [header] = [list(r) for r in sheet.iter_rows(values_only=True)]
+        expected = list(COLUMNS)
+        assert expected == header
+        client.cookies.clear()
+        sign_in(client, container, users["admin"])
+        assert client.get("/app/beneficiary-module?grant=X").status_code == 403

@@ -23,7 +23,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from ipm_workflow.bootstrap import Container, csv_file, read_populations, report_sheet, xlsx_file
+from ipm_workflow.bootstrap import (
+    Container,
+    beneficiary_module_file,
+    csv_file,
+    read_populations,
+    report_sheet,
+    xlsx_file,
+)
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import DomainError, InvalidInput
 from ipm_workflow.domain.indicators import REPORTS
@@ -193,6 +200,7 @@ async def dashboards(request: Request[Any, Any, Any], actor: ActorDep) -> Templa
         dashboards=DASHBOARDS,
         may_set_targets=policy.may(actor, Action.REPORTS_TARGETS),
         may_load_populations=policy.may(actor, Action.DIRECTORY),
+        may_read_sensitive=policy.may(actor, Action.READ_SENSITIVE),
         loaded=request.query_params.get("loaded"),
         error=None,
     )
@@ -391,9 +399,40 @@ async def load_populations(
         return page(
             request, "dashboards.html", "Dashboards", status_code=422, dashboards=DASHBOARDS,
             may_set_targets=policy.may(actor, Action.REPORTS_TARGETS),
-            may_load_populations=True, error=exc.message,
+            may_load_populations=True, may_read_sensitive=policy.may(actor, Action.READ_SENSITIVE),
+            error=exc.message,
         )  # fmt: skip
     return redirect(f"/app/dashboards?loaded={loaded}", request)
 
 
-DASHBOARD_PAGES = [dashboards, dashboard, download, targets, set_target, load_populations]
+@get(
+    "/app/beneficiary-module",
+    include_in_schema=False,
+    sync_to_thread=True,
+    guards=[requires(Action.READ_SENSITIVE)],
+)
+def beneficiary_module(
+    request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
+) -> Response[bytes]:
+    """The Erasmus+ Beneficiary Module's import file of a grant agreement (the API's service)."""
+    grant = (request.query_params.get("grant") or "").strip()
+    fmt = request.query_params.get("format") or "xlsx"
+    if fmt not in FORMATS:
+        raise NotFoundException("no such file")
+    rows = container.beneficiary_module.rows(grant, actor)
+    return Response(
+        beneficiary_module_file(rows, fmt),
+        media_type=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="beneficiary-module.{fmt}"'},
+    )
+
+
+DASHBOARD_PAGES = [
+    dashboards,
+    dashboard,
+    download,
+    targets,
+    set_target,
+    load_populations,
+    beneficiary_module,
+]
