@@ -18,6 +18,7 @@ import structlog
 
 from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.people import CONSENT_SOURCE_MAX
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import (
     CONSENT_GIVERS,
@@ -68,6 +69,10 @@ def _case(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
     ]
     out["contact_attempts"] = plain(uow.contacts.for_case(case_id))
     return dict(out)
+
+
+def _method(value: str) -> str:
+    return text.single_line(value, CONSENT_SOURCE_MAX)
 
 
 class PrivacyService:
@@ -162,7 +167,7 @@ class PrivacyService:
                 "unknown consent",
                 [{"field": "purpose", "message": f"one of {', '.join(CONSENT_PURPOSES)}"}],
             )
-        method = text.single_line(method, 100) if method else None
+        method = text.check({"method": _method}, {"method": method or None})["method"]
         meta = {"consent_given_by": given_by, "consent_guardian_id": guardian_id}
         meta = {k: v for k, v in meta.items() if v is not None}
         if purpose in ("email", "sms"):

@@ -3,17 +3,21 @@ sensitive-read audit and the record of processing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
+from ipm_workflow.domain import text
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import ReadQuery
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http.people_schemas import Source
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool
 from ipm_workflow.entrypoints.web.i18n import language_of
 from ipm_workflow.entrypoints.web.privacy import (
@@ -34,8 +38,8 @@ class ConsentIn(Body):
 
     purpose: Purpose
     granted: Bool
-    method: str | None = Field(
-        default=None, max_length=100, examples=["paper form"], description="How it reached us."
+    method: Source | None = Field(
+        default=None, examples=["paper form"], description="How it reached us."
     )
     given_by: Giver | None = Field(default=None, description="Default: staff on their behalf.")
     guardian_id: int | None = None
@@ -53,7 +57,9 @@ class DecisionIn(Body):
     """The decision of an erasure request, with the reason stated to the person."""
 
     decision: Literal["deletion", "pseudonymisation", "refused"]
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Annotated[
+        str, Field(min_length=1, max_length=text.REASON_MAX), AfterValidator(text.reason)
+    ]
 
 
 class ReadOut(BaseModel):
@@ -66,6 +72,27 @@ class ReadOut(BaseModel):
     case_id: int | None
     entry_point: str | None
     allowed: bool
+
+
+def _formats(*media_types: str) -> type[Operation]:
+    """An operation whose 200 answer is documented in each format it serves (JSON is any
+    object; the others are text)."""
+
+    @dataclass
+    class Formats(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if isinstance(ok, OpenAPIResponse):
+                ok.content = {
+                    m: OpenAPIMediaType(
+                        schema=Schema(type=OpenAPIType.OBJECT)
+                        if m == "application/json"
+                        else Schema(type=OpenAPIType.STRING)
+                    )
+                    for m in media_types
+                }
+
+    return Formats
 
 
 def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
@@ -83,6 +110,7 @@ class PrivacyController(Controller):
         "/people/{person_id:int}/export",
         sync_to_thread=True,
         summary="Everything held on a person (subject access; recorded)",
+        operation_class=_formats("application/json", "text/html"),
         responses=PROBLEM_RESPONSES,
         guards=[requires(Action.PEOPLE_EXPORT)],
     )
@@ -94,7 +122,7 @@ class PrivacyController(Controller):
         person_id: FromPath[int],
         fmt: Annotated[Literal["json", "html"], QueryParameter(name="format")] = "json",
         lang: FromQuery[str | None] = None,
-    ) -> Response[str]:
+    ) -> Response[Any]:
         """JSON, or a printable HTML document in French or English (`lang`, else the
         Accept-Language); sensitive data only for those who may read it."""
         entry = "api:GET /api/v1/people/{id}/export"
@@ -223,6 +251,7 @@ class PrivacyController(Controller):
         "/privacy/register",
         sync_to_thread=True,
         summary="The record of processing (registre des traitements)",
+        operation_class=_formats("text/markdown", "text/html"),
         responses=PROBLEM_RESPONSES,
         guards=[requires(Action.PRIVACY_REGISTER)],
     )
@@ -232,9 +261,10 @@ class PrivacyController(Controller):
         actor: ActorDep,
         fmt: Annotated[Literal["md", "html"], QueryParameter(name="format")] = "md",
         lang: FromQuery[str | None] = None,
-    ) -> Response[str]:
+    ) -> Response[Any]:
         """Generated from the configuration, the workflow files and the access policy."""
         register = container.privacy.register(actor)
         if fmt == "html":
-            return Response(register_html(register, language_of(lang)), media_type="text/html")
+            html = register_html(register, language_of(lang))
+            return Response(html, media_type="text/html")
         return Response(register_markdown(register), media_type="text/markdown")

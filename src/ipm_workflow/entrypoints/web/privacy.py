@@ -123,7 +123,7 @@ def register_html(register: Register, lang: str) -> str:
     return template.render(register=asdict(register), lang=i18n.language_of(lang))
 
 
-def export_response(body: str, fmt: str, person_id: int) -> Response[str]:
+def export_response(body: str, fmt: str, person_id: int) -> Response[Any]:
     """The export as a download (JSON) or a page to print (HTML)."""
     if fmt == "json":
         name = f"person-{person_id}-export.json"
@@ -132,7 +132,7 @@ def export_response(body: str, fmt: str, person_id: int) -> Response[str]:
             media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return Response(body, media_type="text/html; charset=utf-8")
+    return Response(body, media_type="text/html")
 
 
 @get(
