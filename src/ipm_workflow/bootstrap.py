@@ -101,7 +101,9 @@ class Container:
         self.cases = CaseService(store, Idempotency(uow, self.clock))
         self.people = PeopleService(uow, self.clock, store)
         self.person_records = PersonRecords(store)
-        self.privacy = PrivacyService(store, self.people, retention_rules)
+        # The retention rules file: dp-retention's setting when present, else the default path.
+        rules_file = getattr(self.settings, "retention_file", RETENTION_FILE)
+        self.privacy = PrivacyService(store, self.people, lambda: retention_rules(rules_file))
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
         self.reminders = ReminderService(store)
@@ -406,12 +408,12 @@ def read_communes(path: Path) -> list[CommuneRef]:
 RETENTION_FILE = ROOT / "config" / "retention.yaml"
 
 
-def retention_rules() -> list[dict[str, Any]]:
-    """The retention rules of config/retention.yaml as plain values (none when absent)."""
+def retention_rules(file: Path = RETENTION_FILE) -> list[dict[str, Any]]:
+    """The retention rules of a rules file as plain values (none when absent)."""
     from ruamel.yaml import YAML  # noqa: PLC0415 - read only for the record of processing
 
-    if not RETENTION_FILE.exists():
+    if not file.exists():
         return []
-    doc = YAML(typ="safe").load(RETENTION_FILE.read_text(encoding="utf-8")) or {}
+    doc = YAML(typ="safe").load(file.read_text(encoding="utf-8")) or {}
     rules = doc.get("rules") if isinstance(doc, dict) else None
     return [r for r in rules or [] if isinstance(r, dict)]

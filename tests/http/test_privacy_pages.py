@@ -54,6 +54,27 @@ class TestExport:
         assert expected == actual
 
 
+class TestRectification:
+    """The case page's timeline shows a correction's old and new values to those who see the
+    person."""
+
+    def test_old_and_new_values_on_the_timeline(
+        self,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+        api: ApiJourney,
+    ) -> None:
+        """The advisor corrects an e-mail; the timeline says from what to what."""
+        case = api.open_case()
+        pid = case["person_id"]
+        api.call("PATCH", f"/api/v1/people/{pid}", json={"email": "before@young.example"})
+        api.call("PATCH", f"/api/v1/people/{pid}", json={"email": "after@young.example"})
+        sign_in(client, container, users["advisor_a"])
+        html = client.get(f"/app/cases/{case['id']}").text
+        assert "email : before@young.example → after@young.example" in html
+
+
 class TestReadAuditPage:
     """Supervisors see the reads, refused ones included."""
 

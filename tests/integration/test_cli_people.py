@@ -94,7 +94,8 @@ class TestSensitiveCommands:
     def test_advisor_writes_and_reads_operator_may_not(
         self, cli: Cli, journey: Journey, container: Container, advisor: Actor
     ) -> None:
-        """The advisor's read is recorded with the case; the console operator is refused."""
+        """The advisor's read is recorded with the case; the console operator is refused, and
+        the refusal is recorded too."""
         pid = _minor(container, advisor)
         case_id = journey.open(pid)
         written = cli(
@@ -108,12 +109,19 @@ class TestSensitiveCommands:
         )  # fmt: skip
         refused = cli("people", "sensitive", "show", str(pid))
         reads = container.person_records.sensitive_reads(pid, OPERATOR_ACTOR)
-        expected: tuple[Any, ...] = (0, True, "disability", 1, [(advisor.id, case_id)])
+        entry = "cli:people sensitive show"
+        expected: tuple[Any, ...] = (
+            0,
+            True,
+            "disability",
+            1,
+            [(advisor.id, case_id, entry, True), ("operator:cli", None, entry, False)],
+        )
         actual = (
             written.exit_code,
             json.loads(read.stdout)["rqth"],
             json.loads(read.stdout)["fewer_opportunities_reason"],
             refused.exit_code,
-            [(r.actor, r.case_id) for r in reads],
+            [(r.actor, r.case_id, r.entry_point, r.allowed) for r in reads],
         )
         assert expected == actual

@@ -54,22 +54,29 @@ def _roles(*actions: Action) -> list[str]:
 
 
 def _rule_text(rule: Mapping[str, Any]) -> str:
-    # A retention rule as the configuration declares it, in one line.
+    """A retention rule as the configuration declares it (config/retention.yaml), in one line."""
     until = rule.get("until") or {}
-    parts = []
-    if isinstance(until, Mapping):
-        if until.get("age") is not None:
-            parts.append(f"until age {until['age']}")
-        after = until.get("after_case_end")
-        if isinstance(after, Mapping):
-            parts.append(f"{after.get('years')} years after the end of the case")
+    ends = []
+    if until.get("age") is not None:
+        ends.append(f"until age {until['age']}")
+    after = until.get("after_case_end")
+    if isinstance(after, Mapping):
+        counted = (
+            f" of {after['date_field']} (else the case's end)" if after.get("date_field") else ""
+        )
+        year_end = ", from 31 December of that year" if after.get("from_end_of_year") else ""
+        ends.append(f"{after.get('years')} years after the end{counted}{year_end}")
     covers = rule.get("covers") or {}
-    scope = ", ".join(covers.get("workflows") or []) if isinstance(covers, Mapping) else ""
+    scope = []
+    if covers.get("workflows"):
+        scope.append(f"journeys {', '.join(covers['workflows'])}")
+    if covers.get("when_field"):
+        scope.append(f"cases with {covers['when_field']} set")
     return (
-        f"{rule.get('id')}: keeps {rule.get('keeps', 'data')} {' or '.join(parts) or ''}"
-        f"{f' (workflows: {scope})' if scope else ''}; legal basis: {rule.get('legal_basis')}; "
+        f"{rule.get('id')} ({', '.join(scope) or 'everyone'}): keeps {rule.get('keeps')} "
+        f"{', whichever is later, '.join(ends)}; legal basis: {rule.get('legal_basis')}; "
         f"source: {rule.get('source')}"
-    ).replace("  ", " ")
+    )
 
 
 def processing_register(

@@ -23,6 +23,72 @@ from ipm_workflow.entrypoints.web.supervision import _day
 from ipm_workflow.services.processing_register import Register
 
 _CASE_PARTS = ("data", "documents", "history", "contact_attempts")
+# The export's keys as a reader names them (English message ids, translated when rendered);
+# a key without a label shows as it is stored.
+LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "birth_date": "Birth date",
+    "email": "E-mail",
+    "phone": "Phone",
+    "language": "Language",
+    "timezone": "Time zone",
+    "preferred_channel": "Preferred channel",
+    "consent_email": "Consent to e-mail",
+    "consent_sms": "Consent to SMS",
+    "gender": "Gender",
+    "commune_insee": "Commune (INSEE)",
+    "departement": "Département",
+    "qpv": "QPV",
+    "rural": "Rural area",
+    "education_level": "Education level",
+    "situation_at_entry": "Situation at entry",
+    "imilo_id": "i-milo id",
+    "created_at": "Created",
+    "updated_at": "Updated",
+    "name": "Name",
+    "link": "Link",
+    "parental_authority": "Parental authority",
+    "at": "When",
+    "channel": "Channel",
+    "subject": "Subject",
+    "body": "Message",
+    "recipient": "Recipient",
+    "recipients": "Recipients",
+    "role": "Role",
+    "actor": "Actor",
+    "case_id": "Case",
+    "format": "Format",
+    "decision": "Decision",
+    "reason": "Reason",
+    "purpose": "Purpose",
+    "granted": "Granted",
+    "method": "Method",
+    "given_by": "Given by",
+    "guardian_id": "Guardian",
+    "recorded_by": "Recorded by",
+    "received_on": "Received",
+    "requester": "Requester",
+    "decided_at": "Decided",
+    "carried_out_at": "Carried out",
+    "entry_point": "Entry point",
+    "allowed": "Allowed",
+    "state": "State",
+    "workflow": "Workflow",
+    "opened_at": "Opened",
+    "closed_at": "Closed",
+    "mission_locale_id": "Mission locale",
+    "note": "Note",
+    "answered": "Answered",
+    "checkpoint": "Checkpoint",
+    "by": "Actor",
+    "kind": "Kind",
+    "trigger": "Trigger",
+    "from_state": "From",
+    "to_state": "To",
+    "payload": "Details",
+    "seq": "Entry",
+}
 
 
 @cache
@@ -41,7 +107,9 @@ def export_html(export: dict[str, Any], lang: str) -> str:
     """The subject access export as a printable HTML document in French or English."""
     summaries = [{k: v for k, v in c.items() if k not in _CASE_PARTS} for c in export["cases"]]
     template = _documents().get_template("export.html")
-    return template.render(export=export, summaries=summaries, lang=i18n.language_of(lang))
+    return template.render(
+        export=export, summaries=summaries, labels=LABELS, lang=i18n.language_of(lang)
+    )
 
 
 def export_json(export: dict[str, Any]) -> str:
