@@ -327,7 +327,7 @@ class TestNoLeak:
                 "advisor_b",
                 json=_fill(endpoint.body, ids),
             )
-        expected = (1, 1, "REFERRED")
+        expected = (2, 2, "REFERRED")  # opened, then the identity uploaded (`ids`)
         case = api.case(ids["case_id"])
         assert expected == (case["version"], len(api.history(ids["case_id"])), case["state"])
 
