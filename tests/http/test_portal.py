@@ -156,7 +156,8 @@ class TestGuardian:
     def test_consent_of_a_minor_is_the_guardians(
         self, client: TestClient[Litestar], container: Container, users: dict[str, User]
     ) -> None:
-        """The minor may not give consent (403); the guardian does, recorded as theirs."""
+        """The minor may not give consent (403); the guardian does, and their own, recorded as
+        the guardian's."""
         journey = Journey(container, Actor.of(users["advisor_a"]))
         pid = journey.person(MINOR_BIRTH, email="alix@example.org", phone="+33612345678")
         gid = journey.guardian(pid, email="parent@example.org")
@@ -178,14 +179,20 @@ class TestGuardian:
                 "consents": "email,sms",
                 "consent_email": "yes",
                 "consent_sms": "yes",
+                "guardian_consent_email": "yes",
+                "guardian_consent_sms": "yes",
             },
         )
         assert saved.status_code == 200
         person = container.people.get(pid)
         assert (person.consent_sms, person.consent_sms_source) == (True, "guardian")
-        entry = journey.history(cid)[-1]
-        expected = ("person_changed", f"guardian:{gid}", "guardian")
-        assert expected == (entry.kind, entry.actor, entry.role)
+        [guardian] = container.person_records.guardians_of(pid)
+        assert (guardian.consent_sms, guardian.consent_source) == (True, "guardian")
+        expected = [
+            ("guardian_changed", f"guardian:{gid}", "guardian"),
+            ("person_changed", f"guardian:{gid}", "guardian"),
+        ]
+        assert expected == [(e.kind, e.actor, e.role) for e in journey.history(cid)[-2:]]
 
 
 class TestPreferences:

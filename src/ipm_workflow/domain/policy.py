@@ -125,6 +125,8 @@ PREFERENCE_FIELDS = frozenset(
     }
 )
 CONSENT_FIELDS = frozenset({"consent_email", "consent_sms"})
+# What a guardian may change about themselves: whether and how they are reached.
+GUARDIAN_PREFERENCE_FIELDS = frozenset({"consent_email", "consent_sms", "consent_source"})
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ class Actor:
     user_id: int | None = None
     # On the young person's own pages: the person this actor is, or speaks for (a guardian).
     person_id: int | None = None
+    guardian_id: int | None = None  # the guardian signed in there
 
     @classmethod
     def of(cls, user: User, role: str | None = None) -> Actor:
@@ -156,7 +159,7 @@ def portal_actor(person_id: int, guardian_id: int | None = None) -> Actor:
     locale, only the person's own cases (`see_case` with the case's person)."""
     if guardian_id is None:
         return Actor(f"{YOUNG_PERSON}:{person_id}", YOUNG_PERSON, frozenset(), None, person_id)
-    return Actor(f"{GUARDIAN}:{guardian_id}", GUARDIAN, frozenset(), None, person_id)
+    return Actor(f"{GUARDIAN}:{guardian_id}", GUARDIAN, frozenset(), None, person_id, guardian_id)
 
 
 def is_guardian(actor: Actor) -> bool:
@@ -219,6 +222,14 @@ def narrow(actor: Actor, wanted: Iterable[str] | None) -> list[str] | None:
     if scope is None:
         return None if wanted is None else sorted(wanted)
     return sorted(scope if wanted is None else scope & set(wanted))
+
+
+def require_guardian_change(actor: Actor, guardian_id: int, fields: Collection[str]) -> None:
+    """Raise Forbidden unless the actor may change these fields of a guardian: a guardian their
+    own consents on the young person's pages; anything else needs PEOPLE_UPDATE."""
+    if actor.guardian_id == guardian_id and set(fields) <= GUARDIAN_PREFERENCE_FIELDS:
+        return
+    require(actor, Action.PEOPLE_UPDATE)
 
 
 def see_case(

@@ -87,6 +87,11 @@ class JourneyService:
         """Whether the person is a minor on the case clock's day."""
         return minor(person.birth_date, self.store.today())
 
+    def case(self, session: PortalSession, case_id: int) -> Case:
+        """One case of the signed-in person; NotFound for anybody else's, as for a missing one."""
+        with self.store.uow(readonly=True) as uow:
+            return self.store.load(uow, case_id, session.actor)[0]
+
     def latest_case(self, session: PortalSession) -> int | None:
         """The person's latest journey (the one the pages open on), if any."""
         with self.store.uow(readonly=True) as uow:
@@ -153,7 +158,9 @@ class JourneyService:
                 continue
             answered = r.acknowledged_at is not None or r.status == Status.ACKNOWLEDGED
             items.append(
-                ReminderItem(r.id, subject, r.due_at.date(), answered, r.sent_at is not None)
+                ReminderItem(
+                    r.id, subject, self.store.today(r.due_at), answered, r.sent_at is not None
+                )
             )
         return items
 
@@ -171,6 +178,24 @@ class JourneyService:
             raise NotFound(f"reminder {reminder_id} not found on case {case_id}")
         self.reminders.acknowledge(case_id, reminder_id, session.actor, help_requested=help_)
         log.info("portal_reminder_answered", case_id=case_id, reminder_id=reminder_id, help=help_)
+
+    def _guardian_consents(self, session: PortalSession, values: dict[str, Any]) -> None:
+        """The guardian's own consents to be reached (`guardian_consent_<channel>`)."""
+        wanted = {
+            f"consent_{c}": bool(values[f"guardian_consent_{c}"])
+            for c in CHANNELS
+            if f"guardian_consent_{c}" in values
+        }
+        guardian_id = session.guardian_id
+        if not wanted or guardian_id is None:
+            return
+        current = next(
+            g for g in self.records.guardians_of(session.person_id) if g.id == guardian_id
+        )
+        changed = {k: v for k, v in wanted.items() if getattr(current, k) != v}
+        if changed:
+            changes = changed | {"consent_source": policy.GUARDIAN}
+            self.records.update_guardian(session.person_id, guardian_id, changes, session.actor)
 
     def set_preferences(self, session: PortalSession, values: dict[str, Any]) -> None:
         """Channel, language and consent per channel, by the person (or their guardian, who
@@ -197,6 +222,7 @@ class JourneyService:
         if session.is_guardian:
             # A guardian sets the young person's consents, not their channel or language.
             changes = {k: v for k, v in changes.items() if k.startswith("consent_")}
+            self._guardian_consents(session, values)
         if not changes:
             return
         if set(changes) - policy.PREFERENCE_FIELDS:

@@ -170,6 +170,11 @@ class PersonRecords:
             self._visible(uow, person_id, actor)
             return uow.guardians.of(person_id)
 
+    def guardians_of(self, person_id: int) -> list[Guardian]:
+        """Return the guardians of a person (internal callers: the young person's pages)."""
+        with self.store.uow(readonly=True) as uow:
+            return uow.guardians.of(person_id)
+
     def add_guardian(self, person_id: int, values: Mapping[str, Any], actor: Actor) -> Guardian:
         """Record a guardian of a person (an e-mail or a phone at least)."""
         policy.require(actor, Action.PEOPLE_UPDATE)
@@ -201,8 +206,9 @@ class PersonRecords:
     def update_guardian(
         self, person_id: int, guardian_id: int, changes: Mapping[str, Any], actor: Actor
     ) -> Guardian:
-        """Correct a guardian's fields; the change goes into the history of the person's cases."""
-        policy.require(actor, Action.PEOPLE_UPDATE)
+        """Correct a guardian's fields; the change goes into the history of the person's cases.
+        A guardian changes their own consents on the young person's pages (policy)."""
+        policy.require_guardian_change(actor, guardian_id, changes)
         unknown = set(changes) - GUARDIAN_EDITABLE
         if unknown:
             raise InvalidInput(

@@ -189,7 +189,7 @@ class PortalService:
             guardian_id,
             safe_target(target),
             now,
-            now + (lifetime or self.link_lifetime),
+            now + (self.link_lifetime if lifetime is None else lifetime),
         )
         uow.portal.add_link(record)
         return f"{self.public_url}{LINK_PATH}{token}"
@@ -275,6 +275,8 @@ class PortalService:
                     log.info("portal_link_refused", outcome="used")
                     return Redeemed(LinkOutcome.USED)  # another tab used it a moment ago
                 session = self._open(uow, link.person_id, link.guardian_id)
+                # Links and sessions expired a day ago go (kept a day for the "used" page).
+                uow.portal.forget_expired(now - timedelta(days=1))
                 uow.commit()
                 log.info("portal_signed_in", person_id=link.person_id, guardian=session.is_guardian)
                 return Redeemed(outcome, session, link.target)
@@ -325,10 +327,3 @@ class PortalService:
         with self.uow() as uow:
             uow.portal.delete_session(digest(cookie))
             uow.commit()
-
-    def forget_expired(self) -> int:
-        """Delete expired links and sessions (kept a day for the 'already used' page)."""
-        with self.uow() as uow:
-            gone = uow.portal.forget_expired(self.clock.now() - timedelta(days=1))
-            uow.commit()
-        return gone

@@ -36,6 +36,8 @@ class PreferencesForm:
     consent_email: str = ""
     consent_sms: str = ""
     consents: str = ""
+    guardian_consent_email: str = ""
+    guardian_consent_sms: str = ""
 
 
 @get("/my/journey", include_in_schema=False, sync_to_thread=True)
@@ -84,8 +86,22 @@ def portal_preferences(
     session = portal_session(request)
     person = container.people.get(session.person_id)
     minor = container.journey.is_minor(person)
+    guardian = next(
+        (
+            g
+            for g in container.person_records.guardians_of(person.id or 0)
+            if g.id == session.guardian_id
+        ),
+        None,
+    )
     return portal_page(
-        request, "portal/preferences.html", "preferences", person=person, minor=minor, done=done
+        request,
+        "portal/preferences.html",
+        "messages" if session.is_guardian else "preferences",
+        person=person,
+        minor=minor,
+        guardian=guardian,
+        done=done,
     )
 
 
@@ -104,6 +120,10 @@ def portal_save_preferences(
     for channel in ("email", "sms"):
         if channel in data.consents.split(","):
             values[f"consent_{channel}"] = getattr(data, f"consent_{channel}") == "yes"
+    if session.is_guardian:
+        for channel in ("email", "sms"):
+            given = getattr(data, f"guardian_consent_{channel}")
+            values[f"guardian_consent_{channel}"] = given == "yes"
     container.journey.set_preferences(session, values)
     response = redirect("/my/preferences?done=1")
     if data.language in ("fr", "en") and not session.is_guardian:

@@ -85,9 +85,7 @@ def portal_session(connection: ASGIConnection[Any, Any, Any, Any]) -> PortalSess
 def portal_case(connection: ASGIConnection[Any, Any, Any, Any], case_id: int) -> Case:
     """One case of the signed-in person; NotFound (a 404 page) for anybody else's."""
     container: Container = connection.app.state.container
-    session = portal_session(connection)
-    with container.uow(readonly=True) as uow:
-        return container.cases.store.load(uow, case_id, session.actor)[0]
+    return container.journey.case(portal_session(connection), case_id)
 
 
 async def portal_csrf_guard(

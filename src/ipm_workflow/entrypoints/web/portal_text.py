@@ -11,6 +11,7 @@ from typing import Final
 TEXT: Final[dict[str, dict[str, str]]] = {
     "fr": {
         "site": "Mon espace Ipm",
+        "sandbox": "Bac à sable de formation : données fictives, aucun message ne part.",
         "sign_in_title": "Ouvrir mon espace",
         "sign_in_intro": "Écris ton adresse e-mail ou ton numéro de téléphone : on t'envoie un "
         "lien pour entrer, sans mot de passe.",
@@ -52,6 +53,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "todo_guardian": "Ce qui est attendu",
         "nothing_todo": "Rien pour l'instant : on te prévient dès qu'il faut faire quelque chose.",
         "by": "avant le {date}",
+        "received_on": "Reçu le {date}",
         "document": "Document à fournir : {label}",
         "document_problem": "Document à revoir : {label}",
         "reminders": "Tes rappels",
@@ -66,6 +68,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "write": "Écrire un e-mail",
         "preferences": "Comment te joindre",
         "preferences_guardian": "Comment joindre {name}",
+        "messages": "Les messages",
         "channel": "Je préfère être prévenu(e) par",
         "channel_email": "E-mail",
         "channel_sms": "SMS",
@@ -76,6 +79,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "qui donne son accord pour les messages.",
         "consent_guardian_email": "J'accepte que {name} reçoive des messages par e-mail",
         "consent_guardian_sms": "J'accepte que {name} reçoive des messages par SMS",
+        "guardian_own": "Vos messages à vous",
+        "consent_email_you": "J'accepte de recevoir des messages par e-mail",
+        "consent_sms_you": "J'accepte de recevoir des messages par SMS",
         "save": "Enregistrer",
         "saved": "C'est enregistré.",
         "no_case": "Ton parcours n'a pas encore commencé : ton conseiller ou ta conseillère te "
@@ -85,6 +91,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "en": {
         "site": "My Ipm page",
+        "sandbox": "Training sandbox: fictitious data, no message leaves.",
         "sign_in_title": "Open my page",
         "sign_in_intro": "Type your e-mail address or phone number: we send you a link to get "
         "in, no password.",
@@ -126,6 +133,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "todo_guardian": "What is expected",
         "nothing_todo": "Nothing right now: we will tell you when something is needed.",
         "by": "by {date}",
+        "received_on": "Received on {date}",
         "document": "Document to provide: {label}",
         "document_problem": "Document to look at again: {label}",
         "reminders": "Your reminders",
@@ -139,6 +147,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "write": "Send an e-mail",
         "preferences": "How to reach you",
         "preferences_guardian": "How to reach {name}",
+        "messages": "Messages",
         "channel": "I prefer to hear by",
         "channel_email": "E-mail",
         "channel_sms": "Text message (SMS)",
@@ -149,6 +158,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "for messages.",
         "consent_guardian_email": "I agree that {name} receives messages by e-mail",
         "consent_guardian_sms": "I agree that {name} receives text messages (SMS)",
+        "guardian_own": "Messages to you",
+        "consent_email_you": "I agree to receive messages by e-mail",
+        "consent_sms_you": "I agree to receive text messages (SMS)",
         "save": "Save",
         "saved": "Saved.",
         "no_case": "Your journey has not started yet: your advisor will contact you.",
