@@ -261,7 +261,10 @@ def upload_service(settings: Settings, store: CaseStore, records: CaseRecords) -
     if settings.clamd_address:
         scanner = ClamdScanner(settings.clamd_address, settings.clamd_timeout_seconds)
     limits = UploadLimits(settings.upload_max_bytes, tuple(settings.upload_types))
-    files = LocalFileStore(settings.uploads_dir)
+    # A training sandbox keeps its files apart, as it keeps its own database.
+    files = LocalFileStore(
+        settings.uploads_dir / "sandbox" if settings.sandbox else settings.uploads_dir
+    )
     return UploadService(store, records, files, scanner=scanner, limits=limits)
 
 

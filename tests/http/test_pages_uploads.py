@@ -19,9 +19,14 @@ from journey.uploads import small_pdf
 TOKEN = re.compile(r"/my/link/[A-Za-z0-9_-]+")
 
 
-def _sign_in_by_link(client: TestClient[Litestar], container: Container, person_id: int) -> None:
+def _sign_in_by_link(
+    client: TestClient[Litestar],
+    container: Container,
+    person_id: int,
+    guardian_id: int | None = None,
+) -> None:
     with container.uow() as uow:
-        url = container.portal.mint(uow, person_id, None)
+        url = container.portal.mint(uow, person_id, guardian_id)
         uow.commit()
     found = TOKEN.search(url)
     assert found is not None
@@ -29,11 +34,13 @@ def _sign_in_by_link(client: TestClient[Litestar], container: Container, person_
     client.post(found.group(0), data={"_csrf": csrf_of(page.text)}, follow_redirects=False)
 
 
-def _send(client: TestClient[Litestar], case_id: int, content: bytes) -> tuple[int, str]:
+def _send(
+    client: TestClient[Litestar], case_id: int, content: bytes, document: str = "identity"
+) -> tuple[int, str]:
     path = f"/my/cases/{case_id}/documents"
     answer = client.post(
         path,
-        data={"_csrf": csrf_of(client.get(path).text), "document": "identity"},
+        data={"_csrf": csrf_of(client.get(path).text), "document": document},
         files={"file": ("photo.pdf", content)},
         follow_redirects=False,
     )
@@ -88,3 +95,26 @@ class TestDocumentsPages:
         expected = (303, "validated", date(2031, 5, 31), small_pdf())
         assert expected == (answer.status_code, identity.status, identity.valid_until, file.content)
         assert 'data-stage="validated"' in client.get(f"/my/cases/{case_id}/documents").text
+
+    def test_a_guardian_sends_the_guardian_s_documents(
+        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
+    ) -> None:
+        """A minor's guardian is offered the travel authorisation and their own ID, not the
+        young person's identity; what they send is theirs in the history."""
+        journey = Journey(container, Actor.of(users["advisor_a"]))
+        minor = journey.person(date(2010, 3, 1), email="alix@example.org")
+        guardian_id = journey.guardian(minor, email="parent@example.org")
+        case_id = journey.open(minor)
+        _sign_in_by_link(client, container, minor, guardian_id)
+        page = client.get(f"/my/cases/{case_id}/documents").text
+        offered = re.findall(r'<section class="card[^"]*" aria-labelledby="doc-(\w+)"', page)
+        sent = _send(client, case_id, small_pdf(), "ast")
+        refused = _send(client, case_id, small_pdf(), "identity")
+        last = journey.history(case_id)[-1]
+        expected = (
+            ["guardian_consent", "ast", "guardian_id"],
+            303,
+            403,
+            ("document_uploaded", f"guardian:{guardian_id}", "guardian"),
+        )
+        assert expected == (offered, sent[0], refused[0], (last.kind, last.actor, last.role))

@@ -213,6 +213,7 @@ ENDPOINTS = {
     ),
     # Documents uploaded for a case (issue 17): the file itself for those who validate it.
     "uploads-list": Endpoint("GET", "/api/v1/cases/{case_id}/uploads", CASE_READ),
+    "uploads-awaiting": Endpoint("GET", "/api/v1/uploads", (200, 200, 403, 403, 401)),
     "uploads-send": Endpoint(
         "POST", "/api/v1/cases/{case_id}/uploads", (201, 404, 403, 403, 401), upload=True
     ),

@@ -80,3 +80,12 @@ class TestUploadsApi:
             refused["status"],
             refused["refusal_reason"],
         )
+
+    def test_the_uploads_to_validate_across_the_advisor_s_cases(self, api: ApiJourney) -> None:
+        """Oldest first, only the caller's missions locales; a decided upload leaves the list."""
+        first, second = (api.open(api.person()) for _ in range(2))
+        sent = [_send(api, case_id, small_pdf())["id"] for case_id in (first, second)]
+        api.ok("POST", f"{API}/uploads/{sent[0]}/validation", json={})
+        mine = [u["id"] for u in api.ok("GET", f"{API}/uploads")]
+        theirs = api.ok("GET", f"{API}/uploads", "advisor_b")
+        assert ([sent[1]], []) == (mine, theirs)

@@ -7,6 +7,7 @@ import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 # The marker the fake scanner flags, as clamd flags the EICAR test file.
 EICAR_LIKE = b"EICAR-LIKE-TEST-MARKER"
@@ -81,14 +82,21 @@ class _Clamd(socketserver.BaseRequestHandler):
 
 
 @contextmanager
-def fake_clamd() -> Iterator[str]:
-    """A clamd speaking INSTREAM on 127.0.0.1, flagging EICAR_LIKE; yields its address."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Clamd)
+def fake_clamd(unix_socket: Path | None = None) -> Iterator[str]:
+    """A clamd speaking INSTREAM on 127.0.0.1 (or a Unix socket), flagging EICAR_LIKE; yields
+    its address as IPM_CLAMD_ADDRESS takes it."""
+    server: socketserver.BaseServer
+    if unix_socket is not None:
+        server = socketserver.ThreadingUnixStreamServer(str(unix_socket), _Clamd)
+        address = f"unix:{unix_socket}"
+    else:
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Clamd)
+        address = f"tcp://127.0.0.1:{server.server_address[1]}"
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+        yield address
     finally:
         server.shutdown()
         server.server_close()

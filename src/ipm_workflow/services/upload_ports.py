@@ -61,6 +61,10 @@ class UploadRepository(Protocol):
         """Return every upload of a person's cases, oldest first."""
         ...
 
+    def awaiting(self, mission_locales: list[str] | None, limit: int) -> list[Upload]:
+        """Uploads still to validate on the cases of some missions locales (None: all)."""
+        ...
+
     def update(self, upload: Upload) -> None:
         """Write an upload's decision, validity dates and storage key."""
         ...

@@ -206,6 +206,12 @@ class UploadService:
             self._own_case(uow, case_id, actor)
             return uow.uploads.for_case(case_id)
 
+    def awaiting(self, actor: Actor, limit: int = 200) -> list[Upload]:
+        """Uploads received and still to validate on the cases the actor sees, oldest first."""
+        policy.require(actor, Action.CASES_DOCUMENT)
+        with self.store.uow(readonly=True) as uow:
+            return uow.uploads.awaiting(policy.narrow(actor, None), limit)
+
     def to_send(self, case_id: int, actor: Actor) -> list[DocumentToSend]:
         """The checklist's documents the actor provides, each with its latest upload."""
         policy.require(actor, Action.UPLOADS_READ)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select, update
 
 from ipm_workflow.adapters.db.mappers import aware, must
-from ipm_workflow.adapters.db.repositories import new_id
+from ipm_workflow.adapters.db.repositories import cases_t, new_id
 from ipm_workflow.adapters.db.tables import UploadRow
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.uploads import Upload
@@ -55,6 +55,19 @@ class SqlUploadRepository:
             select(uploads_t).where(uploads_t.c.person_id == person_id).order_by(uploads_t.c.id)
         ).mappings()
         return [_upload(r) for r in rows]
+
+    def awaiting(self, mission_locales: list[str] | None, limit: int) -> list[Upload]:
+        """Uploads still to validate on the cases of some missions locales (None: all), oldest
+        first."""
+        query = (
+            select(uploads_t)
+            .join(cases_t, cases_t.c.id == uploads_t.c.case_id)
+            .where(uploads_t.c.status == "received")
+        )
+        if mission_locales is not None:
+            query = query.where(cases_t.c.mission_locale_id.in_(mission_locales))
+        query = query.order_by(uploads_t.c.uploaded_at, uploads_t.c.id).limit(limit)
+        return [_upload(r) for r in self.conn.execute(query).mappings()]
 
     def update(self, upload: Upload) -> None:
         """Write an upload's decision, validity dates and storage key."""

@@ -118,6 +118,17 @@ class UploadController(Controller):
         """A case's uploads, newest first, with their status."""
         return [UploadOut.of(u) for u in container.uploads.of_case(case_id, actor)]
 
+    @get(
+        "/uploads",
+        sync_to_thread=True,
+        summary="Uploads waiting for validation",
+        responses=PROBLEM_RESPONSES,
+        guards=[requires(Action.CASES_DOCUMENT)],
+    )
+    def awaiting(self, container: ContainerDep, actor: ActorDep) -> list[UploadOut]:
+        """Uploads received and still to validate on the caller's cases, oldest first."""
+        return [UploadOut.of(u) for u in container.uploads.awaiting(actor)]
+
     @post(
         "/cases/{case_id:int}/uploads",
         summary="Upload a document (PDF, JPEG or PNG)",
