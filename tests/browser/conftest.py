@@ -10,10 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,12 +22,11 @@ import psycopg
 import pytest
 
 from ipm_workflow.config import ROOT
-from journey.servers import free_port
+from journey.servers import free_port, ipm, launch, stop, wait_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
 PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 SCREENSHOTS = ROOT / "var" / "artefacts" / "screenshots"
 DEMO_PASSWORD = "demo-password"  # services/demo.py's fake password of the demo accounts
 SERIOUS = ("serious", "critical")
@@ -58,16 +54,7 @@ class WebServer:
 
     def cli(self, *args: str) -> str:
         """Run `ipm-workflow <args>` on the server's database; return its output."""
-        done = subprocess.run(
-            [str(IPM_WORKFLOW), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, f"ipm-workflow {' '.join(args)}: {done.stderr}"
-        return done.stdout
+        return ipm(*args, env=self.env).stdout
 
     def api(self, username: str) -> httpx.Client:
         """An API client with a fresh token of a demo user (to look behind the pages)."""
@@ -111,55 +98,37 @@ class WebServer:
             assert answer.status_code == 200, answer.text
 
 
-def _wait_ready(server: WebServer, deadline: float = 300.0) -> None:
-    """Poll /ready until 200 (a loaded machine may take long; nothing asserts on the time)."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if server.process.poll() is not None:
-            pytest.fail(f"the server exited early:\n{server.log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{server.url}/ready", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"the server was not ready in time:\n{server.log.read_text(errors='replace')}")
+@contextmanager
+def _serving(
+    folder: Path, env: dict[str, str], *args: str, cwd: Path | None = None
+) -> Iterator[WebServer]:
+    """`ipm-workflow serve <args>` on a free port, ready; stopped afterwards."""
+    port = free_port()
+    env = {**env, "IPM_LOG_FORMAT": "json", "IPM_HOST": "127.0.0.1", "IPM_PORT": str(port)}
+    log = folder / "server.log"
+    process = launch("serve", "--port", str(port), *args, env=env, log=log, cwd=cwd)
+    server = WebServer(f"http://127.0.0.1:{port}", env, process, log)
+    try:
+        wait_ready(server.url, process, log)
+        yield server
+    finally:
+        stop(process)
 
 
 @contextmanager
-def _serving(folder: Path, database_url: str) -> Iterator[WebServer]:
-    """Load the demo data into a database, serve it on a free port, stop it afterwards."""
-    port = free_port()
+def _demo_serving(folder: Path, database_url: str) -> Iterator[WebServer]:
+    """Load the demo data into a database, serve it (no reminder worker: its timeouts, e.g. the
+    preparation that opens itself, would race the clicks; the tests fire those triggers as the
+    advisor may)."""
     env = {
         **os.environ,
         "IPM_DATABASE_URL": database_url,
         "IPM_LOG_FORMAT": "json",
-        "IPM_HOST": "127.0.0.1",
-        "IPM_PORT": str(port),
         "IPM_UPLOADS_DIR": str(folder / "uploads"),
     }
-    log = folder / "server.log"
-    probe = WebServer(f"http://127.0.0.1:{port}", env, None, log)  # type: ignore[arg-type]
-    probe.cli("demo")  # migrates, loads the demo data, sets the demo passwords
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            # No reminder worker: its timeouts (e.g. the preparation that opens itself) would
-            # race the clicks; the pages' tests fire those triggers as the advisor may.
-            [str(IPM_WORKFLOW), "serve", "--port", str(port), "--no-worker"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = WebServer(probe.url, env, process, log)
-    try:
-        _wait_ready(server)
+    ipm("demo", env=env)  # migrates, loads the demo data, sets the demo passwords
+    with _serving(folder, env, "--no-worker") as server:
         yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +136,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     """`ipm-workflow serve` on a free port and its own SQLite database with the demo data."""
     _need_chromium()
     folder = tmp_path_factory.mktemp("web")
-    with _serving(folder, f"sqlite:///{folder / 'web.sqlite3'}") as server:
+    with _demo_serving(folder, f"sqlite:///{folder / 'web.sqlite3'}") as server:
         yield server
 
 
@@ -189,7 +158,7 @@ def pg_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServe
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        with _serving(tmp_path_factory.mktemp("pgweb"), url) as server:
+        with _demo_serving(tmp_path_factory.mktemp("pgweb"), url) as server:
             yield server
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -300,35 +269,14 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServ
     """`ipm-workflow serve --sandbox` on a free port and its own SQLite database (demo data)."""
     _need_chromium()
     folder = tmp_path_factory.mktemp("sandbox")
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPM_")}
     env |= {
         "IPM_SANDBOX_DATABASE_URL": f"sqlite:///{folder / 'sandbox.sqlite3'}",
-        "IPM_LOG_FORMAT": "json",
-        "IPM_HOST": "127.0.0.1",
-        "IPM_PORT": str(port),
         # Only clock moves make the worker run (its first tick is at start-up).
         "IPM_WORKER_POLL_SECONDS": "3600",
     }
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(IPM_WORKFLOW), "serve", "--sandbox", "--port", str(port)],
-            env=env,
-            cwd=folder,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = WebServer(f"http://127.0.0.1:{port}", env, process, log)
-    try:
-        _wait_ready(server)
+    with _serving(folder, env, "--sandbox", cwd=folder) as server:
         yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture

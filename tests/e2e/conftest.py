@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-# The console script of the venv running the tests.
-IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
+from journey.servers import ipm
 
 
 @pytest.fixture
@@ -24,17 +21,4 @@ def server_env(db_url: str) -> dict[str, str]:
 def cli(server_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run `ipm-workflow <args>` on the test database; fail with its output if it fails."""
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [str(IPM_WORKFLOW), *args],
-            env=server_env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        expected = 0
-        assert expected == done.returncode, f"ipm-workflow {' '.join(args)}: {done.stderr}"
-        return done
-
-    return run
+    return lambda *args: ipm(*args, env=server_env)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -20,12 +19,13 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
-from test_server import IPM_WORKFLOW, Server, free_port, wait_ready
+from test_server import Server
 
 from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.adapters.db.reminder_store import reminders_t
 from journey import CHECKLIST, HOST, OPENING, PARIS, YP_EMAIL, ApiJourney
 from journey.fixtures import empty_database
+from journey.servers import free_port, ipm, launch, stop
 from reminders.reminder_sinks import SmtpSink
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -63,17 +63,6 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.2)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL if the process does not exit."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture
 def pg_empty(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """The run's PostgreSQL database, migrated and emptied."""
@@ -108,17 +97,7 @@ def env(pg_empty: str, smtp: SmtpSink) -> dict[str, str]:
 
 def run_cli(env: dict[str, str], *args: str) -> str:
     """Run `ipm-workflow <args>`; return its standard output."""
-    done = subprocess.run(
-        [str(IPM_WORKFLOW), *args],
-        check=False,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    expected = 0
-    assert expected == done.returncode, f"ipm-workflow {' '.join(args)}: {done.stderr}"
-    return done.stdout
+    return ipm(*args, env=env).stdout
 
 
 @pytest.fixture
@@ -134,27 +113,14 @@ def cluster(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[list[Server],
     try:
         for n in (1, 2):
             port, log = free_port(), tmp_path / f"server{n}.log"
-            with log.open("wb") as out:
-                command = ["serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
-                process = subprocess.Popen(
-                    [str(IPM_WORKFLOW), *command], env=env, stdout=out, stderr=subprocess.STDOUT
-                )
-            processes.append(process)
-            servers.append(Server(process, f"http://127.0.0.1:{port}", log, token))
+            command = ["serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
+            processes.append(launch(*command, env=env, log=log))
+            servers.append(Server(processes[-1], f"http://127.0.0.1:{port}", log, token))
         for n in (1, 2):
-            log = tmp_path / f"worker{n}.log"
-            with log.open("wb") as out:
-                processes.append(
-                    subprocess.Popen(
-                        [str(IPM_WORKFLOW), "worker"],
-                        env=env,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-            worker_logs.append(log)
+            worker_logs.append(tmp_path / f"worker{n}.log")
+            processes.append(launch("worker", env=env, log=worker_logs[-1]))
         for server in servers:
-            wait_ready(server, PATIENCE)
+            server.wait_ready()
         yield servers, worker_logs
     finally:
         for process in processes:

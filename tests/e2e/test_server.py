@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,12 +15,10 @@ import httpx
 import pytest
 
 from journey import OPENING
-from journey.servers import free_port
+from journey.servers import IPM_WORKFLOW, free_port, launch, stop, wait_ready
 
 pytestmark = pytest.mark.e2e
 
-# The console script of the venv running the tests.
-IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -36,28 +33,15 @@ class Server:
 
     def stop(self) -> int:
         """Send SIGTERM and wait for the process to exit; return its exit code."""
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=20)
+        return stop(self.process)
 
     def output(self) -> str:
         """What the process wrote on stdout and stderr."""
         return self.log.read_text(errors="replace")
 
-
-def wait_ready(server: Server, deadline: float = 120.0) -> None:
-    """Poll /ready until the server answers 200, or fail with its output (a loaded CI machine
-    may take long: the limit is generous and nothing asserts on the time it took)."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if server.process.poll() is not None:
-            pytest.fail(f"the server exited with {server.process.returncode}:\n{server.output()}")
-        try:
-            if httpx.get(f"{server.url}/ready", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the server was not ready within {deadline} s:\n{server.output()}")
+    def wait_ready(self) -> None:
+        """Wait until it answers /ready (a generous limit; nothing asserts on the time)."""
+        wait_ready(self.url, self.process, self.log)
 
 
 @pytest.fixture
@@ -69,16 +53,10 @@ def server(cli: Cli, server_env: dict[str, str], tmp_path: Path) -> Iterator[Ser
     token = cli("tokens", "create", "advisor.a", "--days", "1").stdout.strip()
     port = free_port()
     log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(IPM_WORKFLOW), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = launch("serve", "--host", "127.0.0.1", "--port", str(port), env=server_env, log=log)
     running = Server(process, f"http://127.0.0.1:{port}", log, token)
     try:
-        wait_ready(running)
+        running.wait_ready()
         yield running
     finally:
         if process.poll() is None:
@@ -202,17 +180,11 @@ def test_every_child_comes_up_answers_and_stays_up(pg_url: str, tmp_path: Path) 
     env = {**os.environ, "IPM_DATABASE_URL": pg_url, "IPM_LOG_FORMAT": "json"}
     port = free_port()
     log = tmp_path / "serve.log"
-    command = [str(IPM_WORKFLOW), "serve", "--workers", str(WORKERS), "--no-worker"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--access-log", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    command = ["serve", "--workers", str(WORKERS), "--no-worker", "--access-log"]
+    process = launch(*command, "--port", str(port), env=env, log=log)
     server = Server(process, f"http://127.0.0.1:{port}", log, token="")
     try:
-        wait_ready(server, STARTUP_LIMIT)
+        server.wait_ready()
         end = time.monotonic() + STARTUP_LIMIT
         while len(started_children(server)) < WORKERS and time.monotonic() < end:
             time.sleep(0.2)
@@ -240,11 +212,5 @@ def test_every_child_comes_up_answers_and_stays_up(pg_url: str, tmp_path: Path) 
         for pid in children:
             os.kill(pid, 0)  # still running (raises if not)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop(process)
     assert "Traceback" not in server.output()

@@ -17,6 +17,7 @@ from ipm_workflow.domain.people import User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from journey import ApiJourney, kept_logging
 from journey.apps import serving
+from journey.pages import Pages
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +74,9 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 def api(client: TestClient[Litestar], tokens: dict[str, str], users: dict[str, User]) -> ApiJourney:
     """The journey driver over HTTP, calling the API as one of the users (advisor A by default)."""
     return ApiJourney(client, tokens, users=users)
+
+
+@pytest.fixture
+def pages(client: TestClient[Litestar], container: Container, users: dict[str, User]) -> Pages:
+    """The pages through the test client, signing in as the users (by their keys)."""
+    return Pages(client, container, users)

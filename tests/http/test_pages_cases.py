@@ -5,15 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from litestar import Litestar
-from litestar.testing import TestClient
-
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.bootstrap import Container
-from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.people import Person
 from ipm_workflow.services.commands import OpenCase
 from journey import ML_ACTOR, OPENING, WORKFLOW, ApiJourney
-from journey.pages import csrf_of, sign_in
+from journey.pages import Pages, csrf_of
 
 
 def case_ids(html: str) -> list[int]:
@@ -24,78 +20,54 @@ def case_ids(html: str) -> list[int]:
 class TestMyCases:
     """The listing."""
 
-    def test_lists_only_the_cases_the_policy_shows(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_lists_only_the_cases_the_policy_shows(self, pages: Pages, api: ApiJourney) -> None:
         """Advisor B sees none of mission locale A's cases; advisor A sees them with names."""
         case_id = api.open_case()["id"]
-        sign_in(client, container, users["advisor_b"])
-        assert case_ids(client.get("/app/cases").text) == []
-        client.cookies.clear()
-        sign_in(client, container, users["advisor_a"])
-        html = client.get("/app/cases").text
+        pages.sign_in("advisor_b")
+        assert case_ids(pages.get("/app/cases").text) == []
+        pages.cookies.clear()
+        pages.sign_in("advisor_a")
+        html = pages.get("/app/cases").text
         assert [case_id] == case_ids(html)
         assert "Camille Exemple" in html
 
-    def test_filters_by_name_and_unassigned(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_filters_by_name_and_unassigned(self, pages: Pages, api: ApiJourney) -> None:
         """The name search and the unassigned filter narrow the listing."""
         first = api.open_case()["id"]
         # A mission locale's referral names no advisor: nobody follows it yet (an Ipm advisor
         # opening it the same way would be given it: policy.takes_unnamed_case).
         sacha = Person(None, "Sacha", "Autre", date(2005, 6, 15))
-        registered = container.people.register(sacha, ML_ACTOR).person
+        registered = pages.container.people.register(sacha, ML_ACTOR).person
         assert registered.id is not None
         referral = OpenCase(registered.id, WORKFLOW, "ml-a", None, OPENING)
-        other = {"id": container.cases.open_case(referral, ML_ACTOR).id}
-        sign_in(client, container, users["advisor_a"])
-        assert [other["id"]] == case_ids(client.get("/app/cases?q=autre").text)
-        assert [other["id"]] == case_ids(client.get("/app/cases?unassigned=true").text)
-        assert {first, other["id"]} == set(case_ids(client.get("/app/cases").text))
+        other = {"id": pages.container.cases.open_case(referral, ML_ACTOR).id}
+        pages.sign_in("advisor_a")
+        assert [other["id"]] == case_ids(pages.get("/app/cases?q=autre").text)
+        assert [other["id"]] == case_ids(pages.get("/app/cases?unassigned=true").text)
+        assert {first, other["id"]} == set(case_ids(pages.get("/app/cases").text))
 
 
 class TestCasePage:
     """One case."""
 
-    def test_other_mission_locale_gets_a_404_page(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_other_mission_locale_gets_a_404_page(self, pages: Pages, api: ApiJourney) -> None:
         """Advisor B opening a case of mission locale A gets an HTML 404 page, not JSON."""
         case_id = api.open_case()["id"]
-        sign_in(client, container, users["advisor_b"])
-        answer = client.get(f"/app/cases/{case_id}")
+        pages.sign_in("advisor_b")
+        answer = pages.get(f"/app/cases/{case_id}")
         assert answer.status_code == 404
         assert "text/html" in answer.headers["content-type"]
         assert "Page introuvable" in answer.text
 
-    def test_fire_an_action_and_see_refusals(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_fire_an_action_and_see_refusals(self, pages: Pages, api: ApiJourney) -> None:
         """An allowed action is fired from its form; a refused one shows its reasons."""
         case_id = api.open_case()["id"]
-        token = sign_in(client, container, users["advisor_a"])
-        html = client.get(f"/app/cases/{case_id}").text
+        token = pages.sign_in("advisor_a")
+        html = pages.get(f"/app/cases/{case_id}").text
         assert 'id="action-log_first_contact"' in html
         version = re.search(r'name="version" value="(\d+)"', html)
         assert version is not None
-        answer = client.post(
+        answer = pages.post(
             f"/app/cases/{case_id}/fire",
             data={
                 "_csrf": token,
@@ -106,7 +78,7 @@ class TestCasePage:
         )
         assert answer.status_code == 200, answer.text
         assert "first_contact" in api.state(case_id) or api.state(case_id) != "referred"
-        refused = client.post(
+        refused = pages.post(
             f"/app/cases/{case_id}/fire",
             data={"_csrf": token, "trigger": "confirm_ready", "version": "99"},
         )
@@ -114,23 +86,19 @@ class TestCasePage:
         assert 'role="alert"' in refused.text
 
     def test_a_stale_version_is_a_conflict_not_a_lost_update(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
+        self, pages: Pages, api: ApiJourney
     ) -> None:
         """A form drawn before someone else's change is refused and the change is named."""
         case_id = api.open_case()["id"]
-        token = sign_in(client, container, users["advisor_a"])
-        html = client.get(f"/app/cases/{case_id}").text
+        token = pages.sign_in("advisor_a")
+        html = pages.get(f"/app/cases/{case_id}").text
         seen = re.search(r'name="seen_seq" value="(\d+)"', html)
         version = re.search(r'name="version" value="(\d+)"', html)
         assert seen is not None
         assert version is not None
         api.fire(case_id, "log_first_contact", {"first_contact_date": "2026-01-05"})
         state = api.state(case_id)
-        answer = client.post(
+        answer = pages.post(
             f"/app/cases/{case_id}/fire",
             data={
                 "_csrf": token,
@@ -145,20 +113,14 @@ class TestCasePage:
         assert "log_first_contact" in answer.text
         assert state == api.state(case_id)
 
-    def test_record_a_document(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_record_a_document(self, pages: Pages, api: ApiJourney) -> None:
         """The document form records a status at the version shown."""
         case_id = api.open_case()["id"]
-        token = sign_in(client, container, users["advisor_a"])
-        html = client.get(f"/app/cases/{case_id}").text
+        token = pages.sign_in("advisor_a")
+        html = pages.get(f"/app/cases/{case_id}").text
         version = re.search(r'name="version" value="(\d+)"', html)
         assert version is not None
-        client.post(
+        pages.post(
             f"/app/cases/{case_id}/documents",
             data={
                 "_csrf": token,
@@ -169,47 +131,36 @@ class TestCasePage:
             },
         )
         assert api.case(case_id)["documents"]["identity"]["status"] == "validated"
-        assert csrf_of(client.get(f"/app/cases/{case_id}").text) == token
+        assert csrf_of(pages.get(f"/app/cases/{case_id}").text) == token
 
 
 class TestOrderAndPages:
     """Overdue first, then due; pages that neither overlap nor skip."""
 
     def test_due_then_overdue_first(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-        clock: ManualClock,
+        self, pages: Pages, api: ApiJourney, clock: ManualClock
     ) -> None:
         """A case whose state has a time limit comes before an older one without; past the
         limit it is marked overdue and alone under the overdue filter."""
         older = api.open_case()["id"]
         api.fire(older, "log_first_contact", {"first_contact_date": "2026-01-05"})
         newer = api.open_case()["id"]
-        sign_in(client, container, users["advisor_a"])
-        assert [newer, older] == case_ids(client.get("/app/cases").text)
+        pages.sign_in("advisor_a")
+        assert [newer, older] == case_ids(pages.get("/app/cases").text)
         clock.advance(timedelta(days=60))
-        sign_in(client, container, users["advisor_a"])
-        html = client.get("/app/cases").text
+        pages.sign_in("advisor_a")
+        html = pages.get("/app/cases").text
         assert [newer, older] == case_ids(html)
         assert 'class="overdue"' in html
-        assert [newer] == case_ids(client.get("/app/cases?overdue=true").text)
+        assert [newer] == case_ids(pages.get("/app/cases?overdue=true").text)
 
-    def test_pages_neither_overlap_nor_skip(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_pages_neither_overlap_nor_skip(self, pages: Pages, api: ApiJourney) -> None:
         """51 cases: 50 on the first page, the last on the second, each case once."""
         person = api.person()
         opened = {api.open(person) for _ in range(51)}
-        sign_in(client, container, users["advisor_a"])
-        first = case_ids(client.get("/app/cases").text)
-        second_page = client.get("/app/cases?page_number=2").text
+        pages.sign_in("advisor_a")
+        first = case_ids(pages.get("/app/cases").text)
+        second_page = pages.get("/app/cases?page_number=2").text
         second = case_ids(second_page)
         assert (len(first), len(second)) == (50, 1)
         assert opened == set(first) | set(second)

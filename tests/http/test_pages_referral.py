@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar
-from litestar.testing import TestClient
-
-from ipm_workflow.bootstrap import Container
-from ipm_workflow.domain.people import User
 from journey import ApiJourney
-from journey.pages import sign_in
+from journey.pages import Pages
 
 WORKFLOW = "erasmus_vet_long"
 
@@ -40,103 +35,71 @@ def case_count(api: ApiJourney) -> int:
 class TestReferralPage:
     """Register a young person and open their case from one form."""
 
-    def test_form_shows_the_opening_inputs(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_form_shows_the_opening_inputs(self, pages: Pages) -> None:
         """The workflow's declared opening inputs are fields of the form."""
-        sign_in(client, container, users["advisor_a"])
-        html = client.get(f"/app/referrals/new?workflow={WORKFLOW}").text
+        pages.sign_in("advisor_a")
+        html = pages.get(f"/app/referrals/new?workflow={WORKFLOW}").text
         assert 'id="open-cv_attached"' in html
         assert 'id="open-privacy_notice_given"' in html
 
-    def test_only_roles_that_open_cases(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_only_roles_that_open_cases(self, pages: Pages) -> None:
         """A supervisor may not open cases (the policy): 403 page."""
-        sign_in(client, container, users["supervisor"])
-        assert client.get("/app/referrals/new").status_code == 403
+        pages.sign_in("supervisor")
+        assert pages.get("/app/referrals/new").status_code == 403
 
-    def test_opens_the_case(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_opens_the_case(self, pages: Pages, api: ApiJourney) -> None:
         """Without a probable duplicate the person is registered and the case opened."""
-        token = sign_in(client, container, users["advisor_a"])
-        answer = client.post("/app/referrals", data=referral(token), follow_redirects=False)
+        token = pages.sign_in("advisor_a")
+        answer = pages.post("/app/referrals", data=referral(token), follow_redirects=False)
         assert answer.status_code == 303, answer.text
         case_id = int(answer.headers["location"].split("/")[-1].split("?")[0])
         assert api.state(case_id) == "REFERRED"
 
     def test_duplicate_warned_before_saving_then_saved_anyway(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
+        self, pages: Pages, api: ApiJourney
     ) -> None:
         """A probable duplicate stops the first submit (nothing saved); a confirmed one saves."""
         api.open_case(api.person(first_name="Alex", last_name="Fictif", birth_date="2006-02-03"))
         before = case_count(api)
-        token = sign_in(client, container, users["advisor_a"])
-        warned = client.post("/app/referrals", data=referral(token))
+        token = pages.sign_in("advisor_a")
+        warned = pages.post("/app/referrals", data=referral(token))
         assert warned.status_code == 409
         assert 'id="duplicate-warning"' in warned.text
         assert "/app/cases?q=Fictif" in warned.text
         assert before == case_count(api)
-        saved = client.post(
+        saved = pages.post(
             "/app/referrals", data=referral(token, confirmed="true"), follow_redirects=False
         )
         assert saved.status_code == 303
         assert before + 1 == case_count(api)
 
-    def test_duplicates_partial_for_htmx(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_duplicates_partial_for_htmx(self, pages: Pages, api: ApiJourney) -> None:
         """The htmx check answers the warning fragment while typing; nothing is saved."""
         api.open_case(api.person(first_name="Alex", last_name="Fictif", birth_date="2006-02-03"))
-        token = sign_in(client, container, users["advisor_a"])
+        token = pages.sign_in("advisor_a")
         fields = {"first_name": "Alex", "last_name": "Fictif", "birth_date": "2006-02-03"}
-        answer = client.post(
+        answer = pages.post(
             "/app/referrals/duplicates", data=fields, headers={"X-CSRF-Token": token}
         )
         assert answer.status_code == 200
         assert 'id="duplicate-warning"' in answer.text
 
-    def test_unmet_opening_guard_saves_nobody(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_unmet_opening_guard_saves_nobody(self, pages: Pages, api: ApiJourney) -> None:
         """Without the CV the opening is refused with the reason, and no person is left."""
-        token = sign_in(client, container, users["advisor_a"])
+        token = pages.sign_in("advisor_a")
         form = referral(token)
         del form["in_cv_attached"]
-        answer = client.post("/app/referrals", data=form)
+        answer = pages.post("/app/referrals", data=form)
         assert answer.status_code == 422
         assert 'id="refusal"' in answer.text
         assert "inputs.cv_attached: required" in answer.text
-        again = client.post("/app/referrals/duplicates", data=form, headers={"X-CSRF-Token": token})
+        again = pages.post("/app/referrals/duplicates", data=form, headers={"X-CSRF-Token": token})
         assert 'id="duplicate-warning"' not in again.text
 
-    def test_without_csrf_token_refused(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
-    ) -> None:
+    def test_without_csrf_token_refused(self, pages: Pages, api: ApiJourney) -> None:
         """A post without the form's token is refused and opens nothing."""
-        token = sign_in(client, container, users["advisor_a"])
+        token = pages.sign_in("advisor_a")
         form = referral(token)
         del form["_csrf"]
-        assert client.post("/app/referrals", data=form).status_code == 403
+        assert pages.post("/app/referrals", data=form).status_code == 403
         assert case_count(api) == 0

@@ -9,10 +9,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR
-from journey.pages import PASSWORD, csrf_of, sign_in
+from journey.pages import PASSWORD, Pages, csrf_of
 
 
 class TestSignIn:
@@ -27,13 +26,11 @@ class TestSignIn:
         assert '<html lang="fr">' in answer.text
         assert "Identifiant" in answer.text
 
-    def test_sign_in_sets_a_protected_cookie(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_sign_in_sets_a_protected_cookie(self, pages: Pages) -> None:
         """A right password opens a session: HttpOnly, SameSite=Lax cookie; pages then served."""
-        container.accounts.set_password("advisor.a", PASSWORD)
-        form = client.get("/app/sign-in")
-        answer = client.post(
+        pages.container.accounts.set_password("advisor.a", PASSWORD)
+        form = pages.get("/app/sign-in")
+        answer = pages.post(
             "/app/sign-in",
             data={"username": "advisor.a", "password": PASSWORD, "_csrf": csrf_of(form.text)},
             follow_redirects=False,
@@ -43,15 +40,13 @@ class TestSignIn:
         assert "HttpOnly" in cookie
         assert "samesite=lax" in cookie.lower()
         assert "Secure" not in cookie
-        assert "Advisor A" in client.get("/app/account").text
+        assert "Advisor A" in pages.get("/app/account").text
 
-    def test_wrong_password_is_refused(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_wrong_password_is_refused(self, pages: Pages) -> None:
         """A wrong password shows the form again with a message, and no session."""
-        container.accounts.set_password("advisor.a", PASSWORD)
-        form = client.get("/app/sign-in")
-        answer = client.post(
+        pages.container.accounts.set_password("advisor.a", PASSWORD)
+        form = pages.get("/app/sign-in")
+        answer = pages.post(
             "/app/sign-in",
             data={
                 "username": "advisor.a",
@@ -61,7 +56,7 @@ class TestSignIn:
         )
         assert answer.status_code == 401
         assert "Identifiant ou mot de passe incorrect." in answer.text
-        assert "ipm_session" not in client.cookies
+        assert "ipm_session" not in pages.cookies
 
     def test_failures_meet_the_api_brake(
         self, client: TestClient[Litestar], app: Litestar, users: dict[str, User]
@@ -78,22 +73,18 @@ class TestSignIn:
         ]
         assert codes == [401, 401, 401, 429]
 
-    def test_a_form_without_its_token_is_refused(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_a_form_without_its_token_is_refused(self, pages: Pages) -> None:
         """A post without the CSRF token, or with another one, is refused with a 403 page."""
-        sign_in(client, container, users["advisor_a"])
-        missing = client.post("/app/account/language", data={"language": "en"})
-        forged = client.post("/app/account/language", data={"language": "en", "_csrf": "forged"})
+        pages.sign_in("advisor_a")
+        missing = pages.post("/app/account/language", data={"language": "en"})
+        forged = pages.post("/app/account/language", data={"language": "en", "_csrf": "forged"})
         assert [missing.status_code, forged.status_code] == [403, 403]
         assert "text/html" in missing.headers["content-type"]
 
-    def test_sign_in_without_token_is_refused(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_sign_in_without_token_is_refused(self, pages: Pages) -> None:
         """Even the sign-in form needs its token (login CSRF)."""
-        container.accounts.set_password("advisor.a", PASSWORD)
-        answer = client.post("/app/sign-in", data={"username": "advisor.a", "password": PASSWORD})
+        pages.container.accounts.set_password("advisor.a", PASSWORD)
+        answer = pages.post("/app/sign-in", data={"username": "advisor.a", "password": PASSWORD})
         assert answer.status_code == 403
 
     def test_the_api_keeps_its_bearer_tokens(
@@ -108,49 +99,37 @@ class TestSignIn:
 class TestSessionLifetime:
     """Sessions end by signing out, by expiry, by a password reset and by deactivation."""
 
-    def test_sign_out_ends_the_session(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_sign_out_ends_the_session(self, pages: Pages) -> None:
         """After signing out, a page leads back to the sign-in form."""
-        token = sign_in(client, container, users["advisor_a"])
-        client.post("/app/sign-out", data={"_csrf": token})
-        assert client.get("/app/account").url.path == "/app/sign-in"
+        token = pages.sign_in("advisor_a")
+        pages.post("/app/sign-out", data={"_csrf": token})
+        assert pages.get("/app/account").url.path == "/app/sign-in"
 
-    def test_session_expires(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        clock: ManualClock,
-        users: dict[str, User],
-    ) -> None:
+    def test_session_expires(self, pages: Pages, clock: ManualClock) -> None:
         """Past its lifetime (a setting), the session is refused."""
-        sign_in(client, container, users["advisor_a"])
-        clock.advance(timedelta(minutes=container.settings.web_session_minutes + 1))
-        assert client.get("/app/account").url.path == "/app/sign-in"
+        pages.sign_in("advisor_a")
+        clock.advance(timedelta(minutes=pages.container.settings.web_session_minutes + 1))
+        assert pages.get("/app/account").url.path == "/app/sign-in"
 
     @pytest.mark.parametrize("how", ["reset", "deactivate"])
-    def test_reset_or_deactivation_ends_sessions(
-        self, how: str, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_reset_or_deactivation_ends_sessions(self, how: str, pages: Pages) -> None:
         """An admin's password reset or a deactivation ends the user's sessions at once."""
-        sign_in(client, container, users["advisor_a"])
+        pages.sign_in("advisor_a")
         if how == "reset":
-            container.accounts.set_password("advisor.a", "another-password-2")
+            pages.container.accounts.set_password("advisor.a", "another-password-2")
         else:
-            assert users["advisor_a"].id is not None
-            container.staff.deactivate(users["advisor_a"].id, OPERATOR_ACTOR)
-        assert client.get("/app/account").url.path == "/app/sign-in"
+            assert pages.users["advisor_a"].id is not None
+            pages.container.staff.deactivate(pages.users["advisor_a"].id, OPERATOR_ACTOR)
+        assert pages.get("/app/account").url.path == "/app/sign-in"
 
 
 class TestAccount:
     """One's own password and language; the admins' users page."""
 
-    def test_change_own_password(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_change_own_password(self, pages: Pages) -> None:
         """The current password is asked; the new one then signs in."""
-        token = sign_in(client, container, users["advisor_a"])
-        wrong = client.post(
+        token = pages.sign_in("advisor_a")
+        wrong = pages.post(
             "/app/account/password",
             data={
                 "current": "nope",
@@ -160,7 +139,7 @@ class TestAccount:
             },
         )
         assert wrong.status_code == 422
-        done = client.post(
+        done = pages.post(
             "/app/account/password",
             data={
                 "current": PASSWORD,
@@ -170,32 +149,26 @@ class TestAccount:
             },
         )
         assert done.url.query == b"done=password" or "done=password" in str(done.url)
-        assert container.accounts.sign_in("advisor.a", "brand-new-pass") is not None
+        assert pages.container.accounts.sign_in("advisor.a", "brand-new-pass") is not None
 
-    def test_language_switch_is_kept(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_language_switch_is_kept(self, pages: Pages) -> None:
         """Choosing English is stored on the user: the pages then speak English."""
-        token = sign_in(client, container, users["advisor_a"])
-        page = client.post("/app/account/language", data={"language": "en", "_csrf": token})
+        token = pages.sign_in("advisor_a")
+        page = pages.post("/app/account/language", data={"language": "en", "_csrf": token})
         assert '<html lang="en">' in page.text
-        assert container.people.user_by_name("advisor.a").language == "en"
+        assert pages.container.people.user_by_name("advisor.a").language == "en"
 
-    def test_admin_resets_a_password(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_admin_resets_a_password(self, pages: Pages) -> None:
         """An admin sets a password from the users page; an advisor may not see that page."""
-        token = sign_in(client, container, users["admin"])
-        page = client.get("/app/users")
+        token = pages.sign_in("admin")
+        page = pages.get("/app/users")
         assert "advisor.b" in page.text
-        client.post(
+        pages.post(
             "/app/users/advisor.b/password", data={"password": "set-by-admin-1", "_csrf": token}
         )
-        assert container.accounts.sign_in("advisor.b", "set-by-admin-1") is not None
+        assert pages.container.accounts.sign_in("advisor.b", "set-by-admin-1") is not None
 
-    def test_advisor_may_not_manage_users(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_advisor_may_not_manage_users(self, pages: Pages) -> None:
         """The users page is refused to an advisor with a 403 page."""
-        sign_in(client, container, users["advisor_a"])
-        assert client.get("/app/users").status_code == 403
+        pages.sign_in("advisor_a")
+        assert pages.get("/app/users").status_code == 403

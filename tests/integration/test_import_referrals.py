@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -24,6 +23,7 @@ from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR, Actor
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.ports import CaseQuery
+from journey.servers import IPM_WORKFLOW
 
 Cli = Callable[..., Result]
 keys_t = IdempotencyRow.__table__  # type: ignore[attr-defined]
@@ -312,9 +312,6 @@ class TestCrash:
         assert "2 created" in resumed.stdout
         assert _counts(container) == (3, 3, 3)
         assert all(r.ok for r in container.cases.verify(None))
-
-
-IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 
 
 @pytest.mark.e2e

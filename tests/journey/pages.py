@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from litestar.testing import TestClient
@@ -34,3 +35,29 @@ def sign_in(
     )
     assert answer.status_code == 303, answer.text
     return csrf_of(client.get("/app/account").text)
+
+
+@dataclass
+class Pages:
+    """The pages through the test client, for the directory's users (fixture `pages`)."""
+
+    client: TestClient[Any]
+    container: Container
+    users: dict[str, User]
+
+    def sign_in(self, key: str) -> str:
+        """Sign in as `users[key]` through the form; return the session's CSRF token."""
+        return sign_in(self.client, self.container, self.users[key])
+
+    def get(self, url: str, **options: Any) -> Any:
+        """GET a page (an httpx response)."""
+        return self.client.get(url, **options)
+
+    def post(self, url: str, **options: Any) -> Any:
+        """POST a form (an httpx response)."""
+        return self.client.post(url, **options)
+
+    @property
+    def cookies(self) -> Any:
+        """The client's cookies (`.clear()` signs out without a request)."""
+        return self.client.cookies

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time as perf
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -35,9 +34,8 @@ from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.app import create_app
 from ipm_workflow.services.commands import Actor, OpenCase
 from journey import API, WORKFLOW
-from journey.servers import free_port
+from journey.servers import IPM_WORKFLOW, free_port
 
-IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
 PROBLEMS = "https://ipm-workflow.example.org/problems/"

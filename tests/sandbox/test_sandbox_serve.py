@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,10 +15,9 @@ import pytest
 from sandbox_kit import CLOCK, MARKER, OUTBOX, parse
 
 from ipm_workflow.services.auth import TOKEN_PREFIX
-from journey.servers import free_port
+from journey.servers import free_port, launch, stop, wait_ready
 
 pytestmark = pytest.mark.e2e
-IPM_WORKFLOW = Path(sys.executable).with_name("ipm-workflow")
 
 
 @dataclass
@@ -43,22 +39,6 @@ class Sandbox:
         return found.group(1)
 
 
-def _wait_ready(sandbox: Sandbox, deadline: float = 120.0) -> None:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if sandbox.process.poll() is not None:
-            pytest.fail(
-                f"the sandbox exited with {sandbox.process.returncode}:\n{sandbox.output()}"
-            )
-        try:
-            if httpx.get(f"{sandbox.url}/ready", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the sandbox was not ready within {deadline} s:\n{sandbox.output()}")
-
-
 @pytest.fixture
 def sandbox(db_url: str, workflows_dir: Path, tmp_path: Path) -> Iterator[Sandbox]:
     """`ipm-workflow serve --sandbox` on a fresh database, stopped with SIGTERM at the end."""
@@ -71,26 +51,13 @@ def sandbox(db_url: str, workflows_dir: Path, tmp_path: Path) -> Iterator[Sandbo
     }
     port = free_port()
     log = tmp_path / "sandbox.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(IPM_WORKFLOW), "serve", "--sandbox", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = launch("serve", "--sandbox", "--port", str(port), env=env, log=log, cwd=tmp_path)
     running = Sandbox(process, f"http://127.0.0.1:{port}", log)
     try:
-        _wait_ready(running)
+        wait_ready(running.url, process, log)
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
 
 
 class TestServeSandbox:
