@@ -117,8 +117,7 @@ class Container:
         self.cases = CaseService(store, Idempotency(uow, self.clock))
         self.people = PeopleService(uow, self.clock, store)
         self.person_records = PersonRecords(store)
-        # The retention rules file: dp-retention's setting when present, else the default path.
-        rules_file = getattr(self.settings, "retention_file", RETENTION_FILE)
+        rules_file = self.settings.retention_file
         self.privacy = PrivacyService(store, self.people, lambda: retention_rules(rules_file))
         # Tokens expire in real time, even in a sandbox whose clock trainers move forward.
         self.tokens = TokenService(uow, SystemClock() if self.settings.sandbox else self.clock)
@@ -134,7 +133,6 @@ class Container:
         self.eligibility = EligibilityService(store)
         sender = Sender(self.settings.erasmus_sending_oid, "FR", self.settings.erasmus_sending_city)
         self.beneficiary_module = BeneficiaryModuleService(store, sender)
-        self.pseudonymisation = PseudonymisationService(store, partial(scrub, self.engine))
         # Page sessions expire in real time too, like tokens.
         self.accounts = AccountService(
             uow,
@@ -153,6 +151,9 @@ class Container:
             self.settings.report_mask_threshold,
         )
         self.uploads = upload_service(self.settings, store, cases.records)
+        self.pseudonymisation = PseudonymisationService(
+            store, partial(scrub, self.engine), self.uploads.erase_files_in
+        )
         self.portal = PortalService(
             store,
             SystemClock() if self.settings.sandbox else self.clock,
@@ -512,11 +513,10 @@ RETENTION_FILE = ROOT / "config" / "retention.yaml"
 
 
 def retention_rules(file: Path = RETENTION_FILE) -> list[dict[str, Any]]:
-    """The retention rules of a rules file as plain values (none when absent)."""
-    from ruamel.yaml import YAML  # noqa: PLC0415 - read only for the record of processing
+    """The retention rules of a rules file as plain values (none when absent), read by the
+    one reader of that file (raises RetentionConfigInvalid naming its places)."""
+    from ipm_workflow.adapters.retention_file import load_policy  # noqa: PLC0415
 
     if not file.exists():
         return []
-    doc = YAML(typ="safe").load(file.read_text(encoding="utf-8")) or {}
-    rules = doc.get("rules") if isinstance(doc, dict) else None
-    return [r for r in rules or [] if isinstance(r, dict)]
+    return [r.model_dump(mode="json", exclude_none=True) for r in load_policy(file).rules]

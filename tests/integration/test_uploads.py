@@ -249,3 +249,28 @@ class TestDataProtection:
         assert (2, [], [(h, None) for h in expected]) == (erased, _stored(tmp_path), after)
         with pytest.raises(NotFound):
             uploads.download(exported[0]["id"], journey.advisor)
+
+    def test_pseudonymisation_and_deletion_take_the_files_and_the_sign_in(
+        self, journey: Journey, case_id: int
+    ) -> None:
+        """Retention's pseudonymisation deletes the person's files and sign-in links (their
+        rows keep the hash); deletion removes the rows too, foreign keys included."""
+        container = journey.container
+        young = _young_person(journey, case_id)
+        person_id = journey.case(case_id).person_id
+        container.uploads.send(SendUpload(case_id, "identity", small_pdf()), young)
+        folder = container.settings.uploads_dir
+        with container.cases.store.uow() as uow:
+            url = container.portal.mint(uow, person_id)
+            uow.commit()
+        token = url.rsplit("/", 1)[-1]
+        files = [p for p in folder.rglob("*") if p.is_file()]
+        container.pseudonymisation.pseudonymise(person_id, "test_rule")
+        kept = [
+            (u.storage_key, u.refusal_reason) for u in container.uploads.files_of_person(person_id)
+        ]
+        after = ([p for p in folder.rglob("*") if p.is_file()], kept)
+        assert (1, ([], [(None, None)])) == (len(files), after)
+        assert container.portal.redeem(token).session is None
+        container.pseudonymisation.delete(person_id, "test_rule")
+        assert [] == container.uploads.files_of_person(person_id)

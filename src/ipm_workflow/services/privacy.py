@@ -128,6 +128,7 @@ class PrivacyService:
                 "sensitive": sensitive,
                 "sensitive_withheld": not with_sensitive,
                 "cases": [_case(uow, case_id) for case_id in case_ids],
+                "uploads": [u.export() for u in uow.uploads.for_person(person_id)],
                 "messages": plain(uow.privacy.sent_to(case_ids, THEIR_MESSAGES)),
                 "consents": plain(uow.privacy.consents(person_id)),
                 "sensitive_reads": plain(uow.sensitive.reads(person_id)),

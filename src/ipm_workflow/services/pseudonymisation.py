@@ -22,6 +22,8 @@ from ipm_workflow.services.ports import UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.retention")
 
+FileEraser = Callable[[UnitOfWork, int], int]
+
 # Field types that hold contacts or free text whatever the workflow says of them.
 CLEARED_TYPES = frozenset({"note", "email", "phone"})
 
@@ -43,10 +45,18 @@ def personal_fields(definition: Workflow) -> frozenset[str]:
 class PseudonymisationService:
     """Pseudonymise or delete a person, in one transaction each."""
 
-    def __init__(self, store: CaseStore, scrub: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        scrub: Callable[[], None] = lambda: None,
+        erase_files: FileEraser = lambda uow, person_id: 0,
+    ) -> None:
         self.store = store
         # Removes the old copies a database may keep of what was just erased (SQLite's log).
         self.scrub = scrub
+        # Deletes the person's uploaded files (the uploads service: they live outside the
+        # database) inside the transaction that clears their rows.
+        self.erase_files = erase_files
 
     def pseudonymise(self, person_id: int, rule: str, actor: Actor = SYSTEM) -> list[int]:
         """Pseudonymise a person and their cases under `rule`; return their case ids.
@@ -68,6 +78,7 @@ class PseudonymisationService:
         case_ids = uow.people.case_ids_of(person_id)
         for case_id in case_ids:
             self._clear_case(uow, case_id, rule, actor)
+        self.erase_files(uow, person_id)
         uow.retention.clear_person(person_id, pseudonym(person_id), self.store.clock.now())
         return case_ids
 
@@ -106,8 +117,8 @@ class PseudonymisationService:
         log.info("person_deleted", person_id=person_id, case_ids=case_ids, rule=rule)
         return case_ids
 
-    @staticmethod
-    def delete_in(uow: UnitOfWork, person_id: int) -> list[int]:
+    def delete_in(self, uow: UnitOfWork, person_id: int) -> list[int]:
         """The same inside the caller's transaction (the caller commits, then calls `scrub`)."""
         uow.people.get(person_id)
+        self.erase_files(uow, person_id)
         return uow.retention.delete_person(person_id)

@@ -327,17 +327,19 @@ class UploadService:
         """Delete a person's stored files; their rows stay (hash, dates, status) without
         a file nor a refusal text. Return how many files were deleted."""
 
-        def work(uow: UnitOfWork) -> int:
-            erased = 0
-            for upload in uow.uploads.for_person(person_id):
-                if upload.storage_key is None:
-                    continue
-                self.files.delete(upload.storage_key)
-                upload.storage_key, upload.refusal_reason = None, None
-                uow.uploads.update(upload)
-                erased += 1
-            return erased
-
-        erased = self.store.transaction(work)
+        erased = self.store.transaction(lambda uow: self.erase_files_in(uow, person_id))
         log.info("person_files_erased", person_id=person_id, files=erased)
+        return erased
+
+    def erase_files_in(self, uow: UnitOfWork, person_id: int) -> int:
+        """The same inside the caller's transaction (pseudonymisation, deletion): the files go
+        at once (a file store has no transaction), the rows lose their key and refusal text."""
+        erased = 0
+        for upload in uow.uploads.for_person(person_id):
+            if upload.storage_key is None:
+                continue
+            self.files.delete(upload.storage_key)
+            upload.storage_key, upload.refusal_reason = None, None
+            uow.uploads.update(upload)
+            erased += 1
         return erased

@@ -12,10 +12,12 @@ from ipm_workflow.adapters.db.access import idem_t
 from ipm_workflow.adapters.db.attribution_store import moves_t
 from ipm_workflow.adapters.db.contact_store import contacts_t
 from ipm_workflow.adapters.db.people_store import guardians_t, reads_t, sensitive_t
+from ipm_workflow.adapters.db.portal_store import links_t, sessions_t
 from ipm_workflow.adapters.db.privacy_store import consents_t, sent_t
 from ipm_workflow.adapters.db.reminder_reads import attempts_t, reminders_t
 from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.tables import SandboxOutboxRow
+from ipm_workflow.adapters.db.upload_store import uploads_t
 from ipm_workflow.domain.retention import CaseFacts, PersonFacts
 
 outbox_t = SandboxOutboxRow.__table__  # type: ignore[attr-defined]
@@ -125,6 +127,9 @@ class SqlRetentionRepository:
         # The texts of the messages sent (kept for subject access) and the sandbox's copies.
         conn.execute(delete(outbox_t).where(outbox_t.c.case_id.in_(case_ids)))
         conn.execute(delete(sent_t).where(sent_t.c.case_id.in_(case_ids)))
+        # Sign-in links and sessions of their own pages: a pseudonym signs in nowhere.
+        for table in (links_t, sessions_t):
+            conn.execute(delete(table).where(table.c.person_id == person_id))
 
     def delete_person(self, person_id: int) -> list[int]:
         """Delete the person and everything about them, cases and chains included; case ids."""
@@ -133,11 +138,19 @@ class SqlRetentionRepository:
         if case_ids:
             reminder_ids = select(reminders_t.c.id).where(reminders_t.c.case_id.in_(case_ids))
             conn.execute(delete(attempts_t).where(attempts_t.c.reminder_id.in_(reminder_ids)))
-            for table in (reminders_t, contacts_t, moves_t, history_t, outbox_t, sent_t):
+            for table in (reminders_t, contacts_t, moves_t, history_t, outbox_t, sent_t, uploads_t):
                 conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
             conn.execute(delete(cases_t).where(cases_t.c.id.in_(case_ids)))
         # Erasure requests and exports stay: they hold no personal data, only the person's id.
-        for table in (guardians_t, sensitive_t, reads_t, consents_t):
+        for table in (
+            guardians_t,
+            sensitive_t,
+            reads_t,
+            consents_t,
+            links_t,
+            sessions_t,
+            uploads_t,
+        ):
             conn.execute(delete(table).where(table.c.person_id == person_id))
         # A duplicate merged into this person no longer points at it (it has its own rules).
         conn.execute(
