@@ -50,7 +50,8 @@ class TestSession:
         my_case, other_case = journey.open(mine), journey.open(other)
         path = link_for(container, mine)
         sign_in_with(client, path)
-        assert client.get(f"/my/cases/{my_case}").status_code == 200
+        mine_page = client.get(f"/my/cases/{my_case}")
+        assert (mine_page.status_code, mine_page.headers["cache-control"]) == (200, "no-store")
         assert client.get(f"/my/cases/{other_case}").status_code == 404
         staff = client.get("/app/cases", follow_redirects=False)
         assert (

@@ -122,3 +122,24 @@ class TestReminderLink:
         found = LINK.search(_body(mail.raw))
         assert found is not None
         assert _open(client, found.group(1)).url.path.startswith("/my/cases/")
+
+    async def test_a_guardians_reminder_signs_the_guardian_in(
+        self,
+        walker: Journey,
+        pump: Pump,
+        smtp: SmtpSink,
+        client: TestClient[Litestar],
+    ) -> None:
+        """A minor's guardian receives the D-60 reminder too; its link is the guardian's own."""
+        pid = walker.person(date(2009, 1, 1), guardian_email="parent@example.org")
+        cid = walker.open(pid)
+        walker.select(cid)
+        walker.match(cid, START, END)
+        walker.sign(cid, minor=True)
+        await pump.until(utc(2026, 2, 19, 12))
+        mail = [m for m in smtp.received if m.to == ("parent@example.org",)][-1]
+        found = LINK.search(_body(mail.raw))
+        assert found is not None
+        page = _open(client, found.group(1))
+        assert page.url.path == f"/my/cases/{cid}"
+        assert "Vous suivez le parcours de Camille" in page.text

@@ -68,6 +68,8 @@ def portal_page(
     return Template(
         template_name=template,
         status_code=status_code,
+        # A young person's data and a link's page: kept by no cache, shared phone or proxy.
+        headers={"Cache-Control": "no-store"},
         context={
             "lang": lang,
             "t": words,
