@@ -194,6 +194,15 @@ class TestGuardian:
             ("person_changed", f"guardian:{gid}", "guardian"),
         ]
         assert expected == [(e.kind, e.actor, e.role) for e in journey.history(cid)[-2:]]
+        # The consent records name the guardian as the giver, through their pages (e-mail
+        # consent was given at registration already: only SMS moved).
+        events = container.privacy.consents(pid, Actor.of(users["advisor_a"]))
+        given = {
+            (e.purpose, e.granted, e.method, e.given_by, e.guardian_id)
+            for e in events
+            if e.recorded_by == f"guardian:{gid}"
+        }
+        assert {("sms", True, "portal", "guardian", gid)} == given
 
 
 class TestPreferences:

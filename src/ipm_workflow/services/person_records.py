@@ -129,19 +129,25 @@ def consent_events(  # noqa: PLR0917 - the change and its context, in the order 
     how (its source, else the portal or staff entry) and by whom (else the young person on
     their own pages, staff otherwise). Every consent change goes through here."""
     guardian, meta = isinstance(before, Guardian), meta or {}
-    default_by = "young_person" if actor.role == policy.YOUNG_PERSON else "staff"
+    # On their own pages the young person or a guardian gives it; elsewhere staff record it.
+    own_pages = actor.role in policy.PORTAL_ROLES
+    default_by = actor.role if own_pages else "staff"
     given_by = "guardian" if guardian else meta.get("consent_given_by") or default_by
     if given_by not in CONSENT_GIVERS:
         raise InvalidInput(
             "unknown consent giver",
             [{"field": "consent_given_by", "message": f"one of {', '.join(CONSENT_GIVERS)}"}],
         )
-    guardian_id = before.id if isinstance(before, Guardian) else meta.get("consent_guardian_id")
+    guardian_id = (
+        before.id
+        if isinstance(before, Guardian)
+        else meta.get("consent_guardian_id") or (actor.guardian_id if own_pages else None)
+    )
     if given_by == "guardian" and guardian_id is None:
         raise InvalidInput(
             "which guardian", [{"field": "consent_guardian_id", "message": "name the guardian"}]
         )
-    default_method = METHOD_PORTAL if actor.role == policy.YOUNG_PERSON else METHOD_STAFF
+    default_method = METHOD_PORTAL if own_pages else METHOD_STAFF
     events = []
     for channel in ("email", "sms"):
         flag = f"consent_{channel}"
@@ -158,7 +164,13 @@ def consent_events(  # noqa: PLR0917 - the change and its context, in the order 
                 channel,
                 bool(changes[flag]),
                 changes.get(at_key) or now,
-                changes.get(source_key) or default_method,
+                # The person's own pages write their role as the source (issue 17): the
+                # event's method is then the pages, its giver the role.
+                (
+                    default_method
+                    if changes.get(source_key) in (None, "", *policy.PORTAL_ROLES)
+                    else changes[source_key]
+                ),
                 given_by,
                 actor.id,
                 now,
