@@ -21,6 +21,7 @@ from typer.testing import Result
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.reports import Counting, ReportFilters
 from ipm_workflow.domain.retention import Action
 from ipm_workflow.entrypoints.worker import worker_for
 from ipm_workflow.services.commands import Actor, FireTrigger
@@ -136,6 +137,20 @@ def _counts(container: Container) -> list[tuple[object, ...]]:
         return [tuple(row) for row in conn.execute(sql)]
 
 
+def _reports(container: Container, supervisor: Actor) -> dict[str, list[tuple[object, ...]]]:
+    """The funder reports and the dashboards' tables over every year of the seeded journeys,
+    both counting rules: aggregates keep their value after pseudonymisation."""
+    period = ReportFilters(start=date(2020, 1, 1), end=TODAY)
+    names = ("activity", "esf", "funnel", "dropout", "caseload")
+    return {
+        f"{name}/{counting.value}": list(
+            container.reports.run(name, period, counting, actor=supervisor).rows
+        )
+        for name in names
+        for counting in Counting
+    }
+
+
 def _database_text(container: Container) -> str:
     """Everything the database holds: SQLite's file and log bytes, or PostgreSQL's dump."""
     url = container.engine.url
@@ -189,6 +204,7 @@ def test_pseudonymisation_leaves_no_personal_value(
     _, pid, case_id, kept = seeded
     supervisor = Actor.of(directory["supervisor"])
     before = _counts(container)
+    reports_before = _reports(container, supervisor)
     assert sorted(set(SECRETS) - set(_found(_database_text(container), SECRETS))) == []
 
     run = container.retention.run()
@@ -198,6 +214,7 @@ def test_pseudonymisation_leaves_no_personal_value(
     assert _found(everything, SECRETS) == []
     assert list(KEPT) == _found(everything, KEPT)
     assert before == _counts(container)
+    assert reports_before == _reports(container, supervisor)
     assert_chains_ok(container, cases=2)
     person = container.people.get(pid)
     assert (f"PSEUDO-{pid}", date(1996, 7, 1), TODAY) == (
