@@ -1,6 +1,7 @@
 """The young person's own pages on a phone (Chromium, 390×844), in the training sandbox: the
 link at the end of a reminder signs them in; an expired and a used link give their clear pages;
-a minor's guardian signs in and loses access on the young person's 18th birthday (the sandbox's
+a minor's guardian signs in, sends the travel authorisation, and loses access on the young
+person's 18th birthday (the sandbox's
 clock moved by the trainer). Every page: 0 serious or critical axe violations."""
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ def _mint(sandbox: Container, person_id: int, guardian_id: int | None = None, **
     return found.group(1)
 
 
+def _pdf(visitor: Visitor) -> bytes:
+    """A one-page PDF printed by the browser (a fictitious travel authorisation)."""
+    page = visitor.page.context.new_page()
+    page.set_content("<h1>Autorisation de sortie du territoire (test)</h1>")
+    printed: bytes = page.pdf(width="148mm", height="105mm")
+    page.close()
+    return printed
+
+
 def _open(visitor: Visitor, path: str) -> None:
     """Open a link and press its button, as one does from a message."""
     visitor.goto(path)
@@ -152,7 +162,7 @@ class TestPortalOnAPhone:
             person.id, {"name": "Dominique Mineur", "email": "parent@example.org"}, advisor
         )
         opening = {"cv_attached": True, "privacy_notice_given": True}
-        sandbox.cases.open_case(
+        case = sandbox.cases.open_case(
             OpenCase(person.id, "erasmus_vet_long", "ml-saint-etienne", advisor.user_id, opening),
             advisor,
         )
@@ -160,6 +170,18 @@ class TestPortalOnAPhone:
         _open(parent, _mint(sandbox, person.id, guardian.id))
         assert "Vous suivez le parcours de Noa" in parent.page.locator("main").inner_text()
         parent.check("guardian-journey")
+        # The guardian sends the travel authorisation (AST) a minor needs: theirs to provide.
+        parent.goto(f"/my/cases/{case.id}/documents")
+        card = parent.page.locator("section[aria-labelledby='doc-ast']")
+        card.get_by_label("Photo ou PDF").set_input_files(
+            {"name": "ast.pdf", "mimeType": "application/pdf", "buffer": _pdf(parent)}
+        )
+        card.get_by_role("button", name="Envoyer").click()
+        parent.page.wait_for_load_state()
+        assert parent.page.get_by_role("status").inner_text().startswith("Merci")
+        parent.check("guardian-upload")
+        [upload] = sandbox.uploads.files_of_person(person.id)
+        assert (upload.document, upload.uploaded_role) == ("ast", "guardian")
         _move_clock(visit_trainer, "P11D")
         parent.page.reload()
         parent.page.wait_for_load_state()
