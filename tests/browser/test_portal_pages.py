@@ -1,8 +1,8 @@
 """The young person's own pages on a phone (Chromium, 390×844), in the training sandbox: the
 link at the end of a reminder signs them in; an expired and a used link give their clear pages;
 a minor's guardian signs in, sends the travel authorisation, and loses access on the young
-person's 18th birthday (the sandbox's
-clock moved by the trainer). Every page: 0 serious or critical axe violations."""
+person's 18th birthday (the sandbox's clock moved by the trainer). Every page: 0 serious or
+critical axe violations."""
 
 from __future__ import annotations
 
