@@ -17,10 +17,8 @@ average (other processes on the machine skew the figures: compare the two, measu
 from __future__ import annotations
 
 import argparse
-import cProfile
 import os
 import platform
-import pstats
 import re
 import statistics
 import sys
@@ -134,9 +132,6 @@ def main() -> None:
     parser.add_argument(
         "--breakdown", action="store_true", help="time the page handler's pieces apart"
     )
-    parser.add_argument(
-        "--profile", type=int, default=0, help="then profile N page requests (cProfile, top 25)"
-    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
     settings = Settings(
@@ -183,10 +178,6 @@ def main() -> None:
                 cpu[name] += time.process_time() - used
                 assert answer.status_code == 200  # noqa: S101
         size = len(calls["page"]().content)
-        if args.profile:
-            profiler = cProfile.Profile()
-            profiler.runcall(lambda: [calls["page"]() for _ in range(args.profile)])
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     load = os.getloadavg()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
