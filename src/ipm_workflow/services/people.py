@@ -23,13 +23,8 @@ from ipm_workflow.domain.people import (
 )
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.commands import Actor
-from ipm_workflow.services.person_records import (
-    CONSENT_META,
-    consent_events,
-    derive_territory,
-    record_on_cases,
-    stamp_consent,
-)
+from ipm_workflow.services.consents import CONSENT_META, consent_events, stamp_consent
+from ipm_workflow.services.person_records import derive_territory, record_on_cases
 from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
