@@ -20,6 +20,7 @@ from ipm_workflow.services.commands import (
 )
 from ipm_workflow.services.handlers import CaseService
 from ipm_workflow.services.people import PeopleService
+from ipm_workflow.services.portal import PortalService
 
 log = structlog.get_logger("ipm_workflow.demo")
 WORKFLOW = "erasmus_vet_long"
@@ -177,3 +178,17 @@ def load(cases: CaseService, people: PeopleService) -> bool:
         walk(cases, case.id, Actor.of(advisor), steps[:target])
     log.info("demo_loaded", cases=len(TARGETS))
     return True
+
+
+def young_person_link(portal: PortalService, people: PeopleService) -> str | None:
+    """A sign-in link to the first demo young person's own pages, handed by their advisor (as
+    at the desk), so `make run` shows those pages without a mail server; None without demo data.
+    """
+    found = [a for a in portal.addressees("jeune1@example.org") if a.guardian_id is None]
+    if not found:
+        return None
+    try:
+        advisor = Actor.of(people.user_by_name("demo.advisor1"))
+    except NotFound:
+        return None
+    return portal.hand_link(found[0].person_id, advisor)

@@ -20,9 +20,10 @@ import structlog
 from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.cases import ADULT_AGE, age_on
 from ipm_workflow.domain.errors import NotFound
-from ipm_workflow.domain.policy import Actor
+from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.messages import ChannelName, Message
+from ipm_workflow.services.people import visible_person
 from ipm_workflow.services.portal_ports import (
     Addressee,
     LinkRecord,
@@ -193,6 +194,30 @@ class PortalService:
         )
         uow.portal.add_link(record)
         return f"{self.public_url}{LINK_PATH}{token}"
+
+    def hand_link(
+        self,
+        person_id: int,
+        actor: Actor,
+        guardian_id: int | None = None,
+        lifetime: timedelta | None = None,
+    ) -> str:
+        """A link an advisor hands over in person (at the desk, on a phone's screen), for a
+        young person they follow or a guardian of a minor; its URL. The same single-use link as
+        a message's, valid a reminder link's lifetime unless told. Raises Forbidden for a role
+        that does no case work, NotFound for a person the actor does not see (or a guardian
+        who may not sign in: not theirs, or the young person is an adult)."""
+        policy.require(actor, Action.PEOPLE_UPDATE)
+        with self.uow() as uow:
+            visible_person(uow, person_id, actor)
+            if not self._reaches(uow, person_id, guardian_id):
+                raise NotFound("no such guardian of a minor")
+            url = self.mint(
+                uow, person_id, guardian_id, lifetime=lifetime or self.reminder_link_lifetime
+            )
+            uow.commit()
+        log.info("portal_link_handed", person_id=person_id, for_guardian=guardian_id is not None)
+        return url
 
     def addressees(self, raw_address: str) -> list[Addressee]:
         """Who an e-mail address or phone number belongs to (young people, guardians of minors

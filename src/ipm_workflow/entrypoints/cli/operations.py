@@ -132,6 +132,9 @@ def print_credentials(container: Container, host: str, port: int) -> None:
             f"  {role:<10} {username:<16} Authorization: Bearer {issued.token}"
             f"  password: {demo.PASSWORD}"
         )
+    link = demo.young_person_link(container.portal, container.people)
+    if link:
+        typer.echo(f"A demo young person's own pages (single-use link, 72 h): {link}")
     typer.echo("")
 
 

@@ -99,6 +99,29 @@ def people_show(person_id: int, as_user: AsUser = None, json_out: JsonOut = Fals
         typer.echo(f"{key}: {'' if value is None else value}")
 
 
+@people_app.command("link")
+def people_link(
+    person_id: int,
+    guardian: Annotated[
+        int | None, typer.Option(help="A guardian's id: their link, while the person is a minor.")
+    ] = None,
+    hours: Annotated[
+        int | None, typer.Option(min=1, max=168, help="Valid this long (default: a reminder's).")
+    ] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Print a single-use sign-in link to the young person's own pages (or a guardian's), to
+    hand over in person; advisors who follow the person."""
+    from datetime import timedelta  # noqa: PLC0415 - fast start
+
+    container, actor = acting(as_user)
+    lifetime = timedelta(hours=hours) if hours else None
+    url = run_or_exit(
+        lambda: container.portal.hand_link(person_id, actor, guardian, lifetime=lifetime)
+    )
+    typer.echo(url)
+
+
 @people_app.command("update")
 def people_update(person_id: int, sets: Sets = None, as_user: AsUser = None) -> None:
     """Change or correct contacts, consent and profile (each change in the cases' history)."""
