@@ -25,6 +25,7 @@ pytestmark = pytest.mark.e2e
 CONCURRENCY = 8
 CASES = 25
 WORKER = Path(sys.executable).with_name("ipm-workflow")
+RETENTION_RULES = Path(__file__).parents[1] / "fixtures" / "retention" / "variant_b.yaml"
 
 
 def _seed(container: Container, walker: Journey, count: int) -> set[str]:
@@ -126,6 +127,8 @@ def workers(
     env |= {
         "IPM_DATABASE_URL": db_url,
         "IPM_WORKFLOWS_DIR": str(workflows_dir),
+        # Rules naming only the programme of that directory (the shipped ones name all four).
+        "IPM_RETENTION_FILE": str(RETENTION_RULES),
         "IPM_SMTP_HOST": "127.0.0.1",
         "IPM_SMTP_PORT": str(smtp.port),
         "IPM_WORKER_POLL_SECONDS": "0.2",
