@@ -79,6 +79,18 @@ class TestReportFiles:
         expected = (True, ACTIVITY_HEADER, ["total", "all", "5", "3", "2", "2", "2", "40"])
         assert expected == (text.startswith("\ufeff"), lines[0], lines[1])
 
+    def test_a_typed_grant_number_never_breaks_the_file_name(
+        self, dataset: Dataset, api: ApiJourney
+    ) -> None:
+        """A grant agreement number outside ASCII (typed in the URL) still gives its file, under
+        a safe name (it gave a 500: HTTP headers are Latin-1)."""
+        grant = "2026-\u00e9t\u00e9-\U0009fe2a"
+        response = api.call(
+            "GET", f"{REPORTS}/beneficiary-module/{grant}", "supervisor", params={"format": "xlsx"}
+        )
+        expected = (200, 'attachment; filename="beneficiary-module-2026-_t_-_.xlsx"')
+        assert expected == (response.status_code, response.headers["content-disposition"])
+
     def test_unknown_report_and_bad_filter(self, dataset: Dataset, api: ApiJourney) -> None:
         """An unknown report is 404; a bad filter is 422 (invalid input)."""
         missing = api.call("GET", f"{REPORTS}/nothing", "supervisor")

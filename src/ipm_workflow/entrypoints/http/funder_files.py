@@ -10,14 +10,12 @@ from litestar.params import FromPath, FromQuery
 from ipm_workflow.bootstrap import beneficiary_module_file
 from ipm_workflow.domain.beneficiary_module import COLUMNS
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.downloads import attachment
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
+from ipm_workflow.entrypoints.http.schemas import CSV, PROBLEM_RESPONSES, XLSX, served_formats
 
-MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+MEDIA = {"csv": CSV, "xlsx": XLSX}
 
 
 @get(
@@ -26,6 +24,7 @@ MEDIA = {
     tags=["reports"],
     summary="The Erasmus+ Beneficiary Module's mobility import file of a grant agreement",
     responses=PROBLEM_RESPONSES,
+    operation_class=served_formats("application/json", CSV, XLSX),
     guards=[requires(Action.READ_SENSITIVE)],
 )
 def beneficiary_module(
@@ -44,5 +43,5 @@ def beneficiary_module(
     return Response(
         beneficiary_module_file(rows, format),
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )

@@ -3,12 +3,10 @@ sensitive-read audit and the record of processing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
@@ -18,7 +16,7 @@ from ipm_workflow.domain.privacy import ReadQuery
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.people_schemas import Source
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool, served_formats
 from ipm_workflow.entrypoints.web.i18n import language_of
 from ipm_workflow.entrypoints.web.privacy import (
     export_html,
@@ -74,27 +72,6 @@ class ReadOut(BaseModel):
     allowed: bool
 
 
-def _formats(*media_types: str) -> type[Operation]:
-    """An operation whose 200 answer is documented in each format it serves (JSON is any
-    object; the others are text)."""
-
-    @dataclass
-    class Formats(Operation):
-        def __post_init__(self) -> None:
-            ok = (self.responses or {}).get("200")
-            if isinstance(ok, OpenAPIResponse):
-                ok.content = {
-                    m: OpenAPIMediaType(
-                        schema=Schema(type=OpenAPIType.OBJECT)
-                        if m == "application/json"
-                        else Schema(type=OpenAPIType.STRING)
-                    )
-                    for m in media_types
-                }
-
-    return Formats
-
-
 def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
     header = request.headers.get("accept-language", "")[:2]
     return language_of(lang or header)
@@ -110,7 +87,7 @@ class PrivacyController(Controller):
         "/people/{person_id:int}/export",
         sync_to_thread=True,
         summary="Everything held on a person (subject access; recorded)",
-        operation_class=_formats("application/json", "text/html"),
+        operation_class=served_formats("application/json", "text/html"),
         responses=PROBLEM_RESPONSES,
         guards=[requires(Action.PEOPLE_EXPORT)],
     )
@@ -251,7 +228,7 @@ class PrivacyController(Controller):
         "/privacy/register",
         sync_to_thread=True,
         summary="The record of processing (registre des traitements)",
-        operation_class=_formats("text/markdown", "text/html"),
+        operation_class=served_formats("text/markdown", "text/html"),
         responses=PROBLEM_RESPONSES,
         guards=[requires(Action.PRIVACY_REGISTER)],
     )

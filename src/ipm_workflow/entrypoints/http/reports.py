@@ -13,13 +13,18 @@ from ipm_workflow.bootstrap import csv_file, report_sheet, xlsx_file
 from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable
+from ipm_workflow.entrypoints.downloads import attachment
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
+from ipm_workflow.entrypoints.http.schemas import (
+    CSV,
+    PROBLEM_RESPONSES,
+    XLSX,
+    Body,
+    served_formats,
+)
 from ipm_workflow.services.reports import Target
 
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMATS = ("json", "csv", "xlsx")
 
 
@@ -137,8 +142,7 @@ def report_file(table: ReportTable, fmt: str, language: str) -> Response[bytes]:
         body, media, ext = csv_file(sheet), CSV, "csv"
     else:
         body, media, ext = xlsx_file(sheet), XLSX, "xlsx"
-    disposition = f'attachment; filename="{table.name}-{stamp}.{ext}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+    return Response(body, media_type=media, headers=attachment(f"{table.name}-{stamp}.{ext}"))
 
 
 class ReportController(Controller):
@@ -212,6 +216,7 @@ class ReportController(Controller):
         "language=fr|en (file headings). Files are masked (counts under the threshold hidden) "
         "unless mask=false.",
         responses=PROBLEM_RESPONSES,
+        operation_class=served_formats("application/json", CSV, XLSX),
         guards=[requires(Action.REPORTS_READ)],
     )
     def report(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ipm_workflow.domain import clocks
@@ -336,3 +338,30 @@ PROBLEM_RESPONSES = {
         (429, "Too many failed authentications"),
     )
 }
+
+
+# The media types of the files the API serves (reports, funder files).
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def served_formats(*media_types: str) -> type[Operation]:
+    """An operation whose 200 answer is documented in each format it serves (JSON is any
+    object; the others are text or files), for routes that answer in several: the schema then
+    says every content type a client may receive."""
+
+    @dataclass
+    class Formats(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if isinstance(ok, OpenAPIResponse):
+                ok.content = {
+                    m: OpenAPIMediaType(
+                        schema=Schema(type=OpenAPIType.OBJECT)
+                        if m == "application/json"
+                        else Schema(type=OpenAPIType.STRING)
+                    )
+                    for m in media_types
+                }
+
+    return Formats

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
 from ipm_workflow.domain.uploads import Upload
+from ipm_workflow.entrypoints.downloads import attachment
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import render, with_etag
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
@@ -211,7 +212,7 @@ class UploadController(Controller):
 def file_response(upload: Upload, content: bytes) -> Response[bytes]:
     """An uploaded file as an attachment, never rendered as something else by the browser."""
     headers: dict[str, Any] = {
-        "Content-Disposition": f'attachment; filename="{upload.file_name}"',
+        **attachment(upload.file_name),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }

@@ -37,6 +37,7 @@ from ipm_workflow.domain.indicators import REPORTS
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.profile import EducationLevel, Gender
 from ipm_workflow.domain.reports import AgeBand, Counting, ReportFilters, ReportTable
+from ipm_workflow.entrypoints.downloads import attachment
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web.charts import MAX_BARS, Bar, bar_chart
@@ -274,7 +275,7 @@ def download(
     return Response(
         body,
         media_type=FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.{fmt}"'},
+        headers=attachment(f"{name}-{stamp}.{fmt}"),
     )
 
 
@@ -423,7 +424,7 @@ def beneficiary_module(
     return Response(
         beneficiary_module_file(rows, fmt),
         media_type=FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="beneficiary-module.{fmt}"'},
+        headers=attachment(f"beneficiary-module.{fmt}"),
     )
 
 

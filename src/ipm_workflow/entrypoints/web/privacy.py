@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import ReadQuery
+from ipm_workflow.entrypoints.downloads import attachment
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web import i18n
@@ -130,7 +131,7 @@ def export_response(body: str, fmt: str, person_id: int) -> Response[Any]:
         return Response(
             body,
             media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers=attachment(name),
         )
     return Response(body, media_type="text/html")
 
