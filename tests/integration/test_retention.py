@@ -51,6 +51,7 @@ SECRETS = {
     "move reason": "déménagement chez Tante Pistachon",
     "contact note": "rappelée depuis Lisbonne par Pistachon",
     "withdrawal text": "part travailler chez Frangipanier",
+    "consent method": "au téléphone avec Tante Pistachon",
 }
 # A person still in their journey: their values stay (and prove the search finds values).
 KEPT = {"first name": "Anatolie", "last name": "Gardeboisson"}
@@ -98,6 +99,9 @@ def _seed_leaver(
     }
     container.person_records.put_sensitive(pid, sensitive, advisor)
     container.person_records.sensitive(pid, advisor)
+    container.privacy.record_consent(
+        pid, "photos_testimonials", True, advisor, method=s["consent method"]
+    )
     case_id = journey.open(pid)
     journey.select(case_id)
     extra = {"mentor_name": s["mentor"], "host_email": s["host email"]}

@@ -21,6 +21,7 @@ from ipm_workflow.adapters.db.upload_store import uploads_t
 from ipm_workflow.domain.retention import CaseFacts, PersonFacts
 
 outbox_t = SandboxOutboxRow.__table__  # type: ignore[attr-defined]
+ERASED = "(erased)"  # what a cleared free-text column that may not be empty holds
 
 
 class SqlRetentionRepository:
@@ -127,6 +128,10 @@ class SqlRetentionRepository:
         # The texts of the messages sent (kept for subject access) and the sandbox's copies.
         conn.execute(delete(outbox_t).where(outbox_t.c.case_id.in_(case_ids)))
         conn.execute(delete(sent_t).where(sent_t.c.case_id.in_(case_ids)))
+        # How a consent reached us is free text ("by phone with …"): what, when and by whom stay.
+        conn.execute(
+            update(consents_t).where(consents_t.c.person_id == person_id).values(method=ERASED)
+        )
         # Sign-in links and sessions of their own pages: a pseudonym signs in nowhere.
         for table in (links_t, sessions_t):
             conn.execute(delete(table).where(table.c.person_id == person_id))
