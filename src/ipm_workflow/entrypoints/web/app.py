@@ -18,6 +18,7 @@ from ipm_workflow.entrypoints.web.account import PAGES
 from ipm_workflow.entrypoints.web.agenda import AGENDA_PAGES
 from ipm_workflow.entrypoints.web.cases import CASE_PAGES
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARD_PAGES
+from ipm_workflow.entrypoints.web.funder_pages import FUNDER_PAGES
 from ipm_workflow.entrypoints.web.inbox import INBOX_PAGES
 from ipm_workflow.entrypoints.web.portal_documents import PORTAL_DOCUMENT_PAGES
 from ipm_workflow.entrypoints.web.portal_journey import PORTAL_JOURNEY_PAGES
@@ -52,7 +53,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 WEB2_PAGES = [*REFERRAL_PAGES, *AGENDA_PAGES, *SUPERVISION_PAGES, *SANDBOX_PAGES, *INBOX_PAGES]
 # Later pages: the dashboards (issue 14) and data protection (issue 15).
-REPORT_PAGES = [*DASHBOARD_PAGES, *PRIVACY_PAGES]
+REPORT_PAGES = [*DASHBOARD_PAGES, *FUNDER_PAGES, *PRIVACY_PAGES]
 
 
 def web_handlers() -> list[Any]:
