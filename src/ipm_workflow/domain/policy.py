@@ -176,6 +176,11 @@ def portal_actor(person_id: int, guardian_id: int | None = None) -> Actor:
     return Actor(f"{GUARDIAN}:{guardian_id}", GUARDIAN, frozenset(), None, person_id, guardian_id)
 
 
+def on_own_pages(actor: Actor) -> bool:
+    """Tell whether the actor is a young person or a guardian on the young person's pages."""
+    return actor.role in PORTAL_ROLES
+
+
 def is_guardian(actor: Actor) -> bool:
     """Tell whether the actor is a guardian on the young person's pages."""
     return actor.role == GUARDIAN

@@ -49,7 +49,7 @@ def consent_events(  # noqa: PLR0917 - the change and its context, in the order 
     their own pages, staff otherwise). Every consent change goes through here."""
     guardian, meta = isinstance(before, Guardian), meta or {}
     # On their own pages the young person or a guardian gives it; elsewhere staff record it.
-    own_pages = actor.role in policy.PORTAL_ROLES
+    own_pages = policy.on_own_pages(actor)
     default_by = actor.role if own_pages else "staff"
     given_by = "guardian" if guardian else meta.get("consent_given_by") or default_by
     if given_by not in CONSENT_GIVERS:
