@@ -16,10 +16,8 @@ the cost of merely reading what the dashboard aggregates. The machine is shared:
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -107,19 +105,7 @@ class Timing:
         )
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    """p50 and p95 of durations in seconds, in milliseconds."""
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-def clocked(one: Callable[[], object], into: list[float]) -> object:
-    """Run once, append the seconds it took."""
-    began = time.perf_counter()
-    result = one()
-    into.append(time.perf_counter() - began)
-    return result
+percentiles, clocked = scale.percentiles, scale.clocked  # one timing rule for both benches
 
 
 def measure(url: str, samples: int) -> list[Timing]:

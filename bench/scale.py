@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import Connection, and_, func, select, text, tuple_
@@ -78,6 +78,9 @@ SYLLABLES = ("ba", "ber", "cha", "da", "du", "fa", "gar", "la", "le", "ma", "mar
 FIRST_NAMES = ("Camille", "Noé", "Dominique", "Sacha", "Alix", "Charlie", "Eden", "Lou")
 HASH = "0" * 64
 people_t = PersonRow.__table__  # type: ignore[attr-defined]
+
+
+T = TypeVar("T")
 
 
 def ml_id(n: int) -> str:
@@ -277,12 +280,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
-def clocked(one: Callable[[], int], into: list[float]) -> int:
-    """Run one call, append its duration to a list; return its rows."""
+def clocked(one: Callable[[], T], into: list[float]) -> T:
+    """Run one call, append its duration (seconds) to a list; return what it returned."""
     began = time.perf_counter()
-    rows = one()
+    result = one()
     into.append(time.perf_counter() - began)
-    return rows
+    return result
 
 
 def by_key(conn: Connection, table: Any, rows: int, top: int, rng: random.Random) -> int:
