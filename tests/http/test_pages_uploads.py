@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Actor
+from ipm_workflow.services.uploads import DecideUpload
 from journey.pages import csrf_of, sign_in
 from journey.service import Journey
 from journey.uploads import small_pdf
@@ -95,6 +96,40 @@ class TestDocumentsPages:
         expected = (303, "validated", date(2031, 5, 31), small_pdf())
         assert expected == (answer.status_code, identity.status, identity.valid_until, file.content)
         assert 'data-stage="validated"' in client.get(f"/my/cases/{case_id}/documents").text
+
+    def test_the_documents_waiting_across_the_advisor_s_cases(
+        self,
+        app: Litestar,
+        client: TestClient[Litestar],
+        container: Container,
+        users: dict[str, User],
+    ) -> None:
+        """A document sent is on the advisor's "to validate" page with a link to its case; not on
+        another mission locale's advisor's; gone once validated."""
+        journey = Journey(container, Actor.of(users["advisor_a"]))
+        mine = journey.person(date(2004, 3, 1), email="alix@example.org")
+        case_id = journey.open(mine)
+        _sign_in_by_link(client, container, mine)
+        assert _send(client, case_id, small_pdf())[0] == 303
+        [upload] = container.uploads.of_case(case_id, Actor.of(users["advisor_a"]))
+        with TestClient(app) as staff, TestClient(app) as elsewhere:
+            sign_in(staff, container, users["advisor_a"])
+            sign_in(elsewhere, container, users["advisor_b"])
+            waiting = staff.get("/app/uploads").text
+            theirs = elsewhere.get("/app/uploads").text
+            container.uploads.validate(
+                DecideUpload(upload.id or 0, None, None, None, journey.case(case_id).version),
+                Actor.of(users["advisor_a"]),
+            )
+            after = staff.get("/app/uploads").text
+        row = f'<tr data-upload="{upload.id}">'
+        assert (row in waiting, f'href="/app/cases/{case_id}#h-uploads"' in waiting) == (True, True)
+        assert ("1 document à valider" in waiting, row in theirs, row in after) == (
+            True,
+            False,
+            False,
+        )
+        assert "Aucun document en attente." in after
 
     def test_a_guardian_sends_the_guardian_s_documents(
         self, client: TestClient[Litestar], container: Container, users: dict[str, User]

@@ -1,4 +1,5 @@
-"""The advisor's side of uploaded documents on the case page: validate, refuse, download."""
+"""The advisor's side of uploaded documents: the documents waiting across their cases, and on
+the case page validate, refuse, download."""
 
 from __future__ import annotations
 
@@ -6,13 +7,31 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
+from litestar.response import Template
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.uploads import file_response
 from ipm_workflow.entrypoints.web.case_page import _apply, _int, _optional_date
+from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.services.uploads import DecideUpload
+
+
+@get(
+    "/app/uploads",
+    include_in_schema=False,
+    sync_to_thread=True,
+    guards=[requires(Action.CASES_DOCUMENT)],
+)
+def uploads_waiting(
+    request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
+) -> Template:
+    """The documents young people and guardians sent, still to validate on the cases the
+    advisor sees (the uploads service's list: the policy narrows it), oldest first; each links
+    to its case page, where it is validated or refused."""
+    waiting = container.uploads.awaiting(actor)
+    return page(request, "uploads_waiting.html", "Documents to validate", uploads=waiting)
 
 
 @post(
@@ -83,4 +102,4 @@ def download_upload(
     return file_response(*container.uploads.download(upload_id, actor))
 
 
-CASE_UPLOAD_PAGES = [validate_upload, refuse_upload, download_upload]
+CASE_UPLOAD_PAGES = [uploads_waiting, validate_upload, refuse_upload, download_upload]

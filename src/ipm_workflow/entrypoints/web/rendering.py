@@ -44,6 +44,7 @@ NAV: list[NavItem] = [
     NavItem("/app/referrals/new", "New referral", Action.CASES_OPEN),
     NavItem("/app/agenda", "Agenda", Action.REMINDERS_READ),
     NavItem("/app/inbox", "Inbox", Action.REMINDERS_READ),
+    NavItem("/app/uploads", "Documents to validate", Action.CASES_DOCUMENT),
     NavItem("/app/audit", "Audit", Action.AUDIT),
     NavItem("/app/cohorts", "Cohorts", Action.COHORTS_READ),
     NavItem("/app/dashboards", "Dashboards", Action.REPORTS_READ),  # issue 14
