@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -275,3 +276,32 @@ class TestDataProtection:
         assert container.portal.redeem(token).session is None
         container.pseudonymisation.delete(person_id, "test_rule")
         assert not container.uploads.files_of_person(person_id)
+
+
+class TestMergedCases:
+    """A duplicate case's uploads follow it into the surviving case."""
+
+    def test_the_files_follow_the_merge(
+        self, journey: Journey, case_id: int, directory: dict[str, Any]
+    ) -> None:
+        """Sent on the duplicate (another record of the same young person), the file is the
+        survivor's after the merge — on its case, its person, its page — and the merge's history
+        entry names it."""
+        container = journey.container
+        twin = journey.person(date(2005, 6, 15), first_name="Camille", email="camille@example.org")
+        duplicate = journey.open(twin)
+        sent = container.uploads.send(
+            SendUpload(duplicate, "identity", small_pdf()), portal_actor(twin)
+        )
+        survivor_person = journey.case(case_id).person_id
+        container.merges.merge(
+            case_id, duplicate, "same young person", Actor.of(directory["supervisor"])
+        )
+        moved = container.uploads.of_case(case_id, journey.advisor)
+        entry = journey.history(case_id)[-1]
+        expected = ([(sent.id, survivor_person)], [], [sent.id])
+        assert expected == (
+            [(u.id, u.person_id) for u in moved],
+            container.uploads.of_case(duplicate, journey.advisor),
+            entry.payload["carried"]["uploads"],
+        )

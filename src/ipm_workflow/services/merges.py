@@ -101,11 +101,18 @@ class MergeService:
             marks = {"merged_from": duplicate_id, "merged_in_on": store.today(now).isoformat()}
             survivor.data = {**survivor.data, **{k: v for k, v in marks.items() if k in fields}}
             survivor.updated_at = now
+            # The files the young person sent follow their documents: validated or still to
+            # validate, they are the survivor's now (its page, its checklist, its person).
+            uploads = uow.uploads.move_to_case(duplicate_id, survivor_id, survivor.person_id)
             payload = {
                 "merged_case_id": duplicate_id,
                 "reason": reason,
                 "person_id": duplicate.person_id,
-                "carried": {"data": carried.fields, "documents": carried.documents},
+                "carried": {
+                    "data": carried.fields,
+                    "documents": carried.documents,
+                    **({"uploads": uploads} if uploads else {}),
+                },
             }
             change = Change("merged_in", payload, fields=[*carried.fields, *marks])
             store.record(

@@ -68,3 +68,7 @@ class UploadRepository(Protocol):
     def update(self, upload: Upload) -> None:
         """Write an upload's decision, validity dates and storage key."""
         ...
+
+    def move_to_case(self, from_case: int, to_case: int, to_person: int) -> list[int]:
+        """Move a case's uploads to another case and its person (a merge); their ids."""
+        ...

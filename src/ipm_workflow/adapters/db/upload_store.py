@@ -74,6 +74,17 @@ class SqlUploadRepository:
         values = {name: getattr(upload, name) for name in (*_DECISION, "refusal_reason")}
         self.conn.execute(update(uploads_t).where(uploads_t.c.id == upload.id).values(**values))
 
+    def move_to_case(self, from_case: int, to_case: int, to_person: int) -> list[int]:
+        """Move a case's uploads to another case and its person (a merge); their ids."""
+        c = uploads_t.c
+        moved = self.conn.execute(select(c.id).where(c.case_id == from_case).order_by(c.id))
+        ids = [int(i) for i in moved.scalars()]
+        if ids:
+            self.conn.execute(
+                update(uploads_t).where(c.id.in_(ids)).values(case_id=to_case, person_id=to_person)
+            )
+        return ids
+
 
 def _upload(row: Any) -> Upload:
     values = {name: row[name] for name in _COLUMNS}
