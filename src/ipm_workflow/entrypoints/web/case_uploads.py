@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -35,55 +36,35 @@ def uploads_waiting(
 
 
 @post(
-    "/app/cases/{case_id:int}/uploads/{upload_id:int}/validate",
+    "/app/cases/{case_id:int}/uploads/{upload_id:int}/{decision:str}",
     include_in_schema=False,
     guards=[requires(Action.CASES_DOCUMENT)],
 )
-async def validate_upload(
+async def decide_upload(
     request: Request[Any, Any, Any],
     container: ContainerDep,
     actor: ActorDep,
     request_id: RequestIdDep,
     case_id: FromPath[int],
     upload_id: FromPath[int],
+    decision: FromPath[str],
 ) -> Response[Any]:
-    """Validate an upload: the checklist records the document (dates as corrected)."""
+    """`validate`: the checklist records the document (dates as corrected); `refuse`: with the
+    reason the young person will read. Anything else is a 404 page."""
+    if decision not in ("validate", "refuse"):
+        raise NotFoundException("no such decision")
+    validating = decision == "validate"
 
     def change(form: Any) -> str:
         cmd = DecideUpload(
             upload_id,
-            _optional_date(form.get("valid_from")),
-            _optional_date(form.get("valid_until")),
-            None,
+            _optional_date(form.get("valid_from")) if validating else None,
+            _optional_date(form.get("valid_until")) if validating else None,
+            None if validating else form.get("reason"),
             _int(form.get("version")),
             request_id,
         )
-        container.uploads.validate(cmd, actor)
-        return "upload"
-
-    return await _apply(request, container, actor, case_id, change)
-
-
-@post(
-    "/app/cases/{case_id:int}/uploads/{upload_id:int}/refuse",
-    include_in_schema=False,
-    guards=[requires(Action.CASES_DOCUMENT)],
-)
-async def refuse_upload(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    request_id: RequestIdDep,
-    case_id: FromPath[int],
-    upload_id: FromPath[int],
-) -> Response[Any]:
-    """Refuse an upload with the reason the young person will read."""
-
-    def change(form: Any) -> str:
-        cmd = DecideUpload(
-            upload_id, None, None, form.get("reason"), _int(form.get("version")), request_id
-        )
-        container.uploads.refuse(cmd, actor)
+        (container.uploads.validate if validating else container.uploads.refuse)(cmd, actor)
         return "upload"
 
     return await _apply(request, container, actor, case_id, change)
@@ -102,4 +83,4 @@ def download_upload(
     return file_response(*container.uploads.download(upload_id, actor))
 
 
-CASE_UPLOAD_PAGES = [uploads_waiting, validate_upload, refuse_upload, download_upload]
+CASE_UPLOAD_PAGES = [uploads_waiting, decide_upload, download_upload]
