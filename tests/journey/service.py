@@ -247,11 +247,13 @@ class Journey:
         outcome: str,
         source: str = "young_person",
         confidence: str = "declared",
+        actor: Actor | None = None,
     ) -> Fired:
-        """Record a checkpoint's outcome (m3, m6, m12) with its source and confidence."""
+        """Record a checkpoint's outcome (m3, m6, m12) with its source and confidence, as the
+        advisor or `actor`."""
         field = f"outcome_{checkpoint}"
         inputs = {field: outcome, f"{field}_source": source, f"{field}_confidence": confidence}
-        return self.fire(case_id, f"record_outcome_{checkpoint}", inputs)
+        return self.fire(case_id, f"record_outcome_{checkpoint}", inputs, actor=actor)
 
     def follow_up(self, case_id: int) -> FollowUpView:
         """Return the attempts and checkpoints of a case."""

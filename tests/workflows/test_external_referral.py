@@ -13,11 +13,17 @@ from ipm_workflow.domain.errors import (
     GuardFailed,
     InvalidInput,
     InvalidTransition,
-    RoleNotAllowed,
 )
 from ipm_workflow.domain.people import Person, User
-from ipm_workflow.services.commands import Actor
-from journey import ML_ACTOR, Journey, assert_chains_ok, messages, refused_rules
+from journey import Journey, assert_chains_ok, messages, refused_rules
+from journey.endings import (
+    LOST_AT_M12,
+    ended_with_evidence,
+    fired_with_reason,
+    lost_at_m12,
+    merge_by_supervisor,
+    outcomes_then_close,
+)
 
 WORKFLOW = "external_referral"
 REFERRAL_DATE = date(2026, 1, 5)
@@ -50,32 +56,12 @@ class TestNormalJourney:
         d.advance(20)
         _placed(d, cid)
         seen.append(d.state(cid))
-        d.move_to(END + timedelta(days=92))
-        d.fire(
-            cid,
-            "record_outcome_m3",
-            {
-                "outcome_m3": "job_seeking",
-                "outcome_m3_source": "mission_locale",
-                "outcome_m3_confidence": "declared",
-            },
-            actor=ML_ACTOR,
-        )
-        d.move_to(END + timedelta(days=183))
-        outcome = {
-            "outcome_m6": "training_6m_plus_qualifying",
-            "outcome_m6_source": "young_person",
-            "outcome_m6_confidence": "declared",
-        }
-        d.fire(cid, "record_outcome_m6", outcome)
-        d.move_to(END + timedelta(days=366))
-        outcome = {
-            "outcome_m12": "cdd_6m_plus",
-            "outcome_m12_source": "i_milo",
-            "outcome_m12_confidence": "declared",
-        }
-        d.fire(cid, "record_outcome_m12", outcome)
-        closed = d.fire(cid, "close", {"final_outcome": "cdd_6m_plus"}).case
+        outcomes = [
+            ("job_seeking", "mission_locale"),
+            ("training_6m_plus_qualifying", "young_person"),
+            ("cdd_6m_plus", "i_milo"),
+        ]
+        closed = outcomes_then_close(d, cid, END, outcomes, "cdd_6m_plus")
         seen.append(closed.state)
         expected = (
             ["REFERRED_EXTERNAL", "FOLLOW_UP", "CLOSED"],
@@ -233,12 +219,7 @@ class TestEarlyEnd:
         _placed(drive, case_id)
         drive.move_to(START + timedelta(days=60))
         inputs = {"early_return_reason": "personal", "actual_end": drive.today()}
-        with pytest.raises(GuardFailed) as caught:
-            drive.fire(case_id, "record_early_end", inputs, reason="homesick")
-        expected_unmet = ["documents not in order: early_return_evidence (missing)"]
-        assert expected_unmet == messages(caught.value)
-        drive.doc(case_id, "early_return_evidence", "received")
-        case = drive.fire(case_id, "record_early_end", inputs, reason="homesick").case
+        case = ended_with_evidence(drive, case_id, "record_early_end", inputs, "homesick").case
         expected = ("FOLLOW_UP", "personal", drive.today().isoformat())
         actual = (case.state, case.data["early_return_reason"], case.data["actual_end"])
         assert expected == actual
@@ -267,11 +248,8 @@ class TestLeavingTheJourney:
     ) -> None:
         """A referral the operator turns down is closed with its reason code and a reason."""
         inputs = {"not_placed_reason": "operator_declined"}
-        with pytest.raises(InvalidInput) as caught:
-            drive.fire(case_id, "not_placed", inputs)
-        expected_errors = [{"field": "reason", "message": "'not_placed' requires a reason"}]
-        assert expected_errors == caught.value.errors
-        fired = drive.fire(case_id, "not_placed", inputs, reason="no assignment left this year")
+        reason = "no assignment left this year"
+        fired = fired_with_reason(drive, case_id, "not_placed", inputs, reason)
         expected = ("CLOSED", "operator_declined", "no assignment left this year")
         actual = (
             fired.case.state,
@@ -292,37 +270,19 @@ class TestLeavingTheJourney:
             drive.state(case_id),
             drive.case(case_id).data.get("outcome_m6"),
         ) == ("FOLLOW_UP", None)
-        drive.unanswered(case_id, END + timedelta(days=365))
-        case = drive.case(case_id)
-        expected = (
-            [(0, "sent")],
-            [(0, "sent")],
-            [(0, "sent")],
-            "LOST_CONTACT",
-            ("unknown", "unknown"),
-        )
-        actual = (
-            drive.sent(case_id, "outcome_m12", "young_person"),
-            drive.sent(case_id, "outcome_m12_call", "advisor"),
-            drive.sent(case_id, "outcome_m12_email", "young_person"),
-            case.state,
-            (case.data["outcome_m12"], case.data["final_outcome"]),
-        )
-        assert expected == actual
+        actual = lost_at_m12(drive, case_id, END)
+        assert actual == LOST_AT_M12
         assert_chains_ok(container)
-        assert case.data["outcome_m6"] == "unknown"
+        assert drive.case(case_id).data["outcome_m6"] == "unknown"
 
     def test_merge_by_the_supervisor_only(
         self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
     ) -> None:
         """A duplicate referral is merged by a supervisor, here during the follow-up."""
-        duplicate = drive.open(drive.case(case_id).person_id)
-        _placed(drive, duplicate)
-        with pytest.raises(RoleNotAllowed):
-            drive.fire(duplicate, "merge", {"merged_into": case_id}, reason="same young person")
-        supervisor = Actor.of(directory["supervisor"])
-        merged = container.merges.merge(case_id, duplicate, "same young person", supervisor)
+        supervisor = directory["supervisor"]
+        actual = merge_by_supervisor(
+            drive, container, supervisor, case_id, lambda cid: _placed(drive, cid)
+        )
         expected = ("MERGED", case_id, "REFERRED_EXTERNAL")
-        actual = (merged.merged.state, merged.merged.data["merged_into"], drive.state(case_id))
         assert expected == actual
         assert_chains_ok(container, 2)
