@@ -28,16 +28,7 @@ class TestOpenCase:
     def test_created_with_location_and_etag(self, api: ApiJourney) -> None:
         """A new case answers 201 in the initial state, with Location and ETag."""
         person_id = api.person()
-        response = api.call(
-            "POST",
-            CASES,
-            json={
-                "person_id": person_id,
-                "workflow": WORKFLOW,
-                "mission_locale_id": "ml-a",
-                "inputs": OPENING,
-            },
-        )
+        response = api.post_case(person_id)
         body = response.json()
         expected = (201, f"{CASES}/{body['id']}", '"1"', "REFERRED", 1, person_id)
         actual = (
@@ -58,31 +49,13 @@ class TestOpenCase:
 
     def test_missing_opening_input_is_422(self, api: ApiJourney) -> None:
         """A required opening input that is missing is named with its path."""
-        response = api.call(
-            "POST",
-            CASES,
-            json={
-                "person_id": api.person(),
-                "workflow": WORKFLOW,
-                "mission_locale_id": "ml-a",
-                "inputs": {"privacy_notice_given": True},
-            },
-        )
+        response = api.post_case(inputs={"privacy_notice_given": True})
         expected = (422, [{"field": "inputs.cv_attached", "message": "required"}])
         assert expected == (response.status_code, response.json()["errors"])
 
     def test_unmet_opening_guard_is_409(self, api: ApiJourney) -> None:
         """An opening rule that fails answers 409 guard-failed with the unmet condition."""
-        response = api.call(
-            "POST",
-            CASES,
-            json={
-                "person_id": api.person(),
-                "workflow": WORKFLOW,
-                "mission_locale_id": "ml-a",
-                "inputs": {**OPENING, "cv_attached": False},
-            },
-        )
+        response = api.post_case(inputs={**OPENING, "cv_attached": False})
         body = response.json()
         expected = (409, "guard-failed", ["the CV must be attached to the referral"])
         actual = (
@@ -94,17 +67,7 @@ class TestOpenCase:
 
     def test_other_mission_locale_is_403(self, api: ApiJourney) -> None:
         """An advisor cannot open a case for a mission locale they do not work for."""
-        response = api.call(
-            "POST",
-            CASES,
-            "advisor_b",
-            json={
-                "person_id": api.person(),
-                "workflow": WORKFLOW,
-                "mission_locale_id": "ml-a",
-                "inputs": OPENING,
-            },
-        )
+        response = api.post_case(api.person(), "advisor_b")
         expected = 403
         assert expected == response.status_code
 
@@ -113,14 +76,7 @@ class TestOpenCase:
     )
     def test_unknown_reference_is_404(self, api: ApiJourney, field: str, value: Any) -> None:
         """An unknown person, workflow or advisor answers 404."""
-        body = {
-            "person_id": api.person(),
-            "workflow": WORKFLOW,
-            "mission_locale_id": "ml-a",
-            "inputs": OPENING,
-            field: value,
-        }
-        response = api.call("POST", CASES, json=body)
+        response = api.post_case(**{field: value})
         expected = (404, NOT_FOUND)
         assert expected == (response.status_code, response.json()["type"])
 

@@ -189,17 +189,7 @@ class TestRequestId:
 
     def test_generated_id_is_stored_in_the_history(self, api: ApiJourney) -> None:
         """A generated request id is the one stored in the history entry."""
-        person_id = api.person()
-        response = api.call(
-            "POST",
-            CASES,
-            json={
-                "person_id": person_id,
-                "workflow": "erasmus_vet_long",
-                "mission_locale_id": "ml-a",
-                "inputs": {"cv_attached": True, "privacy_notice_given": True},
-            },
-        )
+        response = api.post_case(inputs={"cv_attached": True, "privacy_notice_given": True})
         expected = response.headers["x-request-id"]
         assert expected == api.history(response.json()["id"])[0]["request_id"]
 

@@ -96,12 +96,19 @@ class ApiJourney:
         self, person_id: int | None = None, who: str = ME, **fields: Any
     ) -> dict[str, Any]:
         """Open a variant-B case for mission locale A (fields override the body); return it."""
-        body = self.opening(person_id if person_id is not None else self.person(who), **fields)
-        response = self.call("POST", CASES, who, json=body)
+        response = self.post_case(person_id, who, **fields)
         expected = 201
         assert expected == response.status_code, response.text
         case: dict[str, Any] = response.json()
         return case
+
+    def post_case(
+        self, person_id: int | None = None, who: str = ME, **fields: Any
+    ) -> httpx.Response:
+        """POST the opening of a variant-B case (`opening`, fields override it) for a new person
+        unless `person_id` is given; return the response, whatever its status."""
+        body = self.opening(person_id if person_id is not None else self.person(who), **fields)
+        return self.call("POST", CASES, who, json=body)
 
     def opening(self, person_id: int, **fields: Any) -> dict[str, Any]:
         """The body that opens a variant-B case for mission locale A (fields override it)."""
