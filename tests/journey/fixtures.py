@@ -6,6 +6,7 @@ import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -33,6 +34,24 @@ def workflows_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def registry(workflows_dir: Path) -> WorkflowRegistry:
     """The variant-B workflow, compiled once for the session."""
     return load_registry(workflows_dir)
+
+
+def workflows_of(folder: Path) -> tuple[Any, Any]:
+    """The `workflows_dir` and `registry` fixtures of a test module whose tests run on the
+    workflow files of `folder` instead of variant B (compiled once for the module).
+
+    Use as `workflows_dir, registry = workflows_of(FOLDER)` at the module's top level.
+    """
+
+    @pytest.fixture(scope="module", name="workflows_dir")
+    def folder_fixture() -> Path:
+        return folder
+
+    @pytest.fixture(scope="module", name="registry")
+    def registry_fixture() -> WorkflowRegistry:
+        return load_registry(folder)
+
+    return folder_fixture, registry_fixture
 
 
 @pytest.fixture

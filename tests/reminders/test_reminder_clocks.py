@@ -19,29 +19,19 @@ from reminder_kit import Pump
 from reminder_sinks import SmtpSink
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
-from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.commands import Actor
 from journey import ML_EMAIL, SUPERVISOR_EMAIL, YP_EMAIL, ApiJourney, Journey, utc
 from journey.apps import serving
+from journey.fixtures import workflows_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "clocks"
 DAY = timedelta(days=1)
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def workflows_dir() -> Path:
-    """The `clocked` test workflow and its templates."""
-    return FIXTURE
-
-
-@pytest.fixture(scope="module")
-def registry(workflows_dir: Path) -> WorkflowRegistry:
-    """`clocked` v1, compiled once."""
-    return load_registry(workflows_dir)
+workflows_dir, registry = workflows_of(FIXTURE)
 
 
 @pytest.fixture

@@ -14,15 +14,14 @@ from reminder_sinks import SmtpSink
 from typer.testing import Result
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
-from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.commands import Actor, OpenCase
 from ipm_workflow.services.ports import CaseQuery
 from journey import ADVISOR_EMAIL, YP_EMAIL, Journey
+from journey.fixtures import workflows_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "w"
 HOST_EMAIL = "host@host.example"
@@ -30,16 +29,7 @@ DAY = timedelta(days=1)
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def workflows_dir() -> Path:
-    """The two versions of the test workflow `w` and their template."""
-    return FIXTURE
-
-
-@pytest.fixture(scope="module")
-def registry(workflows_dir: Path) -> WorkflowRegistry:
-    """`w` v1 and v2, compiled once."""
-    return load_registry(workflows_dir)
+workflows_dir, registry = workflows_of(FIXTURE)
 
 
 def _open(container: Container, walker: Journey, advisor: Actor, trigger: str) -> int:

@@ -12,7 +12,9 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput
 from ipm_workflow.domain.people import User
 from ipm_workflow.services.commands import Actor
-from journey import Journey, assert_chains_ok, messages
+
+# Variant A walks the same states as variant B.
+from journey import NORMAL_PATH, Journey, assert_chains_ok, messages
 from journey.endings import (
     LOST_AT_M12,
     ended_with_evidence,
@@ -44,10 +46,6 @@ PREPARATION = {
     "travel_booked": True,
     "emergency_contacts_filled": True,
 }
-NORMAL_PATH = [
-    "REFERRED", "CONTACTED", "ASSESSED", "APPLIED", "SELECTED", "MATCHED", "CONTRACTED",
-    "PREPARING", "READY", "ABROAD", "RETURNED", "DEBRIEFED", "FOLLOW_UP",
-]  # fmt: skip
 
 
 def _leave(d: Journey, cid: int, state: str) -> None:
