@@ -22,7 +22,7 @@ import psycopg
 import pytest
 
 from ipm_workflow.config import ROOT
-from journey.servers import free_port, ipm, launch, stop, wait_ready
+from journey.servers import free_port, ipm, launch, open_over_http, stop, wait_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
 PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -67,24 +67,9 @@ class WebServer:
         self, username: str = "demo.advisor1", mission_locale: str = "ml-saint-etienne"
     ) -> int:
         """Register a fictitious young person and open an unassigned variant-B case for them."""
+        lou = {"first_name": "Lou", "last_name": "Navigateur", "birth_date": "2005-06-15"}
         with self.api(username) as api:
-            person = api.post(
-                "/api/v1/people",
-                json={"first_name": "Lou", "last_name": "Navigateur", "birth_date": "2005-06-15"},
-            )
-            assert person.status_code == 201, person.text
-            case = api.post(
-                "/api/v1/cases",
-                json={
-                    "person_id": person.json()["person"]["id"],
-                    "workflow": "erasmus_vet_long",
-                    "mission_locale_id": mission_locale,
-                    "advisor_id": None,
-                    "inputs": {"cv_attached": True, "privacy_notice_given": True},
-                },
-            )
-            assert case.status_code == 201, case.text
-            case_id: int = case.json()["id"]
+            case_id: int = open_over_http(api, mission_locale, lou, advisor_id=None).json()["id"]
             return case_id
 
     def fire(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from browser.conftest import Visitor, WebServer
 from ipm_workflow.config import ROOT
+from journey.servers import open_over_http
 
 README_SHOTS = ROOT / "docs" / "screenshots"
 BANNER = ".sandbox-banner"
@@ -17,23 +18,9 @@ BANNER = ".sandbox-banner"
 
 def open_referred_case(server: WebServer, last_name: str, birth_date: str) -> int:
     """Register a person and open a variant-B case through the API as demo.advisor1."""
+    person = {"first_name": "Dominique", "last_name": last_name, "birth_date": birth_date}
     with server.api("demo.advisor1") as api:
-        person = api.post(
-            "/api/v1/people",
-            json={"first_name": "Dominique", "last_name": last_name, "birth_date": birth_date},
-        )
-        assert person.status_code == 201, person.text
-        case = api.post(
-            "/api/v1/cases",
-            json={
-                "person_id": person.json()["person"]["id"],
-                "workflow": "erasmus_vet_long",
-                "mission_locale_id": "ml-saint-etienne",
-                "inputs": {"cv_attached": True, "privacy_notice_given": True},
-            },
-        )
-        assert case.status_code == 201, case.text
-        case_id: int = case.json()["id"]
+        case_id: int = open_over_http(api, "ml-saint-etienne", person).json()["id"]
         return case_id
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from journey import OPENING
-from journey.servers import IPM_WORKFLOW, free_port, launch, stop, wait_ready
+from journey.servers import IPM_WORKFLOW, free_port, launch, open_over_http, stop, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -78,23 +78,8 @@ class TestServer:
         assert expected_anonymous == anonymous
         headers = {"Authorization": f"Bearer {server.token}"}
         with httpx.Client(base_url=server.url, headers=headers, timeout=10) as http:
-            person = http.post(
-                "/api/v1/people",
-                json={"first_name": "Camille", "last_name": "Exemple", "birth_date": "2005-06-15"},
-            )
-            expected = 201
-            assert expected == person.status_code, person.text
-            opened = http.post(
-                "/api/v1/cases",
-                json={
-                    "person_id": person.json()["person"]["id"],
-                    "workflow": "erasmus_vet_long",
-                    "mission_locale_id": "ml-a",
-                    "inputs": OPENING,
-                },
-            )
-            expected = 201
-            assert expected == opened.status_code, opened.text
+            camille = {"first_name": "Camille", "last_name": "Exemple", "birth_date": "2005-06-15"}
+            opened = open_over_http(http, "ml-a", camille, inputs=OPENING)
             case_url = opened.headers["location"]
             actions = http.get(f"{case_url}/actions").json()["actions"]
             expected_allowed = ["log_first_contact"]

@@ -86,3 +86,28 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
             process.kill()
             process.wait(timeout=10)
     return process.returncode
+
+
+def open_over_http(
+    http: httpx.Client,
+    mission_locale: str,
+    person: Mapping[str, str],
+    **case: object,
+) -> httpx.Response:
+    """Register a fictitious young person (`person`: first_name, last_name, birth_date) and
+    open a variant-B case for them through a running server's API (`case` adds to the body).
+
+    Returns the case's 201 response; asserts both answers are 201.
+    """
+    registered = http.post("/api/v1/people", json=dict(person))
+    assert registered.status_code == 201, registered.text
+    body = {
+        "person_id": registered.json()["person"]["id"],
+        "workflow": "erasmus_vet_long",
+        "mission_locale_id": mission_locale,
+        "inputs": {"cv_attached": True, "privacy_notice_given": True},
+        **case,
+    }
+    opened = http.post("/api/v1/cases", json=body)
+    assert opened.status_code == 201, opened.text
+    return opened
