@@ -77,7 +77,8 @@ class TestCasePage:
             },
         )
         assert answer.status_code == 200, answer.text
-        assert "first_contact" in api.state(case_id) or api.state(case_id) != "referred"
+        expected = "CONTACTED"
+        assert expected == api.state(case_id)
         refused = pages.post(
             f"/app/cases/{case_id}/fire",
             data={"_csrf": token, "trigger": "confirm_ready", "version": "99"},
