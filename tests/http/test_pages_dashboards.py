@@ -8,16 +8,12 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from litestar import Litestar
-from litestar.testing import TestClient
 
 from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.beneficiary_module import COLUMNS
-from ipm_workflow.domain.people import User
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
 from journey import ApiJourney
-from journey.pages import csrf_of, sign_in
+from journey.pages import Pages, csrf_of
 
 YEAR = "from=2026-01-01&to=2026-12-31"
 
@@ -46,30 +42,20 @@ class TestDashboards:
     """Each dashboard as a supervisor sees it."""
 
     def test_every_dashboard_draws_its_chart_and_its_table(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        referrals: list[int],
+        self, pages: Pages, referrals: list[int]
     ) -> None:
         """Every dashboard answers with an SVG chart (its accessible name) and a table."""
-        sign_in(client, container, users["supervisor"])
+        pages.sign_in("supervisor")
         for board in DASHBOARDS:
-            answer = client.get(f"/app/dashboards/{board.slug}?{YEAR}")
+            answer = pages.get(f"/app/dashboards/{board.slug}?{YEAR}")
             assert (board.slug, 200) == (board.slug, answer.status_code)
             assert answer.text.count('<svg class="chart" role="img"') == len(board.charts)
             assert answer.text.count("<table") >= len(board.charts)
 
-    def test_first_contact_figures(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        referrals: list[int],
-    ) -> None:
+    def test_first_contact_figures(self, pages: Pages, referrals: list[int]) -> None:
         """3 referred, 2 contacted within 48 hours (2 / 3 = 66.7 %), 1 late, listed."""
-        sign_in(client, container, users["supervisor"])
-        html = client.get(f"/app/dashboards/first-contact?{YEAR}").text
+        pages.sign_in("supervisor")
+        html = pages.get(f"/app/dashboards/first-contact?{YEAR}").text
         [row] = _cells(html, "Premier contact")
         expected = ["erasmus_vet_long", "3", "2", "66,7"]
         assert expected == [row[0], row[1], row[2], row[3][:4]]
@@ -78,52 +64,40 @@ class TestDashboards:
         assert [str(referrals[2])] == [r[0] for r in late]
 
     def test_an_advisor_sees_only_their_missions_locales(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        referrals: list[int],
+        self, pages: Pages, referrals: list[int]
     ) -> None:
         """Mission locale B's advisor finds none of mission locale A's referrals."""
-        sign_in(client, container, users["advisor_b"])
-        html = client.get(f"/app/dashboards/first-contact?{YEAR}").text
+        pages.sign_in("advisor_b")
+        html = pages.get(f"/app/dashboards/first-contact?{YEAR}").text
         expected: list[list[str]] = []
         assert expected == [r for r in _cells(html, "Premier contact") if len(r) > 1]
 
-    def test_a_bad_filter_or_dashboard(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_a_bad_filter_or_dashboard(self, pages: Pages) -> None:
         """A period that ends before it starts is said on the page (422); an unknown dashboard
         is a 404 page."""
-        sign_in(client, container, users["supervisor"])
-        bad = client.get("/app/dashboards/funnel?from=2026-12-31&to=2026-01-01")
+        pages.sign_in("supervisor")
+        bad = pages.get("/app/dashboards/funnel?from=2026-12-31&to=2026-01-01")
         assert bad.status_code == 422
         assert 'role="alert"' in bad.text
         expected = 404
-        assert expected == client.get("/app/dashboards/nowhere").status_code
+        assert expected == pages.get("/app/dashboards/nowhere").status_code
 
 
 class TestDownloads:
     """A dashboard's table as files."""
 
-    def test_xlsx_and_csv(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        referrals: list[int],
-    ) -> None:
+    def test_xlsx_and_csv(self, pages: Pages, referrals: list[int]) -> None:
         """XLSX with the French headings and the figures; CSV with BOM and `;` (small counts
         masked: the file may leave Ipm)."""
-        sign_in(client, container, users["supervisor"])
-        xlsx = client.get(f"/app/dashboards/first-contact/first_contact/xlsx?{YEAR}")
+        pages.sign_in("supervisor")
+        xlsx = pages.get(f"/app/dashboards/first-contact/first_contact/xlsx?{YEAR}")
         assert xlsx.status_code == 200
         sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
         assert sheet is not None
         header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
         expected = ("Programme", "Orientés", 1)
         assert expected == (header[0], header[1], len(rows))
-        csv = client.get(f"/app/dashboards/first-contact/first_contact/csv?{YEAR}").content
+        csv = pages.get(f"/app/dashboards/first-contact/first_contact/csv?{YEAR}").content
         assert csv.startswith(b"\xef\xbb\xbfProgramme;")
 
 
@@ -131,16 +105,12 @@ class TestTargetsAndPopulations:
     """Supervisors set targets; admins load reference populations."""
 
     def test_a_supervisor_sets_a_target_shown_against_the_actual_figure(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        referrals: list[int],
+        self, pages: Pages, referrals: list[int]
     ) -> None:
         """A target of 10 referrals for the Région in 2026, against the 3 referred."""
-        sign_in(client, container, users["supervisor"])
-        form = client.get("/app/targets?year=2026").text
-        answer = client.post(
+        pages.sign_in("supervisor")
+        form = pages.get("/app/targets?year=2026").text
+        answer = pages.post(
             "/app/targets",
             data={"_csrf": csrf_of(form), "year": "2026", "funder": "Région",
                   "indicator": "referred", "value": "10"},
@@ -150,20 +120,18 @@ class TestTargetsAndPopulations:
         expected = ["orientés", "Région", "2026", "10", "3"]
         assert expected == line[:5]
 
-    def test_an_admin_may_not_set_targets_but_loads_populations(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_an_admin_may_not_set_targets_but_loads_populations(self, pages: Pages) -> None:
         """The admin's populations file replaces mission locale A's 2026 figure."""
-        token = sign_in(client, container, users["admin"])
-        refused = client.post(
+        token = pages.sign_in("admin")
+        refused = pages.post(
             "/app/targets",
             data={"_csrf": token, "year": "2026", "funder": "Région", "indicator": "referred",
                   "value": "10"},
         )  # fmt: skip
         assert refused.status_code == 403
-        page = client.get("/app/dashboards").text
+        page = pages.get("/app/dashboards").text
         csv = b"mission_locale_id;year;population\r\nml-a;2026;1500\r\n"
-        answer = client.post(
+        answer = pages.post(
             "/app/populations",
             data={"_csrf": csrf_of(page)},
             files={"file": ("populations.csv", csv, "text/csv")},
@@ -176,20 +144,18 @@ class TestTargetsAndPopulations:
 class TestBeneficiaryModuleDownload:
     """The Module's file from the dashboards page, for those with the need to know."""
 
-    def test_an_advisor_downloads_it_an_admin_may_not(
-        self, client: TestClient[Litestar], container: Container, users: dict[str, User]
-    ) -> None:
+    def test_an_advisor_downloads_it_an_admin_may_not(self, pages: Pages) -> None:
         """The form is on the dashboards page; the XLSX holds the Module's header (no mobility
         departed yet); an admin has no need to know the flag: 403."""
-        sign_in(client, container, users["advisor_a"])
-        assert 'action="/app/beneficiary-module"' in client.get("/app/dashboards").text
-        answer = client.get("/app/beneficiary-module?grant=2026-1-FR01-KA121-VET-000001")
+        pages.sign_in("advisor_a")
+        assert 'action="/app/beneficiary-module"' in pages.get("/app/dashboards").text
+        answer = pages.get("/app/beneficiary-module?grant=2026-1-FR01-KA121-VET-000001")
         assert answer.status_code == 200
         sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
         assert sheet is not None
         [header] = [list(r) for r in sheet.iter_rows(values_only=True)]
         expected = list(COLUMNS)
         assert expected == header
-        client.cookies.clear()
-        sign_in(client, container, users["admin"])
-        assert client.get("/app/beneficiary-module?grant=X").status_code == 403
+        pages.cookies.clear()
+        pages.sign_in("admin")
+        assert pages.get("/app/beneficiary-module?grant=X").status_code == 403

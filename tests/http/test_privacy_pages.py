@@ -3,31 +3,22 @@ export in both formats, the read audit page, the record of processing."""
 
 from __future__ import annotations
 
-from litestar import Litestar
-from litestar.testing import TestClient
-
-from ipm_workflow.bootstrap import Container
-from ipm_workflow.domain.people import User
 from journey import ApiJourney
-from journey.pages import sign_in
+from journey.pages import Pages
 
 
 class TestExport:
     """The button on the case page leads to the printable document; the API gives both."""
 
     def test_button_and_printable_document(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
+        self, pages: Pages, api: ApiJourney
     ) -> None:
         """The advisor's case page links the export; it is a French document with the name."""
         case = api.open_case()
         pid = case["person_id"]
-        sign_in(client, container, users["advisor_a"])
-        page = client.get(f"/app/cases/{case['id']}").text
-        document = client.get(f"/app/people/{pid}/export?format=html")
+        pages.sign_in("advisor_a")
+        page = pages.get(f"/app/cases/{case['id']}").text
+        document = pages.get(f"/app/people/{pid}/export?format=html")
         person = api.call("GET", f"/api/v1/people/{pid}").json()
         expected = (True, 200, True, True)
         actual = (
@@ -59,19 +50,15 @@ class TestRectification:
     person."""
 
     def test_old_and_new_values_on_the_timeline(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
+        self, pages: Pages, api: ApiJourney
     ) -> None:
         """The advisor corrects an e-mail; the timeline says from what to what."""
         case = api.open_case()
         pid = case["person_id"]
         api.call("PATCH", f"/api/v1/people/{pid}", json={"email": "before@young.example"})
         api.call("PATCH", f"/api/v1/people/{pid}", json={"email": "after@young.example"})
-        sign_in(client, container, users["advisor_a"])
-        html = client.get(f"/app/cases/{case['id']}").text
+        pages.sign_in("advisor_a")
+        html = pages.get(f"/app/cases/{case['id']}").text
         assert "email : before@young.example → after@young.example" in html
 
 
@@ -79,19 +66,15 @@ class TestReadAuditPage:
     """Supervisors see the reads, refused ones included."""
 
     def test_refused_read_is_listed(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
+        self, pages: Pages, api: ApiJourney
     ) -> None:
         """An admin's refused read shows as refused on the supervisors' page and in the API."""
         pid = api.open_case()["person_id"]
         refused = api.sensitive(pid, "admin").status_code
         listed = api.call("GET", f"/api/v1/privacy/sensitive-reads?person_id={pid}", "supervisor")
-        sign_in(client, container, users["supervisor"])
-        html = client.get(f"/app/privacy/reads?person_id={pid}").text
-        expected = (403, [(f"user:{users['admin'].id}", "admin", False)], True)
+        pages.sign_in("supervisor")
+        html = pages.get(f"/app/privacy/reads?person_id={pid}").text
+        expected = (403, [(f"user:{pages.users['admin'].id}", "admin", False)], True)
         actual = (
             refused,
             [(r["actor"], r["role"], r["allowed"]) for r in listed.json()],
@@ -104,16 +87,12 @@ class TestRegister:
     """The record of processing names the workflows' personal fields and who sees what."""
 
     def test_markdown_and_page(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        users: dict[str, User],
-        api: ApiJourney,
+        self, pages: Pages, api: ApiJourney
     ) -> None:
         """The API's Markdown and the admin's page both list a workflow's personal field."""
         markdown = api.call("GET", "/api/v1/privacy/register", "supervisor").text
-        sign_in(client, container, users["admin"])
-        html = client.get("/app/privacy/register").text
+        pages.sign_in("admin")
+        html = pages.get("/app/privacy/register").text
         expected = (True, True, True)
         actual = (
             "mentor_name (text, personal)" in markdown,
