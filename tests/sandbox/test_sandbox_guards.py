@@ -6,6 +6,7 @@ import os
 import subprocess
 import time as perf
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -224,13 +225,10 @@ class TestSandboxMarker:
         assert expected == response.headers.get("x-ipm-sandbox"), response.status_code
 
     def test_a_production_service_has_no_marker_and_no_sandbox_endpoints(
-        self,
-        db_url: str,
-        settings_for: Callable[..., Settings],
-        make_app: Callable[[Settings], Litestar],
+        self, instance: Instance
     ) -> None:
         """In production there is no X-IPM-Sandbox header and no /sandbox endpoints."""
-        app = make_app(settings_for(db_url, sandbox=False))
+        app = instance.start(sandbox=False)
         container = app.state.container
         container.people.add_user(ADMIN, "Admin", "admin", [])
         token = container.tokens.issue(ADMIN).token
@@ -248,40 +246,51 @@ class TestSandboxMarker:
         assert expected == actual
 
 
+@dataclass
+class Instance:
+    """A sandbox (or production) instance's settings and app on the test database."""
+
+    db_url: str
+    settings_for: Callable[..., Settings]
+    make_app: Callable[[Settings], Litestar]
+
+    def settings(self, *, sandbox: bool = True) -> Settings:
+        """The settings of a sandbox (or production) instance on the test database."""
+        return self.settings_for(self.db_url, sandbox=sandbox)
+
+    def start(self, *, sandbox: bool = True) -> Litestar:
+        """Build a sandbox (or production) app on the test database."""
+        return self.make_app(self.settings(sandbox=sandbox))
+
+
+@pytest.fixture
+def instance(
+    db_url: str, settings_for: Callable[..., Settings], make_app: Callable[[Settings], Litestar]
+) -> Instance:
+    """Sandbox or production instances on the test database."""
+    return Instance(db_url, settings_for, make_app)
+
+
 class TestInstanceGuards:
     """A production service refuses a sandbox database, and the other way round."""
 
-    def test_production_refuses_a_sandbox_database(
-        self,
-        db_url: str,
-        settings_for: Callable[..., Settings],
-        make_app: Callable[[Settings], Litestar],
-    ) -> None:
+    def test_production_refuses_a_sandbox_database(self, instance: Instance) -> None:
         """create_app in production on a database a sandbox claimed raises WrongInstance."""
-        make_app(settings_for(db_url))
-        message = _refusal(lambda: create_app(settings_for(db_url, sandbox=False)))
-        assert _sandbox_message(db_url) == message
+        instance.start()
+        message = _refusal(lambda: create_app(instance.settings(sandbox=False)))
+        assert _sandbox_message(instance.db_url) == message
 
-    def test_a_sandbox_refuses_a_production_database(
-        self,
-        db_url: str,
-        settings_for: Callable[..., Settings],
-        make_app: Callable[[Settings], Litestar],
-    ) -> None:
+    def test_a_sandbox_refuses_a_production_database(self, instance: Instance) -> None:
         """create_app as a sandbox on a database production claimed raises WrongInstance."""
-        make_app(settings_for(db_url, sandbox=False))
-        message = _refusal(lambda: create_app(settings_for(db_url)))
-        assert _production_message(db_url) == message
+        instance.start(sandbox=False)
+        message = _refusal(lambda: create_app(instance.settings()))
+        assert _production_message(instance.db_url) == message
 
     def test_a_sandbox_refuses_an_unmarked_database_that_holds_cases(
-        self,
-        db_url: str,
-        settings_for: Callable[..., Settings],
-        registry: WorkflowRegistry,
-        make_app: Callable[[Settings], Litestar],
+        self, instance: Instance, registry: WorkflowRegistry
     ) -> None:
         """Cases from before the marker mean production: the sandbox refuses, production starts."""
-        container = bootstrap(settings_for(db_url, sandbox=False), registry=registry)
+        container = bootstrap(instance.settings(sandbox=False), registry=registry)
         try:
             people = container.people
             people.add_mission_locale(MissionLocale("ml-a", "Mission locale A", "42"))
@@ -296,21 +305,16 @@ class TestInstanceGuards:
             )
         finally:
             container.close()
-        message = _refusal(lambda: make_app(settings_for(db_url)))
-        assert _production_message(db_url) == message
-        app = make_app(settings_for(db_url, sandbox=False))
+        message = _refusal(instance.start)
+        assert _production_message(instance.db_url) == message
+        app = instance.start(sandbox=False)
         expected = "production"
         assert expected == claim_mode(app.state.container.engine, sandbox=False)
 
-    def test_a_fresh_database_becomes_a_sandbox_that_restarts(
-        self,
-        db_url: str,
-        settings_for: Callable[..., Settings],
-        make_app: Callable[[Settings], Litestar],
-    ) -> None:
+    def test_a_fresh_database_becomes_a_sandbox_that_restarts(self, instance: Instance) -> None:
         """An empty database is claimed by the first sandbox start, and a second start is fine."""
-        make_app(settings_for(db_url))
-        app = make_app(settings_for(db_url))
+        instance.start()
+        app = instance.start()
         expected = "sandbox"
         assert expected == claim_mode(app.state.container.engine, sandbox=True)
 
