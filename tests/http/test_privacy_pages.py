@@ -10,9 +10,7 @@ from journey.pages import Pages
 class TestExport:
     """The button on the case page leads to the printable document; the API gives both."""
 
-    def test_button_and_printable_document(
-        self, pages: Pages, api: ApiJourney
-    ) -> None:
+    def test_button_and_printable_document(self, pages: Pages, api: ApiJourney) -> None:
         """The advisor's case page links the export; it is a French document with the name."""
         case = api.open_case()
         pid = case["person_id"]
@@ -49,9 +47,7 @@ class TestRectification:
     """The case page's timeline shows a correction's old and new values to those who see the
     person."""
 
-    def test_old_and_new_values_on_the_timeline(
-        self, pages: Pages, api: ApiJourney
-    ) -> None:
+    def test_old_and_new_values_on_the_timeline(self, pages: Pages, api: ApiJourney) -> None:
         """The advisor corrects an e-mail; the timeline says from what to what."""
         case = api.open_case()
         pid = case["person_id"]
@@ -65,9 +61,7 @@ class TestRectification:
 class TestReadAuditPage:
     """Supervisors see the reads, refused ones included."""
 
-    def test_refused_read_is_listed(
-        self, pages: Pages, api: ApiJourney
-    ) -> None:
+    def test_refused_read_is_listed(self, pages: Pages, api: ApiJourney) -> None:
         """An admin's refused read shows as refused on the supervisors' page and in the API."""
         pid = api.open_case()["person_id"]
         refused = api.sensitive(pid, "admin").status_code
@@ -86,9 +80,7 @@ class TestReadAuditPage:
 class TestRegister:
     """The record of processing names the workflows' personal fields and who sees what."""
 
-    def test_markdown_and_page(
-        self, pages: Pages, api: ApiJourney
-    ) -> None:
+    def test_markdown_and_page(self, pages: Pages, api: ApiJourney) -> None:
         """The API's Markdown and the admin's page both list a workflow's personal field."""
         markdown = api.call("GET", "/api/v1/privacy/register", "supervisor").text
         pages.sign_in("admin")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as perf
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -159,7 +158,6 @@ class TestVariantBReplay:
         self, walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Each §3 reminder reaches its recipient on its date, once; the timeouts move the case."""
-        began = perf.perf_counter()
         person = walker.person(MINOR, phone="+33600000001", guardian_email=GUARDIAN_EMAIL)
         cid = walker.open(person)
         await pump.until(utc(2026, 1, 8, 12))
@@ -196,7 +194,6 @@ class TestVariantBReplay:
         walker.outcome(cid, "m12", "cdi")
         walker.fire(cid, "close", {"final_outcome": "cdi"})
         await pump.until(utc(2027, 10, 1))
-        elapsed = perf.perf_counter() - began
 
         assert _variant_b_schedule(cid) == _delivered(walker, smtp, cid)
         _assert_nothing_twice(smtp)
@@ -225,7 +222,6 @@ class TestVariantBReplay:
             ("outcome_m6", "sent", "fired 'open_checkpoint': FOLLOW_UP -> FOLLOW_UP"),
         ]
         assert expected_rows == timeout_rows
-        assert elapsed < 30, f"a year of journey took {elapsed:.1f} s"
 
     async def test_what_was_not_sent_says_why(
         self, walker: Journey, pump: Pump, smtp: SmtpSink
