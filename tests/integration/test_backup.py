@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def _cases_and_entries(url: str) -> tuple[int, int, list[str]]:
     return cases, entries, heads
 
 
-def _journeys(journey: Journey, container: Container) -> None:
+@pytest.fixture
+def journeys(journey: Journey, container: Container) -> None:
     """Three cases at different points of the normal path."""
     for n, state in enumerate(["ASSESSED", "SELECTED", "REFERRED"]):
         born = date(2004, 3, 1 + n)
@@ -64,24 +66,41 @@ def _journeys(journey: Journey, container: Container) -> None:
         journey.walk_to(journey.open(person.id), state)
 
 
+@dataclass
+class Dumps:
+    """`db backup` of the test database into a folder, `db restore` of a file into a URL."""
+
+    run_cli: Cli
+    db_url: str
+    folder: Path
+
+    def backup(self, name: str = "backup.dump") -> Path:
+        """Back the test database up into `name`; asserts the command succeeded."""
+        file = self.folder / name
+        made = self.run_cli("db", "backup", str(file), env={"IPM_DATABASE_URL": self.db_url})
+        assert made.exit_code == 0, made.stderr
+        return file
+
+    def restore(self, file: Path, url: str, *options: str) -> Result:
+        """Restore `file` into the database at `url` (with `options`); return the result."""
+        return self.run_cli("db", "restore", *options, str(file), env={"IPM_DATABASE_URL": url})
+
+
+@pytest.fixture
+def dumps(run_cli: Cli, db_url: str, tmp_path: Path) -> Dumps:
+    """Backups of the test database in the test's temporary folder."""
+    return Dumps(run_cli, db_url, tmp_path)
+
+
 class TestRoundTrip:
     """Back up a database with journeys, restore it elsewhere, verify every chain."""
 
+    @pytest.mark.usefixtures("journeys")
     def test_backup_then_restore_into_an_empty_database(
-        self,
-        journey: Journey,
-        container: Container,
-        run_cli: Cli,
-        db_url: str,
-        target_url: str,
-        tmp_path: Path,
+        self, dumps: Dumps, db_url: str, target_url: str
     ) -> None:
         """Same cases, same entries, same chain heads; the check verifies every chain."""
-        _journeys(journey, container)
-        file = tmp_path / "backup.dump"
-        made = run_cli("db", "backup", str(file), env={"IPM_DATABASE_URL": db_url})
-        assert made.exit_code == 0, made.stderr
-        restored = run_cli("db", "restore", str(file), env={"IPM_DATABASE_URL": target_url})
+        restored = dumps.restore(dumps.backup(), target_url)
         assert restored.exit_code == 0, restored.stderr
         source = _cases_and_entries(db_url)
         assert source == _cases_and_entries(target_url)
@@ -89,17 +108,11 @@ class TestRoundTrip:
         expected = f"check: 3 case(s), {source[1]} history entries verified, 0 broken"
         assert expected in restored.stdout
 
+    @pytest.mark.usefixtures("journeys")
     def test_backup_while_the_service_writes(
-        self,
-        journey: Journey,
-        container: Container,
-        run_cli: Cli,
-        db_url: str,
-        target_url: str,
-        tmp_path: Path,
+        self, container: Container, dumps: Dumps, target_url: str
     ) -> None:
         """Writers keep committing during the backup; the copy is consistent and verifies."""
-        _journeys(journey, container)
         stop = threading.Event()
 
         def write() -> None:
@@ -111,13 +124,11 @@ class TestRoundTrip:
         writer = threading.Thread(target=write)
         writer.start()
         try:
-            file = tmp_path / "live.dump"
-            made = run_cli("db", "backup", str(file), env={"IPM_DATABASE_URL": db_url})
+            file = dumps.backup("live.dump")
         finally:
             stop.set()
             writer.join(timeout=60)
-        assert made.exit_code == 0, made.stderr
-        restored = run_cli("db", "restore", str(file), env={"IPM_DATABASE_URL": target_url})
+        restored = dumps.restore(file, target_url)
         assert restored.exit_code == 0, restored.stderr
         assert "3 case(s)" in restored.stdout
         assert ", 0 broken" in restored.stdout
@@ -126,40 +137,28 @@ class TestRoundTrip:
 class TestRefusals:
     """What a restore refuses, and what it reports."""
 
+    @pytest.mark.usefixtures("journeys")
     def test_non_empty_database_refused_unless_forced(
-        self,
-        journey: Journey,
-        container: Container,
-        run_cli: Cli,
-        db_url: str,
-        tmp_path: Path,
+        self, container: Container, dumps: Dumps, db_url: str
     ) -> None:
         """A database with rows is left untouched without --force; with it, it is replaced."""
-        _journeys(journey, container)
-        file = tmp_path / "backup.dump"
-        assert run_cli("db", "backup", str(file), env={"IPM_DATABASE_URL": db_url}).exit_code == 0
+        file = dumps.backup()
         before = _cases_and_entries(db_url)
-        refused = run_cli("db", "restore", str(file), env={"IPM_DATABASE_URL": db_url})
+        refused = dumps.restore(file, db_url)
         assert refused.exit_code == 1
         assert "refusing to restore" in refused.stderr
         assert "cases" in refused.stderr
         assert before == _cases_and_entries(db_url)
         container.close()
-        forced = run_cli("db", "restore", "--force", str(file), env={"IPM_DATABASE_URL": db_url})
+        forced = dumps.restore(file, db_url, "--force")
         assert forced.exit_code == 0, forced.stderr
         assert before == _cases_and_entries(db_url)
 
+    @pytest.mark.usefixtures("journeys")
     def test_a_broken_chain_in_the_backup_is_reported(
-        self,
-        journey: Journey,
-        container: Container,
-        run_cli: Cli,
-        db_url: str,
-        target_url: str,
-        tmp_path: Path,
+        self, container: Container, dumps: Dumps, target_url: str
     ) -> None:
         """The check after restore names a case whose history was altered before the backup."""
-        _journeys(journey, container)
         with container.engine.begin() as conn:
             altered = conn.execute(
                 update(history_t)
@@ -167,9 +166,7 @@ class TestRefusals:
                 .values(actor="user:999")
             )
             assert altered.rowcount == 1
-        file = tmp_path / "backup.dump"
-        assert run_cli("db", "backup", str(file), env={"IPM_DATABASE_URL": db_url}).exit_code == 0
-        restored = run_cli("db", "restore", str(file), env={"IPM_DATABASE_URL": target_url})
+        restored = dumps.restore(dumps.backup(), target_url)
         assert restored.exit_code == 1
         assert "BROKEN case 2: entry 2" in restored.stderr
         assert "1 broken" in restored.stdout
