@@ -45,10 +45,12 @@ def _rows(walker: Journey, cid: int, rule: str) -> list[Reminder]:
     return [r for r in walker.reminders(cid) if r.rule_id == rule]
 
 
-async def _after_downtime(
+@pytest.fixture
+async def downtime(
     container: Container, walker: Journey, advisor: Actor, pump: Pump, clock: ManualClock
 ) -> tuple[int, datetime]:
-    """Open a case on the daily series, keep the worker down 11 days, then run it once."""
+    """Open a case on the daily series, keep the worker down 11 days, then run it once;
+    return the case and the moment the worker came back."""
     cid = _open(container, walker, advisor, "daily")
     clock.set(clock.now() + 11 * DAY)
     back = clock.now()
@@ -145,16 +147,10 @@ class TestCatchUpAfterDowntime:
     """The worker is down for ten days while a daily series falls due."""
 
     async def test_one_catch_up_per_rule_and_recipient_then_the_series_goes_on(
-        self,
-        container: Container,
-        walker: Journey,
-        advisor: Actor,
-        pump: Pump,
-        smtp: SmtpSink,
-        clock: ManualClock,
+        self, downtime: tuple[int, datetime], walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Five missed repetitions make one e-mail; the next is a day after it went out."""
-        cid, back = await _after_downtime(container, walker, advisor, pump, clock)
+        cid, back = downtime
 
         nudges = _rows(walker, cid, "daily_nudge")
         sent = [r for r in nudges if r.kind == "reminder" and r.status is Status.SENT]
@@ -168,10 +164,10 @@ class TestCatchUpAfterDowntime:
         assert len(young) == 5
 
     async def test_a_skipped_late_occurrence_never_ends_its_series(
-        self, container: Container, walker: Journey, advisor: Actor, pump: Pump, clock: ManualClock
+        self, downtime: tuple[int, datetime], walker: Journey, pump: Pump
     ) -> None:
         """With max_lateness P1D the late occurrence is skipped, and the next is planned."""
-        cid, back = await _after_downtime(container, walker, advisor, pump, clock)
+        cid, back = downtime
 
         rows = sorted(_rows(walker, cid, "daily_late_ok"), key=lambda r: r.occurrence)
         assert rows[0].status == Status.SKIPPED
@@ -185,16 +181,10 @@ class TestCatchUpAfterDowntime:
         assert _rows(walker, cid, "daily_late_ok")[1].status == Status.SENT
 
     async def test_escalation_and_timeout_wait_their_delay_after_the_late_reminder(
-        self,
-        container: Container,
-        walker: Journey,
-        advisor: Actor,
-        pump: Pump,
-        smtp: SmtpSink,
-        clock: ManualClock,
+        self, downtime: tuple[int, datetime], walker: Journey, pump: Pump, smtp: SmtpSink
     ) -> None:
         """Nobody is escalated, and the case is not closed, in the second the reminder goes out."""
-        cid, back = await _after_downtime(container, walker, advisor, pump, clock)
+        cid, back = downtime
 
         by_kind: dict[str, Any] = {r.kind: r for r in _rows(walker, cid, "daily_nudge")}
         assert (Status.PLANNED, back + 2 * DAY) == (
