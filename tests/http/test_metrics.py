@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -41,6 +42,25 @@ def scrape(client: TestClient[Litestar]) -> Samples:
     }
 
 
+def metered(
+    db_url: str, clock: ManualClock, registry: WorkflowRegistry, **settings: Any
+) -> Iterator[Container]:
+    """A container with metrics behind the test token (`settings` add to them); closed after."""
+    built = bootstrap(
+        Settings(
+            database_url=db_url,
+            workflows_dir=ROOT / "workflows",
+            log_format="json",
+            metrics_token=SecretStr(TOKEN),
+            **settings,
+        ),
+        clock=clock,
+        registry=registry,
+    )
+    yield built
+    built.close()
+
+
 def value(samples: Samples, name: str, **labels: str) -> float:
     """One sample's value (0 when absent)."""
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
@@ -64,18 +84,14 @@ class TestMetrics:
         self, db_url: str, clock: ManualClock, registry: WorkflowRegistry
     ) -> Iterator[Container]:
         """The application's container with metrics on (token) and a worker ticking quickly."""
-        settings = Settings(
-            database_url=db_url,
-            workflows_dir=ROOT / "workflows",
-            log_format="json",
-            metrics_token=SecretStr(TOKEN),
+        yield from metered(
+            db_url,
+            clock,
+            registry,
             embedded_worker=True,
             worker_poll_seconds=0.2,
             smtp_port=9,  # nothing listens: deliveries fail fast and are retried later
         )
-        built = bootstrap(settings, clock=clock, registry=registry)
-        yield built
-        built.close()
 
     def test_journey_shows_requests_transitions_reminders_worker_and_pool(
         self,
@@ -151,15 +167,7 @@ class TestReminderGauges:
         self, db_url: str, clock: ManualClock, registry: WorkflowRegistry
     ) -> Iterator[Container]:
         """Metrics on, no worker: the test claims and abandons reminders itself."""
-        settings = Settings(
-            database_url=db_url,
-            workflows_dir=ROOT / "workflows",
-            log_format="json",
-            metrics_token=SecretStr(TOKEN),
-        )
-        built = bootstrap(settings, clock=clock, registry=registry)
-        yield built
-        built.close()
+        yield from metered(db_url, clock, registry)
 
     def test_oldest_due_age_and_expired_leases(
         self,
