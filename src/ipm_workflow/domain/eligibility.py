@@ -183,42 +183,27 @@ def _check_age(p: ProgrammeRules, rule: AgeRule, at: Situation) -> Unmet | None:
         return None if at.opening else _refusal(p.programme, rule.rule, missing, None, None)
     low, high, extended = _age_bounds(rule, person)
     more = {"at": rule.at} | ({"extended_by": extended} if extended else {})
+
+    def refuse(message: str, value: int, bound: int) -> Unmet:
+        return _refusal(p.programme, rule.rule, message, value, bound, **more)
+
     day = _day(rule.at, data, today)
     if day is None:
         # The date that matters is not known yet: only an age already above the upper bound
         # can be refused now (nobody gets younger); the rule is judged again once it is set.
         age = age_on(person.birth_date, today)
         if high is not None and age > high:
-            return _refusal(
-                p.programme,
-                rule.rule,
-                f"age today is {age}, above the upper bound {high} (checked on {rule.at})",
-                age,
-                high,
-                **more,
-            )
+            checked = f"(checked on {rule.at})"
+            return refuse(f"age today is {age}, above the upper bound {high} {checked}", age, high)
         return None
     age = age_on(person.birth_date, day)
+    said = f"age on {rule.at} ({day}) is {age}"
     if high is not None and age > high:
-        return _refusal(
-            p.programme,
-            rule.rule,
-            f"age on {rule.at} ({day}) is {age}, above the upper bound {high}",
-            age,
-            high,
-            **more,
-        )
+        return refuse(f"{said}, above the upper bound {high}", age, high)
     # On opening, a referral may come before the young person is old enough: the lower bound is
     # judged at the assessment. Only what can never change (an age above the bound) refuses.
     if low is not None and age < low and not at.opening:
-        return _refusal(
-            p.programme,
-            rule.rule,
-            f"age on {rule.at} ({day}) is {age}, below the lower bound {low}",
-            age,
-            low,
-            **more,
-        )
+        return refuse(f"{said}, below the lower bound {low}", age, low)
     return None
 
 
