@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ipm_workflow.domain.durations import Span
+from ipm_workflow.domain.spec_base import Strict
 
 ContactChannel = Literal["sms", "call", "email", "letter", "mission_locale"]
 CONTACT_CHANNELS: tuple[ContactChannel, ...] = ("sms", "call", "email", "letter", "mission_locale")
@@ -18,11 +19,7 @@ UNKNOWN = "unknown"
 GrantRule = Literal["pro_rata_days", "full", "nothing"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Checkpoint(_Strict):
+class Checkpoint(Strict):
     """One outcome checkpoint: its outcome field and the reminder rule that opens it."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -49,7 +46,7 @@ class Checkpoint(_Strict):
         return f"{self.outcome}_confidence"
 
 
-class LostContact(_Strict):
+class LostContact(Strict):
     """When a follow-up may end in lost contact: unanswered attempts at one checkpoint."""
 
     attempts: int = Field(ge=1, le=100, description="Unanswered attempts needed, at least.")
@@ -60,7 +57,7 @@ class LostContact(_Strict):
     trigger: str = Field(default="lose_contact", description="The transition it guards.")
 
 
-class FollowUp(_Strict):
+class FollowUp(Strict):
     """The follow-up after a return: its states, checkpoints, survey order and lost contact."""
 
     states: list[str] = Field(default_factory=lambda: ["FOLLOW_UP"], min_length=1)
@@ -71,7 +68,7 @@ class FollowUp(_Strict):
     lost_contact: LostContact | None = None
 
 
-class EarlyReturnGrant(_Strict):
+class EarlyReturnGrant(Strict):
     """How the grant of an interrupted stay is proposed, before a person confirms it."""
 
     reason_field: str = "early_return_reason"
@@ -79,7 +76,7 @@ class EarlyReturnGrant(_Strict):
     by_reason: dict[str, GrantRule] = Field(default_factory=dict)
 
 
-class Money(_Strict):
+class Money(Strict):
     """Money on a mobility: the grant, its pre-financing, balance and recovery (euro cents)."""
 
     balance_due_after_report: Span = Field(

@@ -7,25 +7,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ipm_workflow.domain.cases import CaseFacts
+from ipm_workflow.domain.spec_base import Strict, exactly_one
 
 
-class DaysBetween(BaseModel):
+class DaysBetween(Strict):
     """Days from one date to another; `inclusive` counts both ends (a stay of one day is 1)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     start: str
     end: str
     inclusive: bool = True
 
 
-class ComputedSpec(BaseModel):
+class ComputedSpec(Strict):
     """One computed value: exactly one of `days_between` or `first_of`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     days_between: DaysBetween | None = None
     first_of: list[str] | None = Field(default=None, min_length=2)
@@ -33,8 +30,7 @@ class ComputedSpec(BaseModel):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ComputedSpec:
-        if (self.days_between is None) == (self.first_of is None):
-            raise ValueError("a computed value has exactly one of 'days_between' or 'first_of'")
+        exactly_one(self, "a computed value has", ("days_between", "first_of"))
         return self
 
     @property

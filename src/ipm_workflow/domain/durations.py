@@ -15,7 +15,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
@@ -26,6 +25,8 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
+
+from ipm_workflow.domain.spec_base import Strict
 
 # Longest duration anything may declare: ten years (a journey lasts months, a grant a few years).
 MAX_DAYS = 3660
@@ -220,10 +221,8 @@ def add_business_days(day: date, days: int) -> date:
     return day
 
 
-class BusinessDays(BaseModel):
+class BusinessDays(Strict):
     """A time limit in worked days: `time_limit: {business_days: 2}`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     business_days: int = Field(ge=1, le=MAX_BUSINESS_DAYS)
 

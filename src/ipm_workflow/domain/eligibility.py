@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ipm_workflow.domain.cases import age_on
 from ipm_workflow.domain.durations import Span
 from ipm_workflow.domain.errors import Unmet
+from ipm_workflow.domain.spec_base import Strict
 
 MAX_AGE = 150
 OPENING = "open"  # the name `checked_on` gives to opening a case
@@ -26,11 +27,7 @@ PersonFact = Literal["recognised_disability", "fewer_opportunities"]
 INELIGIBLE = "ineligible"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AgeExtension(_Strict):
+class AgeExtension(Strict):
     """A bound that replaces the rule's own when a fact about the person holds."""
 
     when: PersonFact
@@ -38,7 +35,7 @@ class AgeExtension(_Strict):
     max: int | None = Field(default=None, ge=0, le=MAX_AGE)
 
 
-class AgeRule(_Strict):
+class AgeRule(Strict):
     """The age in whole years on a date (a date field, or 'today') lies within bounds."""
 
     rule: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -56,7 +53,7 @@ class AgeRule(_Strict):
         return self
 
 
-class StayExtension(_Strict):
+class StayExtension(Strict):
     """Stay bounds that replace the rule's own when a fact about the person holds."""
 
     when: PersonFact
@@ -64,7 +61,7 @@ class StayExtension(_Strict):
     max: Span | None = None
 
 
-class StayRule(_Strict):
+class StayRule(Strict):
     """The stay, from one date field to another, lasts at least `min` and at most `max`."""
 
     start: str = "planned_start"
@@ -74,20 +71,20 @@ class StayRule(_Strict):
     extensions: list[StayExtension] = Field(default_factory=list)
 
 
-class OnceInALifetime(_Strict):
+class OnceInALifetime(Strict):
     """Nobody does this programme twice: another case of it in one of `done_in` refuses."""
 
     done_in: list[str] = Field(min_length=1)
 
 
-class AppliesWhen(_Strict):
+class AppliesWhen(Strict):
     """The rules apply to cases whose field holds this value (several programmes per file)."""
 
     field: str
     value: str
 
 
-class ProgrammeRules(_Strict):
+class ProgrammeRules(Strict):
     """The eligibility rules of one programme, with the source that sets them."""
 
     programme: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -186,42 +183,27 @@ def _check_age(p: ProgrammeRules, rule: AgeRule, at: Situation) -> Unmet | None:
         return None if at.opening else _refusal(p.programme, rule.rule, missing, None, None)
     low, high, extended = _age_bounds(rule, person)
     more = {"at": rule.at} | ({"extended_by": extended} if extended else {})
+
+    def refuse(message: str, value: int, bound: int) -> Unmet:
+        return _refusal(p.programme, rule.rule, message, value, bound, **more)
+
     day = _day(rule.at, data, today)
     if day is None:
         # The date that matters is not known yet: only an age already above the upper bound
         # can be refused now (nobody gets younger); the rule is judged again once it is set.
         age = age_on(person.birth_date, today)
         if high is not None and age > high:
-            return _refusal(
-                p.programme,
-                rule.rule,
-                f"age today is {age}, above the upper bound {high} (checked on {rule.at})",
-                age,
-                high,
-                **more,
-            )
+            checked = f"(checked on {rule.at})"
+            return refuse(f"age today is {age}, above the upper bound {high} {checked}", age, high)
         return None
     age = age_on(person.birth_date, day)
+    said = f"age on {rule.at} ({day}) is {age}"
     if high is not None and age > high:
-        return _refusal(
-            p.programme,
-            rule.rule,
-            f"age on {rule.at} ({day}) is {age}, above the upper bound {high}",
-            age,
-            high,
-            **more,
-        )
+        return refuse(f"{said}, above the upper bound {high}", age, high)
     # On opening, a referral may come before the young person is old enough: the lower bound is
     # judged at the assessment. Only what can never change (an age above the bound) refuses.
     if low is not None and age < low and not at.opening:
-        return _refusal(
-            p.programme,
-            rule.rule,
-            f"age on {rule.at} ({day}) is {age}, below the lower bound {low}",
-            age,
-            low,
-            **more,
-        )
+        return refuse(f"{said}, below the lower bound {low}", age, low)
     return None
 
 

@@ -5,16 +5,24 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, cast
 
-from transitions import EventData, Machine
+from transitions import Machine
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.actions import Action, InputView, Outcome
 from ipm_workflow.domain.cases import CaseFacts
 from ipm_workflow.domain.definitions import PREVIOUS_STATE, TransitionSpec, Workflow
+from ipm_workflow.domain.engine_conditions import (
+    Attempt,
+    Edge,
+    Effects,
+    Gate,
+    GuardCondition,
+    depends_on_inputs,
+)
 from ipm_workflow.domain.errors import (
     GuardFailed,
     InvalidTransition,
@@ -22,82 +30,9 @@ from ipm_workflow.domain.errors import (
     Unmet,
 )
 from ipm_workflow.domain.followup import engine_guards, settle
-from ipm_workflow.domain.guards import GuardBase
 from ipm_workflow.domain.values import coerce_inputs
 
 __all__ = ["Action", "CompiledWorkflow", "InputView", "Outcome"]
-
-
-@dataclass(frozen=True, eq=False)
-class _Edge:
-    """One concrete edge of the machine: a transition from one source to one destination."""
-
-    spec: TransitionSpec
-    source: str
-    dest: str
-    # For '@previous' destinations: the edge only serves cases that came from `dest`.
-    requires_previous: bool = False
-
-
-@dataclass
-class _Attempt:
-    """What the machine's conditions judge and its callbacks fill, for one trigger."""
-
-    facts: CaseFacts
-    role: str
-    previous_state: str | None
-    now: datetime | None = None
-    effects: dict[str, Any] = field(default_factory=dict)
-
-
-class _Gate:
-    """First condition of an edge: it serves the case's previous state and the actor's role."""
-
-    def __init__(self, edge: _Edge) -> None:
-        self.edge = edge
-        self.roles = frozenset(edge.spec.roles)
-
-    def serves(self, attempt: _Attempt) -> bool:
-        """Tell whether an '@previous' edge leads back where the case came from."""
-        return not self.edge.requires_previous or attempt.previous_state == self.edge.dest
-
-    def __call__(self, event: EventData) -> bool:
-        attempt: _Attempt = event.kwargs["attempt"]
-        return policy.admits(self.roles, attempt.role) and self.serves(attempt)
-
-
-class _GuardCondition:
-    """A declared guard as a condition of the machine; the same object explains a refusal."""
-
-    def __init__(self, guard: GuardBase, inputs: frozenset[str]) -> None:
-        self.guard = guard
-        # The trigger's own inputs this guard reads: not yet given when actions are listed.
-        self.reads_inputs = list(
-            dict.fromkeys(r[1] for r in guard.all_field_refs() if r[1] in inputs)
-        )
-
-    def unmet(self, facts: CaseFacts) -> Unmet | None:
-        """Return what is unmet, or None."""
-        return self.guard.check(facts)
-
-    def depends_on(self, facts: CaseFacts) -> list[str]:
-        """Inputs this guard reads that the case does not hold yet (judged when given)."""
-        return [name for name in self.reads_inputs if facts.data.get(name) in (None, "")]
-
-    def __call__(self, event: EventData) -> bool:
-        return self.guard.check(event.kwargs["attempt"].facts) is None
-
-
-class _Effects:
-    """The declared effects of a transition, run by the machine before it changes state."""
-
-    def __init__(self, spec: TransitionSpec) -> None:
-        self.spec = spec
-
-    def __call__(self, event: EventData) -> None:
-        attempt: _Attempt = event.kwargs["attempt"]
-        if attempt.now is not None:
-            attempt.effects = _effects(self.spec, attempt.now, attempt.facts.today)
 
 
 class _Carrier:
@@ -131,8 +66,8 @@ class CompiledWorkflow:
             inputs = frozenset(i.field for i in spec.inputs)
             # The engine's own guards (the declared lost-contact rule) come after the file's.
             declared = [*spec.guards, *engine_guards(definition, spec.trigger)]
-            guards = [_GuardCondition(g, inputs) for g in declared]
-            effects = _Effects(spec)
+            guards = [GuardCondition(g, inputs) for g in declared]
+            effects = Effects(spec)
             for source in definition.expanded_sources(spec):
                 self._triggers.setdefault(source, [])
                 if spec.trigger not in self._triggers[source]:
@@ -143,17 +78,17 @@ class CompiledWorkflow:
                         spec.trigger,
                         source,
                         edge.dest,
-                        conditions=[_Gate(edge), *guards],
+                        conditions=[Gate(edge), *guards],
                         before=[effects] if spec.effects else [],
                     )
         self._carriers: queue.SimpleQueue[_Carrier] = queue.SimpleQueue()
         self._lock = threading.Lock()
 
-    def _edges_of(self, spec: TransitionSpec, source: str) -> list[_Edge]:
+    def _edges_of(self, spec: TransitionSpec, source: str) -> list[Edge]:
         if spec.dest != PREVIOUS_STATE:
-            return [_Edge(spec, source, spec.dest)]
+            return [Edge(spec, source, spec.dest)]
         candidates = self.definition.previous_candidates(source)
-        return [_Edge(spec, source, prev, requires_previous=True) for prev in candidates]
+        return [Edge(spec, source, prev, requires_previous=True) for prev in candidates]
 
     def triggers_from(self, state: str) -> list[str]:
         """Return the triggers leaving a state, in declaration order."""
@@ -163,21 +98,21 @@ class CompiledWorkflow:
         self, facts: CaseFacts, role: str, previous_state: str | None = None
     ) -> list[Action]:
         """List every trigger out of the current state, allowed or denied with its reasons."""
-        attempt = _Attempt(facts, role, previous_state)
+        attempt = Attempt(facts, role, previous_state)
         return [
             self._judge(attempt, trigger, listing=True)
             for trigger in self.triggers_from(facts.state)
         ]
 
-    def _conditions(self, state: str, trigger: str) -> list[tuple[_Gate, list[_GuardCondition]]]:
+    def _conditions(self, state: str, trigger: str) -> list[tuple[Gate, list[GuardCondition]]]:
         """The machine's own transitions of a trigger from a state, as (gate, guards), in order."""
         found = []
         for transition in self._machine.events[trigger].transitions[state]:
             gate, *guards = (c.func for c in transition.conditions)
-            found.append((cast(_Gate, gate), cast(list[_GuardCondition], guards)))
+            found.append((cast(Gate, gate), cast(list[GuardCondition], guards)))
         return found
 
-    def _judge(self, attempt: _Attempt, trigger: str, *, listing: bool) -> Action:
+    def _judge(self, attempt: Attempt, trigger: str, *, listing: bool) -> Action:
         """Explain a trigger from the machine's conditions, in the order the machine tries them.
 
         When listing, a guard reading one of the trigger's inputs that the case does not hold
@@ -198,7 +133,7 @@ class CompiledWorkflow:
             )
         if not serving:
             unmet.append(Unmet("no_previous_state", "the state to return to is unknown"))
-        chosen: _Gate | None = None
+        chosen: Gate | None = None
         pending: list[Unmet] = []
         for gate, guards in permitted:
             missing: list[Unmet] = []
@@ -206,7 +141,7 @@ class CompiledWorkflow:
             for condition in guards:
                 later = condition.depends_on(facts) if listing else []
                 if later:
-                    waiting.append(_depends_on(later))
+                    waiting.append(depends_on_inputs(later))
                 elif (found := condition.unmet(facts)) is not None:
                     missing.append(found)
             if not missing:
@@ -261,13 +196,13 @@ class CompiledWorkflow:
         if specs is None:
             raise InvalidTransition(trigger, facts.state, self.triggers_from(facts.state))
         if not any(role in s.roles for s in specs):
-            action = self._judge(_Attempt(facts, role, previous_state), trigger, listing=True)
+            action = self._judge(Attempt(facts, role, previous_state), trigger, listing=True)
             raise RoleNotAllowed(
                 trigger, facts.state, action.unmet, self._allowed(facts, role, previous_state)
             )
         given = coerce_inputs(self.definition, specs[0], inputs or {}, reason)
         proposed = replace(facts, data={**facts.data, **given}) if given else facts
-        attempt = _Attempt(proposed, role, previous_state, now)
+        attempt = Attempt(proposed, role, previous_state, now)
         to_state = self._move(facts.state, trigger, attempt)
         if to_state is None:
             action = self._judge(attempt, trigger, listing=False)
@@ -280,7 +215,7 @@ class CompiledWorkflow:
         new_previous = facts.state if to_state != facts.state else previous_state
         return Outcome(trigger, facts.state, to_state, new_previous, data, changes, given)
 
-    def _move(self, state: str, trigger: str, attempt: _Attempt) -> str | None:
+    def _move(self, state: str, trigger: str, attempt: Attempt) -> str | None:
         """Fire on the shared machine; return the new state, or None when no edge's rules held."""
         carrier = self._borrow()
         try:
@@ -300,14 +235,3 @@ class CompiledWorkflow:
             with self._lock:
                 self._machine.add_model(carrier, initial=self.definition.initial_state)
             return carrier
-
-
-def _depends_on(names: list[str]) -> Unmet:
-    listed = ", ".join(names)
-    return Unmet("depends_on_input", f"depends on {listed}: judged when given", {"inputs": names})
-
-
-def _effects(spec: TransitionSpec, now: datetime, today: date) -> dict[str, Any]:
-    # "$today" is the case's calendar day (Ipm's time zone), not UTC's.
-    special = {"$today": today.isoformat(), "$now": now.isoformat()}
-    return {k: special.get(v, v) if isinstance(v, str) else v for k, v in spec.effects.items()}

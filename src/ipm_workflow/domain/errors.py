@@ -46,42 +46,39 @@ class InvalidInput(DomainError):
         self.errors = errors
 
 
-class InvalidTransition(DomainError):
+class _TriggerRefused(DomainError):
+    """A trigger refused from a state; `allowed` lists what the caller may fire instead."""
+
+    def __init__(
+        self, message: str, trigger: str, state: str, allowed: list[str], **context: Any
+    ) -> None:
+        super().__init__(message, trigger=trigger, state=state, **context, allowed=allowed)
+        self.trigger = trigger
+        self.state = state
+        self.allowed = allowed
+
+
+class InvalidTransition(_TriggerRefused):
     """The trigger does not leave the case's current state."""
 
     kind = "invalid-transition"
 
     def __init__(self, trigger: str, state: str, allowed: list[str]) -> None:
         listed = ", ".join(allowed) or "none"
-        super().__init__(
-            f"'{trigger}' is not a way out of state {state}; triggers from {state}: {listed}",
-            trigger=trigger,
-            state=state,
-            allowed=allowed,
-        )
-        self.trigger = trigger
-        self.state = state
-        self.allowed = allowed
+        message = f"'{trigger}' is not a way out of state {state}; triggers from {state}: {listed}"
+        super().__init__(message, trigger, state, allowed)
 
 
-class TransitionDenied(DomainError):
+class TransitionDenied(_TriggerRefused):
     """The trigger exists from this state but the actor or the case does not qualify."""
 
     kind = "transition-denied"
 
     def __init__(self, trigger: str, state: str, unmet: list[Unmet], allowed: list[str]) -> None:
         reasons = "; ".join(u.message for u in unmet)
-        super().__init__(
-            f"'{trigger}' from {state} is not allowed: {reasons}",
-            trigger=trigger,
-            state=state,
-            unmet=[u.as_dict() for u in unmet],
-            allowed=allowed,
-        )
-        self.trigger = trigger
-        self.state = state
+        message = f"'{trigger}' from {state} is not allowed: {reasons}"
+        super().__init__(message, trigger, state, allowed, unmet=[u.as_dict() for u in unmet])
         self.unmet = unmet
-        self.allowed = allowed
 
 
 class GuardFailed(TransitionDenied):
@@ -119,14 +116,21 @@ class Forbidden(DomainError):
     kind = "forbidden"
 
 
-class WorkflowInvalid(DomainError):
+class _ProblemsFound(DomainError):
+    """A file failed validation; the message lists every problem (its `title` first)."""
+
+    title = "invalid"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join([f"{self.title}:", *problems]), problems=problems)
+        self.problems = problems
+
+
+class WorkflowInvalid(_ProblemsFound):
     """A workflow file failed validation; the message lists every problem with its place."""
 
     kind = "workflow-invalid"
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("invalid workflow definitions:\n" + "\n".join(problems), problems=problems)
-        self.problems = problems
+    title = "invalid workflow definitions"
 
 
 class IdempotencyKeyReused(DomainError):
@@ -153,11 +157,8 @@ class SuspensionRefused(DomainError):
     kind = "suspension-refused"
 
 
-class RetentionConfigInvalid(DomainError):
+class RetentionConfigInvalid(_ProblemsFound):
     """The retention rules file failed validation; each problem names the file and place."""
 
     kind = "retention-config-invalid"
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("invalid retention rules:\n" + "\n".join(problems), problems=problems)
-        self.problems = problems
+    title = "invalid retention rules"

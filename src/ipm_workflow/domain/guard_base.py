@@ -6,10 +6,11 @@ import math
 from abc import ABC, abstractmethod
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
 from ipm_workflow.domain.cases import ADULT_AGE, CaseFacts, age_on
 from ipm_workflow.domain.errors import Unmet
+from ipm_workflow.domain.spec_base import Strict
 
 # Numbers a workflow compares or sets stay within what both databases' JSON store exactly.
 MAX_NUMBER = 10**15
@@ -29,10 +30,9 @@ def _bounded_scalar(value: str | int | float | bool) -> str | int | float | bool
 Scalar = Annotated[str | int | float | bool, AfterValidator(_bounded_scalar)]
 
 
-class GuardBase(BaseModel, ABC):
+class GuardBase(Strict, ABC):
     """Common options of every guard kind."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     # Field names (attribute -> expected field type) that lint checks against the workflow.
     field_attrs: ClassVar[dict[str, str | None]] = {}
 
@@ -78,6 +78,11 @@ class GuardBase(BaseModel, ABC):
         shown = self.model_dump(exclude_defaults=True, exclude={"message", "kind"})
         args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         return self.message or f"{getattr(self, 'kind', type(self).__name__)}({args})"
+
+
+def field_missing(name: str) -> Unmet:
+    """The Unmet of a guard whose field (or date) is not set."""
+    return Unmet("field_missing", f"{name} is not set", {"field": name})
 
 
 def unmet_guards(guards: list[Any], facts: CaseFacts) -> list[Unmet]:

@@ -9,7 +9,7 @@ from pydantic import Field
 from ipm_workflow.domain.cases import CaseFacts
 from ipm_workflow.domain.durations import MAX_DAYS
 from ipm_workflow.domain.errors import Unmet
-from ipm_workflow.domain.guard_base import MAX_NUMBER, GuardBase
+from ipm_workflow.domain.guard_base import MAX_NUMBER, GuardBase, field_missing
 
 
 class DurationBetween(GuardBase):
@@ -47,7 +47,7 @@ class ValueBetween(GuardBase):
         """Unmet when the value is missing or out of bounds."""
         actual = facts.value(self.field)
         if isinstance(actual, bool) or not isinstance(actual, int | float):
-            return Unmet("field_missing", f"{self.field} is not set", {"field": self.field})
+            return field_missing(self.field)
         return _out_of_bounds("value_out_of_range", self.field, actual, (self.min, self.max))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ipm_workflow.domain.cases import CaseFacts
 from ipm_workflow.domain.definitions import Labels, Workflow
 from ipm_workflow.domain.guard_base import GuardBase
-from ipm_workflow.domain.guards import DocumentsPresent
+from ipm_workflow.domain.guard_fields import DocumentsPresent
 
 CLOSED = "closed"
 

@@ -17,42 +17,13 @@ from ipm_workflow.domain.definitions import (
 )
 from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.followup import follow_up_problems
+from ipm_workflow.domain.lint_names import name_problems
 from ipm_workflow.domain.lint_values import ValueChecks, did_you_mean
 from ipm_workflow.domain.money import money_problems
 
 __all__ = ["Problem", "did_you_mean", "lint"]
 
 Path = tuple[str | int, ...]
-
-# Names the state-machine library (transitions 0.9) or our case model read in a special way.
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-RESERVED_STATES = {
-    "*": "the state-machine library reads '*' as 'every state'",
-    "=": "the state-machine library reads '=' as 'the same state' (the case would not move)",
-    PREVIOUS_STATE: "'@previous' is the destination meaning 'back where the case came from'",
-}
-RESERVED_TRIGGERS = {
-    "state": "it is the case model's attribute that holds the state",
-    "trigger": "it is the method the state-machine library adds to fire a trigger by name",
-}
-# The library adds is_<state>(), may_<trigger>() and to_<state>() to the case model, and looks
-# callbacks up by these prefixes: a trigger of that shape would shadow or be taken for one.
-RESERVED_TRIGGER_PREFIXES = (
-    "is_",
-    "may_",
-    "to_",
-    "before_",
-    "after_",
-    "prepare_",
-    "on_enter_",
-    "on_exit_",
-    "on_exception",
-    "on_final",
-    "finalize_",
-)
-RESERVED_FIELDS = {
-    "today": "guards read 'today' as the current date, so a field of that name could never be read",
-}
 
 
 @dataclass(frozen=True)
@@ -80,7 +51,8 @@ class _Linter(ValueChecks):
 
     def run(self) -> list[Problem]:
         wf = self.wf
-        self.check_names()
+        for path, message in name_problems(wf):
+            self.report(path, message)
         self.known(("initial_state",), "state", wf.initial_state, wf.states)
         for name, state in wf.states.items():
             if state.owner is not None:
@@ -102,29 +74,6 @@ class _Linter(ValueChecks):
         for path, message in [*follow_up_problems(wf), *money_problems(wf)]:
             self.report(path, message)
         return self.problems
-
-    def check_names(self) -> None:
-        for name in self.wf.states:
-            why = RESERVED_STATES.get(name)
-            if why is None and not _NAME.match(name):
-                why = "a state name is letters, digits and '_', starting with a letter"
-            if why:
-                self.report(("states", name), f"state name '{name}' is reserved or invalid: {why}")
-        for i, t in enumerate(self.wf.transitions):
-            why = RESERVED_TRIGGERS.get(t.trigger)
-            prefix = next((p for p in RESERVED_TRIGGER_PREFIXES if t.trigger.startswith(p)), None)
-            if why is None and prefix is not None:
-                why = f"names starting with '{prefix}' belong to the state-machine library"
-            if why:
-                self.report(
-                    ("transitions", i, "trigger"), f"trigger name '{t.trigger}' is reserved: {why}"
-                )
-        for name in [*self.wf.fields, *self.wf.computed]:
-            why = RESERVED_FIELDS.get(name)
-            if why is None and not _NAME.match(name):
-                why = "a field name is letters, digits and '_', starting with a letter"
-            if why:
-                self.report(("fields", name), f"field name '{name}' is reserved or invalid: {why}")
 
     def check_clock(self, name: str) -> None:
         state = self.wf.states[name]

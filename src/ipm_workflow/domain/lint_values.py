@@ -7,8 +7,10 @@ from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
-from ipm_workflow.domain.definitions import FIELD_RECIPIENT, FromField, Recipient, Workflow
-from ipm_workflow.domain.guards import FieldIn, GuardBase
+from ipm_workflow.domain.definitions import Workflow
+from ipm_workflow.domain.guard_fields import FieldIn
+from ipm_workflow.domain.guards import GuardBase
+from ipm_workflow.domain.reminder_rules import FIELD_RECIPIENT, FromField, Recipient
 from ipm_workflow.domain.value_lists import value_lists
 
 Path = tuple[str | int, ...]

@@ -69,13 +69,20 @@ class ErasureRequest:
 
 
 @dataclass(frozen=True)
-class DataExport:
-    """One subject access export: whose, by whom, when, in which format."""
+class PersonDataAccess:
+    """One access to a person's data, for the audit: whose, by whom (actor reference and role),
+    when."""
 
     person_id: int
     actor: str
     role: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class DataExport(PersonDataAccess):
+    """One subject access export: whose, by whom, when, in which format."""
+
     format: str
     entry_point: str | None = None
 

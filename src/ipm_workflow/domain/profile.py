@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from ipm_workflow.domain.privacy import PersonDataAccess
+
 
 class Gender(StrEnum):
     """Gender as the State and Région reports break it down, "not declared" included [S1][S3]."""
@@ -129,13 +131,9 @@ class CommuneRef:
 
 
 @dataclass(frozen=True)
-class SensitiveRead:
+class SensitiveRead(PersonDataAccess):
     """Who read (or was refused) a person's sensitive data, when, on which case, from where."""
 
-    person_id: int
-    actor: str
-    role: str
-    at: datetime
     case_id: int | None = None
     entry_point: str | None = None  # the page or endpoint, e.g. "api:people.sensitive"
     allowed: bool = True

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain.cases import Case, CaseFacts
 from ipm_workflow.domain.clocks import effective_start
-from ipm_workflow.domain.definitions import EventMessage, ReminderRule, Workflow, recipient_keys
+from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.durations import add_business_days
 from ipm_workflow.domain.guards import unmet_guards
 from ipm_workflow.domain.reminder_lifecycle import Status
+from ipm_workflow.domain.reminder_rules import EventMessage, ReminderRule, recipient_keys
 
 Kind = Literal["reminder", "escalation", "timeout", "event"]
 SYSTEM_RECIPIENT = "system"

@@ -15,7 +15,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from ipm_workflow.domain.spec_base import Strict
 
 
 class Keeps(StrEnum):
@@ -25,11 +27,7 @@ class Keeps(StrEnum):
     PSEUDONYMISED_RECORD = "pseudonymised_record"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CaseEnd(_Strict):
+class CaseEnd(Strict):
     """A period counted from the end of each case the rule covers (an open case never ends it).
 
     The end is the date in `date_field` of the case's data when set (e.g. the balance payment),
@@ -41,7 +39,7 @@ class CaseEnd(_Strict):
     from_end_of_year: bool = False
 
 
-class Until(_Strict):
+class Until(Strict):
     """When a rule ends: the latest of an age reached and a period after the cases' end."""
 
     age: int | None = Field(default=None, ge=1, le=120)
@@ -54,7 +52,7 @@ class Until(_Strict):
         return self
 
 
-class Covers(_Strict):
+class Covers(Strict):
     """Which cases a rule is about; a rule covering every person has no `workflows`."""
 
     workflows: list[str] | None = None
@@ -63,7 +61,7 @@ class Covers(_Strict):
     )
 
 
-class RetentionRule(_Strict):
+class RetentionRule(Strict):
     """One declared rule, with the law or practice it comes from."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
@@ -78,7 +76,7 @@ class RetentionRule(_Strict):
         return self.covers.workflows is None and self.covers.when_field is None
 
 
-class RetentionPolicy(_Strict):
+class RetentionPolicy(Strict):
     """Every rule, and what happens when none requires keeping anything any more."""
 
     rules: list[RetentionRule] = Field(min_length=1)

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.documents import document_line
-from ipm_workflow.domain.guards import DocumentsPresent, GuardBase
+from ipm_workflow.domain.guard_fields import DocumentsPresent
+from ipm_workflow.domain.guards import GuardBase
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.messages import (
     DeliveryPolicy,

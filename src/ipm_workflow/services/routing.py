@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ipm_workflow.domain.cases import ADULT_AGE, Case, age_on
-from ipm_workflow.domain.definitions import FIELD_RECIPIENT
 from ipm_workflow.domain.people import Guardian, MissionLocale, Person, User
+from ipm_workflow.domain.reminder_rules import FIELD_RECIPIENT
 from ipm_workflow.services.messages import ChannelName, DeliveryPolicy
 
 

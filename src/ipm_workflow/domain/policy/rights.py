@@ -1,18 +1,14 @@
-"""The one access policy: who may do which action, and which cases, people and cohorts they see.
-
-Every caller (HTTP guards, services, the command line, the worker) asks this module; no other
-module compares role names or mission locales. A workflow file then narrows `cases.fire` and
-`cases.open` further with the roles it declares per transition and for opening.
-"""
+"""Roles, the actions an actor may ask for and which roles may ask for each (the README's
+table); who the actor is; a workflow's own roles per transition and for opening."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal, get_args
 
-from ipm_workflow.domain.errors import Forbidden, NotFound
+from ipm_workflow.domain.errors import Forbidden
 
 if TYPE_CHECKING:  # people.py takes its role type from here
     from ipm_workflow.domain.people import User
@@ -32,7 +28,7 @@ GUARDIAN = "guardian"
 PORTAL_ROLES = (YOUNG_PERSON, GUARDIAN)
 ROLES = (*USER_ROLES, OPERATOR, SYSTEM, *EXTERNAL_ROLES, GUARDIAN)
 # Roles that reach every mission locale; the others reach only the ones they work for.
-_EVERYWHERE = frozenset({SUPERVISOR, ADMIN, TRAINER, OPERATOR, SYSTEM})
+EVERYWHERE = frozenset({SUPERVISOR, ADMIN, TRAINER, OPERATOR, SYSTEM})
 # Workflow roles a user of a platform role may act in (the CLI's --role).
 _ACTS_AS = {ADVISOR: (ADVISOR, ML_ADVISOR), SUPERVISOR: (SUPERVISOR,), ADMIN: (ADMIN,)}
 OPERATOR_ID = "operator:cli"
@@ -127,20 +123,6 @@ RIGHTS: dict[Action, frozenset[str]] = {
     Action.UPLOADS_DOWNLOAD: frozenset({ADVISOR, SUPERVISOR}),
     Action.PEOPLE_PREFERENCES: _CASE_WORK | set(PORTAL_ROLES),
 }
-# What a person may change about themselves (their own pages): how and whether to be reached.
-PREFERENCE_FIELDS = frozenset(
-    {
-        "preferred_channel",
-        "language",
-        "consent_email",
-        "consent_sms",
-        "consent_email_source",
-        "consent_sms_source",
-    }
-)
-CONSENT_FIELDS = frozenset({"consent_email", "consent_sms"})
-# What a guardian may change about themselves: whether and how they are reached.
-GUARDIAN_PREFERENCE_FIELDS = frozenset({"consent_email", "consent_sms", "consent_source"})
 
 
 @dataclass(frozen=True)
@@ -161,49 +143,11 @@ class Actor:
         acting = role or user.role
         if acting != user.role and acting not in _ACTS_AS.get(user.role, ()):
             raise Forbidden(f"a user of role '{user.role}' may not act as '{acting}'")
-        scope = None if user.role in _EVERYWHERE else user.mission_locales
+        scope = None if user.role in EVERYWHERE else user.mission_locales
         return cls(user.actor, acting, scope, user.id)
 
 
 SYSTEM_ACTOR = Actor("system", SYSTEM)
-
-
-def portal_actor(person_id: int, guardian_id: int | None = None) -> Actor:
-    """The young person on their own pages, or one of their guardians; they reach no mission
-    locale, only the person's own cases (`see_case` with the case's person)."""
-    if guardian_id is None:
-        return Actor(f"{YOUNG_PERSON}:{person_id}", YOUNG_PERSON, frozenset(), None, person_id)
-    return Actor(f"{GUARDIAN}:{guardian_id}", GUARDIAN, frozenset(), None, person_id, guardian_id)
-
-
-def on_own_pages(actor: Actor) -> bool:
-    """Tell whether the actor is a young person or a guardian on the young person's pages."""
-    return actor.role in PORTAL_ROLES
-
-
-def is_guardian(actor: Actor) -> bool:
-    """Tell whether the actor is a guardian on the young person's pages."""
-    return actor.role == GUARDIAN
-
-
-def answers_reminder(actor: Actor, recipient: str) -> bool:
-    """On their own pages a young person or guardian answers only the reminders addressed to
-    the young person or the guardians; staff answer any they see."""
-    return actor.person_id is None or recipient in PORTAL_ROLES
-
-
-def gives_consent(actor: Actor, minor: bool) -> bool:
-    """Whether the actor may give or withdraw the person's consent to be reached: for a minor,
-    only a guardian (or staff recording it); an adult gives their own."""
-    return not (minor and actor.role == YOUNG_PERSON)
-
-
-def require_person_change(actor: Actor, fields: Collection[str]) -> None:
-    """Raise Forbidden unless the actor may change these fields of a person: preferences alone
-    are the person's own (PEOPLE_PREFERENCES), anything else needs PEOPLE_UPDATE."""
-    if set(fields) <= PREFERENCE_FIELDS and may(actor, Action.PEOPLE_PREFERENCES):
-        return
-    require(actor, Action.PEOPLE_UPDATE)
 
 
 # The console operator: someone with shell access to the server, acting without `--as`.
@@ -220,92 +164,6 @@ def require(actor: Actor, action: Action) -> None:
     if not may(actor, action):
         allowed = ", ".join(sorted(RIGHTS[action]))
         raise Forbidden(f"role '{actor.role}' may not use {action.value}; allowed: {allowed}")
-
-
-def reach(actor: Actor) -> frozenset[str] | None:
-    """Return the missions locales whose cases the actor sees (None: all of them)."""
-    if actor.role in _EVERYWHERE:
-        return None
-    return actor.mission_locales if actor.mission_locales is not None else frozenset()
-
-
-def reaches(actor: Actor, mission_locale_id: str) -> bool:
-    """Tell whether the actor sees the cases of a mission locale."""
-    scope = reach(actor)
-    return scope is None or mission_locale_id in scope
-
-
-def narrow(actor: Actor, wanted: Iterable[str] | None) -> list[str] | None:
-    """Intersect a listing's mission-locale filter with the actor's reach (None: no filter)."""
-    scope = reach(actor)
-    if scope is None:
-        return None if wanted is None else sorted(wanted)
-    return sorted(scope if wanted is None else scope & set(wanted))
-
-
-def require_guardian_change(actor: Actor, guardian_id: int, fields: Collection[str]) -> None:
-    """Raise Forbidden unless the actor may change these fields of a guardian: a guardian their
-    own consents on the young person's pages; anything else needs PEOPLE_UPDATE."""
-    if actor.guardian_id == guardian_id and set(fields) <= GUARDIAN_PREFERENCE_FIELDS:
-        return
-    require(actor, Action.PEOPLE_UPDATE)
-
-
-def see_case(
-    actor: Actor, case_id: int, mission_locale_id: str, person_id: int | None = None
-) -> None:
-    """Raise NotFound (as for a missing case) unless the actor sees the case; on their own
-    pages a young person or guardian sees only the person's cases (`person_id`, the case's)."""
-    if actor.person_id is not None:
-        if person_id != actor.person_id:
-            raise NotFound(f"case {case_id} not found")
-        return
-    if not reaches(actor, mission_locale_id):
-        raise NotFound(f"case {case_id} not found")
-
-
-def provides(actor: Actor, providers: Collection[str]) -> bool:
-    """Whether the actor may send a document the checklist says `providers` provide.
-
-    Staff may send any document on someone's behalf; the young person and a guardian only
-    the documents the workflow declares theirs.
-    """
-    return actor.role not in PORTAL_ROLES or actor.role in providers
-
-
-def sees_person(
-    actor: Actor, case_mission_locales: Collection[str], registered_by: str | None
-) -> bool:
-    """A person is seen by their cases' missions locales, their registrant and the wide roles."""
-    scope = reach(actor)
-    return scope is None or registered_by == actor.id or bool(scope & set(case_mission_locales))
-
-
-def see_person(
-    actor: Actor, person_id: int, case_mission_locales: Collection[str], registered_by: str | None
-) -> None:
-    """Raise NotFound (as for a missing person) unless the actor sees the person."""
-    if actor.person_id is not None:
-        if person_id != actor.person_id:
-            raise NotFound(f"person {person_id} not found")
-        return
-    if not sees_person(actor, case_mission_locales, registered_by):
-        raise NotFound(f"person {person_id} not found")
-
-
-def sees_cohort(
-    actor: Actor, member_mission_locales: Collection[str], created_by: str | None
-) -> bool:
-    """A cohort is seen like its cases: by its members' missions locales, and by its creator."""
-    return sees_person(actor, member_mission_locales, created_by)
-
-
-def see_cohort(
-    actor: Actor, cohort_id: int, member_mission_locales: Collection[str], created_by: str | None
-) -> None:
-    """Raise NotFound (as for a missing cohort) unless the actor sees the cohort."""
-    if not sees_cohort(actor, member_mission_locales, created_by):
-        raise NotFound(f"cohort {cohort_id} not found")
 
 
 def may_open(actor: Actor, workflow: str, opening_roles: Collection[str]) -> None:
@@ -326,17 +184,6 @@ def admits(declared_roles: Collection[str], role: str) -> bool:
 def workflow_role(actor: Actor) -> str:
     """Return the role a workflow's per-transition `roles` are checked against."""
     return actor.role
-
-
-def own_agenda(actor: Actor) -> int | None:
-    """Return the advisor whose agenda this is (None: the whole reach, for supervisors)."""
-    return actor.user_id if actor.role == ADVISOR else None
-
-
-def takes_unnamed_case(actor: Actor, referral: bool) -> int | None:
-    """Who follows a case opened without naming an advisor: the Ipm advisor who opens it; a
-    mission locale's referral (an ML advisor, an import) stays unassigned for the coordinators."""
-    return actor.user_id if actor.role == ADVISOR and not referral else None
 
 
 def rights_table() -> list[tuple[str, list[str]]]:
