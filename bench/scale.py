@@ -55,8 +55,8 @@ from ipm_workflow.adapters.db.tables import PersonRow
 from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.config import ROOT
 from ipm_workflow.logging import configure_logging
+from ipm_workflow.services.case_ports import AuditQuery, CaseQuery
 from ipm_workflow.services.commands import Actor, FireTrigger
-from ipm_workflow.services.ports import AuditQuery, CaseQuery
 
 BEFORE_INDEXES = "0006_core"
 # The indexes of migrations 0013_indexes and 0020_scale, dropped and restored around each sample.

@@ -162,7 +162,7 @@ class Container:
             session_lifetime=timedelta(minutes=self.settings.portal_session_minutes),
             public_url=self.settings.links_url,
         )
-        self.delivery.portal = self.portal
+        self.delivery.addressing.portal = self.portal
         self.journey = JourneyService(
             store, self.reminders, self.people, self.person_records, self.delivery
         )

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Actor
-from ipm_workflow.services.uploads import DecideUpload
+from ipm_workflow.services.commands import DecideUpload
 from journey.pages import csrf_of, sign_in
 from journey.service import Journey
 from journey.uploads import small_pdf

@@ -11,8 +11,7 @@ import pytest
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR
-from ipm_workflow.services.commands import Actor, OpenCase
-from ipm_workflow.services.uploads import SendUpload
+from ipm_workflow.services.commands import Actor, OpenCase, SendUpload
 from journey import CASES, OPENING, WORKFLOW, ApiJourney
 from journey.uploads import small_pdf
 

@@ -13,9 +13,9 @@ from ipm_workflow.domain.errors import GuardFailed, InvalidInput, NotFound
 from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR
 from ipm_workflow.services.attribution import MlCount, Period
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.commands import Actor, Reassign, RecordDocument
 from ipm_workflow.services.messages import DeliveryPolicy
-from ipm_workflow.services.ports import CaseQuery
 from ipm_workflow.services.routing import Audience, Route, route
 from journey import ML_ACTOR, Journey, refused_rules
 

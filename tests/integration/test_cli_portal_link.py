@@ -11,7 +11,7 @@ from typer.testing import Result
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import Actor
-from ipm_workflow.services.portal import LinkOutcome
+from ipm_workflow.services.portal_links import LinkOutcome
 
 Cli = Callable[..., Result]
 

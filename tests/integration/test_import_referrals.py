@@ -21,8 +21,8 @@ from ipm_workflow.adapters.db.tables import IdempotencyRow
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR, Actor
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.handlers import CaseService
-from ipm_workflow.services.ports import CaseQuery
 from journey.servers import IPM_WORKFLOW
 
 Cli = Callable[..., Result]

@@ -17,7 +17,7 @@ from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import OPERATOR_ACTOR, Actor
 from ipm_workflow.domain.privacy import ErasureDecision, ReadQuery, SentMessage
 from ipm_workflow.entrypoints.web.privacy import export_html
-from ipm_workflow.services.privacy import carry_out_erasure
+from ipm_workflow.services.erasure import carry_out_erasure
 from journey import Journey
 
 # Two people with distinctive values: every one of them is personal data of its owner only.

@@ -14,7 +14,9 @@ from ipm_workflow.domain.cases import Document
 from ipm_workflow.domain.errors import Forbidden, NotFound
 from ipm_workflow.domain.policy import Actor, portal_actor
 from ipm_workflow.domain.uploads import ScannerUnavailable, UploadRefused
-from ipm_workflow.services.uploads import DecideUpload, SendUpload, UploadDecided, UploadService
+from ipm_workflow.services.commands import DecideUpload, SendUpload
+from ipm_workflow.services.upload_stages import UploadDecided
+from ipm_workflow.services.uploads import UploadService
 from journey import GUARDIAN_EMAIL, Journey
 from journey.servers import free_port
 from journey.uploads import EICAR_LIKE, SIGNATURE, fake_clamd, jpeg_head, small_pdf

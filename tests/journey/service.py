@@ -14,6 +14,7 @@ from ipm_workflow.domain.errors import TransitionDenied
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.aftercare import ConfirmGrant, FollowUpView, LogContactAttempt, MoneyView
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.commands import (
     SYSTEM,
     Actor,
@@ -26,7 +27,6 @@ from ipm_workflow.services.commands import (
     UpdateData,
 )
 from ipm_workflow.services.handlers import Fired
-from ipm_workflow.services.ports import CaseQuery
 
 from .facts import (
     ADULT,

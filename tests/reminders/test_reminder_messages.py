@@ -151,7 +151,8 @@ class TestRenderingFault:
         self, container: Container, walker: Journey, pump: Pump, smtp: SmtpSink, advisor: Actor
     ) -> None:
         """The first-contact reminder with a broken subject: dead after one attempt."""
-        container.delivery.renderer = _LineBreakSubject(container.delivery.renderer)
+        addressing = container.delivery.addressing
+        addressing.renderer = _LineBreakSubject(addressing.renderer)
         cid = walker.open(walker.person())
         await pump.until(pump.clock.now() + 2 * DAY + DAY / 24)
 

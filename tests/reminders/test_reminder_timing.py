@@ -18,8 +18,8 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.commands import Actor, OpenCase
-from ipm_workflow.services.ports import CaseQuery
 from journey import ADVISOR_EMAIL, YP_EMAIL, Journey
 from journey.fixtures import workflows_of
 

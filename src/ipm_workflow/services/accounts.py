@@ -10,7 +10,6 @@ process, and within those seconds in the others.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ipm_workflow.domain.errors import InvalidInput, NotFound
 from ipm_workflow.domain.people import User
+from ipm_workflow.services.credentials import active_user, secret_digest
 from ipm_workflow.services.memory import Remembered
 from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ipm_workflow.services.staff_ports import SessionRecord
@@ -29,11 +29,6 @@ log = structlog.get_logger("ipm_workflow.accounts")
 LANGUAGES = ("fr", "en")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
-
-
-def session_id(cookie: str) -> str:
-    """Return the stored form of a session cookie (random: no salt needed)."""
-    return hashlib.sha256(cookie.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -113,7 +108,7 @@ class AccountService:
         cookie = secrets.token_urlsafe(32)
         now = self.clock.now()
         record = SessionRecord(
-            session_id(cookie), user.id, secrets.token_urlsafe(32), now, now + self.lifetime
+            secret_digest(cookie), user.id, secrets.token_urlsafe(32), now, now + self.lifetime
         )
         uow.staff.add_session(record)
         return StaffSession(user, record, cookie)
@@ -122,7 +117,7 @@ class AccountService:
         """The session of a cookie this process found live moments ago (no database read)."""
         if not cookie or len(cookie) > 100:
             return None
-        return self._known.get(session_id(cookie), self.clock.now())
+        return self._known.get(secret_digest(cookie), self.clock.now())
 
     def session(self, cookie: str) -> StaffSession | None:
         """Return the live session of a cookie's value, or None (unknown, expired, inactive)."""
@@ -131,14 +126,11 @@ class AccountService:
             return remembered
         now = self.clock.now()
         with self.uow(readonly=True) as uow:
-            record = uow.staff.session(session_id(cookie))
+            record = uow.staff.session(secret_digest(cookie))
             if record is None or record.expires_at <= now:
                 return None
-            try:
-                user = uow.directory.user(record.user_id)
-            except NotFound:
-                return None
-        if not user.active:
+            user = active_user(uow, record.user_id)
+        if user is None:
             return None
         found = StaffSession(user, record)
         self._known.keep(record.id, found, now, record.expires_at)
@@ -153,9 +145,9 @@ class AccountService:
 
     def sign_out(self, cookie: str) -> None:
         """End a session."""
-        self._known.forget(session_id(cookie))
+        self._known.forget(secret_digest(cookie))
         with self.uow() as uow:
-            uow.staff.delete_session(session_id(cookie))
+            uow.staff.delete_session(secret_digest(cookie))
             uow.commit()
 
     def set_password(self, username: str, password: str) -> User:

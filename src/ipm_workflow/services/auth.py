@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
 
-from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.people import User
+from ipm_workflow.services.credentials import active_user, secret_digest
 from ipm_workflow.services.memory import Remembered
 from ipm_workflow.services.ports import Clock, TokenRecord, UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.auth")
 TOKEN_PREFIX = "ipm_"  # noqa: S105 - a public prefix that tells our tokens apart, not a secret
-
-
-def token_hash(token: str) -> str:
-    """Return the stored form of a token (a SHA-256: tokens are random, no salt is needed)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,7 @@ class TokenService:
         with self.uow() as uow:
             user = uow.directory.user_by_name(username)
             record = uow.tokens.add(
-                user.id, token_hash(token), label, now, now + timedelta(days=days)
+                user.id, secret_digest(token), label, now, now + timedelta(days=days)
             )
             uow.commit()
         log.info("token_issued", user_id=user.id, token_id=record.id)
@@ -64,24 +58,21 @@ class TokenService:
         """The user of a token this process found valid moments ago (no database read), or None."""
         if not token.startswith(TOKEN_PREFIX):
             return None
-        return self._known.get(token_hash(token), self.clock.now())
+        return self._known.get(secret_digest(token), self.clock.now())
 
     def authenticate(self, token: str) -> User | None:
         """Return the active user a valid token belongs to, or None."""
         remembered = self.remembered(token)
         if remembered is not None or not token.startswith(TOKEN_PREFIX):
             return remembered
-        digest = token_hash(token)
+        digest = secret_digest(token)
         now = self.clock.now()
         with self.uow(readonly=True) as uow:
             record = uow.tokens.by_hash(digest)
             if record is None or record.revoked_at is not None or record.expires_at <= now:
                 return None
-            try:
-                user = uow.directory.user(record.user_id)
-            except NotFound:
-                return None
-        if not user.active:
+            user = active_user(uow, record.user_id)
+        if user is None:
             return None
         self._known.keep(digest, user, now, record.expires_at)
         return user

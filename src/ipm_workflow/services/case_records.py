@@ -13,9 +13,16 @@ from ipm_workflow.domain.chain import ChainReport, verify_chain
 from ipm_workflow.domain.errors import Forbidden, InvalidInput
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.attribution_ports import Move
+from ipm_workflow.services.case_ports import AuditQuery
 from ipm_workflow.services.case_store import CaseStore, Change
-from ipm_workflow.services.commands import Actor, Reassign, RecordDocument, UpdateData
-from ipm_workflow.services.ports import AuditQuery, UnitOfWork
+from ipm_workflow.services.commands import (
+    Actor,
+    Reassign,
+    RecordDocument,
+    UpdateData,
+    check_validity,
+)
+from ipm_workflow.services.ports import UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.cases")
 
@@ -91,11 +98,7 @@ class CaseRecords:
         """
         policy.require(actor, Action.CASES_DOCUMENT)
         store = self.store
-        if cmd.valid_from and cmd.valid_until and cmd.valid_from > cmd.valid_until:
-            raise InvalidInput(
-                "invalid validity dates",
-                [{"field": "valid_until", "message": "must be on or after valid_from"}],
-            )
+        check_validity(cmd.valid_from, cmd.valid_until)
         case, _ = store.load(uow, cmd.case_id, actor)
         store.expect(case, cmd.expected_version)
         declared = store.workflow_of(case).definition.documents

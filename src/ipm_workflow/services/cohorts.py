@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,11 +15,12 @@ from ipm_workflow.domain.errors import AlreadyExists, DomainError, InvalidInput
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services import idempotency
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, FireTrigger
 from ipm_workflow.services.firing import Firing
-from ipm_workflow.services.idempotency import Answer, Idempotency
-from ipm_workflow.services.ports import CaseQuery, UnitOfWork
+from ipm_workflow.services.idempotency import Answer, Idempotency, answer_of, result_of, tally
+from ipm_workflow.services.ports import UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.cohorts")
 
@@ -46,21 +47,6 @@ class BulkResult:
     dry_run: bool
     items: list[BulkItem]
     replayed: bool = False
-
-    @classmethod
-    def of(cls, body: dict[str, Any], *, replayed: bool = False) -> BulkResult:
-        """Rebuild a result from its JSON form."""
-        items = [BulkItem(**i) for i in body["items"]]
-        return cls(body["cohort_id"], body["trigger"], body["dry_run"], items, replayed)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the JSON form kept for idempotent replays."""
-        return {
-            "cohort_id": self.cohort_id,
-            "trigger": self.trigger,
-            "dry_run": self.dry_run,
-            "items": [asdict(i) for i in self.items],
-        }
 
 
 class CohortService:
@@ -199,27 +185,23 @@ class CohortService:
                     case.id or 0, trigger, inputs or {}, reason, request_id=request_id
                 )
                 items.append(self._one(uow, case, cmd, actor, dry_run))
-            return Answer(200, BulkResult(cohort_id, trigger, dry_run, items).as_dict())
+            return answer_of(BulkResult(cohort_id, trigger, dry_run, items))
 
-        if idempotency_key and not dry_run:
+        if dry_run:
+            with self.store.uow(readonly=True) as uow:  # a rehearsal writes nothing
+                answer = work(uow)
+        else:
             request = fingerprint or idempotency.fingerprint(
                 "POST", f"/cohorts/{cohort_id}/transitions", [trigger, inputs, reason]
             )
             answer = self.idempotency.run(actor, idempotency_key, request, work)
-        elif dry_run:
-            with self.store.uow(readonly=True) as uow:  # a rehearsal writes nothing
-                answer = work(uow)
-        else:
-            answer = self.store.transaction(work)
-        result = BulkResult.of(answer.body, replayed=answer.replayed)
+        result = result_of(BulkResult, BulkItem, answer)
         log.info(
             "cohort_bulk",
             cohort_id=cohort_id,
             trigger=trigger,
             dry_run=dry_run,
-            ok=sum(i.ok for i in result.items),
-            failed=sum(not i.ok for i in result.items),
-            replayed=result.replayed,
+            **tally(result),
         )
         return result
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ipm_workflow.domain import text
 from ipm_workflow.domain.cases import DocumentStatus
+from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.policy import SYSTEM_ACTOR, Actor
 
 # Actor is re-exported: a command names its actor.
@@ -33,12 +34,29 @@ def _check_reason(command: Any) -> None:
     object.__setattr__(command, "reason", cleaned)  # frozen: set once, here
 
 
+def check_validity(valid_from: date | None, valid_until: date | None) -> None:
+    """A document's validity: InvalidInput when it would end before it starts."""
+    if valid_from and valid_until and valid_from > valid_until:
+        raise InvalidInput(
+            "invalid validity dates",
+            [{"field": "valid_until", "message": "must be on or after valid_from"}],
+        )
+
+
 def _check_ml_contact(command: Any) -> None:
     """The mission locale's advisor: a name and an e-mail, by the rules of domain/text.py."""
     rules = {"ml_contact_name": text.name, "ml_contact_email": text.email_address}
     given = {k: text.blank_is_none(getattr(command, k)) for k in rules}
     for key, value in text.check(rules, given).items():
         object.__setattr__(command, key, value)  # frozen: set once, here
+
+
+@dataclass(frozen=True)
+class Reasoned:
+    """A command with a `reason`, checked by the one rule of every door (`_check_reason`)."""
+
+    def __post_init__(self) -> None:
+        _check_reason(self)
 
 
 @dataclass(frozen=True)
@@ -63,7 +81,7 @@ class OpenCase:
 
 
 @dataclass(frozen=True)
-class FireTrigger:
+class FireTrigger(Reasoned):
     """Fire one trigger on a case, optionally only if it is still at a known version."""
 
     case_id: int
@@ -73,12 +91,9 @@ class FireTrigger:
     expected_version: int | None = None
     request_id: str | None = None
 
-    def __post_init__(self) -> None:
-        _check_reason(self)
-
 
 @dataclass(frozen=True)
-class UpdateData:
+class UpdateData(Reasoned):
     """Change data fields of a case; each change is recorded with old and new value."""
 
     case_id: int
@@ -86,9 +101,6 @@ class UpdateData:
     reason: str | None = None
     expected_version: int | None = None
     request_id: str | None = None
-
-    def __post_init__(self) -> None:
-        _check_reason(self)
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ class RecordDocument:
 
 
 @dataclass(frozen=True)
-class Reassign:
+class Reassign(Reasoned):
     """Move a case to another mission locale or advisor; the state does not change."""
 
     case_id: int
@@ -121,12 +133,12 @@ class Reassign:
     ml_contact_email: str | None = None
 
     def __post_init__(self) -> None:
-        _check_reason(self)
+        super().__post_init__()
         _check_ml_contact(self)
 
 
 @dataclass(frozen=True)
-class Suspend:
+class Suspend(Reasoned):
     """Suspend an active case (a reason is required): its state stays, its clock stops."""
 
     case_id: int
@@ -134,12 +146,9 @@ class Suspend:
     expected_version: int | None = None
     request_id: str | None = None
 
-    def __post_init__(self) -> None:
-        _check_reason(self)
-
 
 @dataclass(frozen=True)
-class Resume:
+class Resume(Reasoned):
     """Resume a suspended case: its clock runs on, the paused time added to its deadline."""
 
     case_id: int
@@ -147,5 +156,26 @@ class Resume:
     expected_version: int | None = None
     request_id: str | None = None
 
-    def __post_init__(self) -> None:
-        _check_reason(self)
+
+@dataclass(frozen=True)
+class SendUpload:
+    """Send a file for a document of a case's checklist, with the validity dates it shows."""
+
+    case_id: int
+    document: str
+    content: bytes
+    valid_from: date | None = None
+    valid_until: date | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DecideUpload:
+    """Validate an upload (dates as sent unless corrected) or refuse it with a reason."""
+
+    upload_id: int
+    valid_from: date | None = None
+    valid_until: date | None = None
+    reason: str | None = None
+    expected_version: int | None = None
+    request_id: str | None = None

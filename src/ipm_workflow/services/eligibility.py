@@ -19,10 +19,11 @@ from ipm_workflow.domain.eligibility import (
     refusals,
 )
 from ipm_workflow.domain.errors import GuardFailed, Unmet
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.people import visible_person
-from ipm_workflow.services.ports import CaseQuery, UnitOfWork
+from ipm_workflow.services.ports import UnitOfWork
 
 # Enough for anyone's lifetime of cases (a person has a handful).
 _PAST_LIMIT = 500

@@ -20,6 +20,7 @@ from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services import eligibility
 from ipm_workflow.services.aftercare import Aftercare
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_sheet import CaseSheet, explain_actions, read_sheet
 from ipm_workflow.services.case_store import CaseStore, Change, retrying
@@ -27,7 +28,7 @@ from ipm_workflow.services.commands import Actor, FireTrigger, OpenCase
 from ipm_workflow.services.firing import Fired, Firing
 from ipm_workflow.services.idempotency import Answer, Idempotency
 from ipm_workflow.services.people import visible_person
-from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
+from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ipm_workflow.services.suspensions import Suspensions
 
 __all__ = ["CaseService", "Fired"]

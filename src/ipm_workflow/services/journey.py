@@ -21,7 +21,7 @@ from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.delivery import DeliveryService
 from ipm_workflow.services.people import PeopleService
 from ipm_workflow.services.person_records import PersonRecords
-from ipm_workflow.services.portal import PortalSession, minor
+from ipm_workflow.services.portal_links import PortalSession, minor
 from ipm_workflow.services.reminders import ReminderService
 
 log = structlog.get_logger("ipm_workflow.portal")

@@ -22,10 +22,11 @@ from ipm_workflow.domain.people import (
     checked_person_fields,
 )
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.consents import CONSENT_META, consent_events, stamp_consent
-from ipm_workflow.services.person_records import derive_territory, record_on_cases
-from ipm_workflow.services.ports import CaseQuery, Clock, UnitOfWork, UnitOfWorkFactory
+from ipm_workflow.services.person_changes import derive_territory, record_on_cases
+from ipm_workflow.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from ipm_workflow.services.case_store import CaseStore

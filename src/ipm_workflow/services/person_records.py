@@ -10,31 +10,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import structlog
 
-from ipm_workflow.domain import policy, text
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import InvalidInput, NotFound
-from ipm_workflow.domain.people import Guardian, Person, checked_guardian_fields
+from ipm_workflow.domain.people import Guardian, checked_guardian_fields
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.profile import (
     CommuneRef,
-    FewerOpportunityReason,
     Sensitive,
     SensitiveRead,
-    Territory,
-    departement_of,
 )
-from ipm_workflow.services.case_store import CaseStore, Change
+from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.consents import consent_events
+from ipm_workflow.services.people import visible_person
+from ipm_workflow.services.person_changes import record_on_cases
 from ipm_workflow.services.ports import UnitOfWork
+from ipm_workflow.services.sensitive_fields import checked_sensitive
 
 log = structlog.get_logger("ipm_workflow.people")
-# Only the chain's bookkeeping moves on a case when its person changes.
-_HISTORY_COLUMNS = ("history_seq", "history_head")
 GUARDIAN_EDITABLE = frozenset(
     {
         "name",
@@ -50,96 +47,16 @@ GUARDIAN_EDITABLE = frozenset(
         "consent_source",
     }
 )
-SENSITIVE_TEXT_MAX = text.REASON_MAX
 
 
-def _plain(value: Any) -> Any:
-    # History payloads are JSON: dates as ISO text, amounts as text, nested values alike.
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def record_on_cases(
-    store: CaseStore,
-    uow: UnitOfWork,
-    person_id: int,
-    kind: str,
-    payload: Mapping[str, Any],
-    *,
-    actor: Actor,
-    now: datetime,
-) -> int:
-    """Write one history entry of a person's change on each of their cases; return how many."""
-    case_ids = uow.people.case_ids_of(person_id)
-    for case_id in case_ids:
-        case, _ = uow.cases.get(case_id)
-        change = Change(kind, _plain(payload), columns=_HISTORY_COLUMNS)
-        store.record(uow, case, case.version, change, actor=actor, now=now)
-    return len(case_ids)
-
-
-def derive_territory(uow: UnitOfWork, changes: dict[str, Any]) -> dict[str, Any]:
-    """Fill département, QPV and rural flags from the communes reference when the commune
-    changes and they are not given; an unknown commune leaves them unknown."""
-    insee = changes.get("commune_insee")
-    if "commune_insee" not in changes:
-        return changes
-    found = uow.communes.get(insee) if insee else None
-    derived: dict[str, Any] = {
-        "departement": found.departement if found else (departement_of(insee) if insee else None),
-        "qpv": found.qpv.value if found else Territory.UNKNOWN.value,
-        "rural": found.rural.value if found else Territory.UNKNOWN.value,
-    }
-    return derived | changes
-
-
-SENSITIVE_FIELDS = frozenset(
-    {
-        "rqth",
-        "fewer_opportunities",
-        "fewer_opportunities_reason",
-        "inclusion_support_amount",
-        "inclusion_support_justification",
-        "health_needs",
-    }
-)
-
-
-def _checked_sensitive(values: Mapping[str, Any]) -> dict[str, Any]:
-    # Messages name the field and the rule, never the value (it is special-category data).
-    errors = [
-        {"field": k, "message": "unknown field"} for k in sorted(set(values) - SENSITIVE_FIELDS)
-    ]
-    out = dict(values)
-    reason = values.get("fewer_opportunities_reason")
-    if reason is not None:
-        try:
-            out["fewer_opportunities_reason"] = FewerOpportunityReason(reason)
-        except ValueError:
-            listed = ", ".join(r.value for r in FewerOpportunityReason)
-            errors.append({"field": "fewer_opportunities_reason", "message": f"one of {listed}"})
-    if values.get("fewer_opportunities") and reason is None:
-        errors.append(
-            {"field": "fewer_opportunities_reason", "message": "the flag needs its main reason"}
+def _editable(values: Mapping[str, Any]) -> None:
+    # InvalidInput naming each field a guardian record does not have (or that is not edited).
+    unknown = set(values) - GUARDIAN_EDITABLE
+    if unknown:
+        raise InvalidInput(
+            "unknown guardian fields",
+            [{"field": k, "message": "not editable"} for k in sorted(unknown)],
         )
-    amount = values.get("inclusion_support_amount")
-    if amount is not None:
-        try:
-            out["inclusion_support_amount"] = Decimal(str(amount)).quantize(Decimal("0.01"))
-            if out["inclusion_support_amount"] < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors.append({"field": "inclusion_support_amount", "message": "a positive amount"})
-    rules = {
-        "inclusion_support_justification": text.reason,
-        "health_needs": text.reason,
-    }
-    return out | text.check(rules, {k: values.get(k) for k in rules}, errors)
 
 
 class PersonRecords:
@@ -148,18 +65,12 @@ class PersonRecords:
     def __init__(self, store: CaseStore) -> None:
         self.store = store
 
-    def _visible(self, uow: UnitOfWork, person_id: int, actor: Actor) -> Person:
-        person = uow.people.get(person_id)
-        theirs = uow.people.mission_locales_of(person_id)
-        policy.see_person(actor, person_id, theirs, person.registered_by)
-        return person
-
     # Guardians.
     def guardians(self, person_id: int, actor: Actor) -> list[Guardian]:
         """Return the guardians of a person the actor sees."""
         policy.require(actor, Action.PEOPLE_READ)
         with self.store.uow(readonly=True) as uow:
-            self._visible(uow, person_id, actor)
+            visible_person(uow, person_id, actor)
             return uow.guardians.of(person_id)
 
     def guardians_of(self, person_id: int) -> list[Guardian]:
@@ -170,17 +81,12 @@ class PersonRecords:
     def add_guardian(self, person_id: int, values: Mapping[str, Any], actor: Actor) -> Guardian:
         """Record a guardian of a person (an e-mail or a phone at least)."""
         policy.require(actor, Action.PEOPLE_UPDATE)
-        unknown = set(values) - GUARDIAN_EDITABLE
-        if unknown:
-            raise InvalidInput(
-                "unknown guardian fields",
-                [{"field": k, "message": "not editable"} for k in sorted(unknown)],
-            )
+        _editable(values)
         fields = checked_guardian_fields({"name": None, **values})
         now = self.store.clock.now()
 
         def work(uow: UnitOfWork) -> Guardian:
-            self._visible(uow, person_id, actor)
+            visible_person(uow, person_id, actor)
             guardian = Guardian(None, person_id, **fields, created_at=now, updated_at=now)
             if guardian.consent_at is None:
                 guardian.consent_at = now
@@ -207,16 +113,11 @@ class PersonRecords:
         """Correct a guardian's fields; the change goes into the history of the person's cases.
         A guardian changes their own consents on the young person's pages (policy)."""
         policy.require_guardian_change(actor, guardian_id, changes)
-        unknown = set(changes) - GUARDIAN_EDITABLE
-        if unknown:
-            raise InvalidInput(
-                "unknown guardian fields",
-                [{"field": k, "message": "not editable"} for k in sorted(unknown)],
-            )
+        _editable(changes)
         now = self.store.clock.now()
 
         def work(uow: UnitOfWork) -> Guardian:
-            self._visible(uow, person_id, actor)
+            visible_person(uow, person_id, actor)
             current = uow.guardians.get(person_id, guardian_id)
             merged = {k: getattr(current, k) for k in GUARDIAN_EDITABLE} | dict(changes)
             fields = checked_guardian_fields(merged)
@@ -248,7 +149,7 @@ class PersonRecords:
         now = self.store.clock.now()
 
         def work(uow: UnitOfWork) -> None:
-            self._visible(uow, person_id, actor)
+            visible_person(uow, person_id, actor)
             uow.guardians.get(person_id, guardian_id)
             uow.guardians.remove(person_id, guardian_id)
             payload = {"guardian_id": guardian_id}
@@ -281,7 +182,7 @@ class PersonRecords:
             policy.require(actor, Action.READ_SENSITIVE)
 
         def work(uow: UnitOfWork) -> Sensitive:
-            self._visible(uow, person_id, actor)
+            visible_person(uow, person_id, actor)
             if case_id is not None:
                 case, _ = uow.cases.get(case_id)
                 if case.person_id != person_id:
@@ -321,11 +222,11 @@ class PersonRecords:
     def put_sensitive(self, person_id: int, values: Mapping[str, Any], actor: Actor) -> Sensitive:
         """Replace a person's sensitive data; the history says only that it changed."""
         policy.require(actor, Action.WRITE_SENSITIVE)
-        checked = _checked_sensitive(values)
+        checked = checked_sensitive(values)
         now = self.store.clock.now()
 
         def work(uow: UnitOfWork) -> Sensitive:
-            self._visible(uow, person_id, actor)
+            visible_person(uow, person_id, actor)
             data = Sensitive(person_id, **checked, updated_at=now, updated_by=actor.id)
             uow.sensitive.put(data)
             payload = {"sensitive_data": "replaced"}

@@ -9,21 +9,31 @@ day (the sandbox's clock included); links and sessions themselves expire in real
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 
 import structlog
 
-from ipm_workflow.domain import policy, text
-from ipm_workflow.domain.cases import ADULT_AGE, age_on
+from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.services.case_store import CaseStore
+from ipm_workflow.services.credentials import secret_digest
 from ipm_workflow.services.messages import ChannelName, Message
 from ipm_workflow.services.people import visible_person
+from ipm_workflow.services.portal_links import (
+    HOME,
+    LINK_MESSAGE,
+    LINK_PATH,
+    REMINDER_LINK,
+    TOKEN_MAX,
+    LinkOutcome,
+    PortalSession,
+    Redeemed,
+    minor,
+    normalised_address,
+    safe_target,
+)
 from ipm_workflow.services.portal_ports import (
     Addressee,
     LinkRecord,
@@ -32,107 +42,6 @@ from ipm_workflow.services.portal_ports import (
 from ipm_workflow.services.ports import Clock, UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.portal")
-HOME = "/my"
-LINK_PATH = "/my/link/"
-TOKEN_MAX = 100
-
-LINK_MESSAGE = {
-    "fr": (
-        "Ton lien pour ouvrir ton espace Ipm",
-        "Bonjour,\n\nVoici ton lien pour ouvrir ton espace Ipm (ton parcours, ce qu'on attend "
-        "de toi, tes rappels) :\n{url}\n\nIl marche une seule fois, pendant {minutes} minutes. "
-        "Si tu n'as rien demandé, ignore ce message.\nL'équipe Ipm",
-    ),
-    "en": (
-        "Your link to open your Ipm page",
-        "Hello,\n\nHere is your link to open your Ipm page (your journey, what we expect from "
-        "you, your reminders):\n{url}\n\nIt works once, for {minutes} minutes. If you did not "
-        "ask for it, ignore this message.\nThe Ipm team",
-    ),
-}
-REMINDER_LINK = {
-    "fr": "\n\nVoir ton parcours et répondre à ce rappel : {url}\n",
-    "en": "\n\nSee your journey and answer this reminder: {url}\n",
-}
-
-
-def digest(secret: str) -> str:
-    """The stored form of a token or cookie (random: no salt needed)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def minor(birth_date: date | None, today: date) -> bool:
-    """A guardian acts on the young person's pages only while the young person is a minor
-    (an unknown birth date gives no guardian access: nobody can tell they are a minor)."""
-    return birth_date is not None and age_on(birth_date, today) < ADULT_AGE
-
-
-class LinkOutcome(StrEnum):
-    """What opening a sign-in link gave."""
-
-    SIGNED_IN = "signed_in"
-    USED = "used"  # opened before: a link works once
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
-    ENDED = "ended"  # a guardian's link after the young person came of age
-
-
-@dataclass(frozen=True)
-class PortalSession:
-    """A young person or guardian signed in on their own pages (`cookie`: just opened only).
-
-    `actor` is what every service call and history entry of the pages is made with: role
-    `young_person` or `guardian`, bound to the person (policy.portal_actor).
-    """
-
-    record: PortalSessionRecord
-    actor: Actor
-    language: str
-    cookie: str | None = None
-
-    @property
-    def person_id(self) -> int:
-        """The young person whose pages these are."""
-        return self.record.person_id
-
-    @property
-    def guardian_id(self) -> int | None:
-        """The guardian signed in, if it is a guardian."""
-        return self.record.guardian_id
-
-    @property
-    def is_guardian(self) -> bool:
-        """Whether a guardian (not the young person) is signed in."""
-        return self.record.guardian_id is not None
-
-    @property
-    def csrf_token(self) -> str:
-        """The token every form of this session must send back."""
-        return self.record.csrf_token
-
-
-@dataclass(frozen=True)
-class Redeemed:
-    """The outcome of opening a link, with the session and the page to open when signed in."""
-
-    outcome: LinkOutcome
-    session: PortalSession | None = None
-    target: str = HOME
-
-
-def normalised_address(raw: str) -> str | None:
-    """An e-mail address or phone number in the form it is stored in, or None if neither."""
-    try:
-        return text.email_address(raw) if "@" in raw else text.phone_number(raw)
-    except ValueError:
-        return None
-
-
-def safe_target(target: str | None) -> str:
-    """A page of the young person's own pages only (no open redirect, no staff page)."""
-    if target and (target == HOME or target.startswith(HOME + "/")) and "\\" not in target:
-        return target
-    return HOME
 
 
 class PortalService:
@@ -185,7 +94,7 @@ class PortalService:
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
         record = LinkRecord(
-            digest(token),
+            secret_digest(token),
             person_id,
             guardian_id,
             safe_target(target),
@@ -280,7 +189,7 @@ class PortalService:
         if not token or len(token) > TOKEN_MAX:
             return LinkOutcome.UNKNOWN
         with self.uow(readonly=True) as uow:
-            return self._outcome(uow, uow.portal.link(digest(token)), self.clock.now())
+            return self._outcome(uow, uow.portal.link(secret_digest(token)), self.clock.now())
 
     def sign_in_footer(self, lang: str) -> str:
         """The link to ask for one's own sign-in link (a message several people share)."""
@@ -293,7 +202,7 @@ class PortalService:
             return Redeemed(LinkOutcome.UNKNOWN)
         now = self.clock.now()
         with self.uow() as uow:
-            link = uow.portal.link(digest(token))
+            link = uow.portal.link(secret_digest(token))
             outcome = self._outcome(uow, link, now)
             if link is not None and outcome is LinkOutcome.SIGNED_IN:
                 if not uow.portal.use_link(link.id, now):
@@ -320,7 +229,7 @@ class PortalService:
         cookie = secrets.token_urlsafe(32)
         now = self.clock.now()
         record = PortalSessionRecord(
-            digest(cookie),
+            secret_digest(cookie),
             person_id,
             guardian_id,
             secrets.token_urlsafe(32),
@@ -338,7 +247,7 @@ class PortalService:
         if not cookie or len(cookie) > TOKEN_MAX:
             return None
         with self.uow(readonly=True) as uow:
-            record = uow.portal.session(digest(cookie))
+            record = uow.portal.session(secret_digest(cookie))
             if record is None or record.expires_at <= self.clock.now():
                 return None
             if not self._reaches(uow, record.person_id, record.guardian_id):
@@ -350,5 +259,5 @@ class PortalService:
     def sign_out(self, cookie: str) -> None:
         """Forget a session."""
         with self.uow() as uow:
-            uow.portal.delete_session(digest(cookie))
+            uow.portal.delete_session(secret_digest(cookie))
             uow.commit()

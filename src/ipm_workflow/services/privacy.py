@@ -7,11 +7,8 @@ value); carrying an accepted erasure out is the retention executor's (`carry_out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import structlog
@@ -24,7 +21,6 @@ from ipm_workflow.domain.privacy import (
     CONSENT_GIVERS,
     CONSENT_PURPOSES,
     ConsentEvent,
-    DataExport,
     ErasureDecision,
     ErasureRequest,
     ReadQuery,
@@ -36,39 +32,9 @@ from ipm_workflow.services.commands import Actor
 from ipm_workflow.services.people import PeopleService, visible_person
 from ipm_workflow.services.ports import UnitOfWork
 from ipm_workflow.services.processing_register import Register, processing_register
+from ipm_workflow.services.subject_access import EXPORT_FORMATS, person_export
 
 log = structlog.get_logger("ipm_workflow.privacy")
-EXPORT_FORMATS = ("json", "html")
-# The recipients whose messages are "sent to the person": themselves and their guardians.
-THEIR_MESSAGES = ("young_person", "guardian")
-
-
-def plain(value: Any) -> Any:
-    """A value as JSON holds it: dates as ISO text, amounts as text, records as objects."""
-    if isinstance(value, Enum):
-        value = value.value
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _case(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
-    case, _ = uow.cases.get(case_id)
-    out = plain(case)
-    out["history"] = [
-        {k: v for k, v in plain(e).items() if k not in ("payload_salt", "prev_hash", "hash")}
-        for e in uow.history.for_case(case_id)
-    ]
-    out["contact_attempts"] = plain(uow.contacts.for_case(case_id))
-    return dict(out)
 
 
 def _method(value: str) -> str:
@@ -109,32 +75,15 @@ class PrivacyService:
         with_sensitive = policy.may(actor, Action.READ_SENSITIVE)
 
         def work(uow: UnitOfWork) -> dict[str, Any]:
-            person = visible_person(uow, person_id, actor)
-            case_ids = uow.people.case_ids_of(person_id)
-            sensitive: Any = None
-            if with_sensitive:
-                read = SensitiveRead(person_id, actor.id, actor.role, now, None, "export")
-                uow.sensitive.record_read(read)
-                sensitive = plain(uow.sensitive.get(person_id))
-            uow.privacy.add_export(
-                DataExport(person_id, actor.id, actor.role, now, fmt, entry_point)
+            return person_export(
+                uow,
+                person_id,
+                actor,
+                now,
+                fmt,
+                entry_point=entry_point,
+                with_sensitive=with_sensitive,
             )
-            return {
-                "generated_at": now.isoformat(),
-                "generated_by": actor.id,
-                "person": plain(person),
-                "merged_records": uow.people.merged_into(person_id),
-                "guardians": plain(uow.guardians.of(person_id)),
-                "sensitive": sensitive,
-                "sensitive_withheld": not with_sensitive,
-                "cases": [_case(uow, case_id) for case_id in case_ids],
-                "uploads": [u.export() for u in uow.uploads.for_person(person_id)],
-                "messages": plain(uow.privacy.sent_to(case_ids, THEIR_MESSAGES)),
-                "consents": plain(uow.privacy.consents(person_id)),
-                "sensitive_reads": plain(uow.sensitive.reads(person_id)),
-                "exports": plain(uow.privacy.exports(person_id)),
-                "erasure_requests": plain(uow.privacy.erasures(person_id)),
-            }
 
         found = self.store.transaction(work)
         log.info("person_exported", person_id=person_id, format=fmt, actor=actor.id)
@@ -282,29 +231,3 @@ class PrivacyService:
         policy.require(actor, Action.AUDIT)
         with self.store.uow(readonly=True) as uow:
             return uow.privacy.reads(query)
-
-
-Eraser = Callable[[UnitOfWork, int, ErasureDecision], None]
-
-
-def carry_out_erasure(
-    uow: UnitOfWork, request_id: int, now: datetime, erase: Eraser
-) -> ErasureRequest:
-    """Carry out an accepted erasure request inside the caller's transaction (the caller
-    commits): `erase(uow, person_id, decision)` deletes or pseudonymises the person's data,
-    then the request is marked carried out. The request itself is kept (no personal data)."""
-    request = uow.privacy.erasure(request_id)
-    if request.decision not in (ErasureDecision.DELETION, ErasureDecision.PSEUDONYMISATION):
-        raise InvalidInput(
-            "not accepted", [{"field": "decision", "message": "only an accepted request"}]
-        )
-    if request.carried_out_at is not None:
-        raise InvalidInput("done", [{"field": "decision", "message": "carried out already"}])
-    erase(uow, request.person_id, request.decision)
-    uow.privacy.erasure_carried_out(request_id, now)
-    return uow.privacy.erasure(request_id)
-
-
-def export_summary(export: Mapping[str, Any]) -> dict[str, int]:
-    """How many of each kind of record an export holds (the CLI's and the page's summary)."""
-    return {k: len(v) for k, v in export.items() if isinstance(v, list)}

@@ -15,7 +15,7 @@ from ipm_workflow.domain.people import CONTACT_FIELDS, PROFILE_FIELDS, Guardian
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.privacy import CONSENT_PURPOSES
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.services.person_records import SENSITIVE_FIELDS
+from ipm_workflow.services.sensitive_fields import SENSITIVE_FIELDS
 
 CONTROLLER = "Ipm (the data controller); each mission locale for the referrals it makes"
 RIGHTS = (

@@ -16,8 +16,9 @@ from ipm_workflow.domain.errors import DomainError, NotFound
 from ipm_workflow.domain.privacy import ErasureDecision, ErasureRequest
 from ipm_workflow.domain.retention import Action, RetentionPolicy, Verdict, decide
 from ipm_workflow.services.commands import SYSTEM
+from ipm_workflow.services.erasure import carry_out_erasure
 from ipm_workflow.services.ports import UnitOfWork
-from ipm_workflow.services.privacy import PrivacyService, carry_out_erasure
+from ipm_workflow.services.privacy import PrivacyService
 from ipm_workflow.services.pseudonymisation import PseudonymisationService
 
 log = structlog.get_logger("ipm_workflow.retention")

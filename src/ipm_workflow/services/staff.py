@@ -9,8 +9,7 @@ Reminders addressed to `advisor` follow the case's advisor, so the pending ones 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import structlog
 
@@ -21,11 +20,12 @@ from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reminder_lifecycle import PENDING
 from ipm_workflow.services import idempotency
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore
 from ipm_workflow.services.commands import Actor, Reassign
-from ipm_workflow.services.idempotency import Answer, Idempotency
-from ipm_workflow.services.ports import CaseQuery, UnitOfWork
+from ipm_workflow.services.idempotency import Answer, Idempotency, answer_of, result_of, tally
+from ipm_workflow.services.ports import UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.staff")
 ADVISOR_RECIPIENT = "advisor"
@@ -60,20 +60,6 @@ class Handover:
     to_user_id: int
     items: list[HandoverItem]
     replayed: bool = False
-
-    @classmethod
-    def of(cls, body: dict[str, Any], *, replayed: bool = False) -> Handover:
-        """Rebuild a result from its JSON form."""
-        items = [HandoverItem(**i) for i in body["items"]]
-        return cls(body["from_user_id"], body["to_user_id"], items, replayed)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the JSON form kept for idempotent replays."""
-        return {
-            "from_user_id": self.from_user_id,
-            "to_user_id": self.to_user_id,
-            "items": [asdict(i) for i in self.items],
-        }
 
 
 class StaffService:
@@ -153,23 +139,18 @@ class StaffService:
                 self._one(uow, case, to_user_id, reason, actor)
                 for case in self._open_cases(uow, from_user_id, actor)
             ]
-            return Answer(200, Handover(from_user_id, to_user_id, items).as_dict())
+            return answer_of(Handover(from_user_id, to_user_id, items))
 
-        if idempotency_key:
-            request = idempotency.fingerprint(
-                "POST", f"/users/{from_user_id}/handover", [to_user_id, reason]
-            )
-            answer = self.idempotency.run(actor, idempotency_key, request, work)
-        else:
-            answer = self.store.transaction(work)
-        result = Handover.of(answer.body, replayed=answer.replayed)
+        request = idempotency.fingerprint(
+            "POST", f"/users/{from_user_id}/handover", [to_user_id, reason]
+        )
+        answer = self.idempotency.run(actor, idempotency_key, request, work)
+        result = result_of(Handover, HandoverItem, answer)
         log.info(
             "cases_handed_over",
             from_user_id=from_user_id,
             to_user_id=to_user_id,
-            ok=sum(i.ok for i in result.items),
-            failed=sum(not i.ok for i in result.items),
-            replayed=result.replayed,
+            **tally(result),
             actor=actor.id,
         )
         return result

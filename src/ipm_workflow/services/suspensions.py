@@ -7,6 +7,9 @@ Both go through the one path that records a change, with their reason in the his
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 import structlog
 
 from ipm_workflow.domain import policy
@@ -36,52 +39,57 @@ class Suspensions:
             raise InvalidInput(
                 "a suspension needs a reason", [{"field": "reason", "message": "required"}]
             )
-        store = self.store
 
-        def work(uow: UnitOfWork) -> Case:
-            case, _ = store.load(uow, cmd.case_id, actor)
-            store.expect(case, cmd.expected_version)
-            if store.workflow_of(case).definition.states[case.state].terminal:
+        def pause(case: Case, now: datetime) -> dict[str, object]:
+            if self.store.workflow_of(case).definition.states[case.state].terminal:
                 raise SuspensionRefused(f"case {case.id} is closed ({case.state})")
             if case.suspended_at is not None:
                 raise SuspensionRefused(f"case {case.id} is already suspended")
-            now, expected = store.clock.now(), case.version
-            case.suspended_at, case.suspension_reason, case.updated_at = now, cmd.reason, now
-            change = Change(
-                "suspended",
-                {"reason": cmd.reason},
-                from_state=case.state,
-                to_state=case.state,
-                replan=True,
-                columns=_COLUMNS,
-            )
-            store.record(
-                uow, case, expected, change, actor=actor, now=now, request_id=cmd.request_id
-            )
-            return case
+            case.suspended_at, case.suspension_reason = now, cmd.reason
+            return {"reason": cmd.reason}
 
-        case = store.transaction(work, blind=cmd.expected_version is None)
+        case = self._record(cmd, actor, "suspended", pause)
         log.info("case_suspended", case_id=case.id, actor=actor.id)
         return case
 
     def resume(self, cmd: Resume, actor: Actor) -> Case:
         """Resume a suspended case: its deadline moves later by the time it was suspended."""
         policy.require(actor, Action.CASES_SUSPEND)
+
+        def run_on(case: Case, now: datetime) -> dict[str, object]:
+            if case.suspended_at is None:
+                raise SuspensionRefused(f"case {case.id} is not suspended")
+            paused = int((now - case.suspended_at).total_seconds())
+            case.suspended_at, case.suspension_reason = None, None
+            payload: dict[str, object] = {"suspended_seconds": paused}
+            if cmd.reason:
+                payload["reason"] = cmd.reason
+            return payload
+
+        case = self._record(cmd, actor, "resumed", run_on)
+        log.info("case_resumed", case_id=case.id, actor=actor.id)
+        return case
+
+    def _record(
+        self,
+        cmd: Suspend | Resume,
+        actor: Actor,
+        kind: str,
+        apply: Callable[[Case, datetime], dict[str, object]],
+    ) -> Case:
+        """Load the case, let `apply` change it (or refuse) and give the payload, then record
+        the change (same state, reminders replanned) in one transaction."""
         store = self.store
 
         def work(uow: UnitOfWork) -> Case:
             case, _ = store.load(uow, cmd.case_id, actor)
             store.expect(case, cmd.expected_version)
-            if case.suspended_at is None:
-                raise SuspensionRefused(f"case {case.id} is not suspended")
-            now, expected = store.clock.now(), case.version
-            paused = int((now - case.suspended_at).total_seconds())
-            case.suspended_at, case.suspension_reason, case.updated_at = None, None, now
-            payload: dict[str, object] = {"suspended_seconds": paused}
-            if cmd.reason:
-                payload["reason"] = cmd.reason
+            expected = case.version
+            now = store.clock.now()
+            payload = apply(case, now)
+            case.updated_at = now
             change = Change(
-                "resumed",
+                kind,
                 payload,
                 from_state=case.state,
                 to_state=case.state,
@@ -93,9 +101,7 @@ class Suspensions:
             )
             return case
 
-        case = store.transaction(work, blind=cmd.expected_version is None)
-        log.info("case_resumed", case_id=case.id, actor=actor.id)
-        return case
+        return store.transaction(work, blind=cmd.expected_version is None)
 
     def set_clocks(self, actor: Actor) -> list[int]:
         """Give a deadline to the open cases that have none yet (after the upgrade that added

@@ -12,84 +12,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 
 import structlog
 
 from ipm_workflow.domain import policy, text
-from ipm_workflow.domain.cases import Case, Document
-from ipm_workflow.domain.definitions import Labels
-from ipm_workflow.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from ipm_workflow.domain.cases import Case
+from ipm_workflow.domain.errors import Forbidden, InvalidInput, NotFound
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.uploads import Upload, UploadLimits, UploadRefused, check_file
 from ipm_workflow.services.case_records import CaseRecords
 from ipm_workflow.services.case_store import CaseStore, Change
-from ipm_workflow.services.commands import RecordDocument
+from ipm_workflow.services.commands import DecideUpload, RecordDocument, SendUpload, check_validity
 from ipm_workflow.services.ports import UnitOfWork
 from ipm_workflow.services.upload_ports import FileStore, Scanner
+from ipm_workflow.services.upload_stages import DocumentToSend, UploadDecided
 
 log = structlog.get_logger("ipm_workflow.uploads")
-
-
-class UploadDecided(DomainError):
-    """The upload was already validated or refused."""
-
-    kind = "upload-decided"
-
-
-@dataclass(frozen=True)
-class SendUpload:
-    """Send a file for a document of a case's checklist, with the validity dates it shows."""
-
-    case_id: int
-    document: str
-    content: bytes
-    valid_from: date | None = None
-    valid_until: date | None = None
-    request_id: str | None = None
-
-
-@dataclass(frozen=True)
-class DecideUpload:
-    """Validate an upload (dates as sent unless corrected) or refuse it with a reason."""
-
-    upload_id: int
-    valid_from: date | None = None
-    valid_until: date | None = None
-    reason: str | None = None
-    expected_version: int | None = None
-    request_id: str | None = None
-
-
-def _check_dates(valid_from: date | None, valid_until: date | None) -> None:
-    if valid_from and valid_until and valid_from > valid_until:
-        raise InvalidInput(
-            "invalid validity dates",
-            [{"field": "valid_until", "message": "must be on or after valid_from"}],
-        )
-
-
-@dataclass(frozen=True)
-class DocumentToSend:
-    """A document of the checklist the actor provides: where it stands for them."""
-
-    document: str
-    label: Labels
-    expires: bool
-    on_file: Document | None
-    latest: Upload | None
-
-    @property
-    def stage(self) -> str:
-        """to_send, received (the advisor checks it), validated, or refused (send it again)."""
-        if self.latest is not None and self.latest.status == "received":
-            return "received"
-        if self.on_file is not None and self.on_file.status == "validated":
-            return "validated"
-        if self.latest is not None and self.latest.status == "refused":
-            return "refused"
-        return "to_send"
 
 
 class UploadService:
@@ -133,7 +71,7 @@ class UploadService:
     def send(self, cmd: SendUpload, actor: Actor) -> Upload:
         """Check, scan, store and record a file; UploadRefused says why one is not taken."""
         policy.require(actor, Action.UPLOADS_SEND)
-        _check_dates(cmd.valid_from, cmd.valid_until)
+        check_validity(cmd.valid_from, cmd.valid_until)
         try:
             media_type = check_file(cmd.content, self.limits)
             with self.store.uow(readonly=True) as uow:
@@ -240,7 +178,7 @@ class UploadService:
     def validate(self, cmd: DecideUpload, actor: Actor) -> Case:
         """Validate an upload: the case's checklist records the document, validated."""
         policy.require(actor, Action.CASES_DOCUMENT)
-        _check_dates(cmd.valid_from, cmd.valid_until)
+        check_validity(cmd.valid_from, cmd.valid_until)
 
         def work(uow: UnitOfWork) -> Case:
             upload, case = self._undecided(uow, cmd.upload_id, actor)

@@ -13,9 +13,10 @@ from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.errors import MigrationRefused
 from ipm_workflow.domain.lint import did_you_mean
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor
-from ipm_workflow.services.ports import CaseQuery, UnitOfWork
+from ipm_workflow.services.ports import UnitOfWork
 
 log = structlog.get_logger("ipm_workflow.versions")
 

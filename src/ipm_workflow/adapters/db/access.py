@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from ipm_workflow.adapters.db.mappers import aware, must
 from ipm_workflow.adapters.db.repositories import new_id
 from ipm_workflow.adapters.db.tables import ApiTokenRow, IdempotencyRow
-from ipm_workflow.services.ports import StoredAnswer, TokenRecord
+from ipm_workflow.services.case_ports import StoredAnswer
+from ipm_workflow.services.ports import TokenRecord
 
 tokens_t = ApiTokenRow.__table__  # type: ignore[attr-defined]
 idem_t = IdempotencyRow.__table__  # type: ignore[attr-defined]

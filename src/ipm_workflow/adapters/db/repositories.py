@@ -37,7 +37,7 @@ from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.chain import ERASED_PAYLOAD
 from ipm_workflow.domain.errors import NotFound, VersionConflict
 from ipm_workflow.domain.profile import adult_born_by
-from ipm_workflow.services.ports import AuditQuery, CaseQuery
+from ipm_workflow.services.case_ports import AuditQuery, CaseQuery
 
 
 def _utc(moment: datetime) -> datetime:

@@ -18,8 +18,8 @@ from ipm_workflow.entrypoints.cli.common import (
     run_or_exit,
     users_app,
 )
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.commands import Reassign
-from ipm_workflow.services.ports import CaseQuery
 
 
 @people_app.command("eligibility")

@@ -17,7 +17,7 @@ from ipm_workflow.entrypoints.http.schemas import (
     HistoryEntryOut,
     VerifyOut,
 )
-from ipm_workflow.services.ports import AuditQuery
+from ipm_workflow.services.case_ports import AuditQuery
 
 
 class AuditController(Controller):

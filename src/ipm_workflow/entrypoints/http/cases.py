@@ -42,6 +42,7 @@ from ipm_workflow.entrypoints.http.schemas import (
     ResumeIn,
     SuspendIn,
 )
+from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.commands import (
     FireTrigger,
     OpenCase,
@@ -53,7 +54,6 @@ from ipm_workflow.services.commands import (
 )
 from ipm_workflow.services.handlers import Fired
 from ipm_workflow.services.idempotency import fingerprint
-from ipm_workflow.services.ports import CaseQuery
 
 SORTABLE = sortable_case_fields()
 

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from ipm_workflow.domain import text
+from ipm_workflow.domain.json_values import plain
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import ReadQuery
 from ipm_workflow.entrypoints.http.auth import requires
@@ -24,7 +25,6 @@ from ipm_workflow.entrypoints.web.privacy import (
     export_response,
     register_html,
 )
-from ipm_workflow.services.privacy import plain
 from ipm_workflow.services.processing_register import register_markdown
 
 Purpose = Literal["email", "sms", "photos_testimonials"]

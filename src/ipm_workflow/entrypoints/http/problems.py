@@ -24,7 +24,7 @@ from ipm_workflow.domain.errors import (
 )
 from ipm_workflow.domain.reminder_lifecycle import IllegalReminderMove
 from ipm_workflow.domain.uploads import ScannerUnavailable
-from ipm_workflow.services.uploads import UploadDecided
+from ipm_workflow.services.upload_stages import UploadDecided
 
 log = structlog.get_logger("ipm_workflow.http")
 TYPE_BASE = "https://ipm-workflow.example.org/problems/"

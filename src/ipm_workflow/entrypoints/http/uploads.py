@@ -22,7 +22,7 @@ from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import render, with_etag
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, CaseOut, Int
-from ipm_workflow.services.uploads import DecideUpload, SendUpload
+from ipm_workflow.services.commands import DecideUpload, SendUpload
 
 # What the server reads of a multipart body at most; the file's own limit is a setting
 # (IPM_UPLOAD_MAX_BYTES, at most 60 MiB), checked by the service with its reason.

@@ -16,7 +16,7 @@ from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestId
 from ipm_workflow.entrypoints.http.uploads import file_response
 from ipm_workflow.entrypoints.web.case_page import _apply, _int, _optional_date
 from ipm_workflow.entrypoints.web.rendering import page
-from ipm_workflow.services.uploads import DecideUpload
+from ipm_workflow.services.commands import DecideUpload
 
 
 @get(

@@ -18,7 +18,7 @@ from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web.case_page import CASE_PAGE
 from ipm_workflow.entrypoints.web.case_uploads import CASE_UPLOAD_PAGES
 from ipm_workflow.entrypoints.web.rendering import page
-from ipm_workflow.services.ports import CaseQuery
+from ipm_workflow.services.case_ports import CaseQuery
 
 PAGE_SIZE = 50
 PHASES = ("orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed")

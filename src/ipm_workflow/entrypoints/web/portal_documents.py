@@ -23,7 +23,7 @@ from ipm_workflow.entrypoints.http.uploads import MULTIPART_MAX
 from ipm_workflow.entrypoints.web.portal_pages import portal_language, portal_page
 from ipm_workflow.entrypoints.web.portal_session import portal_session
 from ipm_workflow.entrypoints.web.session import redirect
-from ipm_workflow.services.uploads import SendUpload
+from ipm_workflow.services.commands import SendUpload
 
 WORDS: Final[dict[str, dict[str, str]]] = {
     "fr": {

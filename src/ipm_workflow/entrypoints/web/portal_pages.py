@@ -29,7 +29,7 @@ from ipm_workflow.entrypoints.web.portal_session import (
 from ipm_workflow.entrypoints.web.portal_text import texts
 from ipm_workflow.entrypoints.web.session import LANGUAGE_COOKIE, cookie, forget_cookie, redirect
 from ipm_workflow.services.messages import DeliveryError
-from ipm_workflow.services.portal import HOME, LinkOutcome, normalised_address
+from ipm_workflow.services.portal_links import HOME, LinkOutcome, normalised_address
 
 log = structlog.get_logger("ipm_workflow.portal")
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)

@@ -38,7 +38,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.entrypoints.web.session import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS
-from ipm_workflow.services.portal import PortalSession
+from ipm_workflow.services.portal_links import PortalSession
 
 PORTAL_COOKIE = "ipm_portal"
 # Before signing in: the double-submit token of the "send me a link" and "open" forms.

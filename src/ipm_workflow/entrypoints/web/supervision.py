@@ -21,7 +21,7 @@ from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.web.case_page import typed_inputs, widget
 from ipm_workflow.entrypoints.web.rendering import page
-from ipm_workflow.services.ports import AuditQuery
+from ipm_workflow.services.case_ports import AuditQuery
 
 AUDIT_PAGE_SIZE = 100
 
