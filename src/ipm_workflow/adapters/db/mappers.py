@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
 from sqlalchemy import Connection, CursorResult, RowMapping, Select, Table, insert, select, update
 
@@ -42,11 +42,13 @@ def record_of(cls: type[R], row: Mapping[Any, Any], **given: Any) -> R:
     """Build a record (a dataclass) from a row whose columns bear its fields' names.
 
     Timestamps come back UTC-aware (SQLite returns them naive); `given` supplies the fields
-    that need more than a column's value (an enum, a decoded document); a field the row lacks
-    keeps its default.
+    that need more than a column's value (an enum, a decoded document) or are no column.
     """
-    names = [name for name in _fields(cls) if name not in given and name in row]
-    return cls(**{name: _utc(row[name]) for name in names}, **given)
+    values = {name: row[name] for name in _fields(cls) if name not in given}
+    for name in _moments(cls):
+        if name in values:
+            values[name] = aware(values[name])
+    return cls(**values, **given)
 
 
 def values_of(
@@ -67,6 +69,15 @@ def first(conn: Connection, table: Table, *where: Any) -> RowMapping | None:
 def _fields(cls: type[DataclassInstance]) -> tuple[str, ...]:
     # Asked on every row read: `fields()` builds its tuple anew each time.
     return tuple(f.name for f in fields(cls))
+
+
+@cache
+def _moments(cls: type[DataclassInstance]) -> frozenset[str]:
+    # The fields typed `datetime` or `datetime | None` (SQLite gives them back naive).
+    hints = get_type_hints(cls)
+    return frozenset(
+        name for name in _fields(cls) if datetime in (hints[name], *get_args(hints[name]))
+    )
 
 
 @cache
@@ -98,8 +109,8 @@ def insert_record(
     leave: Iterable[str] = ("id",),
     **more: Any,
 ) -> CursorResult[Any]:
-    """Insert a record's column values (but `leave`, and with `more`); the INSERT's result."""
-    return conn.execute(insert(table).values(**values_of(record, table, leave=leave), **more))
+    """Insert a record's column values (but `leave`; `more` adds or overrides); the result."""
+    return conn.execute(insert(table).values(values_of(record, table, leave=leave) | more))
 
 
 def changed(conn: Connection, table: Table, *where: Any, **values: Any) -> bool:
@@ -116,10 +127,6 @@ def upsert(
     """Update the row with this key, or insert it (the same statements on both databases)."""
     if not changed(conn, table, *(table.c[name] == value for name, value in key.items()), **values):
         conn.execute(insert(table).values(**key, **values))
-
-
-def _utc(value: Any) -> Any:
-    return aware(value) if isinstance(value, datetime) else value
 
 
 def case_from_row(row: Mapping[Any, Any]) -> Case:
