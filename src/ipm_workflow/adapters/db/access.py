@@ -45,11 +45,8 @@ class SqlTokenRepository:
 
     def for_user(self, user_id: int) -> list[TokenRecord]:
         """Return a user's tokens, newest first."""
-        return records(
-            self.conn,
-            TokenRecord,
-            select(tokens_t).where(tokens_t.c.user_id == user_id).order_by(tokens_t.c.id.desc()),
-        )
+        theirs = select(tokens_t).where(tokens_t.c.user_id == user_id)
+        return records(self.conn, TokenRecord, theirs.order_by(tokens_t.c.id.desc()))
 
     def revoke(self, token_id: int, at: datetime) -> bool:
         """Revoke a token; return whether it existed and was active."""

@@ -60,11 +60,8 @@ class SqlAttributionRepository:
 
     def moves_of(self, case_id: int) -> list[Move]:
         """Return a case's moves, oldest first."""
-        return records(
-            self.conn,
-            Move,
-            select(moves_t).where(moves_t.c.case_id == case_id).order_by(moves_t.c.id),
-        )
+        its = select(moves_t).where(moves_t.c.case_id == case_id)
+        return records(self.conn, Move, its.order_by(moves_t.c.id))
 
     def deactivate_user(self, user_id: int, at: datetime) -> bool:
         """Switch a user off; return whether they were active."""

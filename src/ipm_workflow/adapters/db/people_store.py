@@ -65,13 +65,9 @@ class SqlGuardianRepository:
 
     def of(self, person_id: int) -> list[Guardian]:
         """Return a person's guardians, parental authority first, then by id."""
-        return records(
-            self.conn,
-            Guardian,
-            select(guardians_t)
-            .where(guardians_t.c.person_id == person_id)
-            .order_by(guardians_t.c.parental_authority.desc(), guardians_t.c.id),
-        )
+        theirs = select(guardians_t).where(guardians_t.c.person_id == person_id)
+        first_authority = (guardians_t.c.parental_authority.desc(), guardians_t.c.id)
+        return records(self.conn, Guardian, theirs.order_by(*first_authority))
 
     def get(self, person_id: int, guardian_id: int) -> Guardian:
         """Return one guardian of a person, or raise NotFound."""

@@ -51,13 +51,8 @@ class SqlPrivacyRepository:
 
     def consents(self, person_id: int) -> list[ConsentEvent]:
         """Return a person's consent events, oldest first."""
-        return records(
-            self.conn,
-            ConsentEvent,
-            select(consents_t)
-            .where(consents_t.c.person_id == person_id)
-            .order_by(consents_t.c.at, consents_t.c.id),
-        )
+        theirs = select(consents_t).where(consents_t.c.person_id == person_id)
+        return records(self.conn, ConsentEvent, theirs.order_by(consents_t.c.at, consents_t.c.id))
 
     def add_erasure(self, request: ErasureRequest) -> int:
         """Record an erasure request; return its id."""
@@ -100,11 +95,8 @@ class SqlPrivacyRepository:
 
     def exports(self, person_id: int) -> list[DataExport]:
         """Return a person's exports, oldest first."""
-        return records(
-            self.conn,
-            DataExport,
-            select(exports_t).where(exports_t.c.person_id == person_id).order_by(exports_t.c.id),
-        )
+        theirs = select(exports_t).where(exports_t.c.person_id == person_id)
+        return records(self.conn, DataExport, theirs.order_by(exports_t.c.id))
 
     def add_sent(self, message: SentMessage) -> None:
         """Keep the text of a delivered message."""
@@ -112,13 +104,9 @@ class SqlPrivacyRepository:
 
     def sent_to(self, case_ids: list[int], recipients: tuple[str, ...]) -> list[SentMessage]:
         """Return the messages of cases that went to some recipients, oldest first."""
-        return records(
-            self.conn,
-            SentMessage,
-            select(sent_t)
-            .where(sent_t.c.case_id.in_(case_ids), sent_t.c.recipient.in_(recipients))
-            .order_by(sent_t.c.at, sent_t.c.id),
-        )
+        sent = select(sent_t).where(sent_t.c.case_id.in_(case_ids))
+        to_them = sent.where(sent_t.c.recipient.in_(recipients))
+        return records(self.conn, SentMessage, to_them.order_by(sent_t.c.at, sent_t.c.id))
 
     def reads(self, query: ReadQuery) -> list[SensitiveRead]:
         """Return reads of sensitive data (allowed and refused), newest first."""
