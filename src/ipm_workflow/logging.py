@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import fields
 from typing import Any
 
 import structlog
+
+from ipm_workflow.domain.profile import Sensitive
 
 # Keys that could carry personal data; a processor drops them if a caller ever binds one.
 _PERSONAL_KEYS = frozenset(
@@ -30,14 +33,10 @@ _PERSONAL_KEYS = frozenset(
         "guardians",
         "imilo_id",
         "commune_insee",
-        "rqth",
-        "fewer_opportunities",
-        "fewer_opportunities_reason",
-        "inclusion_support_amount",
-        "inclusion_support_justification",
-        "health_needs",
         "sensitive",
     }
+) | (  # each special-category field, as the domain declares them (not its bookkeeping)
+    frozenset(f.name for f in fields(Sensitive)) - {"person_id", "updated_at", "updated_by"}
 )
 
 

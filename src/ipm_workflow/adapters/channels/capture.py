@@ -10,11 +10,11 @@ from sqlalchemy import Engine, insert, select
 
 from ipm_workflow.adapters.db.mappers import aware
 from ipm_workflow.adapters.db.repositories import cases_t
-from ipm_workflow.adapters.db.tables import SandboxOutboxRow
+from ipm_workflow.adapters.db.tables import SandboxOutboxRow, table_of
 from ipm_workflow.services.messages import Message
 from ipm_workflow.services.ports import Clock
 
-outbox_t = SandboxOutboxRow.__table__  # type: ignore[attr-defined]
+outbox_t = table_of(SandboxOutboxRow)
 
 
 class CaptureChannel:

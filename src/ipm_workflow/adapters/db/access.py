@@ -8,25 +8,14 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ipm_workflow.adapters.db.mappers import aware, must
+from ipm_workflow.adapters.db.mappers import changed, first, record_of, records
 from ipm_workflow.adapters.db.repositories import new_id
-from ipm_workflow.adapters.db.tables import ApiTokenRow, IdempotencyRow
+from ipm_workflow.adapters.db.tables import ApiTokenRow, IdempotencyRow, table_of
 from ipm_workflow.services.case_ports import StoredAnswer
 from ipm_workflow.services.ports import TokenRecord
 
-tokens_t = ApiTokenRow.__table__  # type: ignore[attr-defined]
-idem_t = IdempotencyRow.__table__  # type: ignore[attr-defined]
-
-
-def _token(row: Any) -> TokenRecord:
-    return TokenRecord(
-        row["id"],
-        row["user_id"],
-        row["label"],
-        must(row["created_at"]),
-        must(row["expires_at"]),
-        aware(row["revoked_at"]),
-    )
+tokens_t = table_of(ApiTokenRow)
+idem_t = table_of(IdempotencyRow)
 
 
 class SqlTokenRepository:
@@ -52,28 +41,18 @@ class SqlTokenRepository:
 
     def by_hash(self, token_hash: str) -> TokenRecord | None:
         """Return the token with this hash, if any."""
-        row = (
-            self.conn.execute(select(tokens_t).where(tokens_t.c.token_hash == token_hash))
-            .mappings()
-            .first()
-        )
-        return _token(row) if row else None
+        row = first(self.conn, tokens_t, tokens_t.c.token_hash == token_hash)
+        return record_of(TokenRecord, row) if row else None
 
     def for_user(self, user_id: int) -> list[TokenRecord]:
         """Return a user's tokens, newest first."""
-        rows = self.conn.execute(
-            select(tokens_t).where(tokens_t.c.user_id == user_id).order_by(tokens_t.c.id.desc())
-        ).mappings()
-        return [_token(r) for r in rows]
+        theirs = select(tokens_t).where(tokens_t.c.user_id == user_id)
+        return records(self.conn, TokenRecord, theirs.order_by(tokens_t.c.id.desc()))
 
     def revoke(self, token_id: int, at: datetime) -> bool:
         """Revoke a token; return whether it existed and was active."""
-        result = self.conn.execute(
-            update(tokens_t)
-            .where(tokens_t.c.id == token_id, tokens_t.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        return bool(result.rowcount)
+        active = (tokens_t.c.id == token_id, tokens_t.c.revoked_at.is_(None))
+        return changed(self.conn, tokens_t, *active, revoked_at=at)
 
 
 class SqlIdempotencyRepository:
@@ -104,12 +83,8 @@ class SqlIdempotencyRepository:
 
     def get(self, actor: str, key: str) -> StoredAnswer | None:
         """Return the stored answer for a key, if any."""
-        row = (
-            self.conn.execute(select(idem_t).where(idem_t.c.actor == actor, idem_t.c.key == key))
-            .mappings()
-            .first()
-        )
-        return StoredAnswer(row["fingerprint"], row["status_code"], row["body"]) if row else None
+        row = first(self.conn, idem_t, idem_t.c.actor == actor, idem_t.c.key == key)
+        return record_of(StoredAnswer, row) if row else None
 
     def complete(self, actor: str, key: str, status_code: int, body: dict[str, Any]) -> None:
         """Record the answer of a claimed key."""

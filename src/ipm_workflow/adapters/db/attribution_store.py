@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, func, select
 
-from ipm_workflow.adapters.db import mappers
+from ipm_workflow.adapters.db.mappers import changed, insert_record, records
 from ipm_workflow.adapters.db.repositories import cases_t, people_t, users_t
-from ipm_workflow.adapters.db.tables import MissionLocaleMoveRow
+from ipm_workflow.adapters.db.tables import MissionLocaleMoveRow, table_of
 from ipm_workflow.services.attribution_ports import MlCount, Move, Period
 
-moves_t: Table = MissionLocaleMoveRow.__table__  # type: ignore[attr-defined]
+moves_t: Table = table_of(MissionLocaleMoveRow)
 # The merged-away case of a duplicate is not a referral of its own.
 MERGED_STATE = "MERGED"
 _PERSON = func.coalesce(people_t.c.merged_into_id, people_t.c.id)
@@ -56,44 +56,17 @@ class SqlAttributionRepository:
 
     def record_move(self, move: Move) -> None:
         """Store a move."""
-        self.conn.execute(
-            insert(moves_t).values(
-                case_id=move.case_id,
-                from_mission_locale_id=move.from_mission_locale_id,
-                to_mission_locale_id=move.to_mission_locale_id,
-                moved_on=move.moved_on,
-                reason=move.reason,
-                at=move.at,
-                actor=move.actor,
-            )
-        )
+        insert_record(self.conn, moves_t, move)
 
     def moves_of(self, case_id: int) -> list[Move]:
         """Return a case's moves, oldest first."""
-        rows = self.conn.execute(
-            select(moves_t).where(moves_t.c.case_id == case_id).order_by(moves_t.c.id)
-        ).mappings()
-        return [
-            Move(
-                r["case_id"],
-                r["from_mission_locale_id"],
-                r["to_mission_locale_id"],
-                r["moved_on"],
-                r["reason"],
-                mappers.must(r["at"]),
-                r["actor"],
-            )
-            for r in rows
-        ]
+        its = select(moves_t).where(moves_t.c.case_id == case_id)
+        return records(self.conn, Move, its.order_by(moves_t.c.id))
 
     def deactivate_user(self, user_id: int, at: datetime) -> bool:
         """Switch a user off; return whether they were active."""
-        done = self.conn.execute(
-            update(users_t)
-            .where(users_t.c.id == user_id, users_t.c.active.is_(True))
-            .values(active=False, deactivated_at=at)
-        )
-        return bool(done.rowcount)
+        active = (users_t.c.id == user_id, users_t.c.active.is_(True))
+        return changed(self.conn, users_t, *active, active=False, deactivated_at=at)
 
     def referrals_by_referring_ml(self, period: Period) -> list[MlCount]:
         """Cases opened in the period, per referring mission locale (merged duplicates left out)."""

@@ -45,11 +45,10 @@ class SqlPeopleRepository:
 
     def get(self, person_id: int) -> Person:
         """Return a person, or raise NotFound."""
-        row = self.conn.execute(select(people_t).where(people_t.c.id == person_id)).mappings()
-        found = row.first()
-        if found is None:
-            raise NotFound(f"person {person_id} not found")
-        return mappers.person_from_row(found)
+        missing = f"person {person_id} not found"
+        return mappers.one_record(
+            self.conn, Person, people_t, people_t.c.id == person_id, missing=missing
+        )
 
     def update(self, person: Person) -> None:
         """Write a person's fields."""
@@ -136,24 +135,19 @@ class SqlDirectoryRepository:
 
     def mission_locale(self, ml_id: str) -> MissionLocale:
         """Return a mission locale, or raise NotFound."""
-        row = self.conn.execute(select(ml_t).where(ml_t.c.id == ml_id)).mappings().first()
-        if row is None:
-            raise NotFound(f"mission locale '{ml_id}' not found")
-        return MissionLocale(row["id"], row["name"], row["departement"], row["contact_email"])
+        missing = f"mission locale '{ml_id}' not found"
+        return mappers.one_record(
+            self.conn, MissionLocale, ml_t, ml_t.c.id == ml_id, missing=missing
+        )
 
     def mission_locales(self) -> list[MissionLocale]:
         """Return every mission locale."""
-        rows = self.conn.execute(select(ml_t).order_by(ml_t.c.id)).mappings()
-        return [
-            MissionLocale(r["id"], r["name"], r["departement"], r["contact_email"]) for r in rows
-        ]
+        return mappers.records(self.conn, MissionLocale, select(ml_t).order_by(ml_t.c.id))
 
     def add_mission_locale(self, ml: MissionLocale) -> None:
         """Insert or update a mission locale."""
-        values = {"name": ml.name, "departement": ml.departement, "contact_email": ml.contact_email}
-        if self.conn.execute(update(ml_t).where(ml_t.c.id == ml.id).values(**values)).rowcount:
-            return
-        self.conn.execute(insert(ml_t).values(id=ml.id, **values))
+        values = mappers.values_of(ml, ml_t)
+        mappers.upsert(self.conn, ml_t, {"id": ml.id}, values)
 
     def _users(self, *where: Any, order: Any = users_t.c.id) -> list[User]:
         # Two queries for any number of users: the rows, then their missions locales.
@@ -165,20 +159,7 @@ class SqlDirectoryRepository:
             )
             for user_id, ml_id in self.conn.execute(links):
                 mls[user_id].add(ml_id)
-        return [
-            User(
-                r["id"],
-                r["username"],
-                r["display_name"],
-                r["role"],
-                frozenset(mls[r["id"]]),
-                r["active"],
-                r["email"],
-                r["timezone"],
-                r["language"],
-            )
-            for r in rows
-        ]
+        return [mappers.record_of(User, r, mission_locales=frozenset(mls[r["id"]])) for r in rows]
 
     def _user(self, where: Any) -> User:
         found = self._users(where)
@@ -229,18 +210,6 @@ class SqlDirectoryRepository:
         return self.user(user_id)
 
 
-def _cohort(row: Any) -> Cohort:
-    return Cohort(
-        row["id"],
-        row["code"],
-        row["label"],
-        row["workflow"],
-        row["planned_start"],
-        row["planned_end"],
-        row["created_by"],
-    )
-
-
 class SqlCohortRepository:
     """Groups of cases leaving together."""
 
@@ -249,31 +218,19 @@ class SqlCohortRepository:
 
     def add(self, cohort: Cohort, now: datetime) -> Cohort:
         """Create a cohort."""
-        result = self.conn.execute(
-            insert(cohorts_t).values(
-                code=cohort.code,
-                label=cohort.label,
-                workflow=cohort.workflow,
-                planned_start=cohort.planned_start,
-                planned_end=cohort.planned_end,
-                created_at=now,
-                created_by=cohort.created_by,
-            )
-        )
+        result = mappers.insert_record(self.conn, cohorts_t, cohort, created_at=now)
         return replace(cohort, id=new_id(result))
 
     def get(self, cohort_id: int) -> Cohort:
         """Return a cohort, or raise NotFound."""
-        row = self.conn.execute(select(cohorts_t).where(cohorts_t.c.id == cohort_id)).mappings()
-        found = row.first()
-        if found is None:
-            raise NotFound(f"cohort {cohort_id} not found")
-        return _cohort(found)
+        missing = f"cohort {cohort_id} not found"
+        return mappers.one_record(
+            self.conn, Cohort, cohorts_t, cohorts_t.c.id == cohort_id, missing=missing
+        )
 
     def all(self) -> list[Cohort]:
         """Return every cohort."""
-        rows = self.conn.execute(select(cohorts_t).order_by(cohorts_t.c.id)).mappings()
-        return [_cohort(r) for r in rows]
+        return mappers.records(self.conn, Cohort, select(cohorts_t).order_by(cohorts_t.c.id))
 
     def mission_locales(self, cohort_ids: Sequence[int] | None = None) -> dict[int, set[str]]:
         """Return the missions locales of each cohort's member cases (all cohorts by default)."""

@@ -9,10 +9,10 @@ from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.repositories import cases_t
-from ipm_workflow.adapters.db.tables import InstanceRow
+from ipm_workflow.adapters.db.tables import InstanceRow, table_of
 from ipm_workflow.domain.errors import DomainError
 
-instance_t = InstanceRow.__table__  # type: ignore[attr-defined]
+instance_t = table_of(InstanceRow)
 MODE = "mode"
 OFFSET = "clock_offset_seconds"
 PRODUCTION, SANDBOX = "production", "sandbox"

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from ipm_workflow.adapters.db.repositories import cases_t, people_t
-from ipm_workflow.adapters.db.tables import PersonSensitiveRow
+from ipm_workflow.adapters.db.tables import PersonSensitiveRow, table_of
 from ipm_workflow.domain.beneficiary_module import Mobility
 
-sensitive_t: Table = PersonSensitiveRow.__table__  # type: ignore[attr-defined]
+sensitive_t: Table = table_of(PersonSensitiveRow)
 MERGED_STATE = "MERGED"
 
 

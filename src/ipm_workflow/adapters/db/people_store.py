@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, select, update
 
 from ipm_workflow.adapters.db.driver import DriverStatement
-from ipm_workflow.adapters.db.mappers import aware, must
+from ipm_workflow.adapters.db.mappers import (
+    first,
+    insert_record,
+    one_record,
+    record_of,
+    records,
+    upsert,
+    values_of,
+)
 from ipm_workflow.adapters.db.repositories import _table, new_id, people_t
 from ipm_workflow.adapters.db.tables import (
     CommuneRow,
@@ -18,7 +25,6 @@ from ipm_workflow.adapters.db.tables import (
     PersonSensitiveRow,
     SensitiveReadRow,
 )
-from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.people import Guardian
 from ipm_workflow.domain.profile import (
     CommuneRef,
@@ -49,14 +55,6 @@ _ONE_MINOR_WITHOUT_GUARDIAN = DriverStatement(
 sensitive_t = _table(PersonSensitiveRow)
 reads_t = _table(SensitiveReadRow)
 communes_t = _table(CommuneRow)
-# The `guardians` columns bear the names of the Guardian's fields.
-_GUARDIAN_FIELDS = tuple(f.name for f in fields(Guardian) if f.name != "id")
-
-
-def _guardian(row: Mapping[Any, Any]) -> Guardian:
-    values = {name: row[name] for name in _GUARDIAN_FIELDS}
-    moments = {k: aware(row[k]) for k in ("consent_at", "created_at", "updated_at")}
-    return Guardian(id=row["id"], **(values | moments))
 
 
 class SqlGuardianRepository:
@@ -67,48 +65,35 @@ class SqlGuardianRepository:
 
     def of(self, person_id: int) -> list[Guardian]:
         """Return a person's guardians, parental authority first, then by id."""
-        rows = self.conn.execute(
-            select(guardians_t)
-            .where(guardians_t.c.person_id == person_id)
-            .order_by(guardians_t.c.parental_authority.desc(), guardians_t.c.id)
-        ).mappings()
-        return [_guardian(r) for r in rows]
+        theirs = select(guardians_t).where(guardians_t.c.person_id == person_id)
+        first_authority = (guardians_t.c.parental_authority.desc(), guardians_t.c.id)
+        return records(self.conn, Guardian, theirs.order_by(*first_authority))
 
     def get(self, person_id: int, guardian_id: int) -> Guardian:
         """Return one guardian of a person, or raise NotFound."""
-        row = (
-            self.conn.execute(
-                select(guardians_t).where(
-                    guardians_t.c.id == guardian_id, guardians_t.c.person_id == person_id
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFound(f"guardian {guardian_id} not found")
-        return _guardian(row)
+        missing = f"guardian {guardian_id} not found"
+        one = self._one(person_id, guardian_id)
+        return one_record(self.conn, Guardian, guardians_t, *one, missing=missing)
+
+    @staticmethod
+    def _one(person_id: int, guardian_id: int) -> tuple[Any, ...]:
+        return guardians_t.c.id == guardian_id, guardians_t.c.person_id == person_id
 
     def add(self, guardian: Guardian) -> int:
         """Insert a guardian and return the id."""
-        values = {name: getattr(guardian, name) for name in _GUARDIAN_FIELDS}
-        guardian.id = new_id(self.conn.execute(insert(guardians_t).values(**values)))
+        guardian.id = new_id(insert_record(self.conn, guardians_t, guardian))
         return guardian.id
 
     def update(self, guardian: Guardian) -> None:
         """Write a guardian's fields."""
-        values = {name: getattr(guardian, name) for name in _GUARDIAN_FIELDS}
+        values = values_of(guardian, guardians_t)
         self.conn.execute(
             update(guardians_t).where(guardians_t.c.id == guardian.id).values(**values)
         )
 
     def remove(self, person_id: int, guardian_id: int) -> None:
         """Delete a guardian of a person."""
-        self.conn.execute(
-            delete(guardians_t).where(
-                guardians_t.c.id == guardian_id, guardians_t.c.person_id == person_id
-            )
-        )
+        self.conn.execute(delete(guardians_t).where(*self._one(person_id, guardian_id)))
 
     def minors_without_guardian(self, person_ids: Sequence[int], on: date) -> set[int]:
         """Return those of the people who are minors on a day with no guardian on file."""
@@ -134,56 +119,21 @@ class SqlSensitiveRepository:
 
     def get(self, person_id: int) -> Sensitive | None:
         """Return a person's sensitive data, if any was recorded."""
-        row = (
-            self.conn.execute(select(sensitive_t).where(sensitive_t.c.person_id == person_id))
-            .mappings()
-            .first()
-        )
+        row = first(self.conn, sensitive_t, sensitive_t.c.person_id == person_id)
         if row is None:
             return None
         reason = row["fewer_opportunities_reason"]
-        return Sensitive(
-            person_id=row["person_id"],
-            rqth=row["rqth"],
-            fewer_opportunities=row["fewer_opportunities"],
-            fewer_opportunities_reason=FewerOpportunityReason(reason) if reason else None,
-            inclusion_support_amount=row["inclusion_support_amount"],
-            inclusion_support_justification=row["inclusion_support_justification"],
-            health_needs=row["health_needs"],
-            updated_at=aware(row["updated_at"]),
-            updated_by=row["updated_by"],
-        )
+        reason_of = FewerOpportunityReason(reason) if reason else None
+        return record_of(Sensitive, row, fewer_opportunities_reason=reason_of)
 
     def put(self, data: Sensitive) -> None:
         """Insert or replace a person's sensitive data."""
-        values = {
-            "rqth": data.rqth,
-            "fewer_opportunities": data.fewer_opportunities,
-            "fewer_opportunities_reason": data.fewer_opportunities_reason,
-            "inclusion_support_amount": data.inclusion_support_amount,
-            "inclusion_support_justification": data.inclusion_support_justification,
-            "health_needs": data.health_needs,
-            "updated_at": data.updated_at,
-            "updated_by": data.updated_by,
-        }
-        where = sensitive_t.c.person_id == data.person_id
-        if self.conn.execute(update(sensitive_t).where(where).values(**values)).rowcount:
-            return
-        self.conn.execute(insert(sensitive_t).values(person_id=data.person_id, **values))
+        values = values_of(data, sensitive_t, leave=("person_id",))
+        upsert(self.conn, sensitive_t, {"person_id": data.person_id}, values)
 
     def record_read(self, read: SensitiveRead) -> None:
         """Keep one read of a person's sensitive data."""
-        self.conn.execute(
-            insert(reads_t).values(
-                person_id=read.person_id,
-                case_id=read.case_id,
-                actor=read.actor,
-                role=read.role,
-                at=read.at,
-                entry_point=read.entry_point,
-                allowed=read.allowed,
-            )
-        )
+        insert_record(self.conn, reads_t, read)
 
     def reads(self, person_id: int) -> list[SensitiveRead]:
         """Return the reads of a person's sensitive data, oldest first."""
@@ -195,15 +145,7 @@ class SqlSensitiveRepository:
 
 def sensitive_read(r: Mapping[Any, Any]) -> SensitiveRead:
     """Map a `sensitive_reads` row."""
-    return SensitiveRead(
-        r["person_id"],
-        r["actor"],
-        r["role"],
-        must(r["at"]),
-        r["case_id"],
-        r["entry_point"],
-        bool(r["allowed"]),
-    )
+    return record_of(SensitiveRead, r)
 
 
 class SqlCommuneRepository:
@@ -214,16 +156,11 @@ class SqlCommuneRepository:
 
     def get(self, insee_code: str) -> CommuneRef | None:
         """Return a commune of the reference, if loaded."""
-        row = (
-            self.conn.execute(select(communes_t).where(communes_t.c.insee_code == insee_code))
-            .mappings()
-            .first()
-        )
+        row = first(self.conn, communes_t, communes_t.c.insee_code == insee_code)
         if row is None:
             return None
-        return CommuneRef(
-            row["insee_code"], row["departement"], Territory(row["qpv"]), Territory(row["rural"])
-        )
+        territory = {"qpv": Territory(row["qpv"]), "rural": Territory(row["rural"])}
+        return record_of(CommuneRef, row, **territory)
 
     def load(self, communes: Sequence[CommuneRef]) -> int:
         """Insert or replace communes; return how many were written."""
@@ -233,9 +170,5 @@ class SqlCommuneRepository:
                 "qpv": commune.qpv.value,
                 "rural": commune.rural.value,
             }
-            where = communes_t.c.insee_code == commune.insee_code
-            if not self.conn.execute(update(communes_t).where(where).values(**values)).rowcount:
-                self.conn.execute(
-                    insert(communes_t).values(insee_code=commune.insee_code, **values)
-                )
+            upsert(self.conn, communes_t, {"insee_code": commune.insee_code}, values)
         return len(communes)

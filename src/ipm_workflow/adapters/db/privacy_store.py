@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
-from ipm_workflow.adapters.db.mappers import aware, must
+from ipm_workflow.adapters.db.mappers import first, insert_record, record_of, records
 from ipm_workflow.adapters.db.people_store import reads_t, sensitive_read
 from ipm_workflow.adapters.db.repositories import _table, new_id
 from ipm_workflow.adapters.db.tables import (
@@ -36,19 +35,8 @@ sent_t = _table(SentMessageRow)
 
 
 def _erasure(r: Mapping[Any, Any]) -> ErasureRequest:
-    return ErasureRequest(
-        r["id"],
-        r["person_id"],
-        r["received_on"],
-        r["requester"],
-        r["recorded_by"],
-        must(r["recorded_at"]),
-        ErasureDecision(r["decision"]) if r["decision"] else None,
-        r["reason"],
-        r["decided_by"],
-        aware(r["decided_at"]),
-        aware(r["carried_out_at"]),
-    )
+    decision = ErasureDecision(r["decision"]) if r["decision"] else None
+    return record_of(ErasureRequest, r, decision=decision)
 
 
 class SqlPrivacyRepository:
@@ -59,38 +47,21 @@ class SqlPrivacyRepository:
 
     def add_consent(self, event: ConsentEvent) -> int:
         """Keep one consent event; return its id."""
-        values = {k: v for k, v in asdict(event).items() if k != "id"}
-        return new_id(self.conn.execute(insert(consents_t).values(**values)))
+        return new_id(insert_record(self.conn, consents_t, event))
 
     def consents(self, person_id: int) -> list[ConsentEvent]:
         """Return a person's consent events, oldest first."""
-        rows = self.conn.execute(
-            select(consents_t)
-            .where(consents_t.c.person_id == person_id)
-            .order_by(consents_t.c.at, consents_t.c.id)
-        ).mappings()
-        return [
-            ConsentEvent(
-                **{k: r[k] for k in r if k not in ("at", "recorded_at")},
-                at=must(r["at"]),
-                recorded_at=must(r["recorded_at"]),
-            )
-            for r in rows
-        ]
+        theirs = select(consents_t).where(consents_t.c.person_id == person_id)
+        return records(self.conn, ConsentEvent, theirs.order_by(consents_t.c.at, consents_t.c.id))
 
     def add_erasure(self, request: ErasureRequest) -> int:
         """Record an erasure request; return its id."""
-        values = {k: v for k, v in asdict(request).items() if k != "id"}
-        values["decision"] = request.decision.value if request.decision else None
-        return new_id(self.conn.execute(insert(erasures_t).values(**values)))
+        decision = request.decision.value if request.decision else None
+        return new_id(insert_record(self.conn, erasures_t, request, decision=decision))
 
     def erasure(self, request_id: int) -> ErasureRequest:
         """Return one erasure request, or raise NotFound."""
-        row = (
-            self.conn.execute(select(erasures_t).where(erasures_t.c.id == request_id))
-            .mappings()
-            .first()
-        )
+        row = first(self.conn, erasures_t, erasures_t.c.id == request_id)
         if row is None:
             raise NotFound(f"erasure request {request_id} not found")
         return _erasure(row)
@@ -120,35 +91,22 @@ class SqlPrivacyRepository:
 
     def add_export(self, export: DataExport) -> None:
         """Keep one subject access export."""
-        self.conn.execute(insert(exports_t).values(**asdict(export)))
+        insert_record(self.conn, exports_t, export)
 
     def exports(self, person_id: int) -> list[DataExport]:
         """Return a person's exports, oldest first."""
-        rows = self.conn.execute(
-            select(exports_t).where(exports_t.c.person_id == person_id).order_by(exports_t.c.id)
-        ).mappings()
-        return [
-            DataExport(
-                r["person_id"], r["actor"], r["role"], must(r["at"]), r["format"], r["entry_point"]
-            )
-            for r in rows
-        ]
+        theirs = select(exports_t).where(exports_t.c.person_id == person_id)
+        return records(self.conn, DataExport, theirs.order_by(exports_t.c.id))
 
     def add_sent(self, message: SentMessage) -> None:
         """Keep the text of a delivered message."""
-        self.conn.execute(insert(sent_t).values(**asdict(message)))
+        insert_record(self.conn, sent_t, message)
 
     def sent_to(self, case_ids: list[int], recipients: tuple[str, ...]) -> list[SentMessage]:
         """Return the messages of cases that went to some recipients, oldest first."""
-        rows = self.conn.execute(
-            select(sent_t)
-            .where(sent_t.c.case_id.in_(case_ids), sent_t.c.recipient.in_(recipients))
-            .order_by(sent_t.c.at, sent_t.c.id)
-        ).mappings()
-        return [
-            SentMessage(**{k: r[k] for k in r if k not in ("id", "at")}, at=must(r["at"]))
-            for r in rows
-        ]
+        sent = select(sent_t).where(sent_t.c.case_id.in_(case_ids))
+        to_them = sent.where(sent_t.c.recipient.in_(recipients))
+        return records(self.conn, SentMessage, to_them.order_by(sent_t.c.at, sent_t.c.id))
 
     def reads(self, query: ReadQuery) -> list[SensitiveRead]:
         """Return reads of sensitive data (allowed and refused), newest first."""

@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from ipm_workflow.adapters.db.mappers import aware, must
+from ipm_workflow.adapters.db.mappers import aware, first, record_of
 from ipm_workflow.adapters.db.repositories import cases_t
-from ipm_workflow.adapters.db.tables import ReminderAttemptRow, ReminderRow
+from ipm_workflow.adapters.db.tables import ReminderAttemptRow, ReminderRow, table_of
 from ipm_workflow.domain.reminder_lifecycle import ACTIVE, PENDING, Status
 from ipm_workflow.domain.reminders import Reminder
 
-reminders_t = ReminderRow.__table__  # type: ignore[attr-defined]
-attempts_t = ReminderAttemptRow.__table__  # type: ignore[attr-defined]
-_FIELDS = tuple(f.name for f in fields(Reminder))
+reminders_t = table_of(ReminderRow)
+attempts_t = table_of(ReminderAttemptRow)
 
 
 def reminder_of(row: Any) -> Reminder:
     """Map a reminder row (a mapping; its columns are the reminder's fields) to a Reminder."""
-    values = {name: row[name] for name in _FIELDS}
-    values |= {name: must(row[name]) for name in ("anchor_at", "due_at", "next_attempt_at")}
-    values |= {name: aware(row[name]) for name in ("lease_until", "sent_at", "acknowledged_at")}
-    return Reminder(**values | {"status": Status(row["status"])})
+    return record_of(Reminder, row, status=Status(row["status"]))
 
 
 class SqlReminderReads:
@@ -61,11 +56,7 @@ class SqlReminderReads:
 
     def get(self, reminder_id: int) -> Reminder | None:
         """Return one reminder."""
-        row = (
-            self.conn.execute(select(reminders_t).where(reminders_t.c.id == reminder_id))
-            .mappings()
-            .first()
-        )
+        row = first(self.conn, reminders_t, reminders_t.c.id == reminder_id)
         return reminder_of(row) if row else None
 
     def agenda(

@@ -16,11 +16,11 @@ from ipm_workflow.adapters.db.portal_store import links_t, sessions_t
 from ipm_workflow.adapters.db.privacy_store import consents_t, sent_t
 from ipm_workflow.adapters.db.reminder_reads import attempts_t, reminders_t
 from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t
-from ipm_workflow.adapters.db.tables import SandboxOutboxRow
+from ipm_workflow.adapters.db.tables import SandboxOutboxRow, table_of
 from ipm_workflow.adapters.db.upload_store import uploads_t
 from ipm_workflow.domain.retention import CaseFacts, PersonFacts
 
-outbox_t = SandboxOutboxRow.__table__  # type: ignore[attr-defined]
+outbox_t = table_of(SandboxOutboxRow)
 ERASED = "(erased)"  # what a cleared free-text column that may not be empty holds
 
 

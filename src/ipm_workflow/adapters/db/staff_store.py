@@ -5,39 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select
 
 from ipm_workflow.adapters.db.directory_store import SqlDirectoryRepository
-from ipm_workflow.adapters.db.mappers import must
-from ipm_workflow.adapters.db.tables import UserRow, WebSessionRow
+from ipm_workflow.adapters.db.mappers import changed
+from ipm_workflow.adapters.db.sessions import SessionRows
+from ipm_workflow.adapters.db.tables import UserRow, WebSessionRow, table_of
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.people import User
 from ipm_workflow.services.staff_ports import SessionRecord
 
-users_t = UserRow.__table__  # type: ignore[attr-defined]
-sessions_t = WebSessionRow.__table__  # type: ignore[attr-defined]
+users_t = table_of(UserRow)
+sessions_t = table_of(WebSessionRow)
 
 
-def _session(row: Any) -> SessionRecord:
-    return SessionRecord(
-        row["id"],
-        row["user_id"],
-        row["csrf_token"],
-        must(row["created_at"]),
-        must(row["expires_at"]),
-    )
-
-
-class SqlStaffRepository:
+class SqlStaffRepository(SessionRows[SessionRecord]):
     """Staff sign-in data of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+        super().__init__(conn, sessions_t, SessionRecord)
 
     def _set(self, user_id: int, **values: Any) -> None:
-        if not self.conn.execute(
-            update(users_t).where(users_t.c.id == user_id).values(**values)
-        ).rowcount:
+        if not changed(self.conn, users_t, users_t.c.id == user_id, **values):
             raise NotFound("user not found")
 
     def password_hash(self, user_id: int) -> str | None:
@@ -67,31 +56,6 @@ class SqlStaffRepository:
             ).scalars()
         )
         return [(u, u.id in hashed) for u in SqlDirectoryRepository(self.conn).users()]
-
-    def add_session(self, record: SessionRecord) -> None:
-        """Store a new session."""
-        self.conn.execute(
-            insert(sessions_t).values(
-                id=record.id,
-                user_id=record.user_id,
-                csrf_token=record.csrf_token,
-                created_at=record.created_at,
-                expires_at=record.expires_at,
-            )
-        )
-
-    def session(self, session_id: str) -> SessionRecord | None:
-        """Return a session by id, if any."""
-        row = (
-            self.conn.execute(select(sessions_t).where(sessions_t.c.id == session_id))
-            .mappings()
-            .first()
-        )
-        return _session(row) if row else None
-
-    def delete_session(self, session_id: str) -> None:
-        """Forget one session."""
-        self.conn.execute(delete(sessions_t).where(sessions_t.c.id == session_id))
 
     def delete_sessions(
         self, user_id: int, keep: str | None = None, before: datetime | None = None

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import Any
+from sqlalchemy import Connection, Table, select, update
 
-from sqlalchemy import Connection, Table, insert, select, update
-
-from ipm_workflow.adapters.db.mappers import aware, must
+from ipm_workflow.adapters.db.mappers import insert_record, one_record, records
 from ipm_workflow.adapters.db.repositories import cases_t, new_id
-from ipm_workflow.adapters.db.tables import UploadRow
-from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.adapters.db.tables import UploadRow, table_of
 from ipm_workflow.domain.uploads import Upload
 
-uploads_t: Table = UploadRow.__table__  # type: ignore[attr-defined]
-_COLUMNS = tuple(f.name for f in fields(Upload) if f.name != "id")
+uploads_t: Table = table_of(UploadRow)
 _DECISION = ("storage_key", "valid_from", "valid_until", "status", "decided_by", "decided_at")
 
 
@@ -26,35 +21,25 @@ class SqlUploadRepository:
 
     def add(self, upload: Upload) -> int:
         """Insert an upload and return its id."""
-        values = {name: getattr(upload, name) for name in _COLUMNS}
-        return new_id(self.conn.execute(insert(uploads_t).values(**values)))
+        return new_id(insert_record(self.conn, uploads_t, upload))
 
     def get(self, upload_id: int) -> Upload:
         """Return an upload, or raise NotFound."""
-        row = (
-            self.conn.execute(select(uploads_t).where(uploads_t.c.id == upload_id))
-            .mappings()
-            .first()
+        missing = f"upload {upload_id} not found"
+        return one_record(
+            self.conn, Upload, uploads_t, uploads_t.c.id == upload_id, missing=missing
         )
-        if row is None:
-            raise NotFound(f"upload {upload_id} not found")
-        return _upload(row)
 
     def for_case(self, case_id: int) -> list[Upload]:
         """Return a case's uploads, newest first."""
-        rows = self.conn.execute(
-            select(uploads_t)
-            .where(uploads_t.c.case_id == case_id)
-            .order_by(uploads_t.c.uploaded_at.desc(), uploads_t.c.id.desc())
-        ).mappings()
-        return [_upload(r) for r in rows]
+        mine = select(uploads_t).where(uploads_t.c.case_id == case_id)
+        newest = mine.order_by(uploads_t.c.uploaded_at.desc(), uploads_t.c.id.desc())
+        return records(self.conn, Upload, newest)
 
     def for_person(self, person_id: int) -> list[Upload]:
         """Return every upload of a person's cases, oldest first."""
-        rows = self.conn.execute(
-            select(uploads_t).where(uploads_t.c.person_id == person_id).order_by(uploads_t.c.id)
-        ).mappings()
-        return [_upload(r) for r in rows]
+        theirs = select(uploads_t).where(uploads_t.c.person_id == person_id)
+        return records(self.conn, Upload, theirs.order_by(uploads_t.c.id))
 
     def awaiting(self, mission_locales: list[str] | None, limit: int) -> list[Upload]:
         """Uploads still to validate on the cases of some missions locales (None: all), oldest
@@ -67,7 +52,7 @@ class SqlUploadRepository:
         if mission_locales is not None:
             query = query.where(cases_t.c.mission_locale_id.in_(mission_locales))
         query = query.order_by(uploads_t.c.uploaded_at, uploads_t.c.id).limit(limit)
-        return [_upload(r) for r in self.conn.execute(query).mappings()]
+        return records(self.conn, Upload, query)
 
     def update(self, upload: Upload) -> None:
         """Write an upload's decision, validity dates and storage key."""
@@ -84,10 +69,3 @@ class SqlUploadRepository:
                 update(uploads_t).where(c.id.in_(ids)).values(case_id=to_case, person_id=to_person)
             )
         return ids
-
-
-def _upload(row: Any) -> Upload:
-    values = {name: row[name] for name in _COLUMNS}
-    values["uploaded_at"] = must(row["uploaded_at"])
-    values["decided_at"] = aware(row["decided_at"])
-    return Upload(id=row["id"], **values)
