@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from litestar import Controller, Response, get
+from litestar import Controller, Response
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
@@ -18,7 +18,8 @@ from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import changes_case, expected
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.preconditions import IfMatch
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool, Int
+from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http.schemas import Body, Bool, Int
 from ipm_workflow.services.aftercare import (
     ConfirmGrant,
     FollowUpView,
@@ -190,19 +191,14 @@ class AftercareController(Controller):
         out = ContactAttemptOut.of(attempt)
         return Response(out, status_code=201, headers={"ETag": f'"{case.version}"'})
 
-    @get(
-        "/{case_id:int}/contact-attempts",
-        sync_to_thread=True,
-        summary="Contact attempts and checkpoints",
-        responses=PROBLEM_RESPONSES,
-    )
+    @route("GET", "/{case_id:int}/contact-attempts", "Contact attempts and checkpoints")
     def follow_up(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> FollowUpOut:
         """Every attempt, oldest first, and where each checkpoint stands."""
         return FollowUpOut.of(container.cases.aftercare.follow_up(case_id, actor))
 
-    @get("/{case_id:int}/money", sync_to_thread=True, summary="Money", responses=PROBLEM_RESPONSES)
+    @route("GET", "/{case_id:int}/money", "Money")
     def money(
         self,
         container: ContainerDep,

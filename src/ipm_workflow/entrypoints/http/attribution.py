@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http.routes import route
 from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
     Body,
     CaseOut,
     Int,
@@ -47,13 +46,12 @@ class EligibilityOut(BaseModel):
     programmes: list[ProgrammeEligibilityOut]
 
 
-@get(
+@route(
+    "GET",
     "/api/v1/people/{person_id:int}/eligibility",
-    sync_to_thread=True,
+    "Which programmes a person can still apply to",
+    Action.PEOPLE_READ,
     tags=["people"],
-    summary="Which programmes a person can still apply to",
-    responses=PROBLEM_RESPONSES,
-    guards=[requires(Action.PEOPLE_READ)],
 )
 def eligibility(
     container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
@@ -118,13 +116,12 @@ class StaffController(Controller):
     path = "/api/v1/users"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @post(
+    @route(
+        "POST",
         "/{user_id:int}/deactivation",
-        sync_to_thread=True,
+        "Deactivate a user (tokens revoked at once)",
+        Action.DIRECTORY,
         status_code=200,
-        summary="Deactivate a user (tokens revoked at once)",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.DIRECTORY)],
     )
     def deactivate(
         self, container: ContainerDep, actor: ActorDep, user_id: FromPath[int]
@@ -135,26 +132,19 @@ class StaffController(Controller):
             user_id=user_id, was_active=done.was_active, tokens_revoked=done.tokens_revoked
         )
 
-    @get(
-        "/{user_id:int}/open-cases",
-        sync_to_thread=True,
-        summary="A user's open cases",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_REASSIGN)],
-    )
+    @route("GET", "/{user_id:int}/open-cases", "A user's open cases", Action.CASES_REASSIGN)
     def open_cases(
         self, container: ContainerDep, actor: ActorDep, user_id: FromPath[int]
     ) -> list[CaseOut]:
         """The cases not closed whose advisor is this user, within your reach."""
         return [render(container, c) for c in container.staff.open_cases(user_id, actor)]
 
-    @post(
+    @route(
+        "POST",
         "/{user_id:int}/handover",
-        sync_to_thread=True,
+        "Hand a user's open cases and reminders to another advisor",
+        Action.CASES_REASSIGN,
         status_code=200,
-        summary="Hand a user's open cases and reminders to another advisor",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_REASSIGN)],
     )
     def handover(
         self,

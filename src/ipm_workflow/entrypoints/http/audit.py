@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller
 from litestar.params import FromQuery, QueryParameter
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
+from ipm_workflow.entrypoints.http.routes import route
 from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
     ChainReportOut,
     HistoryEntryOut,
     VerifyOut,
@@ -27,12 +27,7 @@ class AuditController(Controller):
     tags = ["audit"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.AUDIT)]  # noqa: RUF012 - Litestar's declaration style
 
-    @get(
-        "/entries",
-        sync_to_thread=True,
-        summary="Search history entries across cases",
-        responses=PROBLEM_RESPONSES,
-    )
+    @route("GET", "/entries", "Search history entries across cases")
     def entries(
         self,
         container: ContainerDep,
@@ -61,9 +56,7 @@ class AuditController(Controller):
         )
         return [HistoryEntryOut.of(e) for e in container.cases.audit(query)]
 
-    @get(
-        "/verify", sync_to_thread=True, summary="Verify history chains", responses=PROBLEM_RESPONSES
-    )
+    @route("GET", "/verify", "Verify history chains")
     def verify(self, container: ContainerDep, case_id: FromQuery[int | None] = None) -> VerifyOut:
         """Recompute the hash chain of one case, or of all; name the first broken entry."""
         reports = container.cases.verify([case_id] if case_id is not None else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
@@ -15,8 +15,8 @@ from ipm_workflow.domain.text import Line, OptionalReason, Reason
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.routes import route
 from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
     Body,
     Bool,
     CaseOut,
@@ -124,13 +124,7 @@ class CohortController(Controller):
     tags = ["cohorts"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.COHORTS_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @post(
-        "/",
-        sync_to_thread=True,
-        summary="Create a cohort",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.COHORTS_WRITE)],
-    )
+    @route("POST", "/", "Create a cohort", Action.COHORTS_WRITE)
     def create(
         self, container: ContainerDep, actor: ActorDep, data: JSONBody[CohortIn]
     ) -> Response[CohortOut]:
@@ -140,17 +134,12 @@ class CohortController(Controller):
         )
         return Response(CohortOut.of(cohort), status_code=201)
 
-    @get("/", sync_to_thread=True, summary="List cohorts", responses=PROBLEM_RESPONSES)
+    @route("GET", "/", "List cohorts")
     def list_cohorts(self, container: ContainerDep, actor: ActorDep) -> list[CohortOut]:
         """The cohorts you may see: with a case of your missions locales, or created by you."""
         return [CohortOut.of(c) for c in container.cohorts.all(actor)]
 
-    @get(
-        "/{cohort_id:int}",
-        sync_to_thread=True,
-        summary="Read a cohort",
-        responses=PROBLEM_RESPONSES,
-    )
+    @route("GET", "/{cohort_id:int}", "Read a cohort")
     def read(
         self, container: ContainerDep, actor: ActorDep, cohort_id: FromPath[int]
     ) -> CohortDetail:
@@ -161,13 +150,12 @@ class CohortController(Controller):
             **CohortOut.of(cohort).model_dump(), cases=[render(container, c) for c in cases]
         )
 
-    @post(
+    @route(
+        "POST",
         "/{cohort_id:int}/members",
-        sync_to_thread=True,
+        "Add cases to a cohort",
+        Action.COHORTS_WRITE,
         status_code=200,
-        summary="Add cases to a cohort",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.COHORTS_WRITE)],
     )
     def add(
         self,
@@ -180,13 +168,12 @@ class CohortController(Controller):
         added = container.cohorts.add_cases(cohort_id, data.case_ids, actor)
         return [render(container, c) for c in added]
 
-    @post(
+    @route(
+        "POST",
         "/{cohort_id:int}/transitions",
-        sync_to_thread=True,
+        "Fire a trigger on the whole cohort",
+        Action.COHORTS_WRITE,
         status_code=200,
-        summary="Fire a trigger on the whole cohort",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.COHORTS_WRITE)],
     )
     def bulk(
         self,
@@ -224,14 +211,13 @@ class CohortController(Controller):
         return Response(body, headers=headers)
 
 
-@post(
+@route(
+    "POST",
     "/api/v1/cases/{case_id:int}/merges",
-    sync_to_thread=True,
+    "Merge a duplicate into this case",
+    Action.CASES_MERGE,
     status_code=200,
     tags=["cases"],
-    summary="Merge a duplicate into this case",
-    responses=PROBLEM_RESPONSES,
-    guards=[requires(Action.CASES_MERGE)],
 )
 def merge_case(
     container: ContainerDep,

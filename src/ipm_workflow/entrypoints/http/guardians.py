@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ipm_workflow.domain.errors import InvalidInput
@@ -16,7 +16,7 @@ from ipm_workflow.entrypoints.http.people_schemas import (
     SensitiveIn,
     SensitiveOut,
 )
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
+from ipm_workflow.entrypoints.http.routes import route
 
 
 class GuardianController(Controller):
@@ -27,20 +27,14 @@ class GuardianController(Controller):
     tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.PEOPLE_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @get("/", sync_to_thread=True, summary="List a person's guardians", responses=PROBLEM_RESPONSES)
+    @route("GET", "/", "List a person's guardians")
     def list_guardians(
         self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
     ) -> list[GuardianOut]:
         """The guardians of a person you may see, parental authority first."""
         return [GuardianOut.of(g) for g in container.person_records.guardians(person_id, actor)]
 
-    @post(
-        "/",
-        sync_to_thread=True,
-        summary="Record a guardian",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
-    )
+    @route("POST", "/", "Record a guardian", Action.PEOPLE_UPDATE)
     def add_guardian(
         self,
         container: ContainerDep,
@@ -52,13 +46,7 @@ class GuardianController(Controller):
         added = container.person_records.add_guardian(person_id, data.model_dump(), actor)
         return GuardianOut.of(added)
 
-    @patch(
-        "/{guardian_id:int}",
-        sync_to_thread=True,
-        summary="Correct a guardian",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
-    )
+    @route("PATCH", "/{guardian_id:int}", "Correct a guardian", Action.PEOPLE_UPDATE)
     def update_guardian(
         self,
         container: ContainerDep,
@@ -75,13 +63,7 @@ class GuardianController(Controller):
         updated = container.person_records.update_guardian(person_id, guardian_id, changes, actor)
         return GuardianOut.of(updated)
 
-    @delete(
-        "/{guardian_id:int}",
-        sync_to_thread=True,
-        summary="Remove a guardian",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
-    )
+    @route("DELETE", "/{guardian_id:int}", "Remove a guardian", Action.PEOPLE_UPDATE)
     def remove_guardian(
         self,
         container: ContainerDep,
@@ -99,13 +81,7 @@ class SensitiveController(Controller):
     path = "/api/v1/people/{person_id:int}/sensitive"
     tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
-        "/",
-        sync_to_thread=True,
-        summary="Read a person's sensitive data (recorded)",
-        responses=PROBLEM_RESPONSES,
-        # No route guard: the service records a refused read before answering 403.
-    )
+    @route("GET", "/", "Read a person's sensitive data (recorded)")
     def read_sensitive(
         self,
         container: ContainerDep,
@@ -119,13 +95,7 @@ class SensitiveController(Controller):
         )
         return SensitiveOut.of(read)
 
-    @put(
-        "/",
-        sync_to_thread=True,
-        summary="Replace a person's sensitive data",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.WRITE_SENSITIVE)],
-    )
+    @route("PUT", "/", "Replace a person's sensitive data", Action.WRITE_SENSITIVE)
     def put_sensitive(
         self,
         container: ContainerDep,

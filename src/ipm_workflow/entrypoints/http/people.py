@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response
 from litestar.params import FromPath, JSONBody
 
 from ipm_workflow.bootstrap import Container
@@ -16,7 +16,7 @@ from ipm_workflow.entrypoints.http.directory_schemas import (
     PersonPatch,
     PersonSaved,
 )
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
+from ipm_workflow.entrypoints.http.routes import route
 
 
 class PeopleController(Controller):
@@ -26,13 +26,7 @@ class PeopleController(Controller):
     tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.PEOPLE_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @post(
-        "/",
-        sync_to_thread=True,
-        summary="Register a young person",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_REGISTER)],
-    )
+    @route("POST", "/", "Register a young person", Action.PEOPLE_REGISTER)
     def create(
         self, container: ContainerDep, actor: ActorDep, data: JSONBody[PersonIn]
     ) -> Response[PersonSaved]:
@@ -46,24 +40,13 @@ class PeopleController(Controller):
             body, status_code=201, headers={"Location": f"/api/v1/people/{saved.person.id}"}
         )
 
-    @get(
-        "/{person_id:int}",
-        sync_to_thread=True,
-        summary="Read a young person",
-        responses=PROBLEM_RESPONSES,
-    )
+    @route("GET", "/{person_id:int}", "Read a young person")
     def read(self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]) -> PersonOut:
         """A person you may see: with a case in your missions locales, or registered by you."""
         person = container.people.get_for(person_id, actor)
         return PersonOut.of(person, flagged(container, person))
 
-    @patch(
-        "/{person_id:int}",
-        sync_to_thread=True,
-        summary="Update a young person",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
-    )
+    @route("PATCH", "/{person_id:int}", "Update a young person", Action.PEOPLE_UPDATE)
     def update(
         self,
         container: ContainerDep,

@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from ipm_workflow.domain import text
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import ReadQuery
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.people_schemas import Source
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool, served_formats
+from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http.schemas import Body, Bool, served_formats
 from ipm_workflow.entrypoints.web.i18n import language_of
 from ipm_workflow.entrypoints.web.privacy import (
     export_html,
@@ -83,13 +83,12 @@ class PrivacyController(Controller):
     path = "/api/v1"
     tags = ["privacy"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
+    @route(
+        "GET",
         "/people/{person_id:int}/export",
-        sync_to_thread=True,
-        summary="Everything held on a person (subject access; recorded)",
+        "Everything held on a person (subject access; recorded)",
+        Action.PEOPLE_EXPORT,
         operation_class=served_formats("application/json", "text/html"),
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_EXPORT)],
     )
     def export(
         self,
@@ -109,12 +108,11 @@ class PrivacyController(Controller):
         )
         return export_response(body, fmt, person_id)
 
-    @get(
+    @route(
+        "GET",
         "/people/{person_id:int}/consents",
-        sync_to_thread=True,
-        summary="A person's consents, given and withdrawn",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_READ)],
+        "A person's consents, given and withdrawn",
+        Action.PEOPLE_READ,
     )
     def consents(
         self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
@@ -122,12 +120,11 @@ class PrivacyController(Controller):
         """Every consent event, oldest first."""
         return list(plain(container.privacy.consents(person_id, actor)))
 
-    @post(
+    @route(
+        "POST",
         "/people/{person_id:int}/consents",
-        sync_to_thread=True,
-        summary="Give or withdraw a consent",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
+        "Give or withdraw a consent",
+        Action.PEOPLE_UPDATE,
     )
     def record_consent(
         self,
@@ -149,12 +146,11 @@ class PrivacyController(Controller):
         )
         return list(plain(events))
 
-    @post(
+    @route(
+        "POST",
         "/people/{person_id:int}/erasure-requests",
-        sync_to_thread=True,
-        summary="Record an erasure request as received",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_ERASURE)],
+        "Record an erasure request as received",
+        Action.PRIVACY_ERASURE,
     )
     def request_erasure(
         self,
@@ -169,26 +165,19 @@ class PrivacyController(Controller):
         )
         return dict(plain(request))
 
-    @get(
-        "/privacy/erasure-requests",
-        sync_to_thread=True,
-        summary="List erasure requests",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_ERASURE)],
-    )
+    @route("GET", "/privacy/erasure-requests", "List erasure requests", Action.PRIVACY_ERASURE)
     def erasures(
         self, container: ContainerDep, actor: ActorDep, person_id: FromQuery[int | None] = None
     ) -> list[dict[str, Any]]:
         """Newest first; of one person with `person_id`."""
         return list(plain(container.privacy.erasures(actor, person_id)))
 
-    @post(
+    @route(
+        "POST",
         "/privacy/erasure-requests/{erasure_id:int}/decision",
-        sync_to_thread=True,
+        "Decide an erasure request",
+        Action.PRIVACY_ERASURE,
         status_code=200,
-        summary="Decide an erasure request",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_ERASURE)],
     )
     def decide(
         self,
@@ -201,12 +190,11 @@ class PrivacyController(Controller):
         decided = container.privacy.decide_erasure(erasure_id, data.decision, data.reason, actor)
         return dict(plain(decided))
 
-    @get(
+    @route(
+        "GET",
         "/privacy/sensitive-reads",
-        sync_to_thread=True,
-        summary="Reads of sensitive data, allowed and refused",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.AUDIT)],
+        "Reads of sensitive data, allowed and refused",
+        Action.AUDIT,
     )
     def reads(
         self,
@@ -224,13 +212,12 @@ class PrivacyController(Controller):
         query = ReadQuery(person_id, actor_ref, since, until, limit)
         return [ReadOut(**plain(r)) for r in container.privacy.reads(query, actor)]
 
-    @get(
+    @route(
+        "GET",
         "/privacy/register",
-        sync_to_thread=True,
-        summary="The record of processing (registre des traitements)",
+        "The record of processing (registre des traitements)",
+        Action.PRIVACY_REGISTER,
         operation_class=served_formats("text/markdown", "text/html"),
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_REGISTER)],
     )
     def register(
         self,

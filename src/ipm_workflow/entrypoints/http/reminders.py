@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller
 from litestar.params import FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
@@ -13,7 +13,7 @@ from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
+from ipm_workflow.entrypoints.http.routes import route
 
 
 class ReminderOut(BaseModel):
@@ -95,12 +95,7 @@ class ReminderController(Controller):
     tags = ["reminders"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.REMINDERS_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @get(
-        "/cases/{case_id:int}/reminders",
-        sync_to_thread=True,
-        summary="A case's reminders",
-        responses=PROBLEM_RESPONSES,
-    )
+    @route("GET", "/cases/{case_id:int}/reminders", "A case's reminders")
     def of_case(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[ReminderOut]:
@@ -109,13 +104,12 @@ class ReminderController(Controller):
         names = container.delivery.addressees(case_id, rows)
         return [ReminderOut.of(r, names.get(r.id)) for r in rows]
 
-    @post(
+    @route(
+        "POST",
         "/cases/{case_id:int}/reminders/{reminder_id:int}/acknowledge",
-        sync_to_thread=True,
+        "Acknowledge a reminder",
+        Action.REMINDERS_ACKNOWLEDGE,
         status_code=200,
-        summary="Acknowledge a reminder",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REMINDERS_ACKNOWLEDGE)],
     )
     def acknowledge(
         self,
@@ -130,12 +124,7 @@ class ReminderController(Controller):
             container.reminders.acknowledge(case_id, reminder_id, actor, request_id)
         )
 
-    @get(
-        "/cases/{case_id:int}/reminders/{reminder_id:int}/preview",
-        sync_to_thread=True,
-        summary="Preview a reminder",
-        responses=PROBLEM_RESPONSES,
-    )
+    @route("GET", "/cases/{case_id:int}/reminders/{reminder_id:int}/preview", "Preview a reminder")
     def preview(
         self,
         container: ContainerDep,
@@ -156,9 +145,7 @@ class ReminderController(Controller):
             addressee=message.addressee,
         )
 
-    @get(
-        "/agenda", sync_to_thread=True, summary="The advisor's agenda", responses=PROBLEM_RESPONSES
-    )
+    @route("GET", "/agenda", "The advisor's agenda")
     def agenda(
         self,
         container: ContainerDep,

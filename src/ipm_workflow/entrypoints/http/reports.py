@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from litestar import Controller, Request, Response, get, put
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
@@ -14,11 +14,10 @@ from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http.routes import route
 from ipm_workflow.entrypoints.http.schemas import (
     CSV,
-    PROBLEM_RESPONSES,
     XLSX,
     Body,
     served_formats,
@@ -151,13 +150,7 @@ class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
-        "/",
-        sync_to_thread=True,
-        summary="The reports and their definitions",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REPORTS_READ)],
-    )
+    @route("GET", "/", "The reports and their definitions", Action.REPORTS_READ)
     def catalogue(self, container: ContainerDep, actor: ActorDep) -> list[ReportInfoOut]:
         """Every report, what it counts in words, its columns."""
         return [
@@ -174,13 +167,7 @@ class ReportController(Controller):
             for r in container.reports.catalogue(actor)
         ]
 
-    @get(
-        "/targets",
-        sync_to_thread=True,
-        summary="Targets per year and funder",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REPORTS_READ)],
-    )
+    @route("GET", "/targets", "Targets per year and funder", Action.REPORTS_READ)
     def targets(
         self,
         container: ContainerDep,
@@ -191,13 +178,12 @@ class ReportController(Controller):
         """The targets set (for a year, a funder)."""
         return [TargetOut(**vars(t)) for t in container.reports.targets(year, funder, actor)]
 
-    @put(
+    @route(
+        "PUT",
         "/targets",
-        sync_to_thread=True,
+        "Set a target for a year, a funder and an indicator",
+        Action.REPORTS_TARGETS,
         status_code=200,
-        summary="Set a target for a year, a funder and an indicator",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REPORTS_TARGETS)],
     )
     def set_target(
         self, container: ContainerDep, actor: ActorDep, data: JSONBody[TargetIn]
@@ -206,18 +192,17 @@ class ReportController(Controller):
         target = Target(data.year, data.funder, data.indicator, data.value)
         return TargetOut(**vars(container.reports.set_target(target, actor)))
 
-    @get(
+    @route(
+        "GET",
         "/{report:str}",
-        sync_to_thread=True,
-        summary="One report as JSON, CSV (name.csv) or XLSX (name.xlsx)",
+        "One report as JSON, CSV (name.csv) or XLSX (name.xlsx)",
+        Action.REPORTS_READ,
         description="Filters: from, to (YYYY-MM-DD, both included), workflow, ml, attribution "
         "(referring|current), departement, qpv, rural, gender, age_band, education_level, "
         "fewer_opportunities, funder, grant_project; counting=people|starts; format=json|csv|xlsx; "
         "language=fr|en (file headings). Files are masked (counts under the threshold hidden) "
         "unless mask=false.",
-        responses=PROBLEM_RESPONSES,
         operation_class=served_formats("application/json", CSV, XLSX),
-        guards=[requires(Action.REPORTS_READ)],
     )
     def report(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request
 from litestar.params import FromQuery, JSONBody
 from litestar.types import Message, Scope
 from pydantic import AwareDatetime, BaseModel, Field
@@ -13,9 +13,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.durations import Duration
 from ipm_workflow.domain.policy import Action
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body
+from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http.schemas import Body
 from ipm_workflow.services.sandbox import SandboxService
 
 MARKER = (b"x-ipm-sandbox", b"training sandbox - not production data")
@@ -78,23 +78,12 @@ class SandboxController(Controller):
     path = "/api/v1/sandbox"
     tags = ["sandbox"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
-        "/clock",
-        sync_to_thread=False,
-        summary="Read the sandbox clock",
-        responses=PROBLEM_RESPONSES,
-    )
+    @route("GET", "/clock", "Read the sandbox clock", sync_to_thread=False)
     def read_clock(self, container: ContainerDep) -> ClockOut:
         """The sandbox's current time."""
         return ClockOut(now=container.clock.now(), real_now=datetime.now().astimezone())
 
-    @post(
-        "/clock",
-        status_code=200,
-        summary="Move the sandbox clock",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.SANDBOX_CLOCK)],
-    )
+    @route("POST", "/clock", "Move the sandbox clock", Action.SANDBOX_CLOCK, status_code=200)
     async def move_clock(
         self, request: Request[Any, Any, Any], data: JSONBody[ClockIn]
     ) -> TravelOut:
@@ -103,13 +92,7 @@ class SandboxController(Controller):
         travel = await service.advance(to=data.to, by=data.advance)
         return TravelOut(started=travel.started, now=travel.now, happened=travel.happened)
 
-    @get(
-        "/outbox",
-        sync_to_thread=True,
-        summary="Messages the sandbox captured",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.SANDBOX_OUTBOX)],
-    )
+    @route("GET", "/outbox", "Messages the sandbox captured", Action.SANDBOX_OUTBOX)
     def read_outbox(
         self,
         container: ContainerDep,

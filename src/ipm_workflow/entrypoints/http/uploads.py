@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import anyio
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body as BodyParam
@@ -18,10 +18,10 @@ from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
 from ipm_workflow.domain.uploads import Upload
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import render, with_etag
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, CaseOut, Int
+from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http.schemas import Body, CaseOut, Int
 from ipm_workflow.services.uploads import DecideUpload, SendUpload
 
 # What the server reads of a multipart body at most; the file's own limit is a setting
@@ -106,35 +106,23 @@ class UploadController(Controller):
     path = "/api/v1"
     tags = ["uploads"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
-        "/cases/{case_id:int}/uploads",
-        sync_to_thread=True,
-        summary="List a case's uploads",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.UPLOADS_READ)],
-    )
+    @route("GET", "/cases/{case_id:int}/uploads", "List a case's uploads", Action.UPLOADS_READ)
     def list_uploads(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[UploadOut]:
         """A case's uploads, newest first, with their status."""
         return [UploadOut.of(u) for u in container.uploads.of_case(case_id, actor)]
 
-    @get(
-        "/uploads",
-        sync_to_thread=True,
-        summary="Uploads waiting for validation",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_DOCUMENT)],
-    )
+    @route("GET", "/uploads", "Uploads waiting for validation", Action.CASES_DOCUMENT)
     def awaiting(self, container: ContainerDep, actor: ActorDep) -> list[UploadOut]:
         """Uploads received and still to validate on the caller's cases, oldest first."""
         return [UploadOut.of(u) for u in container.uploads.awaiting(actor)]
 
-    @post(
+    @route(
+        "POST",
         "/cases/{case_id:int}/uploads",
-        summary="Upload a document (PDF, JPEG or PNG)",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.UPLOADS_SEND)],
+        "Upload a document (PDF, JPEG or PNG)",
+        Action.UPLOADS_SEND,
         request_max_body_size=MULTIPART_MAX,
     )
     async def send(
@@ -153,13 +141,12 @@ class UploadController(Controller):
         upload = await anyio.to_thread.run_sync(container.uploads.send, cmd, actor)
         return Response(UploadOut.of(upload), status_code=201)
 
-    @post(
+    @route(
+        "POST",
         "/uploads/{upload_id:int}/validation",
-        sync_to_thread=True,
+        "Validate an upload: the checklist records the document",
+        Action.CASES_DOCUMENT,
         status_code=200,
-        summary="Validate an upload: the checklist records the document",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_DOCUMENT)],
     )
     def validate(
         self,
@@ -175,13 +162,12 @@ class UploadController(Controller):
         )
         return with_etag(render(container, container.uploads.validate(cmd, actor)))
 
-    @post(
+    @route(
+        "POST",
         "/uploads/{upload_id:int}/refusal",
-        sync_to_thread=True,
+        "Refuse an upload with a reason",
+        Action.CASES_DOCUMENT,
         status_code=200,
-        summary="Refuse an upload with a reason",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_DOCUMENT)],
     )
     def refuse(
         self,
@@ -195,12 +181,8 @@ class UploadController(Controller):
         cmd = DecideUpload(upload_id, None, None, data.reason, data.version, request_id)
         return UploadOut.of(container.uploads.refuse(cmd, actor))
 
-    @get(
-        "/uploads/{upload_id:int}/file",
-        sync_to_thread=True,
-        summary="Download an uploaded file",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.UPLOADS_DOWNLOAD)],
+    @route(
+        "GET", "/uploads/{upload_id:int}/file", "Download an uploaded file", Action.UPLOADS_DOWNLOAD
     )
     def download(
         self, container: ContainerDep, actor: ActorDep, upload_id: FromPath[int]
