@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
     Body,
     CaseOut,
@@ -46,29 +47,21 @@ class EligibilityOut(BaseModel):
     programmes: list[ProgrammeEligibilityOut]
 
 
-@route(
-    "GET",
+@routes.get(
     "/api/v1/people/{person_id:int}/eligibility",
     "Which programmes a person can still apply to",
     Action.PEOPLE_READ,
     tags=["people"],
 )
-def eligibility(
-    container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
-) -> EligibilityOut:
+def eligibility(call: CallDep, person_id: FromPath[int]) -> EligibilityOut:
     """Each programme with its refusals (rule, value, bound); dates not known yet are not held
     against the person, only what already excludes them (an age above a bound, once done)."""
-    verdicts = container.eligibility.for_person(person_id, actor)
+    verdicts = call.container.eligibility.for_person(person_id, call.actor)
     return EligibilityOut(
         person_id=person_id,
         programmes=[
-            ProgrammeEligibilityOut(
-                workflow=v.workflow,
-                workflow_version=v.workflow_version,
-                programme=v.programme,
-                source=v.source,
-                eligible=v.eligible,
-                refusals=[RefusalOut(**u.as_dict()) for u in v.refusals],
+            from_attributes(
+                ProgrammeEligibilityOut, v, refusals=[RefusalOut(**u.as_dict()) for u in v.refusals]
             )
             for v in verdicts
         ],
@@ -116,47 +109,42 @@ class StaffController(Controller):
     path = "/api/v1/users"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @route(
-        "POST",
+    @routes.post(
         "/{user_id:int}/deactivation",
         "Deactivate a user (tokens revoked at once)",
         Action.DIRECTORY,
-        status_code=200,
     )
-    def deactivate(
-        self, container: ContainerDep, actor: ActorDep, user_id: FromPath[int]
-    ) -> DeactivatedOut:
+    def deactivate(self, call: CallDep, user_id: FromPath[int]) -> DeactivatedOut:
         """No sign-in from now on; the user's cases stay theirs until handed over."""
-        done = container.staff.deactivate(user_id, actor)
-        return DeactivatedOut(
-            user_id=user_id, was_active=done.was_active, tokens_revoked=done.tokens_revoked
-        )
+        done = call.container.staff.deactivate(user_id, call.actor)
+        return from_attributes(DeactivatedOut, done, user_id=user_id)
 
-    @route("GET", "/{user_id:int}/open-cases", "A user's open cases", Action.CASES_REASSIGN)
-    def open_cases(
-        self, container: ContainerDep, actor: ActorDep, user_id: FromPath[int]
-    ) -> list[CaseOut]:
+    @routes.get("/{user_id:int}/open-cases", "A user's open cases", Action.CASES_REASSIGN)
+    def open_cases(self, call: CallDep, user_id: FromPath[int]) -> list[CaseOut]:
         """The cases not closed whose advisor is this user, within your reach."""
-        return [render(container, c) for c in container.staff.open_cases(user_id, actor)]
+        return [
+            render(call.container, c) for c in call.container.staff.open_cases(user_id, call.actor)
+        ]
 
-    @route(
-        "POST",
+    @routes.post(
         "/{user_id:int}/handover",
         "Hand a user's open cases and reminders to another advisor",
         Action.CASES_REASSIGN,
-        status_code=200,
     )
     def handover(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         user_id: FromPath[int],
         data: JSONBody[HandoverIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[HandoverOut]:
         """One action: each case reassigned on its own (per-case result); reminders follow."""
-        result = container.staff.hand_over(
-            user_id, data.to_user_id, actor, reason=data.reason, idempotency_key=idempotency_key
+        result = call.container.staff.hand_over(
+            user_id,
+            data.to_user_id,
+            call.actor,
+            reason=data.reason,
+            idempotency_key=idempotency_key,
         )
         items = [HandoverItemOut(**vars(i)) for i in result.items]
         body = HandoverOut(

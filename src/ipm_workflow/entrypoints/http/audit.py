@@ -9,9 +9,10 @@ from litestar import Controller
 from litestar.params import FromQuery, QueryParameter
 
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
-from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
     ChainReportOut,
     HistoryEntryOut,
@@ -27,7 +28,7 @@ class AuditController(Controller):
     tags = ["audit"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.AUDIT)]  # noqa: RUF012 - Litestar's declaration style
 
-    @route("GET", "/entries", "Search history entries across cases")
+    @routes.get("/entries", "Search history entries across cases")
     def entries(
         self,
         container: ContainerDep,
@@ -56,21 +57,11 @@ class AuditController(Controller):
         )
         return [HistoryEntryOut.of(e) for e in container.cases.audit(query)]
 
-    @route("GET", "/verify", "Verify history chains")
+    @routes.get("/verify", "Verify history chains")
     def verify(self, container: ContainerDep, case_id: FromQuery[int | None] = None) -> VerifyOut:
         """Recompute the hash chain of one case, or of all; name the first broken entry."""
         reports = container.cases.verify([case_id] if case_id is not None else None)
-        broken = [
-            ChainReportOut(
-                case_id=r.case_id,
-                entries=r.entries,
-                ok=r.ok,
-                broken_seq=r.broken_seq,
-                problem=r.problem,
-            )
-            for r in reports
-            if not r.ok
-        ]
+        broken = [from_attributes(ChainReportOut, r) for r in reports if not r.ok]
         return VerifyOut(
             cases=len(reports),
             entries=sum(r.entries for r in reports),

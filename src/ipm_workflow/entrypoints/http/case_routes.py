@@ -55,7 +55,7 @@ def changes_case(
     method: Literal["POST", "PATCH", "PUT"], path: str, summary: str, action: Action
 ) -> Callable[[Callable[..., Any]], Any]:
     """The route decorator of a handler that changes a case: If-Match responses, 200, guard."""
-    return route(method, path, summary, action, status_code=200, responses=IF_MATCH_RESPONSES)
+    return route(method, path, summary, action, responses=IF_MATCH_RESPONSES)
 
 
 def expected(

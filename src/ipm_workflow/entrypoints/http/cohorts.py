@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import Line, OptionalReason, Reason
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
     Body,
     Bool,
@@ -49,14 +50,7 @@ class CohortOut(BaseModel):
     @classmethod
     def of(cls, cohort: Cohort) -> CohortOut:
         """Render a cohort."""
-        return cls(
-            id=cohort.id or 0,
-            code=cohort.code,
-            label=cohort.label,
-            workflow=cohort.workflow,
-            planned_start=cohort.planned_start,
-            planned_end=cohort.planned_end,
-        )
+        return from_attributes(cls, cohort, id=cohort.id or 0)
 
 
 class CohortDetail(CohortOut):
@@ -124,75 +118,60 @@ class CohortController(Controller):
     tags = ["cohorts"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.COHORTS_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @route("POST", "/", "Create a cohort", Action.COHORTS_WRITE)
-    def create(
-        self, container: ContainerDep, actor: ActorDep, data: JSONBody[CohortIn]
-    ) -> Response[CohortOut]:
+    @routes.post("/", "Create a cohort", Action.COHORTS_WRITE, status_code=201)
+    def create(self, call: CallDep, data: JSONBody[CohortIn]) -> Response[CohortOut]:
         """Create a cohort on a workflow."""
-        cohort = container.cohorts.create(
-            data.code, data.label, data.workflow, data.planned_start, data.planned_end, actor=actor
+        cohort = call.container.cohorts.create(
+            data.code,
+            data.label,
+            data.workflow,
+            data.planned_start,
+            data.planned_end,
+            actor=call.actor,
         )
         return Response(CohortOut.of(cohort), status_code=201)
 
-    @route("GET", "/", "List cohorts")
-    def list_cohorts(self, container: ContainerDep, actor: ActorDep) -> list[CohortOut]:
+    @routes.get("/", "List cohorts")
+    def list_cohorts(self, call: CallDep) -> list[CohortOut]:
         """The cohorts you may see: with a case of your missions locales, or created by you."""
-        return [CohortOut.of(c) for c in container.cohorts.all(actor)]
+        return [CohortOut.of(c) for c in call.container.cohorts.all(call.actor)]
 
-    @route("GET", "/{cohort_id:int}", "Read a cohort")
-    def read(
-        self, container: ContainerDep, actor: ActorDep, cohort_id: FromPath[int]
-    ) -> CohortDetail:
+    @routes.get("/{cohort_id:int}", "Read a cohort")
+    def read(self, call: CallDep, cohort_id: FromPath[int]) -> CohortDetail:
         """A cohort and the cases in it that you may see."""
-        cohort = container.cohorts.get(cohort_id, actor)
-        cases = container.cohorts.members(cohort_id, actor)
+        cohort = call.container.cohorts.get(cohort_id, call.actor)
+        cases = call.container.cohorts.members(cohort_id, call.actor)
         return CohortDetail(
-            **CohortOut.of(cohort).model_dump(), cases=[render(container, c) for c in cases]
+            **CohortOut.of(cohort).model_dump(), cases=[render(call.container, c) for c in cases]
         )
 
-    @route(
-        "POST",
-        "/{cohort_id:int}/members",
-        "Add cases to a cohort",
-        Action.COHORTS_WRITE,
-        status_code=200,
-    )
+    @routes.post("/{cohort_id:int}/members", "Add cases to a cohort", Action.COHORTS_WRITE)
     def add(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        cohort_id: FromPath[int],
-        data: JSONBody[MembersIn],
+        self, call: CallDep, cohort_id: FromPath[int], data: JSONBody[MembersIn]
     ) -> list[CaseOut]:
         """Put cases in the cohort (recorded in each case's history)."""
-        added = container.cohorts.add_cases(cohort_id, data.case_ids, actor)
-        return [render(container, c) for c in added]
+        added = call.container.cohorts.add_cases(cohort_id, data.case_ids, call.actor)
+        return [render(call.container, c) for c in added]
 
-    @route(
-        "POST",
-        "/{cohort_id:int}/transitions",
-        "Fire a trigger on the whole cohort",
-        Action.COHORTS_WRITE,
-        status_code=200,
+    @routes.post(
+        "/{cohort_id:int}/transitions", "Fire a trigger on the whole cohort", Action.COHORTS_WRITE
     )
     def bulk(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
+        call: CallDep,
         cohort_id: FromPath[int],
         data: JSONBody[BulkIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[BulkOut]:
         """Each case moves (or not) on its own; one case that cannot go does not stop others."""
-        result = container.cohorts.bulk_fire(
+        result = call.container.cohorts.bulk_fire(
             cohort_id,
             data.trigger,
-            actor,
+            call.actor,
             inputs=data.inputs,
             reason=data.reason,
             dry_run=data.dry_run,
-            request_id=request_id,
+            request_id=call.request_id,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint(
                 "POST", f"/api/v1/cohorts/{cohort_id}/transitions", data.model_dump(mode="json")
@@ -211,23 +190,18 @@ class CohortController(Controller):
         return Response(body, headers=headers)
 
 
-@route(
-    "POST",
+@routes.post(
     "/api/v1/cases/{case_id:int}/merges",
     "Merge a duplicate into this case",
     Action.CASES_MERGE,
-    status_code=200,
     tags=["cases"],
 )
-def merge_case(
-    container: ContainerDep,
-    actor: ActorDep,
-    request_id: RequestIdDep,
-    case_id: FromPath[int],
-    data: JSONBody[MergeIn],
-) -> MergeOut:
+def merge_case(call: CallDep, case_id: FromPath[int], data: JSONBody[MergeIn]) -> MergeOut:
     """The duplicate ends merged (terminal, history kept); the person is counted once."""
-    merged = container.merges.merge(case_id, data.duplicate_id, data.reason, actor, request_id)
+    merged = call.container.merges.merge(
+        case_id, data.duplicate_id, data.reason, call.actor, call.request_id
+    )
     return MergeOut(
-        survivor=render(container, merged.survivor), merged=render(container, merged.merged)
+        survivor=render(call.container, merged.survivor),
+        merged=render(call.container, merged.merged),
     )

@@ -11,15 +11,14 @@ from ipm_workflow.bootstrap import beneficiary_module_file
 from ipm_workflow.domain.beneficiary_module import COLUMNS
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.routes import route
+from ipm_workflow.entrypoints.http import routes
+from ipm_workflow.entrypoints.http.deps import CallDep
 from ipm_workflow.entrypoints.http.schemas import CSV, XLSX, served_formats
 
 MEDIA = {"csv": CSV, "xlsx": XLSX}
 
 
-@route(
-    "GET",
+@routes.get(
     "/api/v1/reports/beneficiary-module/{grant:str}",
     "The Erasmus+ Beneficiary Module's mobility import file of a grant agreement",
     Action.READ_SENSITIVE,
@@ -27,15 +26,12 @@ MEDIA = {"csv": CSV, "xlsx": XLSX}
     operation_class=served_formats("application/json", CSV, XLSX),
 )
 def beneficiary_module(
-    container: ContainerDep,
-    actor: ActorDep,
-    grant: FromPath[str],
-    format: FromQuery[Literal["json", "csv", "xlsx"]] = "json",
+    call: CallDep, grant: FromPath[str], format: FromQuery[Literal["json", "csv", "xlsx"]] = "json"
 ) -> Response[Any]:
     """One row per departed mobility of the grant agreement, in the Module's columns and values
     (JSON, CSV or XLSX). It carries each participant's fewer-opportunity flag, as the Module
     asks: those with the need to know only, each read kept."""
-    rows = container.beneficiary_module.rows(grant, actor)
+    rows = call.container.beneficiary_module.rows(grant, call.actor)
     if format == "json":
         return Response({"grant": grant, "columns": list(COLUMNS), "rows": rows})
     name = f"beneficiary-module-{grant}.{format}"

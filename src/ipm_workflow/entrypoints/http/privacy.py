@@ -13,9 +13,9 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 from ipm_workflow.domain import text
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import ReadQuery
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http import routes
+from ipm_workflow.entrypoints.http.deps import CallDep
 from ipm_workflow.entrypoints.http.people_schemas import Source
-from ipm_workflow.entrypoints.http.routes import route
 from ipm_workflow.entrypoints.http.schemas import Body, Bool, served_formats
 from ipm_workflow.entrypoints.web.i18n import language_of
 from ipm_workflow.entrypoints.web.privacy import (
@@ -83,8 +83,7 @@ class PrivacyController(Controller):
     path = "/api/v1"
     tags = ["privacy"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @route(
-        "GET",
+    @routes.get(
         "/people/{person_id:int}/export",
         "Everything held on a person (subject access; recorded)",
         Action.PEOPLE_EXPORT,
@@ -93,8 +92,7 @@ class PrivacyController(Controller):
     def export(
         self,
         request: Request[Any, Any, Any],
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         person_id: FromPath[int],
         fmt: Annotated[Literal["json", "html"], QueryParameter(name="format")] = "json",
         lang: FromQuery[str | None] = None,
@@ -102,43 +100,36 @@ class PrivacyController(Controller):
         """JSON, or a printable HTML document in French or English (`lang`, else the
         Accept-Language); sensitive data only for those who may read it."""
         entry = "api:GET /api/v1/people/{id}/export"
-        export = container.privacy.export(person_id, actor, fmt, entry_point=entry)
+        export = call.container.privacy.export(person_id, call.actor, fmt, entry_point=entry)
         body = (
             export_json(export) if fmt == "json" else export_html(export, _language(request, lang))
         )
         return export_response(body, fmt, person_id)
 
-    @route(
-        "GET",
+    @routes.get(
         "/people/{person_id:int}/consents",
         "A person's consents, given and withdrawn",
         Action.PEOPLE_READ,
     )
-    def consents(
-        self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
-    ) -> list[dict[str, Any]]:
+    def consents(self, call: CallDep, person_id: FromPath[int]) -> list[dict[str, Any]]:
         """Every consent event, oldest first."""
-        return list(plain(container.privacy.consents(person_id, actor)))
+        return list(plain(call.container.privacy.consents(person_id, call.actor)))
 
-    @route(
-        "POST",
+    @routes.post(
         "/people/{person_id:int}/consents",
         "Give or withdraw a consent",
         Action.PEOPLE_UPDATE,
+        status_code=201,
     )
     def record_consent(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        data: JSONBody[ConsentIn],
+        self, call: CallDep, person_id: FromPath[int], data: JSONBody[ConsentIn]
     ) -> list[dict[str, Any]]:
         """E-mail and SMS change the current consent the messages follow."""
-        events = container.privacy.record_consent(
+        events = call.container.privacy.record_consent(
             person_id,
             data.purpose,
             data.granted,
-            actor,
+            call.actor,
             method=data.method,
             given_by=data.given_by,
             guardian_id=data.guardian_id,
@@ -146,60 +137,48 @@ class PrivacyController(Controller):
         )
         return list(plain(events))
 
-    @route(
-        "POST",
+    @routes.post(
         "/people/{person_id:int}/erasure-requests",
         "Record an erasure request as received",
         Action.PRIVACY_ERASURE,
+        status_code=201,
     )
     def request_erasure(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        data: JSONBody[ErasureIn],
+        self, call: CallDep, person_id: FromPath[int], data: JSONBody[ErasureIn]
     ) -> dict[str, Any]:
         """The decision comes later (POST …/erasure-requests/{id}/decision)."""
-        request = container.privacy.record_erasure(
-            person_id, data.received_on, data.requester, actor
+        request = call.container.privacy.record_erasure(
+            person_id, data.received_on, data.requester, call.actor
         )
         return dict(plain(request))
 
-    @route("GET", "/privacy/erasure-requests", "List erasure requests", Action.PRIVACY_ERASURE)
+    @routes.get("/privacy/erasure-requests", "List erasure requests", Action.PRIVACY_ERASURE)
     def erasures(
-        self, container: ContainerDep, actor: ActorDep, person_id: FromQuery[int | None] = None
+        self, call: CallDep, person_id: FromQuery[int | None] = None
     ) -> list[dict[str, Any]]:
         """Newest first; of one person with `person_id`."""
-        return list(plain(container.privacy.erasures(actor, person_id)))
+        return list(plain(call.container.privacy.erasures(call.actor, person_id)))
 
-    @route(
-        "POST",
+    @routes.post(
         "/privacy/erasure-requests/{erasure_id:int}/decision",
         "Decide an erasure request",
         Action.PRIVACY_ERASURE,
-        status_code=200,
     )
     def decide(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        erasure_id: FromPath[int],
-        data: JSONBody[DecisionIn],
+        self, call: CallDep, erasure_id: FromPath[int], data: JSONBody[DecisionIn]
     ) -> dict[str, Any]:
         """Deletion, pseudonymisation (an audit duty applies) or refusal, with the reason."""
-        decided = container.privacy.decide_erasure(erasure_id, data.decision, data.reason, actor)
+        decided = call.container.privacy.decide_erasure(
+            erasure_id, data.decision, data.reason, call.actor
+        )
         return dict(plain(decided))
 
-    @route(
-        "GET",
-        "/privacy/sensitive-reads",
-        "Reads of sensitive data, allowed and refused",
-        Action.AUDIT,
+    @routes.get(
+        "/privacy/sensitive-reads", "Reads of sensitive data, allowed and refused", Action.AUDIT
     )
     def reads(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         person_id: FromQuery[int | None] = None,
         actor_ref: Annotated[
             str | None, QueryParameter(name="actor", description="Actor reference, e.g. user:3.")
@@ -210,10 +189,9 @@ class PrivacyController(Controller):
     ) -> list[ReadOut]:
         """Newest first: who, when, which person, from which page or endpoint."""
         query = ReadQuery(person_id, actor_ref, since, until, limit)
-        return [ReadOut(**plain(r)) for r in container.privacy.reads(query, actor)]
+        return [ReadOut(**plain(r)) for r in call.container.privacy.reads(query, call.actor)]
 
-    @route(
-        "GET",
+    @routes.get(
         "/privacy/register",
         "The record of processing (registre des traitements)",
         Action.PRIVACY_REGISTER,
@@ -221,13 +199,12 @@ class PrivacyController(Controller):
     )
     def register(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         fmt: Annotated[Literal["md", "html"], QueryParameter(name="format")] = "md",
         lang: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """Generated from the configuration, the workflow files and the access policy."""
-        register = container.privacy.register(actor)
+        register = call.container.privacy.register(call.actor)
         if fmt == "html":
             html = register_html(register, language_of(lang))
             return Response(html, media_type="text/html")
