@@ -13,7 +13,7 @@ from ipm_workflow.domain.text import OptionalReason
 from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
 from ipm_workflow.entrypoints.http.deps import CallDep
-from ipm_workflow.entrypoints.http.outputs import from_attributes
+from ipm_workflow.entrypoints.http.outputs import batch_answer, from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
     Body,
     CaseOut,
@@ -146,13 +146,4 @@ class StaffController(Controller):
             reason=data.reason,
             idempotency_key=idempotency_key,
         )
-        items = [HandoverItemOut(**vars(i)) for i in result.items]
-        body = HandoverOut(
-            from_user_id=result.from_user_id,
-            to_user_id=result.to_user_id,
-            succeeded=sum(i.ok for i in items),
-            failed=sum(not i.ok for i in items),
-            items=items,
-        )
-        headers = {"Idempotent-Replayed": "true" if result.replayed else "false"}
-        return Response(body, headers=headers)
+        return batch_answer(HandoverOut, HandoverItemOut, result)

@@ -45,16 +45,8 @@ class AuditController(Controller):
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[HistoryEntryOut]:
         """History entries, newest first, filtered by actor, mission locale, trigger, time."""
-        query = AuditQuery(
-            actor=actor_ref,
-            trigger=trigger,
-            mission_locale_id=mission_locale,
-            case_id=case_id,
-            since=since,
-            until=until,
-            limit=limit,
-            offset=offset,
-        )
+        # In AuditQuery's order (actor_ref is its actor, mission_locale its mission_locale_id).
+        query = AuditQuery(actor_ref, trigger, mission_locale, case_id, since, until, limit, offset)
         return [HistoryEntryOut.of(e) for e in container.cases.audit(query)]
 
     @routes.get("/verify", "Verify history chains")

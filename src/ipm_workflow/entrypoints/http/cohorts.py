@@ -16,7 +16,7 @@ from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
 from ipm_workflow.entrypoints.http.deps import CallDep
-from ipm_workflow.entrypoints.http.outputs import from_attributes
+from ipm_workflow.entrypoints.http.outputs import batch_answer, from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
     Body,
     Bool,
@@ -177,17 +177,7 @@ class CohortController(Controller):
                 "POST", f"/api/v1/cohorts/{cohort_id}/transitions", data.model_dump(mode="json")
             ),
         )
-        items = [BulkItemOut(**vars(i)) for i in result.items]
-        body = BulkOut(
-            cohort_id=result.cohort_id,
-            trigger=result.trigger,
-            dry_run=result.dry_run,
-            succeeded=sum(i.ok for i in items),
-            failed=sum(not i.ok for i in items),
-            items=items,
-        )
-        headers = {"Idempotent-Replayed": "true" if result.replayed else "false"}
-        return Response(body, headers=headers)
+        return batch_answer(BulkOut, BulkItemOut, result)
 
 
 @routes.post(
