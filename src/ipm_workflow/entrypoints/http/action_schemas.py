@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from ipm_workflow.domain.definitions import Labels
 from ipm_workflow.domain.engine import Action
 from ipm_workflow.domain.text import OptionalReason
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.schemas import Body, CaseOut, HistoryEntryOut, Ident, Int
 
 
@@ -49,20 +50,11 @@ class ActionOut(BaseModel):
     @classmethod
     def of(cls, action: Action) -> ActionOut:
         """Render an action."""
-        return cls(
-            trigger=action.trigger,
-            label=action.label,
-            dest=action.dest,
-            allowed=action.allowed,
-            roles=action.roles,
+        return from_attributes(
+            cls,
+            action,
             unmet=[UnmetOut(**u.as_dict()) for u in action.unmet],
-            inputs=[
-                InputOut(
-                    field=i.field, type=i.type, required=i.required, values=i.values, label=i.label
-                )
-                for i in action.inputs
-            ],
-            reason_required=action.reason_required,
+            inputs=[from_attributes(InputOut, i) for i in action.inputs],
             depends_on=[UnmetOut(**u.as_dict()) for u in action.depends_on],
         )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Response
 from litestar.params import FromPath, JSONBody
 
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.directory_schemas import (
@@ -15,19 +16,12 @@ from ipm_workflow.entrypoints.http.directory_schemas import (
     UserIn,
     UserOut,
 )
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.services.ports import TokenRecord
 
 
 def _token(record: TokenRecord, token: str | None = None) -> TokenOut:
-    return TokenOut(
-        id=record.id,
-        label=record.label,
-        created_at=record.created_at,
-        expires_at=record.expires_at,
-        revoked_at=record.revoked_at,
-        token=token,
-    )
+    return from_attributes(TokenOut, record, token=token)
 
 
 class AdminController(Controller):
@@ -37,7 +31,7 @@ class AdminController(Controller):
     tags = ["admin"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.DIRECTORY)]  # noqa: RUF012 - Litestar's declaration style
 
-    @post("/users", sync_to_thread=True, summary="Create a user", responses=PROBLEM_RESPONSES)
+    @routes.post("/users", "Create a user", status_code=201)
     def add_user(self, container: ContainerDep, data: JSONBody[UserIn]) -> Response[UserOut]:
         """Create an advisor, supervisor or admin."""
         user = container.people.add_user(
@@ -45,22 +39,12 @@ class AdminController(Controller):
         )
         return Response(UserOut.of(user), status_code=201)
 
-    @get(
-        "/users/{username:str}",
-        sync_to_thread=True,
-        summary="Read a user",
-        responses=PROBLEM_RESPONSES,
-    )
+    @routes.get("/users/{username:str}", "Read a user")
     def read_user(self, container: ContainerDep, username: FromPath[str]) -> UserOut:
         """Return a user."""
         return UserOut.of(container.people.user_by_name(username))
 
-    @post(
-        "/users/{username:str}/tokens",
-        sync_to_thread=True,
-        summary="Issue a token",
-        responses=PROBLEM_RESPONSES,
-    )
+    @routes.post("/users/{username:str}/tokens", "Issue a token", status_code=201)
     def issue(
         self, container: ContainerDep, username: FromPath[str], data: JSONBody[TokenIn]
     ) -> Response[TokenOut]:
@@ -68,23 +52,13 @@ class AdminController(Controller):
         issued = container.tokens.issue(username, data.days, data.label or "")
         return Response(_token(issued.record, issued.token), status_code=201)
 
-    @get(
-        "/users/{username:str}/tokens",
-        sync_to_thread=True,
-        summary="List a user's tokens",
-        responses=PROBLEM_RESPONSES,
-    )
+    @routes.get("/users/{username:str}/tokens", "List a user's tokens")
     def tokens(self, container: ContainerDep, username: FromPath[str]) -> list[TokenOut]:
         """A user's tokens, without their values."""
         _, records = container.tokens.tokens_of(username)
         return [_token(r) for r in records]
 
-    @delete(
-        "/tokens/{token_id:int}",
-        sync_to_thread=True,
-        summary="Revoke a token",
-        responses=PROBLEM_RESPONSES,
-    )
+    @routes.delete("/tokens/{token_id:int}", "Revoke a token")
     def revoke(self, container: ContainerDep, token_id: FromPath[int]) -> None:
         """Revoke a token at once."""
         if not container.tokens.revoke(token_id):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from litestar import Controller, Response, get
+from litestar import Controller, Response
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
@@ -14,11 +14,13 @@ from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.domain.money import format_cents
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import changes_case, expected
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.preconditions import IfMatch
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool, Int
+from ipm_workflow.entrypoints.http.schemas import Body, Bool, Int
 from ipm_workflow.services.aftercare import (
     ConfirmGrant,
     FollowUpView,
@@ -56,15 +58,7 @@ class ContactAttemptOut(BaseModel):
     @classmethod
     def of(cls, a: ContactAttempt) -> ContactAttemptOut:
         """Render an attempt."""
-        return cls(
-            id=a.id,
-            at=a.at,
-            channel=a.channel,
-            answered=a.answered,
-            by=a.by,
-            checkpoint=a.checkpoint,
-            note=a.note,
-        )
+        return from_attributes(cls, a)
 
 
 class CheckpointOut(BaseModel):
@@ -168,9 +162,7 @@ class AftercareController(Controller):
     )
     def log_attempt(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
+        call: CallDep,
         case_id: FromPath[int],
         data: JSONBody[ContactAttemptIn],
         if_match: IfMatch = None,
@@ -183,35 +175,24 @@ class AftercareController(Controller):
             data.at,
             data.checkpoint,
             data.note,
-            expected(container, actor, case_id, if_match, data.version),
-            request_id,
+            expected(call.container, call.actor, case_id, if_match, data.version),
+            call.request_id,
         )
-        case, attempt = container.cases.aftercare.log_attempt(cmd, actor)
+        case, attempt = call.container.cases.aftercare.log_attempt(cmd, call.actor)
         out = ContactAttemptOut.of(attempt)
         return Response(out, status_code=201, headers={"ETag": f'"{case.version}"'})
 
-    @get(
-        "/{case_id:int}/contact-attempts",
-        sync_to_thread=True,
-        summary="Contact attempts and checkpoints",
-        responses=PROBLEM_RESPONSES,
-    )
-    def follow_up(
-        self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
-    ) -> FollowUpOut:
+    @routes.get("/{case_id:int}/contact-attempts", "Contact attempts and checkpoints")
+    def follow_up(self, call: CallDep, case_id: FromPath[int]) -> FollowUpOut:
         """Every attempt, oldest first, and where each checkpoint stands."""
-        return FollowUpOut.of(container.cases.aftercare.follow_up(case_id, actor))
+        return FollowUpOut.of(call.container.cases.aftercare.follow_up(case_id, call.actor))
 
-    @get("/{case_id:int}/money", sync_to_thread=True, summary="Money", responses=PROBLEM_RESPONSES)
+    @routes.get("/{case_id:int}/money", "Money")
     def money(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        case_id: FromPath[int],
-        lang: FromQuery[Literal["fr", "en"]] = "fr",
+        self, call: CallDep, case_id: FromPath[int], lang: FromQuery[Literal["fr", "en"]] = "fr"
     ) -> MoneyOut:
         """Grant, pre-financing, balance and recovery; the grant proposed for the days done."""
-        return MoneyOut.of(container.cases.aftercare.money(case_id, actor), lang)
+        return MoneyOut.of(call.container.cases.aftercare.money(case_id, call.actor), lang)
 
     @changes_case(
         "POST",
@@ -221,9 +202,7 @@ class AftercareController(Controller):
     )
     def confirm_grant(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
+        call: CallDep,
         case_id: FromPath[int],
         data: JSONBody[GrantConfirmationIn],
         if_match: IfMatch = None,
@@ -233,8 +212,8 @@ class AftercareController(Controller):
             case_id,
             data.amount,
             data.reason,
-            expected(container, actor, case_id, if_match, data.version),
-            request_id,
+            expected(call.container, call.actor, case_id, if_match, data.version),
+            call.request_id,
         )
-        view = container.cases.aftercare.confirm_grant(cmd, actor)
+        view = call.container.cases.aftercare.confirm_grant(cmd, call.actor)
         return Response(MoneyOut.of(view, "fr"), headers={"ETag": f'"{view.case.version}"'})

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
-from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import batch_answer, from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
     Body,
     CaseOut,
     Int,
@@ -47,30 +47,21 @@ class EligibilityOut(BaseModel):
     programmes: list[ProgrammeEligibilityOut]
 
 
-@get(
+@routes.get(
     "/api/v1/people/{person_id:int}/eligibility",
-    sync_to_thread=True,
+    "Which programmes a person can still apply to",
+    Action.PEOPLE_READ,
     tags=["people"],
-    summary="Which programmes a person can still apply to",
-    responses=PROBLEM_RESPONSES,
-    guards=[requires(Action.PEOPLE_READ)],
 )
-def eligibility(
-    container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
-) -> EligibilityOut:
+def eligibility(call: CallDep, person_id: FromPath[int]) -> EligibilityOut:
     """Each programme with its refusals (rule, value, bound); dates not known yet are not held
     against the person, only what already excludes them (an age above a bound, once done)."""
-    verdicts = container.eligibility.for_person(person_id, actor)
+    verdicts = call.container.eligibility.for_person(person_id, call.actor)
     return EligibilityOut(
         person_id=person_id,
         programmes=[
-            ProgrammeEligibilityOut(
-                workflow=v.workflow,
-                workflow_version=v.workflow_version,
-                programme=v.programme,
-                source=v.source,
-                eligible=v.eligible,
-                refusals=[RefusalOut(**u.as_dict()) for u in v.refusals],
+            from_attributes(
+                ProgrammeEligibilityOut, v, refusals=[RefusalOut(**u.as_dict()) for u in v.refusals]
             )
             for v in verdicts
         ],
@@ -118,63 +109,41 @@ class StaffController(Controller):
     path = "/api/v1/users"
     tags = ["admin"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @post(
+    @routes.post(
         "/{user_id:int}/deactivation",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Deactivate a user (tokens revoked at once)",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.DIRECTORY)],
+        "Deactivate a user (tokens revoked at once)",
+        Action.DIRECTORY,
     )
-    def deactivate(
-        self, container: ContainerDep, actor: ActorDep, user_id: FromPath[int]
-    ) -> DeactivatedOut:
+    def deactivate(self, call: CallDep, user_id: FromPath[int]) -> DeactivatedOut:
         """No sign-in from now on; the user's cases stay theirs until handed over."""
-        done = container.staff.deactivate(user_id, actor)
-        return DeactivatedOut(
-            user_id=user_id, was_active=done.was_active, tokens_revoked=done.tokens_revoked
-        )
+        done = call.container.staff.deactivate(user_id, call.actor)
+        return from_attributes(DeactivatedOut, done, user_id=user_id)
 
-    @get(
-        "/{user_id:int}/open-cases",
-        sync_to_thread=True,
-        summary="A user's open cases",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_REASSIGN)],
-    )
-    def open_cases(
-        self, container: ContainerDep, actor: ActorDep, user_id: FromPath[int]
-    ) -> list[CaseOut]:
+    @routes.get("/{user_id:int}/open-cases", "A user's open cases", Action.CASES_REASSIGN)
+    def open_cases(self, call: CallDep, user_id: FromPath[int]) -> list[CaseOut]:
         """The cases not closed whose advisor is this user, within your reach."""
-        return [render(container, c) for c in container.staff.open_cases(user_id, actor)]
+        return [
+            render(call.container, c) for c in call.container.staff.open_cases(user_id, call.actor)
+        ]
 
-    @post(
+    @routes.post(
         "/{user_id:int}/handover",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Hand a user's open cases and reminders to another advisor",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_REASSIGN)],
+        "Hand a user's open cases and reminders to another advisor",
+        Action.CASES_REASSIGN,
     )
     def handover(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         user_id: FromPath[int],
         data: JSONBody[HandoverIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[HandoverOut]:
         """One action: each case reassigned on its own (per-case result); reminders follow."""
-        result = container.staff.hand_over(
-            user_id, data.to_user_id, actor, reason=data.reason, idempotency_key=idempotency_key
+        result = call.container.staff.hand_over(
+            user_id,
+            data.to_user_id,
+            call.actor,
+            reason=data.reason,
+            idempotency_key=idempotency_key,
         )
-        items = [HandoverItemOut(**vars(i)) for i in result.items]
-        body = HandoverOut(
-            from_user_id=result.from_user_id,
-            to_user_id=result.to_user_id,
-            succeeded=sum(i.ok for i in items),
-            failed=sum(not i.ok for i in items),
-            items=items,
-        )
-        headers = {"Idempotent-Replayed": "true" if result.replayed else "false"}
-        return Response(body, headers=headers)
+        return batch_answer(HandoverOut, HandoverItemOut, result)

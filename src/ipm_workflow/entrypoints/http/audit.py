@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller
 from litestar.params import FromQuery, QueryParameter
 
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
     ChainReportOut,
     HistoryEntryOut,
     VerifyOut,
@@ -27,12 +28,7 @@ class AuditController(Controller):
     tags = ["audit"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.AUDIT)]  # noqa: RUF012 - Litestar's declaration style
 
-    @get(
-        "/entries",
-        sync_to_thread=True,
-        summary="Search history entries across cases",
-        responses=PROBLEM_RESPONSES,
-    )
+    @routes.get("/entries", "Search history entries across cases")
     def entries(
         self,
         container: ContainerDep,
@@ -49,35 +45,15 @@ class AuditController(Controller):
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[HistoryEntryOut]:
         """History entries, newest first, filtered by actor, mission locale, trigger, time."""
-        query = AuditQuery(
-            actor=actor_ref,
-            trigger=trigger,
-            mission_locale_id=mission_locale,
-            case_id=case_id,
-            since=since,
-            until=until,
-            limit=limit,
-            offset=offset,
-        )
+        # In AuditQuery's order (actor_ref is its actor, mission_locale its mission_locale_id).
+        query = AuditQuery(actor_ref, trigger, mission_locale, case_id, since, until, limit, offset)
         return [HistoryEntryOut.of(e) for e in container.cases.audit(query)]
 
-    @get(
-        "/verify", sync_to_thread=True, summary="Verify history chains", responses=PROBLEM_RESPONSES
-    )
+    @routes.get("/verify", "Verify history chains")
     def verify(self, container: ContainerDep, case_id: FromQuery[int | None] = None) -> VerifyOut:
         """Recompute the hash chain of one case, or of all; name the first broken entry."""
         reports = container.cases.verify([case_id] if case_id is not None else None)
-        broken = [
-            ChainReportOut(
-                case_id=r.case_id,
-                entries=r.entries,
-                ok=r.ok,
-                broken_seq=r.broken_seq,
-                problem=r.problem,
-            )
-            for r in reports
-            if not r.ok
-        ]
+        broken = [from_attributes(ChainReportOut, r) for r in reports if not r.ok]
         return VerifyOut(
             cases=len(reports),
             entries=sum(r.entries for r in reports),

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from litestar import Response, patch, post, put
+from litestar import Response
 from litestar.params import HeaderParameter
 
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.policy import Action
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.preconditions import IF_MATCH_RESPONSES, expected_version
+from ipm_workflow.entrypoints.http.routes import route
 from ipm_workflow.entrypoints.http.schemas import CaseOut
 
 IdempotencyKey = Annotated[
@@ -28,8 +28,6 @@ IdempotencyKey = Annotated[
         description="Retrying with the same key replays the first answer and changes nothing.",
     ),
 ]
-
-_METHODS = {"POST": post, "PATCH": patch, "PUT": put}
 
 
 def render(container: ContainerDep, case: Case, minor: bool | None = None) -> CaseOut:
@@ -57,14 +55,7 @@ def changes_case(
     method: Literal["POST", "PATCH", "PUT"], path: str, summary: str, action: Action
 ) -> Callable[[Callable[..., Any]], Any]:
     """The route decorator of a handler that changes a case: If-Match responses, 200, guard."""
-    return _METHODS[method](
-        path,
-        sync_to_thread=True,
-        status_code=200,
-        summary=summary,
-        responses=IF_MATCH_RESPONSES,
-        guards=[requires(action)],
-    )
+    return route(method, path, summary, action, responses=IF_MATCH_RESPONSES)
 
 
 def expected(

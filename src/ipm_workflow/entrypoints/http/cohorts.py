@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.people import Cohort
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import Line, OptionalReason, Reason
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.case_routes import IdempotencyKey, render
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import batch_answer, from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
     Body,
     Bool,
     CaseOut,
@@ -49,14 +50,7 @@ class CohortOut(BaseModel):
     @classmethod
     def of(cls, cohort: Cohort) -> CohortOut:
         """Render a cohort."""
-        return cls(
-            id=cohort.id or 0,
-            code=cohort.code,
-            label=cohort.label,
-            workflow=cohort.workflow,
-            planned_start=cohort.planned_start,
-            planned_end=cohort.planned_end,
-        )
+        return from_attributes(cls, cohort, id=cohort.id or 0)
 
 
 class CohortDetail(CohortOut):
@@ -124,124 +118,80 @@ class CohortController(Controller):
     tags = ["cohorts"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.COHORTS_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @post(
-        "/",
-        sync_to_thread=True,
-        summary="Create a cohort",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.COHORTS_WRITE)],
-    )
-    def create(
-        self, container: ContainerDep, actor: ActorDep, data: JSONBody[CohortIn]
-    ) -> Response[CohortOut]:
+    @routes.post("/", "Create a cohort", Action.COHORTS_WRITE, status_code=201)
+    def create(self, call: CallDep, data: JSONBody[CohortIn]) -> Response[CohortOut]:
         """Create a cohort on a workflow."""
-        cohort = container.cohorts.create(
-            data.code, data.label, data.workflow, data.planned_start, data.planned_end, actor=actor
+        cohort = call.container.cohorts.create(
+            data.code,
+            data.label,
+            data.workflow,
+            data.planned_start,
+            data.planned_end,
+            actor=call.actor,
         )
         return Response(CohortOut.of(cohort), status_code=201)
 
-    @get("/", sync_to_thread=True, summary="List cohorts", responses=PROBLEM_RESPONSES)
-    def list_cohorts(self, container: ContainerDep, actor: ActorDep) -> list[CohortOut]:
+    @routes.get("/", "List cohorts")
+    def list_cohorts(self, call: CallDep) -> list[CohortOut]:
         """The cohorts you may see: with a case of your missions locales, or created by you."""
-        return [CohortOut.of(c) for c in container.cohorts.all(actor)]
+        return [CohortOut.of(c) for c in call.container.cohorts.all(call.actor)]
 
-    @get(
-        "/{cohort_id:int}",
-        sync_to_thread=True,
-        summary="Read a cohort",
-        responses=PROBLEM_RESPONSES,
-    )
-    def read(
-        self, container: ContainerDep, actor: ActorDep, cohort_id: FromPath[int]
-    ) -> CohortDetail:
+    @routes.get("/{cohort_id:int}", "Read a cohort")
+    def read(self, call: CallDep, cohort_id: FromPath[int]) -> CohortDetail:
         """A cohort and the cases in it that you may see."""
-        cohort = container.cohorts.get(cohort_id, actor)
-        cases = container.cohorts.members(cohort_id, actor)
+        cohort = call.container.cohorts.get(cohort_id, call.actor)
+        cases = call.container.cohorts.members(cohort_id, call.actor)
         return CohortDetail(
-            **CohortOut.of(cohort).model_dump(), cases=[render(container, c) for c in cases]
+            **CohortOut.of(cohort).model_dump(), cases=[render(call.container, c) for c in cases]
         )
 
-    @post(
-        "/{cohort_id:int}/members",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Add cases to a cohort",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.COHORTS_WRITE)],
-    )
+    @routes.post("/{cohort_id:int}/members", "Add cases to a cohort", Action.COHORTS_WRITE)
     def add(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        cohort_id: FromPath[int],
-        data: JSONBody[MembersIn],
+        self, call: CallDep, cohort_id: FromPath[int], data: JSONBody[MembersIn]
     ) -> list[CaseOut]:
         """Put cases in the cohort (recorded in each case's history)."""
-        added = container.cohorts.add_cases(cohort_id, data.case_ids, actor)
-        return [render(container, c) for c in added]
+        added = call.container.cohorts.add_cases(cohort_id, data.case_ids, call.actor)
+        return [render(call.container, c) for c in added]
 
-    @post(
-        "/{cohort_id:int}/transitions",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Fire a trigger on the whole cohort",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.COHORTS_WRITE)],
+    @routes.post(
+        "/{cohort_id:int}/transitions", "Fire a trigger on the whole cohort", Action.COHORTS_WRITE
     )
     def bulk(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
+        call: CallDep,
         cohort_id: FromPath[int],
         data: JSONBody[BulkIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[BulkOut]:
         """Each case moves (or not) on its own; one case that cannot go does not stop others."""
-        result = container.cohorts.bulk_fire(
+        result = call.container.cohorts.bulk_fire(
             cohort_id,
             data.trigger,
-            actor,
+            call.actor,
             inputs=data.inputs,
             reason=data.reason,
             dry_run=data.dry_run,
-            request_id=request_id,
+            request_id=call.request_id,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint(
                 "POST", f"/api/v1/cohorts/{cohort_id}/transitions", data.model_dump(mode="json")
             ),
         )
-        items = [BulkItemOut(**vars(i)) for i in result.items]
-        body = BulkOut(
-            cohort_id=result.cohort_id,
-            trigger=result.trigger,
-            dry_run=result.dry_run,
-            succeeded=sum(i.ok for i in items),
-            failed=sum(not i.ok for i in items),
-            items=items,
-        )
-        headers = {"Idempotent-Replayed": "true" if result.replayed else "false"}
-        return Response(body, headers=headers)
+        return batch_answer(BulkOut, BulkItemOut, result)
 
 
-@post(
+@routes.post(
     "/api/v1/cases/{case_id:int}/merges",
-    sync_to_thread=True,
-    status_code=200,
+    "Merge a duplicate into this case",
+    Action.CASES_MERGE,
     tags=["cases"],
-    summary="Merge a duplicate into this case",
-    responses=PROBLEM_RESPONSES,
-    guards=[requires(Action.CASES_MERGE)],
 )
-def merge_case(
-    container: ContainerDep,
-    actor: ActorDep,
-    request_id: RequestIdDep,
-    case_id: FromPath[int],
-    data: JSONBody[MergeIn],
-) -> MergeOut:
+def merge_case(call: CallDep, case_id: FromPath[int], data: JSONBody[MergeIn]) -> MergeOut:
     """The duplicate ends merged (terminal, history kept); the person is counted once."""
-    merged = container.merges.merge(case_id, data.duplicate_id, data.reason, actor, request_id)
+    merged = call.container.merges.merge(
+        case_id, data.duplicate_id, data.reason, call.actor, call.request_id
+    )
     return MergeOut(
-        survivor=render(container, merged.survivor), merged=render(container, merged.merged)
+        survivor=render(call.container, merged.survivor),
+        merged=render(call.container, merged.merged),
     )

@@ -10,12 +10,12 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 from ipm_workflow.domain.people import Person, User
 from ipm_workflow.domain.policy import UserRole
 from ipm_workflow.domain.text import Email, Name, Phone, single_line
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.people_schemas import (
     NOT_NULL,
     ContactAndProfileOut,
     ContactFields,
     ProfileFields,
-    contact_out,
     refuse_emptied,
 )
 from ipm_workflow.entrypoints.http.schemas import Body, Ident, Int
@@ -68,18 +68,7 @@ class PersonOut(ContactAndProfileOut):
     def of(cls, person: Person, minor_without_guardian: bool = False) -> PersonOut:
         """Render a person."""
         assert person.id is not None  # noqa: S101 - stored people have ids
-        return cls(
-            **contact_out(person),
-            minor_without_guardian=minor_without_guardian,
-            id=person.id,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            birth_date=person.birth_date,
-            email=person.email,
-            phone=person.phone,
-            created_at=person.created_at,
-            updated_at=person.updated_at,
-        )
+        return from_attributes(cls, person, minor_without_guardian=minor_without_guardian)
 
 
 class PersonSaved(BaseModel):
@@ -134,14 +123,7 @@ class UserOut(BaseModel):
     @classmethod
     def of(cls, user: User) -> UserOut:
         """Render a user."""
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            mission_locales=sorted(user.mission_locales),
-            active=user.active,
-        )
+        return from_attributes(cls, user, mission_locales=sorted(user.mission_locales))
 
 
 class TokenIn(Body):

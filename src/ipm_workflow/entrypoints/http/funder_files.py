@@ -4,39 +4,34 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from litestar import Response, get
+from litestar import Response
 from litestar.params import FromPath, FromQuery
 
 from ipm_workflow.bootstrap import beneficiary_module_file
 from ipm_workflow.domain.beneficiary_module import COLUMNS
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
-from ipm_workflow.entrypoints.http.schemas import CSV, PROBLEM_RESPONSES, XLSX, served_formats
+from ipm_workflow.entrypoints.http import routes
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.schemas import CSV, XLSX, served_formats
 
 MEDIA = {"csv": CSV, "xlsx": XLSX}
 
 
-@get(
+@routes.get(
     "/api/v1/reports/beneficiary-module/{grant:str}",
-    sync_to_thread=True,
+    "The Erasmus+ Beneficiary Module's mobility import file of a grant agreement",
+    Action.READ_SENSITIVE,
     tags=["reports"],
-    summary="The Erasmus+ Beneficiary Module's mobility import file of a grant agreement",
-    responses=PROBLEM_RESPONSES,
     operation_class=served_formats("application/json", CSV, XLSX),
-    guards=[requires(Action.READ_SENSITIVE)],
 )
 def beneficiary_module(
-    container: ContainerDep,
-    actor: ActorDep,
-    grant: FromPath[str],
-    format: FromQuery[Literal["json", "csv", "xlsx"]] = "json",
+    call: CallDep, grant: FromPath[str], format: FromQuery[Literal["json", "csv", "xlsx"]] = "json"
 ) -> Response[Any]:
     """One row per departed mobility of the grant agreement, in the Module's columns and values
     (JSON, CSV or XLSX). It carries each participant's fewer-opportunity flag, as the Module
     asks: those with the need to know only, each read kept."""
-    rows = container.beneficiary_module.rows(grant, actor)
+    rows = call.container.beneficiary_module.rows(grant, call.actor)
     if format == "json":
         return Response({"grant": grant, "columns": list(COLUMNS), "rows": rows})
     name = f"beneficiary-module-{grant}.{format}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http.deps import CallDep
 from ipm_workflow.entrypoints.http.people_schemas import (
     GuardianIn,
     GuardianOut,
@@ -16,7 +17,6 @@ from ipm_workflow.entrypoints.http.people_schemas import (
     SensitiveIn,
     SensitiveOut,
 )
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
 
 
 class GuardianController(Controller):
@@ -27,42 +27,26 @@ class GuardianController(Controller):
     tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.PEOPLE_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @get("/", sync_to_thread=True, summary="List a person's guardians", responses=PROBLEM_RESPONSES)
-    def list_guardians(
-        self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
-    ) -> list[GuardianOut]:
+    @routes.get("/", "List a person's guardians")
+    def list_guardians(self, call: CallDep, person_id: FromPath[int]) -> list[GuardianOut]:
         """The guardians of a person you may see, parental authority first."""
-        return [GuardianOut.of(g) for g in container.person_records.guardians(person_id, actor)]
+        return [
+            GuardianOut.of(g)
+            for g in call.container.person_records.guardians(person_id, call.actor)
+        ]
 
-    @post(
-        "/",
-        sync_to_thread=True,
-        summary="Record a guardian",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
-    )
+    @routes.post("/", "Record a guardian", Action.PEOPLE_UPDATE, status_code=201)
     def add_guardian(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        data: JSONBody[GuardianIn],
+        self, call: CallDep, person_id: FromPath[int], data: JSONBody[GuardianIn]
     ) -> GuardianOut:
         """Record a guardian (an e-mail or a phone at least); in the history of the cases."""
-        added = container.person_records.add_guardian(person_id, data.model_dump(), actor)
+        added = call.container.person_records.add_guardian(person_id, data.model_dump(), call.actor)
         return GuardianOut.of(added)
 
-    @patch(
-        "/{guardian_id:int}",
-        sync_to_thread=True,
-        summary="Correct a guardian",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
-    )
+    @routes.patch("/{guardian_id:int}", "Correct a guardian", Action.PEOPLE_UPDATE)
     def update_guardian(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         person_id: FromPath[int],
         guardian_id: FromPath[int],
         data: JSONBody[GuardianPatch],
@@ -72,25 +56,17 @@ class GuardianController(Controller):
             changes = data.changes()
         except ValueError as exc:
             raise InvalidInput(str(exc), [{"field": "body", "message": str(exc)}]) from None
-        updated = container.person_records.update_guardian(person_id, guardian_id, changes, actor)
+        updated = call.container.person_records.update_guardian(
+            person_id, guardian_id, changes, call.actor
+        )
         return GuardianOut.of(updated)
 
-    @delete(
-        "/{guardian_id:int}",
-        sync_to_thread=True,
-        summary="Remove a guardian",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
-    )
+    @routes.delete("/{guardian_id:int}", "Remove a guardian", Action.PEOPLE_UPDATE)
     def remove_guardian(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        guardian_id: FromPath[int],
+        self, call: CallDep, person_id: FromPath[int], guardian_id: FromPath[int]
     ) -> None:
         """Remove a guardian; a minor left without one is flagged and their advisor hears."""
-        container.person_records.remove_guardian(person_id, guardian_id, actor)
+        call.container.person_records.remove_guardian(person_id, guardian_id, call.actor)
 
 
 class SensitiveController(Controller):
@@ -99,40 +75,22 @@ class SensitiveController(Controller):
     path = "/api/v1/people/{person_id:int}/sensitive"
     tags = ["people"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
-        "/",
-        sync_to_thread=True,
-        summary="Read a person's sensitive data (recorded)",
-        responses=PROBLEM_RESPONSES,
-        # No route guard: the service records a refused read before answering 403.
-    )
+    @routes.get("/", "Read a person's sensitive data (recorded)")
     def read_sensitive(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        case_id: FromQuery[int | None] = None,
+        self, call: CallDep, person_id: FromPath[int], case_id: FromQuery[int | None] = None
     ) -> SensitiveOut:
         """Your read is recorded (who, when, which person and case)."""
-        read = container.person_records.sensitive(
-            person_id, actor, case_id, entry_point="api:GET /api/v1/people/{id}/sensitive"
+        read = call.container.person_records.sensitive(
+            person_id, call.actor, case_id, entry_point="api:GET /api/v1/people/{id}/sensitive"
         )
         return SensitiveOut.of(read)
 
-    @put(
-        "/",
-        sync_to_thread=True,
-        summary="Replace a person's sensitive data",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.WRITE_SENSITIVE)],
-    )
+    @routes.put("/", "Replace a person's sensitive data", Action.WRITE_SENSITIVE)
     def put_sensitive(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        data: JSONBody[SensitiveIn],
+        self, call: CallDep, person_id: FromPath[int], data: JSONBody[SensitiveIn]
     ) -> SensitiveOut:
         """Replace the whole record; the history of the cases says only that it changed."""
-        saved = container.person_records.put_sensitive(person_id, data.model_dump(), actor)
+        saved = call.container.person_records.put_sensitive(
+            person_id, data.model_dump(), call.actor
+        )
         return SensitiveOut.of(saved)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
-from ipm_workflow.domain.people import CONSENT_SOURCE_MAX, Guardian, Person
+from ipm_workflow.domain.people import CONSENT_SOURCE_MAX, Guardian
 from ipm_workflow.domain.profile import (
     EducationLevel,
     FewerOpportunityReason,
@@ -34,6 +34,7 @@ from ipm_workflow.domain.text import (
     reason,
     single_line,
 )
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.schemas import Body, Bool
 
 Channel = Literal["email", "sms"]
@@ -104,12 +105,6 @@ def refuse_emptied(body: BaseModel, names: tuple[str, ...]) -> None:
     for name in names:
         if name in body.model_fields_set and getattr(body, name) is None:
             raise ValueError(f"{name} cannot be removed, only changed")
-
-
-def contact_out(person: Person) -> dict[str, Any]:
-    """The contact and profile fields of a person, for PersonOut."""
-    names = (*ContactFields.model_fields, *ProfileFields.model_fields)
-    return {name: getattr(person, name) for name in names}
 
 
 class ContactAndProfileOut(BaseModel):
@@ -199,7 +194,7 @@ class GuardianOut(BaseModel):
     def of(cls, guardian: Guardian) -> GuardianOut:
         """Render a guardian."""
         assert guardian.id is not None  # noqa: S101 - stored guardians have ids
-        return cls(**{name: getattr(guardian, name) for name in cls.model_fields})
+        return from_attributes(cls, guardian)
 
 
 class SensitiveIn(Body):
@@ -231,4 +226,4 @@ class SensitiveOut(BaseModel):
     @classmethod
     def of(cls, data: Sensitive) -> SensitiveOut:
         """Render sensitive data."""
-        return cls(**{name: getattr(data, name) for name in cls.model_fields})
+        return from_attributes(cls, data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
@@ -14,10 +14,10 @@ from ipm_workflow.domain import text
 from ipm_workflow.domain.json_values import plain
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import ReadQuery
-from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http import routes
+from ipm_workflow.entrypoints.http.deps import CallDep
 from ipm_workflow.entrypoints.http.people_schemas import Source
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, Bool, served_formats
+from ipm_workflow.entrypoints.http.schemas import Body, Bool, served_formats
 from ipm_workflow.entrypoints.web.i18n import language_of
 from ipm_workflow.entrypoints.web.privacy import (
     export_html,
@@ -83,19 +83,16 @@ class PrivacyController(Controller):
     path = "/api/v1"
     tags = ["privacy"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
+    @routes.get(
         "/people/{person_id:int}/export",
-        sync_to_thread=True,
-        summary="Everything held on a person (subject access; recorded)",
+        "Everything held on a person (subject access; recorded)",
+        Action.PEOPLE_EXPORT,
         operation_class=served_formats("application/json", "text/html"),
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_EXPORT)],
     )
     def export(
         self,
         request: Request[Any, Any, Any],
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         person_id: FromPath[int],
         fmt: Annotated[Literal["json", "html"], QueryParameter(name="format")] = "json",
         lang: FromQuery[str | None] = None,
@@ -103,45 +100,36 @@ class PrivacyController(Controller):
         """JSON, or a printable HTML document in French or English (`lang`, else the
         Accept-Language); sensitive data only for those who may read it."""
         entry = "api:GET /api/v1/people/{id}/export"
-        export = container.privacy.export(person_id, actor, fmt, entry_point=entry)
+        export = call.container.privacy.export(person_id, call.actor, fmt, entry_point=entry)
         body = (
             export_json(export) if fmt == "json" else export_html(export, _language(request, lang))
         )
         return export_response(body, fmt, person_id)
 
-    @get(
+    @routes.get(
         "/people/{person_id:int}/consents",
-        sync_to_thread=True,
-        summary="A person's consents, given and withdrawn",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_READ)],
+        "A person's consents, given and withdrawn",
+        Action.PEOPLE_READ,
     )
-    def consents(
-        self, container: ContainerDep, actor: ActorDep, person_id: FromPath[int]
-    ) -> list[dict[str, Any]]:
+    def consents(self, call: CallDep, person_id: FromPath[int]) -> list[dict[str, Any]]:
         """Every consent event, oldest first."""
-        return list(plain(container.privacy.consents(person_id, actor)))
+        return list(plain(call.container.privacy.consents(person_id, call.actor)))
 
-    @post(
+    @routes.post(
         "/people/{person_id:int}/consents",
-        sync_to_thread=True,
-        summary="Give or withdraw a consent",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PEOPLE_UPDATE)],
+        "Give or withdraw a consent",
+        Action.PEOPLE_UPDATE,
+        status_code=201,
     )
     def record_consent(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        data: JSONBody[ConsentIn],
+        self, call: CallDep, person_id: FromPath[int], data: JSONBody[ConsentIn]
     ) -> list[dict[str, Any]]:
         """E-mail and SMS change the current consent the messages follow."""
-        events = container.privacy.record_consent(
+        events = call.container.privacy.record_consent(
             person_id,
             data.purpose,
             data.granted,
-            actor,
+            call.actor,
             method=data.method,
             given_by=data.given_by,
             guardian_id=data.guardian_id,
@@ -149,69 +137,48 @@ class PrivacyController(Controller):
         )
         return list(plain(events))
 
-    @post(
+    @routes.post(
         "/people/{person_id:int}/erasure-requests",
-        sync_to_thread=True,
-        summary="Record an erasure request as received",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_ERASURE)],
+        "Record an erasure request as received",
+        Action.PRIVACY_ERASURE,
+        status_code=201,
     )
     def request_erasure(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        person_id: FromPath[int],
-        data: JSONBody[ErasureIn],
+        self, call: CallDep, person_id: FromPath[int], data: JSONBody[ErasureIn]
     ) -> dict[str, Any]:
         """The decision comes later (POST …/erasure-requests/{id}/decision)."""
-        request = container.privacy.record_erasure(
-            person_id, data.received_on, data.requester, actor
+        request = call.container.privacy.record_erasure(
+            person_id, data.received_on, data.requester, call.actor
         )
         return dict(plain(request))
 
-    @get(
-        "/privacy/erasure-requests",
-        sync_to_thread=True,
-        summary="List erasure requests",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_ERASURE)],
-    )
+    @routes.get("/privacy/erasure-requests", "List erasure requests", Action.PRIVACY_ERASURE)
     def erasures(
-        self, container: ContainerDep, actor: ActorDep, person_id: FromQuery[int | None] = None
+        self, call: CallDep, person_id: FromQuery[int | None] = None
     ) -> list[dict[str, Any]]:
         """Newest first; of one person with `person_id`."""
-        return list(plain(container.privacy.erasures(actor, person_id)))
+        return list(plain(call.container.privacy.erasures(call.actor, person_id)))
 
-    @post(
+    @routes.post(
         "/privacy/erasure-requests/{erasure_id:int}/decision",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Decide an erasure request",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_ERASURE)],
+        "Decide an erasure request",
+        Action.PRIVACY_ERASURE,
     )
     def decide(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        erasure_id: FromPath[int],
-        data: JSONBody[DecisionIn],
+        self, call: CallDep, erasure_id: FromPath[int], data: JSONBody[DecisionIn]
     ) -> dict[str, Any]:
         """Deletion, pseudonymisation (an audit duty applies) or refusal, with the reason."""
-        decided = container.privacy.decide_erasure(erasure_id, data.decision, data.reason, actor)
+        decided = call.container.privacy.decide_erasure(
+            erasure_id, data.decision, data.reason, call.actor
+        )
         return dict(plain(decided))
 
-    @get(
-        "/privacy/sensitive-reads",
-        sync_to_thread=True,
-        summary="Reads of sensitive data, allowed and refused",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.AUDIT)],
+    @routes.get(
+        "/privacy/sensitive-reads", "Reads of sensitive data, allowed and refused", Action.AUDIT
     )
     def reads(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         person_id: FromQuery[int | None] = None,
         actor_ref: Annotated[
             str | None, QueryParameter(name="actor", description="Actor reference, e.g. user:3.")
@@ -222,25 +189,22 @@ class PrivacyController(Controller):
     ) -> list[ReadOut]:
         """Newest first: who, when, which person, from which page or endpoint."""
         query = ReadQuery(person_id, actor_ref, since, until, limit)
-        return [ReadOut(**plain(r)) for r in container.privacy.reads(query, actor)]
+        return [ReadOut(**plain(r)) for r in call.container.privacy.reads(query, call.actor)]
 
-    @get(
+    @routes.get(
         "/privacy/register",
-        sync_to_thread=True,
-        summary="The record of processing (registre des traitements)",
+        "The record of processing (registre des traitements)",
+        Action.PRIVACY_REGISTER,
         operation_class=served_formats("text/markdown", "text/html"),
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.PRIVACY_REGISTER)],
     )
     def register(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         fmt: Annotated[Literal["md", "html"], QueryParameter(name="format")] = "md",
         lang: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """Generated from the configuration, the workflow files and the access policy."""
-        register = container.privacy.register(actor)
+        register = call.container.privacy.register(call.actor)
         if fmt == "html":
             html = register_html(register, language_of(lang))
             return Response(html, media_type="text/html")

@@ -103,13 +103,15 @@ def validation_error(
         for e in errors
         if isinstance(e, dict)
     ]
+    return invalid_input(request, exc.detail or "invalid request", fields)
+
+
+def invalid_input(
+    request: Request[Any, Any, Any], detail: str, errors: list[dict[str, str]]
+) -> Response[dict[str, Any]]:
+    """422 `invalid-input`, with the field and message of each fault (possibly none)."""
     return problem(
-        request,
-        422,
-        kind="invalid-input",
-        title="Invalid input",
-        detail=exc.detail or "invalid request",
-        errors=fields,
+        request, 422, kind="invalid-input", title="Invalid input", detail=detail, errors=errors
     )
 
 
@@ -148,15 +150,8 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[di
 def unstorable_value(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """A number out of the database's range, or a NUL character: the input's fault."""
     log.info("unstorable_value", path=request.url.path, error=type(exc).__name__)
-    return problem(
-        request,
-        422,
-        kind="invalid-input",
-        title="Invalid input",
-        detail="a value cannot be stored: a number is out of range or a text contains "
-        "a NUL character",
-        errors=[],
-    )
+    detail = "a value cannot be stored: a number is out of range or a text contains a NUL character"
+    return invalid_input(request, detail, [])
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

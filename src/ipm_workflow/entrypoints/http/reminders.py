@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller
 from litestar.params import FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 
 
 class ReminderOut(BaseModel):
@@ -47,26 +48,7 @@ class ReminderOut(BaseModel):
     @classmethod
     def of(cls, r: Reminder, addressee: str | None = None) -> ReminderOut:
         """Render a reminder."""
-        return cls(
-            id=r.id,
-            case_id=r.case_id,
-            rule_id=r.rule_id,
-            kind=r.kind,
-            occurrence=r.occurrence,
-            recipient=r.recipient,
-            template=r.template,
-            trigger=r.trigger,
-            due_at=r.due_at,
-            next_attempt_at=r.next_attempt_at,
-            status=r.status,
-            attempts=r.attempts,
-            channel=r.channel,
-            message_id=r.message_id,
-            sent_at=r.sent_at,
-            acknowledged_at=r.acknowledged_at,
-            outcome=r.outcome,
-            addressee=addressee or r.addressee,
-        )
+        return from_attributes(cls, r, addressee=addressee or r.addressee)
 
 
 class PreviewOut(BaseModel):
@@ -95,78 +77,41 @@ class ReminderController(Controller):
     tags = ["reminders"]  # noqa: RUF012 - Litestar reads this class attribute as is
     guards = [requires(Action.REMINDERS_READ)]  # noqa: RUF012 - Litestar's declaration style
 
-    @get(
-        "/cases/{case_id:int}/reminders",
-        sync_to_thread=True,
-        summary="A case's reminders",
-        responses=PROBLEM_RESPONSES,
-    )
-    def of_case(
-        self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
-    ) -> list[ReminderOut]:
+    @routes.get("/cases/{case_id:int}/reminders", "A case's reminders")
+    def of_case(self, call: CallDep, case_id: FromPath[int]) -> list[ReminderOut]:
         """Planned, sent, failed and cancelled reminders, with their reasons and dates."""
-        rows = container.reminders.of_case(case_id, actor)
-        names = container.delivery.addressees(case_id, rows)
+        rows = call.container.reminders.of_case(case_id, call.actor)
+        names = call.container.delivery.addressees(case_id, rows)
         return [ReminderOut.of(r, names.get(r.id)) for r in rows]
 
-    @post(
+    @routes.post(
         "/cases/{case_id:int}/reminders/{reminder_id:int}/acknowledge",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Acknowledge a reminder",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REMINDERS_ACKNOWLEDGE)],
+        "Acknowledge a reminder",
+        Action.REMINDERS_ACKNOWLEDGE,
     )
     def acknowledge(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
-        reminder_id: FromPath[int],
+        self, call: CallDep, case_id: FromPath[int], reminder_id: FromPath[int]
     ) -> ReminderOut:
         """Stop the reminder's repetitions, escalations and timeout (recorded in the history)."""
         return ReminderOut.of(
-            container.reminders.acknowledge(case_id, reminder_id, actor, request_id)
+            call.container.reminders.acknowledge(case_id, reminder_id, call.actor, call.request_id)
         )
 
-    @get(
-        "/cases/{case_id:int}/reminders/{reminder_id:int}/preview",
-        sync_to_thread=True,
-        summary="Preview a reminder",
-        responses=PROBLEM_RESPONSES,
-    )
+    @routes.get("/cases/{case_id:int}/reminders/{reminder_id:int}/preview", "Preview a reminder")
     def preview(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        case_id: FromPath[int],
-        reminder_id: FromPath[int],
+        self, call: CallDep, case_id: FromPath[int], reminder_id: FromPath[int]
     ) -> PreviewOut:
         """The message as it would be sent now, to whom and by which channel."""
-        container.cases.get(case_id, actor)
-        message = container.delivery.preview(reminder_id, actor, case_id)
-        return PreviewOut(
-            channel=message.channel,
-            to=list(message.to),
-            subject=message.subject,
-            body=message.body,
-            message_id=message.message_id,
-            language=message.language,
-            addressee=message.addressee,
-        )
+        call.container.cases.get(case_id, call.actor)
+        message = call.container.delivery.preview(reminder_id, call.actor, case_id)
+        return from_attributes(PreviewOut, message, to=list(message.to))
 
-    @get(
-        "/agenda", sync_to_thread=True, summary="The advisor's agenda", responses=PROBLEM_RESPONSES
-    )
+    @routes.get("/agenda", "The advisor's agenda")
     def agenda(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        days: Annotated[int, QueryParameter(ge=1, le=366)] = 14,
+        self, call: CallDep, days: Annotated[int, QueryParameter(ge=1, le=366)] = 14
     ) -> AgendaOut:
         """Pending reminders due within some days across your cases (all for supervisors)."""
-        agenda = container.reminders.agenda(actor, days)
+        agenda = call.container.reminders.agenda(call.actor, days)
         return AgendaOut(
             until=agenda.until, reminders=[ReminderOut.of(r) for r in agenda.reminders]
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from litestar import Controller, Request, Response, get, put
+from litestar import Controller, Request, Response
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
@@ -14,11 +14,11 @@ from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
+from ipm_workflow.entrypoints.http import routes
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 from ipm_workflow.entrypoints.http.schemas import (
     CSV,
-    PROBLEM_RESPONSES,
     XLSX,
     Body,
     served_formats,
@@ -151,80 +151,52 @@ class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
-        "/",
-        sync_to_thread=True,
-        summary="The reports and their definitions",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REPORTS_READ)],
-    )
-    def catalogue(self, container: ContainerDep, actor: ActorDep) -> list[ReportInfoOut]:
+    @routes.get("/", "The reports and their definitions", Action.REPORTS_READ)
+    def catalogue(self, call: CallDep) -> list[ReportInfoOut]:
         """Every report, what it counts in words, its columns."""
         return [
-            ReportInfoOut(
-                name=r.name,
-                title=r.title,
-                title_fr=r.title_fr,
-                definition=r.definition,
+            from_attributes(
+                ReportInfoOut,
+                r,
                 counting=r.counting.value,
-                uses_period=r.uses_period,
-                lists_people=r.lists_people,
                 columns=[ColumnOut(**vars(c)) for c in r.columns],
             )
-            for r in container.reports.catalogue(actor)
+            for r in call.container.reports.catalogue(call.actor)
         ]
 
-    @get(
-        "/targets",
-        sync_to_thread=True,
-        summary="Targets per year and funder",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REPORTS_READ)],
-    )
+    @routes.get("/targets", "Targets per year and funder", Action.REPORTS_READ)
     def targets(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
+        call: CallDep,
         year: FromQuery[int | None] = None,
         funder: FromQuery[str | None] = None,
     ) -> list[TargetOut]:
         """The targets set (for a year, a funder)."""
-        return [TargetOut(**vars(t)) for t in container.reports.targets(year, funder, actor)]
+        return [
+            TargetOut(**vars(t)) for t in call.container.reports.targets(year, funder, call.actor)
+        ]
 
-    @put(
-        "/targets",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Set a target for a year, a funder and an indicator",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.REPORTS_TARGETS)],
+    @routes.put(
+        "/targets", "Set a target for a year, a funder and an indicator", Action.REPORTS_TARGETS
     )
-    def set_target(
-        self, container: ContainerDep, actor: ActorDep, data: JSONBody[TargetIn]
-    ) -> TargetOut:
+    def set_target(self, call: CallDep, data: JSONBody[TargetIn]) -> TargetOut:
         """Supervisors set targets; reports show them against the actual figures."""
         target = Target(data.year, data.funder, data.indicator, data.value)
-        return TargetOut(**vars(container.reports.set_target(target, actor)))
+        return TargetOut(**vars(call.container.reports.set_target(target, call.actor)))
 
-    @get(
+    @routes.get(
         "/{report:str}",
-        sync_to_thread=True,
-        summary="One report as JSON, CSV (name.csv) or XLSX (name.xlsx)",
+        "One report as JSON, CSV (name.csv) or XLSX (name.xlsx)",
+        Action.REPORTS_READ,
         description="Filters: from, to (YYYY-MM-DD, both included), workflow, ml, attribution "
         "(referring|current), departement, qpv, rural, gender, age_band, education_level, "
         "fewer_opportunities, funder, grant_project; counting=people|starts; format=json|csv|xlsx; "
         "language=fr|en (file headings). Files are masked (counts under the threshold hidden) "
         "unless mask=false.",
-        responses=PROBLEM_RESPONSES,
         operation_class=served_formats("application/json", CSV, XLSX),
-        guards=[requires(Action.REPORTS_READ)],
     )
     def report(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request: Request[Any, Any, Any],
-        report: FromPath[str],
+        self, call: CallDep, request: Request[Any, Any, Any], report: FromPath[str]
     ) -> Response[Any]:
         """Run a report for the caller (advisors: their missions locales only)."""
         params, name = _params(request), report
@@ -236,11 +208,11 @@ class ReportController(Controller):
         language = _choice(_one(params, "language"), ("fr", "en"), "language") or "fr"
         mask = _choice(_one(params, "mask"), ("true", "false"), "mask")
         masked_export = (fmt != "json") if mask is None else mask == "true"
-        table = container.reports.run(
+        table = call.container.reports.run(
             name,
             ReportFilters.parse(params),
             Counting(counting) if counting else None,
-            actor=actor,
+            actor=call.actor,
             masked_export=masked_export,
         )
         if fmt == "json":

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import anyio
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body as BodyParam
@@ -18,10 +18,11 @@ from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
 from ipm_workflow.domain.uploads import Upload
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.case_routes import render, with_etag
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, Body, CaseOut, Int
+from ipm_workflow.entrypoints.http.deps import CallDep
+from ipm_workflow.entrypoints.http.outputs import from_attributes
+from ipm_workflow.entrypoints.http.schemas import Body, CaseOut, Int
 from ipm_workflow.services.commands import DecideUpload, SendUpload
 
 # What the server reads of a multipart body at most; the file's own limit is a setting
@@ -52,23 +53,8 @@ class UploadOut(BaseModel):
     @classmethod
     def of(cls, upload: Upload) -> UploadOut:
         """Render an upload."""
-        return cls(
-            id=upload.id or 0,
-            case_id=upload.case_id,
-            document=upload.document,
-            media_type=upload.media_type,
-            size=upload.size,
-            sha256=upload.sha256,
-            scan=upload.scan,
-            valid_from=upload.valid_from,
-            valid_until=upload.valid_until,
-            status=upload.status,
-            refusal_reason=upload.refusal_reason,
-            uploaded_by=upload.uploaded_by,
-            uploaded_at=upload.uploaded_at,
-            decided_by=upload.decided_by,
-            decided_at=upload.decided_at,
-            file_erased=upload.storage_key is None,
+        return from_attributes(
+            cls, upload, id=upload.id or 0, file_erased=upload.storage_key is None
         )
 
 
@@ -106,107 +92,64 @@ class UploadController(Controller):
     path = "/api/v1"
     tags = ["uploads"]  # noqa: RUF012 - Litestar reads this class attribute as is
 
-    @get(
-        "/cases/{case_id:int}/uploads",
-        sync_to_thread=True,
-        summary="List a case's uploads",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.UPLOADS_READ)],
-    )
-    def list_uploads(
-        self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
-    ) -> list[UploadOut]:
+    @routes.get("/cases/{case_id:int}/uploads", "List a case's uploads", Action.UPLOADS_READ)
+    def list_uploads(self, call: CallDep, case_id: FromPath[int]) -> list[UploadOut]:
         """A case's uploads, newest first, with their status."""
-        return [UploadOut.of(u) for u in container.uploads.of_case(case_id, actor)]
+        return [UploadOut.of(u) for u in call.container.uploads.of_case(case_id, call.actor)]
 
-    @get(
-        "/uploads",
-        sync_to_thread=True,
-        summary="Uploads waiting for validation",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_DOCUMENT)],
-    )
-    def awaiting(self, container: ContainerDep, actor: ActorDep) -> list[UploadOut]:
+    @routes.get("/uploads", "Uploads waiting for validation", Action.CASES_DOCUMENT)
+    def awaiting(self, call: CallDep) -> list[UploadOut]:
         """Uploads received and still to validate on the caller's cases, oldest first."""
-        return [UploadOut.of(u) for u in container.uploads.awaiting(actor)]
+        return [UploadOut.of(u) for u in call.container.uploads.awaiting(call.actor)]
 
-    @post(
+    @routes.post(
         "/cases/{case_id:int}/uploads",
-        summary="Upload a document (PDF, JPEG or PNG)",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.UPLOADS_SEND)],
+        "Upload a document (PDF, JPEG or PNG)",
+        Action.UPLOADS_SEND,
         request_max_body_size=MULTIPART_MAX,
+        status_code=201,
     )
     async def send(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
-        data: Multipart,
+        self, call: CallDep, case_id: FromPath[int], data: Multipart
     ) -> Response[UploadOut]:
         """Send a file; refused with the reason when too large, of another type, or flagged."""
         content = await data.file.read()
         cmd = SendUpload(
-            case_id, data.document, content, data.valid_from, data.valid_until, request_id
+            case_id, data.document, content, data.valid_from, data.valid_until, call.request_id
         )
-        upload = await anyio.to_thread.run_sync(container.uploads.send, cmd, actor)
+        upload = await anyio.to_thread.run_sync(call.container.uploads.send, cmd, call.actor)
         return Response(UploadOut.of(upload), status_code=201)
 
-    @post(
+    @routes.post(
         "/uploads/{upload_id:int}/validation",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Validate an upload: the checklist records the document",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_DOCUMENT)],
+        "Validate an upload: the checklist records the document",
+        Action.CASES_DOCUMENT,
     )
     def validate(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        upload_id: FromPath[int],
-        data: JSONBody[ValidationIn],
+        self, call: CallDep, upload_id: FromPath[int], data: JSONBody[ValidationIn]
     ) -> Response[CaseOut]:
         """Validate the upload; the case's document is recorded as validated (history)."""
         cmd = DecideUpload(
-            upload_id, data.valid_from, data.valid_until, None, data.version, request_id
+            upload_id, data.valid_from, data.valid_until, None, data.version, call.request_id
         )
-        return with_etag(render(container, container.uploads.validate(cmd, actor)))
+        return with_etag(render(call.container, call.container.uploads.validate(cmd, call.actor)))
 
-    @post(
-        "/uploads/{upload_id:int}/refusal",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Refuse an upload with a reason",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_DOCUMENT)],
+    @routes.post(
+        "/uploads/{upload_id:int}/refusal", "Refuse an upload with a reason", Action.CASES_DOCUMENT
     )
     def refuse(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        upload_id: FromPath[int],
-        data: JSONBody[RefusalIn],
+        self, call: CallDep, upload_id: FromPath[int], data: JSONBody[RefusalIn]
     ) -> UploadOut:
         """Refuse the upload; the young person sees the reason, the checklist is unchanged."""
-        cmd = DecideUpload(upload_id, None, None, data.reason, data.version, request_id)
-        return UploadOut.of(container.uploads.refuse(cmd, actor))
+        cmd = DecideUpload(upload_id, None, None, data.reason, data.version, call.request_id)
+        return UploadOut.of(call.container.uploads.refuse(cmd, call.actor))
 
-    @get(
-        "/uploads/{upload_id:int}/file",
-        sync_to_thread=True,
-        summary="Download an uploaded file",
-        responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.UPLOADS_DOWNLOAD)],
+    @routes.get(
+        "/uploads/{upload_id:int}/file", "Download an uploaded file", Action.UPLOADS_DOWNLOAD
     )
-    def download(
-        self, container: ContainerDep, actor: ActorDep, upload_id: FromPath[int]
-    ) -> Response[bytes]:
+    def download(self, call: CallDep, upload_id: FromPath[int]) -> Response[bytes]:
         """The file as sent, under a name of ours (never the sender's)."""
-        return file_response(*container.uploads.download(upload_id, actor))
+        return file_response(*call.container.uploads.download(upload_id, call.actor))
 
 
 def file_response(upload: Upload, content: bytes) -> Response[bytes]:

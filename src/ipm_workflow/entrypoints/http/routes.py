@@ -1,0 +1,63 @@
+"""The declaration every API route shares, written once: `route(method, path, summary, action)`,
+or `routes.get(path, summary, action)` (likewise post, put, patch, delete).
+
+Each handler of the API answers errors as problem details (PROBLEM_RESPONSES in the OpenAPI
+document), is guarded by the access policy's action when it has one of its own (controllers
+guard the rest), and runs in a worker thread when it is synchronous (it reads the database).
+A POST answers 200 (it acts on something that exists) unless the handler says 201 (it creates).
+Other Litestar options (status_code, tags, operation_class, description…) pass through as given.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Literal
+
+import litestar
+
+from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
+
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+_DECORATORS = {
+    "GET": litestar.get,
+    "POST": litestar.post,
+    "PUT": litestar.put,
+    "PATCH": litestar.patch,
+    "DELETE": litestar.delete,
+}
+
+
+def route(
+    method: Method,
+    path: str,
+    summary: str,
+    action: Action | None = None,
+    **options: Any,
+) -> Callable[[Callable[..., Any]], Any]:
+    """The Litestar route decorator of an API handler: `summary` in the OpenAPI document,
+    problem-details responses (unless `responses` is given), a guard for `action` (none: the
+    controller's), `sync_to_thread=True` for a synchronous handler (unless given), and 200 for
+    a POST unless `status_code` is given (Litestar's own default is 201)."""
+    options.setdefault("responses", PROBLEM_RESPONSES)
+    if method == "POST":
+        options.setdefault("status_code", 200)
+    if action is not None:
+        options["guards"] = [requires(action), *options.get("guards", ())]
+
+    def declare(handler: Callable[..., Any]) -> Any:
+        if not inspect.iscoroutinefunction(handler):
+            options.setdefault("sync_to_thread", True)
+        return _DECORATORS[method](path, summary=summary, **options)(handler)
+
+    return declare
+
+
+get = partial(route, "GET")
+post = partial(route, "POST")
+put = partial(route, "PUT")
+patch = partial(route, "PATCH")
+delete = partial(route, "DELETE")
