@@ -24,14 +24,16 @@ CsvFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=T
 
 
 def load(
-    what: str,
-    read: Callable[[], Rows],
-    store: Callable[[Container, Rows, Actor], int],
+    file: Path,
     as_user: str | None,
+    read: Callable[[Path], Rows],
+    store: Callable[[Container], Callable[[Rows, Actor], int]],
+    what: str,
 ) -> None:
-    """Read a reference file (a bad row names its line), store it as the user, say how many."""
-    rows = run_or_exit(read)
-    loaded = run_as(as_user, lambda c, actor: store(c, rows, actor))
+    """Read a reference file (a bad row names its line), then store its rows as the user with
+    the service method `store` picks from the container; say how many were loaded."""
+    rows = run_or_exit(lambda: read(file))
+    loaded = run_as(as_user, lambda c, actor: store(c)(rows, actor))
     typer.echo(f"{loaded} {what} loaded")
 
 
@@ -40,12 +42,7 @@ def load_communes(file: CsvFile, as_user: AsUser = None) -> None:
     """Load the communes reference (CSV: insee_code, departement, qpv, rural)."""
     from ipm_workflow.bootstrap import read_communes  # noqa: PLC0415 - fast start
 
-    load(
-        "communes",
-        lambda: read_communes(file),
-        lambda c, communes, actor: c.person_records.load_communes(communes, actor),
-        as_user,
-    )
+    load(file, as_user, read_communes, lambda c: c.person_records.load_communes, "communes")
 
 
 @reference_app.command("load-populations")
@@ -53,9 +50,4 @@ def load_populations(file: CsvFile, as_user: AsUser = None) -> None:
     """Load reference populations (CSV: mission_locale_id;year;population) — admins."""
     from ipm_workflow.bootstrap import read_populations  # noqa: PLC0415 - fast start
 
-    load(
-        "populations",
-        lambda: read_populations(file),
-        lambda c, populations, actor: c.reports.load_populations(populations, actor),
-        as_user,
-    )
+    load(file, as_user, read_populations, lambda c: c.reports.load_populations, "populations")
