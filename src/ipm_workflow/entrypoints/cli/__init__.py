@@ -1,37 +1,30 @@
 """The `ipm-workflow` command line, for operators and scripts."""
 
-from ipm_workflow.entrypoints.cli import (
-    admin,
-    aftercare,
-    attribution,
-    backups,
-    cases,
-    catalogue,
-    funder_files,
-    imports,
-    operations,
-    people,
-    privacy,
-    reports,
-    retention,
-)
+from importlib import import_module
+
 from ipm_workflow.entrypoints.cli.common import app
 
-# The command modules register their commands on the groups when imported.
-COMMAND_MODULES = (
-    admin,
-    aftercare,
-    attribution,
-    backups,
-    cases,
-    catalogue,
-    funder_files,
-    imports,
-    operations,
-    people,
-    reports,
-    privacy,
-    retention,
+# The command modules register their commands on the groups when imported, in this order
+# (the order of --help).
+COMMAND_MODULES = tuple(
+    import_module(f"{__name__}.{name}")
+    for name in (
+        "admin",
+        "aftercare",
+        "attribution",
+        "backups",
+        "cases",
+        "catalogue",
+        "cohorts",
+        "funder_files",
+        "imports",
+        "operations",
+        "people",
+        "reference",
+        "privacy",
+        "reports",
+        "retention",
+    )
 )
 
 

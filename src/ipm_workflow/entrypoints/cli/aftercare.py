@@ -12,10 +12,9 @@ from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     JsonOut,
     Role,
-    acting,
     cases_app,
     print_json,
-    run_or_exit,
+    run_as,
 )
 from ipm_workflow.entrypoints.cli.problems import BadValue
 from ipm_workflow.services.aftercare import ConfirmGrant, LogContactAttempt
@@ -33,7 +32,6 @@ def cases_contact(
     role: Role = None,
 ) -> None:
     """Log a contact attempt on a case (recorded in the history)."""
-    container, actor = acting(as_user, role)
     try:
         when = datetime.fromisoformat(at) if at else None
     except ValueError:
@@ -41,7 +39,9 @@ def cases_contact(
     if when is not None and when.tzinfo is None:
         raise BadValue("--at: give the time zone, e.g. 2027-03-01T10:00+01:00")
     cmd = LogContactAttempt(case_id, channel, answered, when, checkpoint, note)
-    case, attempt = run_or_exit(lambda: container.cases.aftercare.log_attempt(cmd, actor))
+    case, attempt = run_as(
+        as_user, lambda c, actor: c.cases.aftercare.log_attempt(cmd, actor), role
+    )
     result = "answered" if attempt.answered else "unanswered"
     typer.echo(
         f"case {case_id}: attempt {attempt.id} by {attempt.channel}, {result}, checkpoint "
@@ -54,8 +54,7 @@ def cases_follow_up(
     case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
 ) -> None:
     """Show a case's contact attempts and where each checkpoint stands."""
-    container, actor = acting(as_user, role)
-    view = run_or_exit(lambda: container.cases.aftercare.follow_up(case_id, actor))
+    view = run_as(as_user, lambda c, actor: c.cases.aftercare.follow_up(case_id, actor), role)
     if json_out:
         print_json({"attempts": view.attempts, "checkpoints": view.checkpoints})
         return
@@ -80,8 +79,7 @@ def cases_money(
     role: Role = None,
 ) -> None:
     """Show a case's grant, pre-financing, balance, recovery and the proposed grant."""
-    container, actor = acting(as_user, role)
-    view = run_or_exit(lambda: container.cases.aftercare.money(case_id, actor))
+    view = run_as(as_user, lambda c, actor: c.cases.aftercare.money(case_id, actor), role)
     for key, value in view.values.items():
         shown = format_cents(value, lang) if type(value) is int else (value or "-")
         typer.echo(f"  {key} = {shown}")
@@ -104,9 +102,8 @@ def cases_confirm_grant(
     role: Role = None,
 ) -> None:
     """Confirm the recomputed grant: the balance, or a recovery order issued today."""
-    container, actor = acting(as_user, role)
     cmd = ConfirmGrant(case_id, amount, reason)
-    view = run_or_exit(lambda: container.cases.aftercare.confirm_grant(cmd, actor))
+    view = run_as(as_user, lambda c, actor: c.cases.aftercare.confirm_grant(cmd, actor), role)
     final = view.values.get("grant_final")
     shown = format_cents(final, "fr") if isinstance(final, int) else "-"
     typer.echo(f"case {case_id}: grant confirmed at {shown} (version {view.case.version})")

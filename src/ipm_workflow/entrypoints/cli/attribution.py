@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,29 +12,39 @@ from ipm_workflow.entrypoints.cli.common import (
     Role,
     acting,
     cases_app,
+    output,
     parse_date,
     people_app,
     print_json,
+    run_as,
     run_or_exit,
     users_app,
 )
 from ipm_workflow.services.case_ports import CaseQuery
 from ipm_workflow.services.commands import Reassign
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ipm_workflow.bootstrap import Container
+    from ipm_workflow.domain.cases import Case
+    from ipm_workflow.domain.policy import Actor
+    from ipm_workflow.services.eligibility import Verdict
+
 
 @people_app.command("eligibility")
 def people_eligibility(person_id: int, as_user: AsUser = None, json_out: JsonOut = False) -> None:
     """Which programmes a person can still apply to, and the rule that refuses the others."""
-    container, actor = acting(as_user)
-    verdicts = run_or_exit(lambda: container.eligibility.for_person(person_id, actor))
-    if json_out:
-        print_json(verdicts)
-        return
+    verdicts = run_as(as_user, lambda c, actor: c.eligibility.for_person(person_id, actor))
+    output(verdicts, json_out, _verdict_lines)
+
+
+def _verdict_lines(verdicts: list[Verdict]) -> Iterator[str]:
     for v in verdicts:
         mark = "eligible  " if v.eligible else "ineligible"
-        typer.echo(f"{mark} {v.programme} ({v.workflow} v{v.workflow_version})")
+        yield f"{mark} {v.programme} ({v.workflow} v{v.workflow_version})"
         for refusal in v.refusals:
-            typer.echo(f"      - {refusal.message}")
+            yield f"      - {refusal.message}"
 
 
 @cases_app.command("list")
@@ -52,7 +62,6 @@ def cases_list(
     json_out: JsonOut = False,
 ) -> None:
     """List the cases you may see, by current or referring mission locale, advisor, state."""
-    container, actor = acting(as_user, role)
     query = CaseQuery(
         state=state,
         mission_locales=[ml] if ml else None,
@@ -61,7 +70,7 @@ def cases_list(
         unassigned=unassigned,
         limit=limit,
     )
-    cases, total = run_or_exit(lambda: container.cases.list_cases(query, actor))
+    cases, total = run_as(as_user, lambda c, actor: c.cases.list_cases(query, actor), role)
     if json_out:
         print_json({"items": cases, "total": total})
         return
@@ -85,7 +94,6 @@ def cases_move(
     as_user: AsUser = None,
 ) -> None:
     """Move a case to another mission locale; the referring one keeps the referral."""
-    container, actor = acting(as_user)
     cmd = Reassign(
         case_id,
         mission_locale_id=to,
@@ -94,7 +102,7 @@ def cases_move(
         ml_contact_name=ml_contact_name,
         ml_contact_email=ml_contact_email,
     )
-    case = run_or_exit(lambda: container.cases.reassign(cmd, actor))
+    case = run_as(as_user, lambda c, actor: c.cases.reassign(cmd, actor))
     typer.echo(
         f"case {case.id} now at {case.mission_locale_id} "
         f"(referred by {case.referring_mission_locale}, version {case.version})"
@@ -113,15 +121,17 @@ def users_deactivate(username: str, as_user: AsUser = None) -> None:
 @users_app.command("open-cases")
 def users_open_cases(username: str, as_user: AsUser = None, json_out: JsonOut = False) -> None:
     """The cases not closed whose advisor is this user."""
-    container, actor = acting(as_user)
-    user = run_or_exit(lambda: container.people.user_by_name(username))
-    cases = run_or_exit(lambda: container.staff.open_cases(user.id, actor))
-    if json_out:
-        print_json(cases)
-        return
+
+    def open_cases(container: Container, actor: Actor) -> list[Case]:
+        return container.staff.open_cases(container.people.user_by_name(username).id, actor)
+
+    output(run_as(as_user, open_cases), json_out, _open_case_lines)
+
+
+def _open_case_lines(cases: list[Case]) -> Iterator[str]:
     for c in cases:
-        typer.echo(f"{c.id:>6}  {c.workflow:<20} {c.state:<18} ML {c.mission_locale_id}")
-    typer.echo(f"{len(cases)} open case(s)")
+        yield f"{c.id:>6}  {c.workflow:<20} {c.state:<18} ML {c.mission_locale_id}"
+    yield f"{len(cases)} open case(s)"
 
 
 @users_app.command("handover")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, is_dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from ipm_workflow.entrypoints.cli.problems import BadValue, ProblemGroup
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from ipm_workflow.bootstrap import Container
@@ -116,6 +119,37 @@ def acting(as_user: str | None, role: str | None = None) -> tuple[Container, Act
     """Open the container and resolve who acts (--as, --role), as `actor_for` does."""
     container = open_container()
     return container, actor_for(container, as_user, role)
+
+
+def run_as(
+    as_user: str | None, action: Callable[[Container, Actor], T], role: str | None = None
+) -> T:
+    """Open the container, resolve who acts (--as, --role) and run `action` with both; its
+    result, or its failure as one line (`cli/problems.py`)."""
+    container, actor = acting(as_user, role)
+    result: T = run_or_exit(lambda: action(container, actor))
+    return result
+
+
+def output(
+    value: T,
+    json_out: bool,
+    lines: Callable[[T], Iterable[str]],
+    as_json: Callable[[T], Any] | None = None,
+) -> None:
+    """Print a command's answer: as JSON for scripts (--json; `as_json` picks what of it), or
+    as the lines `lines` writes for a reader."""
+    if json_out:
+        print_json(as_json(value) if as_json else value)
+        return
+    for line in lines(value):
+        typer.echo(line)
+
+
+def field_lines(values: dict[str, Any]) -> Iterator[str]:
+    """`key: value` lines of a record, an empty value for None."""
+    for key, value in values.items():
+        yield f"{key}: {'' if value is None else value}"
 
 
 def parse_pairs(items: list[str] | None, option: str = "--input") -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ipm_workflow.entrypoints.cli.common import AsUser, acting, app, run_or_exit
+from ipm_workflow.entrypoints.cli.common import AsUser, app, run_as
 
 
 def write_beneficiary_module(grant: str, out: Path, as_user: str | None) -> int:
@@ -17,8 +17,7 @@ def write_beneficiary_module(grant: str, out: Path, as_user: str | None) -> int:
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
         raise typer.BadParameter("the file must end in .xlsx or .csv", param_hint="--out")
-    container, actor = acting(as_user)
-    rows = run_or_exit(lambda: container.beneficiary_module.rows(grant, actor))
+    rows = run_as(as_user, lambda c, actor: c.beneficiary_module.rows(grant, actor))
     out.write_bytes(beneficiary_module_file(rows, fmt))
     return len(rows)
 

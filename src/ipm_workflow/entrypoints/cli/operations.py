@@ -17,6 +17,7 @@ from ipm_workflow.entrypoints.cli.common import (
     app,
     open_container,
     reminders_app,
+    run_as,
     run_or_exit,
     settings_from_env,
 )
@@ -201,8 +202,7 @@ def reminders_list(
 @reminders_app.command("preview")
 def reminders_preview(reminder_id: int, as_user: AsUser = None, role: Role = None) -> None:
     """Render a reminder as it would be sent now."""
-    container, actor = acting(as_user, role)
-    message = run_or_exit(lambda: container.delivery.preview(reminder_id, actor))
+    message = run_as(as_user, lambda c, actor: c.delivery.preview(reminder_id, actor), role)
     typer.echo(
         f"Channel: {message.channel}\nTo: {', '.join(message.to) or '(in-app)'}\n"
         f"Message-ID: {message.message_id}\nSubject: {message.subject}\n\n{message.body}"

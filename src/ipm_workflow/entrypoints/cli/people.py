@@ -1,25 +1,32 @@
-"""Commands on the people around a journey: contact, profile, guardians, sensitive data, and
-the communes reference."""
+"""Commands on young people and those around a journey: registration, contact, profile,
+guardians and sensitive data."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ipm_workflow.domain.people import Person
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     JsonOut,
     acting,
-    app,
+    field_lines,
+    output,
+    parse_date,
     parse_pairs,
     people_app,
-    print_json,
+    run_as,
     run_or_exit,
 )
 from ipm_workflow.entrypoints.cli.problems import BadValue
+
+if TYPE_CHECKING:
+    from ipm_workflow.bootstrap import Container
+    from ipm_workflow.domain.people import Guardian
+    from ipm_workflow.domain.policy import Actor
 
 guardians_app = typer.Typer(
     help="A young person's legal guardians.", no_args_is_help=True, rich_markup_mode=None
@@ -29,12 +36,8 @@ sensitive_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-reference_app = typer.Typer(
-    help="Reference data an admin loads.", no_args_is_help=True, rich_markup_mode=None
-)
 people_app.add_typer(guardians_app, name="guardians")
 people_app.add_typer(sensitive_app, name="sensitive")
-app.add_typer(reference_app, name="reference")
 
 Sets = Annotated[
     list[str] | None,
@@ -79,24 +82,48 @@ def typed(pairs: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+@people_app.command("add")
+def people_add(
+    first_name: Annotated[str, typer.Option()],
+    last_name: Annotated[str, typer.Option()],
+    birth_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Register a young person (warns about probable duplicates); the registrant sees them."""
+    person = Person(
+        None, first_name, last_name, parse_date(birth_date, "--birth-date"), email, phone
+    )
+    result = run_as(as_user, lambda c, actor: c.people.register(person, actor))
+    typer.echo(f"person {result.person.id}")
+    for other in result.possible_duplicates:
+        if other.id in result.returning:
+            typer.echo(
+                f"note: person {other.id} is known and their cases are closed: a new case on "
+                "that record is a re-entry, not a duplicate",
+                err=True,
+            )
+        else:
+            typer.echo(f"warning: possible duplicate of person {other.id}", err=True)
+    if result.duplicate_elsewhere:
+        typer.echo("warning: a probable duplicate exists that you may not see", err=True)
+
+
 @people_app.command("show")
 def people_show(person_id: int, as_user: AsUser = None, json_out: JsonOut = False) -> None:
     """Show a young person: contacts, consent, profile, and the flag of a minor with no
     guardian on file."""
-    container, actor = acting(as_user)
-    person = run_or_exit(lambda: container.people.get_for(person_id, actor))
-    flagged = container.person_records.minors_without_guardian([person_id], container.cases.today())
-    shown = {
-        k: v
-        for k, v in vars(person).items()
-        if k not in ("pseudonymised_at", "merged_into_id", "registered_by")
-    }
-    shown["minor_without_guardian"] = person_id in flagged
-    if json_out:
-        print_json(shown)
-        return
-    for key, value in shown.items():
-        typer.echo(f"{key}: {'' if value is None else value}")
+
+    def read(container: Container, actor: Actor) -> dict[str, Any]:
+        person = container.people.get_for(person_id, actor)
+        today = container.cases.today()
+        flagged = container.person_records.minors_without_guardian([person_id], today)
+        hidden = ("pseudonymised_at", "merged_into_id", "registered_by")
+        shown = {k: v for k, v in vars(person).items() if k not in hidden}
+        return shown | {"minor_without_guardian": person_id in flagged}
+
+    output(run_as(as_user, read), json_out, field_lines)
 
 
 @people_app.command("link")
@@ -125,24 +152,22 @@ def people_link(
 @people_app.command("update")
 def people_update(person_id: int, sets: Sets = None, as_user: AsUser = None) -> None:
     """Change or correct contacts, consent and profile (each change in the cases' history)."""
-    container, actor = acting(as_user)
     changes = typed(parse_pairs(sets, "--set"))
-    result = run_or_exit(lambda: container.people.update(person_id, changes, actor))
+    result = run_as(as_user, lambda c, actor: c.people.update(person_id, changes, actor))
     typer.echo(f"person {result.person.id} updated: {', '.join(sorted(changes)) or 'nothing'}")
 
 
 @guardians_app.command("list")
 def guardians_list(person_id: int, as_user: AsUser = None, json_out: JsonOut = False) -> None:
     """List a person's guardians, parental authority first."""
-    container, actor = acting(as_user)
-    found = run_or_exit(lambda: container.person_records.guardians(person_id, actor))
-    if json_out:
-        print_json(found)
-        return
-    for g in found:
-        authority = "parental authority" if g.parental_authority else "no parental authority"
-        contact = ", ".join(c for c in (g.email, g.phone) if c)
-        typer.echo(f"{g.id}\t{g.name}\t{g.link}\t{authority}\t{contact}\t{g.preferred_channel}")
+    found = run_as(as_user, lambda c, actor: c.person_records.guardians(person_id, actor))
+    output(found, json_out, lambda guardians: map(_guardian_line, guardians))
+
+
+def _guardian_line(g: Guardian) -> str:
+    authority = "parental authority" if g.parental_authority else "no parental authority"
+    contact = ", ".join(c for c in (g.email, g.phone) if c)
+    return f"{g.id}\t{g.name}\t{g.link}\t{authority}\t{contact}\t{g.preferred_channel}"
 
 
 @guardians_app.command("add")
@@ -153,9 +178,10 @@ def guardians_add(
     as_user: AsUser = None,
 ) -> None:
     """Record a guardian (--set link=mother email=… phone=… consent_sms=true …)."""
-    container, actor = acting(as_user)
     values = {"name": name, **typed(parse_pairs(sets, "--set"))}
-    added = run_or_exit(lambda: container.person_records.add_guardian(person_id, values, actor))
+    added = run_as(
+        as_user, lambda c, actor: c.person_records.add_guardian(person_id, values, actor)
+    )
     typer.echo(f"guardian {added.id}")
 
 
@@ -175,8 +201,9 @@ def guardians_update(
 @guardians_app.command("remove")
 def guardians_remove(person_id: int, guardian_id: int, as_user: AsUser = None) -> None:
     """Remove a guardian."""
-    container, actor = acting(as_user)
-    run_or_exit(lambda: container.person_records.remove_guardian(person_id, guardian_id, actor))
+    run_as(
+        as_user, lambda c, actor: c.person_records.remove_guardian(person_id, guardian_id, actor)
+    )
     typer.echo(f"guardian {guardian_id} removed")
 
 
@@ -188,38 +215,19 @@ def sensitive_show(
     json_out: JsonOut = False,
 ) -> None:
     """Read a person's sensitive data (your read is recorded; never printed to the logs)."""
-    container, actor = acting(as_user)
-    data = run_or_exit(
-        lambda: container.person_records.sensitive(
+    data = run_as(
+        as_user,
+        lambda c, actor: c.person_records.sensitive(
             person_id, actor, case, entry_point="cli:people sensitive show"
-        )
+        ),
     )
-    if json_out:
-        print_json(data)
-        return
-    for key, value in vars(data).items():
-        typer.echo(f"{key}: {'' if value is None else value}")
+    output(data, json_out, lambda found: field_lines(vars(found)))
 
 
 @sensitive_app.command("set")
 def sensitive_set(person_id: int, sets: Sets = None, as_user: AsUser = None) -> None:
     """Replace a person's sensitive data (--set rqth=true fewer_opportunities=true
     fewer_opportunities_reason=health inclusion_support_amount=350 …)."""
-    container, actor = acting(as_user)
     values = typed(parse_pairs(sets, "--set"))
-    run_or_exit(lambda: container.person_records.put_sensitive(person_id, values, actor))
+    run_as(as_user, lambda c, actor: c.person_records.put_sensitive(person_id, values, actor))
     typer.echo(f"sensitive data of person {person_id} replaced")
-
-
-@reference_app.command("load-communes")
-def load_communes(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    as_user: AsUser = None,
-) -> None:
-    """Load the communes reference (CSV: insee_code, departement, qpv, rural)."""
-    from ipm_workflow.bootstrap import read_communes  # noqa: PLC0415 - fast start
-
-    container, actor = acting(as_user)
-    communes = run_or_exit(lambda: read_communes(file))
-    loaded = run_or_exit(lambda: container.person_records.load_communes(communes, actor))
-    typer.echo(f"{loaded} communes loaded")

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     JsonOut,
-    acting,
     app,
+    output,
     parse_date,
     people_app,
     print_json,
-    run_or_exit,
+    run_as,
 )
 from ipm_workflow.entrypoints.cli.problems import BadValue
+
+if TYPE_CHECKING:
+    from ipm_workflow.domain.privacy import ConsentEvent
 
 privacy_app = typer.Typer(
     help="Data protection: erasure requests, the read audit, the record of processing.",
@@ -51,9 +54,9 @@ def people_export(
     the export is recorded (who, when)."""
     from ipm_workflow.entrypoints.web.privacy import export_html, export_json  # noqa: PLC0415
 
-    container, actor = acting(as_user)
-    export = run_or_exit(
-        lambda: container.privacy.export(person_id, actor, fmt, entry_point="cli:people export")
+    export = run_as(
+        as_user,
+        lambda c, actor: c.privacy.export(person_id, actor, fmt, entry_point="cli:people export"),
     )
     _write(export_json(export) if fmt == "json" else export_html(export, lang), out)
 
@@ -69,11 +72,11 @@ def people_consent(
     as_user: AsUser = None,
 ) -> None:
     """Give or withdraw a consent; e-mail and SMS messages follow the current consent."""
-    container, actor = acting(as_user)
-    run_or_exit(
-        lambda: container.privacy.record_consent(
+    run_as(
+        as_user,
+        lambda c, actor: c.privacy.record_consent(
             person_id, purpose, granted, actor, method=method, given_by=by, guardian_id=guardian
-        )
+        ),
     )
     typer.echo(f"consent {purpose} {'granted' if granted else 'withdrawn'} for person {person_id}")
 
@@ -81,15 +84,14 @@ def people_consent(
 @people_app.command("consents")
 def people_consents(person_id: int, as_user: AsUser = None, json_out: JsonOut = False) -> None:
     """A person's consents, given and withdrawn, oldest first."""
-    container, actor = acting(as_user)
-    events = run_or_exit(lambda: container.privacy.consents(person_id, actor))
-    if json_out:
-        print_json(events)
-        return
-    for e in events:
-        state = "granted" if e.granted else "withdrawn"
-        guardian = f" (guardian {e.guardian_id})" if e.guardian_id else ""
-        typer.echo(f"{e.at.isoformat()}\t{e.purpose}\t{state}\t{e.method}\t{e.given_by}{guardian}")
+    events = run_as(as_user, lambda c, actor: c.privacy.consents(person_id, actor))
+    output(events, json_out, lambda found: map(_consent_line, found))
+
+
+def _consent_line(e: ConsentEvent) -> str:
+    state = "granted" if e.granted else "withdrawn"
+    guardian = f" (guardian {e.guardian_id})" if e.guardian_id else ""
+    return f"{e.at.isoformat()}\t{e.purpose}\t{state}\t{e.method}\t{e.given_by}{guardian}"
 
 
 @privacy_app.command("erasure-request")
@@ -100,11 +102,12 @@ def erasure_request(
     as_user: AsUser = None,
 ) -> None:
     """Record an erasure request as received."""
-    container, actor = acting(as_user)
     day = parse_date(received_on, "--received-on")
     if day is None:
         raise BadValue("--received-on: expected a date as YYYY-MM-DD")
-    made = run_or_exit(lambda: container.privacy.record_erasure(person_id, day, requester, actor))
+    made = run_as(
+        as_user, lambda c, actor: c.privacy.record_erasure(person_id, day, requester, actor)
+    )
     typer.echo(f"erasure request {made.id}")
 
 
@@ -116,8 +119,7 @@ def erasure_decide(
     as_user: AsUser = None,
 ) -> None:
     """Decide an erasure request (the retention run carries accepted ones out)."""
-    container, actor = acting(as_user)
-    run_or_exit(lambda: container.privacy.decide_erasure(request_id, decision, reason, actor))
+    run_as(as_user, lambda c, actor: c.privacy.decide_erasure(request_id, decision, reason, actor))
     typer.echo(f"erasure request {request_id}: {decision}")
 
 
@@ -127,8 +129,7 @@ def erasures(
     as_user: AsUser = None,
 ) -> None:
     """Erasure requests, newest first."""
-    container, actor = acting(as_user)
-    print_json(run_or_exit(lambda: container.privacy.erasures(actor, person)))
+    print_json(run_as(as_user, lambda c, actor: c.privacy.erasures(actor, person)))
 
 
 @privacy_app.command("reads")
@@ -146,9 +147,8 @@ def reads(
         day = parse_date(raw, option)
         return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
-    container, actor = acting(as_user)
     query = ReadQuery(person, actor_ref, moment(since, "--since"), moment(until, "--until"))
-    found = run_or_exit(lambda: container.privacy.reads(query, actor))
+    found = run_as(as_user, lambda c, actor: c.privacy.reads(query, actor))
     for r in found:
         outcome = "read" if r.allowed else "REFUSED"
         typer.echo(
@@ -170,6 +170,5 @@ def register(
 
     if fmt not in ("md", "html"):
         raise BadValue("--format: md or html")
-    container, actor = acting(as_user)
-    found = run_or_exit(lambda: container.privacy.register(actor))
+    found = run_as(as_user, lambda c, actor: c.privacy.register(actor))
     _write(register_html(found, lang) if fmt == "html" else register_markdown(found), out)

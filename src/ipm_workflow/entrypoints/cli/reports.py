@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from ipm_workflow.entrypoints.cli.common import AsUser, acting, app, print_json, run_or_exit
-from ipm_workflow.entrypoints.cli.people import reference_app
 from ipm_workflow.services.reports import Target
 
 targets_app = typer.Typer(
@@ -154,17 +153,3 @@ def targets_list(
     """The targets set (for a year, a funder), as JSON."""
     container, actor = acting(as_user)
     print_json(run_or_exit(lambda: container.reports.targets(year, funder, actor)))
-
-
-@reference_app.command("load-populations")
-def load_populations(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    as_user: AsUser = None,
-) -> None:
-    """Load reference populations (CSV: mission_locale_id;year;population) — admins."""
-    from ipm_workflow.bootstrap import read_populations  # noqa: PLC0415 - fast start
-
-    container, actor = acting(as_user)
-    populations = run_or_exit(lambda: read_populations(file))
-    loaded = run_or_exit(lambda: container.reports.load_populations(populations, actor))
-    typer.echo(f"{loaded} populations loaded")

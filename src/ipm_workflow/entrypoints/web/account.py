@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.policy import Action
-from ipm_workflow.entrypoints.http.auth import FailureBrake, requires
+from ipm_workflow.entrypoints.http.auth import FailureBrake
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.web.i18n import LANGUAGES, language_of
 from ipm_workflow.entrypoints.web.rendering import gettext, home_path, page
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import (
     LANGUAGE_COOKIE,
     PRESESSION_COOKIE,
@@ -91,19 +92,19 @@ def _sign_in_page(
     return template
 
 
-@get("/", include_in_schema=False)
+@page_get("/")
 async def home() -> Response[None]:
     """The site's root: the pages (signing in first when needed)."""
     return redirect("/app")
 
 
-@get("/app", include_in_schema=False)
+@page_get("/app")
 async def app_home(request: Request[Any, Any, Any]) -> Response[None]:
     """The pages' home: the first page of the navigation the user may open (my cases)."""
     return redirect(home_path(request))
 
 
-@get("/app/sign-in", include_in_schema=False)
+@page_get("/app/sign-in")
 async def sign_in_page(
     request: Request[Any, Any, Any], lang: FromQuery[str | None] = None
 ) -> Template:
@@ -117,7 +118,7 @@ async def sign_in_page(
     return template
 
 
-@post("/app/sign-in", include_in_schema=False)
+@page_post("/app/sign-in")
 async def sign_in(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -149,7 +150,7 @@ async def sign_in(
     return response
 
 
-@post("/app/sign-out", include_in_schema=False)
+@page_post("/app/sign-out")
 async def sign_out(request: Request[Any, Any, Any], container: ContainerDep) -> Response[None]:
     """End this session."""
     cookie_value = request.cookies.get(SESSION_COOKIE, "")
@@ -159,13 +160,13 @@ async def sign_out(request: Request[Any, Any, Any], container: ContainerDep) -> 
     return response
 
 
-@get("/app/account", include_in_schema=False)
+@page_get("/app/account")
 async def account(request: Request[Any, Any, Any], done: FromQuery[str | None] = None) -> Template:
     """One's own account: password and language."""
     return page(request, "account.html", "My account", languages=LANGUAGES, done=done)
 
 
-@post("/app/account/password", include_in_schema=False, sync_to_thread=True)
+@page_post("/app/account/password")
 def change_password(
     request: Request[Any, Any, Any], container: ContainerDep, data: Annotated[PasswordForm, Form]
 ) -> Response[Any]:
@@ -187,7 +188,7 @@ def change_password(
     return redirect("/app/account?done=password")
 
 
-@post("/app/account/language", include_in_schema=False, sync_to_thread=True)
+@page_post("/app/account/language")
 def change_language(
     request: Request[Any, Any, Any], container: ContainerDep, data: Annotated[LanguageForm, Form]
 ) -> Response[None]:
@@ -199,9 +200,7 @@ def change_language(
     return response
 
 
-@get(
-    "/app/users", include_in_schema=False, sync_to_thread=True, guards=[requires(Action.DIRECTORY)]
-)
+@page_get("/app/users", Action.DIRECTORY)
 def users(
     request: Request[Any, Any, Any], container: ContainerDep, done: FromQuery[str | None] = None
 ) -> Template:
@@ -209,12 +208,7 @@ def users(
     return page(request, "users.html", "Users", users=container.accounts.users(), done=done)
 
 
-@post(
-    "/app/users/{username:str}/password",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.DIRECTORY)],
-)
+@page_post("/app/users/{username:str}/password", Action.DIRECTORY)
 def set_password(
     request: Request[Any, Any, Any],
     container: ContainerDep,

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
@@ -17,9 +17,9 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.reminders import Reminder
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.web.rendering import page
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import redirect
 
 DAY_CHOICES = (1, 7, 14, 30, 90)
@@ -51,12 +51,7 @@ def items_of(container: Container, actor: Actor, reminders: list[Reminder]) -> l
     return [Due(r, names.get(cases[r.case_id].person_id)) for r in reminders]
 
 
-@get(
-    "/app/agenda",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.REMINDERS_READ)],
-)
+@page_get("/app/agenda", Action.REMINDERS_READ)
 def agenda(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -81,12 +76,7 @@ def agenda(
     )
 
 
-@post(
-    "/app/agenda/{case_id:int}/{reminder_id:int}/acknowledge",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.REMINDERS_ACKNOWLEDGE)],
-)
+@page_post("/app/agenda/{case_id:int}/{reminder_id:int}/acknowledge", Action.REMINDERS_ACKNOWLEDGE)
 def acknowledge(
     request: Request[Any, Any, Any],
     container: ContainerDep,

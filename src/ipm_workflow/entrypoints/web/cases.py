@@ -7,17 +7,17 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, get
+from litestar import Request
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.policy import Action
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web.case_page import CASE_PAGE
 from ipm_workflow.entrypoints.web.case_uploads import CASE_UPLOAD_PAGES
 from ipm_workflow.entrypoints.web.rendering import page
+from ipm_workflow.entrypoints.web.routes import page_get
 from ipm_workflow.services.case_ports import CaseQuery
 
 PAGE_SIZE = 50
@@ -38,9 +38,7 @@ class Row:
     overdue: bool
 
 
-@get(
-    "/app/cases", include_in_schema=False, sync_to_thread=True, guards=[requires(Action.CASES_READ)]
-)
+@page_get("/app/cases", Action.CASES_READ)
 def my_cases(
     request: Request[Any, Any, Any],
     container: ContainerDep,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
@@ -32,11 +32,11 @@ from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.profile import EducationLevel, Gender
 from ipm_workflow.domain.reports import AgeBand, Counting, ReportFilters, ReportTable
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.schemas import CSV, XLSX
 from ipm_workflow.entrypoints.web.charts import MAX_BARS, Bar, bar_chart
 from ipm_workflow.entrypoints.web.rendering import language, page, when
+from ipm_workflow.entrypoints.web.routes import page_get
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def _choices(container: Container) -> dict[str, Any]:
     }
 
 
-@get("/app/dashboards", include_in_schema=False, guards=[requires(Action.REPORTS_READ)])
+@page_get("/app/dashboards", Action.REPORTS_READ)
 async def dashboards(request: Request[Any, Any, Any], actor: ActorDep) -> Template:
     """The dashboards, and the targets and populations forms for those allowed."""
     return page(
@@ -198,12 +198,7 @@ async def dashboards(request: Request[Any, Any, Any], actor: ActorDep) -> Templa
     )
 
 
-@get(
-    "/app/dashboards/{slug:str}",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.REPORTS_READ)],
-)
+@page_get("/app/dashboards/{slug:str}", Action.REPORTS_READ)
 def dashboard(
     request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep, slug: FromPath[str]
 ) -> Template:
@@ -237,12 +232,7 @@ def dashboard(
     )
 
 
-@get(
-    "/app/dashboards/{slug:str}/{name:str}/{fmt:str}",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.REPORTS_READ)],
-)
+@page_get("/app/dashboards/{slug:str}/{name:str}/{fmt:str}", Action.REPORTS_READ)
 def download(
     request: Request[Any, Any, Any],
     container: ContainerDep,

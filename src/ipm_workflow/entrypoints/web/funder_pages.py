@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
@@ -24,11 +24,11 @@ from ipm_workflow.domain.errors import DomainError, InvalidInput
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.reports import ReportFilters
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web.charts import Bar, bar_chart
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS, FORMATS, shown
 from ipm_workflow.entrypoints.web.rendering import gettext, language, page
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import redirect
 
 
@@ -77,12 +77,7 @@ def _target_indicators() -> tuple[str, ...]:
     return TARGET_INDICATORS
 
 
-@get(
-    "/app/targets",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.REPORTS_READ)],
-)
+@page_get("/app/targets", Action.REPORTS_READ)
 def targets(request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep) -> Template:
     """Targets per year and funder against the actual figures; the entry form for supervisors."""
     raw_year = request.query_params.get("year") or ""
@@ -91,11 +86,7 @@ def targets(request: Request[Any, Any, Any], container: ContainerDep, actor: Act
     return _targets_page(request, container, actor, year=year, funder=funder)
 
 
-@post(
-    "/app/targets",
-    include_in_schema=False,
-    guards=[requires(Action.REPORTS_TARGETS)],
-)
+@page_post("/app/targets", Action.REPORTS_TARGETS)
 async def set_target(
     request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
 ) -> Template:
@@ -128,11 +119,7 @@ async def set_target(
     return await anyio.to_thread.run_sync(work)
 
 
-@post(
-    "/app/populations",
-    include_in_schema=False,
-    guards=[requires(Action.DIRECTORY)],
-)
+@page_post("/app/populations", Action.DIRECTORY)
 async def load_populations(
     request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
 ) -> Response[Any]:
@@ -159,12 +146,7 @@ async def load_populations(
     return redirect(f"/app/dashboards?loaded={loaded}", request)
 
 
-@get(
-    "/app/beneficiary-module",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.READ_SENSITIVE)],
-)
+@page_get("/app/beneficiary-module", Action.READ_SENSITIVE)
 def beneficiary_module(
     request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
 ) -> Response[bytes]:

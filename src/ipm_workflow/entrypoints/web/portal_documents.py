@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Final
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -22,6 +22,7 @@ from ipm_workflow.entrypoints.http.deps import ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.http.uploads import MULTIPART_MAX
 from ipm_workflow.entrypoints.web.portal_pages import portal_language, portal_page
 from ipm_workflow.entrypoints.web.portal_session import portal_session
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import redirect
 from ipm_workflow.services.commands import SendUpload
 
@@ -104,7 +105,7 @@ def _view(
     )
 
 
-@get("/my/cases/{case_id:int}/documents", include_in_schema=False, sync_to_thread=True)
+@page_get("/my/cases/{case_id:int}/documents")
 def portal_documents(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -119,11 +120,7 @@ def _date(raw: Any) -> date | None:
     return date.fromisoformat(raw) if isinstance(raw, str) and raw else None
 
 
-@post(
-    "/my/cases/{case_id:int}/documents",
-    include_in_schema=False,
-    request_max_body_size=MULTIPART_MAX,
-)
+@page_post("/my/cases/{case_id:int}/documents", request_max_body_size=MULTIPART_MAX)
 async def portal_send_document(
     request: Request[Any, Any, Any],
     container: ContainerDep,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
@@ -14,6 +14,7 @@ from litestar.response import Template
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.web.portal_pages import portal_page
 from ipm_workflow.entrypoints.web.portal_session import portal_session
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import LANGUAGE_COOKIE, cookie, redirect
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -40,7 +41,7 @@ class PreferencesForm:
     guardian_consent_sms: str = ""
 
 
-@get("/my/journey", include_in_schema=False, sync_to_thread=True)
+@page_get("/my/journey")
 def portal_journey(request: Request[Any, Any, Any], container: ContainerDep) -> Response[Any]:
     """The person's latest journey, or a word that none has started."""
     latest = container.journey.latest_case(portal_session(request))
@@ -49,7 +50,7 @@ def portal_journey(request: Request[Any, Any, Any], container: ContainerDep) -> 
     return redirect(f"/my/cases/{latest}")
 
 
-@get("/my/cases/{case_id:int}", include_in_schema=False, sync_to_thread=True)
+@page_get("/my/cases/{case_id:int}")
 def portal_case_page(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -63,7 +64,7 @@ def portal_case_page(
     return portal_page(request, "portal/journey.html", title, view=view, done=done)
 
 
-@post("/my/cases/{case_id:int}/reminders/{reminder_id:int}", include_in_schema=False)
+@page_post("/my/cases/{case_id:int}/reminders/{reminder_id:int}")
 async def portal_answer(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -78,7 +79,7 @@ async def portal_answer(
     return redirect(f"/my/cases/{case_id}?done={'help' if help_ else 'done'}#reminders")
 
 
-@get("/my/preferences", include_in_schema=False, sync_to_thread=True)
+@page_get("/my/preferences")
 def portal_preferences(
     request: Request[Any, Any, Any], container: ContainerDep, done: FromQuery[str | None] = None
 ) -> Template:
@@ -105,7 +106,7 @@ def portal_preferences(
     )
 
 
-@post("/my/preferences", include_in_schema=False, sync_to_thread=True)
+@page_post("/my/preferences")
 def portal_save_preferences(
     request: Request[Any, Any, Any],
     container: ContainerDep,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import anyio
 import structlog
 from babel.dates import format_date
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import Body, FromPath
@@ -27,6 +27,7 @@ from ipm_workflow.entrypoints.web.portal_session import (
     current_portal_session,
 )
 from ipm_workflow.entrypoints.web.portal_text import texts
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import LANGUAGE_COOKIE, cookie, forget_cookie, redirect
 from ipm_workflow.services.messages import DeliveryError
 from ipm_workflow.services.portal_links import HOME, LinkOutcome, normalised_address
@@ -105,13 +106,13 @@ class LinkRequest:
     address: str = ""
 
 
-@get("/my/sign-in", include_in_schema=False)
+@page_get("/my/sign-in")
 async def portal_sign_in_page(request: Request[Any, Any, Any]) -> Template:
     """Ask for a sign-in link (`?lang=en` switches the language)."""
     return _open_page(request, "portal/sign_in.html", "sign_in_title")
 
 
-@post("/my/sign-in", include_in_schema=False)
+@page_post("/my/sign-in")
 async def portal_request_link(
     request: Request[Any, Any, Any], container: ContainerDep, data: Annotated[LinkRequest, Form]
 ) -> Template:
@@ -165,7 +166,7 @@ def _refused(request: Request[Any, Any, Any], outcome: LinkOutcome) -> Template:
     return _open_page(request, "portal/notice.html", title, status, body=body, again=True)
 
 
-@get("/my/link/{token:str}", include_in_schema=False, sync_to_thread=True)
+@page_get("/my/link/{token:str}")
 def portal_link_page(
     request: Request[Any, Any, Any], container: ContainerDep, token: FromPath[str]
 ) -> Template:
@@ -177,7 +178,7 @@ def portal_link_page(
     return _open_page(request, "portal/open.html", "open_title", token=token)
 
 
-@post("/my/link/{token:str}", include_in_schema=False)
+@page_post("/my/link/{token:str}")
 async def portal_open(
     request: Request[Any, Any, Any], container: ContainerDep, token: FromPath[str]
 ) -> Response[Any]:
@@ -203,7 +204,7 @@ async def portal_open(
     return response
 
 
-@post("/my/sign-out", include_in_schema=False)
+@page_post("/my/sign-out")
 async def portal_sign_out(
     request: Request[Any, Any, Any], container: ContainerDep
 ) -> Response[None]:
@@ -236,7 +237,7 @@ def portal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     )
 
 
-@get("/my", include_in_schema=False)
+@page_get("/my")
 async def portal_home() -> Response[None]:
     """The portal's home: the person's journey page."""
     return redirect(HOME + "/journey")

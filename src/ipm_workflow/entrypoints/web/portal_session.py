@@ -15,17 +15,15 @@ The interface other portal pages build on (documents from a phone, issue 17):
 
 from __future__ import annotations
 
-import hmac
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import structlog
-from litestar import Request, Router
+from litestar import Router
 from litestar.connection import ASGIConnection
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
-    PermissionDeniedException,
 )
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import (
@@ -37,7 +35,7 @@ from litestar.middleware import (
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import DomainError
-from ipm_workflow.entrypoints.web.session import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS
+from ipm_workflow.entrypoints.web.session import check_csrf
 from ipm_workflow.services.portal_links import PortalSession
 
 PORTAL_COOKIE = "ipm_portal"
@@ -93,17 +91,9 @@ async def portal_csrf_guard(
 ) -> None:
     """Refuse an unsafe portal request unless it carries the session's (or the pre-session
     cookie's) CSRF token."""
-    if connection.scope.get("method") in SAFE_METHODS:
-        return
-    sent = connection.headers.get(CSRF_HEADER)
-    if not sent:
-        form = await cast("Request[Any, Any, Any]", connection).form()
-        value = form.get(CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
     session = current_portal_session(connection)
     expected = session.csrf_token if session else connection.cookies.get(PORTAL_PRESESSION)
-    if not sent or not expected or not hmac.compare_digest(sent, expected):
-        raise PermissionDeniedException("the form's security token is missing or stale")
+    await check_csrf(connection, expected)
 
 
 def portal_router(handlers: list[Any]) -> Router:

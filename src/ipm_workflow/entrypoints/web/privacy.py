@@ -9,17 +9,17 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import ReadQuery
 from ipm_workflow.entrypoints.downloads import attachment
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web import i18n
 from ipm_workflow.entrypoints.web.rendering import language, page
+from ipm_workflow.entrypoints.web.routes import page_get
 from ipm_workflow.entrypoints.web.supervision import _day
 from ipm_workflow.services.processing_register import Register
 
@@ -136,12 +136,7 @@ def export_response(body: str, fmt: str, person_id: int) -> Response[Any]:
     return Response(body, media_type="text/html")
 
 
-@get(
-    "/app/people/{person_id:int}/export",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.PEOPLE_EXPORT)],
-)
+@page_get("/app/people/{person_id:int}/export", Action.PEOPLE_EXPORT)
 def export_page(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -155,12 +150,7 @@ def export_page(
     return export_response(body, format, person_id)
 
 
-@get(
-    "/app/privacy/reads",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.AUDIT)],
-)
+@page_get("/app/privacy/reads", Action.AUDIT)
 def reads_page(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -199,12 +189,7 @@ def reads_page(
     )
 
 
-@get(
-    "/app/privacy/register",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.PRIVACY_REGISTER)],
-)
+@page_get("/app/privacy/register", Action.PRIVACY_REGISTER)
 def register_page(
     request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
 ) -> Template:

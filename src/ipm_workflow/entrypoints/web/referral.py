@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -17,10 +17,10 @@ from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.policy import Action, Actor
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.web.case_page import refusal, typed_inputs, widget
 from ipm_workflow.entrypoints.web.rendering import actor_of, page
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import redirect
 from ipm_workflow.services.commands import OpenCase
 from ipm_workflow.services.people import Registered
@@ -96,12 +96,7 @@ def _form_page(
     )
 
 
-@get(
-    "/app/referrals/new",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.CASES_OPEN)],
-)
+@page_get("/app/referrals/new", Action.CASES_OPEN)
 def referral_form(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -112,11 +107,7 @@ def referral_form(
     return _form_page(request, container, actor, workflow)
 
 
-@post(
-    "/app/referrals/duplicates",
-    include_in_schema=False,
-    guards=[requires(Action.PEOPLE_REGISTER)],
-)
+@page_post("/app/referrals/duplicates", Action.PEOPLE_REGISTER)
 async def duplicates_check(request: Request[Any, Any, Any], container: ContainerDep) -> Template:
     """The probable duplicates of the person typed so far (htmx, before anything is saved)."""
     form = await request.form()
@@ -146,7 +137,7 @@ def _partial_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"lang": lang, "when": lambda moment: when(moment, lang, timezone)}
 
 
-@post("/app/referrals", include_in_schema=False, guards=[requires(Action.CASES_OPEN)])
+@page_post("/app/referrals", Action.CASES_OPEN)
 async def refer(
     request: Request[Any, Any, Any],
     container: ContainerDep,

@@ -7,16 +7,16 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, get, post
+from litestar import Request
 from litestar.response import Template
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.durations import parse_duration
 from ipm_workflow.domain.errors import DomainError, NotFound
 from ipm_workflow.domain.policy import Action
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web.rendering import page
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.services.sandbox import SandboxService, Travel
 
 QUICK_MOVES = ("PT1H", "P1D", "P7D", "P14D", "P1M")
@@ -50,14 +50,14 @@ def _clock_page(
     )
 
 
-@get("/app/sandbox/clock", include_in_schema=False, guards=[requires(Action.SANDBOX_CLOCK)])
+@page_get("/app/sandbox/clock", Action.SANDBOX_CLOCK)
 async def clock(request: Request[Any, Any, Any], container: ContainerDep) -> Template:
     """The sandbox's time and the forms that move it."""
     _service(request)
     return _clock_page(request, container)
 
 
-@post("/app/sandbox/clock", include_in_schema=False, guards=[requires(Action.SANDBOX_CLOCK)])
+@page_post("/app/sandbox/clock", Action.SANDBOX_CLOCK)
 async def move_clock(request: Request[Any, Any, Any], container: ContainerDep) -> Template:
     """Move forward by a duration or to a date; list what happened on the way, in order."""
     service = _service(request)
@@ -77,12 +77,7 @@ async def move_clock(request: Request[Any, Any, Any], container: ContainerDep) -
     return _clock_page(request, container, travel=travel)
 
 
-@get(
-    "/app/sandbox/outbox",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.SANDBOX_OUTBOX)],
-)
+@page_get("/app/sandbox/outbox", Action.SANDBOX_OUTBOX)
 def outbox(request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep) -> Template:
     """The messages the sandbox captured instead of sending (advisors: their cases')."""
     _service(request)

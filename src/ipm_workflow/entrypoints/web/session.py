@@ -70,8 +70,9 @@ def expected_csrf(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return connection.cookies.get(PRESESSION_COOKIE) or None
 
 
-async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Refuse a page's unsafe request unless it carries its CSRF token (form field or header)."""
+async def check_csrf(connection: ASGIConnection[Any, Any, Any, Any], expected: str | None) -> None:
+    """Refuse an unsafe request (PermissionDeniedException, a 403) unless it carries `expected`
+    in its X-CSRF-Token header or its `_csrf` form field; a safe one (GET…) passes."""
     if connection.scope.get("method") in SAFE_METHODS:
         return
     sent = connection.headers.get(CSRF_HEADER)
@@ -79,9 +80,13 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
         form = await cast("Request[Any, Any, Any]", connection).form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    expected = expected_csrf(connection)
     if not sent or not expected or not hmac.compare_digest(sent, expected):
         raise PermissionDeniedException("the form's security token is missing or stale")
+
+
+async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Refuse a page's unsafe request unless it carries its CSRF token (form field or header)."""
+    await check_csrf(connection, expected_csrf(connection))
 
 
 def presession_token(request: Request[Any, Any, Any]) -> str:

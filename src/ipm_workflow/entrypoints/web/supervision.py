@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
-from litestar import Request, get, post
+from litestar import Request
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -17,10 +17,10 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.policy import Action, Actor
-from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
 from ipm_workflow.entrypoints.web.case_page import typed_inputs, widget
 from ipm_workflow.entrypoints.web.rendering import page
+from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.services.case_ports import AuditQuery
 
 AUDIT_PAGE_SIZE = 100
@@ -34,7 +34,7 @@ def _day(raw: str | None, timezone: str, *, end: bool = False) -> datetime | Non
     return datetime.combine(day, time(0), ZoneInfo(timezone))
 
 
-@get("/app/audit", include_in_schema=False, sync_to_thread=True, guards=[requires(Action.AUDIT)])
+@page_get("/app/audit", Action.AUDIT)
 def audit(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -131,23 +131,13 @@ def _cohort_page(
     )
 
 
-@get(
-    "/app/cohorts",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.COHORTS_READ)],
-)
+@page_get("/app/cohorts", Action.COHORTS_READ)
 def cohorts(request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep) -> Template:
     """The cohorts the user may see."""
     return page(request, "cohorts.html", "Cohorts", cohorts=container.cohorts.all(actor))
 
 
-@get(
-    "/app/cohorts/{cohort_id:int}",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.COHORTS_READ)],
-)
+@page_get("/app/cohorts/{cohort_id:int}", Action.COHORTS_READ)
 def cohort(
     request: Request[Any, Any, Any],
     container: ContainerDep,
@@ -159,11 +149,7 @@ def cohort(
     return _cohort_page(request, container, actor, cohort_id, trigger=trigger)
 
 
-@post(
-    "/app/cohorts/{cohort_id:int}/bulk",
-    include_in_schema=False,
-    guards=[requires(Action.COHORTS_WRITE)],
-)
+@page_post("/app/cohorts/{cohort_id:int}/bulk", Action.COHORTS_WRITE)
 async def bulk(
     request: Request[Any, Any, Any],
     container: ContainerDep,
