@@ -29,7 +29,7 @@ from ipm_workflow.entrypoints.web.case_forms import (
     typed_inputs,
     whole_number,
 )
-from ipm_workflow.entrypoints.web.case_view import case_view
+from ipm_workflow.entrypoints.web.case_view import Notice, Viewing, case_view
 from ipm_workflow.entrypoints.web.session import redirect
 from ipm_workflow.services.commands import FireTrigger, Reassign, RecordDocument, UpdateData
 
@@ -60,6 +60,7 @@ async def apply(
     import anyio  # noqa: PLC0415 - asyncio's thread hop, as the API's sync handlers
 
     form = await request.form()
+    viewing = Viewing(request, container, actor, case_id)
     try:
         done = await anyio.to_thread.run_sync(change, form)
     except VersionConflict:
@@ -68,18 +69,13 @@ async def apply(
         def conflicted() -> Template:
             history = container.cases.history(case_id, actor)
             changes = [e for e in history if e.seq > seen]
-            return case_view(request, container, actor, case_id, status_code=409, conflict=changes)
+            return case_view(viewing, Notice(409, conflict=changes))
 
         return await anyio.to_thread.run_sync(conflicted)
     except REFUSALS as exc:
         message, reasons = refusal(exc)
-
-        def refused() -> Template:
-            return case_view(
-                request, container, actor, case_id, status_code=409, error=message, reasons=reasons
-            )
-
-        return await anyio.to_thread.run_sync(refused)
+        notice = Notice(409, error=message, reasons=tuple(reasons))
+        return await anyio.to_thread.run_sync(case_view, viewing, notice)
     return redirect(f"/app/cases/{case_id}?done={done}")
 
 

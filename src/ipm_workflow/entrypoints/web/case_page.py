@@ -1,16 +1,18 @@
-"""The case page's routes: the page (its head, case_view.py), its parts (the timeline, the
-uploaded documents, the reassignment's choices: htmx fragments, or pages of their own without
-JavaScript) and its changes (case_changes.py).
+"""The case page's routes: the page (its head, case_view.py), its parts (the diagram, the
+timeline, the uploaded documents, the reassignment and data forms: htmx fragments, or pages of
+their own without JavaScript) and its changes (case_changes.py).
 
 The parts ask the access policy and the services what the whole page used to: the same reads
-(services/case_sheet.py, the uploads service), only later.
+(services/case_sheet.py, the cases and uploads services), only later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, get
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -20,6 +22,8 @@ from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.web.case_changes import CASE_CHANGES
 from ipm_workflow.entrypoints.web.case_forms import refusal, typed_inputs, widget
 from ipm_workflow.entrypoints.web.case_view import (
+    Notice,
+    Viewing,
     case_view,
     data_fields,
     merged,
@@ -53,139 +57,82 @@ def case_page(
     timeline: FromQuery[str | None] = None,
 ) -> Template:
     """One case (a 404 page when the user's missions locales do not include it)."""
-    return case_view(
-        request, container, actor, case_id, done=done, whole_timeline=timeline == "all"
-    )
+    viewing = Viewing(request, container, actor, case_id)
+    return case_view(viewing, Notice(done=done), whole_timeline=timeline == "all")
 
 
-@get(
-    "/app/cases/{case_id:int}/timeline",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.CASES_READ)],
-)
-def case_timeline(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    case_id: FromPath[int],
-    lines: FromQuery[str | None] = None,
-) -> Template:
+def part_route(name: str, right: Action, draw: Callable[[Viewing], Template]) -> HTTPRouteHandler:
+    """The GET route of a part of the case page, `/app/cases/{case_id}/<name>`, guarded by
+    `right` (NotFound, hence a 404, when the actor does not see the case)."""
+
+    def handler(
+        request: Request[Any, Any, Any],
+        container: ContainerDep,
+        actor: ActorDep,
+        case_id: FromPath[int],
+    ) -> Template:
+        return draw(Viewing(request, container, actor, case_id))
+
+    handler.__doc__ = draw.__doc__
+    handler.__name__ = handler.__qualname__ = f"case_{name}"
+    path = f"/app/cases/{{case_id:int}}/{name}"
+    guards = [requires(right)]
+    return get(path, include_in_schema=False, sync_to_thread=True, guards=guards)(handler)
+
+
+def diagram(v: Viewing) -> Template:
+    """The workflow's states by phase: the case's current one highlighted, those passed marked."""
+    case, visited = read_states(v.container.cases.store, v.case_id, v.actor)
+    definition = v.container.cases.workflow_of(case).definition
+    drawn = {"phases": phases(definition), "visited": visited}
+    return part(v, "_case_diagram.html", "The journey's states", case, **drawn)
+
+
+def timeline(v: Viewing) -> Template:
     """The case's timeline: its latest TIMELINE_LINES lines, or all with `lines=all`."""
-    whole = lines == "all"
-    read = read_timeline(container.cases.store, case_id, actor, None if whole else TIMELINE_LINES)
-    shown = merged(read)[: None if whole else TIMELINE_LINES]
-    definition = container.cases.workflow_of(read.case).definition
+    lines = None if v.request.query_params.get("lines") == "all" else TIMELINE_LINES
+    read = read_timeline(v.container.cases.store, v.case_id, v.actor, lines)
     return part(
-        request,
+        v,
         "_case_timeline.html",
         "Timeline",
         read.case,
-        definition=definition,
-        timeline=shown,
+        definition=v.container.cases.workflow_of(read.case).definition,
+        timeline=merged(read)[:lines],
         timeline_total=read.total,
         sees_person=read.sees_person,
     )
 
 
-@get(
-    "/app/cases/{case_id:int}/uploads",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.UPLOADS_READ)],
-)
-def case_uploads(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    case_id: FromPath[int],
-) -> Template:
+def uploads(v: Viewing) -> Template:
     """The documents sent for the case, newest first, with their validate and refuse forms."""
-    case = container.cases.get(case_id, actor)
-    return part(
-        request,
-        "_case_uploads.html",
-        "Uploaded documents",
-        case,
-        definition=container.cases.workflow_of(case).definition,
-        uploads=container.uploads.of_case(case_id, actor),
-        may=rights(actor),
-    )
+    case = v.container.cases.get(v.case_id, v.actor)
+    sent = v.container.uploads.of_case(v.case_id, v.actor)
+    definition = v.container.cases.workflow_of(case).definition
+    shown = {"uploads": sent, "definition": definition, "may": rights(v.actor)}
+    return part(v, "_case_uploads.html", "Uploaded documents", case, **shown)
 
 
-@get(
-    "/app/cases/{case_id:int}/reassignment",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.CASES_REASSIGN)],
-)
-def case_reassignment(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    case_id: FromPath[int],
-) -> Template:
+def reassignment(v: Viewing) -> Template:
     """The reassignment form: the missions locales and the active advisors to choose from."""
-    read = read_reassignment(container.cases.store, case_id, actor)
-    return part(
-        request,
-        "_case_reassign.html",
-        "Reassign",
-        read.case,
-        advisors=read.advisors,
-        mission_locales=read.mission_locales,
-    )
+    read = read_reassignment(v.container.cases.store, v.case_id, v.actor)
+    choices = {"advisors": read.advisors, "mission_locales": read.mission_locales}
+    return part(v, "_case_reassign.html", "Reassign", read.case, **choices)
 
 
-@get(
-    "/app/cases/{case_id:int}/data",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.CASES_DATA)],
-)
-def case_data(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    case_id: FromPath[int],
-) -> Template:
+def data(v: Viewing) -> Template:
     """The data form: every field the user may see, as it is now (fetched when unfolded)."""
-    case = container.cases.get(case_id, actor)
-    definition = container.cases.workflow_of(case).definition
-    return part(
-        request,
-        "_case_data_form.html",
-        "Change the data",
-        case,
-        fields=data_fields(case, definition, actor),
-        may=rights(actor),
-    )
+    case = v.container.cases.get(v.case_id, v.actor)
+    definition = v.container.cases.workflow_of(case).definition
+    fields = data_fields(case, definition, v.actor)
+    return part(v, "_case_data_form.html", "Change the data", case, fields=fields)
 
 
-@get(
-    "/app/cases/{case_id:int}/diagram",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.CASES_READ)],
-)
-def case_diagram(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    case_id: FromPath[int],
-) -> Template:
-    """The workflow's states by phase: the case's current one highlighted, those passed marked."""
-    case, visited = read_states(container.cases.store, case_id, actor)
-    definition = container.cases.workflow_of(case).definition
-    return part(
-        request,
-        "_case_diagram.html",
-        "The journey's states",
-        case,
-        phases=phases(definition),
-        visited=visited,
-    )
-
-
-CASE_PARTS = [case_diagram, case_timeline, case_uploads, case_reassignment, case_data]
+CASE_PARTS = [
+    part_route("diagram", Action.CASES_READ, diagram),
+    part_route("timeline", Action.CASES_READ, timeline),
+    part_route("uploads", Action.UPLOADS_READ, uploads),
+    part_route("reassignment", Action.CASES_REASSIGN, reassignment),
+    part_route("data", Action.CASES_DATA, data),
+]
 CASE_PAGE = [case_page, *CASE_PARTS, *CASE_CHANGES]

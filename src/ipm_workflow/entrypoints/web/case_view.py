@@ -90,32 +90,43 @@ def data_fields(case: Case, definition: Workflow, actor: Actor) -> list[tuple[st
     ]
 
 
-def case_view(
-    request: Request[Any, Any, Any],
-    container: Container,
-    actor: Actor,
-    case_id: int,
-    *,
-    status_code: int = 200,
-    error: str | None = None,
-    reasons: list[str] | None = None,
-    conflict: list[Any] | None = None,
-    done: str | None = None,
-    whole_timeline: bool = False,
-) -> Template:
+@dataclass(frozen=True)
+class Viewing:
+    """Who looks at which case, from which request."""
+
+    request: Request[Any, Any, Any]
+    container: Container
+    actor: Actor
+    case_id: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the page says above the case: a change saved, refused with its reasons, or the
+    changes that made it a conflict; with the answer's status."""
+
+    status_code: int = 200
+    error: str | None = None
+    reasons: tuple[str, ...] = ()
+    conflict: list[Any] | None = None
+    done: str | None = None
+
+
+def case_view(v: Viewing, notice: Notice = Notice(), *, whole_timeline: bool = False) -> Template:
     """Draw the case page's head (NotFound, hence the 404 page, when the actor does not see it).
 
     `whole_timeline`: the timeline part it fetches holds every line, not only the latest.
     """
-    sheet = read_sheet(container.cases.store, case_id, actor, whole=False)  # one transaction
+    actor = v.actor
+    sheet = read_sheet(v.container.cases.store, v.case_id, actor, whole=False)  # one transaction
     case = sheet.case
-    definition = container.cases.workflow_of(case).definition
-    title = gettext(request)("Case %(id)d") % {"id": case.id}
+    definition = v.container.cases.workflow_of(case).definition
+    title = gettext(v.request)("Case %(id)d") % {"id": case.id}
     return page(
-        request,
+        v.request,
         "case.html",
         title,
-        status_code=status_code,
+        status_code=notice.status_code,
         case=case,
         definition=definition,
         state=definition.states[case.state],
@@ -129,27 +140,22 @@ def case_view(
         timeline_query="?lines=all" if whole_timeline else "",
         advisor=sheet.advisor,
         may=rights(actor),
-        error=error,
-        reasons=reasons or [],
-        conflict=conflict,
-        done=done,
+        notice=notice,
         widget=widget,
     )
 
 
-def part(
-    request: Request[Any, Any, Any], template: str, title: str, case: Case, **context: Any
-) -> Template:
+def part(v: Viewing, template: str, title: str, case: Case, **context: Any) -> Template:
     """A part of the case page: the fragment alone for htmx, else a page of its own linking
     back to the case (`title`: an English message id).
 
     Its forms post the version (and last history line) of the page that links to it, given
     in the query (`version`, `seen_seq`): a change made in between is the page's conflict.
     """
-    query = request.query_params
-    fragment = request.headers.get("HX-Request") == "true"
+    query = v.request.query_params
+    fragment = v.request.headers.get("HX-Request") == "true"
     return page(
-        request,
+        v.request,
         template if fragment else "case_part.html",
         title,
         part=template,
