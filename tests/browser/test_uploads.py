@@ -112,6 +112,7 @@ def test_a_document_from_a_phone_counts_once_validated(
     advisor.sign_in("demo.advisor1")
     advisor.goto(f"/app/cases/{case_id}")
     received = advisor.page.locator("li.upload[data-status='received']")
+    received.first.wait_for()  # the uploads are a part the page fetches once drawn (htmx)
     assert received.count() == 2
     assert "reçu, à valider" in received.first.inner_text()
     advisor.check("case-uploads-to-validate")
@@ -120,7 +121,9 @@ def test_a_document_from_a_phone_counts_once_validated(
             "button", name="Valider le document"
         ).click()
         advisor.page.wait_for_load_state()
-    assert advisor.page.locator("li.upload[data-status='validated']").count() == 2
+    validated = advisor.page.locator("li.upload[data-status='validated']")
+    validated.first.wait_for()
+    assert validated.count() == 2
     checklist = advisor.page.get_by_role("table", name="Liste des pièces")
     identity_row = checklist.get_by_role("row").filter(has_text="Pièce d'identité").first
     assert "validé" in identity_row.inner_text()

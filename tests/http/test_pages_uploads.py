@@ -73,7 +73,10 @@ class TestDocumentsPages:
         assert client.get(f"/my/cases/{other_case}/documents").status_code == 404
         with TestClient(app) as staff:
             sign_in(staff, container, users["advisor_a"])
-            page = staff.get(f"/app/cases/{case_id}").text
+            # The case page fetches its uploaded documents apart (htmx; a page without JS).
+            part = f"/app/cases/{case_id}/uploads"
+            assert f'hx-get="{part}?version=' in staff.get(f"/app/cases/{case_id}").text
+            page = staff.get(part).text
             assert "reçu, à valider" in page
             [upload_id] = re.findall(r'data-upload="(\d+)" data-status="received"', page)
             form = re.search(

@@ -54,7 +54,8 @@ class TestRectification:
         api.call("PATCH", f"/api/v1/people/{pid}", json={"email": "before@young.example"})
         api.call("PATCH", f"/api/v1/people/{pid}", json={"email": "after@young.example"})
         pages.sign_in("advisor_a")
-        html = pages.get(f"/app/cases/{case['id']}").text
+        # The case page fetches its timeline apart (htmx; a page of its own without JS).
+        html = pages.get(f"/app/cases/{case['id']}/timeline").text
         assert "email : before@young.example → after@young.example" in html
 
 

@@ -1,8 +1,10 @@
-"""Everything a case's page shows, read in one unit of work (one read transaction).
+"""Everything a case's page shows, each part read in one unit of work (one read transaction).
 
 The page used to call six services, each opening its own read transaction (bench/web.py):
 the same reads, the same policy checks (`CaseStore.load`, `visible_person`, the rights asked
-of `policy`), gathered here once.
+of `policy`), gathered here once. The page draws its head at once (`read_sheet` without
+`whole`) and fetches its other parts apart (`read_timeline`, `read_states`,
+`read_reassignment`): the same checks and reads, in smaller answers.
 """
 
 from __future__ import annotations
@@ -44,6 +46,26 @@ class CaseSheet:
     mission_locales: list[MissionLocale] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """A case's timeline for one actor: history entries and reminders (see CaseSheet)."""
+
+    case: Case
+    history: list[HistoryEntry]
+    reminders: list[Reminder]  # empty without the right to read reminders
+    total: int  # lines in all (history entries and reminders)
+    sees_person: bool  # whether a correction's old and new values may be shown
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    """What a case's reassignment offers: active advisors by username, missions locales."""
+
+    case: Case
+    advisors: list[User]
+    mission_locales: list[MissionLocale]
+
+
 def explain_actions(
     store: CaseStore, uow: UnitOfWork, case: Case, birth_date: date | None, actor: Actor
 ) -> list[Action]:
@@ -55,50 +77,104 @@ def explain_actions(
     return eligibility.judge_actions(store, uow, case, birth_date, actions)
 
 
-def read_sheet(store: CaseStore, case_id: int, actor: Actor, lines: int | None = None) -> CaseSheet:
+def _person(uow: UnitOfWork, case: Case, actor: Actor) -> Person | None:
+    """The case's young person, when the actor may read people and sees this one."""
+    if not policy.may(actor, Right.PEOPLE_READ):
+        return None
+    try:
+        return visible_person(uow, case.person_id, actor)
+    except NotFound:
+        return None
+
+
+def _timeline(
+    uow: UnitOfWork, case_id: int, actor: Actor, lines: int | None
+) -> tuple[list[HistoryEntry], list[Reminder], int, set[str]]:
+    """History entries, reminders (with the right), lines in all, states entered."""
+    sees_reminders = policy.may(actor, Right.REMINDERS_READ)
+    if lines is None:
+        history = uow.history.for_case(case_id)
+        reminders = uow.reminders.for_case(case_id) if sees_reminders else []
+        visited = {e.to_state for e in history if e.to_state}
+        return history, reminders, len(history) + len(reminders), visited
+    history, total, visited = uow.history.latest(case_id, lines)
+    if not sees_reminders:
+        return history, [], total, visited
+    latest, more = uow.reminders.latest_for_case(case_id, lines)
+    return history, latest, total + more, visited
+
+
+def _reassignment(uow: UnitOfWork, actor: Actor) -> tuple[list[User], list[MissionLocale]]:
+    """A reassignment's choices, empty without the right to reassign."""
+    if not policy.may(actor, Right.CASES_REASSIGN):
+        return [], []
+    advisors = uow.directory.users_with_role(policy.ADVISOR)
+    return sorted(advisors, key=lambda u: u.username), uow.directory.mission_locales()
+
+
+def read_sheet(
+    store: CaseStore, case_id: int, actor: Actor, lines: int | None = None, *, whole: bool = True
+) -> CaseSheet:
     """Read a case's page for an actor; NotFound when they do not see the case.
 
     With `lines`, only the latest `lines` history entries and reminders are read (a long
     journey's page shows its latest lines; mapping every row cost more than the rest).
+    Without `whole`, the page's head only: no timeline, no states entered, no reassignment
+    choices (`read_timeline`, `read_states`, `read_reassignment` read them apart).
     """
     policy.require(actor, Right.CASES_READ)
     with store.uow(readonly=True) as uow:
         case, birth_date = store.load(uow, case_id, actor)
-        person = None
-        if policy.may(actor, Right.PEOPLE_READ):
-            try:
-                person = visible_person(uow, case.person_id, actor)
-            except NotFound:
-                person = None
         advisor = None
         if case.advisor_id is not None:
             try:
                 advisor = uow.directory.user(case.advisor_id)
             except NotFound:
                 advisor = None
-        reassigns = policy.may(actor, Right.CASES_REASSIGN)
-        advisors = uow.directory.users_with_role(policy.ADVISOR) if reassigns else []
-        sees_reminders = policy.may(actor, Right.REMINDERS_READ)
-        reminders: list[Reminder] = []
-        if lines is None:
-            history = uow.history.for_case(case_id)
-            visited = {e.to_state for e in history if e.to_state}
-            reminders = uow.reminders.for_case(case_id) if sees_reminders else []
-            total = len(history) + len(reminders)
+        if whole:
+            history, reminders, total, visited = _timeline(uow, case_id, actor, lines)
+            advisors, mission_locales = _reassignment(uow, actor)
         else:
-            history, total, visited = uow.history.latest(case_id, lines)
-            if sees_reminders:
-                reminders, more = uow.reminders.latest_for_case(case_id, lines)
-                total += more
+            history, reminders, advisors, mission_locales = [], [], [], []
+            total, visited = 0, set()
         return CaseSheet(
             case=case,
             actions=explain_actions(store, uow, case, birth_date, actor),
             history=history,
             timeline_total=total,
             visited=visited,
-            person=person,
+            person=_person(uow, case, actor),
             reminders=reminders,
             advisor=advisor,
-            advisors=sorted(advisors, key=lambda u: u.username),
-            mission_locales=uow.directory.mission_locales() if reassigns else [],
+            advisors=advisors,
+            mission_locales=mission_locales,
         )
+
+
+def read_timeline(store: CaseStore, case_id: int, actor: Actor, lines: int | None) -> Timeline:
+    """Read a case's timeline (its latest `lines`, or all); NotFound as `read_sheet`."""
+    policy.require(actor, Right.CASES_READ)
+    with store.uow(readonly=True) as uow:
+        case, _ = store.load(uow, case_id, actor)
+        history, reminders, total, _ = _timeline(uow, case_id, actor, lines)
+        sees = _person(uow, case, actor) is not None
+        return Timeline(case, history, reminders, total, sees)
+
+
+def read_states(store: CaseStore, case_id: int, actor: Actor) -> tuple[Case, set[str]]:
+    """Read a case and every state it entered (its diagram); NotFound as `read_sheet`."""
+    policy.require(actor, Right.CASES_READ)
+    with store.uow(readonly=True) as uow:
+        case, _ = store.load(uow, case_id, actor)
+        _, _, visited = uow.history.latest(case_id, 0)  # no line: the states only
+        return case, visited
+
+
+def read_reassignment(store: CaseStore, case_id: int, actor: Actor) -> Reassignment:
+    """Read a case's reassignment choices; Forbidden without the right, NotFound as above."""
+    policy.require(actor, Right.CASES_READ)
+    policy.require(actor, Right.CASES_REASSIGN)
+    with store.uow(readonly=True) as uow:
+        case, _ = store.load(uow, case_id, actor)
+        advisors, mission_locales = _reassignment(uow, actor)
+        return Reassignment(case, advisors, mission_locales)

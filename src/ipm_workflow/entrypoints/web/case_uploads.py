@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar import Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep
 from ipm_workflow.entrypoints.http.uploads import file_response
-from ipm_workflow.entrypoints.web.case_page import _apply, _int, _optional_date
+from ipm_workflow.entrypoints.web.case_changes import Changing, change_route
+from ipm_workflow.entrypoints.web.case_forms import optional_date, whole_number
 from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.services.commands import DecideUpload
 
@@ -35,39 +35,34 @@ def uploads_waiting(
     return page(request, "uploads_waiting.html", "Documents to validate", uploads=waiting)
 
 
-@post(
-    "/app/cases/{case_id:int}/uploads/{upload_id:int}/{decision:str}",
-    include_in_schema=False,
-    guards=[requires(Action.CASES_DOCUMENT)],
-)
-async def decide_upload(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    request_id: RequestIdDep,
-    case_id: FromPath[int],
-    upload_id: FromPath[int],
-    decision: FromPath[str],
-) -> Response[Any]:
-    """`validate`: the checklist records the document (dates as corrected); `refuse`: with the
-    reason the young person will read. Anything else is a 404 page."""
-    if decision not in ("validate", "refuse"):
-        raise NotFoundException("no such decision")
-    validating = decision == "validate"
+def _decision(c: Changing, validating: bool, form: Any) -> DecideUpload:
+    return DecideUpload(
+        int(c.path["upload_id"]),
+        optional_date(form.get("valid_from")) if validating else None,
+        optional_date(form.get("valid_until")) if validating else None,
+        None if validating else form.get("reason"),
+        whole_number(form.get("version")),
+        c.request_id,
+    )
 
-    def change(form: Any) -> str:
-        cmd = DecideUpload(
-            upload_id,
-            _optional_date(form.get("valid_from")) if validating else None,
-            _optional_date(form.get("valid_until")) if validating else None,
-            None if validating else form.get("reason"),
-            _int(form.get("version")),
-            request_id,
-        )
-        (container.uploads.validate if validating else container.uploads.refuse)(cmd, actor)
-        return "upload"
 
-    return await _apply(request, container, actor, case_id, change)
+def validate_upload(c: Changing, form: Any) -> str:
+    """The checklist records the uploaded document (its dates as the advisor corrected them)."""
+    c.container.uploads.validate(_decision(c, True, form), c.actor)
+    return "upload"
+
+
+def refuse_upload(c: Changing, form: Any) -> str:
+    """The uploaded document is refused, with the reason the young person will read."""
+    c.container.uploads.refuse(_decision(c, False, form), c.actor)
+    return "upload"
+
+
+_DECISION = "/app/cases/{case_id:int}/uploads/{upload_id:int}/"
+decide_upload = [
+    change_route(_DECISION + "validate", Action.CASES_DOCUMENT, validate_upload),
+    change_route(_DECISION + "refuse", Action.CASES_DOCUMENT, refuse_upload),
+]
 
 
 @get(
@@ -83,4 +78,4 @@ def download_upload(
     return file_response(*container.uploads.download(upload_id, actor))
 
 
-CASE_UPLOAD_PAGES = [uploads_waiting, decide_upload, download_upload]
+CASE_UPLOAD_PAGES = [uploads_waiting, *decide_upload, download_upload]
