@@ -1,13 +1,15 @@
 """HTTP benchmark: transitions per second through one real `ipm-workflow serve` process.
 
-Run as `.venv/bin/python bench/http.py [--seconds S] [--cases N] [--sqlite-only]
-[--clients 1,4,16] [--hand-seconds H] [--health-seconds H] [--pg-admin URL]`. On a fresh
-SQLite file and on a throw-away PostgreSQL database, it:
+Run as `.venv/bin/python bench/http_api.py [--seconds S] [--cases N] [--sqlite-only]
+[--clients 1,4,16] [--hand-seconds H] [--health-seconds H] [--bare-seconds B]
+[--service-seconds V] [--pg-admin URL]`. On a fresh SQLite file and on a throw-away PostgreSQL
+database, it:
 
-1. migrates the database and seeds, with bench/engine.py's helpers, 2 x N cases on the
+1. migrates the database and seeds, with bench/engine.py's helpers, 3 x N cases on the
    ping/pong bench workflow in the mission locale `ml-bench` (N for the HTTP clients, N for the
-   hand-written SQL), then creates an advisor working for `ml-bench` and a one-day API token
-   through the services (what `ipm-workflow users add` and `tokens create` call);
+   hand-written SQL, N for the service layer), then creates an advisor working for `ml-bench`
+   and a one-day API token through the services (what `ipm-workflow users add` and
+   `tokens create` call);
 2. starts ONE server process, `ipm-workflow serve --host 127.0.0.1 --port <free> --no-worker`,
    with IPM_DATABASE_URL, IPM_WORKFLOWS_DIR (the shipped workflows, their templates and the
    bench workflow, copied to a temporary directory) and IPM_LOG_LEVEL=WARNING, and waits for
@@ -21,10 +23,18 @@ SQLite file and on a throw-away PostgreSQL database, it:
    in % of one core and per answer), this process's CPU (the clients) and how busy the whole
    machine was; then GET /health with one client, the floor set by the HTTP stack and the
    client alone (no authentication, database or worker thread);
-4. measures the hand-written SQL rate (bench/engine.py's `hand_transition`, a single client,
+4. measures the CEILING in the same run, per client count: 1 / (Litestar's own per-request cost
+   + the service layer's per-transition cost). Litestar's own cost is 1 / the rate of a bare
+   Litestar app (bench/bare_litestar.py: one POST handler parsing the same small JSON body and
+   answering a small JSON object, no middleware, database or thread) served by the same server
+   (uvicorn, one process, no access log) to the same clients at the same client count; the
+   service layer's cost is the wall-clock time of one `CaseService.fire` in this process, one
+   caller, on the same database, on cases of its own (half before, half after the HTTP runs).
+   Each HTTP rate is printed as a ratio of its ceiling (goal: at least 0.6);
+5. measures the hand-written SQL rate (bench/engine.py's `hand_transition`, a single client,
    the same database, its own cases), half before and half after the HTTP runs, and prints
    each HTTP rate as a ratio of it: the goal is at least a third with one server process;
-5. checks that the database holds the states the clients tracked and one history entry per
+6. checks that the database holds the states the clients tracked and one history entry per
    200 answer, stops the server with SIGTERM and drops the throw-away database.
 
 All traffic goes to 127.0.0.1. Server and clients share the machine (and PostgreSQL too):
@@ -66,6 +76,8 @@ REQUEST_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
 MAX_ERRORS_PER_CLIENT = 50
 GOAL = 1 / 3
+CEILING_GOAL = 0.6
+BARE_APP = "bare_litestar:create"  # bench/bare_litestar.py, served by uvicorn's own command
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -180,6 +192,9 @@ class HttpRun:
         return 1000 * ordered[rank]
 
 
+LABELS = {"transition": "HTTP", "health": "GET /health", "bare": "bare Litestar"}
+
+
 async def resync(client: httpx.AsyncClient, case_id: int, states: dict[int, str]) -> None:
     """After an error, read the case's state again (the transition may or may not have run)."""
     try:
@@ -190,40 +205,46 @@ async def resync(client: httpx.AsyncClient, case_id: int, states: dict[int, str]
         pass
 
 
-async def client_loop(
-    *,
-    base_url: str,
-    token: str,
-    cases: list[int],
-    states: dict[int, str],
-    deadline: float,
-    tally: Tally,
-    health: bool,
-) -> None:
-    """Fire ping/pong on this client's cases in turn until the deadline, on one connection.
-
-    With `health`, ask GET /health instead (no authentication, database or worker thread):
-    the floor that the HTTP stack and the client alone set.
-    """
-    clock = time.perf_counter
-    async with httpx.AsyncClient(
+def new_client(base_url: str, token: str) -> httpx.AsyncClient:
+    """A client with one keep-alive connection and the bench's token. Made before the clock
+    starts: an httpx client builds an SSL context, tens of ms of CPU, even for plain HTTP."""
+    return httpx.AsyncClient(
         base_url=base_url,
         headers={"Authorization": f"Bearer {token}"},
         limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         timeout=REQUEST_TIMEOUT,
-    ) as client:
+    )
+
+
+async def client_loop(
+    *,
+    client: httpx.AsyncClient,
+    cases: list[int],
+    states: dict[int, str],
+    deadline: float,
+    tally: Tally,
+    mode: str,
+) -> None:
+    """Fire ping/pong on this client's cases in turn until the deadline, on one connection.
+
+    `mode` "health" asks GET /health instead (no authentication, database or worker thread):
+    the floor that the HTTP stack and the client alone set; "bare" posts the same body to the
+    bare Litestar app's /echo (Litestar's own per-request cost).
+    """
+    clock = time.perf_counter
+    async with client:
         i = 0
         while clock() < deadline and sum(tally.errors.values()) < MAX_ERRORS_PER_CLIENT:
             case_id = cases[i % len(cases)]
             i += 1
             trigger, dest = ("ping", "B") if states[case_id] == "A" else ("pong", "A")
-            request = (
-                client.get("/health")
-                if health
-                else client.post(
-                    f"/api/v1/cases/{case_id}/transitions", json={"trigger": trigger, "inputs": {}}
-                )
-            )
+            body = {"trigger": trigger, "inputs": {}}
+            if mode == "health":
+                request = client.get("/health")
+            elif mode == "bare":
+                request = client.post("/echo", json=body)
+            else:
+                request = client.post(f"/api/v1/cases/{case_id}/transitions", json=body)
             began = clock()
             try:
                 resp = await request
@@ -233,12 +254,12 @@ async def client_loop(
             if resp is not None and resp.status_code == 200:
                 tally.latencies.append(clock() - began)
                 tally.ok += 1
-                if not health:
+                if mode == "transition":
                     states[case_id] = dest
                 continue
             if resp is not None:
                 tally.error(f"HTTP {resp.status_code}", resp.text)
-            if not health:
+            if mode == "transition":
                 await resync(client, case_id, states)
 
 
@@ -249,24 +270,24 @@ async def drive(
     states: dict[int, str],
     seconds: float,
     *,
-    health: bool,
+    mode: str,
 ) -> tuple[list[Tally], float]:
     """Run one client per slice for `seconds`; return their tallies and the wall-clock time."""
     tallies = [Tally() for _ in slices]
+    clients = [new_client(base_url, token) for _ in slices]
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
         *(
             client_loop(
-                base_url=base_url,
-                token=token,
+                client=client,
                 cases=cases,
                 states=states,
                 deadline=deadline,
                 tally=tally,
-                health=health,
+                mode=mode,
             )
-            for cases, tally in zip(slices, tallies, strict=True)
+            for client, cases, tally in zip(clients, slices, tallies, strict=True)
         )
     )
     return tallies, time.perf_counter() - started
@@ -281,19 +302,19 @@ def run_clients(
     states: dict[int, str],
     clients: int,
     seconds: float,
-    health: bool = False,
+    mode: str = "transition",
 ) -> HttpRun:
     """Warm up, then measure `clients` concurrent clients, each on its own slice of the cases."""
     slices = [ids[k::clients] for k in range(clients)]
-    warm, _ = asyncio.run(drive(base_url, token, slices, states, WARMUP_SECONDS, health=health))
+    warm, _ = asyncio.run(drive(base_url, token, slices, states, WARMUP_SECONDS, mode=mode))
     with CpuWindow(server_pid) as cpu:
-        tallies, wall = asyncio.run(drive(base_url, token, slices, states, seconds, health=health))
+        tallies, wall = asyncio.run(drive(base_url, token, slices, states, seconds, mode=mode))
     errors: Counter[str] = Counter()
     for t in (*warm, *tallies):
         errors.update(t.errors)
     first = next((t.first_error for t in (*warm, *tallies) if t.first_error), "")
     return HttpRun(
-        "GET /health" if health else "HTTP",
+        LABELS[mode],
         clients,
         sum(t.ok for t in tallies),
         sum(t.ok for t in warm),
@@ -325,8 +346,10 @@ class Server:
     started_in: float
 
 
-def start_server(url: str, workflows: Path, tmp: Path) -> Server:
-    """Start the API on a free port with the bench's environment; wait until /ready says 200."""
+def start_server(url: str, workflows: Path, tmp: Path, *, bare: bool = False) -> Server:
+    """Start the API (or, `bare`, bench/bare_litestar.py's app under uvicorn's own command, with
+    the same server settings) on a free port with the bench's environment; wait until /ready
+    says 200."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPM_")}
     env |= {
@@ -337,8 +360,10 @@ def start_server(url: str, workflows: Path, tmp: Path) -> Server:
     log = tmp / f"server-{port}.log"
     began = time.perf_counter()
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-            [str(SERVER), "serve", "--host", HOST, "--port", str(port), "--no-worker"],
+        process = subprocess.Popen(  # noqa: S603 - our own console scripts, fixed arguments
+            bare_command(port)
+            if bare
+            else [str(SERVER), "serve", "--host", HOST, "--port", str(port), "--no-worker"],
             env=env,
             cwd=tmp,  # no stray .env file from the current directory
             stdout=out,
@@ -358,6 +383,15 @@ def start_server(url: str, workflows: Path, tmp: Path) -> Server:
         time.sleep(0.1)
     stop_server(server)
     raise RuntimeError(f"the server was not ready within {READY_TIMEOUT:g} s:\n{log_tail(log)}")
+
+
+def bare_command(port: int) -> list[str]:
+    """uvicorn serving the bare app as `serve` serves ours: one process, no access log."""
+    return [
+        *(sys.executable, "-m", "uvicorn", "--factory", BARE_APP),
+        *("--app-dir", str(Path(__file__).parent), "--host", HOST, "--port", str(port)),
+        *("--no-access-log", "--log-level", "warning"),
+    ]
 
 
 def stop_server(server: Server) -> tuple[int | None, float]:
@@ -403,6 +437,33 @@ class BackendResult:
     after: HandRun | None = None
     runs: list[HttpRun] = field(default_factory=list)
     floor: HttpRun | None = None
+    bare: dict[int, HttpRun] = field(default_factory=dict)
+    service: base.Rate = field(default_factory=base.Rate)
+
+    def ceiling(self, clients: int) -> float:
+        """1 / (Litestar's own per-request cost + the service layer's per-transition cost),
+        per second: the first is 1 / the bare app's rate at this client count, the second the
+        wall-clock time of one `CaseService.fire` (0 when either is missing)."""
+        bare = self.bare.get(clients)
+        if bare is None or not bare.per_second or not self.service.count:
+            return 0.0
+        return 1 / (1 / bare.per_second + self.service.wall / self.service.count)
+
+    def cpu_share(self, run: HttpRun) -> tuple[float, float]:
+        """The same ratio in CPU, which a shared machine skews far less than wall-clock time:
+        (the ceiling's CPU per answer: the bare app's server CPU per answer at this client count
+        + the service layer's CPU per fire, in µs; that over the server's CPU per transition)."""
+        bare = self.bare.get(run.clients)
+        if bare is None or not bare.ok or not run.ok or not self.service.count:
+            return 0.0, 0.0
+        floor = 1e6 * bare.cpu.server / bare.ok + self.service.cpu_us
+        spent = 1e6 * run.cpu.server / run.ok
+        return floor, floor / spent if spent else 0.0
+
+    def of_ceiling(self, run: HttpRun) -> float:
+        """An HTTP rate as a fraction of its ceiling."""
+        ceiling = self.ceiling(run.clients)
+        return run.per_second / ceiling if ceiling else 0.0
 
     @property
     def hand(self) -> base.Rate:
@@ -419,20 +480,65 @@ class BackendResult:
         return run.per_second / hand.per_second if hand.count else 0.0
 
 
-def prepare(
-    url: str, drv: base.Driver, workflows: Path, cases: int
-) -> tuple[list[int], list[int], str]:
-    """Seed the cases (HTTP ones, then hand-written ones), the advisor and a token."""
+@dataclass
+class Prepared:
+    """The seeded cases of each path, the API token, and the service layer in this process."""
+
+    http_ids: list[int]
+    hand_ids: list[int]
+    service: base.RoundRobin
+    token: str
+    container: base.Container
+
+
+def prepare(url: str, drv: base.Driver, workflows: Path, cases: int) -> Prepared:
+    """Seed the cases (HTTP ones, hand-written ones, service ones), the advisor and a token."""
     person = base.seed_directory(drv)
     http_ids = base.seed_cases(drv, base.PING_PONG, person, cases)
     hand_ids = base.seed_cases(drv, base.PING_PONG, person, cases)
+    service_ids = base.seed_cases(drv, base.PING_PONG, person, cases)
     container = base.make_container(url, workflows)
+    container.people.add_user(USERNAME, "Bench Advisor", "advisor", [base.ML_ID])
+    token = container.tokens.issue(USERNAME, days=1, label="bench/http_api.py").token
+    service = base.RoundRobin(service_ids, ["A"] * len(service_ids))
+    return Prepared(http_ids, hand_ids, service, token, container)
+
+
+def service_rate(prepared: Prepared, seconds: float, warmup: int) -> base.Rate:
+    """Fire ping/pong through `CaseService.fire` in this process, one caller, for `seconds`."""
+    rr = prepared.service
+
+    def one() -> None:
+        pos, case_id = rr.next()
+        rr.states[pos] = base.service_transition(
+            prepared.container, case_id, base.PING_PONG, rr.states[pos], rr.i
+        )
+
+    return base.timed(seconds, one, warmup)
+
+
+def bare_rates(
+    url: str, workflows: Path, tmp: Path, args: argparse.Namespace, token: str
+) -> dict[int, HttpRun]:
+    """Serve the bare Litestar app and measure it at each client count."""
+    server = start_server(url, workflows, tmp, bare=True)
+    states = {0: "A"}
     try:
-        container.people.add_user(USERNAME, "Bench Advisor", "advisor", [base.ML_ID])
-        token = container.tokens.issue(USERNAME, days=1, label="bench/http_api.py").token
+        return {
+            clients: run_clients(
+                base_url=server.base_url,
+                token=token,
+                server_pid=server.process.pid,
+                ids=[0] * clients,
+                states=states,
+                clients=clients,
+                seconds=args.bare_seconds,
+                mode="bare",
+            )
+            for clients in args.clients
+        }
     finally:
-        container.close()
-    return http_ids, hand_ids, token
+        stop_server(server)
 
 
 @dataclass
@@ -481,14 +587,17 @@ def run_backend(
     """Seed, start the server, measure hand SQL and HTTP at each client count, stop, check."""
     result = BackendResult(drv.name)
     try:
-        http_ids, hand_ids, token = prepare(url, drv, workflows, args.cases)
-        rr = base.RoundRobin(hand_ids, ["A"] * len(hand_ids))
+        prepared = prepare(url, drv, workflows, args.cases)
+        http_ids, token = prepared.http_ids, prepared.token
+        rr = base.RoundRobin(prepared.hand_ids, ["A"] * len(prepared.hand_ids))
         states = dict.fromkeys(http_ids, "A")
+        result.bare = bare_rates(url, workflows, tmp, args, token)
+        result.service.add(service_rate(prepared, args.service_seconds / 2, base.WARMUP))
         server = start_server(url, workflows, tmp)
         print(
             f"{drv.name}: server pid {server.process.pid} ready on {server.base_url} in "
-            f"{server.started_in:.1f} s; {len(http_ids):,} HTTP cases, {len(hand_ids):,} "
-            "hand-written SQL cases; measuring…"
+            f"{server.started_in:.1f} s; {len(http_ids):,} cases for each of HTTP, hand-written "
+            "SQL and the service layer; measuring…"
         )
         try:
             result.before = hand_rate(drv, rr, args.hand_seconds / 2, base.WARMUP, server)
@@ -513,12 +622,14 @@ def run_backend(
                     states=states,
                     clients=1,
                     seconds=args.health_seconds,
-                    health=True,
+                    mode="health",
                 )
             result.after = hand_rate(drv, rr, args.hand_seconds / 2, 0, server)
             status = process_status(server.process.pid)
         finally:
             code, delay = stop_server(server)
+        result.service.add(service_rate(prepared, args.service_seconds / 2, 0))
+        prepared.container.close()
         print_backend(result)
         print_server(status, code, delay, server)
         answered = sum(r.ok + r.warm_ok for r in result.runs)
@@ -554,7 +665,8 @@ def run_postgres(tmp: Path, workflows: Path, args: argparse.Namespace) -> Backen
 
 HEADER = (
     f"{'backend':<10} {'path':<18} {'clients':>7} {'answered':>9} {'per s':>7} "
-    f"{'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'/hand':>6} {'server CPU':>10} "
+    f"{'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'/hand':>6} {'ceiling':>7} {'/ceil':>5} "
+    f"{'server CPU':>10} "
     f"{'µs/req':>7} {'client CPU':>10} {'µs/req':>7} {'machine':>7}"
 )
 
@@ -578,18 +690,31 @@ def print_hand(backend: str, label: str, half: HandRun | None) -> None:
     rate = half.rate
     print(
         f"{backend:<10} {label:<18} {1:>7} {rate.count:>9,} {rate.per_second:>7,.0f} "
-        f"{'':>7} {'':>7} {0:>6} {'':>6} {cpu_columns(half.cpu, rate.count)}"
+        f"{'':>7} {'':>7} {0:>6} {'':>6} {'':>7} {'':>5} {cpu_columns(half.cpu, rate.count)}"
     )
 
 
-def print_run(backend: str, run: HttpRun, ratio: float | None) -> None:
-    """Print an HTTP row."""
+def print_service(backend: str, rate: base.Rate) -> None:
+    """Print the service layer's row: `CaseService.fire` in the bench process, one caller."""
+    print(
+        f"{backend:<10} {'service fire':<18} {1:>7} {rate.count:>9,} {rate.per_second:>7,.0f} "
+        f"{rate.wall_us / 1000:>7.2f} {'':>7} {0:>6} {'':>6} {'':>7} {'':>5} {'':>10} {'':>7} "
+        f"{100 * rate.cpu / rate.wall if rate.wall else 0:>9.0f}% {rate.cpu_us:>7,.0f}"
+    )
+
+
+def print_run(
+    backend: str, run: HttpRun, ratio: float | None, ceiling: float = 0.0, of_ceiling: float = 0.0
+) -> None:
+    """Print an HTTP row (with its ceiling and the rate's share of it, when given)."""
     errors = sum(run.errors.values())
     shown = f"{ratio:.2f}" if ratio is not None else ""
+    ceil = f"{ceiling:,.0f}" if ceiling else ""
+    share = f"{of_ceiling:.2f}" if ceiling else ""
     print(
         f"{backend:<10} {run.label:<18} {run.clients:>7} {run.ok:>9,} {run.per_second:>7,.0f} "
         f"{run.percentile_ms(0.5):>7.2f} {run.percentile_ms(0.99):>7.2f} {errors:>6} "
-        f"{shown:>6} {cpu_columns(run.cpu, run.ok)}"
+        f"{shown:>6} {ceil:>7} {share:>5} {cpu_columns(run.cpu, run.ok)}"
     )
     if errors:
         kinds = ", ".join(f"{k} x{n}" for k, n in run.errors.most_common())
@@ -597,10 +722,20 @@ def print_run(backend: str, run: HttpRun, ratio: float | None) -> None:
 
 
 def print_backend(result: BackendResult) -> None:
-    """Print one database's rows: hand SQL, HTTP at each client count, /health, hand SQL."""
+    """Print one database's rows: bare Litestar, the service layer, hand SQL, HTTP at each
+    client count, /health, hand SQL."""
+    for bare in result.bare.values():
+        print_run(result.backend, bare, None)
+    print_service(result.backend, result.service)
     print_hand(result.backend, "hand SQL (before)", result.before)
     for run in result.runs:
-        print_run(result.backend, run, result.ratio(run))
+        print_run(
+            result.backend,
+            run,
+            result.ratio(run),
+            result.ceiling(run.clients),
+            result.of_ceiling(run),
+        )
     if result.floor is not None:
         print_run(result.backend, result.floor, None)
     print_hand(result.backend, "hand SQL (after)", result.after)
@@ -608,6 +743,22 @@ def print_backend(result: BackendResult) -> None:
         f"  hand SQL over both halves: {result.hand.per_second:,.0f} tx/s (the /hand column's "
         f"reference); goal for one server process: >= {GOAL * result.hand.per_second:,.0f} "
         "transitions/s"
+    )
+    print(
+        f"  ceiling = 1 / (1 / bare Litestar rate at the same client count + "
+        f"{result.service.wall_us:,.0f} µs per CaseService.fire, wall clock, one caller; "
+        f"{result.service.cpu_us:,.0f} µs of CPU); goal: HTTP >= {CEILING_GOAL:g} x ceiling"
+    )
+    cpu = []
+    for run in result.runs:
+        floor, share = result.cpu_share(run)
+        cpu.append(
+            f"{run.clients}c {floor:,.0f}/{1e6 * run.cpu.server / max(run.ok, 1):,.0f} "
+            f"= {share:.2f}"
+        )
+    print(
+        "  in CPU (µs per answer, bare app's server CPU + service CPU / our server's CPU): "
+        + ", ".join(cpu)
     )
 
 
@@ -676,6 +827,7 @@ def summary(results: list[BackendResult], load: str) -> str:
     """Return the one-line verdict."""
     parts = []
     verdicts = []
+    ceilings = []
     errors = 0
     for r in results:
         rates = ", ".join(
@@ -685,9 +837,16 @@ def summary(results: list[BackendResult], load: str) -> str:
         errors += sum(sum(run.errors.values()) for run in r.runs)
         best = max((r.ratio(run) for run in r.runs), default=0.0)
         verdicts.append(f"{r.backend} {'met' if best >= GOAL else 'NOT met'} (best {best:.2f}x)")
+        shares = ", ".join(
+            f"{run.clients}c {run.per_second:,.0f}/{r.ceiling(run.clients):,.0f} = "
+            f"{r.of_ceiling(run):.2f} (CPU {r.cpu_share(run)[1]:.2f})"
+            for run in r.runs
+        )
+        ceilings.append(f"{r.backend} {shares}")
     return (
         f"SUMMARY: {'; '.join(parts)}; errors {errors}; goal HTTP >= 1/3 of hand SQL with one "
-        f"server process: {', '.join(verdicts)}; load average {load}"
+        f"server process: {', '.join(verdicts)}; HTTP / ceiling (goal >= {CEILING_GOAL:g}): "
+        f"{'; '.join(ceilings)}; load average {load}"
     )
 
 
@@ -733,6 +892,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds of GET /health with one client, the HTTP stack's floor; 0 skips it "
         "(default 2)",
     )
+    parser.add_argument(
+        "--bare-seconds",
+        type=float,
+        default=3.0,
+        help="seconds of the bare Litestar app per client count, for the ceiling (default 3)",
+    )
+    parser.add_argument(
+        "--service-seconds",
+        type=float,
+        default=3.0,
+        help="seconds of CaseService.fire in this process, half before and half after the "
+        "HTTP runs, for the ceiling (default 3)",
+    )
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument(
         "--pg-admin",
@@ -742,8 +914,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.cases < max(args.clients):
         parser.error("--cases must be at least the largest client count")
-    if args.seconds <= 0 or args.hand_seconds <= 0 or args.health_seconds < 0:
-        parser.error("--seconds and --hand-seconds must be positive")
+    if min(args.seconds, args.hand_seconds, args.bare_seconds, args.service_seconds) <= 0:
+        parser.error("--seconds, --hand-seconds, --bare-seconds, --service-seconds: positive")
+    if args.health_seconds < 0:
+        parser.error("--health-seconds must not be negative")
     return args
 
 
