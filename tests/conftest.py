@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -100,12 +101,25 @@ def shipped_registry() -> WorkflowRegistry:
 
 
 @pytest.fixture
+def more_settings() -> dict[str, Any]:
+    """Settings a folder's conftest adds to the container's (none here)."""
+    return {}
+
+
+@pytest.fixture
 def container(
-    db_url: str, clock: ManualClock, shipped_registry: WorkflowRegistry, tmp_path: Path
+    db_url: str,
+    clock: ManualClock,
+    shipped_registry: WorkflowRegistry,
+    tmp_path: Path,
+    more_settings: dict[str, Any],
 ) -> Iterator[Container]:
     """The application wired on the test database, the shipped workflows and a manual clock."""
     settings = Settings(
-        database_url=db_url, workflows_dir=ROOT / "workflows", uploads_dir=tmp_path / "uploads"
+        database_url=db_url,
+        workflows_dir=ROOT / "workflows",
+        uploads_dir=tmp_path / "uploads",
+        **more_settings,
     )
     built = bootstrap(settings, clock=clock, registry=shipped_registry)
     yield built

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from ipm_workflow.adapters.clock import ManualClock
-from ipm_workflow.adapters.workflow_files import load_registry
-from ipm_workflow.bootstrap import Container, bootstrap
-from ipm_workflow.config import ROOT, Settings
+from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from journey import ApiJourney, kept_logging
@@ -21,26 +18,15 @@ from journey.pages import Pages
 
 
 @pytest.fixture(scope="session")
-def registry() -> WorkflowRegistry:
-    """The shipped workflows, parsed and compiled once for the session (they are immutable)."""
-    return load_registry(ROOT / "workflows")
+def registry(shipped_registry: WorkflowRegistry) -> WorkflowRegistry:
+    """The shipped workflows (the root conftest's), compiled once for the session."""
+    return shipped_registry
 
 
 @pytest.fixture
-def container(
-    db_url: str, clock: ManualClock, registry: WorkflowRegistry, tmp_path: Path
-) -> Iterator[Container]:
-    """tests/conftest.py's container, on the session's compiled workflows (parsing is slow)."""
-    # JSON logs: the console renderer draws each 500's traceback with rich, seconds apiece.
-    settings = Settings(
-        database_url=db_url,
-        workflows_dir=ROOT / "workflows",
-        log_format="json",
-        uploads_dir=tmp_path / "uploads",
-    )
-    built = bootstrap(settings, clock=clock, registry=registry)
-    yield built
-    built.close()
+def more_settings() -> dict[str, Any]:
+    """JSON logs: the console renderer draws each 500's traceback with rich, seconds apiece."""
+    return {"log_format": "json"}
 
 
 @pytest.fixture

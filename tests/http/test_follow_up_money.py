@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -16,33 +18,45 @@ from journey import ApiJourney, Journey
 NARROW = "\u202f"
 
 
-def _service(container: Container, directory: dict[str, User], clock: ManualClock) -> Journey:
-    return Journey(container, Actor.of(directory["advisor_a"]), clock)
+@dataclass
+class Both:
+    """The service driver (advisor A) to walk a case, the HTTP driver to test the routes."""
+
+    client: TestClient[Litestar]
+    container: Container
+    users: dict[str, User]
+    walk: Journey
+
+    def api(self) -> ApiJourney:
+        """The HTTP driver with tokens issued now (the walk moved the clock past the first
+        ones)."""
+        tokens = {k: self.container.tokens.issue(u.username).token for k, u in self.users.items()}
+        return ApiJourney(self.client, tokens, users=self.users)
 
 
-def _api(client: TestClient[Litestar], container: Container, users: dict[str, User]) -> ApiJourney:
-    """The HTTP driver with tokens issued now (the walk moved the clock past the first ones)."""
-    tokens = {key: container.tokens.issue(user.username).token for key, user in users.items()}
-    return ApiJourney(client, tokens, users=users)
+@pytest.fixture
+def both(
+    client: TestClient[Litestar],
+    container: Container,
+    directory: dict[str, User],
+    clock: ManualClock,
+) -> Both:
+    """Advisor A's walk through the services and the routes' driver."""
+    walk = Journey(container, Actor.of(directory["advisor_a"]), clock)
+    return Both(client, container, directory, walk)
 
 
 class TestContactAttempts:
     """POST and GET /api/v1/cases/{id}/contact-attempts."""
 
-    def test_log_then_read_attempts_and_checkpoints(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        directory: dict[str, User],
-        clock: ManualClock,
-    ) -> None:
+    def test_log_then_read_attempts_and_checkpoints(self, both: Both) -> None:
         """An attempt answers 201 with the new version as ETag; the list shows it by checkpoint."""
-        walk = _service(container, directory, clock)
+        walk = both.walk
         cid = walk.open(walk.person())
         walk.walk_to(cid, "FOLLOW_UP")
         end = date.fromisoformat(walk.case(cid).data["actual_end"])
         walk.move_to(date.fromordinal(end.toordinal() + 95))
-        api = _api(client, container, directory)
+        api = both.api()
         version = api.case(cid)["version"]
         created = api.attempt(cid, "call", note="Messagerie.", version=version)
         view = api.follow_up(cid)
@@ -62,18 +76,12 @@ class TestContactAttempts:
         ]
         assert [a["note"] for a in view["attempts"]] == ["Messagerie."]
 
-    def test_a_bad_channel_and_a_stale_version_are_refused(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        directory: dict[str, User],
-        clock: ManualClock,
-    ) -> None:
+    def test_a_bad_channel_and_a_stale_version_are_refused(self, both: Both) -> None:
         """422 for an unknown channel or an answered flag that is not a boolean; 409 when the
         case moved on; 404 for another mission locale's case."""
-        walk = _service(container, directory, clock)
+        walk = both.walk
         cid = walk.open(walk.person())
-        api = _api(client, container, directory)
+        api = both.api()
         bad_channel = api.attempt(cid, "pigeon")
         bad_flag = api.call(
             "POST",
@@ -91,26 +99,20 @@ class TestContactAttempts:
 class TestMoney:
     """GET /api/v1/cases/{id}/money and POST …/money/grant-confirmation."""
 
-    def test_money_in_cents_shown_in_euros_and_the_grant_confirmed(
-        self,
-        client: TestClient[Litestar],
-        container: Container,
-        directory: dict[str, User],
-        clock: ManualClock,
-    ) -> None:
+    def test_money_in_cents_shown_in_euros_and_the_grant_confirmed(self, both: Both) -> None:
         """Amounts travel as integer cents, with a display per language; confirming answers
         the settled money."""
-        walk = _service(container, directory, clock)
+        walk = both.walk
         cid = walk.open(walk.person())
         walk.walk_to(cid, "ABROAD", planned_start=date(2027, 3, 1), planned_end=date(2027, 5, 30))
-        api = _api(client, container, directory)
+        api = both.api()
         api.set(cid, grant_agreed=273_000, prefinancing_amount=218_400, prefinancing_paid=True)
         float_refused = api.call(
             "PATCH", f"/api/v1/cases/{cid}/data", json={"changes": {"grant_agreed": 2730.5}}
         )
         walk.doc(cid, "early_return_evidence")
         walk.move_to(date(2027, 3, 31), 15)
-        api = _api(client, container, directory)
+        api = both.api()
         walk.fire(
             cid,
             "return_early",
