@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import Engine
 
@@ -22,47 +19,22 @@ from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services.commands import Actor
-from journey.fixtures import empty_database
+from journey.fixtures import empty_database, throwaway_postgresql
 
 # The variant-B-only workflow directory, its registry and restore_logging (reminders, sandbox).
 pytest_plugins = ["journey.fixtures"]
 
-PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def _pg_reachable() -> str | None:
-    try:
-        with psycopg.connect(PG_ADMIN, connect_timeout=3):
-            return None
-    except psycopg.Error as exc:
-        return str(exc).strip().splitlines()[0]
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A throw-away PostgreSQL database for this run, migrated once, dropped at the end."""
-    problem = _pg_reachable()
-    if problem:
-        message = f"PostgreSQL not reachable at {PG_ADMIN} ({problem})"
-        if IN_CI:
-            pytest.fail(f"{message}: PostgreSQL tests are mandatory with CI=true")
-        pytest.skip(f"{message}: PostgreSQL tests skipped (they run, mandatory, with CI=true)")
-    name = f"ipm_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-        # A throw-away database needs no durability: commits do not wait for the WAL's fsync
-        # (on a shared disk, most of a PostgreSQL test's time). Atomicity, isolation and locks
-        # are unchanged; only a crash of the server could lose the last commits.
-        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    engine = create_db_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgresql("ipm_test", durable=False) as url:
+        engine = create_db_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,15 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 from ipm_workflow.config import ROOT
+from journey.fixtures import IN_CI, throwaway_postgresql
 from journey.servers import free_port, ipm, launch, open_over_http, stop, wait_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
-PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SCREENSHOTS = ROOT / "var" / "artefacts" / "screenshots"
 DEMO_PASSWORD = "demo-password"  # services/demo.py's fake password of the demo accounts
 SERIOUS = ("serious", "critical")
@@ -130,24 +127,11 @@ def pg_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServe
     """The same server on its own PostgreSQL database (skipped when none is reachable, as the
     other PostgreSQL tests; mandatory with CI=true)."""
     _need_chromium()
-    try:
-        with psycopg.connect(PG_ADMIN, connect_timeout=3):
-            pass
-    except psycopg.Error as exc:
-        message = f"PostgreSQL not reachable at {PG_ADMIN} ({str(exc).strip()[:200]})"
-        if IN_CI:
-            pytest.fail(f"{message}: PostgreSQL tests are mandatory with CI=true")
-        pytest.skip(f"{message}: PostgreSQL tests skipped (they run, mandatory, with CI=true)")
-    name = f"ipm_web_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        with _demo_serving(tmp_path_factory.mktemp("pgweb"), url) as server:
-            yield server
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with (
+        throwaway_postgresql("ipm_web") as url,
+        _demo_serving(tmp_path_factory.mktemp("pgweb"), url) as server,
+    ):
+        yield server
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop running in the main

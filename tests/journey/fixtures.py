@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
+import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,44 @@ from ipm_workflow.config import ROOT
 from ipm_workflow.domain.registry import WorkflowRegistry
 
 from .facts import WORKFLOW, kept_logging
+
+PG_ADMIN = os.environ.get("IPM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need_postgresql() -> None:
+    """Skip the test (fail it with CI=true) when PostgreSQL does not answer at PG_ADMIN."""
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return
+    except psycopg.Error as exc:
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = f"PostgreSQL not reachable at {PG_ADMIN} ({problem})"
+    if IN_CI:
+        pytest.fail(f"{message}: PostgreSQL tests are mandatory with CI=true")
+    pytest.skip(f"{message}: PostgreSQL tests skipped (they run, mandatory, with CI=true)")
+
+
+@contextmanager
+def throwaway_postgresql(prefix: str, *, durable: bool = True) -> Iterator[str]:
+    """A new, empty PostgreSQL database named `<prefix>_<pid>_<random>`, dropped on exit
+    (connections forced out); yields its URL. Skips (fails with CI=true) without PostgreSQL.
+
+    `durable=False`: commits do not wait for the WAL's fsync (on a shared disk, most of a
+    PostgreSQL test's time); atomicity, isolation and locks are unchanged, only a crash of the
+    server could lose the last commits.
+    """
+    need_postgresql()
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+        if not durable:
+            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
