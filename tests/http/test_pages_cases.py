@@ -166,3 +166,43 @@ class TestOrderAndPages:
         assert (len(first), len(second)) == (50, 1)
         assert opened == set(first) | set(second)
         assert "page 2 sur 2" in second_page
+
+
+class TestCaseParts:
+    """The parts the case page fetches apart (htmx): the page's policy, a fragment for htmx and
+    a page of their own without JavaScript, forms at the version the page showed."""
+
+    PARTS = ("diagram", "timeline", "uploads", "reassignment", "data")
+
+    def test_other_mission_locale_gets_404_for_every_part(
+        self, pages: Pages, api: ApiJourney
+    ) -> None:
+        """Advisor B asking for any part of a case of mission locale A gets the 404 page."""
+        case_id = api.open_case()["id"]
+        pages.sign_in("advisor_b")
+        statuses = [pages.get(f"/app/cases/{case_id}/{part}").status_code for part in self.PARTS]
+        expected = [404] * len(self.PARTS)
+        assert expected == statuses
+
+    def test_a_fragment_for_htmx_a_page_without_javascript(
+        self, pages: Pages, api: ApiJourney
+    ) -> None:
+        """The head asks for the diagram; htmx gets the fragment, a plain request a whole page
+        linking back to the case; the data form posts the version given by the page."""
+        case_id = api.open_case()["id"]
+        pages.sign_in("advisor_a")
+        head = pages.get(f"/app/cases/{case_id}").text
+        diagram = f"/app/cases/{case_id}/diagram"
+        fragment = pages.get(diagram, headers={"HX-Request": "true"}).text
+        whole = pages.get(diagram).text
+        form = pages.get(f"/app/cases/{case_id}/data?version=1&seen_seq=1").text
+        expected = (True, False, True, True, True, True)
+        actual = (
+            f'hx-get="{diagram}"' in head,
+            "<html" in fragment,
+            "<html" in whole and f'href="/app/cases/{case_id}"' in whole,
+            'aria-current="step"' in fragment,
+            'name="version" value="1"' in form,
+            'name="seen_seq" value="1"' in form,
+        )
+        assert expected == actual

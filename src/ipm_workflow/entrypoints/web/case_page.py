@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Template
 
 from ipm_workflow.domain.policy import Action
@@ -42,28 +42,10 @@ TIMELINE_LINES = 30
 _timeline = merged  # the name the scale tests know
 
 
-@get(
-    "/app/cases/{case_id:int}",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.CASES_READ)],
-)
-def case_page(
-    request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    case_id: FromPath[int],
-    done: FromQuery[str | None] = None,
-    timeline: FromQuery[str | None] = None,
-) -> Template:
-    """One case (a 404 page when the user's missions locales do not include it)."""
-    viewing = Viewing(request, container, actor, case_id)
-    return case_view(viewing, Notice(done=done), whole_timeline=timeline == "all")
-
-
-def part_route(name: str, right: Action, draw: Callable[[Viewing], Template]) -> HTTPRouteHandler:
-    """The GET route of a part of the case page, `/app/cases/{case_id}/<name>`, guarded by
-    `right` (NotFound, hence a 404, when the actor does not see the case)."""
+def case_route(name: str, right: Action, draw: Callable[[Viewing], Template]) -> HTTPRouteHandler:
+    """The GET route of the case page (`name` empty) or of one of its parts,
+    `/app/cases/{case_id}/<name>`, guarded by `right` (NotFound, hence the 404 page, when the
+    actor does not see the case)."""
 
     def handler(
         request: Request[Any, Any, Any],
@@ -74,10 +56,18 @@ def part_route(name: str, right: Action, draw: Callable[[Viewing], Template]) ->
         return draw(Viewing(request, container, actor, case_id))
 
     handler.__doc__ = draw.__doc__
-    handler.__name__ = handler.__qualname__ = f"case_{name}"
-    path = f"/app/cases/{{case_id:int}}/{name}"
+    handler.__name__ = handler.__qualname__ = f"case_{name or 'page'}"
+    path = "/app/cases/{case_id:int}" + (f"/{name}" if name else "")
     guards = [requires(right)]
     return get(path, include_in_schema=False, sync_to_thread=True, guards=guards)(handler)
+
+
+def head(v: Viewing) -> Template:
+    """One case: its head at once, its parts fetched once drawn (`done`: what was just saved;
+    `timeline=all`: the timeline part holds every line)."""
+    query = v.request.query_params
+    whole = query.get("timeline") == "all"
+    return case_view(v, Notice(done=query.get("done")), whole_timeline=whole)
 
 
 def diagram(v: Viewing) -> Template:
@@ -129,10 +119,10 @@ def data(v: Viewing) -> Template:
 
 
 CASE_PARTS = [
-    part_route("diagram", Action.CASES_READ, diagram),
-    part_route("timeline", Action.CASES_READ, timeline),
-    part_route("uploads", Action.UPLOADS_READ, uploads),
-    part_route("reassignment", Action.CASES_REASSIGN, reassignment),
-    part_route("data", Action.CASES_DATA, data),
+    case_route("diagram", Action.CASES_READ, diagram),
+    case_route("timeline", Action.CASES_READ, timeline),
+    case_route("uploads", Action.UPLOADS_READ, uploads),
+    case_route("reassignment", Action.CASES_REASSIGN, reassignment),
+    case_route("data", Action.CASES_DATA, data),
 ]
-CASE_PAGE = [case_page, *CASE_PARTS, *CASE_CHANGES]
+CASE_PAGE = [case_route("", Action.CASES_READ, head), *CASE_PARTS, *CASE_CHANGES]

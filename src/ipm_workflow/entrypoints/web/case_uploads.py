@@ -18,13 +18,10 @@ from ipm_workflow.entrypoints.web.case_forms import optional_date, whole_number
 from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.services.commands import DecideUpload
 
+_DOCUMENTS = [requires(Action.CASES_DOCUMENT)]  # the right to record a case's documents
 
-@get(
-    "/app/uploads",
-    include_in_schema=False,
-    sync_to_thread=True,
-    guards=[requires(Action.CASES_DOCUMENT)],
-)
+
+@get("/app/uploads", include_in_schema=False, sync_to_thread=True, guards=_DOCUMENTS)
 def uploads_waiting(
     request: Request[Any, Any, Any], container: ContainerDep, actor: ActorDep
 ) -> Template:

@@ -1,9 +1,10 @@
-"""Drawing the case page: its head at once, its longer parts apart (htmx, or a page each).
+"""Drawing the case page: its head at once, its other parts apart (htmx, or a page each).
 
 The head holds what an advisor acts on: where the journey stands, the person, the actions
-(refused ones with their reasons), the documents checklist and its form, the data and their
-form, the diagram. The timeline, the uploaded documents and the reassignment's choices are
-parts the page fetches once drawn (htmx); without JavaScript each is a link to a page of its
+(refused ones with their reasons, each allowed one with its form), the documents checklist and
+its form, the data, what was saved, refused or in conflict. The diagram, the timeline, the
+uploaded documents and the reassignment form are parts the page fetches once drawn, the data
+form a part fetched when unfolded (htmx); without JavaScript each is a link to a page of its
 own. Reading and drawing them all in one answer made the page over three times slower than
 the API's read of the case (bench/web.py).
 """
