@@ -44,20 +44,17 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql as pgsql
-from sqlalchemy import Connection, and_, func, select, text, tuple_
+from sqlalchemy import Connection, select, text
 
 import engine as base
 import scale_fill
 from ipm_workflow.adapters.db import mappers, migrate
 from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.db.handles import cases_t, history_t
+from ipm_workflow.adapters.db.history_store import SqlHistoryRepository
 from ipm_workflow.adapters.db.reminder_reads import SqlReminderReads
 from ipm_workflow.adapters.db.reminder_store import reminders_t
-from ipm_workflow.adapters.db.repositories import (
-    SqlCaseRepository,
-    SqlHistoryRepository,
-    cases_t,
-    history_t,
-)
+from ipm_workflow.adapters.db.repositories import SqlCaseRepository
 from ipm_workflow.adapters.db.tables import PersonRow
 from ipm_workflow.config import ROOT
 from ipm_workflow.logging import configure_logging
@@ -65,7 +62,7 @@ from ipm_workflow.services.commands import Actor, FireTrigger
 from ipm_workflow.services.ports import AuditQuery, CaseQuery
 from scale_fill import ADVISORS_PER_ML, MISSIONS_LOCALES, NOW, Shape, fake_name, ml_id, shape
 
-# The indexes of migrations 0013_indexes and 0020_scale, dropped and restored around each sample.
+# The indexes of 0013_indexes, 0020_scale and 0021_lists, dropped and restored around each sample.
 NEW_INDEXES = (
     "ix_cases_ml_workflow_state",
     "ix_cases_ml_updated_at",
@@ -73,6 +70,10 @@ NEW_INDEXES = (
     "ix_people_lower_last_name",
     "ix_history_actor_at",
     "ix_reminders_ml_status_due",  # 0020_scale: the agenda by the reminders' mission locale
+    "ix_cases_ml_due",  # 0021_lists: a mission locale's cases by deadline
+    "ix_cases_ml_id",  # 0021_lists: a mission locale's cases by id
+    "ix_people_first_name_trgm",  # 0021_lists: the name search (trigrams)
+    "ix_people_last_name_trgm",
 )
 PAGE = 50
 people_t = PersonRow.__table__  # type: ignore[attr-defined]
@@ -86,7 +87,7 @@ T = TypeVar("T")
 
 @dataclass
 class Figure:
-    """p50/p95 of one query without and with 0013's indexes, and of its baseline, in ms."""
+    """p50/p95 of one query without and with the new indexes, and of its baseline, in ms."""
 
     name: str
     without: tuple[float, float]
@@ -159,26 +160,17 @@ def case_queries(
         return len(repo.search(query)[0])
 
     def unassigned(_: int) -> int:
-        where = and_(cases_t.c.mission_locale_id.in_(mls(1)), cases_t.c.advisor_id.is_(None))
-        conn.execute(select(func.count()).select_from(cases_t).where(where)).scalar_one()
-        rows = conn.execute(
-            select(cases_t).where(where).order_by(cases_t.c.opened_at, cases_t.c.id).limit(PAGE)
-        ).mappings()
-        return len([mappers.case_from_row(r) for r in rows])
+        query = CaseQuery(mission_locales=mls(1), unassigned=True, sort="opened_at")
+        return len(repo.search(query)[0])
 
     def name_search(_: int) -> int:
-        # What an advisor types: the first four letters of a surname.
-        prefix = fake_name(rng).lower()[:4]
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        last = func.lower(people_t.c.last_name)
-        stmt = (
-            select(cases_t)
-            .join(people_t, people_t.c.id == cases_t.c.person_id)
-            .where(cases_t.c.mission_locale_id.in_(mls(8)), last >= prefix, last < upper)
-            .order_by(last, cases_t.c.id)
-            .limit(PAGE)
-        )
-        return len([mappers.case_from_row(r) for r in conn.execute(stmt).mappings()])
+        # What an advisor types in the page's search box: four letters of a surname.
+        query = CaseQuery(mission_locales=mls(8), name=fake_name(rng)[:4], due_first=True)
+        return len(repo.search(query)[0])
+
+    def my_cases(_: int) -> int:
+        # The My cases page of a supervisor: deadlines first, the overdue ones on top.
+        return len(repo.search(CaseQuery(mission_locales=mls(8), due_first=True))[0])
 
     deep = min(200, max(1, total // PAGE - 1))
 
@@ -195,13 +187,8 @@ def case_queries(
     ).one()
 
     def deep_keyset(_: int) -> int:
-        stmt = (
-            select(cases_t)
-            .where(tuple_(cases_t.c.opened_at, cases_t.c.id) < tuple_(last[0], last[1]))
-            .order_by(cases_t.c.opened_at.desc(), cases_t.c.id.desc())
-            .limit(PAGE)
-        )
-        return len([mappers.case_from_row(r) for r in conn.execute(stmt).mappings()])
+        query = CaseQuery(sort="opened_at", descending=True, after=(last[0], last[1]))
+        return len(repo.search(query)[0])
 
     return {
         "cases: 1 mission locale, workflow + state, by id": (cases_t, ml_state),
@@ -209,6 +196,7 @@ def case_queries(
         "cases: 1 mission locale, overdue": (cases_t, overdue),
         "cases: 1 mission locale, unassigned, by opening": (cases_t, unassigned),
         "cases: name search (4 letters), 8 missions locales": (cases_t, name_search),
+        "cases: My cases page, 8 missions locales, deadline first": (cases_t, my_cases),
         f"cases: all, page {deep + 1} by offset": (cases_t, deep_offset),
         f"cases: all, page {deep + 1} by keyset": (cases_t, deep_keyset),
     }
@@ -270,7 +258,7 @@ def measure_one(
 
 
 def measure_queries(url: str, samples: int, counts: dict[str, int]) -> list[Figure]:
-    """p50/p95 of every query without 0013's indexes, with them, and of its baseline.
+    """p50/p95 of every query without the new indexes, with them, and of its baseline.
 
     The three are interleaved sample by sample, so the machine's load weighs on all alike:
     the indexes are dropped inside a transaction that is rolled back (DDL is transactional
@@ -339,7 +327,7 @@ def measure_transition(url: str, samples: int) -> tuple[float, float]:
 def header() -> str:
     """The table's header."""
     return (
-        "| query | without 0013, p50 / p95 ms | with 0013, p50 / p95 ms "
+        "| query | without 0013/0020/0021 indexes, p50 / p95 ms | with them, p50 / p95 ms "
         "| baseline, p50 / p95 ms | with ÷ baseline (p50) | rows |\n|---|---|---|---|---|---|"
     )
 

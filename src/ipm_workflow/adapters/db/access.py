@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ipm_workflow.adapters.db.handles import new_id
 from ipm_workflow.adapters.db.mappers import aware, must
-from ipm_workflow.adapters.db.repositories import new_id
 from ipm_workflow.adapters.db.tables import ApiTokenRow, IdempotencyRow
 from ipm_workflow.services.ports import StoredAnswer, TokenRecord
 

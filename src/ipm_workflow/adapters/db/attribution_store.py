@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, update
 
 from ipm_workflow.adapters.db import mappers
-from ipm_workflow.adapters.db.repositories import cases_t, people_t, users_t
+from ipm_workflow.adapters.db.handles import cases_t, people_t, users_t
 from ipm_workflow.adapters.db.tables import MissionLocaleMoveRow
 from ipm_workflow.services.attribution_ports import MlCount, Move, Period
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
 
+from ipm_workflow.adapters.db.handles import new_id
 from ipm_workflow.adapters.db.mappers import must
-from ipm_workflow.adapters.db.repositories import new_id
 from ipm_workflow.adapters.db.tables import ContactAttemptRow
 from ipm_workflow.domain.contacts import ContactAttempt
 

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
 from ipm_workflow.adapters.db.driver import DriverStatement
+from ipm_workflow.adapters.db.handles import _table, new_id, people_t
 from ipm_workflow.adapters.db.mappers import aware, must
-from ipm_workflow.adapters.db.repositories import _table, new_id, people_t
 from ipm_workflow.adapters.db.tables import (
     CommuneRow,
     GuardianRow,

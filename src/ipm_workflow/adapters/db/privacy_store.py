@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from ipm_workflow.adapters.db.handles import _table, new_id
 from ipm_workflow.adapters.db.mappers import aware, must
 from ipm_workflow.adapters.db.people_store import reads_t, sensitive_read
-from ipm_workflow.adapters.db.repositories import _table, new_id
 from ipm_workflow.adapters.db.tables import (
     ConsentRow,
     DataExportRow,

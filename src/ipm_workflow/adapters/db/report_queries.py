@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
+from ipm_workflow.adapters.db.handles import cases_t, history_t, people_t, users_t
 from ipm_workflow.adapters.db.report_sql import (
     CASES_AND_PEOPLE,
     CURRENT_ML,
@@ -22,7 +23,6 @@ from ipm_workflow.adapters.db.report_sql import (
     day_start,
     days_between,
 )
-from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t, users_t
 from ipm_workflow.domain import indicators as ind
 from ipm_workflow.domain.durations import add_business_days
 

@@ -364,6 +364,21 @@ Index(  # 0020_scale: the agenda by mission locale
     _reminders.c.status,
     _reminders.c.due_at,
 )
+# 0021_lists: a mission locale's cases by deadline and by id; the name search by trigram on
+# PostgreSQL (GIN, pg_trgm), a plain expression index on SQLite.
+Index("ix_cases_ml_due", _cases.c.mission_locale_id, _cases.c.due_at, _cases.c.id)
+Index("ix_cases_ml_id", _cases.c.mission_locale_id, _cases.c.id)
+for _name, _column in (
+    ("ix_people_first_name_trgm", _people.c.first_name),
+    ("ix_people_last_name_trgm", _people.c.last_name),
+):
+    _lower = func.lower(_column).label(f"lower_{_column.name}")
+    Index(
+        _name,
+        _lower,
+        postgresql_using="gin",
+        postgresql_ops={f"lower_{_column.name}": "gin_trgm_ops"},
+    )
 
 # --- People (0007): guardians, sensitive data apart, its reads, the communes reference. ---
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from ipm_workflow.adapters.db.handles import cases_t, new_id
 from ipm_workflow.adapters.db.mappers import aware, must
-from ipm_workflow.adapters.db.repositories import cases_t, new_id
 from ipm_workflow.adapters.db.tables import UploadRow
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.uploads import Upload

@@ -53,7 +53,7 @@ from ipm_workflow.services.commands import (
 )
 from ipm_workflow.services.handlers import Fired
 from ipm_workflow.services.idempotency import fingerprint
-from ipm_workflow.services.ports import CaseQuery
+from ipm_workflow.services.ports import CaseQuery, capped_total
 
 SORTABLE = sortable_case_fields()
 
@@ -155,10 +155,12 @@ class CaseController(Controller):
             offset=offset,
             after=cursor_position(after, key) if after else None,
         )
-        cases, total = container.cases.list_cases(query, actor, phase=phase, overdue=overdue)
+        cases, counted = container.cases.list_cases(query, actor, phase=phase, overdue=overdue)
+        total, more = capped_total(query, counted)
         return CasePage(
             items=[render(container, c) for c in cases],
             total=total,
+            total_capped=more,
             limit=limit,
             offset=offset,
             next=cursor_after(cases[-1], key) if len(cases) == limit else None,
