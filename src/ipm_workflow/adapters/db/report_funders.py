@@ -8,7 +8,8 @@ from sqlalchemy import Connection, and_, case, func, literal, or_, select, union
 
 from ipm_workflow.adapters.db.handles import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.people_store import sensitive_t
-from ipm_workflow.adapters.db.report_queries import Rows, query, returned
+from ipm_workflow.adapters.db.report_queries import returned
+from ipm_workflow.adapters.db.report_registry import Rows, query
 from ipm_workflow.adapters.db.report_sql import (
     CASES_AND_PEOPLE,
     CURRENT_ML,
