@@ -65,11 +65,12 @@ from scale_fill import ADVISORS_PER_ML, MISSIONS_LOCALES, NOW, Shape, fake_name,
 # The indexes of 0013_indexes, 0020_scale and 0021_lists, dropped and restored around each sample.
 NEW_INDEXES = (
     "ix_cases_ml_workflow_state",
-    "ix_cases_ml_updated_at",
+    "ix_cases_ml_updated_at",  # 0013, replaced by 0021's ix_cases_ml_updated_id
     "ix_cases_unassigned",
     "ix_people_lower_last_name",
     "ix_history_actor_at",
     "ix_reminders_ml_status_due",  # 0020_scale: the agenda by the reminders' mission locale
+    "ix_cases_ml_updated_id",  # 0021_lists: a mission locale's cases by last change
     "ix_cases_ml_due",  # 0021_lists: a mission locale's cases by deadline
     "ix_cases_ml_id",  # 0021_lists: a mission locale's cases by id
     "ix_people_first_name_trgm",  # 0021_lists: the name search (trigrams)

@@ -347,7 +347,6 @@ Index(
     _cases.c.state,
     _cases.c.state_entered_at,
 )
-Index("ix_cases_ml_updated_at", _cases.c.mission_locale_id, _cases.c.updated_at)
 Index(
     "ix_cases_unassigned",
     _cases.c.mission_locale_id,
@@ -364,8 +363,10 @@ Index(  # 0020_scale: the agenda by mission locale
     _reminders.c.status,
     _reminders.c.due_at,
 )
-# 0021_lists: a mission locale's cases by deadline and by id; the name search by trigram on
-# PostgreSQL (GIN, pg_trgm), a plain expression index on SQLite.
+# 0021_lists: a mission locale's cases by last change (0013's index with the id), by deadline
+# and by id; the name search by trigram on PostgreSQL (GIN, pg_trgm), a plain expression index
+# on SQLite.
+Index("ix_cases_ml_updated_id", _cases.c.mission_locale_id, _cases.c.updated_at, _cases.c.id)
 Index("ix_cases_ml_due", _cases.c.mission_locale_id, _cases.c.due_at, _cases.c.id)
 Index("ix_cases_ml_id", _cases.c.mission_locale_id, _cases.c.id)
 for _name, _column in (
