@@ -1,15 +1,15 @@
 """Dashboards benchmark: every supervision dashboard on a PostgreSQL holding N cases with history.
 
 Run as `nice .venv/bin/python bench/reports.py [--cases N] [--history H] [--samples S]`.
-It creates a throw-away PostgreSQL database and fills it with bench/scale.py's COPY generator
-(N cases, default 100,000, across the shipped workflows and 400 missions locales, about H
-history rows per case, default 20), then gives the rows what the dashboards read and the scale
-generator leaves empty: a profile at entry per young person, the referring mission locale, the
-dates, reasons and outcomes of the case data, and a reference population per mission locale. It
-then prints, for each dashboard (each of its reports run through `ReportService.run`, as the
-pages do, for a supervisor over the last twelve months, all missions locales), p50 and p95 in
-milliseconds next to a **baseline measured in the same run, sample by sample**: a
-`SELECT count(*)` over the same rows (the cases, or the cases joined to their history), i.e.
+It creates a throw-away PostgreSQL database and fills it with bench/scale_fill.py's COPY
+generator (N cases, default 100,000, across the shipped workflows and 400 missions locales,
+about H history rows per case, default 20, with what the dashboards read: a profile at entry per
+young person, the referring mission locale, the dates, reasons and outcomes of the case data,
+and a reference population per mission locale). It then prints, for each dashboard (each of
+its reports run through `ReportService.run`, as the pages do, for a supervisor over the last
+twelve months, all missions locales), p50 and p95 in milliseconds next to a **baseline
+measured in the same run, sample by sample**: a `SELECT count(*)` over the same rows (the
+cases, or the cases joined to their history), i.e.
 the cost of merely reading what the dashboard aggregates. The machine is shared: compare ratios.
 """
 
@@ -22,18 +22,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import psycopg
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 import engine as base
 import scale
-from ipm_workflow.adapters.db import migrate
-from ipm_workflow.adapters.db.database import create_db_engine
-from ipm_workflow.bootstrap import bootstrap
+import scale_fill
+from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.policy import Actor
 from ipm_workflow.domain.reports import ReportFilters
-from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
+from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS, Dashboard
 from ipm_workflow.logging import configure_logging
 
 SUPERVISOR = Actor("bench:supervisor", "supervisor")
@@ -41,50 +39,10 @@ SUPERVISOR = Actor("bench:supervisor", "supervisor")
 CASES_ONLY = {"caseload", "overdue"}
 COUNT_CASES = "SELECT count(*) FROM cases"
 COUNT_HISTORY = "SELECT count(*) FROM cases c JOIN history_entries h ON h.case_id = c.id"
-
-# The rows' profile and case data, set in SQL from each row's id (deterministic, fast).
-ENRICH = (
-    """UPDATE people SET
-         gender = (ARRAY['female','male','other','not_declared'])[1 + id % 4],
-         education_level = (ARRAY['none','level_3','level_4','level_5','not_declared'])[1 + id % 5],
-         situation_at_entry = (ARRAY['job_seeker_registered','inactive','in_training'])[1 + id % 3],
-         departement = lpad((1 + id % 95)::text, 2, '0'),
-         qpv = (ARRAY['yes','no','unknown'])[1 + id % 3],
-         rural = (ARRAY['no','yes','unknown'])[1 + id % 3]""",
-    "UPDATE cases SET referring_mission_locale_id = mission_locale_id",
-    """UPDATE cases SET data = jsonb_build_object(
-         'grant_project_code', '2026-1-FR01-KA121-VET-' || lpad((id % 40)::text, 6, '0'),
-         'planned_start', to_char(opened_at + interval '90 days', 'YYYY-MM-DD'),
-         'planned_end', to_char(opened_at + interval '180 days', 'YYYY-MM-DD'),
-         'actual_start', to_char(opened_at + interval '95 days', 'YYYY-MM-DD'),
-         'actual_end', to_char(opened_at + interval '185 days', 'YYYY-MM-DD'),
-         'first_contact_date', to_char(opened_at + interval '1 day', 'YYYY-MM-DD'),
-         'early_return_reason', (ARRAY['force_majeure','personal','exclusion'])[1 + id % 3],
-         'withdrawal_reason', (ARRAY['job_found','family','health','other'])[1 + id % 4],
-         'cancellation_reason', (ARRAY['ineligible','no_host','funding_lost'])[1 + id % 3],
-         'outcome_m6', (ARRAY['cdi','cdd_6m_plus','job_seeking','unknown','training_6m_plus'])
-                       [1 + id % 5],
-         'outcome_m6_source', (ARRAY['young_person','mission_locale','i_milo'])[1 + id % 3])""",
-    """UPDATE history_entries h SET from_state = 'REFERRED'
-         WHERE h.seq = 2""",
+HEADER = (
+    "| dashboard | p50 / p95 ms | count(*) baseline p50 / p95 ms | ratio (p50) | rows "
+    "counted |\n|---|---|---|---|---|"
 )
-
-
-def enrich(url: str, missions_locales: int, year: int) -> None:
-    """Give the generated rows a profile, case data and reference populations."""
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        for statement in ENRICH:
-            conn.execute(statement)  # type: ignore[arg-type]
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO reference_populations (mission_locale_id, year, population) "
-                "VALUES (%s, %s, %s)",
-                [(scale.ml_id(n), y, 2_000 + 37 * n) for n in range(missions_locales)
-                 for y in (year - 1, year)],
-            )  # fmt: skip
-        conn.commit()
-        conn.autocommit = True
-        conn.execute("VACUUM ANALYZE")
 
 
 @dataclass
@@ -108,6 +66,26 @@ class Timing:
 percentiles, clocked = scale.percentiles, scale.clocked  # one timing rule for both benches
 
 
+def one_board(
+    container: Container, conn: Connection, board: Dashboard, filters: ReportFilters, samples: int
+) -> Timing:
+    """One dashboard's reports run as its page does, interleaved with its baseline."""
+    baseline_sql = text(COUNT_CASES if board.slug in CASES_ONLY else COUNT_HISTORY)
+    spent: list[float] = []
+    base_spent: list[float] = []
+    rows = 0
+    for name, _ in board.charts:  # warm the caches once
+        container.reports.run(name, filters, actor=SUPERVISOR)
+    for _i in range(samples):
+        began = time.perf_counter()
+        for name, _ in board.charts:
+            container.reports.run(name, filters, actor=SUPERVISOR)
+        spent.append(time.perf_counter() - began)
+        rows = int(clocked(lambda q=baseline_sql: conn.execute(q).scalar(), base_spent))  # type: ignore[arg-type, misc]
+        conn.rollback()
+    return Timing(board.slug, percentiles(spent), percentiles(base_spent), rows)
+
+
 def measure(url: str, samples: int) -> list[Timing]:
     """Each dashboard as the page runs it, interleaved with its `count(*)` baseline."""
     container = bootstrap(Settings(database_url=url, workflows_dir=ROOT / "workflows"))
@@ -117,22 +95,12 @@ def measure(url: str, samples: int) -> list[Timing]:
     try:
         with container.engine.connect() as conn:
             for board in DASHBOARDS:
-                baseline_sql = text(COUNT_CASES if board.slug in CASES_ONLY else COUNT_HISTORY)
-                spent: list[float] = []
-                base_spent: list[float] = []
-                rows = 0
-                for name, _ in board.charts:  # warm the caches once
-                    container.reports.run(name, filters, actor=SUPERVISOR)
-                for _i in range(samples):
-                    began = time.perf_counter()
-                    for name, _ in board.charts:
-                        container.reports.run(name, filters, actor=SUPERVISOR)
-                    spent.append(time.perf_counter() - began)
-                    rows = int(clocked(lambda q=baseline_sql: conn.execute(q).scalar(), base_spent))  # type: ignore[arg-type, misc]
+                try:
+                    timings.append(one_board(container, conn, board, filters, samples))
+                except Exception as exc:
+                    print(f"| {board.slug} | failed: {exc!r} |", flush=True)
                     conn.rollback()
-                timings.append(
-                    Timing(board.slug, percentiles(spent), percentiles(base_spent), rows)
-                )
+                    continue
                 print(timings[-1].line(), flush=True)
     finally:
         container.close()
@@ -148,22 +116,13 @@ def run(args: argparse.Namespace) -> int:
     base.print_machine()
     print(f"reports benchmark: {args.cases:,} cases, ~{args.history} history rows each")
     with base.throwaway_pg(args.pg_admin) as url:
-        engine = create_db_engine(url)
-        migrate.upgrade(engine, scale.BEFORE_INDEXES)
-        began = time.perf_counter()
-        counts = scale.fill(url, args.cases, args.history)
-        migrate.upgrade(engine)
-        engine.dispose()
-        enrich(url, scale.MISSIONS_LOCALES, datetime.now(UTC).year)
+        counts, seconds = scale_fill.load(url, args.cases, args.history)
         print(
-            f"filled (COPY), migrated and enriched in {time.perf_counter() - began:.0f} s: "
+            f"filled (COPY) and indexed in {sum(seconds.values()):.0f} s: "
             + ", ".join(f"{n:,} {t}" for t, n in counts.items())
         )
         print(f"\n{args.samples} samples each; load average {base.load_average()}")
-        print(
-            "| dashboard | p50 / p95 ms | count(*) baseline p50 / p95 ms | ratio (p50) | rows "
-            "counted |\n|---|---|---|---|---|"
-        )
+        print(HEADER)
         timings = measure(url, args.samples)
     worst = max(timings, key=lambda t: t.dashboard[1])
     print(

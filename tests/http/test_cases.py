@@ -263,6 +263,12 @@ class TestPaginateCases:
         body = response.json()
         assert expected == (body["total"], body["limit"], body["offset"], ids(response))
 
+    def test_total_is_exact_under_the_cap(self, api: ApiJourney, opened: list[int]) -> None:
+        """Under 1,000 matches `total` is exact: `total_capped` says no more match."""
+        body = api.call("GET", CASES, params={"limit": 2}).json()
+        expected = (len(opened), False)
+        assert expected == (body["total"], body["total_capped"])
+
     def test_sorts_newest_first(self, api: ApiJourney, opened: list[int]) -> None:
         """`-opened_at` lists the newest case first."""
         pages = self._pages(api, sort="-opened_at")

@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy import and_, delete, select, update
 from typer.testing import Result
 
-from ipm_workflow.adapters.db.repositories import cases_t, history_t
+from ipm_workflow.adapters.db.handles import cases_t, history_t
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.chain import ChainReport
 from ipm_workflow.services.commands import Actor

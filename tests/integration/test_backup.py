@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from typer.testing import Result
 
 from ipm_workflow.adapters.db.database import create_db_engine
-from ipm_workflow.adapters.db.repositories import cases_t, history_t
+from ipm_workflow.adapters.db.handles import cases_t, history_t
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.policy import OPERATOR_ACTOR

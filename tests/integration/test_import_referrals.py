@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import Result
 
-from ipm_workflow.adapters.db.repositories import cases_t, people_t
+from ipm_workflow.adapters.db.handles import cases_t, people_t
 from ipm_workflow.adapters.db.tables import IdempotencyRow
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.people import Person, User

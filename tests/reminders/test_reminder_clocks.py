@@ -306,7 +306,7 @@ class TestUpgrade:
         """A case with no clock (as the migration leaves it) is overdue again once set."""
         from sqlalchemy import update  # noqa: PLC0415
 
-        from ipm_workflow.adapters.db.repositories import cases_t  # noqa: PLC0415
+        from ipm_workflow.adapters.db.handles import cases_t  # noqa: PLC0415
 
         clock.set(utc(2029, 3, 30, 8))
         cid = clocked.open(clocked.person())

@@ -65,7 +65,7 @@ def prepare_to_serve(settings: Settings) -> None:
 
 def sortable_case_fields() -> tuple[str, ...]:
     """The case columns a listing may be sorted by."""
-    from ipm_workflow.adapters.db.repositories import SORTABLE  # noqa: PLC0415
+    from ipm_workflow.adapters.db.case_search import SORTABLE  # noqa: PLC0415
 
     return SORTABLE
 

@@ -16,6 +16,10 @@ from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.domain.people import Cohort
 
+# A listing counts its matches up to this many: past it the total reads "more than 1,000"
+# (counting a million matches to show fifty cost more than the page itself; issue 16).
+COUNT_LIMIT = 1_000
+
 
 @dataclass(frozen=True)
 class CaseQuery:
@@ -51,6 +55,19 @@ class CaseQuery:
     # Keyset paging: the (sort value, id) of the previous page's last case; the page starts
     # after it (cost independent of the depth, unlike `offset`).
     after: tuple[Any, int] | None = None
+    # Count the matches up to this many (None: all of them); see `capped_total`.
+    count_limit: int | None = COUNT_LIMIT
+
+
+def capped_total(query: CaseQuery, total: int) -> tuple[int, bool]:
+    """The total a listing shows and whether more cases match than it says.
+
+    `total` is what `CaseRepository.search` returned: it counts at most `count_limit + 1`
+    matches, so a total past the limit means "more than `count_limit`": (count_limit, True).
+    """
+    if query.count_limit is not None and total > query.count_limit:
+        return query.count_limit, True
+    return total, False
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,10 @@ class CaseRepository(Protocol):
         ...
 
     def search(self, query: CaseQuery) -> tuple[list[Case], int]:
-        """Return one page of matching cases and the total count."""
+        """Return one page of matching cases and the total count.
+
+        The count stops at `query.count_limit + 1` matches (see `capped_total`).
+        """
         ...
 
     def ids(self) -> list[int]:

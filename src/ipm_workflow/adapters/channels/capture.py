@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from ipm_workflow.adapters.db.handles import cases_t
 from ipm_workflow.adapters.db.mappers import aware
-from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.adapters.db.tables import SandboxOutboxRow, table_of
 from ipm_workflow.services.messages import Message
 from ipm_workflow.services.ports import Clock

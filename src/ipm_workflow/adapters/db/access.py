@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ipm_workflow.adapters.db.handles import new_id
 from ipm_workflow.adapters.db.mappers import changed, first, record_of, records
-from ipm_workflow.adapters.db.repositories import new_id
 from ipm_workflow.adapters.db.tables import ApiTokenRow, IdempotencyRow, table_of
 from ipm_workflow.services.case_ports import StoredAnswer
 from ipm_workflow.services.ports import TokenRecord

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
+from ipm_workflow.adapters.db.handles import cases_t, people_t, users_t
 from ipm_workflow.adapters.db.mappers import changed, insert_record, records
-from ipm_workflow.adapters.db.repositories import cases_t, people_t, users_t
 from ipm_workflow.adapters.db.tables import MissionLocaleMoveRow, table_of
 from ipm_workflow.services.attribution_ports import MlCount, Move, Period
 

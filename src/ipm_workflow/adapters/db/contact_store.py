@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Table, select
 
+from ipm_workflow.adapters.db.handles import new_id
 from ipm_workflow.adapters.db.mappers import insert_record, records
-from ipm_workflow.adapters.db.repositories import new_id
 from ipm_workflow.adapters.db.tables import ContactAttemptRow, table_of
 from ipm_workflow.domain.contacts import ContactAttempt
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from ipm_workflow.adapters.db import mappers
-from ipm_workflow.adapters.db.repositories import (
+from ipm_workflow.adapters.db.handles import (
     cases_t,
     cohorts_t,
     ml_t,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from ipm_workflow.adapters.db.database import READONLY
-from ipm_workflow.adapters.db.repositories import cases_t
+from ipm_workflow.adapters.db.handles import cases_t
 from ipm_workflow.adapters.db.tables import InstanceRow, table_of
 from ipm_workflow.domain.errors import DomainError
 

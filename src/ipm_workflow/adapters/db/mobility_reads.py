@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from ipm_workflow.adapters.db.repositories import cases_t, people_t
+from ipm_workflow.adapters.db.handles import cases_t, people_t
 from ipm_workflow.adapters.db.tables import PersonSensitiveRow, table_of
 from ipm_workflow.domain.beneficiary_module import Mobility
 

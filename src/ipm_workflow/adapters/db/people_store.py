@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, select, update
 
 from ipm_workflow.adapters.db.driver import DriverStatement
+from ipm_workflow.adapters.db.handles import new_id, people_t
 from ipm_workflow.adapters.db.mappers import (
     first,
     insert_record,
@@ -18,12 +19,12 @@ from ipm_workflow.adapters.db.mappers import (
     upsert,
     values_of,
 )
-from ipm_workflow.adapters.db.repositories import _table, new_id, people_t
 from ipm_workflow.adapters.db.tables import (
     CommuneRow,
     GuardianRow,
     PersonSensitiveRow,
     SensitiveReadRow,
+    table_of,
 )
 from ipm_workflow.domain.people import Guardian
 from ipm_workflow.domain.profile import (
@@ -35,7 +36,7 @@ from ipm_workflow.domain.profile import (
     adult_born_by,
 )
 
-guardians_t = _table(GuardianRow)
+guardians_t = table_of(GuardianRow)
 
 
 def _minors_without_guardian(people: Any, born_by: Any) -> list[Any]:
@@ -52,9 +53,9 @@ _ONE_MINOR_WITHOUT_GUARDIAN = DriverStatement(
         *_minors_without_guardian(people_t.c.id == bindparam("b_person"), bindparam("b_born_by"))
     )
 )
-sensitive_t = _table(PersonSensitiveRow)
-reads_t = _table(SensitiveReadRow)
-communes_t = _table(CommuneRow)
+sensitive_t = table_of(PersonSensitiveRow)
+reads_t = table_of(SensitiveReadRow)
+communes_t = table_of(CommuneRow)
 
 
 class SqlGuardianRepository:

@@ -8,14 +8,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from ipm_workflow.adapters.db.handles import new_id
 from ipm_workflow.adapters.db.mappers import first, insert_record, record_of, records
 from ipm_workflow.adapters.db.people_store import reads_t, sensitive_read
-from ipm_workflow.adapters.db.repositories import _table, new_id
 from ipm_workflow.adapters.db.tables import (
     ConsentRow,
     DataExportRow,
     ErasureRequestRow,
     SentMessageRow,
+    table_of,
 )
 from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.privacy import (
@@ -28,10 +29,10 @@ from ipm_workflow.domain.privacy import (
 )
 from ipm_workflow.domain.profile import SensitiveRead
 
-consents_t = _table(ConsentRow)
-erasures_t = _table(ErasureRequestRow)
-exports_t = _table(DataExportRow)
-sent_t = _table(SentMessageRow)
+consents_t = table_of(ConsentRow)
+erasures_t = table_of(ErasureRequestRow)
+exports_t = table_of(DataExportRow)
+sent_t = table_of(SentMessageRow)
 
 
 def _erasure(r: Mapping[Any, Any]) -> ErasureRequest:

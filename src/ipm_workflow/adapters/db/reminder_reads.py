@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from ipm_workflow.adapters.db.handles import cases_t
 from ipm_workflow.adapters.db.mappers import aware, first, record_of
-from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.adapters.db.tables import ReminderAttemptRow, ReminderRow, table_of
 from ipm_workflow.domain.reminder_lifecycle import ACTIVE, PENDING, Status
 from ipm_workflow.domain.reminders import Reminder

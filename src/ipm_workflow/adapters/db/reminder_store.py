@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, update
 
+from ipm_workflow.adapters.db.handles import cases_t
 from ipm_workflow.adapters.db.reminder_reads import (
     SqlReminderReads,
     attempts_t,
     reminder_of,
     reminders_t,
 )
-from ipm_workflow.adapters.db.repositories import cases_t
 from ipm_workflow.domain.reminder_lifecycle import (
     PENDING,
     Mover,

@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select, union_all
 
+from ipm_workflow.adapters.db.handles import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.people_store import sensitive_t
-from ipm_workflow.adapters.db.report_queries import Rows, query, returned
+from ipm_workflow.adapters.db.report_queries import returned
+from ipm_workflow.adapters.db.report_registry import Rows, query
 from ipm_workflow.adapters.db.report_sql import (
     CASES_AND_PEOPLE,
     CURRENT_ML,
@@ -16,7 +18,6 @@ from ipm_workflow.adapters.db.report_sql import (
     Context,
     age_band,
 )
-from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t
 from ipm_workflow.domain import indicators as ind
 
 _NOT_DECLARED = "not_declared"

@@ -20,8 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from ipm_workflow.adapters.db.attribution_store import MERGED_STATE
+from ipm_workflow.adapters.db.handles import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.people_store import sensitive_t
-from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t
 from ipm_workflow.domain.reports import AgeBand, Counting
 from ipm_workflow.services.reports import ReportRequest
 

@@ -24,8 +24,12 @@ class SqlReportReader:
 
     def rows(self, request: ReportRequest) -> list[tuple[Any, ...]]:
         """Compute one report's rows in one read-only transaction."""
-        from ipm_workflow.adapters.db import report_funders  # noqa: F401, PLC0415 - registers
-        from ipm_workflow.adapters.db.report_queries import QUERIES  # noqa: PLC0415
+        from ipm_workflow.adapters.db import (  # noqa: F401, PLC0415 - they register their SQL
+            report_funders,
+            report_queries,
+            report_supervision,
+        )
+        from ipm_workflow.adapters.db.report_registry import QUERIES  # noqa: PLC0415
         from ipm_workflow.adapters.db.report_sql import Context  # noqa: PLC0415
 
         sql = QUERIES.get(request.name)

@@ -11,11 +11,11 @@ from sqlalchemy import Connection, delete, select, update
 from ipm_workflow.adapters.db.access import idem_t
 from ipm_workflow.adapters.db.attribution_store import moves_t
 from ipm_workflow.adapters.db.contact_store import contacts_t
+from ipm_workflow.adapters.db.handles import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.people_store import guardians_t, reads_t, sensitive_t
 from ipm_workflow.adapters.db.portal_store import links_t, sessions_t
 from ipm_workflow.adapters.db.privacy_store import consents_t, sent_t
 from ipm_workflow.adapters.db.reminder_reads import attempts_t, reminders_t
-from ipm_workflow.adapters.db.repositories import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.tables import SandboxOutboxRow, table_of
 from ipm_workflow.adapters.db.upload_store import uploads_t
 from ipm_workflow.domain.retention import CaseFacts, PersonFacts

@@ -18,6 +18,7 @@ from ipm_workflow.adapters.db.directory_store import (
     SqlDirectoryRepository,
     SqlPeopleRepository,
 )
+from ipm_workflow.adapters.db.history_store import SqlHistoryRepository
 from ipm_workflow.adapters.db.mobility_reads import SqlMobilityReads
 from ipm_workflow.adapters.db.people_store import (
     SqlCommuneRepository,
@@ -27,7 +28,7 @@ from ipm_workflow.adapters.db.people_store import (
 from ipm_workflow.adapters.db.portal_store import SqlPortalRepository
 from ipm_workflow.adapters.db.privacy_store import SqlPrivacyRepository
 from ipm_workflow.adapters.db.reminder_store import SqlReminderRepository
-from ipm_workflow.adapters.db.repositories import SqlCaseRepository, SqlHistoryRepository
+from ipm_workflow.adapters.db.repositories import SqlCaseRepository
 from ipm_workflow.adapters.db.retention_store import SqlRetentionRepository
 from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
 from ipm_workflow.adapters.db.upload_store import SqlUploadRepository

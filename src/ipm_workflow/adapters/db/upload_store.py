@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Table, select, update
 
+from ipm_workflow.adapters.db.handles import cases_t, new_id
 from ipm_workflow.adapters.db.mappers import insert_record, one_record, records
-from ipm_workflow.adapters.db.repositories import cases_t, new_id
 from ipm_workflow.adapters.db.tables import UploadRow, table_of
 from ipm_workflow.domain.uploads import Upload
 

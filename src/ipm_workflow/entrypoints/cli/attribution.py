@@ -20,7 +20,7 @@ from ipm_workflow.entrypoints.cli.common import (
     run_or_exit,
     users_app,
 )
-from ipm_workflow.services.case_ports import CaseQuery
+from ipm_workflow.services.case_ports import CaseQuery, capped_total
 from ipm_workflow.services.commands import Reassign
 
 if TYPE_CHECKING:
@@ -70,9 +70,10 @@ def cases_list(
         unassigned=unassigned,
         limit=limit,
     )
-    cases, total = run_as(as_user, lambda c, actor: c.cases.list_cases(query, actor), role)
+    cases, counted = run_as(as_user, lambda c, actor: c.cases.list_cases(query, actor), role)
+    total, more = capped_total(query, counted)
     if json_out:
-        print_json({"items": cases, "total": total})
+        print_json({"items": cases, "total": total, "total_capped": more})
         return
     for c in cases:
         owner = c.advisor_id if c.advisor_id is not None else "unassigned"
@@ -80,7 +81,7 @@ def cases_list(
             f"{c.id:>6}  {c.workflow:<20} {c.state:<18} ML {c.mission_locale_id} "
             f"(referred by {c.referring_mission_locale})  advisor {owner}"
         )
-    typer.echo(f"{len(cases)} of {total}")
+    typer.echo(f"{len(cases)} of {'more than ' if more else ''}{total}")
 
 
 @cases_app.command("move")

@@ -42,7 +42,7 @@ from ipm_workflow.entrypoints.http.schemas import (
     ResumeIn,
     SuspendIn,
 )
-from ipm_workflow.services.case_ports import CaseQuery
+from ipm_workflow.services.case_ports import CaseQuery, capped_total
 from ipm_workflow.services.commands import (
     FireTrigger,
     OpenCase,
@@ -155,10 +155,12 @@ class CaseController(Controller):
             offset=offset,
             after=cursor_position(after, key) if after else None,
         )
-        cases, total = container.cases.list_cases(query, actor, phase=phase, overdue=overdue)
+        cases, counted = container.cases.list_cases(query, actor, phase=phase, overdue=overdue)
+        total, more = capped_total(query, counted)
         return CasePage(
             items=[render(container, c) for c in cases],
             total=total,
+            total_capped=more,
             limit=limit,
             offset=offset,
             next=cursor_after(cases[-1], key) if len(cases) == limit else None,

@@ -15,6 +15,7 @@ from ipm_workflow.domain import clocks
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.definitions import Labels, Workflow
 from ipm_workflow.domain.text import OptionalReason, Reason, single_line
+from ipm_workflow.services.case_ports import COUNT_LIMIT
 
 
 def _exactly(kind: type) -> Callable[[Any], Any]:
@@ -173,6 +174,11 @@ class CasePage(BaseModel):
     total: int
     limit: int
     offset: int
+    total_capped: bool = Field(
+        default=False,
+        description=f"True when more cases match than `total`: counting stops past "
+        f"{COUNT_LIMIT:,} matches (`total` is then {COUNT_LIMIT:,}); page on with `next`.",
+    )
     next: str | None = Field(
         default=None,
         description="When the page is full: pass it as `after` for the next page (keyset "

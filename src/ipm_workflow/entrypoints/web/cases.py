@@ -18,7 +18,7 @@ from ipm_workflow.entrypoints.web.case_page import CASE_PAGE
 from ipm_workflow.entrypoints.web.case_uploads import CASE_UPLOAD_PAGES
 from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.entrypoints.web.routes import page_get
-from ipm_workflow.services.case_ports import CaseQuery
+from ipm_workflow.services.case_ports import CaseQuery, capped_total
 
 PAGE_SIZE = 50
 PHASES = ("orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed")
@@ -67,9 +67,12 @@ def my_cases(
         limit=PAGE_SIZE,
         offset=(page_number - 1) * PAGE_SIZE,
     )
-    cases, total = container.cases.list_cases(
+    cases, counted = container.cases.list_cases(
         query, actor, phase=wanted_phase, overdue=overdue, due_first=True
     )
+    # Past the count's cap the page says "more than 1,000 cases" and keeps a next page while
+    # this one is full (capped_total: the same rule as the API's).
+    total, more = capped_total(query, counted)
     names = container.people.names_in_cases(cases, actor)
     users = {u.id: u for u, _ in container.accounts.users()}
     now = container.clock.now()
@@ -111,10 +114,13 @@ def my_cases(
         "My cases",
         rows=rows,
         total=total,
+        more=more,
         page_number=page_number,
         pages=max(1, -(-total // PAGE_SIZE)),
         previous_url=_url(kept, page_number - 1) if page_number > 1 else None,
-        next_url=_url(kept, page_number + 1) if page_number * PAGE_SIZE < total else None,
+        next_url=_url(kept, page_number + 1)
+        if page_number * PAGE_SIZE < total or (more and len(cases) == PAGE_SIZE)
+        else None,
         filters=filters,
         searchable=searchable,
         phases=PHASES,

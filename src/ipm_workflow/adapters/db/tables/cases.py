@@ -107,7 +107,11 @@ Index(
     _cases.c.state,
     _cases.c.state_entered_at,
 )
-Index("ix_cases_ml_updated_at", _cases.c.mission_locale_id, _cases.c.updated_at)
+# 0021_lists: a mission locale's cases by last change (0013's index with the id), by deadline
+# and by id.
+Index("ix_cases_ml_updated_id", _cases.c.mission_locale_id, _cases.c.updated_at, _cases.c.id)
+Index("ix_cases_ml_due", _cases.c.mission_locale_id, _cases.c.due_at, _cases.c.id)
+Index("ix_cases_ml_id", _cases.c.mission_locale_id, _cases.c.id)
 Index(
     "ix_cases_unassigned",
     _cases.c.mission_locale_id,

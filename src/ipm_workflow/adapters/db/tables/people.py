@@ -52,6 +52,18 @@ class PersonRow(Reachable, table=True):
 
 # 0013_indexes: the search by name, measured with bench/scale.py.
 Index("ix_people_lower_last_name", func.lower(table_of(PersonRow).c.last_name))
+# 0021_lists: the name search by trigram on PostgreSQL (GIN, pg_trgm), a plain expression
+# index on SQLite.
+for _name, _column in (
+    ("ix_people_first_name_trgm", table_of(PersonRow).c.first_name),
+    ("ix_people_last_name_trgm", table_of(PersonRow).c.last_name),
+):
+    Index(
+        _name,
+        func.lower(_column).label(f"lower_{_column.name}"),
+        postgresql_using="gin",
+        postgresql_ops={f"lower_{_column.name}": "gin_trgm_ops"},
+    )
 
 
 class GuardianRow(Reachable, table=True):

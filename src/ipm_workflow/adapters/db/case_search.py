@@ -1,0 +1,181 @@
+"""Case listings in SQL: filters, order, keyset paging, a capped count, a few places merged.
+
+One rule serves the API, the pages and the CLI (`SqlCaseRepository.search`). What keeps a
+listing fast at a million cases (issue 16, measured by bench/scale.py):
+- the count stops at `count_limit + 1` matches (`services.ports.capped_total` reads it);
+- a few missions locales (a supervisor's) are read one index walk each, merged, so PostgreSQL
+  stops after a page in each instead of sorting every case of all of them;
+- keyset paging (`after`) starts a page after the previous one's last case, at any depth.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnCollection,
+    Connection,
+    exists,
+    func,
+    literal,
+    nulls_last,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+
+from ipm_workflow.adapters.db import mappers
+from ipm_workflow.adapters.db.handles import cases_t, people_t
+from ipm_workflow.adapters.db.tables import GuardianRow
+from ipm_workflow.domain.cases import Case
+from ipm_workflow.domain.profile import adult_born_by
+from ipm_workflow.services.case_ports import CaseQuery
+
+# The listings' sorts: each is a column of the cases table, the id breaking ties.
+SORTABLE = ("id", "opened_at", "updated_at", "state", "state_entered_at", "due_at")
+# Up to this many missions locales, one index walk each; past it (an administrator's scope),
+# one walk of the sort's own index filtered by place reads fewer rows.
+PER_PLACE_MAX = 16
+
+
+def utc(moment: datetime) -> datetime:
+    """Compare instants in UTC: SQLite compares stored timestamps as text."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def minors_without_guardian(on: date) -> Any:
+    """The condition on cases of young people who are minors on a day with no guardian."""
+    guardians = GuardianRow.__table__  # type: ignore[attr-defined]
+    people = select(people_t.c.id).where(
+        people_t.c.birth_date > adult_born_by(on),
+        ~exists().where(guardians.c.person_id == people_t.c.id),
+    )
+    return cases_t.c.person_id.in_(people)
+
+
+def _name_matches(text: str) -> Any:
+    """Cases whose young person's first or last name contains the text (any case)."""
+    needle = f"%{text.strip().lower()}%"
+    people = select(people_t.c.id).where(
+        or_(
+            func.lower(people_t.c.first_name).like(needle),
+            func.lower(people_t.c.last_name).like(needle),
+        )
+    )
+    return cases_t.c.person_id.in_(people)
+
+
+def _equalities(query: CaseQuery) -> list[Any]:
+    """The filters on a case's own columns, the mission locales aside."""
+    c = cases_t.c
+    wanted = (
+        (c.state, query.state),
+        (c.workflow, query.workflow),
+        (c.workflow_version, query.workflow_version),
+        (c.cohort_id, query.cohort_id),
+        (c.advisor_id, query.advisor_id),
+    )
+    conditions = [column == value for column, value in wanted if value not in (None, "")]
+    for column, values in (
+        (c.state, query.states),
+        (c.referring_mission_locale_id, query.referring_mission_locales),
+        (c.person_id, query.person_ids),
+    ):
+        if values is not None:
+            conditions.append(column.in_(list(values)))
+    if query.unassigned:
+        conditions.append(c.advisor_id.is_(None))
+    return conditions
+
+
+def conditions(query: CaseQuery) -> list[Any]:
+    """Every filter of a listing but the mission locales (see `search`)."""
+    found = _equalities(query)
+    if query.opened_from:
+        found.append(cases_t.c.opened_at >= utc(query.opened_from))
+    if query.opened_to:
+        found.append(cases_t.c.opened_at < utc(query.opened_to))
+    if query.overdue is not None:
+        # The same clock as the case representation: the stored deadline, pauses included.
+        found.append(cases_t.c.due_at < utc(query.overdue))
+    if query.minor_without_guardian_on is not None:
+        found.append(minors_without_guardian(query.minor_without_guardian_on))
+    if query.name:
+        found.append(_name_matches(query.name))
+    return found
+
+
+def _keyset(query: CaseQuery) -> list[Any]:
+    """Keyset paging: the cases after `query.after` (sorted value, id) in the listing's order."""
+    if query.after is None or query.due_first:
+        return []
+    column = cases_t.c[query.sort]
+    value, last_id = query.after
+    if isinstance(value, datetime):
+        value = utc(value)
+    key = tuple_(column, cases_t.c.id)
+    bound = tuple_(literal(value, column.type), literal(last_id, cases_t.c.id.type))
+    return [key < bound if query.descending else key > bound]
+
+
+def _order(columns: ColumnCollection[str, Any], query: CaseQuery) -> list[Any]:
+    """The listing's order; the id breaks ties so that pages never overlap nor skip a case."""
+    if query.due_first:
+        # Soonest deadline first (overdue cases have the earliest), cases without one last:
+        # PostgreSQL's index order, so an index on (mission locale, due_at, id) gives a page.
+        return [nulls_last(columns.due_at.asc()), columns.id]
+    column = columns[query.sort]
+    if query.descending:
+        return [column.desc(), columns.id.desc()]
+    return [column, columns.id]
+
+
+def _count(conn: Connection, where: list[Any], limit: int | None) -> int:
+    """How many cases match, counting at most `limit + 1` of them."""
+    matches = select(cases_t.c.id).where(*where)
+    if limit is not None:
+        matches = matches.limit(limit + 1)
+    return int(conn.execute(select(func.count()).select_from(matches.subquery())).scalar_one())
+
+
+def _page_statement(query: CaseQuery, where: list[Any]) -> Any:
+    """The SELECT of one page: per mission locale and merged when there are a few of them."""
+    places = list(query.mission_locales) if query.mission_locales is not None else None
+    # A name or a few people select few cases already: one plan, the people looked up once.
+    selective = bool(query.name) or query.person_ids is not None
+    if places is None or selective or not 1 < len(places) <= PER_PLACE_MAX:
+        if places is not None:
+            where = [*where, cases_t.c.mission_locale_id.in_(places)]
+        stmt = select(cases_t).where(*where).order_by(*_order(cases_t.c, query))
+        return stmt.limit(query.limit).offset(query.offset)
+    # Each place's first offset + limit cases in order (an index walk that stops early), only
+    # their keys: building a union of whole rows cost more in SQLAlchemy than running it.
+    depth = query.offset + query.limit
+    column = cases_t.c.due_at if query.due_first else cases_t.c[query.sort]
+    keys = [cases_t.c.id] if column is cases_t.c.id else [column, cases_t.c.id]
+    parts = [
+        select(*keys)
+        .where(*where, cases_t.c.mission_locale_id == place)
+        .order_by(*_order(cases_t.c, query))
+        .limit(depth)
+        .subquery()
+        for place in places
+    ]
+    merged = union_all(*(select(part) for part in parts)).subquery()
+    page = select(merged.c.id).order_by(*_order(merged.c, query))
+    page = page.limit(query.limit).offset(query.offset)
+    stmt = select(cases_t).where(cases_t.c.id.in_(page))
+    return stmt.order_by(*_order(cases_t.c, query))
+
+
+def search(conn: Connection, query: CaseQuery) -> tuple[list[Case], int]:
+    """One page of the matching cases and their count (at most `count_limit + 1`)."""
+    where = conditions(query)
+    counted = where
+    if query.mission_locales is not None:
+        counted = [*where, cases_t.c.mission_locale_id.in_(list(query.mission_locales))]
+    total = _count(conn, counted, query.count_limit)
+    rows = conn.execute(_page_statement(query, where + _keyset(query))).mappings()
+    return [mappers.case_from_row(r) for r in rows], total
