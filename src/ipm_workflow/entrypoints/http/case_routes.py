@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, patch, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import HeaderParameter
+from litestar.params import FromPath, HeaderParameter
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.cases import Case
@@ -81,7 +81,7 @@ class CaseChange:
 
 
 def provide_change(
-    request: Request[Any, Any, Any], case_id: int, if_match: IfMatch = None
+    request: Request[Any, Any, Any], case_id: FromPath[int], if_match: IfMatch = None
 ) -> CaseChange:
     """Gather a changing route's inputs in one dependency: Litestar resolves several
     dependencies as concurrent tasks, which cost more than these few reads (bench/hot_path.py)."""
