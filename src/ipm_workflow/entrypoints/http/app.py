@@ -19,6 +19,7 @@ from ipm_workflow.entrypoints.http.attribution import StaffController, eligibili
 from ipm_workflow.entrypoints.http.audit import AuditController
 from ipm_workflow.entrypoints.http.auth import FailureBrake, TokenAuthenticationMiddleware
 from ipm_workflow.entrypoints.http.bodies import CheckedRequest, refuse_nul_in_url
+from ipm_workflow.entrypoints.http.case_changes import CaseChangeController
 from ipm_workflow.entrypoints.http.cases import CaseController
 from ipm_workflow.entrypoints.http.catalogue import WorkflowController, health, ready
 from ipm_workflow.entrypoints.http.cohorts import CohortController, merge_case
@@ -123,6 +124,7 @@ def _application(sandbox: bool, *, metrics: bool) -> Litestar:
     """The routes, middleware and configuration; `_serve` gives it its container."""
     handlers: list[Any] = [
         CaseController,
+        CaseChangeController,
         PeopleController,
         GuardianController,
         SensitiveController,

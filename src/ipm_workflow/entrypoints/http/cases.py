@@ -1,18 +1,15 @@
-"""Cases: open, list, read, explain actions, fire transitions, change data, history."""
+"""Cases: open, list, read, explain actions, fire transitions, history (changes: case_changes)."""
 
 from __future__ import annotations
 
-import base64
-import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from ipm_workflow.bootstrap import sortable_case_fields
-from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.action_schemas import (
     ActionOut,
@@ -21,71 +18,35 @@ from ipm_workflow.entrypoints.http.action_schemas import (
     TransitionOut,
 )
 from ipm_workflow.entrypoints.http.auth import requires
+from ipm_workflow.entrypoints.http.case_inputs import CaseOpenIn
+from ipm_workflow.entrypoints.http.case_listing import (
+    SORTABLE,
+    CasePage,
+    Phase,
+    cursor_after,
+    cursor_position,
+)
 from ipm_workflow.entrypoints.http.case_routes import (
+    ChangeDep,
     IdempotencyKey,
     changes_case,
-    expected,
     render,
     with_etag,
 )
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.preconditions import IfMatch
-from ipm_workflow.entrypoints.http.schemas import (
-    PROBLEM_RESPONSES,
-    CaseDataPatch,
-    CaseOpenIn,
-    CaseOut,
-    CasePage,
-    DocumentIn,
-    HistoryEntryOut,
-    ReassignIn,
-    ResumeIn,
-    SuspendIn,
-)
+from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, CaseOut, HistoryEntryOut
 from ipm_workflow.services.case_ports import CaseQuery, capped_total
-from ipm_workflow.services.commands import (
-    FireTrigger,
-    OpenCase,
-    Reassign,
-    RecordDocument,
-    Resume,
-    Suspend,
-    UpdateData,
-)
+from ipm_workflow.services.commands import FireTrigger, OpenCase
 from ipm_workflow.services.handlers import Fired
 from ipm_workflow.services.idempotency import fingerprint
 
-SORTABLE = sortable_case_fields()
-
-Phase = Literal[
-    "orientation", "preparation", "departure", "abroad", "return", "follow_up", "closed"
-]
+READ = [requires(Action.CASES_READ)]
 
 
-# Keyset paging: a cursor is the last case's (sort value, id), opaque to clients.
-_DATED = frozenset({"opened_at", "updated_at", "state_entered_at"})
-
-
-def cursor_after(case: Case, key: str) -> str:
-    """The cursor of the page that follows a case, in a listing sorted by `key`."""
-    value = getattr(case, key)
-    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, case.id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def cursor_position(cursor: str, key: str) -> tuple[Any, int]:
-    """The (sort value, id) a cursor stands for; a 400 if it is not one of ours."""
-    try:
-        value, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if key in _DATED:
-            value = datetime.fromisoformat(value)
-        elif key == "id":
-            value = int(value)
-        elif not isinstance(value, str):
-            raise TypeError(value)
-        return value, int(case_id)
-    except (ValueError, TypeError) as exc:
-        raise ValidationException("after: not a cursor of this listing") from exc
+def reads(path: str, summary: str) -> Callable[[Callable[..., Any]], Any]:
+    """The route decorator of a handler that reads cases: a worker thread, problem details,
+    the reading guard."""
+    return get(path, sync_to_thread=True, summary=summary, responses=PROBLEM_RESPONSES, guards=READ)
 
 
 class CaseController(Controller):
@@ -93,9 +54,10 @@ class CaseController(Controller):
 
     path = "/api/v1/cases"
     tags = ["cases"]  # noqa: RUF012 - Litestar reads this class attribute as is
-    guards = [requires(Action.CASES_READ)]  # noqa: RUF012 - Litestar's declaration style
+    # Each route names every action it needs in one guard (reading cases first): Litestar
+    # copies the route handler for every guard it calls, a controller's guards included.
 
-    @get("/", sync_to_thread=True, summary="List cases", responses=PROBLEM_RESPONSES)
+    @reads("/", "List cases")
     def list_cases(
         self,
         container: ContainerDep,
@@ -171,7 +133,7 @@ class CaseController(Controller):
         sync_to_thread=True,
         summary="Open a case",
         responses=PROBLEM_RESPONSES,
-        guards=[requires(Action.CASES_OPEN)],
+        guards=[requires(Action.CASES_READ, Action.CASES_OPEN)],
     )
     def open_case(
         self,
@@ -197,19 +159,14 @@ class CaseController(Controller):
         )
         return with_etag(render(container, case), 201, Location=f"/api/v1/cases/{case.id}")
 
-    @get("/{case_id:int}", sync_to_thread=True, summary="Read a case", responses=PROBLEM_RESPONSES)
+    @reads("/{case_id:int}", "Read a case")
     def get_case(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> Response[CaseOut]:
         """Return one case (404 if it belongs to a mission locale you do not work for)."""
         return with_etag(render(container, container.cases.get(case_id, actor)))
 
-    @get(
-        "/{case_id:int}/actions",
-        sync_to_thread=True,
-        summary="Explain the available actions",
-        responses=PROBLEM_RESPONSES,
-    )
+    @reads("/{case_id:int}/actions", "Explain the available actions")
     def actions(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> ActionsOut:
@@ -223,25 +180,28 @@ class CaseController(Controller):
             actions=[ActionOut.of(a) for a in actions],
         )
 
-    @changes_case("POST", "/{case_id:int}/transitions", "Fire a trigger", Action.CASES_FIRE)
+    @changes_case(
+        "POST",
+        "/{case_id:int}/transitions",
+        "Fire a trigger",
+        Action.CASES_READ,
+        Action.CASES_FIRE,
+    )
     def fire(
         self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
+        change: ChangeDep,
         data: JSONBody[TransitionIn],
-        if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
         """Apply a trigger; 409 with the allowed actions and unmet guards when it cannot."""
+        container, actor, case_id = change.container, change.actor, change.case_id
         cmd = FireTrigger(
             case_id,
             data.trigger,
             data.inputs,
             data.reason,
-            expected(container, actor, case_id, if_match, data.version),
-            request_id,
+            change.expected(data.version),
+            change.request_id,
         )
 
         def body(fired: Fired) -> dict[str, Any]:
@@ -258,7 +218,7 @@ class CaseController(Controller):
             print_ = fingerprint(
                 "POST",
                 f"/api/v1/cases/{case_id}/transitions",
-                {**data.model_dump(mode="json"), "if_match": if_match},
+                {**data.model_dump(mode="json"), "if_match": change.if_match},
             )
             result = container.cases.fire_once(cmd, actor, idempotency_key, print_, body)
             answer = result.body
@@ -266,127 +226,7 @@ class CaseController(Controller):
         headers["ETag"] = f'"{answer["case"]["version"]}"'
         return Response(answer, status_code=200, headers=headers)
 
-    @changes_case("PATCH", "/{case_id:int}/data", "Change data fields", Action.CASES_DATA)
-    def update_data(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
-        data: JSONBody[CaseDataPatch],
-        if_match: IfMatch = None,
-    ) -> Response[CaseOut]:
-        """Change data fields; each change is recorded in the history with old and new value."""
-        case = container.cases.update_data(
-            UpdateData(
-                case_id,
-                data.changes,
-                data.reason,
-                expected(container, actor, case_id, if_match, data.version),
-                request_id,
-            ),
-            actor,
-        )
-        return with_etag(render(container, case))
-
-    @changes_case(
-        "PUT", "/{case_id:int}/documents/{document:str}", "Record a document", Action.CASES_DOCUMENT
-    )
-    def record_document(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
-        document: FromPath[str],
-        data: JSONBody[DocumentIn],
-        if_match: IfMatch = None,
-    ) -> Response[CaseOut]:
-        """Record a document's status and validity dates (recorded in the history)."""
-        case = container.cases.record_document(
-            RecordDocument(
-                case_id,
-                document,
-                data.status,
-                data.valid_from,
-                data.valid_until,
-                expected(container, actor, case_id, if_match, data.version),
-                request_id,
-            ),
-            actor,
-        )
-        return with_etag(render(container, case))
-
-    @changes_case(
-        "POST",
-        "/{case_id:int}/reassignments",
-        "Change mission locale or advisor",
-        Action.CASES_REASSIGN,
-    )
-    def reassign(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
-        data: JSONBody[ReassignIn],
-        if_match: IfMatch = None,
-    ) -> Response[CaseOut]:
-        """Move the case to another mission locale or advisor: an event, not a state."""
-        case = container.cases.reassign(
-            Reassign(
-                case_id,
-                data.mission_locale_id,
-                data.advisor_id,
-                data.reason,
-                expected(container, actor, case_id, if_match, data.version),
-                request_id,
-                data.moved_on,
-                data.ml_contact_name,
-                data.ml_contact_email,
-            ),
-            actor,
-        )
-        return with_etag(render(container, case))
-
-    @changes_case("POST", "/{case_id:int}/suspension", "Suspend a case", Action.CASES_SUSPEND)
-    def suspend(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
-        data: JSONBody[SuspendIn],
-        if_match: IfMatch = None,
-    ) -> Response[CaseOut]:
-        """Suspend an active case with a reason: it keeps its state, its clock stops."""
-        version = expected(container, actor, case_id, if_match, data.version)
-        case = container.cases.suspend(Suspend(case_id, data.reason, version, request_id), actor)
-        return with_etag(render(container, case))
-
-    @changes_case(
-        "POST", "/{case_id:int}/resumption", "Resume a suspended case", Action.CASES_SUSPEND
-    )
-    def resume(
-        self,
-        container: ContainerDep,
-        actor: ActorDep,
-        request_id: RequestIdDep,
-        case_id: FromPath[int],
-        data: JSONBody[ResumeIn],
-        if_match: IfMatch = None,
-    ) -> Response[CaseOut]:
-        """Resume a suspended case: its deadline moves later by the time it was suspended."""
-        version = expected(container, actor, case_id, if_match, data.version)
-        case = container.cases.resume(Resume(case_id, data.reason, version, request_id), actor)
-        return with_etag(render(container, case))
-
-    @get(
-        "/{case_id:int}/history",
-        sync_to_thread=True,
-        summary="Read the history",
-        responses=PROBLEM_RESPONSES,
-    )
+    @reads("/{case_id:int}/history", "Read the history")
     def history(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[HistoryEntryOut]:
