@@ -11,6 +11,7 @@ from ipm_workflow.domain.money import format_cents
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     JsonOut,
+    Reason,
     Role,
     cases_app,
     print_json,
@@ -97,7 +98,7 @@ def cases_money(
 def cases_confirm_grant(
     case_id: int,
     amount: Annotated[int | None, typer.Option(help="Euro cents (default: proposal).")] = None,
-    reason: Annotated[str | None, typer.Option()] = None,
+    reason: Reason = None,
     as_user: AsUser = None,
     role: Role = None,
 ) -> None:
