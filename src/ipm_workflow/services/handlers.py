@@ -67,27 +67,11 @@ class CaseService:
         self.resume = self.suspensions.resume
         self.workflow_of = self.store.workflow_of
         self.today = self.store.today
-
-    # The shared context, for services wired before the store existed (delivery).
-    @property
-    def uow(self) -> UnitOfWorkFactory:
-        """The unit-of-work factory."""
-        return self.store.uow
-
-    @property
-    def clock(self) -> Clock:
-        """The clock."""
-        return self.store.clock
-
-    @property
-    def registry(self) -> WorkflowRegistry:
-        """The compiled workflows."""
-        return self.store.registry
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """Ipm's time zone."""
-        return self.store.tz
+        # The shared context, for services wired before the store existed (delivery).
+        self.uow: UnitOfWorkFactory = store.uow
+        self.clock: Clock = store.clock
+        self.registry: WorkflowRegistry = store.registry
+        self.tz: ZoneInfo = store.tz
 
     def open_case(self, cmd: OpenCase, actor: Actor) -> Case:
         """Open a case in the workflow's initial state, checking the opening rules."""
