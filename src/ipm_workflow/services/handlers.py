@@ -16,6 +16,7 @@ from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.engine import Action, CompiledWorkflow, Outcome
 from ipm_workflow.domain.errors import Forbidden, GuardFailed, InvalidInput
 from ipm_workflow.domain.guards import unmet_guards
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services import eligibility
@@ -94,10 +95,7 @@ class CaseService:
         person = visible_person(uow, cmd.person_id, actor)
         uow.directory.mission_locale(cmd.mission_locale_id)
         if cmd.advisor_id is not None and not uow.directory.user(cmd.advisor_id).active:
-            raise InvalidInput(
-                "inactive advisor",
-                [{"field": "advisor_id", "message": "this user has been deactivated"}],
-            )
+            raise invalid_field("inactive advisor", "advisor_id", "this user has been deactivated")
         if wf.opening is not None:
             self._check_opening(compiled, actor, data, person.birth_date, now)
         eligibility.enforce(
