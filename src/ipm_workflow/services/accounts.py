@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ipm_workflow.domain.errors import InvalidInput, NotFound
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.people import User
 from ipm_workflow.services.credentials import active_user, secret_digest
 from ipm_workflow.services.memory import Remembered
@@ -186,9 +187,8 @@ class AccountService:
     def set_language(self, user_id: int, language: str) -> None:
         """Store the language a user reads the pages in."""
         if language not in LANGUAGES:
-            raise InvalidInput(
-                f"language must be one of {', '.join(LANGUAGES)}",
-                [{"field": "language", "message": "unknown language"}],
+            raise invalid_field(
+                f"language must be one of {', '.join(LANGUAGES)}", "language", "unknown language"
             )
         with self.uow() as uow:
             uow.staff.set_language(user_id, language)

@@ -10,7 +10,8 @@ from dataclasses import replace
 from datetime import date
 
 from ipm_workflow.domain import policy
-from ipm_workflow.domain.errors import InvalidInput, NotFound
+from ipm_workflow.domain.errors import NotFound
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.reminders import Reminder
 from ipm_workflow.services.commands import Actor
@@ -142,7 +143,6 @@ class Addressing:
         try:
             return self.compose(reminder, audience, found)
         except RenderingFault as exc:
-            raise InvalidInput(
-                f"reminder {reminder_id} cannot be rendered: {exc}",
-                [{"field": "reminder", "message": str(exc)}],
+            raise invalid_field(
+                f"reminder {reminder_id} cannot be rendered: {exc}", "reminder", str(exc)
             ) from exc

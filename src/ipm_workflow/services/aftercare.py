@@ -23,6 +23,7 @@ from ipm_workflow.domain.followup import (
     current_checkpoint,
     lost_contact_due,
 )
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.money import GrantProposal, balance_due, days_done, propose
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.case_store import CaseStore, Change
@@ -37,7 +38,7 @@ MONEY_VALUES = tuple(n for n in MONEY_FIELDS if not n.startswith(("planned_", "a
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(f"invalid {field}", [{"field": field, "message": message}])
+    return invalid_field(f"invalid {field}", field, message)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, Document, HistoryEntry
 from ipm_workflow.domain.chain import ChainReport, verify_chain
 from ipm_workflow.domain.errors import Forbidden, InvalidInput
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.attribution_ports import Move
 from ipm_workflow.services.case_ports import AuditQuery
@@ -187,9 +188,8 @@ class CaseRecords:
             case.ml_contact_name = case.ml_contact_email = None
         if cmd.advisor_id is not None and cmd.advisor_id != case.advisor_id:
             if not uow.directory.user(cmd.advisor_id).active:
-                raise InvalidInput(
-                    "inactive advisor",
-                    [{"field": "advisor_id", "message": "this user has been deactivated"}],
+                raise invalid_field(
+                    "inactive advisor", "advisor_id", "this user has been deactivated"
                 )
             changes["advisor_id"] = [case.advisor_id, cmd.advisor_id]
             case.advisor_id = cmd.advisor_id

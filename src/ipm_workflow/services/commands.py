@@ -9,7 +9,7 @@ from typing import Any
 
 from ipm_workflow.domain import text
 from ipm_workflow.domain.cases import DocumentStatus
-from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import SYSTEM_ACTOR, Actor
 
 # Actor is re-exported: a command names its actor.
@@ -37,9 +37,8 @@ def _check_reason(command: Any) -> None:
 def check_validity(valid_from: date | None, valid_until: date | None) -> None:
     """A document's validity: InvalidInput when it would end before it starts."""
     if valid_from and valid_until and valid_from > valid_until:
-        raise InvalidInput(
-            "invalid validity dates",
-            [{"field": "valid_until", "message": "must be on or after valid_from"}],
+        raise invalid_field(
+            "invalid validity dates", "valid_until", "must be on or after valid_from"
         )
 
 

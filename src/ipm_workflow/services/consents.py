@@ -12,6 +12,7 @@ from typing import Any
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.people import Guardian, Person
 from ipm_workflow.domain.privacy import (
     CONSENT_GIVERS,
@@ -63,9 +64,7 @@ def consent_events(  # noqa: PLR0917 - the change and its context, in the order 
         else meta.get("consent_guardian_id") or (actor.guardian_id if own_pages else None)
     )
     if given_by == "guardian" and guardian_id is None:
-        raise InvalidInput(
-            "which guardian", [{"field": "consent_guardian_id", "message": "name the guardian"}]
-        )
+        raise invalid_field("which guardian", "consent_guardian_id", "name the guardian")
     default_method = METHOD_PORTAL if own_pages else METHOD_STAFF
     events = []
     for channel in ("email", "sms"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.privacy import ErasureDecision, ErasureRequest
 from ipm_workflow.services.ports import UnitOfWork
 
@@ -20,11 +20,9 @@ def carry_out_erasure(
     then the request is marked carried out. The request itself is kept (no personal data)."""
     request = uow.privacy.erasure(request_id)
     if request.decision not in (ErasureDecision.DELETION, ErasureDecision.PSEUDONYMISATION):
-        raise InvalidInput(
-            "not accepted", [{"field": "decision", "message": "only an accepted request"}]
-        )
+        raise invalid_field("not accepted", "decision", "only an accepted request")
     if request.carried_out_at is not None:
-        raise InvalidInput("done", [{"field": "decision", "message": "carried out already"}])
+        raise invalid_field("done", "decision", "carried out already")
     erase(uow, request.person_id, request.decision)
     uow.privacy.erasure_carried_out(request_id, now)
     return uow.privacy.erasure(request_id)

@@ -16,6 +16,7 @@ from ipm_workflow.domain.eligibility import OPENING
 from ipm_workflow.domain.engine import Action, CompiledWorkflow, Outcome
 from ipm_workflow.domain.errors import Forbidden, GuardFailed, InvalidInput
 from ipm_workflow.domain.guards import unmet_guards
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.services import eligibility
@@ -67,27 +68,11 @@ class CaseService:
         self.resume = self.suspensions.resume
         self.workflow_of = self.store.workflow_of
         self.today = self.store.today
-
-    # The shared context, for services wired before the store existed (delivery).
-    @property
-    def uow(self) -> UnitOfWorkFactory:
-        """The unit-of-work factory."""
-        return self.store.uow
-
-    @property
-    def clock(self) -> Clock:
-        """The clock."""
-        return self.store.clock
-
-    @property
-    def registry(self) -> WorkflowRegistry:
-        """The compiled workflows."""
-        return self.store.registry
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """Ipm's time zone."""
-        return self.store.tz
+        # The shared context, for services wired before the store existed (delivery).
+        self.uow: UnitOfWorkFactory = store.uow
+        self.clock: Clock = store.clock
+        self.registry: WorkflowRegistry = store.registry
+        self.tz: ZoneInfo = store.tz
 
     def open_case(self, cmd: OpenCase, actor: Actor) -> Case:
         """Open a case in the workflow's initial state, checking the opening rules."""
@@ -110,10 +95,7 @@ class CaseService:
         person = visible_person(uow, cmd.person_id, actor)
         uow.directory.mission_locale(cmd.mission_locale_id)
         if cmd.advisor_id is not None and not uow.directory.user(cmd.advisor_id).active:
-            raise InvalidInput(
-                "inactive advisor",
-                [{"field": "advisor_id", "message": "this user has been deactivated"}],
-            )
+            raise invalid_field("inactive advisor", "advisor_id", "this user has been deactivated")
         if wf.opening is not None:
             self._check_opening(compiled, actor, data, person.birth_date, now)
         eligibility.enforce(

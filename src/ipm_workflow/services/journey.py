@@ -13,7 +13,8 @@ import structlog
 from ipm_workflow.domain import journey, policy
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.documents import document_line
-from ipm_workflow.domain.errors import Forbidden, InvalidInput, NotFound
+from ipm_workflow.domain.errors import Forbidden, NotFound
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.people import CHANNELS, Guardian, Person
 from ipm_workflow.domain.reminder_lifecycle import Status
 from ipm_workflow.domain.reminders import Reminder
@@ -226,6 +227,6 @@ class JourneyService:
         if not changes:
             return
         if set(changes) - policy.PREFERENCE_FIELDS:
-            raise InvalidInput("not a preference", [{"field": "preferences", "message": "?"}])
+            raise invalid_field("not a preference", "preferences", "?")
         self.people.update(session.person_id, changes, session.actor)
         log.info("portal_preferences_changed", person_id=session.person_id, fields=sorted(changes))

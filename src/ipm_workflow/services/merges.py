@@ -9,7 +9,7 @@ import structlog
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case, Document
 from ipm_workflow.domain.definitions import Workflow
-from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, FireTrigger
@@ -83,9 +83,8 @@ class MergeService:
         """Fire the workflow's `merge` trigger on the duplicate and record it on the survivor."""
         policy.require(actor, Action.CASES_MERGE)
         if survivor_id == duplicate_id:
-            raise InvalidInput(
-                "a case cannot be merged into itself",
-                [{"field": "duplicate_id", "message": "same as the survivor"}],
+            raise invalid_field(
+                "a case cannot be merged into itself", "duplicate_id", "same as the survivor"
             )
         store = self.store
         cmd = FireTrigger(

@@ -15,6 +15,7 @@ import structlog
 
 from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.people import CONSENT_SOURCE_MAX
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.privacy import (
@@ -68,9 +69,7 @@ class PrivacyService:
         allowed to read it; others get it withheld)."""
         policy.require(actor, Action.PEOPLE_EXPORT)
         if fmt not in EXPORT_FORMATS:
-            raise InvalidInput(
-                "unknown format", [{"field": "format", "message": "one of json, html"}]
-            )
+            raise invalid_field("unknown format", "format", "one of json, html")
         now = self.store.clock.now()
         with_sensitive = policy.may(actor, Action.READ_SENSITIVE)
 
@@ -189,17 +188,14 @@ class PrivacyService:
             ) from None
         stated = text.check({"reason": text.reason}, {"reason": reason})["reason"]
         if not stated:
-            raise InvalidInput(
-                "a reason", [{"field": "reason", "message": "state the reason to the person"}]
-            )
+            raise invalid_field("a reason", "reason", "state the reason to the person")
         now = self.store.clock.now()
 
         def work(uow: UnitOfWork) -> ErasureRequest:
             request = uow.privacy.erasure(request_id)
             if request.carried_out_at is not None:
-                raise InvalidInput(
-                    "already carried out",
-                    [{"field": "decision", "message": "the request was carried out already"}],
+                raise invalid_field(
+                    "already carried out", "decision", "the request was carried out already"
                 )
             uow.privacy.decide_erasure(request_id, chosen, stated, actor.id, now)
             return uow.privacy.erasure(request_id)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import InvalidInput, NotFound
 from ipm_workflow.domain.indicators import REPORTS, ReportDefinition
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable, TargetLine, masked
@@ -152,9 +153,10 @@ class ReportService:
         policy.require(actor, Action.REPORTS_READ)
         report = self.definition(name)
         if report.lists_people and filters.fewer_opportunities is not None:
-            raise InvalidInput(
+            raise invalid_field(
                 "a report listing young people cannot filter on the fewer-opportunity flag",
-                [{"field": "fewer_opportunities", "message": "counts only"}],
+                "fewer_opportunities",
+                "counts only",
             )
         wanted = filters.mission_locales or None
         scoped = filters.narrowed(policy.narrow(actor, wanted))

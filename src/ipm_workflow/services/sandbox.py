@@ -13,6 +13,7 @@ import structlog
 
 from ipm_workflow.domain.durations import Duration
 from ipm_workflow.domain.errors import InvalidInput
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.services.ports import UnitOfWorkFactory
 
 log = structlog.get_logger("ipm_workflow.sandbox")
@@ -77,9 +78,10 @@ class SandboxService:
     ) -> Travel:
         """Move forward to a time or by a duration, stopping at every due moment on the way."""
         if (to is None) == (by is None):
-            raise InvalidInput(
+            raise invalid_field(
                 "give either a time to move to or a duration",
-                [{"field": "to", "message": "exactly one of 'to' and 'advance' is needed"}],
+                "to",
+                "exactly one of 'to' and 'advance' is needed",
             )
         # One move at a time, each from where the previous one stopped; the time is held still
         # while due moments are stepped through, so it lands exactly on the target.

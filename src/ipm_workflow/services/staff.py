@@ -15,7 +15,8 @@ import structlog
 
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case
-from ipm_workflow.domain.errors import DomainError, InvalidInput
+from ipm_workflow.domain.errors import DomainError
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.reminder_lifecycle import PENDING
@@ -123,17 +124,17 @@ class StaffService:
         """Reassign every open case of one advisor to another; each case has its own result."""
         policy.require(actor, Action.CASES_REASSIGN)
         if from_user_id == to_user_id:
-            raise InvalidInput(
+            raise invalid_field(
                 "the same advisor on both sides",
-                [{"field": "to_user_id", "message": "must differ from the departing advisor"}],
+                "to_user_id",
+                "must differ from the departing advisor",
             )
 
         def work(uow: UnitOfWork) -> Answer:
             uow.directory.user(from_user_id)
             if not uow.directory.user(to_user_id).active:
-                raise InvalidInput(
-                    "inactive advisor",
-                    [{"field": "to_user_id", "message": "this user has been deactivated"}],
+                raise invalid_field(
+                    "inactive advisor", "to_user_id", "this user has been deactivated"
                 )
             items = [
                 self._one(uow, case, to_user_id, reason, actor)

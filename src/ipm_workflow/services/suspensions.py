@@ -15,7 +15,8 @@ import structlog
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.clocks import running_deadline
-from ipm_workflow.domain.errors import InvalidInput, SuspensionRefused
+from ipm_workflow.domain.errors import SuspensionRefused
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.services.case_store import CaseStore, Change
 from ipm_workflow.services.commands import Actor, Resume, Suspend
@@ -36,9 +37,7 @@ class Suspensions:
         """Suspend an active case with a reason: its clock stops until it is resumed."""
         policy.require(actor, Action.CASES_SUSPEND)
         if not cmd.reason:
-            raise InvalidInput(
-                "a suspension needs a reason", [{"field": "reason", "message": "required"}]
-            )
+            raise invalid_field("a suspension needs a reason", "reason", "required")
 
         def pause(case: Case, now: datetime) -> dict[str, object]:
             if self.store.workflow_of(case).definition.states[case.state].terminal:

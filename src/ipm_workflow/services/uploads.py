@@ -18,6 +18,7 @@ import structlog
 from ipm_workflow.domain import policy, text
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import Forbidden, InvalidInput, NotFound
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.uploads import Upload, UploadLimits, UploadRefused, check_file
 from ipm_workflow.services.case_records import CaseRecords
@@ -210,9 +211,8 @@ class UploadService:
         policy.require(actor, Action.CASES_DOCUMENT)
         reason = text.check({"reason": text.reason}, {"reason": text.blank_is_none(cmd.reason)})
         if not reason["reason"]:
-            raise InvalidInput(
-                "a refusal needs a reason",
-                [{"field": "reason", "message": "say what is wrong with the file"}],
+            raise invalid_field(
+                "a refusal needs a reason", "reason", "say what is wrong with the file"
             )
 
         def work(uow: UnitOfWork) -> Upload:

@@ -97,7 +97,9 @@ def cases_money(
 def cases_confirm_grant(
     case_id: int,
     amount: Annotated[int | None, typer.Option(help="Euro cents (default: proposal).")] = None,
-    reason: Annotated[str | None, typer.Option()] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Needed for another amount than the proposal.")
+    ] = None,
     as_user: AsUser = None,
     role: Role = None,
 ) -> None:

@@ -9,6 +9,7 @@ import typer
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     JsonOut,
+    Reason,
     Role,
     acting,
     cases_app,
@@ -89,7 +90,7 @@ def cases_move(
     case_id: int,
     to: Annotated[str, typer.Option(help="The mission locale the case moves to.")],
     on: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today.")] = None,
-    reason: Annotated[str | None, typer.Option()] = None,
+    reason: Reason = None,
     ml_contact_name: Annotated[str | None, typer.Option(help="The new ML's advisor.")] = None,
     ml_contact_email: Annotated[str | None, typer.Option()] = None,
     as_user: AsUser = None,
@@ -139,7 +140,7 @@ def _open_case_lines(cases: list[Case]) -> Iterator[str]:
 def users_handover(
     username: str,
     to: Annotated[str, typer.Option(help="Username of the advisor who takes the cases.")],
-    reason: Annotated[str | None, typer.Option()] = None,
+    reason: Reason = None,
     key: Annotated[
         str | None, typer.Option(help="Idempotency key: running again replays the result.")
     ] = None,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from ipm_workflow.domain.cases import DocumentStatus
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
+    ExpectedVersion,
     Inputs,
     JsonOut,
+    Reason,
     Role,
     cases_app,
     output,
@@ -28,11 +30,34 @@ from ipm_workflow.services.commands import (
     UpdateData,
 )
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+T = TypeVar("T")
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from ipm_workflow.bootstrap import Container
     from ipm_workflow.domain.actions import Action as AvailableAction
     from ipm_workflow.domain.cases import Case, HistoryEntry
+    from ipm_workflow.domain.policy import Actor
+
+
+def _case_view(
+    name: str,
+    help_text: str,
+    read: Callable[[Container, Actor, int], T],
+    lines: Callable[[T], Iterable[str]],
+    as_json: Callable[[T], Any] | None = None,
+) -> None:
+    """Declare `cases NAME CASE_ID [--as] [--role] [--json]`: what `read` returns for the case,
+    as `lines` writes it (or, with --json, as JSON of what `as_json` picks)."""
+
+    def view(
+        case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
+    ) -> None:
+        found = run_as(as_user, lambda c, actor: read(c, actor, case_id), role)
+        output(found, json_out, lines, as_json)
+
+    cases_app.command(name, help=help_text)(view)
 
 
 @cases_app.command("open")
@@ -63,13 +88,12 @@ def _case_lines(case: Case) -> Iterator[str]:
         yield f"  document {doc.type}: {doc.status}{until}"
 
 
-@cases_app.command("show")
-def cases_show(
-    case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
-) -> None:
-    """Show a case: state, data, documents."""
-    case = run_as(as_user, lambda c, actor: c.cases.get(case_id, actor), role)
-    output(case, json_out, _case_lines)
+_case_view(
+    "show",
+    "Show a case: state, data, documents.",
+    lambda c, actor, case_id: c.cases.get(case_id, actor),
+    _case_lines,
+)
 
 
 def _action_lines(case: Case, actions: list[AvailableAction]) -> Iterator[str]:
@@ -83,13 +107,13 @@ def _action_lines(case: Case, actions: list[AvailableAction]) -> Iterator[str]:
             yield f"      - {unmet.message}"
 
 
-@cases_app.command("actions")
-def cases_actions(
-    case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
-) -> None:
-    """List every trigger out of the case's state, allowed or denied with reasons."""
-    found = run_as(as_user, lambda c, actor: c.cases.actions(case_id, actor), role)
-    output(found, json_out, lambda pair: _action_lines(*pair), lambda pair: pair[1])
+_case_view(
+    "actions",
+    "List every trigger out of the case's state, allowed or denied with reasons.",
+    lambda c, actor, case_id: c.cases.actions(case_id, actor),
+    lambda pair: _action_lines(*pair),
+    lambda pair: pair[1],
+)
 
 
 @cases_app.command("fire")
@@ -97,8 +121,8 @@ def cases_fire(
     case_id: int,
     trigger: str,
     inputs: Inputs = None,
-    reason: Annotated[str | None, typer.Option()] = None,
-    expected_version: Annotated[int | None, typer.Option()] = None,
+    reason: Reason = None,
+    expected_version: ExpectedVersion = None,
     as_user: AsUser = None,
     role: Role = None,
 ) -> None:
@@ -115,7 +139,7 @@ def cases_fire(
 def cases_set(
     case_id: int,
     changes: Annotated[list[str], typer.Argument(help="field=value ...")],
-    reason: Annotated[str | None, typer.Option()] = None,
+    reason: Reason = None,
     as_user: AsUser = None,
     role: Role = None,
 ) -> None:
@@ -158,13 +182,12 @@ def _history_line(e: HistoryEntry) -> str:
     )
 
 
-@cases_app.command("history")
-def cases_history(
-    case_id: int, as_user: AsUser = None, role: Role = None, json_out: JsonOut = False
-) -> None:
-    """Print a case's history, oldest first."""
-    entries = run_as(as_user, lambda c, actor: c.cases.history(case_id, actor), role)
-    output(entries, json_out, lambda found: map(_history_line, found))
+_case_view(
+    "history",
+    "Print a case's history, oldest first.",
+    lambda c, actor, case_id: c.cases.history(case_id, actor),
+    lambda found: map(_history_line, found),
+)
 
 
 @cases_app.command("merge")
@@ -193,7 +216,7 @@ def cases_suspend(
 @cases_app.command("resume")
 def cases_resume(
     case_id: int,
-    reason: Annotated[str | None, typer.Option()] = None,
+    reason: Reason = None,
     as_user: AsUser = None,
 ) -> None:
     """Resume a suspended case: its deadline moves later by the time it was suspended."""

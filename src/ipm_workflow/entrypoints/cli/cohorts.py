@@ -9,6 +9,7 @@ import typer
 from ipm_workflow.entrypoints.cli.common import (
     AsUser,
     Inputs,
+    Reason,
     Role,
     acting,
     cohorts_app,
@@ -57,7 +58,7 @@ def cohorts_fire(
     cohort_id: int,
     trigger: str,
     inputs: Inputs = None,
-    reason: Annotated[str | None, typer.Option()] = None,
+    reason: Reason = None,
     dry_run: Annotated[bool, typer.Option(help="Say what would happen, change nothing.")] = False,
     as_user: AsUser = None,
     role: Role = None,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, is_dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from ipm_workflow.domain.json_values import plain
 from ipm_workflow.entrypoints.cli.problems import BadValue, ProblemGroup
 
 T = TypeVar("T")
@@ -77,6 +77,12 @@ AsUser = Annotated[
 Role = Annotated[
     str | None,
     typer.Option(help="Workflow role to act in, among those the user's role allows."),
+]
+Reason = Annotated[
+    str | None, typer.Option(help="Why (kept in the history); the workflow says when it is needed.")
+]
+ExpectedVersion = Annotated[
+    int | None, typer.Option(help="Refuse if the case is no longer at this version.")
 ]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Inputs = Annotated[list[str] | None, typer.Option("--input", "-i", help="field=value, repeatable.")]
@@ -173,22 +179,16 @@ def parse_date(value: str | None, option: str) -> date | None:
         raise BadValue(f"{option}: expected a date as YYYY-MM-DD") from None
 
 
-def plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | frozenset | set):
-        return [plain(v) for v in value]
+def print_json(value: Any) -> None:
+    """Print a command's answer as JSON (`domain/json_values.plain`); a workflow's declared
+    piece (a pydantic model) as its own JSON form, anything else unknown as text."""
+    typer.echo(json.dumps(plain(value), indent=2, ensure_ascii=False, default=_json_fallback))
+
+
+def _json_fallback(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def print_json(value: Any) -> None:
-    typer.echo(json.dumps(plain(value), indent=2, ensure_ascii=False, default=str))
+    return str(value)
 
 
 def run_or_exit(action: Any) -> Any:

@@ -17,7 +17,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.reminders import Reminder
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.deps import ActorDep, CallDep, ContainerDep
 from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.entrypoints.web.routes import page_get, page_post
 from ipm_workflow.entrypoints.web.session import redirect
@@ -79,17 +79,17 @@ def agenda(
 @page_post("/app/agenda/{case_id:int}/{reminder_id:int}/acknowledge", Action.REMINDERS_ACKNOWLEDGE)
 def acknowledge(
     request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    request_id: RequestIdDep,
+    call: CallDep,
     case_id: FromPath[int],
     reminder_id: FromPath[int],
 ) -> Response[Any]:
     """Acknowledge a reminder (the API's service); htmx gets the updated row, others a redirect."""
-    reminder = container.reminders.acknowledge(case_id, reminder_id, actor, request_id)
+    reminder = call.container.reminders.acknowledge(
+        case_id, reminder_id, call.actor, call.request_id
+    )
     if request.headers.get("hx-request") != "true":
         return redirect("/app/agenda?done=acknowledged")
-    item = items_of(container, actor, [reminder])[0]
+    item = items_of(call.container, call.actor, [reminder])[0]
     return page(request, "_agenda_item.html", "Agenda", item=item, may_acknowledge=True)
 
 

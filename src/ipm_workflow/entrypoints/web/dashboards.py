@@ -28,6 +28,7 @@ from ipm_workflow.bootstrap import (
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import InvalidInput
 from ipm_workflow.domain.indicators import REPORTS
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.profile import EducationLevel, Gender
 from ipm_workflow.domain.reports import AgeBand, Counting, ReportFilters, ReportTable
@@ -91,9 +92,7 @@ def counting_of(given: Mapping[str, list[str]]) -> Counting | None:
     try:
         return Counting(raw) if raw else None
     except ValueError:
-        raise InvalidInput(
-            "invalid counting rule", [{"field": "counting", "message": "people or starts"}]
-        ) from None
+        raise invalid_field("invalid counting rule", "counting", "people or starts") from None
 
 
 def cell(value: Any, kind: str, lang: str, timezone: str) -> str:

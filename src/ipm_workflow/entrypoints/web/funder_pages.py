@@ -20,7 +20,8 @@ from litestar.response import Template
 
 from ipm_workflow.bootstrap import Container, beneficiary_module_file, read_populations
 from ipm_workflow.domain import policy
-from ipm_workflow.domain.errors import DomainError, InvalidInput
+from ipm_workflow.domain.errors import DomainError
+from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.reports import ReportFilters
 from ipm_workflow.entrypoints.downloads import attachment
@@ -102,9 +103,7 @@ async def set_target(
         year = int(raw_year) if raw_year.isdigit() else container.reports.today().year
         try:
             if not raw_value.isdigit():
-                raise InvalidInput(
-                    "invalid target", [{"field": "value", "message": "a whole number"}]
-                )
+                raise invalid_field("invalid target", "value", "a whole number")
             target = Target(year, funder, str(form.get("indicator", "")), int(raw_value))
             container.reports.set_target(target, actor)
         except DomainError as exc:

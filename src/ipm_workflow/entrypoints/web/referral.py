@@ -17,7 +17,7 @@ from ipm_workflow.domain.engine import CompiledWorkflow
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.people import Person
 from ipm_workflow.domain.policy import Action, Actor
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.deps import ActorDep, CallDep, ContainerDep
 from ipm_workflow.entrypoints.web.case_page import refusal, typed_inputs, widget
 from ipm_workflow.entrypoints.web.rendering import actor_of, page
 from ipm_workflow.entrypoints.web.routes import page_get, page_post
@@ -140,30 +140,30 @@ def _partial_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
 @page_post("/app/referrals", Action.CASES_OPEN)
 async def refer(
     request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    request_id: RequestIdDep,
+    call: CallDep,
 ) -> Response[Any]:
     """Warn about probable duplicates first (unless confirmed), then register and open."""
     form = await request.form()
     workflow = form.get("workflow") or None
 
     def again(status: int, **why: Any) -> Template:
-        return _form_page(request, container, actor, workflow, form, status_code=status, **why)
+        return _form_page(
+            request, call.container, call.actor, workflow, form, status_code=status, **why
+        )
 
     def work() -> Response[Any]:
-        compiled = _chosen(container, actor, workflow)
+        compiled = _chosen(call.container, call.actor, workflow)
         if compiled is None or compiled.definition.name != workflow:
             return again(422, error=f"unknown workflow {workflow!r}")
         try:
             person = _person(form)
             if not form.get("confirmed"):
-                found = container.people.probable_duplicates(person, actor)
+                found = call.container.people.probable_duplicates(person, call.actor)
                 if found.possible_duplicates or found.duplicate_elsewhere:
                     return again(409, duplicates=found)
             kinds = {i.field: i.type for i in compiled.opening_inputs()}
             advisor = form.get("advisor")
-            _, case = container.referrals.refer(
+            _, case = call.container.referrals.refer(
                 person,
                 OpenCase(
                     0,
@@ -172,9 +172,9 @@ async def refer(
                     int(advisor) if advisor else None,
                     typed_inputs(form, kinds, "in_"),
                     None,
-                    request_id,
+                    call.request_id,
                 ),
-                actor,
+                call.actor,
             )
         except (DomainError, ValueError) as exc:
             message, reasons = refusal(exc)

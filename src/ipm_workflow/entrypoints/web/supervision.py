@@ -17,7 +17,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain import policy
 from ipm_workflow.domain.errors import DomainError
 from ipm_workflow.domain.policy import Action, Actor
-from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
+from ipm_workflow.entrypoints.http.deps import ActorDep, CallDep, ContainerDep
 from ipm_workflow.entrypoints.web.case_page import typed_inputs, widget
 from ipm_workflow.entrypoints.web.rendering import page
 from ipm_workflow.entrypoints.web.routes import page_get, page_post
@@ -152,9 +152,7 @@ def cohort(
 @page_post("/app/cohorts/{cohort_id:int}/bulk", Action.COHORTS_WRITE)
 async def bulk(
     request: Request[Any, Any, Any],
-    container: ContainerDep,
-    actor: ActorDep,
-    request_id: RequestIdDep,
+    call: CallDep,
     cohort_id: FromPath[int],
 ) -> Template:
     """A dry run (nothing changes; the apply form carries a fresh idempotency key), or the
@@ -164,29 +162,35 @@ async def bulk(
     key = None if dry_run else (form.get("key") or None)
 
     def work() -> Template:
-        cohort = container.cohorts.get(cohort_id, actor)
+        cohort = call.container.cohorts.get(cohort_id, call.actor)
         trigger = str(form.get("trigger", ""))
-        compiled = container.cases.registry.get(cohort.workflow, None)
+        compiled = call.container.cases.registry.get(cohort.workflow, None)
         kinds = {i.field: i.type for i in compiled.trigger_inputs(trigger)}
         try:
-            result = container.cohorts.bulk_fire(
+            result = call.container.cohorts.bulk_fire(
                 cohort_id,
                 trigger,
-                actor,
+                call.actor,
                 inputs=typed_inputs(form, kinds, "in_"),
                 reason=form.get("reason") or None,
                 dry_run=dry_run,
-                request_id=request_id,
+                request_id=call.request_id,
                 idempotency_key=key,
             )
         except DomainError as exc:
             return _cohort_page(
-                request, container, actor, cohort_id, status_code=422, form=form, error=exc.message
+                request,
+                call.container,
+                call.actor,
+                cohort_id,
+                status_code=422,
+                form=form,
+                error=exc.message,
             )
         return _cohort_page(
             request,
-            container,
-            actor,
+            call.container,
+            call.actor,
             cohort_id,
             result=result,
             form=form,
