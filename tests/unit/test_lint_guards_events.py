@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_lint import BROKEN, problems_of
 
 from ipm_workflow.adapters.workflow_files import check_directory
 
-
-class TestComposedGuardLint:
-    def test_a_typo_deep_inside_composed_guards(self) -> None:
-        """A field inside not/any_of/all_of is checked like any other, type included."""
-        expected = [
+RICHER_FILES = [
+    # A field inside not/any_of/all_of is checked like any other, type included.
+    pytest.param(
+        "guard_composed_unknown_field.yaml",
+        [
             (
                 21,
                 "transitions[0].guards[0].guards[0].guard.field",
@@ -24,12 +25,13 @@ class TestComposedGuardLint:
                 "transitions[0].guards[0].guards[1].guards[0].second",
                 "field 'country' is a text, a date is needed",
             ),
-        ]
-        assert expected == problems_of("guard_composed_unknown_field.yaml")
-
-    def test_an_unknown_value_list(self) -> None:
-        """field_in names a shipped list: a typo is suggested, a number field refused."""
-        expected = [
+        ],
+        id="typo-deep-inside-composed-guards",
+    ),
+    # field_in names a shipped list: a typo is suggested, a number field refused.
+    pytest.param(
+        "guard_unknown_value_list.yaml",
+        [
             (
                 19,
                 "transitions[0].guards[0].values",
@@ -40,23 +42,23 @@ class TestComposedGuardLint:
                 "transitions[0].guards[1].values",
                 "a shipped list holds codes (text): field 'size' is a number",
             ),
-        ]
-        assert expected == problems_of("guard_unknown_value_list.yaml")
-
-    def test_durations_and_numbers_need_their_types(self) -> None:
-        """duration_between reads dates, value_between numbers; bounds must be in order."""
-        expected = [
+        ],
+        id="unknown-value-list",
+    ),
+    # duration_between reads dates, value_between numbers; bounds must be in order.
+    pytest.param(
+        "guard_duration_wrong_type.yaml",
+        [
             (20, "transitions[0].guards[0].start", "field 'note' is a text, a date is needed"),
             (21, "transitions[0].guards[1]", "the lower bound (90) is above the upper bound (10)"),
             (22, "transitions[0].guards[2].field", "field 'start' is a date, a number is needed"),
-        ]
-        assert expected == problems_of("guard_duration_wrong_type.yaml")
-
-
-class TestComputedLint:
-    def test_cycles_unknown_inputs_today_types_and_names(self) -> None:
-        """Computed values: no cycle, known inputs, no 'today', one type, their own name."""
-        expected = [
+        ],
+        id="durations-and-numbers-need-their-types",
+    ),
+    # Computed values: no cycle, known inputs, no 'today', one type, their own name.
+    pytest.param(
+        "computed_problems.yaml",
+        [
             (17, "computed.loop_a", "computed value 'loop_a' depends on itself"),
             (18, "computed.loop_b", "computed value 'loop_b' depends on itself"),
             (
@@ -75,22 +77,22 @@ class TestComputedLint:
                 "first_of mixes values of different types (date, text)",
             ),
             (21, "computed.note", "computed value 'note' has the name of a data field"),
-        ]
-        assert expected == problems_of("computed_problems.yaml")
-
-    def test_anchor_on_the_first_of_several_dates(self) -> None:
-        """Each value of a first_of anchor exists and is a date."""
-        expected = [
+        ],
+        id="computed-cycles-inputs-today-types-names",
+    ),
+    # Each value of a first_of anchor exists and is a date.
+    pytest.param(
+        "anchor_first_of_not_date.yaml",
+        [
             (17, "reminders[0].anchor.first_of[0]", "unknown field 'actual_end'"),
             (17, "reminders[0].anchor.first_of[1]", "field 'note' is not a date"),
-        ]
-        assert expected == problems_of("anchor_first_of_not_date.yaml")
-
-
-class TestEventLint:
-    def test_unknown_trigger_state_and_recipients(self) -> None:
-        """An event names a declared trigger or state, and recipients that are addresses."""
-        expected = [
+        ],
+        id="anchor-on-the-first-of-several-dates",
+    ),
+    # An event names a declared trigger or state, and recipients that are addresses.
+    pytest.param(
+        "event_unknown_names.yaml",
+        [
             (17, "events[0].when.trigger", "unknown trigger 'finsh' (did you mean 'finish'?)"),
             (
                 18,
@@ -103,9 +105,21 @@ class TestEventLint:
                 "events[1].recipients[0].field",
                 "field 'note' is a text: a recipient needs an e-mail or phone field ('field:note')",
             ),
-        ]
-        assert expected == problems_of("event_unknown_names.yaml")
+        ],
+        id="event-unknown-trigger-state-and-recipients",
+    ),
+]
 
+
+@pytest.mark.parametrize(("fixture", "expected"), RICHER_FILES)
+def test_each_richer_rule_is_named_at_its_line(
+    fixture: str, expected: list[tuple[int | None, str, str]]
+) -> None:
+    """Guards, computed values, anchors and events: exactly these problems, each at its line."""
+    assert expected == problems_of(fixture)
+
+
+class TestEventLint:
     def test_an_event_template_must_exist(self, tmp_path: Path) -> None:
         """An event's template is looked for in each language, with a suggestion."""
         text = (BROKEN / "event_unknown_names.yaml").read_text()
