@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,7 +9,6 @@ import pytest
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import GuardFailed
-from ipm_workflow.domain.people import User
 from ipm_workflow.services.commands import Actor
 
 # Variant A walks the same states as variant B.
@@ -21,7 +19,6 @@ from journey.endings import (
     ended_with_evidence,
     fired_with_reason,
     lost_at_m12,
-    merge_by_supervisor,
     outcomes_then_close,
     walk_path,
 )
@@ -380,15 +377,3 @@ class TestLeavingTheJourney:
         assert actual == LOST_AT_M12
         assert_chains_ok(container)
         assert drive.case(cid).data["outcome_m6"] == "unknown"
-
-    def test_merge_by_the_supervisor_only(
-        self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
-    ) -> None:
-        """A duplicate referral is merged by a supervisor from any active state."""
-        supervisor = directory["supervisor"]
-        actual = merge_by_supervisor(
-            drive, container, supervisor, case_id, lambda cid: walk(drive, cid, "PREPARING")
-        )
-        expected = ("MERGED", case_id, "REFERRED")
-        assert expected == actual
-        assert_chains_ok(container, 2)

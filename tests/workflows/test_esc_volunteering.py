@@ -10,7 +10,6 @@ import pytest
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput
-from ipm_workflow.domain.people import User
 from ipm_workflow.services.commands import Actor
 from journey import Journey, assert_chains_ok, messages, refused_rules
 from journey.endings import (
@@ -18,7 +17,6 @@ from journey.endings import (
     ended_with_evidence,
     fired_with_reason,
     lost_at_m12,
-    merge_by_supervisor,
     outcomes_then_close,
     walk_path,
 )
@@ -452,15 +450,3 @@ class TestLeavingTheJourney:
         actual = lost_at_m12(drive, case_id, END)
         assert actual == LOST_AT_M12
         assert_chains_ok(container)
-
-    def test_merge_by_the_supervisor_only(
-        self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
-    ) -> None:
-        """A duplicate referral is merged by a supervisor, here after the offer."""
-        supervisor = directory["supervisor"]
-        actual = merge_by_supervisor(
-            drive, container, supervisor, case_id, lambda cid: walk(drive, cid, "OFFER_ACCEPTED")
-        )
-        expected = ("MERGED", case_id, "REFERRED")
-        assert expected == actual
-        assert_chains_ok(container, 2)
