@@ -249,6 +249,14 @@ class TestPseudonymisation:
 class TestCheckpoint:
     """Heads kept outside the database reveal a cut history and a consistent roll-back."""
 
+    @pytest.fixture
+    def heads(self, journey: Journey, case_id: int, cli: Cli, tmp_path: Path) -> Path:
+        """The checkpoint file written once the case has its five entries."""
+        _a_few_entries(journey, case_id)
+        file = tmp_path / "heads.json"
+        cli("audit", "checkpoint", str(file))
+        return file
+
     def test_a_consistent_roll_back_passes_verify_but_not_the_checkpoint(
         self, container: Container, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
     ) -> None:
@@ -271,44 +279,35 @@ class TestCheckpoint:
         )
 
     def test_a_roll_back_then_a_new_entry_is_named_rewritten(
-        self, container: Container, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
+        self, container: Container, journey: Journey, case_id: int, cli: Cli, heads: Path
     ) -> None:
         """Cut back and write a different history of the same length: named as rewritten."""
-        _a_few_entries(journey, case_id)
-        file = tmp_path / "heads.json"
-        cli("audit", "checkpoint", str(file))
         _roll_back(container, case_id, keep=4)
         journey.doc(case_id, "insurance", "received")  # a different entry 5
-        against = cli("audit", "verify", "--against", str(file))
+        against = cli("audit", "verify", "--against", str(heads))
         expected_code = 1
         assert expected_code == against.exit_code
         assert f"CUT case {case_id}: rewritten or rolled back: entry 5" in against.stderr
 
     def test_history_added_after_the_checkpoint_is_fine(
-        self, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
+        self, journey: Journey, case_id: int, cli: Cli, heads: Path
     ) -> None:
         """New entries and new cases since the checkpoint are not findings."""
-        _a_few_entries(journey, case_id)
-        file = tmp_path / "heads.json"
-        cli("audit", "checkpoint", str(file))
         journey.doc(case_id, "insurance", "received")
         journey.open(journey.person(journey.today().replace(year=2004)))
-        result = cli("audit", "verify", "--against", str(file))
+        result = cli("audit", "verify", "--against", str(heads))
         expected = 0
         assert expected == result.exit_code, result.stderr
         assert "1 head(s), 0 cut or rolled back" in result.stdout
 
     def test_an_edited_checkpoint_file_is_refused(
-        self, journey: Journey, case_id: int, cli: Cli, tmp_path: Path
+        self, case_id: int, cli: Cli, heads: Path
     ) -> None:
         """Lowering a head in the file to match a cut history breaks the file's digest."""
-        _a_few_entries(journey, case_id)
-        file = tmp_path / "heads.json"
-        cli("audit", "checkpoint", str(file))
-        body = json.loads(file.read_text())
+        body = json.loads(heads.read_text())
         body["heads"][str(case_id)][0] = 3
-        file.write_text(json.dumps(body))
-        result = cli("audit", "verify", "--against", str(file))
+        heads.write_text(json.dumps(body))
+        result = cli("audit", "verify", "--against", str(heads))
         expected = (
             1,
             "error (invalid-input): the checkpoint file was altered: its digest does not match",

@@ -26,6 +26,21 @@ def _record(
     journey.cases.record_document(cmd, journey.advisor)
 
 
+def _papers(journey: Journey, case_id: int, end: date, insurance: tuple[date, date]) -> None:
+    """Identity and CEAM valid a year past the return `end`; the insurance from..until."""
+    for document in ("identity", "ceam"):
+        _record(journey, case_id, document, None, end + timedelta(days=365))
+    _record(journey, case_id, "insurance", *insurance)
+
+
+def _ready_refused(journey: Journey, case_id: int) -> list[str]:
+    """Fill the checklist and confirm the case ready: the messages of the refusal."""
+    journey.set(case_id, **CHECKLIST)
+    with pytest.raises(GuardFailed) as caught:
+        journey.fire(case_id, "confirm_ready")
+    return [u.message for u in caught.value.unmet]
+
+
 def _cleared(journey: Journey, case_id: int) -> dict[str, bool]:
     """Whether each documents reminder rule of the case has nothing left to remind."""
     case = journey.case(case_id)
@@ -52,9 +67,7 @@ class TestCoverOfTheStay:
     ) -> None:
         """Before departure, an insurance covering exactly the stay counts as present."""
         start, end = _stay(journey, case_id)
-        for document in ("identity", "ceam"):
-            _record(journey, case_id, document, None, end + timedelta(days=365))
-        _record(journey, case_id, "insurance", start, end)
+        _papers(journey, case_id, end, (start, end))
         journey.doc(case_id, "learning_agreement")
         journey.set(case_id, **CHECKLIST)
         journey.move_to(start - timedelta(days=30))
@@ -74,34 +87,24 @@ class TestCoverOfTheStay:
     ) -> None:
         """An insurance on file stopping before the return is refused with its dates."""
         start, end = _stay(journey, case_id)
-        for document in ("identity", "ceam"):
-            _record(journey, case_id, document, None, end + timedelta(days=365))
-        _record(journey, case_id, "insurance", start, end - timedelta(days=1))
-        journey.set(case_id, **CHECKLIST)
-        with pytest.raises(GuardFailed) as caught:
-            journey.fire(case_id, "confirm_ready")
+        _papers(journey, case_id, end, (start, end - timedelta(days=1)))
         expected = [
             f"documents not in order: insurance (expires {end - timedelta(days=1)} before "
             f"planned_end {end})"
         ]
-        assert expected == [u.message for u in caught.value.unmet]
+        assert expected == _ready_refused(journey, case_id)
 
     def test_insurance_starting_after_departure_does_not_cover_the_stay(
         self, journey: Journey, case_id: int
     ) -> None:
         """A cover starting a day after the departure leaves a gap: refused, with the reason."""
         start, end = _stay(journey, case_id)
-        for document in ("identity", "ceam"):
-            _record(journey, case_id, document, None, end + timedelta(days=365))
-        _record(journey, case_id, "insurance", start + timedelta(days=1), end)
-        journey.set(case_id, **CHECKLIST)
-        with pytest.raises(GuardFailed) as caught:
-            journey.fire(case_id, "confirm_ready")
+        _papers(journey, case_id, end, (start + timedelta(days=1), end))
         expected = [
             f"documents not in order: insurance (valid only from {start + timedelta(days=1)}, "
             f"after planned_start {start})"
         ]
-        assert expected == [u.message for u in caught.value.unmet]
+        assert expected == _ready_refused(journey, case_id)
         assert {"documents_d60": _cleared(journey, case_id)["documents_d60"]} == {
             "documents_d60": False
         }

@@ -228,27 +228,21 @@ class TestFunderReports:
         """Starts: 5 referred, 3 assessed (c1, c3, c5), 2 departed, 2 returned, 2 with fewer
         opportunities (Alix's two). People: 4, 3, 2, 2 and Alix once. By mission locale the
         referral counts for the referring one (c3: A), the rest for the current one (c3: B)."""
+        # Per breakdown: (counted in starts, counted in people), each (referred, assessed,
+        # departed, returned, with fewer opportunities, their share).
+        by_breakdown = {
+            ("total", "all"): ((5, 3, 2, 2, 2, 2 / 5), (4, 3, 2, 2, 1, 1 / 4)),
+            ("mission_locale", "ml-a"): ((4, 2, 1, 1, 2, 2 / 4), (3, 2, 1, 1, 1, 1 / 3)),
+            ("mission_locale", "ml-b"): ((1, 1, 1, 1, 0, 0.0), (1, 1, 1, 1, 0, 0.0)),
+            ("gender", "female"): ((3, 2, 1, 1, 2, 2 / 3), (2, 2, 1, 1, 1, 1 / 2)),
+            ("gender", "male"): ((1, 1, 1, 1, 0, 0.0), (1, 1, 1, 1, 0, 0.0)),
+            ("gender", "not_declared"): ((1, 0, 0, 0, 0, 0.0), (1, 0, 0, 0, 0, 0.0)),
+            ("age_band", "18_25"): ((4, 3, 2, 2, 2, 2 / 4), (3, 3, 2, 2, 1, 1 / 3)),
+            ("age_band", "under_18"): ((1, 0, 0, 0, 0, 0.0), (1, 0, 0, 0, 0, 0.0)),
+        }
         expected = {
-            STARTS: {
-                ("total", "all"): (5, 3, 2, 2, 2, 2 / 5),
-                ("mission_locale", "ml-a"): (4, 2, 1, 1, 2, 2 / 4),
-                ("mission_locale", "ml-b"): (1, 1, 1, 1, 0, 0.0),
-                ("gender", "female"): (3, 2, 1, 1, 2, 2 / 3),
-                ("gender", "male"): (1, 1, 1, 1, 0, 0.0),
-                ("gender", "not_declared"): (1, 0, 0, 0, 0, 0.0),
-                ("age_band", "18_25"): (4, 3, 2, 2, 2, 2 / 4),
-                ("age_band", "under_18"): (1, 0, 0, 0, 0, 0.0),
-            },
-            PEOPLE: {
-                ("total", "all"): (4, 3, 2, 2, 1, 1 / 4),
-                ("mission_locale", "ml-a"): (3, 2, 1, 1, 1, 1 / 3),
-                ("mission_locale", "ml-b"): (1, 1, 1, 1, 0, 0.0),
-                ("gender", "female"): (2, 2, 1, 1, 1, 1 / 2),
-                ("gender", "male"): (1, 1, 1, 1, 0, 0.0),
-                ("gender", "not_declared"): (1, 0, 0, 0, 0, 0.0),
-                ("age_band", "18_25"): (3, 3, 2, 2, 1, 1 / 3),
-                ("age_band", "under_18"): (1, 0, 0, 0, 0, 0.0),
-            },
+            counting: {key: pair[side] for key, pair in by_breakdown.items()}
+            for side, counting in enumerate((STARTS, PEOPLE))
         }
         actual = {}
         for counting, wanted in expected.items():

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ipm_workflow.adapters.workflow_files import parse_file
+from ipm_workflow.domain.actions import Outcome
 from ipm_workflow.domain.cases import CaseFacts, Document
 from ipm_workflow.domain.definitions import Labels, Workflow
 from ipm_workflow.domain.engine import Action, CompiledWorkflow, InputView
@@ -173,6 +174,15 @@ def facts(
 ) -> CaseFacts:
     """A case as the engine sees it on a day (TODAY by default)."""
     return CaseFacts(state, dict(data or {}), dict(documents or {}), birth_date, today)
+
+
+def reschedule(engine: CompiledWorkflow, start: str, previous_state: str | None = None) -> Outcome:
+    """Fire `reschedule` on a READY case, as an advisor at NOW, with a new start date."""
+    ready = facts("READY", READY_DATA)
+    inputs = {"start": start}
+    return engine.fire(
+        ready, "reschedule", "advisor", now=NOW, inputs=inputs, previous_state=previous_state
+    )
 
 
 def by_trigger(actions: list[Action]) -> dict[str, Action]:
@@ -377,22 +387,10 @@ class TestFireRefusals:
     def test_guard_sees_the_inputs_given_with_the_trigger(self, engine: CompiledWorkflow) -> None:
         """Guards judge the case as it would be with the inputs: a past start date fails."""
         with pytest.raises(GuardFailed) as caught:
-            engine.fire(
-                facts("READY", READY_DATA),
-                "reschedule",
-                "advisor",
-                now=NOW,
-                inputs={"start": "2025-03-01"},
-            )
+            reschedule(engine, "2025-03-01")
         expected = [{"field": "start", "value": "2025-03-01", "today": "2025-03-10"}]
         assert expected == [u.detail for u in caught.value.unmet]
-        outcome = engine.fire(
-            facts("READY", READY_DATA),
-            "reschedule",
-            "advisor",
-            now=NOW,
-            inputs={"start": "2025-05-01"},
-        )
+        outcome = reschedule(engine, "2025-05-01")
         expected = {"start": ["2025-04-01", "2025-05-01"]}
         assert expected == outcome.changes
 
@@ -550,14 +548,7 @@ class TestFireOutcome:
 
     def test_self_loop_keeps_the_previous_state(self, engine: CompiledWorkflow) -> None:
         """Staying in the same state does not overwrite where the case came from."""
-        outcome = engine.fire(
-            facts("READY", READY_DATA),
-            "reschedule",
-            "advisor",
-            now=NOW,
-            inputs={"start": "2025-06-01"},
-            previous_state="OPEN",
-        )
+        outcome = reschedule(engine, "2025-06-01", previous_state="OPEN")
         expected = ("READY", "OPEN")
         assert expected == (outcome.to_state, outcome.previous_state)
 

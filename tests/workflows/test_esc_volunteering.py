@@ -10,7 +10,6 @@ import pytest
 
 from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import GuardFailed, InvalidInput
-from ipm_workflow.domain.people import User
 from ipm_workflow.services.commands import Actor
 from journey import Journey, assert_chains_ok, messages, refused_rules
 from journey.endings import (
@@ -18,7 +17,6 @@ from journey.endings import (
     ended_with_evidence,
     fired_with_reason,
     lost_at_m12,
-    merge_by_supervisor,
     outcomes_then_close,
     walk_path,
 )
@@ -201,30 +199,35 @@ class TestAgeLimits:
         actual = (refused_rules(caught.value), drive.state(cid))
         assert expected == actual
 
-    def test_turning_31_before_the_planned_end(self, drive: Journey) -> None:
-        """A volunteer 30 on the start but 31 on the end needs a shorter activity."""
-        cid = drive.open(drive.person(date(1995, 8, 1)))
+    @pytest.mark.parametrize(
+        ("born", "unmet", "dates"),
+        [
+            pytest.param(
+                date(1995, 8, 1),
+                [AGE_AT_END],
+                {"planned_end": date(2026, 7, 24), "long_stay": False},
+                id="31-before-the-planned-end-then-a-shorter-activity",
+            ),
+            pytest.param(
+                date(2008, 9, 1),
+                [AGE_AT_START],
+                {"planned_start": date(2026, 9, 7), "planned_end": date(2027, 3, 26)},
+                id="under-18-on-the-planned-start-then-a-later-start",
+            ),
+        ],
+    )
+    def test_offer_refused_by_age_then_accepted_with_other_dates(
+        self, drive: Journey, born: date, unmet: list[str], dates: dict[str, Any]
+    ) -> None:
+        """A volunteer 31 on the planned end needs a shorter activity; a 17-year-old may
+        register and apply, but starts only once 18."""
+        cid = drive.open(drive.person(born))
         walk(drive, cid, "APPLIED")
         with pytest.raises(GuardFailed) as caught:
             drive.fire(cid, "accept_offer", OFFER)
-        expected_unmet = [AGE_AT_END]
-        assert expected_unmet == refused_rules(caught.value)
-        shorter = {**OFFER, "planned_end": date(2026, 7, 24), "long_stay": False}
+        assert unmet == refused_rules(caught.value)
         expected = "OFFER_ACCEPTED"
-        actual = drive.fire(cid, "accept_offer", shorter).case.state
-        assert expected == actual
-
-    def test_under_18_on_the_planned_start(self, drive: Journey) -> None:
-        """A 17-year-old may register and apply, but starts only once 18."""
-        cid = drive.open(drive.person(date(2008, 9, 1)))
-        walk(drive, cid, "APPLIED")
-        with pytest.raises(GuardFailed) as caught:
-            drive.fire(cid, "accept_offer", OFFER)
-        expected_unmet = [AGE_AT_START]
-        assert expected_unmet == refused_rules(caught.value)
-        later = {**OFFER, "planned_start": date(2026, 9, 7), "planned_end": date(2027, 3, 26)}
-        expected = "OFFER_ACCEPTED"
-        actual = drive.fire(cid, "accept_offer", later).case.state
+        actual = drive.fire(cid, "accept_offer", {**OFFER, **dates}).case.state
         assert expected == actual
 
     def test_assessment_refused_under_17(self, drive: Journey) -> None:
@@ -452,15 +455,3 @@ class TestLeavingTheJourney:
         actual = lost_at_m12(drive, case_id, END)
         assert actual == LOST_AT_M12
         assert_chains_ok(container)
-
-    def test_merge_by_the_supervisor_only(
-        self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
-    ) -> None:
-        """A duplicate referral is merged by a supervisor, here after the offer."""
-        supervisor = directory["supervisor"]
-        actual = merge_by_supervisor(
-            drive, container, supervisor, case_id, lambda cid: walk(drive, cid, "OFFER_ACCEPTED")
-        )
-        expected = ("MERGED", case_id, "REFERRED")
-        assert expected == actual
-        assert_chains_ok(container, 2)

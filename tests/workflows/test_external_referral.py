@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,14 +13,13 @@ from ipm_workflow.domain.errors import (
     InvalidInput,
     InvalidTransition,
 )
-from ipm_workflow.domain.people import Person, User
+from ipm_workflow.domain.people import Person
 from journey import Journey, assert_chains_ok, messages, refused_rules
 from journey.endings import (
     LOST_AT_M12,
     ended_with_evidence,
     fired_with_reason,
     lost_at_m12,
-    merge_by_supervisor,
     outcomes_then_close,
 )
 
@@ -38,7 +36,7 @@ START, END = date(2026, 3, 2), date(2026, 10, 30)
 DATES = {"planned_start": START, "planned_end": END}
 
 
-def _placed(d: Journey, cid: int) -> None:
+def placed(d: Journey, cid: int) -> None:
     """The operator confirmed the service civique: the case is followed up."""
     d.doc(cid, "operator_confirmation", "received")
     d.fire(cid, "confirm_service_civique", DATES)
@@ -54,7 +52,7 @@ class TestNormalJourney:
         d, cid = drive, case_id
         seen = [d.state(cid)]
         d.advance(20)
-        _placed(d, cid)
+        placed(d, cid)
         seen.append(d.state(cid))
         outcomes = [
             ("job_seeking", "mission_locale"),
@@ -93,7 +91,7 @@ class TestNormalJourney:
         drive.run_reminders()
         asked = drive.sent(case_id, "operator_news", "advisor")
         next_due = drive.planned_days(case_id, "operator_news")
-        _placed(drive, case_id)
+        placed(drive, case_id)
         expected = (
             [(0, "sent"), (1, "planned")],
             {REFERRAL_DATE + timedelta(days=35), REFERRAL_DATE + timedelta(days=49)},
@@ -178,7 +176,7 @@ class TestDateChanges:
         self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """New dates need a reason, and the outcome surveys follow the new planned end."""
-        _placed(drive, case_id)
+        placed(drive, case_id)
         before = drive.planned_days(case_id, "outcome_m3")
         new_end = date(2026, 12, 18)
         dates = {"planned_start": START, "planned_end": new_end}
@@ -216,7 +214,7 @@ class TestEarlyEnd:
         self, container: Container, drive: Journey, case_id: int
     ) -> None:
         """Refused without evidence; with it, the reason and the actual end are kept."""
-        _placed(drive, case_id)
+        placed(drive, case_id)
         drive.move_to(START + timedelta(days=60))
         inputs = {"early_return_reason": "personal", "actual_end": drive.today()}
         case = ended_with_evidence(drive, case_id, "record_early_end", inputs, "homesick").case
@@ -234,7 +232,7 @@ class TestLeavingTheJourney:
     ) -> None:
         """The young person withdraws before starting; once placed, the follow-up goes on."""
         other = drive.open(drive.case(case_id).person_id)
-        _placed(drive, other)
+        placed(drive, other)
         with pytest.raises(InvalidTransition):
             drive.fire(other, "withdraw", {"withdrawal_reason": "family"})
         fired = drive.fire(case_id, "withdraw", {"withdrawal_reason": "family"})
@@ -264,7 +262,7 @@ class TestLeavingTheJourney:
     ) -> None:
         """Unanswered at M+6: still in follow-up, M+6 unknown once M+12 opens; unanswered at
         M+12 over 30 days: the system declares contact lost."""
-        _placed(drive, case_id)
+        placed(drive, case_id)
         drive.unanswered(case_id, END + timedelta(days=182), until_day=90)
         assert (
             drive.state(case_id),
@@ -274,15 +272,3 @@ class TestLeavingTheJourney:
         assert actual == LOST_AT_M12
         assert_chains_ok(container)
         assert drive.case(case_id).data["outcome_m6"] == "unknown"
-
-    def test_merge_by_the_supervisor_only(
-        self, container: Container, drive: Journey, case_id: int, directory: Mapping[str, User]
-    ) -> None:
-        """A duplicate referral is merged by a supervisor, here during the follow-up."""
-        supervisor = directory["supervisor"]
-        actual = merge_by_supervisor(
-            drive, container, supervisor, case_id, lambda cid: _placed(drive, cid)
-        )
-        expected = ("MERGED", case_id, "REFERRED_EXTERNAL")
-        assert expected == actual
-        assert_chains_ok(container, 2)
