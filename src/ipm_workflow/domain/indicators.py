@@ -1,7 +1,8 @@
 """Every report, defined once: its columns and, in words a funder accepts, what it counts.
 
 The README's "Reports and indicators" section says the same; the SQL that computes each report
-lives in adapters/db/report_queries.py under the same name.
+is registered under the same name in adapters/db/report_registry.py (journeys in
+report_queries.py, supervision in report_supervision.py).
 """
 
 from __future__ import annotations

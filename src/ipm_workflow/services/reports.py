@@ -1,8 +1,10 @@
 """Reports: run an indicator for an actor (the access policy narrows it), targets, populations.
 
-The figures come from the database in one SQL statement per report (the port `ReportReader`,
-adapters/db/report_queries.py); this service checks rights, narrows advisors to their missions
-locales, places the period in Ipm's time zone, adds the targets and masks small counts.
+The figures come from the database in one SQL statement per report (the port `ReportReader`;
+adapters/db/report_registry.py names each report's query: journeys in report_queries.py,
+supervision in report_supervision.py, funders' files in report_funders.py). This service checks
+rights, narrows advisors to their missions locales, places the period in Ipm's time zone, adds
+the targets and masks small counts.
 """
 
 from __future__ import annotations
