@@ -138,7 +138,7 @@ def case_view(v: Viewing, notice: Notice = Notice(), *, whole_timeline: bool = F
         statuses=DOCUMENT_STATUSES,
         allowed=[a for a in sheet.actions if a.allowed],
         refused=[a for a in sheet.actions if not a.allowed],
-        timeline_query="?lines=all" if whole_timeline else "",
+        whole_timeline=whole_timeline,
         advisor=sheet.advisor,
         may=rights(actor),
         notice=notice,
@@ -163,6 +163,7 @@ def part(v: Viewing, template: str, title: str, case: Case, **context: Any) -> T
         case=case,
         seen_version=_number(query.get("version"), case.version),
         seen_seq=_number(query.get("seen_seq"), case.history_seq),
+        fragment=fragment,
         **context,
     )
 
