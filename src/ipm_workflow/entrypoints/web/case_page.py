@@ -31,6 +31,8 @@ from ipm_workflow.entrypoints.web.case_view import (
     phases,
     rights,
 )
+from ipm_workflow.entrypoints.web.i18n import translator
+from ipm_workflow.entrypoints.web.rendering import language
 from ipm_workflow.services.case_sheet import (
     read_parts,
     read_reassignment,
@@ -96,6 +98,7 @@ def timeline(v: Viewing) -> Template:
         timeline=merged(read)[:lines],
         timeline_total=read.total,
         sees_person=read.sees_person,
+        translated=translator(language(v.request)),
     )
 
 
@@ -134,6 +137,7 @@ def parts(v: Viewing) -> Template:
         timeline=merged(read.timeline)[:lines],
         timeline_total=read.timeline.total,
         sees_person=read.timeline.sees_person,
+        translated=translator(language(v.request)),
         uploads=read.uploads,
         reassignment=read.reassignment,
         may=rights(v.actor),
