@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.domain.people import Person
+from ipm_workflow.services.case_sheet import read_parts
 from ipm_workflow.services.commands import OpenCase
 from journey import ML_ACTOR, OPENING, WORKFLOW, ApiJourney
 from journey.pages import Pages, csrf_of
@@ -183,6 +184,17 @@ class TestCaseParts:
         statuses = [pages.get(f"/app/cases/{case_id}/{part}").status_code for part in self.PARTS]
         expected = [404] * len(self.PARTS)
         assert expected == statuses
+
+    def test_parts_only_those_the_role_may_see(self, pages: Pages, api: ApiJourney) -> None:
+        """The one read of the parts asks the policy as their own routes do: a mission locale's
+        advisor (no platform account, so read here) may read the case and its uploads, not
+        reassign it: no reassignment choices."""
+        case_id = api.open_case()["id"]
+        read = read_parts(pages.container.cases.store, case_id, ML_ACTOR, 30)
+        expected = (case_id, [], None, True)
+        case, visited = read.timeline.case, read.visited
+        actual = (case.id, read.uploads, read.reassignment, "REFERRED" in visited)
+        assert expected == actual
 
     def test_a_fragment_for_htmx_a_page_without_javascript(
         self, pages: Pages, api: ApiJourney
