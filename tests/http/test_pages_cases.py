@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from ipm_workflow.adapters.clock import ManualClock
 from ipm_workflow.domain.people import Person
+from ipm_workflow.services.case_sheet import read_parts
 from ipm_workflow.services.commands import OpenCase
 from journey import ML_ACTOR, OPENING, WORKFLOW, ApiJourney
 from journey.pages import Pages, csrf_of
@@ -172,7 +173,7 @@ class TestCaseParts:
     """The parts the case page fetches apart (htmx): the page's policy, a fragment for htmx and
     a page of their own without JavaScript, forms at the version the page showed."""
 
-    PARTS = ("diagram", "timeline", "uploads", "reassignment", "data")
+    PARTS = ("parts", "diagram", "timeline", "uploads", "reassignment", "data")
 
     def test_other_mission_locale_gets_404_for_every_part(
         self, pages: Pages, api: ApiJourney
@@ -184,25 +185,42 @@ class TestCaseParts:
         expected = [404] * len(self.PARTS)
         assert expected == statuses
 
+    def test_parts_only_those_the_role_may_see(self, pages: Pages, api: ApiJourney) -> None:
+        """The one read of the parts asks the policy as their own routes do: a mission locale's
+        advisor (no platform account, so read here) may read the case and its uploads, not
+        reassign it: no reassignment choices."""
+        case_id = api.open_case()["id"]
+        read = read_parts(pages.container.cases.store, case_id, ML_ACTOR, 30)
+        expected = (case_id, [], None, True)
+        case, visited = read.timeline.case, read.visited
+        actual = (case.id, read.uploads, read.reassignment, "REFERRED" in visited)
+        assert expected == actual
+
     def test_a_fragment_for_htmx_a_page_without_javascript(
         self, pages: Pages, api: ApiJourney
     ) -> None:
-        """The head asks for the diagram; htmx gets the fragment, a plain request a whole page
-        linking back to the case; the data form posts the version given by the page."""
+        """The head asks for its parts in one request; htmx gets each part swapped into its
+        place, a plain request a whole page linking back to the case (and each part has a page
+        of its own); the data form posts the version given by the page."""
         case_id = api.open_case()["id"]
         pages.sign_in("advisor_a")
         head = pages.get(f"/app/cases/{case_id}").text
-        diagram = f"/app/cases/{case_id}/diagram"
-        fragment = pages.get(diagram, headers={"HX-Request": "true"}).text
-        whole = pages.get(diagram).text
+        parts = f"/app/cases/{case_id}/parts"
+        fragment = pages.get(parts, headers={"HX-Request": "true"}).text
+        whole = pages.get(parts).text
+        diagram = pages.get(f"/app/cases/{case_id}/diagram").text
         form = pages.get(f"/app/cases/{case_id}/data?version=1&seen_seq=1").text
-        expected = (True, False, True, True, True, True)
+        places = re.findall(r'id="part-(\w+)" hx-swap-oob="innerHTML"', fragment)
+        expected = (True, ["diagram", "timeline", "uploads", "reassignment"], False, True)
+        expected += (True, True, True, True)
         actual = (
-            f'hx-get="{diagram}"' in head,
+            f'hx-get="{parts}?version=' in head,
+            places,
             "<html" in fragment,
-            "<html" in whole and f'href="/app/cases/{case_id}"' in whole,
             'aria-current="step"' in fragment,
-            'name="version" value="1"' in form,
-            'name="seen_seq" value="1"' in form,
+            "<html" in whole and f'href="/app/cases/{case_id}"' in whole,
+            "hx-swap-oob" not in whole and 'id="h-timeline"' in whole,
+            "<html" in diagram and 'aria-current="step"' in diagram,
+            'name="version" value="1"' in form and 'name="seen_seq" value="1"' in form,
         )
         assert expected == actual

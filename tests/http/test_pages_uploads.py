@@ -73,9 +73,12 @@ class TestDocumentsPages:
         assert client.get(f"/my/cases/{other_case}/documents").status_code == 404
         with TestClient(app) as staff:
             sign_in(staff, container, users["advisor_a"])
-            # The case page fetches its uploaded documents apart (htmx; a page without JS).
+            # The case page fetches its uploaded documents with its other parts, in one request
+            # (htmx); without JavaScript they are a page of their own.
+            parts = f"/app/cases/{case_id}/parts"
+            assert f'hx-get="{parts}?version=' in staff.get(f"/app/cases/{case_id}").text
+            assert 'id="part-uploads"' in staff.get(parts, headers={"HX-Request": "true"}).text
             part = f"/app/cases/{case_id}/uploads"
-            assert f'hx-get="{part}?version=' in staff.get(f"/app/cases/{case_id}").text
             page = staff.get(part).text
             assert "reçu, à valider" in page
             [upload_id] = re.findall(r'data-upload="(\d+)" data-status="received"', page)

@@ -19,6 +19,7 @@ from ipm_workflow.domain.errors import NotFound
 from ipm_workflow.domain.people import MissionLocale, Person, User
 from ipm_workflow.domain.policy import Action as Right
 from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.domain.uploads import Upload
 from ipm_workflow.services import eligibility
 from ipm_workflow.services.aftercare import facts_with_contacts
 from ipm_workflow.services.case_store import CaseStore
@@ -66,6 +67,18 @@ class Reassignment:
     mission_locales: list[MissionLocale]
 
 
+@dataclass(frozen=True)
+class Parts:
+    """The parts a case's page fetches once drawn, read together: its timeline (whose states
+    entered draw the diagram), its uploads (empty without the right to read them) and its
+    reassignment's choices (None without the right to reassign)."""
+
+    timeline: Timeline
+    visited: set[str]  # every state the case entered
+    uploads: list[Upload]
+    reassignment: Reassignment | None
+
+
 def explain_actions(
     store: CaseStore, uow: UnitOfWork, case: Case, birth_date: date | None, actor: Actor
 ) -> list[Action]:
@@ -81,6 +94,14 @@ def _person(uow: UnitOfWork, case: Case, actor: Actor) -> Person | None:
     """The case's young person, when the actor may read people and sees this one."""
     if not policy.may(actor, Right.PEOPLE_READ):
         return None
+    try:
+        person = uow.people.get(case.person_id)
+        # This case's mission locale is one of the person's cases': seen through it, the person
+        # is seen through them all (the policy's own rule, asked with fewer; a query saved).
+        policy.see_person(actor, case.person_id, {case.mission_locale_id}, person.registered_by)
+        return person
+    except NotFound:
+        pass
     try:
         return visible_person(uow, case.person_id, actor)
     except NotFound:
@@ -113,9 +134,18 @@ def _reassignment(uow: UnitOfWork, actor: Actor) -> tuple[list[User], list[Missi
 
 
 def read_sheet(
-    store: CaseStore, case_id: int, actor: Actor, lines: int | None = None, *, whole: bool = True
+    store: CaseStore,
+    case_id: int,
+    actor: Actor,
+    lines: int | None = None,
+    *,
+    whole: bool = True,
+    known: User | None = None,
 ) -> CaseSheet:
     """Read a case's page for an actor; NotFound when they do not see the case.
+
+    `known`: a user the caller already holds (the signed-in one), not read again when they
+    are the case's advisor.
 
     With `lines`, only the latest `lines` history entries and reminders are read (a long
     journey's page shows its latest lines; mapping every row cost more than the rest).
@@ -125,8 +155,8 @@ def read_sheet(
     policy.require(actor, Right.CASES_READ)
     with store.uow(readonly=True) as uow:
         case, birth_date = store.load(uow, case_id, actor)
-        advisor = None
-        if case.advisor_id is not None:
+        advisor = known if known is not None and known.id == case.advisor_id else None
+        if case.advisor_id is not None and advisor is None:
             try:
                 advisor = uow.directory.user(case.advisor_id)
             except NotFound:
@@ -159,6 +189,23 @@ def read_timeline(store: CaseStore, case_id: int, actor: Actor, lines: int | Non
         history, reminders, total, _ = _timeline(uow, case_id, actor, lines)
         sees = _person(uow, case, actor) is not None
         return Timeline(case, history, reminders, total, sees)
+
+
+def read_parts(store: CaseStore, case_id: int, actor: Actor, lines: int | None) -> Parts:
+    """Read the parts a case's page fetches at once, in one read transaction: the same checks
+    and reads as `read_timeline`, `read_states`, `read_reassignment` and the uploads service's
+    `of_case` (what the actor has no right to is left empty); NotFound as `read_sheet`."""
+    policy.require(actor, Right.CASES_READ)
+    with store.uow(readonly=True) as uow:
+        case, _ = store.load(uow, case_id, actor)
+        history, reminders, total, visited = _timeline(uow, case_id, actor, lines)
+        sees = _person(uow, case, actor) is not None
+        uploads = uow.uploads.for_case(case_id) if policy.may(actor, Right.UPLOADS_READ) else []
+        reassignment = None
+        if policy.may(actor, Right.CASES_REASSIGN):
+            reassignment = Reassignment(case, *_reassignment(uow, actor))
+        timeline = Timeline(case, history, reminders, total, sees)
+        return Parts(timeline, visited, uploads, reassignment)
 
 
 def read_states(store: CaseStore, case_id: int, actor: Actor) -> tuple[Case, set[str]]:

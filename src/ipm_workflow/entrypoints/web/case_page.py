@@ -31,7 +31,14 @@ from ipm_workflow.entrypoints.web.case_view import (
     phases,
     rights,
 )
-from ipm_workflow.services.case_sheet import read_reassignment, read_states, read_timeline
+from ipm_workflow.entrypoints.web.i18n import translator
+from ipm_workflow.entrypoints.web.rendering import language
+from ipm_workflow.services.case_sheet import (
+    read_parts,
+    read_reassignment,
+    read_states,
+    read_timeline,
+)
 
 __all__ = ["CASE_PAGE", "case_view", "refusal", "typed_inputs", "widget"]
 
@@ -91,6 +98,7 @@ def timeline(v: Viewing) -> Template:
         timeline=merged(read)[:lines],
         timeline_total=read.total,
         sees_person=read.sees_person,
+        translated=translator(language(v.request)),
     )
 
 
@@ -110,6 +118,32 @@ def reassignment(v: Viewing) -> Template:
     return part(v, "_case_reassign.html", "Reassign", read.case, **choices)
 
 
+def parts(v: Viewing) -> Template:
+    """The parts the page fetches once drawn, in one answer and one read: the diagram, the
+    timeline (`lines=all`: every line), and with their rights the uploaded documents and the
+    reassignment form; for htmx each swapped into its place (out-of-band), else one page."""
+    lines = None if v.request.query_params.get("lines") == "all" else TIMELINE_LINES
+    read = read_parts(v.container.cases.store, v.case_id, v.actor, lines)
+    case = read.timeline.case
+    definition = v.container.cases.workflow_of(case).definition
+    return part(
+        v,
+        "_case_parts.html",
+        "The case's parts",
+        case,
+        definition=definition,
+        phases=phases(definition),
+        visited=read.visited,
+        timeline=merged(read.timeline)[:lines],
+        timeline_total=read.timeline.total,
+        sees_person=read.timeline.sees_person,
+        translated=translator(language(v.request)),
+        uploads=read.uploads,
+        reassignment=read.reassignment,
+        may=rights(v.actor),
+    )
+
+
 def data(v: Viewing) -> Template:
     """The data form: every field the user may see, as it is now (fetched when unfolded)."""
     case = v.container.cases.get(v.case_id, v.actor)
@@ -119,6 +153,7 @@ def data(v: Viewing) -> Template:
 
 
 CASE_PARTS = [
+    case_route("parts", Action.CASES_READ, parts),
     case_route("diagram", Action.CASES_READ, diagram),
     case_route("timeline", Action.CASES_READ, timeline),
     case_route("uploads", Action.UPLOADS_READ, uploads),

@@ -24,7 +24,9 @@ from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.definitions import Workflow
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.entrypoints.web.case_forms import widget
-from ipm_workflow.entrypoints.web.rendering import gettext, page
+from ipm_workflow.entrypoints.web.i18n import translator
+from ipm_workflow.entrypoints.web.rendering import language, page, when
+from ipm_workflow.entrypoints.web.session import current_session
 from ipm_workflow.services.case_sheet import CaseSheet, Timeline, read_sheet
 
 DOCUMENT_STATUSES = ("missing", "received", "validated", "expired", "refused")
@@ -92,6 +94,43 @@ def data_fields(case: Case, definition: Workflow, actor: Actor) -> list[tuple[st
 
 
 @dataclass(frozen=True)
+class ChecklistLine:
+    """A line of the documents checklist, its texts in the page's language (drawn as is: a
+    call from the template per label, status and date was a visible share of its time)."""
+
+    document: str  # the checklist's key
+    label: str
+    status: str
+    valid_from: str = ""
+    valid_until: str = ""
+
+
+def checklist(case: Case, definition: Workflow, lang: str, timezone: str) -> list[ChecklistLine]:
+    """The case's documents checklist, every declared document with its status and validity."""
+    translate = translator(lang)
+    lines = []
+    for name, spec in definition.documents.items():
+        doc = case.documents.get(name)
+        label = getattr(spec.label, lang) if spec.label else ""
+        if doc is None:
+            lines.append(ChecklistLine(name, label, translate("missing")))
+            continue
+        valid = (when(doc.valid_from, lang, timezone), when(doc.valid_until, lang, timezone))
+        lines.append(ChecklistLine(name, label, translate(doc.status), *valid))
+    return lines
+
+
+def facts(case: Case, definition: Workflow, actor: Actor, lang: str) -> list[tuple[str, str, Any]]:
+    """The case's data the head shows: (label in the page's language, type, value) of each
+    field with a value, personal ones only for those who read people."""
+    return [
+        (getattr(spec.label, lang) if spec.label else "", spec.type, value)
+        for _, spec, value in data_fields(case, definition, actor)
+        if value is not None and value != ""
+    ]
+
+
+@dataclass(frozen=True)
 class Viewing:
     """Who looks at which case, from which request."""
 
@@ -119,10 +158,16 @@ def case_view(v: Viewing, notice: Notice = Notice(), *, whole_timeline: bool = F
     `whole_timeline`: the timeline part it fetches holds every line, not only the latest.
     """
     actor = v.actor
-    sheet = read_sheet(v.container.cases.store, v.case_id, actor, whole=False)  # one transaction
+    # One transaction; the signed-in user, held by the session, is not read again as advisor.
+    session = current_session(v.request)
+    signed_in = session.user if session is not None else None
+    sheet = read_sheet(v.container.cases.store, v.case_id, actor, whole=False, known=signed_in)
     case = sheet.case
     definition = v.container.cases.workflow_of(case).definition
-    title = gettext(v.request)("Case %(id)d") % {"id": case.id}
+    lang = language(v.request)
+    timezone = v.container.settings.timezone
+    translate = translator(lang)
+    title = translate("Case %(id)d") % {"id": case.id}
     return page(
         v.request,
         "case.html",
@@ -133,12 +178,12 @@ def case_view(v: Viewing, notice: Notice = Notice(), *, whole_timeline: bool = F
         state=definition.states[case.state],
         due=case.due_at,  # the state's clock (domain/clocks.py), pauses included
         person=sheet.person,
-        fields=data_fields(case, definition, actor),
-        documents=[(t, s, case.documents.get(t)) for t, s in definition.documents.items()],
-        statuses=DOCUMENT_STATUSES,
+        facts=facts(case, definition, actor, lang),
+        documents=checklist(case, definition, lang, timezone),
+        statuses=[(status, translate(status)) for status in DOCUMENT_STATUSES],
         allowed=[a for a in sheet.actions if a.allowed],
         refused=[a for a in sheet.actions if not a.allowed],
-        timeline_query="?lines=all" if whole_timeline else "",
+        whole_timeline=whole_timeline,
         advisor=sheet.advisor,
         may=rights(actor),
         notice=notice,
@@ -163,6 +208,7 @@ def part(v: Viewing, template: str, title: str, case: Case, **context: Any) -> T
         case=case,
         seen_version=_number(query.get("version"), case.version),
         seen_seq=_number(query.get("seen_seq"), case.history_seq),
+        fragment=fragment,
         **context,
     )
 
