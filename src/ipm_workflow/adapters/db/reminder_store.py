@@ -28,6 +28,12 @@ from ipm_workflow.services.reminder_ports import Outcome
 __all__ = ["SqlReminderRepository", "attempts_t", "reminders_t"]
 
 
+def _moved(status: Status, outcome: str, now: datetime) -> dict[str, Any]:
+    """The columns of reminders moved to `status` for a reason: no worker holds them after."""
+    released = {"claimed_by": None, "lease_until": None}
+    return {"status": status, "outcome": outcome, "updated_at": now, **released}
+
+
 class SqlReminderRepository(SqlReminderReads):
     """Reminders of cases, and the worker's claims on them."""
 
@@ -72,13 +78,7 @@ class SqlReminderRepository(SqlReminderReads):
         """Move reminders to a status with the reason; return how many were still movable."""
         if not ids:
             return 0
-        values: dict[str, Any] = {
-            "status": status,
-            "outcome": outcome,
-            "updated_at": now,
-            "claimed_by": None,
-            "lease_until": None,
-        }
+        values = _moved(status, outcome, now)
         if due_at is not None:
             values |= {"due_at": due_at, "next_attempt_at": due_at}
         # Only rows still in a declared source move: a worker's claim meanwhile wins.
@@ -158,13 +158,7 @@ class SqlReminderRepository(SqlReminderReads):
         status, outcome, channel = end["status"], end["outcome"][:500], end.get("channel")
         count_attempt = end.get("count_attempt", True)
         move(Status.SENDING, status, Mover.WORKER)
-        values: dict[str, Any] = {
-            "status": status,
-            "outcome": outcome,
-            "updated_at": now,
-            "claimed_by": None,
-            "lease_until": None,
-        }
+        values = _moved(status, outcome, now)
         if channel is not None:
             values["channel"] = channel
         if (message_id := end.get("message_id")) is not None:
