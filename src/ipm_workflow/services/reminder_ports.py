@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NotRequired, Protocol, TypeAlias, TypedDict, Unpack
 
 from ipm_workflow.domain.reminder_lifecycle import Mover, Status
 from ipm_workflow.domain.reminders import Planned, Reminder
+
+# The missions locales whose reminders an actor sees (None: every one's).
+Scope: TypeAlias = Sequence[str] | None
+
+
+class Outcome(TypedDict):
+    """How a claimed reminder's delivery ended: its new status and a one-line outcome, with
+    the channel, message id and addressee once sent, or when to try again; `count_attempt`
+    False when the attempt does not count (nothing was tried), True by default."""
+
+    status: Status
+    outcome: str
+    channel: NotRequired[str | None]
+    message_id: NotRequired[str | None]
+    next_attempt_at: NotRequired[datetime | None]
+    count_attempt: NotRequired[bool]
+    addressee: NotRequired[str | None]
 
 
 class ReminderRepository(Protocol):
@@ -54,18 +71,7 @@ class ReminderRepository(Protocol):
         ...
 
     def finish(
-        self,
-        reminder: Reminder,
-        worker: str,
-        now: datetime,
-        *,
-        status: Status,
-        outcome: str,
-        channel: str | None = None,
-        message_id: str | None = None,
-        next_attempt_at: datetime | None = None,
-        count_attempt: bool = True,
-        addressee: str | None = None,
+        self, reminder: Reminder, worker: str, now: datetime, **end: Unpack[Outcome]
     ) -> bool:
         """Record the outcome of a claimed reminder (and, once sent, whom it reached)."""
         ...
@@ -79,21 +85,13 @@ class ReminderRepository(Protocol):
         ...
 
     def agenda(
-        self,
-        mission_locales: Sequence[str] | None,
-        advisor_id: int | None,
-        until: datetime,
-        limit: int,
+        self, mission_locales: Scope, advisor_id: int | None, until: datetime, limit: int
     ) -> list[Reminder]:
         """Return pending reminders due before a moment, across cases."""
         ...
 
     def in_app(
-        self,
-        mission_locales: Sequence[str] | None,
-        advisor_id: int | None,
-        recipient: str,
-        limit: int,
+        self, mission_locales: Scope, advisor_id: int | None, recipient: str, limit: int
     ) -> list[Reminder]:
         """Return messages delivered in-app to a recipient role (an advisor's), newest first."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ipm_workflow.adapters.db.handles import new_id
-from ipm_workflow.adapters.db.mappers import changed, first, record_of, records
+from ipm_workflow.adapters.db.mappers import changed, first, insert_record, record_of, records
 from ipm_workflow.adapters.db.tables import ApiTokenRow, IdempotencyRow, table_of
 from ipm_workflow.services.case_ports import StoredAnswer
 from ipm_workflow.services.ports import TokenRecord
@@ -28,16 +29,9 @@ class SqlTokenRepository:
         self, user_id: int, token_hash: str, label: str, created_at: datetime, expires_at: datetime
     ) -> TokenRecord:
         """Store a new token's hash."""
-        result = self.conn.execute(
-            insert(tokens_t).values(
-                user_id=user_id,
-                token_hash=token_hash,
-                label=label,
-                created_at=created_at,
-                expires_at=expires_at,
-            )
-        )
-        return TokenRecord(new_id(result), user_id, label, created_at, expires_at, None)
+        token = TokenRecord(0, user_id, label, created_at, expires_at, None)
+        result = insert_record(self.conn, tokens_t, token, token_hash=token_hash)
+        return replace(token, id=new_id(result))
 
     def by_hash(self, token_hash: str) -> TokenRecord | None:
         """Return the token with this hash, if any."""

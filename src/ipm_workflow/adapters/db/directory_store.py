@@ -194,16 +194,8 @@ class SqlDirectoryRepository:
         email: str | None = None,
     ) -> User:
         """Create a user working for the given missions locales."""
-        result = self.conn.execute(
-            insert(users_t).values(
-                username=username,
-                display_name=display_name,
-                role=role,
-                active=True,
-                created_at=now,
-                email=email,
-            )
-        )
+        given = {"username": username, "display_name": display_name, "role": role, "email": email}
+        result = self.conn.execute(insert(users_t).values(**given, active=True, created_at=now))
         user_id = new_id(result)
         for ml_id in mission_locales:
             self.conn.execute(insert(user_ml_t).values(user_id=user_id, mission_locale_id=ml_id))

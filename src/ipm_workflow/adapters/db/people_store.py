@@ -121,11 +121,7 @@ class SqlSensitiveRepository:
     def get(self, person_id: int) -> Sensitive | None:
         """Return a person's sensitive data, if any was recorded."""
         row = first(self.conn, sensitive_t, sensitive_t.c.person_id == person_id)
-        if row is None:
-            return None
-        reason = row["fewer_opportunities_reason"]
-        reason_of = FewerOpportunityReason(reason) if reason else None
-        return record_of(Sensitive, row, fewer_opportunities_reason=reason_of)
+        return sensitive_of(row) if row else None
 
     def put(self, data: Sensitive) -> None:
         """Insert or replace a person's sensitive data."""
@@ -142,6 +138,13 @@ class SqlSensitiveRepository:
             select(reads_t).where(reads_t.c.person_id == person_id).order_by(reads_t.c.id)
         ).mappings()
         return [sensitive_read(r) for r in rows]
+
+
+def sensitive_of(r: Mapping[Any, Any]) -> Sensitive:
+    """Map a `person_sensitive` row (its reason of fewer opportunities, if any, an enum)."""
+    reason = r["fewer_opportunities_reason"]
+    reason_of = FewerOpportunityReason(reason) if reason else None
+    return record_of(Sensitive, r, fewer_opportunities_reason=reason_of)
 
 
 def sensitive_read(r: Mapping[Any, Any]) -> SensitiveRead:

@@ -6,21 +6,15 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, or_, select
 
+from ipm_workflow.adapters.db.handles import people_t
 from ipm_workflow.adapters.db.mappers import changed, first, insert_record, record_of
+from ipm_workflow.adapters.db.people_store import guardians_t
 from ipm_workflow.adapters.db.sessions import SessionRows
-from ipm_workflow.adapters.db.tables import (
-    GuardianRow,
-    PersonRow,
-    PortalLinkRow,
-    PortalSessionRow,
-    table_of,
-)
+from ipm_workflow.adapters.db.tables import PortalLinkRow, PortalSessionRow, table_of
 from ipm_workflow.services.portal_ports import Addressee, LinkRecord, PortalSessionRecord
 
 links_t = table_of(PortalLinkRow)
 sessions_t = table_of(PortalSessionRow)
-people_t = table_of(PersonRow)
-guardians_t = table_of(GuardianRow)
 
 
 class SqlPortalRepository(SessionRows[PortalSessionRecord]):

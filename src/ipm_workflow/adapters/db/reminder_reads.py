@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from ipm_workflow.adapters.db.mappers import aware, first, record_of
 from ipm_workflow.adapters.db.tables import ReminderAttemptRow, ReminderRow, table_of
 from ipm_workflow.domain.reminder_lifecycle import ACTIVE, PENDING, Status
 from ipm_workflow.domain.reminders import Reminder
+from ipm_workflow.services.reminder_ports import Scope
 
 reminders_t = table_of(ReminderRow)
 attempts_t = table_of(ReminderAttemptRow)
@@ -60,11 +60,7 @@ class SqlReminderReads:
         return reminder_of(row) if row else None
 
     def agenda(
-        self,
-        mission_locales: Sequence[str] | None,
-        advisor_id: int | None,
-        until: datetime,
-        limit: int,
+        self, mission_locales: Scope, advisor_id: int | None, until: datetime, limit: int
     ) -> list[Reminder]:
         """Return the pending reminders due before a moment, across cases."""
         stmt = select(reminders_t).where(
@@ -83,11 +79,7 @@ class SqlReminderReads:
         return [reminder_of(r) for r in rows]
 
     def in_app(
-        self,
-        mission_locales: Sequence[str] | None,
-        advisor_id: int | None,
-        recipient: str,
-        limit: int,
+        self, mission_locales: Scope, advisor_id: int | None, recipient: str, limit: int
     ) -> list[Reminder]:
         """Return messages delivered in-app to a recipient role, newest first.
 

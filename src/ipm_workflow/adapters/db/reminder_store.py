@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import and_, insert, or_, select, update
 
@@ -23,8 +23,15 @@ from ipm_workflow.domain.reminder_lifecycle import (
     sources,
 )
 from ipm_workflow.domain.reminders import Planned, Reminder
+from ipm_workflow.services.reminder_ports import Outcome
 
 __all__ = ["SqlReminderRepository", "attempts_t", "reminders_t"]
+
+
+def _moved(status: Status, outcome: str, now: datetime) -> dict[str, Any]:
+    """The columns of reminders moved to `status` for a reason: no worker holds them after."""
+    released = {"claimed_by": None, "lease_until": None}
+    return {"status": status, "outcome": outcome, "updated_at": now, **released}
 
 
 class SqlReminderRepository(SqlReminderReads):
@@ -71,13 +78,7 @@ class SqlReminderRepository(SqlReminderReads):
         """Move reminders to a status with the reason; return how many were still movable."""
         if not ids:
             return 0
-        values: dict[str, Any] = {
-            "status": status,
-            "outcome": outcome,
-            "updated_at": now,
-            "claimed_by": None,
-            "lease_until": None,
-        }
+        values = _moved(status, outcome, now)
         if due_at is not None:
             values |= {"due_at": due_at, "next_attempt_at": due_at}
         # Only rows still in a declared source move: a worker's claim meanwhile wins.
@@ -151,37 +152,22 @@ class SqlReminderRepository(SqlReminderReads):
         return [reminder_of(r) for r in rows]
 
     def finish(
-        self,
-        reminder: Reminder,
-        worker: str,
-        now: datetime,
-        *,
-        status: Status,
-        outcome: str,
-        channel: str | None = None,
-        message_id: str | None = None,
-        next_attempt_at: datetime | None = None,
-        addressee: str | None = None,
-        count_attempt: bool = True,
+        self, reminder: Reminder, worker: str, now: datetime, **end: Unpack[Outcome]
     ) -> bool:
         """Record the outcome of a claimed reminder; False if another worker took it over."""
+        status, outcome, channel = end["status"], end["outcome"][:500], end.get("channel")
+        count_attempt = end.get("count_attempt", True)
         move(Status.SENDING, status, Mover.WORKER)
-        values: dict[str, Any] = {
-            "status": status,
-            "outcome": outcome[:500],
-            "updated_at": now,
-            "claimed_by": None,
-            "lease_until": None,
-        }
+        values = _moved(status, outcome, now)
         if channel is not None:
             values["channel"] = channel
-        if message_id is not None:
+        if (message_id := end.get("message_id")) is not None:
             values["message_id"] = message_id
-        if addressee is not None:
+        if (addressee := end.get("addressee")) is not None:
             values["addressee"] = addressee[:200]
         if status is Status.SENT:
             values["sent_at"] = now
-        if next_attempt_at is not None:
+        if (next_attempt_at := end.get("next_attempt_at")) is not None:
             values["next_attempt_at"] = next_attempt_at
         if not count_attempt:
             values["attempts"] = reminders_t.c.attempts - 1
@@ -195,15 +181,10 @@ class SqlReminderRepository(SqlReminderReads):
             .values(**values)
         )
         if count_attempt:
+            attempt = {"reminder_id": reminder.id, "attempt": reminder.attempts, "at": now}
             self.conn.execute(
                 insert(attempts_t).values(
-                    reminder_id=reminder.id,
-                    attempt=reminder.attempts,
-                    at=now,
-                    worker=worker,
-                    channel=channel,
-                    result=status,
-                    detail=outcome[:500],
+                    **attempt, worker=worker, channel=channel, result=status, detail=outcome
                 )
             )
         return bool(result.rowcount)

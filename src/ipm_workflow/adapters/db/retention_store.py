@@ -12,6 +12,7 @@ from ipm_workflow.adapters.db.access import idem_t
 from ipm_workflow.adapters.db.attribution_store import moves_t
 from ipm_workflow.adapters.db.contact_store import contacts_t
 from ipm_workflow.adapters.db.handles import cases_t, history_t, people_t
+from ipm_workflow.adapters.db.mappers import changed
 from ipm_workflow.adapters.db.people_store import guardians_t, reads_t, sensitive_t
 from ipm_workflow.adapters.db.portal_store import links_t, sessions_t
 from ipm_workflow.adapters.db.privacy_store import consents_t, sent_t
@@ -22,6 +23,14 @@ from ipm_workflow.domain.retention import CaseFacts, PersonFacts
 
 outbox_t = table_of(SandboxOutboxRow)
 ERASED = "(erased)"  # what a cleared free-text column that may not be empty holds
+# A pseudonymised person's row: no way left to reach them, nor to find them elsewhere.
+_UNREACHABLE = dict.fromkeys(
+    ("email", "phone", "imilo_id", "commune_insee", "consent_email_source", "consent_sms_source")
+) | {"consent_email": False, "consent_sms": False}
+# Their special-category row: the amounts and free text (its categories feed the counts).
+_FREE_TEXT = dict.fromkeys(
+    ("inclusion_support_amount", "inclusion_support_justification", "health_needs")
+)
 
 
 class SqlRetentionRepository:
@@ -79,37 +88,15 @@ class SqlRetentionRepository:
         birth = conn.execute(
             select(people_t.c.birth_date).where(people_t.c.id == person_id)
         ).scalar()
-        conn.execute(
-            update(people_t)
-            .where(people_t.c.id == person_id)
-            .values(
-                first_name=pseudonym,
-                last_name=pseudonym,
-                # The year keeps the age bands; mid-year errs by six months at most.
-                birth_date=date(birth.year, 7, 1) if birth else None,
-                email=None,
-                phone=None,
-                imilo_id=None,
-                commune_insee=None,
-                consent_email=False,
-                consent_sms=False,
-                consent_email_source=None,
-                consent_sms_source=None,
-                pseudonymised_at=at,
-                updated_at=at,
-            )
-        )
+        # The year keeps the age bands; mid-year errs by six months at most.
+        mid_year = date(birth.year, 7, 1) if birth else None
+        named = {"first_name": pseudonym, "last_name": pseudonym, "birth_date": mid_year}
+        moments = {"pseudonymised_at": at, "updated_at": at}
+        changed(conn, people_t, people_t.c.id == person_id, **named, **moments, **_UNREACHABLE)
         conn.execute(delete(guardians_t).where(guardians_t.c.person_id == person_id))
         # The categories the aggregate counts need stay; amounts and free text go.
-        conn.execute(
-            update(sensitive_t)
-            .where(sensitive_t.c.person_id == person_id)
-            .values(
-                inclusion_support_amount=None,
-                inclusion_support_justification=None,
-                health_needs=None,
-                updated_at=at,
-            )
+        changed(
+            conn, sensitive_t, sensitive_t.c.person_id == person_id, **_FREE_TEXT, updated_at=at
         )
         case_ids = self._case_ids(person_id)
         if not case_ids:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from contextlib import AbstractContextManager
-from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
@@ -117,12 +116,8 @@ class SqlUnitOfWork:
         """Open a savepoint: an error inside rolls back only what was done since."""
         return self.connection.begin_nested()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
+        """Roll back unless committed (whatever ended the block), then close."""
         conn, self._conn = self._conn, None
         try:
             if conn is not None:
