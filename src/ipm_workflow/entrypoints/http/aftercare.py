@@ -10,16 +10,14 @@ from litestar import Controller, Response
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
-from ipm_workflow.domain.contacts import ContactAttempt
 from ipm_workflow.domain.money import format_cents
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.domain.text import OptionalReason
 from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
-from ipm_workflow.entrypoints.http.case_routes import changes_case, expected
+from ipm_workflow.entrypoints.http.case_routes import ChangeDep, changes_case
 from ipm_workflow.entrypoints.http.deps import CallDep
 from ipm_workflow.entrypoints.http.outputs import from_attributes
-from ipm_workflow.entrypoints.http.preconditions import IfMatch
 from ipm_workflow.entrypoints.http.schemas import Body, Bool, Int
 from ipm_workflow.services.aftercare import (
     ConfirmGrant,
@@ -55,24 +53,22 @@ class ContactAttemptOut(BaseModel):
     checkpoint: str | None
     note: str | None
 
-    @classmethod
-    def of(cls, a: ContactAttempt) -> ContactAttemptOut:
-        """Render an attempt."""
-        return from_attributes(cls, a)
-
 
 class CheckpointOut(BaseModel):
     """Where one checkpoint stands: not open, not yet asked, unknown, or recorded."""
 
     id: str
-    opens_on: date | None
-    status: Literal["not_open", "not_yet_asked", "unknown", "recorded"]
+    opens_on: date | None = Field(description="The day it may be asked from (None: not known yet).")
+    status: Literal["not_open", "not_yet_asked", "unknown", "recorded"] = Field(
+        description="`unknown`: the outcome stayed blank until the next checkpoint opened "
+        "or the follow-up ended."
+    )
     outcome: str | None
     source: str | None
     date: str | None
     confidence: str | None
-    attempts: int
-    answered: int
+    attempts: int = Field(description="Contact attempts logged for this checkpoint.")
+    answered: int = Field(description="Those of the attempts that were answered.")
 
 
 class FollowUpOut(BaseModel):
@@ -92,7 +88,7 @@ class FollowUpOut(BaseModel):
         return cls(
             case_id=view.case.id or 0,
             version=view.case.version,
-            attempts=[ContactAttemptOut.of(a) for a in view.attempts],
+            attempts=[from_attributes(ContactAttemptOut, a) for a in view.attempts],
             checkpoints=[CheckpointOut(**c.__dict__) for c in view.checkpoints],
             lost_contact_due=view.lost_contact_due,
         )
@@ -161,25 +157,21 @@ class AftercareController(Controller):
         "POST", "/{case_id:int}/contact-attempts", "Log a contact attempt", Action.CASES_DATA
     )
     def log_attempt(
-        self,
-        call: CallDep,
-        case_id: FromPath[int],
-        data: JSONBody[ContactAttemptIn],
-        if_match: IfMatch = None,
+        self, change: ChangeDep, data: JSONBody[ContactAttemptIn]
     ) -> Response[ContactAttemptOut]:
         """Log a call, SMS, e-mail, letter or word through the mission locale (201)."""
         cmd = LogContactAttempt(
-            case_id,
+            change.case_id,
             data.channel,
             data.answered,
             data.at,
             data.checkpoint,
             data.note,
-            expected(call.container, call.actor, case_id, if_match, data.version),
-            call.request_id,
+            change.expected(data.version),
+            change.request_id,
         )
-        case, attempt = call.container.cases.aftercare.log_attempt(cmd, call.actor)
-        out = ContactAttemptOut.of(attempt)
+        case, attempt = change.container.cases.aftercare.log_attempt(cmd, change.actor)
+        out = from_attributes(ContactAttemptOut, attempt)
         return Response(out, status_code=201, headers={"ETag": f'"{case.version}"'})
 
     @routes.get("/{case_id:int}/contact-attempts", "Contact attempts and checkpoints")
@@ -201,19 +193,10 @@ class AftercareController(Controller):
         Action.CASES_DATA,
     )
     def confirm_grant(
-        self,
-        call: CallDep,
-        case_id: FromPath[int],
-        data: JSONBody[GrantConfirmationIn],
-        if_match: IfMatch = None,
+        self, change: ChangeDep, data: JSONBody[GrantConfirmationIn]
     ) -> Response[MoneyOut]:
         """Confirm the grant: the balance, or a recovery order issued today (recorded)."""
-        cmd = ConfirmGrant(
-            case_id,
-            data.amount,
-            data.reason,
-            expected(call.container, call.actor, case_id, if_match, data.version),
-            call.request_id,
-        )
-        view = call.container.cases.aftercare.confirm_grant(cmd, call.actor)
+        version = change.expected(data.version)
+        cmd = ConfirmGrant(change.case_id, data.amount, data.reason, version, change.request_id)
+        view = change.container.cases.aftercare.confirm_grant(cmd, change.actor)
         return Response(MoneyOut.of(view, "fr"), headers={"ETag": f'"{view.case.version}"'})

@@ -96,8 +96,8 @@ class HandoverItemOut(BaseModel):
 class HandoverOut(BaseModel):
     """The per-case results of a handover."""
 
-    from_user_id: int
-    to_user_id: int
+    from_user_id: int = Field(description="The advisor whose cases were handed over.")
+    to_user_id: int = Field(description="The advisor now in charge of them.")
     succeeded: int
     failed: int
     items: list[HandoverItemOut]

@@ -13,11 +13,7 @@ from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.deps import ContainerDep
 from ipm_workflow.entrypoints.http.outputs import from_attributes
-from ipm_workflow.entrypoints.http.schemas import (
-    ChainReportOut,
-    HistoryEntryOut,
-    VerifyOut,
-)
+from ipm_workflow.entrypoints.http.schemas import ChainReportOut, HistoryEntryOut, VerifyOut
 from ipm_workflow.services.case_ports import AuditQuery
 
 

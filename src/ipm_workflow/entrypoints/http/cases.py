@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from ipm_workflow.domain.policy import Action
+from ipm_workflow.entrypoints.http import routes
 from ipm_workflow.entrypoints.http.action_schemas import (
     ActionOut,
     ActionsOut,
@@ -34,19 +34,12 @@ from ipm_workflow.entrypoints.http.case_routes import (
     with_etag,
 )
 from ipm_workflow.entrypoints.http.deps import ActorDep, ContainerDep, RequestIdDep
-from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES, CaseOut, HistoryEntryOut
+from ipm_workflow.entrypoints.http.outputs import replayed_header
+from ipm_workflow.entrypoints.http.schemas import CaseOut, HistoryEntryOut
 from ipm_workflow.services.case_ports import CaseQuery, capped_total
 from ipm_workflow.services.commands import FireTrigger, OpenCase
 from ipm_workflow.services.handlers import Fired
 from ipm_workflow.services.idempotency import fingerprint
-
-READ = [requires(Action.CASES_READ)]
-
-
-def reads(path: str, summary: str) -> Callable[[Callable[..., Any]], Any]:
-    """The route decorator of a handler that reads cases: a worker thread, problem details,
-    the reading guard."""
-    return get(path, sync_to_thread=True, summary=summary, responses=PROBLEM_RESPONSES, guards=READ)
 
 
 class CaseController(Controller):
@@ -57,7 +50,7 @@ class CaseController(Controller):
     # Each route names every action it needs in one guard (reading cases first): Litestar
     # copies the route handler for every guard it calls, a controller's guards included.
 
-    @reads("/", "List cases")
+    @routes.get("/", "List cases", Action.CASES_READ)
     def list_cases(
         self,
         container: ContainerDep,
@@ -128,12 +121,11 @@ class CaseController(Controller):
             next=cursor_after(cases[-1], key) if len(cases) == limit else None,
         )
 
-    @post(
+    @routes.post(
         "/",
-        sync_to_thread=True,
-        summary="Open a case",
-        responses=PROBLEM_RESPONSES,
+        "Open a case",
         guards=[requires(Action.CASES_READ, Action.CASES_OPEN)],
+        status_code=201,
     )
     def open_case(
         self,
@@ -159,14 +151,14 @@ class CaseController(Controller):
         )
         return with_etag(render(container, case), 201, Location=f"/api/v1/cases/{case.id}")
 
-    @reads("/{case_id:int}", "Read a case")
+    @routes.get("/{case_id:int}", "Read a case", Action.CASES_READ)
     def get_case(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> Response[CaseOut]:
         """Return one case (404 if it belongs to a mission locale you do not work for)."""
         return with_etag(render(container, container.cases.get(case_id, actor)))
 
-    @reads("/{case_id:int}/actions", "Explain the available actions")
+    @routes.get("/{case_id:int}/actions", "Explain the available actions", Action.CASES_READ)
     def actions(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> ActionsOut:
@@ -222,11 +214,11 @@ class CaseController(Controller):
             )
             result = container.cases.fire_once(cmd, actor, idempotency_key, print_, body)
             answer = result.body
-            headers = {"Idempotent-Replayed": "true" if result.replayed else "false"}
+            headers = replayed_header(result.replayed)
         headers["ETag"] = f'"{answer["case"]["version"]}"'
         return Response(answer, status_code=200, headers=headers)
 
-    @reads("/{case_id:int}/history", "Read the history")
+    @routes.get("/{case_id:int}/history", "Read the history", Action.CASES_READ)
     def history(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> list[HistoryEntryOut]:

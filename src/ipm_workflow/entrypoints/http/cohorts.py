@@ -41,7 +41,7 @@ class CohortOut(BaseModel):
     """A cohort."""
 
     id: int
-    code: str
+    code: str = Field(description="The cohort's own reference, unique.")
     label: str
     workflow: str
     planned_start: date | None

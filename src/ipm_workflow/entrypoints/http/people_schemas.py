@@ -139,13 +139,19 @@ class GuardianIn(Body):
 
     name: Name = Field(examples=["Dominique Exemple"])
     link: GuardianLink = GuardianLink.LEGAL_GUARDIAN
-    parental_authority: Bool = True
+    parental_authority: Bool = Field(
+        default=True, description="Guardians with parental authority are reached first."
+    )
     email: Email | None = None
     phone: Phone | None = None
     language: Language = "fr"
-    preferred_channel: Channel = "email"
+    preferred_channel: Channel = Field(
+        default="email", description="Used when both channels are consented and on file."
+    )
     consent_email: Bool = True
-    consent_sms: Bool = False
+    consent_sms: Bool = Field(
+        default=False, description="Agrees to SMS (sent only where SMS sending is enabled)."
+    )
     consent_at: AwareDatetime | None = None
     consent_source: Source | None = None
 
@@ -214,8 +220,8 @@ class SensitiveOut(BaseModel):
     """A person's sensitive data; reading it is recorded."""
 
     person_id: int
-    rqth: bool
-    fewer_opportunities: bool
+    rqth: bool = Field(description="Recognised disabled-worker status (RQTH).")
+    fewer_opportunities: bool = Field(description="Erasmus+ fewer-opportunity.")
     fewer_opportunities_reason: str | None
     inclusion_support_amount: Decimal | None
     inclusion_support_justification: str | None

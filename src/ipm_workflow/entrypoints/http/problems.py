@@ -30,18 +30,22 @@ log = structlog.get_logger("ipm_workflow.http")
 TYPE_BASE = "https://ipm-workflow.example.org/problems/"
 MEDIA_TYPE = "application/problem+json"
 
+# 409: the request is sound, but what it acts on refuses it as it stands now.
+_CONFLICTS: dict[type[DomainError], str] = {
+    AlreadyExists: "Already exists",
+    VersionConflict: "Version conflict",
+    InvalidTransition: "Transition not available",
+    TransitionDenied: "Transition denied",
+    IllegalReminderMove: "Reminder cannot move so",
+    SuspensionRefused: "Suspension not applicable",
+    UploadDecided: "Upload already decided",
+}
 _STATUS: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not found"),
     (Forbidden, 403, "Forbidden"),
     (InvalidInput, 422, "Invalid input"),
     (IdempotencyKeyReused, 422, "Idempotency-Key reused"),
-    (AlreadyExists, 409, "Already exists"),
-    (VersionConflict, 409, "Version conflict"),
-    (InvalidTransition, 409, "Transition not available"),
-    (TransitionDenied, 409, "Transition denied"),
-    (IllegalReminderMove, 409, "Reminder cannot move so"),
-    (SuspensionRefused, 409, "Suspension not applicable"),
-    (UploadDecided, 409, "Upload already decided"),
+    *((kind, 409, title) for kind, title in _CONFLICTS.items()),
     (ScannerUnavailable, 503, "Virus scanner unavailable"),
 ]
 

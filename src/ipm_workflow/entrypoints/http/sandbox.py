@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.types import Message, Scope
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -98,7 +98,10 @@ class SandboxController(Controller):
         self,
         call: CallDep,
         case_id: FromQuery[int | None] = None,
-        since: FromQuery[datetime | None] = None,
+        since: Annotated[
+            datetime | None,
+            QueryParameter(description="Messages captured at or after this moment (UTC if naive)."),
+        ] = None,
     ) -> list[OutboxItem]:
         """E-mails and SMS the sandbox would have sent (advisors: their missions locales')."""
         scope = policy.narrow(call.actor, None)

@@ -12,9 +12,10 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ipm_workflow.domain import clocks
-from ipm_workflow.domain.cases import Case, Document, HistoryEntry
+from ipm_workflow.domain.cases import Case, HistoryEntry
 from ipm_workflow.domain.definitions import Labels, Workflow
 from ipm_workflow.domain.text import single_line
+from ipm_workflow.entrypoints.http.outputs import from_attributes
 
 
 def _exactly(kind: type) -> Callable[[Any], Any]:
@@ -51,17 +52,6 @@ class DocumentOut(BaseModel):
     validated_by: str | None
     validated_at: datetime | None
 
-    @classmethod
-    def of(cls, doc: Document) -> DocumentOut:
-        """Render a document."""
-        return cls(
-            status=doc.status,
-            valid_from=doc.valid_from,
-            valid_until=doc.valid_until,
-            validated_by=doc.validated_by,
-            validated_at=doc.validated_at,
-        )
-
 
 class ClockOut(BaseModel):
     """The clock of the state's time limit: time used, time paused, deadline (pauses included)."""
@@ -78,14 +68,11 @@ class ClockOut(BaseModel):
     def of(cls, case: Case, now: datetime) -> ClockOut:
         """Read a case's clock at `now`."""
         r = clocks.read(case, now)
-        return cls(
-            state=r.state,
-            started_at=r.started_at,
+        return from_attributes(
+            cls,
+            r,
             used_seconds=int(r.used.total_seconds()),
             paused_seconds=int(r.paused.total_seconds()),
-            paused_since=r.paused_since,
-            due_at=r.due_at,
-            overdue=r.overdue,
         )
 
 
@@ -137,32 +124,17 @@ class CaseOut(BaseModel):
         """Render a case with the labels of its workflow version (and its clock at `now`)."""
         assert case.id is not None  # noqa: S101 - stored cases have ids
         state = workflow.states[case.state]
-        return cls(
-            id=case.id,
-            person_id=case.person_id,
-            workflow=case.workflow,
-            workflow_version=case.workflow_version,
-            state=case.state,
+        return from_attributes(
+            cls,
+            case,
             state_label=state.label,
             phase=state.phase,
             terminal=state.terminal,
-            previous_state=case.previous_state,
-            mission_locale_id=case.mission_locale_id,
-            advisor_id=case.advisor_id,
-            version=case.version,
-            data=case.data,
-            documents={k: DocumentOut.of(d) for k, d in case.documents.items()},
-            opened_at=case.opened_at,
-            updated_at=case.updated_at,
-            state_entered_at=case.state_entered_at,
-            closed_at=case.closed_at,
+            documents={k: from_attributes(DocumentOut, d) for k, d in case.documents.items()},
             sla_due_at=case.due_at,
             clock=ClockOut.of(case, now) if now is not None else None,
-            suspended_at=case.suspended_at,
-            suspension_reason=case.suspension_reason,
+            minor_without_guardian=False,
             referring_mission_locale_id=case.referring_mission_locale,
-            ml_contact_name=case.ml_contact_name,
-            ml_contact_email=case.ml_contact_email,
         )
 
 
@@ -170,26 +142,28 @@ class HistoryEntryOut(BaseModel):
     """One entry of a case's history."""
 
     case_id: int
-    seq: int
+    seq: int = Field(description="The entry's place in its case's chain, from 1.")
     at: datetime
     actor: str
     role: str
     kind: str
-    trigger: str | None
+    trigger: str | None = Field(description="The workflow trigger fired, for a transition.")
     from_state: str | None
     to_state: str | None
     workflow: str
-    workflow_version: int
-    request_id: str | None
+    workflow_version: int = Field(description="The version of the workflow the case followed.")
+    request_id: str | None = Field(description="The API request that wrote it (in the logs).")
     payload: dict[str, Any]
-    prev_hash: str
-    hash: str
+    prev_hash: str = Field(description="The hash of the entry before (64 zeros for the first).")
+    hash: str = Field(
+        description="SHA-256 of the entry's chained fields, `prev_hash` included: an entry "
+        "changed afterwards breaks the chain (GET /api/v1/audit/verify)."
+    )
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryEntryOut:
         """Render a history entry (each field of this shape is the entry's field of that name)."""
-        values = {name: getattr(entry, name) for name in cls.model_fields}
-        return cls(**values | {"payload": dict(entry.payload)})
+        return from_attributes(cls, entry, payload=dict(entry.payload))
 
 
 class WorkflowSummary(BaseModel):
@@ -232,12 +206,14 @@ class VerifyOut(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem detail."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    request_id: str | None = None
+    type: str = Field(description="A URI naming the kind of problem (…/problems/<kind>).")
+    title: str = Field(description="The kind's short summary, the same for every occurrence.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time.")
+    instance: str | None = Field(default=None, description="The request's path.")
+    request_id: str | None = Field(
+        default=None, description="This request's id, also in X-Request-ID: quote it to support."
+    )
 
 
 # Every authenticated operation can answer these, always as RFC 9457 problem details.
