@@ -1,19 +1,27 @@
-"""The reports' reader: runs a report's SQL in a read-only transaction; targets, populations."""
+"""The reports' reader: runs a report's SQL in a read-only transaction; targets, populations,
+and the snapshots the worker computes ahead for the dashboards."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, Table, delete, insert, select
 
 from ipm_workflow.adapters.db.database import READONLY
-from ipm_workflow.adapters.db.tables import ReferencePopulationRow, ReportTargetRow
+from ipm_workflow.adapters.db.tables import (
+    ReferencePopulationRow,
+    ReportSnapshotRow,
+    ReportTargetRow,
+    table_of,
+)
 from ipm_workflow.domain.errors import NotFound
-from ipm_workflow.services.reports import Population, ReportRequest, Target
+from ipm_workflow.services.reports import Population, ReportRequest, Snapshot, Target
 
 targets_t: Table = ReportTargetRow.__table__  # type: ignore[attr-defined]
 populations_t: Table = ReferencePopulationRow.__table__  # type: ignore[attr-defined]
+snapshots_t: Table = table_of(ReportSnapshotRow)
 
 
 class SqlReportReader:
@@ -103,3 +111,36 @@ class SqlReportReader:
                     ],
                 )
         return len(populations)
+
+    def snapshot(self, report: str, period: str, scope: str) -> Snapshot | None:
+        """The snapshot of a report for a period and a scope, if the worker wrote one."""
+        s = snapshots_t.c
+        stmt = select(snapshots_t).where(s.report == report, s.period == period, s.scope == scope)
+        with self.engine.connect().execution_options(**{READONLY: True}) as conn, conn.begin():
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        moment = row.computed_at  # SQLite gives it back without its zone (stored in UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return Snapshot(row.report, row.period, row.scope, moment, row.rows["rows"])
+
+    def put_snapshot(self, snapshot: Snapshot) -> None:
+        """Replace a report's snapshot for its period and scope, in one transaction."""
+        s = snapshots_t.c
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(snapshots_t).where(
+                    s.report == snapshot.report,
+                    s.period == snapshot.period,
+                    s.scope == snapshot.scope,
+                )
+            )
+            conn.execute(
+                insert(snapshots_t).values(
+                    report=snapshot.report,
+                    period=snapshot.period,
+                    scope=snapshot.scope,
+                    computed_at=snapshot.computed_at,
+                    rows={"rows": snapshot.rows},
+                )
+            )
