@@ -243,3 +243,19 @@ class TestSnapshots:
             self._refresh(container)
         pages.sign_in("supervisor")
         assert "Chiffres à" not in pages.get("/app/dashboards/first-contact").text
+
+    def test_the_api_answers_from_the_snapshot_and_says_when(
+        self, api: ApiJourney, container: Container, clock: ManualClock, referrals: list[int]
+    ) -> None:
+        """GET /api/v1/reports/funnel without filters: the snapshot's 3 referrals and its time
+        (9:00 UTC); fresh=true, or a period, computes live: 4 referrals, no time."""
+        self._refresh(container)
+        clock.advance(timedelta(minutes=5))
+        api.open_case()
+        body = api.ok("GET", "/api/v1/reports/funnel", "supervisor")
+        expected = ("2026-01-08T09:00:00Z", 3)
+        assert expected == (body["as_of"], max(r["cases"] for r in body["rows"]))
+        for params in ({"fresh": "true"}, {"from": "2026-01-01", "to": "2026-12-31"}):
+            body = api.ok("GET", "/api/v1/reports/funnel", "supervisor", params=params)
+            expected_live = (None, 4)
+            assert expected_live == (body["as_of"], max(r["cases"] for r in body["rows"]))

@@ -179,29 +179,18 @@ class Worker:
             next_run_time=datetime.now(UTC),
             id="reminders",
         )
-        for job in self.daily.values():
-            scheduler.add_job(
-                self.run_daily,
-                "cron",
-                args=[job.name],
-                hour=job.hour,
-                timezone=job.timezone,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=3600,
-                id=job.name,
-            )
-        for every in self.periodic.values():
-            scheduler.add_job(
-                self.run_periodic,
-                "interval",
-                args=[every.name],
-                minutes=every.minutes,
-                max_instances=1,
-                coalesce=True,
-                next_run_time=datetime.now(UTC),
-                id=every.name,
-            )
+        # Every worker schedules the singleton jobs; their cluster-wide lock lets one run each.
+        jobs = [
+            (self.run_daily, job.name, {"trigger": "cron", "hour": job.hour,
+                                        "timezone": job.timezone, "misfire_grace_time": 3600})
+            for job in self.daily.values()
+        ] + [
+            (self.run_periodic, every.name, {"trigger": "interval", "minutes": every.minutes,
+                                             "next_run_time": datetime.now(UTC)})
+            for every in self.periodic.values()
+        ]  # fmt: skip
+        for run, name, when in jobs:
+            scheduler.add_job(run, args=[name], max_instances=1, coalesce=True, id=name, **when)
         scheduler.start()
         self._scheduler = scheduler
         log.info("worker_started", worker=self.id, poll_seconds=self.poll_seconds)

@@ -68,25 +68,15 @@ class SqlReportReader:
 
     def put_target(self, target: Target) -> None:
         """Set or replace a target."""
-        t = targets_t.c
+        key = {"year": target.year, "funder": target.funder, "indicator": target.indicator}
+        values = {"value": target.value, "set_by": target.set_by or "", "set_at": target.set_at}
+        self._replace(targets_t, key, values)
+
+    def _replace(self, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """Replace the row of `table` with this primary key, in one transaction."""
         with self.engine.begin() as conn:
-            conn.execute(
-                delete(targets_t).where(
-                    t.year == target.year,
-                    t.funder == target.funder,
-                    t.indicator == target.indicator,
-                )
-            )
-            conn.execute(
-                insert(targets_t).values(
-                    year=target.year,
-                    funder=target.funder,
-                    indicator=target.indicator,
-                    value=target.value,
-                    set_by=target.set_by or "",
-                    set_at=target.set_at,
-                )
-            )
+            conn.execute(delete(table).where(*(table.c[k] == v for k, v in key.items())))
+            conn.execute(insert(table).values(**key, **values))
 
     def put_populations(self, populations: Sequence[Population]) -> int:
         """Replace the populations of the given (mission locale, year) pairs."""
@@ -126,21 +116,6 @@ class SqlReportReader:
 
     def put_snapshot(self, snapshot: Snapshot) -> None:
         """Replace a report's snapshot for its period and scope, in one transaction."""
-        s = snapshots_t.c
-        with self.engine.begin() as conn:
-            conn.execute(
-                delete(snapshots_t).where(
-                    s.report == snapshot.report,
-                    s.period == snapshot.period,
-                    s.scope == snapshot.scope,
-                )
-            )
-            conn.execute(
-                insert(snapshots_t).values(
-                    report=snapshot.report,
-                    period=snapshot.period,
-                    scope=snapshot.scope,
-                    computed_at=snapshot.computed_at,
-                    rows={"rows": snapshot.rows},
-                )
-            )
+        key = {"report": snapshot.report, "period": snapshot.period, "scope": snapshot.scope}
+        values = {"computed_at": snapshot.computed_at, "rows": {"rows": snapshot.rows}}
+        self._replace(snapshots_t, key, values)
