@@ -1,6 +1,7 @@
 """Dashboards benchmark: every supervision dashboard on a PostgreSQL holding N cases with history.
 
-Run as `nice .venv/bin/python bench/reports.py [--cases N] [--history H] [--samples S]`.
+Run as `nice .venv/bin/python bench/reports.py [--cases N] [--history H] [--samples S]`,
+or `... bench/reports.py --snapshots DBNAME` on a database bench/scale.py kept (see below).
 It creates a throw-away PostgreSQL database and fills it with bench/scale_fill.py's COPY
 generator (N cases, default 100,000, across the shipped workflows and 400 missions locales,
 about H history rows per case, default 20, with what the dashboards read: a profile at entry per
@@ -11,6 +12,13 @@ twelve months, all missions locales), p50 and p95 in milliseconds next to a **ba
 measured in the same run, sample by sample**: a `SELECT count(*)` over the same rows (the
 cases, or the cases joined to their history), i.e.
 the cost of merely reading what the dashboard aggregates. The machine is shared: compare ratios.
+
+`--snapshots DBNAME` (issue 16) fills nothing: on the kept database DBNAME (left at its own
+revision: other branches share it) it creates the snapshots' table of 0022 if missing, and drops
+it again at the end if it did; for each dashboard's default view (no filter, every mission
+locale) it times the worker's refresh (`ReportService.refresh`: the live computation, then the
+snapshot stored) next to the page's answer from the snapshot (`ReportService.run(precomputed=
+True)`, p50/p95).
 """
 
 from __future__ import annotations
@@ -22,11 +30,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 import engine as base
 import scale
 import scale_fill
+from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.db.tables import ReportSnapshotRow, table_of
 from ipm_workflow.bootstrap import Container, bootstrap
 from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.policy import Actor
@@ -107,8 +117,56 @@ def measure(url: str, samples: int) -> list[Timing]:
     return timings
 
 
+SNAPSHOT_HEADER = (
+    "| dashboard (no filter, all missions locales) | live (the refresh), ms "
+    "| from the snapshot, p50 / p95 ms | live ÷ snapshot (p50) |\n|---|---|---|---|"
+)
+
+
+def measure_snapshots(url: str, samples: int) -> None:
+    """Each dashboard's default view: computed live by the worker's refresh, then read back."""
+    engine = create_db_engine(url)
+    snapshots = table_of(ReportSnapshotRow)
+    created = not inspect(engine).has_table(snapshots.name)
+    snapshots.create(engine, checkfirst=True)
+    container = bootstrap(Settings(database_url=url, workflows_dir=ROOT / "workflows"))
+    try:
+        for board in DASHBOARDS:
+            names = [name for name, _ in board.charts]
+            began = time.perf_counter()
+            container.reports.refresh(names, ())  # every mission locale's scope only
+            live = (time.perf_counter() - began) * 1000
+            spent: list[float] = []
+            for _i in range(samples):
+                began = time.perf_counter()
+                for name in names:
+                    table = container.reports.run(
+                        name, ReportFilters(), actor=SUPERVISOR, precomputed=True
+                    )
+                    if table.as_of is None:
+                        raise RuntimeError(f"{name}: no snapshot read")
+                spent.append(time.perf_counter() - began)
+            p50, p95 = percentiles(spent)  # milliseconds
+            print(
+                f"| {board.slug} | {live:.0f} | {p50:.1f} / {p95:.1f} | {live / p50:.0f} |",
+                flush=True,
+            )
+    finally:
+        container.close()
+        if created:
+            snapshots.drop(engine)
+        engine.dispose()
+
+
 def run(args: argparse.Namespace) -> int:
     """Fill, enrich, migrate, measure; print everything."""
+    if args.snapshots:
+        base.print_machine()
+        print(f"dashboards from snapshots on {args.snapshots}; load average {base.load_average()}")
+        print(SNAPSHOT_HEADER, flush=True)
+        measure_snapshots(f"{args.pg_admin.rsplit('/', 1)[0]}/{args.snapshots}", args.samples)
+        print(f"load average {base.load_average()}")
+        return 0
     problem = base.pg_problem(args.pg_admin)
     if problem:
         print(f"PostgreSQL not reachable at {args.pg_admin} ({problem})", file=sys.stderr)
@@ -139,6 +197,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--history", type=int, default=20, help="history rows per case (mean)")
     parser.add_argument("--samples", type=int, default=5, help="runs of each dashboard")
     parser.add_argument("--pg-admin", default=base.PG_ADMIN, help="an admin connection URL")
+    parser.add_argument(
+        "--snapshots", metavar="DBNAME", help="time the snapshots on a kept database (no fill)"
+    )
     return parser.parse_args(argv)
 
 

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     report_mask_threshold: int = Field(
         default=5, ge=1, description="Smallest count shown in exported reports (others masked)."
     )
+    # Dashboards (issue 16): the worker computes their unfiltered views ahead this often.
+    dashboard_refresh_minutes: int = Field(
+        default=15,
+        ge=0,
+        description="Minutes between the worker's dashboard snapshots (0: always computed live).",
+    )
 
     # Web pages (staff sign-in)
     web_session_minutes: int = Field(

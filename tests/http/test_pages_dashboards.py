@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from datetime import timedelta
@@ -10,8 +11,10 @@ import openpyxl
 import pytest
 
 from ipm_workflow.adapters.clock import ManualClock
+from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.beneficiary_module import COLUMNS
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
+from ipm_workflow.entrypoints.worker import worker_for
 from journey import ApiJourney
 from journey.pages import Pages, csrf_of
 
@@ -159,3 +162,100 @@ class TestBeneficiaryModuleDownload:
         pages.cookies.clear()
         pages.sign_in("admin")
         assert pages.get("/app/beneficiary-module?grant=X").status_code == 403
+
+
+class TestSnapshots:
+    """Dashboards opened without filters answer from the worker's snapshots (issue 16)."""
+
+    def _refresh(self, container: Container) -> None:
+        """Run the worker's dashboards job once, as APScheduler would."""
+        worker = worker_for(container)
+        expected = container.settings.dashboard_refresh_minutes
+        assert expected == worker.periodic["dashboards"].minutes
+        asyncio.run(worker.run_periodic("dashboards"))
+
+    def test_the_page_shows_the_snapshot_and_its_freshness(
+        self, pages: Pages, api: ApiJourney, container: Container, clock: ManualClock,
+        referrals: list[int],
+    ) -> None:  # fmt: skip
+        """Snapshot at 10:00 in Paris (9:00 UTC, 8 January) of the 3 referrals, 2 contacted in
+        48 hours; a fourth referral five minutes later is not in it (the funnel's orientation
+        phase still counts 3), but is in any filtered view and in a fresh computation (4)."""
+        self._refresh(container)
+        clock.advance(timedelta(minutes=5))
+        api.open_case()
+        pages.sign_in("supervisor")
+        html = pages.get("/app/dashboards/first-contact").text
+        assert "Chiffres à 10:00 (recalculés toutes les 15 minutes)." in html
+        [row] = _cells(html, "Premier contact")
+        expected = ["erasmus_vet_long", "3", "2", "66,7"]
+        assert expected == [row[0], row[1], row[2], row[3][:4]]
+        late = _cells(html, "Premiers contacts en retard")
+        assert [str(referrals[2])] == [r[0] for r in late]
+        funnel = _cells(pages.get("/app/dashboards/funnel").text, "Entonnoir")
+        # The orientation phase counts the 3 referrals; the contact is in the same phase, the
+        # five later phases have none.
+        expected_counts = ["0", "0", "0", "0", "0", "3"]
+        assert expected_counts == sorted(r[2] for r in funnel)
+        for live in (f"/app/dashboards/funnel?{YEAR}", "/app/dashboards/funnel?fresh=1"):
+            html = pages.get(live).text
+            assert "Chiffres à" not in html
+            expected_counts = ["0", "0", "0", "0", "0", "4"]
+            assert expected_counts == sorted(r[2] for r in _cells(html, "Entonnoir"))
+
+    def test_an_old_snapshot_is_not_shown(
+        self, pages: Pages, container: Container, clock: ManualClock, referrals: list[int]
+    ) -> None:
+        """Two refresh periods later (the worker stopped), the figures are computed live."""
+        self._refresh(container)
+        clock.advance(timedelta(minutes=31))
+        pages.sign_in("supervisor")
+        html = pages.get("/app/dashboards/first-contact").text
+        assert "Chiffres à" not in html
+        [row] = _cells(html, "Premier contact")
+        expected = ["erasmus_vet_long", "3"]
+        assert expected == row[:2]
+
+    def test_an_advisor_sees_the_snapshot_of_their_own_scope(
+        self, pages: Pages, container: Container, referrals: list[int]
+    ) -> None:
+        """Mission locale B's advisor gets B's snapshot (none of A's referrals), A's advisor
+        gets A's (the 3 referrals)."""
+        self._refresh(container)
+        pages.sign_in("advisor_b")
+        html = pages.get("/app/dashboards/first-contact").text
+        assert "Chiffres à 10:00" in html
+        expected: list[list[str]] = []
+        assert expected == [r for r in _cells(html, "Premier contact") if len(r) > 1]
+        pages.sign_in("advisor_a")
+        html = pages.get("/app/dashboards/first-contact").text
+        assert "Chiffres à 10:00" in html
+        [row] = _cells(html, "Premier contact")
+        expected_a = ["erasmus_vet_long", "3", "2"]
+        assert expected_a == row[:3]
+
+    def test_the_job_waits_for_the_lock(
+        self, pages: Pages, container: Container, referrals: list[int]
+    ) -> None:
+        """While another worker holds the lock, nothing is written: the page computes live."""
+        with container.cluster_lock("dashboards") as held:
+            assert held
+            self._refresh(container)
+        pages.sign_in("supervisor")
+        assert "Chiffres à" not in pages.get("/app/dashboards/first-contact").text
+
+    def test_the_api_answers_from_the_snapshot_and_says_when(
+        self, api: ApiJourney, container: Container, clock: ManualClock, referrals: list[int]
+    ) -> None:
+        """GET /api/v1/reports/funnel without filters: the snapshot's 3 referrals and its time
+        (9:00 UTC); fresh=true, or a period, computes live: 4 referrals, no time."""
+        self._refresh(container)
+        clock.advance(timedelta(minutes=5))
+        api.open_case()
+        body = api.ok("GET", "/api/v1/reports/funnel", "supervisor")
+        expected = ("2026-01-08T09:00:00Z", 3)
+        assert expected == (body["as_of"], max(r["cases"] for r in body["rows"]))
+        for params in ({"fresh": "true"}, {"from": "2026-01-01", "to": "2026-12-31"}):
+            body = api.ok("GET", "/api/v1/reports/funnel", "supervisor", params=params)
+            expected_live = (None, 4)
+            assert expected_live == (body["as_of"], max(r["cases"] for r in body["rows"]))

@@ -18,6 +18,7 @@ from ipm_workflow.domain.errors import Forbidden, InvalidInput
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Actor
 from ipm_workflow.domain.reports import Counting, ReportFilters
+from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
 from ipm_workflow.services.reports import Population, Target
 
 YEAR = ReportFilters(start=date(2026, 1, 1), end=date(2026, 12, 31))
@@ -316,3 +317,39 @@ class TestFunderReports:
         )
         expected = (True, ("total", "all", 5, None, None, None, None, None))
         assert expected == (table.masked, table.rows[0])
+
+
+class TestSnapshots:
+    """Issue 16: the dashboards' reports computed ahead give back what a live run gives."""
+
+    def test_every_dashboard_report_reads_back_as_computed(
+        self, container: Container, supervisor: Actor, dataset: Dataset, directory: dict[str, User]
+    ) -> None:
+        """Refreshed for every mission locale and for advisor A's scope, each dashboard report
+        read from its snapshot equals the live run (dates, shares and days included), with the
+        snapshot's time; the first contact's late cases carry their referral dates."""
+        names = [name for board in DASHBOARDS for name, _column in board.charts]
+        advisor = Actor.of(directory["advisor_a"])
+        written = container.reports.refresh(names, [supervisor, advisor])
+        expected_written = 2 * len(names)  # every mission locale, then mission locale A
+        assert expected_written == written
+        for actor in (supervisor, advisor):
+            for name in names:
+                live = container.reports.run(name, ReportFilters(), actor=actor)
+                ahead = container.reports.run(name, ReportFilters(), actor=actor, precomputed=True)
+                assert (name, live.rows) == (name, ahead.rows)
+                assert (name, container.reports.clock.now()) == (name, ahead.as_of)
+        late = rows(container, supervisor, "first_contact_late", STARTS, ReportFilters())
+        assert any(isinstance(v, date) for row in late for v in row)
+
+    def test_a_filtered_or_recounted_view_is_computed_live(
+        self, container: Container, supervisor: Actor, dataset: Dataset
+    ) -> None:
+        """A period or the other counting rule is never answered from a snapshot."""
+        container.reports.refresh(["funnel"], [supervisor])
+        other = PEOPLE if container.reports.definition("funnel").counting == STARTS else STARTS
+        for filters, counting in ((YEAR, None), (ReportFilters(), other)):
+            table = container.reports.run(
+                "funnel", filters, counting, actor=supervisor, precomputed=True
+            )
+            assert table.as_of is None

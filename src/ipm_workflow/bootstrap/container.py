@@ -127,12 +127,15 @@ class Container:
         self.attribution = AttributionService(store)
         from ipm_workflow.adapters.db.report_store import SqlReportReader  # noqa: PLC0415
 
+        report_reader = SqlReportReader(self.engine)
         self.reports = ReportService(
-            SqlReportReader(self.engine),
+            report_reader,
             self.registry,
             self.clock,
             self.settings.timezone,
             self.settings.report_mask_threshold,
+            snapshots=report_reader,
+            refresh_minutes=self.settings.dashboard_refresh_minutes,
         )
         self.uploads = upload_service(self.settings, store, cases.records)
         self.pseudonymisation = PseudonymisationService(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -184,6 +184,8 @@ class ReportTable:
     targets: tuple[TargetLine, ...] = ()
     masked: bool = False
     notes: tuple[str, ...] = ()
+    # When the figures were computed, if ahead (a snapshot); None: computed for this request.
+    as_of: datetime | None = None
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The rows as dictionaries keyed by column key."""

@@ -36,6 +36,16 @@ class DailyJob:
     timezone: str
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job every worker schedules every so many minutes; a cluster-wide lock lets one of
+    them run it at a time."""
+
+    name: str
+    run: Callable[[], object]
+    minutes: int
+
+
 def default_worker_id() -> str:
     """Name a worker after its host and process, so claims say who holds them."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
@@ -55,6 +65,7 @@ class Worker:
         lock: asyncio.Lock | None = None,
         telemetry: Telemetry = NO_TELEMETRY,
         daily: Sequence[DailyJob] = (),
+        periodic: Sequence[PeriodicJob] = (),
     ) -> None:
         self.delivery = delivery
         self.channels = channels
@@ -68,6 +79,7 @@ class Worker:
         self.lock = lock or asyncio.Lock()
         self.telemetry = telemetry
         self.daily = {job.name: job for job in daily}
+        self.periodic = {job.name: job for job in periodic}
 
     async def run_once(self) -> int:
         """Deliver everything due now, batch after batch; return how many were handled."""
@@ -147,6 +159,13 @@ class Worker:
         except Exception:
             log.exception("daily_job_failed", job=name, worker=self.id)
 
+    async def run_periodic(self, name: str) -> None:
+        """Run one periodic job now (in a thread: it works through the database)."""
+        try:
+            await anyio.to_thread.run_sync(self.periodic[name].run)
+        except Exception:
+            log.exception("periodic_job_failed", job=name, worker=self.id)
+
     def start(self) -> None:
         """Start ticking on the running event loop (APScheduler is the worker's clock)."""
         self._stopping = False
@@ -160,18 +179,18 @@ class Worker:
             next_run_time=datetime.now(UTC),
             id="reminders",
         )
-        for job in self.daily.values():
-            scheduler.add_job(
-                self.run_daily,
-                "cron",
-                args=[job.name],
-                hour=job.hour,
-                timezone=job.timezone,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=3600,
-                id=job.name,
-            )
+        # Every worker schedules the singleton jobs; their cluster-wide lock lets one run each.
+        jobs = [
+            (self.run_daily, job.name, {"trigger": "cron", "hour": job.hour,
+                                        "timezone": job.timezone, "misfire_grace_time": 3600})
+            for job in self.daily.values()
+        ] + [
+            (self.run_periodic, every.name, {"trigger": "interval", "minutes": every.minutes,
+                                             "next_run_time": datetime.now(UTC)})
+            for every in self.periodic.values()
+        ]  # fmt: skip
+        for run, name, when in jobs:
+            scheduler.add_job(run, args=[name], max_instances=1, coalesce=True, id=name, **when)
         scheduler.start()
         self._scheduler = scheduler
         log.info("worker_started", worker=self.id, poll_seconds=self.poll_seconds)
@@ -203,12 +222,41 @@ def retention_job(container: Container) -> Callable[[], object]:
     return run
 
 
+def dashboards_job(container: Container) -> Callable[[], object]:
+    """The dashboards' snapshots (issue 16), under the cluster-wide lock: each dashboard's
+    reports as the page opens them (no filter), for every mission locale and for each scope
+    of the active staff who may read reports (an advisor's missions locales)."""
+
+    def run() -> object:
+        from ipm_workflow.domain.policy import Actor  # noqa: PLC0415 - the job's own needs
+        from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS  # noqa: PLC0415
+
+        with container.cluster_lock("dashboards") as held:
+            if not held:
+                log.info("dashboards_skipped", reason="another worker holds the lock")
+                return None
+            names = [name for board in DASHBOARDS for name, _column in board.charts]
+            users = container.accounts.users()
+            readers = [Actor.of(user) for user, _password in users if user.active]
+            written = container.reports.refresh(names, readers)
+            log.info("dashboards_refreshed", snapshots=written)
+            return written
+
+    return run
+
+
 def worker_for(container: Container, telemetry: Telemetry = NO_TELEMETRY) -> Worker:
     """A worker on the container's delivery service and channels, at the settings' pace.
 
-    Outside a sandbox (whose clock trainers move), it also runs the daily retention job.
+    Outside a sandbox (whose clock trainers move), it also runs the daily retention job and
+    refreshes the dashboards' snapshots every IPM_DASHBOARD_REFRESH_MINUTES (0: never).
     """
     settings = container.settings
+    periodic = []
+    if not settings.sandbox and settings.dashboard_refresh_minutes > 0:
+        periodic.append(
+            PeriodicJob("dashboards", dashboards_job(container), settings.dashboard_refresh_minutes)
+        )
     daily = []
     if not settings.sandbox:
         daily.append(
@@ -226,4 +274,5 @@ def worker_for(container: Container, telemetry: Telemetry = NO_TELEMETRY) -> Wor
         poll_seconds=settings.worker_poll_seconds,
         telemetry=telemetry,
         daily=daily,
+        periodic=periodic,
     )

@@ -9,9 +9,10 @@ the targets and masks small counts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from ipm_workflow.domain import policy
@@ -107,6 +108,63 @@ class ReportReader(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A report's rows computed ahead (the worker's job): for a period ("all": none) and a
+    scope ("*": every mission locale, else their sorted ids joined by commas), at a moment."""
+
+    report: str
+    period: str
+    scope: str
+    computed_at: datetime
+    rows: list[list[Any]]  # JSON values: dates as ISO text (see `encoded`)
+
+
+class SnapshotStore(Protocol):
+    """Where the precomputed reports are kept."""
+
+    def snapshot(self, report: str, period: str, scope: str) -> Snapshot | None:
+        """The latest snapshot of a report for a period and a scope, if any."""
+        ...
+
+    def put_snapshot(self, snapshot: Snapshot) -> None:
+        """Replace a report's snapshot for its period and scope, in one transaction."""
+        ...
+
+
+# The period a snapshot covers: the dashboards open without one (every case so far).
+ALL_PERIODS = "all"
+EVERY_SCOPE = "*"
+
+
+def scope_key(scope: Sequence[str] | None) -> str:
+    """A snapshot's scope: "*" for every mission locale, else the sorted ids joined by commas."""
+    return EVERY_SCOPE if scope is None else ",".join(sorted(scope))
+
+
+def encoded(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows as JSON values: dates in ISO text, decimals as floats."""
+
+    def value(v: Any) -> Any:
+        if isinstance(v, date):
+            return v.isoformat()
+        return float(v) if isinstance(v, Decimal) else v
+
+    return [[value(v) for v in row] for row in rows]
+
+
+def decoded(rows: list[list[Any]], report: ReportDefinition) -> list[tuple[Any, ...]]:
+    """Rows back from JSON: ISO text in a date column becomes a date (or a moment)."""
+    kinds = [c.kind for c in report.columns]
+
+    def value(v: Any, kind: str) -> Any:
+        if kind != "date" or not isinstance(v, str):
+            return v
+        return date.fromisoformat(v) if len(v) == 10 else datetime.fromisoformat(v)
+
+    return [tuple(value(v, k) for v, k in zip(row, kinds, strict=True)) for row in rows]
+
+
 TARGET_INDICATORS = ("referred", "assessed", "departed", "returned", "participants")
 
 
@@ -120,12 +178,18 @@ class ReportService:
         clock: Clock,
         timezone: str = "Europe/Paris",
         mask_threshold: int = 5,
+        *,
+        snapshots: SnapshotStore | None = None,
+        refresh_minutes: int = 0,
     ) -> None:
         self.reader = reader
         self.registry = registry
         self.clock = clock
         self.timezone = timezone
         self.mask_threshold = mask_threshold
+        # The worker refreshes the snapshots every `refresh_minutes` (0: never, all live).
+        self.snapshots = snapshots if refresh_minutes > 0 else None
+        self.refresh_minutes = refresh_minutes
 
     def catalogue(self, actor: Actor) -> list[ReportDefinition]:
         """Every report the actor may run."""
@@ -147,10 +211,14 @@ class ReportService:
         actor: Actor,
         masked_export: bool = False,
         progress: Progress | None = None,
+        precomputed: bool = False,
     ) -> ReportTable:
         """Compute a report for an actor (advisors: their missions locales only).
 
         `masked_export`: a file that leaves Ipm; counts under the threshold are masked.
+        `precomputed`: answer from the worker's latest snapshot when the request is one it
+        computes ahead (no filter, the report's own counting, the actor's whole scope) and the
+        snapshot is recent (two refresh periods at most); the table's `as_of` says when.
         """
         policy.require(actor, Action.REPORTS_READ)
         report = self.definition(name)
@@ -171,7 +239,8 @@ class ReportService:
             WorkflowFacts.of(self.registry),
             progress,
         )
-        rows = self.reader.rows(request)
+        snapshot = self._snapshot_for(report, scoped, counting) if precomputed else None
+        rows = decoded(snapshot.rows, report) if snapshot else self.reader.rows(request)
         table = ReportTable(
             name,
             report.title,
@@ -180,10 +249,51 @@ class ReportService:
             scoped,
             request.counting,
             self._targets_for(table_rows=rows, report=report, filters=scoped),
+            as_of=snapshot.computed_at if snapshot else None,
         )
         if masked_export and not report.lists_people:
             return masked(table, self.mask_threshold)
         return table
+
+    def _snapshot_for(
+        self, report: ReportDefinition, scoped: ReportFilters, counting: Counting | None
+    ) -> Snapshot | None:
+        unfiltered = replace(scoped, scope=None) == ReportFilters()
+        if self.snapshots is None or not unfiltered or counting not in (None, report.counting):
+            return None
+        found = self.snapshots.snapshot(report.name, ALL_PERIODS, scope_key(scoped.scope))
+        oldest = self.clock.now() - timedelta(minutes=2 * self.refresh_minutes)
+        if found is None or found.computed_at < oldest:
+            return None
+        # A snapshot taken before the report's columns changed (a new release) is not used.
+        width = len(report.columns)
+        return found if all(len(row) == width for row in found.rows) else None
+
+    def refresh(self, names: Iterable[str], readers: Iterable[Actor]) -> int:
+        """Compute ahead the reports `names` as the dashboards open them (no filter), for every
+        mission locale (supervisors, admins) and for each scope among `readers` that may read
+        reports (an advisor's missions locales); one snapshot per report and scope, each
+        stored in one transaction. Returns how many were written (none when snapshots are off).
+        """
+        if self.snapshots is None:
+            return 0
+        scopes: dict[str, list[str] | None] = {EVERY_SCOPE: None}
+        for actor in readers:
+            if policy.may(actor, Action.REPORTS_READ):
+                scope = policy.narrow(actor, None)
+                scopes.setdefault(scope_key(scope), scope)
+        written = 0
+        facts = WorkflowFacts.of(self.registry)
+        for name in names:
+            report = self.definition(name)
+            for key, scope in scopes.items():
+                now = self.clock.now()
+                filters = ReportFilters().narrowed(scope)
+                request = ReportRequest(name, filters, report.counting, now, self.timezone, facts)
+                rows = encoded(self.reader.rows(request))
+                self.snapshots.put_snapshot(Snapshot(name, ALL_PERIODS, key, now, rows))
+                written += 1
+        return written
 
     def _targets_for(
         self, *, table_rows: list[tuple[Any, ...]], report: ReportDefinition, filters: ReportFilters

@@ -1,19 +1,27 @@
-"""The reports' reader: runs a report's SQL in a read-only transaction; targets, populations."""
+"""The reports' reader: runs a report's SQL in a read-only transaction; targets, populations,
+and the snapshots the worker computes ahead for the dashboards."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, Table, delete, insert, select
 
 from ipm_workflow.adapters.db.database import READONLY
-from ipm_workflow.adapters.db.tables import ReferencePopulationRow, ReportTargetRow
+from ipm_workflow.adapters.db.tables import (
+    ReferencePopulationRow,
+    ReportSnapshotRow,
+    ReportTargetRow,
+    table_of,
+)
 from ipm_workflow.domain.errors import NotFound
-from ipm_workflow.services.reports import Population, ReportRequest, Target
+from ipm_workflow.services.reports import Population, ReportRequest, Snapshot, Target
 
 targets_t: Table = ReportTargetRow.__table__  # type: ignore[attr-defined]
 populations_t: Table = ReferencePopulationRow.__table__  # type: ignore[attr-defined]
+snapshots_t: Table = table_of(ReportSnapshotRow)
 
 
 class SqlReportReader:
@@ -60,25 +68,15 @@ class SqlReportReader:
 
     def put_target(self, target: Target) -> None:
         """Set or replace a target."""
-        t = targets_t.c
+        key = {"year": target.year, "funder": target.funder, "indicator": target.indicator}
+        values = {"value": target.value, "set_by": target.set_by or "", "set_at": target.set_at}
+        self._replace(targets_t, key, values)
+
+    def _replace(self, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """Replace the row of `table` with this primary key, in one transaction."""
         with self.engine.begin() as conn:
-            conn.execute(
-                delete(targets_t).where(
-                    t.year == target.year,
-                    t.funder == target.funder,
-                    t.indicator == target.indicator,
-                )
-            )
-            conn.execute(
-                insert(targets_t).values(
-                    year=target.year,
-                    funder=target.funder,
-                    indicator=target.indicator,
-                    value=target.value,
-                    set_by=target.set_by or "",
-                    set_at=target.set_at,
-                )
-            )
+            conn.execute(delete(table).where(*(table.c[k] == v for k, v in key.items())))
+            conn.execute(insert(table).values(**key, **values))
 
     def put_populations(self, populations: Sequence[Population]) -> int:
         """Replace the populations of the given (mission locale, year) pairs."""
@@ -103,3 +101,21 @@ class SqlReportReader:
                     ],
                 )
         return len(populations)
+
+    def snapshot(self, report: str, period: str, scope: str) -> Snapshot | None:
+        """The snapshot of a report for a period and a scope, if the worker wrote one."""
+        s = snapshots_t.c
+        stmt = select(snapshots_t).where(s.report == report, s.period == period, s.scope == scope)
+        with self.engine.connect().execution_options(**{READONLY: True}) as conn, conn.begin():
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        moment = row.computed_at  # SQLite gives it back without its zone (stored in UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return Snapshot(row.report, row.period, row.scope, moment, row.rows["rows"])
+
+    def put_snapshot(self, snapshot: Snapshot) -> None:
+        """Replace a report's snapshot for its period and scope, in one transaction."""
+        key = {"report": snapshot.report, "period": snapshot.period, "scope": snapshot.scope}
+        values = {"computed_at": snapshot.computed_at, "rows": {"rows": snapshot.rows}}
+        self._replace(snapshots_t, key, values)

@@ -59,6 +59,8 @@ class ReportOut(BaseModel):
     columns: list[ColumnOut]
     rows: list[dict[str, Any]]
     targets: list[TargetLineOut]
+    # When the figures were computed ahead (the worker's snapshot, issue 16); null: just now.
+    as_of: datetime | None = None
 
     @classmethod
     def of(cls, table: ReportTable) -> ReportOut:
@@ -80,6 +82,7 @@ class ReportOut(BaseModel):
                 for row in table.as_dicts()
             ],
             targets=[TargetLineOut(**vars(t), achieved=t.achieved) for t in table.targets],
+            as_of=table.as_of,
         )
 
 
@@ -192,7 +195,8 @@ class ReportController(Controller):
         "(referring|current), departement, qpv, rural, gender, age_band, education_level, "
         "fewer_opportunities, funder, grant_project; counting=people|starts; format=json|csv|xlsx; "
         "language=fr|en (file headings). Files are masked (counts under the threshold hidden) "
-        "unless mask=false.",
+        "unless mask=false. Without filters, a dashboard's report answers from the worker's "
+        "latest snapshot (as_of says when; IPM_DASHBOARD_REFRESH_MINUTES) unless fresh=true.",
         operation_class=served_formats("application/json", CSV, XLSX),
     )
     def report(
@@ -208,12 +212,14 @@ class ReportController(Controller):
         language = _choice(_one(params, "language"), ("fr", "en"), "language") or "fr"
         mask = _choice(_one(params, "mask"), ("true", "false"), "mask")
         masked_export = (fmt != "json") if mask is None else mask == "true"
+        fresh = _choice(_one(params, "fresh"), ("true", "false"), "fresh") == "true"
         table = call.container.reports.run(
             name,
             ReportFilters.parse(params),
             Counting(counting) if counting else None,
             actor=call.actor,
             masked_export=masked_export,
+            precomputed=not fresh,
         )
         if fmt == "json":
             return Response(ReportOut.of(table))

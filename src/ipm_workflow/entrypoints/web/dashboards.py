@@ -4,15 +4,20 @@ to the actual figures (`funder_pages.py`, with the reference populations and the
 Module file).
 
 Every figure comes from the reports service (`container.reports`, the same as the API's and the
-CLI's); the access policy narrows an advisor to their missions locales there.
+CLI's); the access policy narrows an advisor to their missions locales there. A dashboard opened
+without filters answers from the worker's latest snapshot (issue 16) and says when it was
+computed; `?fresh=1` (the "Compute now" button) and any filter compute live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_time
 from babel.numbers import format_decimal, format_percent
 from litestar import Request, Response
 from litestar.exceptions import NotFoundException
@@ -207,13 +212,18 @@ def dashboard(
         raise NotFoundException(f"dashboard '{slug}' not found")
     given = query_of(request)
     lang = language(request)
-    error, reports = None, []
+    timezone = container.settings.timezone
+    error, reports, computed = None, [], list[datetime]()
+    precomputed = request.query_params.get("fresh") != "1"
     try:
         filters = ReportFilters.parse(given)
         counting = counting_of(given)
         for name, charted in board.charts:
-            table = container.reports.run(name, filters, counting, actor=actor)
-            reports.append(shown(table, charted, lang, container.settings.timezone))
+            table = container.reports.run(
+                name, filters, counting, actor=actor, precomputed=precomputed
+            )
+            reports.append(shown(table, charted, lang, timezone))
+            computed.extend([table.as_of] if table.as_of else [])
     except InvalidInput as exc:
         error = exc.message + ": " + ", ".join(str(e.get("field")) for e in exc.errors or [])
     query = request.url.query or ""
@@ -227,6 +237,11 @@ def dashboard(
         reports=reports,
         error=error,
         query=query,
+        # The oldest snapshot shown, as HH:MM at Ipm (None: every figure computed just now).
+        as_of=format_time(min(computed), "HH:mm", tzinfo=ZoneInfo(timezone), locale=lang)
+        if computed
+        else None,
+        refresh_minutes=container.reports.refresh_minutes,
         **_choices(container),
     )
 
@@ -247,7 +262,12 @@ def download(
         raise NotFoundException("no such file")
     given = query_of(request)
     table = container.reports.run(
-        name, ReportFilters.parse(given), counting_of(given), actor=actor, masked_export=True
+        name,
+        ReportFilters.parse(given),
+        counting_of(given),
+        actor=actor,
+        masked_export=True,
+        precomputed=request.query_params.get("fresh") != "1",
     )
     sheet = report_sheet(table, language(request))
     body = csv_file(sheet) if fmt == "csv" else xlsx_file(sheet)

@@ -43,7 +43,11 @@ from ipm_workflow.adapters.db.tables.reminders import (
     SandboxOutboxRow,
     SentMessageRow,
 )
-from ipm_workflow.adapters.db.tables.reports import ReferencePopulationRow, ReportTargetRow
+from ipm_workflow.adapters.db.tables.reports import (
+    ReferencePopulationRow,
+    ReportSnapshotRow,
+    ReportTargetRow,
+)
 
 __all__ = [
     "ApiTokenRow",
@@ -67,6 +71,7 @@ __all__ = [
     "ReferencePopulationRow",
     "ReminderAttemptRow",
     "ReminderRow",
+    "ReportSnapshotRow",
     "ReportTargetRow",
     "SandboxOutboxRow",
     "SensitiveReadRow",
