@@ -19,7 +19,7 @@ from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Actor
 from ipm_workflow.domain.reports import Counting, ReportFilters
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
-from ipm_workflow.services.reports import Population, Target
+from ipm_workflow.services.report_ports import Population, Target
 
 YEAR = ReportFilters(start=date(2026, 1, 1), end=date(2026, 12, 31))
 PEOPLE, STARTS = Counting.PEOPLE, Counting.STARTS

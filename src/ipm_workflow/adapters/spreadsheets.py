@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ipm_workflow.domain.errors import InvalidInput
-from ipm_workflow.services.reports import Population
+from ipm_workflow.services.report_ports import Population
 
 Kind = Literal["text", "int", "share", "date", "days", "rate"]
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ipm_workflow.adapters.workflow_files import FileProblem
     from ipm_workflow.domain.definitions import Workflow
     from ipm_workflow.domain.reports import ReportTable
-    from ipm_workflow.services.reports import Population
+    from ipm_workflow.services.report_ports import Population
 
 
 def check_workflows(directory: Path) -> tuple[list[Workflow], list[FileProblem]]:

@@ -23,7 +23,7 @@ from ipm_workflow.adapters.db.attribution_store import MERGED_STATE
 from ipm_workflow.adapters.db.handles import cases_t, history_t, people_t
 from ipm_workflow.adapters.db.people_store import sensitive_t
 from ipm_workflow.domain.reports import AgeBand, Counting
-from ipm_workflow.services.reports import ReportRequest
+from ipm_workflow.services.report_ports import ReportRequest
 
 # The attribution rule (services/attribution.py): a person whose records were merged is one
 # person; the referring mission locale is the first one, kept when a case moves.

@@ -17,7 +17,7 @@ from ipm_workflow.adapters.db.tables import (
     table_of,
 )
 from ipm_workflow.domain.errors import NotFound
-from ipm_workflow.services.reports import Population, ReportRequest, Snapshot, Target
+from ipm_workflow.services.report_ports import Population, ReportRequest, Snapshot, Target
 
 targets_t: Table = ReportTargetRow.__table__  # type: ignore[attr-defined]
 populations_t: Table = ReferencePopulationRow.__table__  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ipm_workflow.entrypoints.cli.common import AsUser, acting, app, print_json, run_or_exit
-from ipm_workflow.services.reports import Target
+from ipm_workflow.services.report_ports import Target
 
 targets_app = typer.Typer(
     help="Targets per year and funder, shown against the reports' figures.",

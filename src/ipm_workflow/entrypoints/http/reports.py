@@ -23,7 +23,7 @@ from ipm_workflow.entrypoints.http.schemas import (
     Body,
     served_formats,
 )
-from ipm_workflow.services.reports import Target
+from ipm_workflow.services.report_ports import Target
 
 _FORMATS = ("json", "csv", "xlsx")
 

@@ -96,7 +96,7 @@ async def set_target(
     _ = gettext(request)
 
     def work() -> Template:
-        from ipm_workflow.services.reports import Target  # noqa: PLC0415
+        from ipm_workflow.services.report_ports import Target  # noqa: PLC0415
 
         raw_year, raw_value = str(form.get("year", "")), str(form.get("value", ""))
         funder = str(form.get("funder", "")).strip()
