@@ -2,7 +2,8 @@
 
 One rule serves the API, the pages and the CLI (`SqlCaseRepository.search`). What keeps a
 listing fast at a million cases (issue 16, measured by bench/scale.py):
-- the count stops at `count_limit + 1` matches (`services.ports.capped_total` reads it);
+- the count stops at `count_limit + 1` matches (`services.ports.capped_total` reads it), and
+  is not run when a page that is not full already tells it;
 - a few missions locales (a supervisor's) are read one index walk each, merged, so PostgreSQL
   stops after a page in each instead of sorting every case of all of them;
 - keyset paging (`after`) starts a page after the previous one's last case, at any depth.
@@ -170,12 +171,26 @@ def _page_statement(query: CaseQuery, where: list[Any]) -> Any:
     return stmt.order_by(*_order(cases_t.c, query))
 
 
+def _known_total(query: CaseQuery, found: int) -> int | None:
+    """The count a page tells alone: a first or later page not full ends the listing.
+
+    With keyset paging the count covers the cases before the page too, so it is not known.
+    """
+    if query.after is not None or found >= query.limit or (found == 0 and query.offset > 0):
+        return None
+    total = query.offset + found
+    return total if query.count_limit is None else min(total, query.count_limit + 1)
+
+
 def search(conn: Connection, query: CaseQuery) -> tuple[list[Case], int]:
     """One page of the matching cases and their count (at most `count_limit + 1`)."""
     where = conditions(query)
-    counted = where
-    if query.mission_locales is not None:
-        counted = [*where, cases_t.c.mission_locale_id.in_(list(query.mission_locales))]
-    total = _count(conn, counted, query.count_limit)
     rows = conn.execute(_page_statement(query, where + _keyset(query))).mappings()
-    return [mappers.case_from_row(r) for r in rows], total
+    cases = [mappers.case_from_row(r) for r in rows]
+    total = _known_total(query, len(cases))
+    if total is None:
+        counted = where
+        if query.mission_locales is not None:
+            counted = [*where, cases_t.c.mission_locale_id.in_(list(query.mission_locales))]
+        total = _count(conn, counted, query.count_limit)
+    return cases, total
