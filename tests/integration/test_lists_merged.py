@@ -94,3 +94,48 @@ class TestKnownTotal:
             ]
         expected = counted
         assert expected == found
+
+
+class TestNameSearchInOneStatement:
+    """The name search's page and capped count in one statement: the two statements' answer."""
+
+    def test_pages_and_counts_by_name(
+        self, container: Container, journey: Journey, directory: dict[str, User]
+    ) -> None:
+        """Pages of every size and depth, by deadline or by id: the same cases and totals."""
+        _cases(journey, directory, 5)
+        queries = [
+            CaseQuery(mission_locales=PLACES, name="émoi", limit=limit, offset=offset, **order)
+            for limit in (0, 2, 9)
+            for offset in (0, 2, 7)
+            for order in ({"due_first": True}, {"sort": "id", "descending": True})
+        ] + [CaseQuery(name="TÉMOIN", count_limit=2), CaseQuery(name="nobody", limit=3)]
+        with container.engine.connect() as conn:
+            repo = SqlCaseRepository(conn)
+            found = [repo.search(q) for q in queries]
+            pages = [[c.id for c in cases] for cases, _total in found]
+            totals = [total for _cases, total in found]
+            every = [
+                list(
+                    conn.execute(
+                        select(cases_t.c.id)
+                        .where(*conditions(q))
+                        .order_by(
+                            *(
+                                [cases_t.c.due_at, cases_t.c.id]
+                                if q.due_first
+                                else [cases_t.c.id.desc() if q.descending else cases_t.c.id]
+                            )
+                        )
+                    ).scalars()
+                )
+                for q in queries
+            ]
+        expected = (
+            [ids[q.offset : q.offset + q.limit] for ids, q in zip(every, queries, strict=True)],
+            [
+                len(ids) if q.count_limit is None else min(len(ids), q.count_limit + 1)
+                for ids, q in zip(every, queries, strict=True)
+            ],
+        )
+        assert expected == (pages, totals)
