@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from ipm_workflow.adapters.clock import ManualClock
@@ -29,6 +30,12 @@ def _cases(journey: Journey, directory: dict[str, User], how_many: int) -> list[
     for cid in opened[::2]:
         journey.move(cid, "ml-b", actor=supervisor)
     return opened
+
+
+@pytest.fixture
+def five(journey: Journey, directory: dict[str, User]) -> list[int]:
+    """Five cases, three at ml-b and two at ml-a."""
+    return _cases(journey, directory, 5)
 
 
 class TestAgendaMerged:
@@ -72,10 +79,9 @@ class TestKnownTotal:
     """A page that is not full gives the count without counting; the same count."""
 
     def test_pages_not_full_count_like_the_count(
-        self, container: Container, journey: Journey, directory: dict[str, User]
+        self, container: Container, five: list[int]
     ) -> None:
         """Every page size and offset, with and without a count limit: the counted total."""
-        _cases(journey, directory, 5)
         queries = [
             CaseQuery(mission_locales=PLACES, due_first=True, limit=limit, offset=offset)
             for limit in (2, 5, 9)
@@ -99,11 +105,8 @@ class TestKnownTotal:
 class TestNameSearchInOneStatement:
     """The name search's page and capped count in one statement: the two statements' answer."""
 
-    def test_pages_and_counts_by_name(
-        self, container: Container, journey: Journey, directory: dict[str, User]
-    ) -> None:
+    def test_pages_and_counts_by_name(self, container: Container, five: list[int]) -> None:
         """Pages of every size and depth, by deadline or by id: the same cases and totals."""
-        _cases(journey, directory, 5)
         queries = [
             CaseQuery(mission_locales=PLACES, name="émoi", limit=limit, offset=offset, **order)
             for limit in (0, 2, 9)
