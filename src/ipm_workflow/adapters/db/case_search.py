@@ -2,7 +2,8 @@
 
 One rule serves the API, the pages and the CLI (`SqlCaseRepository.search`). What keeps a
 listing fast at a million cases (issue 16, measured by bench/scale.py):
-- the count stops at `count_limit + 1` matches (`services.ports.capped_total` reads it);
+- the count stops at `count_limit + 1` matches (`services.ports.capped_total` reads it), and
+  is not run when a page that is not full already tells it;
 - a few missions locales (a supervisor's) are read one index walk each, merged, so PostgreSQL
   stops after a page in each instead of sorting every case of all of them;
 - keyset paging (`after`) starts a page after the previous one's last case, at any depth.
@@ -143,13 +144,24 @@ def _count(conn: Connection, where: list[Any], limit: int | None) -> int:
 def _page_statement(query: CaseQuery, where: list[Any]) -> Any:
     """The SELECT of one page: per mission locale and merged when there are a few of them."""
     places = list(query.mission_locales) if query.mission_locales is not None else None
-    # A name or a few people select few cases already: one plan, the people looked up once.
-    selective = bool(query.name) or query.person_ids is not None
+    selective = _selective(query)
     if places is None or selective or not 1 < len(places) <= PER_PLACE_MAX:
         if places is not None:
             where = [*where, cases_t.c.mission_locale_id.in_(places)]
-        stmt = select(cases_t).where(*where).order_by(*_order(cases_t.c, query))
-        return stmt.limit(query.limit).offset(query.offset)
+        if not selective:
+            stmt = select(cases_t).where(*where).order_by(*_order(cases_t.c, query))
+            return stmt.limit(query.limit).offset(query.offset)
+        # The page's keys first: for a name, the people's cases, place and deadline are read
+        # from one index (0023_lists_1m) and only the page's rows from the table.
+        found = (
+            select(cases_t.c.id)
+            .where(*where)
+            .order_by(*_order(cases_t.c, query))
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        stmt = select(cases_t).where(cases_t.c.id.in_(found))
+        return stmt.order_by(*_order(cases_t.c, query))
     # Each place's first offset + limit cases in order (an index walk that stops early), only
     # their keys: building a union of whole rows cost more in SQLAlchemy than running it.
     depth = query.offset + query.limit
@@ -170,12 +182,54 @@ def _page_statement(query: CaseQuery, where: list[Any]) -> Any:
     return stmt.order_by(*_order(cases_t.c, query))
 
 
+def _known_total(query: CaseQuery, found: int) -> int | None:
+    """The count a page tells alone: a first or later page not full ends the listing.
+
+    With keyset paging the count covers the cases before the page too, so it is not known.
+    """
+    if query.after is not None or found >= query.limit or (found == 0 and query.offset > 0):
+        return None
+    total = query.offset + found
+    return total if query.count_limit is None else min(total, query.count_limit + 1)
+
+
+def _selective(query: CaseQuery) -> bool:
+    """A name or a few people select few cases already: one plan, the people looked up once."""
+    return bool(query.name) or query.person_ids is not None
+
+
+def _page_with_count(conn: Connection, query: CaseQuery, where: list[Any]) -> tuple[list[Any], int]:
+    """A selective listing's page and count in one statement; the count 0 when the page is empty.
+
+    The matches (the people found by name, then their cases) are looked up once and read twice,
+    for the page and for the capped count, instead of once per statement.
+    """
+    column = cases_t.c.due_at if query.due_first else cases_t.c[query.sort]
+    keys = [cases_t.c.id] if column is cases_t.c.id else [cases_t.c.id, column]
+    matches = select(*keys).where(*where).cte("matches")
+    page = select(matches.c.id).order_by(*_order(matches.c, query))
+    page = page.limit(query.limit).offset(query.offset)
+    counted = select(matches.c.id)
+    if query.count_limit is not None:
+        counted = counted.limit(query.count_limit + 1)
+    total = select(func.count()).select_from(counted.subquery()).scalar_subquery()
+    stmt = select(cases_t, total.label("matches_total")).where(cases_t.c.id.in_(page))
+    rows = list(conn.execute(stmt.order_by(*_order(cases_t.c, query))).mappings())
+    return rows, int(rows[0]["matches_total"]) if rows else 0
+
+
 def search(conn: Connection, query: CaseQuery) -> tuple[list[Case], int]:
     """One page of the matching cases and their count (at most `count_limit + 1`)."""
     where = conditions(query)
     counted = where
     if query.mission_locales is not None:
         counted = [*where, cases_t.c.mission_locale_id.in_(list(query.mission_locales))]
-    total = _count(conn, counted, query.count_limit)
-    rows = conn.execute(_page_statement(query, where + _keyset(query))).mappings()
-    return [mappers.case_from_row(r) for r in rows], total
+    if _selective(query) and query.after is None:
+        rows, total = _page_with_count(conn, query, counted)
+        if rows or (query.offset == 0 and query.limit > 0):
+            return [mappers.case_from_row(r) for r in rows], total
+        return [], _count(conn, counted, query.count_limit)
+    rows = list(conn.execute(_page_statement(query, where + _keyset(query))).mappings())
+    cases = [mappers.case_from_row(r) for r in rows]
+    known = _known_total(query, len(cases))
+    return cases, known if known is not None else _count(conn, counted, query.count_limit)

@@ -112,6 +112,15 @@ Index(
 Index("ix_cases_ml_updated_id", _cases.c.mission_locale_id, _cases.c.updated_at, _cases.c.id)
 Index("ix_cases_ml_due", _cases.c.mission_locale_id, _cases.c.due_at, _cases.c.id)
 Index("ix_cases_ml_id", _cases.c.mission_locale_id, _cases.c.id)
+# 0023_lists_1m: the name search's candidates (a person's cases) filtered by place and ordered
+# by deadline from the index alone.
+Index(
+    "ix_cases_person_ml_due",
+    _cases.c.person_id,
+    _cases.c.mission_locale_id,
+    _cases.c.due_at,
+    _cases.c.id,
+)
 Index(
     "ix_cases_unassigned",
     _cases.c.mission_locale_id,
