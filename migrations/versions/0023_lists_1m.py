@@ -1,7 +1,7 @@
 """case lists at a million: the name search's cases read from one index by young person
 
 Revision ID: 0023_lists_1m
-Revises: 0021_lists
+Revises: 0022_report_snapshots
 Create Date: 2026-12-01 05:00:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0023_lists_1m"
-down_revision: str | None = "0021_lists"
+down_revision: str | None = "0022_report_snapshots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
