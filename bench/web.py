@@ -44,6 +44,7 @@ from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.people import MissionLocale, Person
 from ipm_workflow.domain.policy import Actor
 from ipm_workflow.entrypoints.http.app import create_app
+from ipm_workflow.logging import configure_logging
 from ipm_workflow.services.case_sheet import read_sheet
 from ipm_workflow.services.commands import OpenCase, UpdateData
 
@@ -184,6 +185,9 @@ def main() -> None:
         log_level="WARNING",
         embedded_worker=False,
     )
+    # The settings' logging before the seed (create_app sets it only later): the seed's
+    # hundred data changes are not the figures.
+    configure_logging(settings.log_format, settings.log_level)
     upgrade_database(settings)
     container = bootstrap(settings)
     case_id = seed(container, args.history, args.reminders)
