@@ -147,11 +147,11 @@ def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
         number = float(value) if isinstance(value, int | float) else None
         bars.append(Bar(label, number, cell(value, kinds[at], lang, timezone)))
     title = definition.title_fr if lang == "fr" else definition.title
+    heading = table.columns[at].heading(lang)
 
     def count(n: int) -> str:
         return cell(n, "int", lang, timezone)
 
-    heading = table.columns[at].heading(lang)
     targets = [
         {
             "indicator": t.indicator,
