@@ -259,3 +259,128 @@ class TestSnapshots:
             body = api.ok("GET", "/api/v1/reports/funnel", "supervisor", params=params)
             expected_live = (None, 4)
             assert expected_live == (body["as_of"], max(r["cases"] for r in body["rows"]))
+
+
+@pytest.fixture
+def late_five(api: ApiJourney, clock: ManualClock, container: Container) -> list[int]:
+    """Six referrals of mission locale A on 5 January 2026, the first contacted at once, the
+    five others never; three days pass; the pages show 3 rows of a table (not 200), and the
+    worker's dashboards job has run (snapshots at 9:00 UTC, 8 January)."""
+    cases = [api.open_case()["id"] for _ in range(6)]
+    api.fire(cases[0], "log_first_contact", {"first_contact_date": "2026-01-05"})
+    clock.advance(timedelta(days=3))
+    container.reports.page_rows = 3
+    TestSnapshots()._refresh(container)
+    return cases[1:]
+
+
+class TestLongLists:
+    """A list of cases longer than a page (issue 16): the snapshot keeps its first rows and
+    their count; the page shows them and says how many there are; files and the API have all."""
+
+    def test_the_snapshot_keeps_the_first_rows_and_the_count(
+        self, container: Container, late_five: list[int]
+    ) -> None:
+        """5 late cases, 3 kept (the oldest referrals first: opened in this order), total 5; the
+        first contacts' counts (one row) are kept whole."""
+        store = container.reports.snapshots
+        assert store is not None
+        late = store.snapshot("first_contact_late", "all", "*")
+        assert late is not None
+        expected = ([str(c) for c in late_five[:3]], 5, False)
+        assert expected == ([r[0] for r in late.rows], late.total, late.whole)
+        counts = store.snapshot("first_contact", "all", "*")
+        assert counts is not None
+        expected_counts = (1, 1, True, [6, 1])  # one programme: 6 referred, 1 within 48 hours
+        assert expected_counts == (
+            len(counts.rows),
+            counts.total,
+            counts.whole,
+            counts.rows[0][1:3],
+        )
+
+    def test_the_page_shows_the_first_rows_and_the_total(
+        self, pages: Pages, late_five: list[int]
+    ) -> None:
+        """From the snapshot, and computed live (fresh=1) alike: 3 rows, "3 of 5", and links to
+        the files (every row)."""
+        pages.sign_in("supervisor")
+        for url, ahead in (("/app/dashboards/first-contact", True),
+                           ("/app/dashboards/first-contact?fresh=1", False)):  # fmt: skip
+            html = pages.get(url).text
+            assert (url, ahead) == (url, "Chiffres à 10:00" in html)
+            late = _cells(html, "Premiers contacts en retard")
+            expected = [str(c) for c in late_five[:3]]
+            assert expected == [r[0] for r in late]
+            assert "3 lignes affichées sur 5." in html
+            assert "Toutes les lignes :" in html
+            assert 'href="/app/dashboards/first-contact/first_contact_late/csv' in html
+            [counts] = _cells(html, "Premier contact")
+            expected_counts = ["erasmus_vet_long", "6", "1"]
+            assert expected_counts == counts[:3]
+
+    def test_the_downloads_have_every_row(self, pages: Pages, late_five: list[int]) -> None:
+        """The CSV and the XLSX of the late list: a header and the 5 late cases, oldest first
+        (computed live: the snapshot holds 3)."""
+        pages.sign_in("supervisor")
+        csv = pages.get("/app/dashboards/first-contact/first_contact_late/csv").content
+        lines = csv.decode("utf-8-sig").strip().splitlines()
+        expected = [str(c) for c in late_five]
+        assert expected == [line.split(";")[0] for line in lines[1:]]
+        xlsx = pages.get("/app/dashboards/first-contact/first_contact_late/xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+        assert sheet is not None
+        expected_lines = 6  # the header and the 5 late cases
+        assert expected_lines == len(list(sheet.iter_rows(values_only=True)))
+
+    def test_the_api_answers_every_row_unless_limited(
+        self, api: ApiJourney, late_five: list[int]
+    ) -> None:
+        """Without a limit: the 5 rows, computed live (no as_of); limit=3: the snapshot's 3
+        rows, total 5, truncated; limit=4 is more than the snapshot holds: computed live, 4 of
+        5; a limit on a file is refused (a file holds every row)."""
+        url = "/api/v1/reports/first_contact_late"
+        whole = api.ok("GET", url, "supervisor")
+        expected = ([str(c) for c in late_five], 5, False, None)
+        assert expected == (
+            [r["case_id"] for r in whole["rows"]], whole["total_rows"], whole["truncated"],
+            whole["as_of"],
+        )  # fmt: skip
+        for limit, as_of in ((3, "2026-01-08T09:00:00Z"), (4, None)):
+            body = api.ok("GET", url, "supervisor", params={"limit": str(limit)})
+            expected = ([str(c) for c in late_five[:limit]], 5, True, as_of)
+            assert expected == (
+                [r["case_id"] for r in body["rows"]], body["total_rows"], body["truncated"],
+                body["as_of"],
+            )  # fmt: skip
+        refused = api.call("GET", url, "supervisor", params={"limit": "3", "format": "csv"})
+        expected_status = 422
+        assert expected_status == refused.status_code
+
+    def test_a_snapshot_stored_whole_before_still_reads(
+        self, pages: Pages, api: ApiJourney, container: Container, late_five: list[int]
+    ) -> None:
+        """A snapshot written before the count was kept ({"rows": [...]} holding all 5): the
+        page shows 3 of 5 from it, the API's whole answer comes from it too."""
+        from ipm_workflow.adapters.db.report_store import snapshots_t  # noqa: PLC0415
+
+        store = container.reports.snapshots
+        assert store is not None
+        every = api.ok("GET", "/api/v1/reports/first_contact_late", "supervisor")["rows"]
+        with store.engine.begin() as conn:  # type: ignore[attr-defined]
+            conn.execute(
+                snapshots_t.update()
+                .where(snapshots_t.c.report == "first_contact_late")
+                .values(rows={"rows": [list(r.values()) for r in every]})
+            )
+        old = store.snapshot("first_contact_late", "all", "*")
+        assert old is not None
+        expected_old = (5, None, True)
+        assert expected_old == (len(old.rows), old.total, old.whole)
+        pages.sign_in("supervisor")
+        html = pages.get("/app/dashboards/first-contact").text
+        assert "Chiffres à 10:00" in html
+        assert "3 lignes affichées sur 5." in html
+        body = api.ok("GET", "/api/v1/reports/first_contact_late", "supervisor")
+        expected = ("2026-01-08T09:00:00Z", 5, False)
+        assert expected == (body["as_of"], len(body["rows"]), body["truncated"])

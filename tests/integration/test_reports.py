@@ -17,7 +17,7 @@ from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.errors import Forbidden, InvalidInput
 from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Actor
-from ipm_workflow.domain.reports import Counting, ReportFilters
+from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
 from ipm_workflow.services.report_ports import Population, Target
 
@@ -353,3 +353,47 @@ class TestSnapshots:
                 "funnel", filters, counting, actor=supervisor, precomputed=True
             )
             assert table.as_of is None
+
+    def test_a_list_longer_than_a_page_is_kept_shortened(
+        self, container: Container, supervisor: Actor, dataset: Dataset
+    ) -> None:
+        """With pages of 2 rows: the late first contacts (c3, c4, c2, oldest referral first)
+        are kept as c3 and c4 with a total of 3. Asking for the first 2 answers from the
+        snapshot (2 rows, total_rows 3); asking for every row, or for 3, computes live (3
+        rows, no as_of): nothing is dropped silently."""
+        container.reports.page_rows = 2
+        container.reports.refresh(["first_contact_late", "first_contact"], [supervisor])
+        d, everything = dataset, ReportFilters()
+        store = container.reports.snapshots
+        assert store is not None
+        kept = store.snapshot("first_contact_late", "all", "*")
+        assert kept is not None
+        expected_kept = ([str(d.c3), str(d.c4)], 3)
+        assert expected_kept == ([r[0] for r in kept.rows], kept.total)
+
+        def run(first: int | None) -> ReportTable:
+            return container.reports.run(
+                "first_contact_late", everything, actor=supervisor, precomputed=True, first=first
+            )
+
+        short = run(2)
+        now = container.reports.clock.now()
+        expected_short = ([str(d.c3), str(d.c4)], 3, True, now)
+        assert expected_short == (
+            [r[0] for r in short.rows],
+            short.row_count,
+            short.truncated,
+            short.as_of,
+        )
+        for first in (None, 3):
+            whole = run(first)
+            expected_whole = ([str(d.c3), str(d.c4), str(d.c2)], 3, False, None)
+            assert expected_whole == (
+                [r[0] for r in whole.rows],
+                whole.row_count,
+                whole.truncated,
+                whole.as_of,
+            )
+        counts = container.reports.run("first_contact", everything, actor=supervisor,
+                                        precomputed=True)  # fmt: skip
+        assert (now, 1) == (counts.as_of, len(counts.rows))  # one row per programme: whole

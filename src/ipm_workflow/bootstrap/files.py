@@ -46,8 +46,12 @@ def read_communes(path: Path) -> list[CommuneRef]:
 
 
 def report_sheet(table: ReportTable, language: str = "fr") -> Sheet:
-    """A report's table as a sheet (headings in a language, the columns' kinds)."""
+    """A report's table as a sheet (headings in a language, the columns' kinds); ValueError for
+    a table holding only its first rows: a file has every row or is not written."""
     from ipm_workflow.adapters.spreadsheets import Sheet  # noqa: PLC0415
+
+    if table.truncated:
+        raise ValueError(f"{table.name}: {len(table.rows)} rows of {table.row_count}, not a file")
 
     headings = [c.heading(language) for c in table.columns]
     return Sheet(table.title, headings, table.rows, [c.kind for c in table.columns])

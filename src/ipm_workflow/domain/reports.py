@@ -19,6 +19,11 @@ ColumnKind = Literal["text", "int", "share", "date", "days", "rate"]
 Attribution = Literal["referring", "current"]
 ATTRIBUTIONS: tuple[str, ...] = ("referring", "current")
 TERRITORY_VALUES: tuple[str, ...] = ("yes", "no", "unknown")
+# A dashboard page shows a report's first PAGE_ROWS rows and says how many there are in all (a
+# list of cases may hold hundreds of thousands); a snapshot keeps that many rows of such a list
+# with their count (issue 16). Files, the API (unless it asks for `limit`) and the CLI have
+# every row.
+PAGE_ROWS = 200
 
 
 class Counting(StrEnum):
@@ -186,6 +191,19 @@ class ReportTable:
     notes: tuple[str, ...] = ()
     # When the figures were computed, if ahead (a snapshot); None: computed for this request.
     as_of: datetime | None = None
+    # How many rows the report has in all when `rows` holds only its first ones (a page, a
+    # snapshot of a list of cases, `first_rows`); None: `rows` are all of them.
+    total_rows: int | None = None
+
+    @property
+    def row_count(self) -> int:
+        """How many rows the report has in all (`rows` may hold only the first ones)."""
+        return len(self.rows) if self.total_rows is None else self.total_rows
+
+    @property
+    def truncated(self) -> bool:
+        """Whether `rows` holds only the report's first rows (`row_count` says how many)."""
+        return self.row_count > len(self.rows)
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The rows as dictionaries keyed by column key."""
@@ -196,6 +214,11 @@ class ReportTable:
         """Every value of one column, in row order."""
         at = [c.key for c in self.columns].index(key)
         return [row[at] for row in self.rows]
+
+
+def first_rows(table: ReportTable, limit: int) -> ReportTable:
+    """The table's first `limit` rows (at least 0), with the count of all its rows."""
+    return replace(table, rows=table.rows[: max(limit, 0)], total_rows=table.row_count)
 
 
 MASK = None  # a masked cell: empty in files, "masked" in JSON

@@ -98,13 +98,23 @@ class ReportReader(Protocol):
 @dataclass(frozen=True)
 class Snapshot:
     """A report's rows computed ahead (the worker's job): for a period ("all": none) and a
-    scope ("*": every mission locale, else their sorted ids joined by commas), at a moment."""
+    scope ("*": every mission locale, else their sorted ids joined by commas), at a moment.
+
+    `rows` may be only the report's first rows (a list of cases, see `kept`); `total` counts
+    all of them (None: a snapshot written before the count was kept, whole).
+    """
 
     report: str
     period: str
     scope: str
     computed_at: datetime
     rows: list[list[Any]]  # JSON values: dates as ISO text (see `encoded`)
+    total: int | None = None
+
+    @property
+    def whole(self) -> bool:
+        """Whether `rows` are all the report's rows."""
+        return self.total is None or self.total <= len(self.rows)
 
 
 class SnapshotStore(Protocol):

@@ -20,7 +20,15 @@ from ipm_workflow.domain.indicators import REPORTS, ReportDefinition
 from ipm_workflow.domain.input_errors import invalid_field
 from ipm_workflow.domain.policy import Action, Actor
 from ipm_workflow.domain.registry import WorkflowRegistry
-from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable, TargetLine, masked
+from ipm_workflow.domain.reports import (
+    PAGE_ROWS,
+    Counting,
+    ReportFilters,
+    ReportTable,
+    TargetLine,
+    first_rows,
+    masked,
+)
 from ipm_workflow.services.ports import Clock
 from ipm_workflow.services.report_ports import (
     Population,
@@ -37,6 +45,7 @@ from ipm_workflow.services.report_snapshots import (
     EVERY_SCOPE,
     decoded,
     encoded,
+    kept,
     scope_key,
 )
 
@@ -56,6 +65,7 @@ class ReportService:
         *,
         snapshots: SnapshotStore | None = None,
         refresh_minutes: int = 0,
+        page_rows: int = PAGE_ROWS,
     ) -> None:
         self.reader = reader
         self.registry = registry
@@ -65,6 +75,8 @@ class ReportService:
         # The worker refreshes the snapshots every `refresh_minutes` (0: never, all live).
         self.snapshots = snapshots if refresh_minutes > 0 else None
         self.refresh_minutes = refresh_minutes
+        # The rows a dashboard page shows of a table, and a snapshot keeps of a list of cases.
+        self.page_rows = page_rows
 
     def catalogue(self, actor: Actor) -> list[ReportDefinition]:
         """Every report the actor may run."""
@@ -87,6 +99,7 @@ class ReportService:
         masked_export: bool = False,
         progress: Progress | None = None,
         precomputed: bool = False,
+        first: int | None = None,
     ) -> ReportTable:
         """Compute a report for an actor (advisors: their missions locales only).
 
@@ -94,6 +107,9 @@ class ReportService:
         `precomputed`: answer from the worker's latest snapshot when the request is one it
         computes ahead (no filter, the report's own counting, the actor's whole scope) and the
         snapshot is recent (two refresh periods at most); the table's `as_of` says when.
+        `first`: only the first rows are wanted (a page: `page_rows`); the table's `total_rows`
+        counts them all. Without it every row is returned: a snapshot holding only a list's
+        first rows is then not used, the report is computed live (nothing dropped silently).
         """
         policy.require(actor, Action.REPORTS_READ)
         report = self.definition(name)
@@ -114,8 +130,9 @@ class ReportService:
             WorkflowFacts.of(self.registry),
             progress,
         )
-        snapshot = self._snapshot_for(report, scoped, counting) if precomputed else None
+        snapshot = self._snapshot_for(report, scoped, counting, first) if precomputed else None
         rows = decoded(snapshot.rows, report) if snapshot else self.reader.rows(request)
+        total = snapshot.total if snapshot and not snapshot.whole else None
         table = ReportTable(
             name,
             report.title,
@@ -125,13 +142,18 @@ class ReportService:
             request.counting,
             self._targets_for(table_rows=rows, report=report, filters=scoped),
             as_of=snapshot.computed_at if snapshot else None,
+            total_rows=total,
         )
         if masked_export and not report.lists_people:
-            return masked(table, self.mask_threshold)
-        return table
+            table = masked(table, self.mask_threshold)
+        return table if first is None else first_rows(table, first)
 
     def _snapshot_for(
-        self, report: ReportDefinition, scoped: ReportFilters, counting: Counting | None
+        self,
+        report: ReportDefinition,
+        scoped: ReportFilters,
+        counting: Counting | None,
+        first: int | None,
     ) -> Snapshot | None:
         unfiltered = replace(scoped, scope=None) == ReportFilters()
         if self.snapshots is None or not unfiltered or counting not in (None, report.counting):
@@ -139,6 +161,9 @@ class ReportService:
         found = self.snapshots.snapshot(report.name, ALL_PERIODS, scope_key(scoped.scope))
         oldest = self.clock.now() - timedelta(minutes=2 * self.refresh_minutes)
         if found is None or found.computed_at < oldest:
+            return None
+        # A list kept shortened answers only for as many rows as it holds.
+        if not found.whole and (first is None or first > len(found.rows)):
             return None
         # A snapshot taken before the report's columns changed (a new release) is not used.
         width = len(report.columns)
@@ -165,8 +190,10 @@ class ReportService:
                 now = self.clock.now()
                 filters = ReportFilters().narrowed(scope)
                 request = ReportRequest(name, filters, report.counting, now, self.timezone, facts)
-                rows = encoded(self.reader.rows(request))
-                self.snapshots.put_snapshot(Snapshot(name, ALL_PERIODS, key, now, rows))
+                rows = self.reader.rows(request)
+                first = encoded(kept(report, rows, self.page_rows))
+                snapshot = Snapshot(name, ALL_PERIODS, key, now, first, len(rows))
+                self.snapshots.put_snapshot(snapshot)
                 written += 1
         return written
 

@@ -112,10 +112,14 @@ class SqlReportReader:
             return None
         moment = row.computed_at  # SQLite gives it back without its zone (stored in UTC)
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return Snapshot(row.report, row.period, row.scope, moment, row.rows["rows"])
+        # {"rows": [...], "total": n}; snapshots written before the count was kept have no
+        # "total" and hold every row.
+        held = row.rows
+        return Snapshot(row.report, row.period, row.scope, moment, held["rows"], held.get("total"))
 
     def put_snapshot(self, snapshot: Snapshot) -> None:
         """Replace a report's snapshot for its period and scope, in one transaction."""
         key = {"report": snapshot.report, "period": snapshot.period, "scope": snapshot.scope}
-        values = {"computed_at": snapshot.computed_at, "rows": {"rows": snapshot.rows}}
+        held = {"rows": snapshot.rows, "total": snapshot.total}
+        values = {"computed_at": snapshot.computed_at, "rows": held}
         self._replace(snapshots_t, key, values)

@@ -104,6 +104,7 @@ def reports(
             "counting": table.counting.value,
             "masked": table.masked,
             "rows": table.as_dicts(),
+            "total_rows": table.row_count,  # computed live: every row, as the API's answer
             "targets": [vars(t) | {"achieved": t.achieved} for t in table.targets],
         }
         text = json.dumps(payload, indent=2, ensure_ascii=False, default=str)

@@ -61,6 +61,9 @@ class ReportOut(BaseModel):
     targets: list[TargetLineOut]
     # When the figures were computed ahead (the worker's snapshot, issue 16); null: just now.
     as_of: datetime | None = None
+    # The report's rows in all; `truncated`: `rows` holds only the first ones (asked by `limit`).
+    total_rows: int = 0
+    truncated: bool = False
 
     @classmethod
     def of(cls, table: ReportTable) -> ReportOut:
@@ -83,6 +86,8 @@ class ReportOut(BaseModel):
             ],
             targets=[TargetLineOut(**vars(t), achieved=t.achieved) for t in table.targets],
             as_of=table.as_of,
+            total_rows=table.row_count,
+            truncated=table.truncated,
         )
 
 
@@ -135,6 +140,17 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str) -> str | No
             f"invalid {field}", [{"field": field, "message": f"expected one of {allowed}"}]
         )
     return value
+
+
+def _limit(value: str | None, fmt: str) -> int | None:
+    """The `limit` parameter: a number of rows from 1, for a JSON answer only (a file holds
+    every row)."""
+    if value is None:
+        return None
+    if fmt != "json" or not value.isdigit() or int(value) < 1:
+        message = "a number from 1, with format=json (files hold every row)"
+        raise InvalidInput("invalid limit", [{"field": "limit", "message": message}])
+    return int(value)
 
 
 def report_file(table: ReportTable, fmt: str, language: str) -> Response[bytes]:
@@ -196,7 +212,11 @@ class ReportController(Controller):
         "fewer_opportunities, funder, grant_project; counting=people|starts; format=json|csv|xlsx; "
         "language=fr|en (file headings). Files are masked (counts under the threshold hidden) "
         "unless mask=false. Without filters, a dashboard's report answers from the worker's "
-        "latest snapshot (as_of says when; IPM_DASHBOARD_REFRESH_MINUTES) unless fresh=true.",
+        "latest snapshot (as_of says when; IPM_DASHBOARD_REFRESH_MINUTES) unless fresh=true. "
+        "Every row is returned (total_rows counts them) unless limit=N (JSON only): then the "
+        "first N rows, truncated=true when there are more; a list of cases the snapshot keeps "
+        "shortened answers from it only with a limit up to the rows a dashboard page shows, "
+        "otherwise it is computed live.",
         operation_class=served_formats("application/json", CSV, XLSX),
     )
     def report(
@@ -213,6 +233,7 @@ class ReportController(Controller):
         mask = _choice(_one(params, "mask"), ("true", "false"), "mask")
         masked_export = (fmt != "json") if mask is None else mask == "true"
         fresh = _choice(_one(params, "fresh"), ("true", "false"), "fresh") == "true"
+        limit = _limit(_one(params, "limit"), fmt)
         table = call.container.reports.run(
             name,
             ReportFilters.parse(params),
@@ -220,6 +241,7 @@ class ReportController(Controller):
             actor=call.actor,
             masked_export=masked_export,
             precomputed=not fresh,
+            first=limit,
         )
         if fmt == "json":
             return Response(ReportOut.of(table))

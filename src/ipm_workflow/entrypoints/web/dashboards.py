@@ -6,7 +6,9 @@ Module file).
 Every figure comes from the reports service (`container.reports`, the same as the API's and the
 CLI's); the access policy narrows an advisor to their missions locales there. A dashboard opened
 without filters answers from the worker's latest snapshot (issue 16) and says when it was
-computed; `?fresh=1` (the "Compute now" button) and any filter compute live.
+computed; `?fresh=1` (the "Compute now" button) and any filter compute live. A page shows a
+table's first rows (`ReportService.page_rows`, `PAGE_ROWS`) and how many there are in all; its
+CSV/XLSX downloads hold every row.
 """
 
 from __future__ import annotations
@@ -73,8 +75,6 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     Dashboard("territory", "Territory equity", (("territory_equity", "per_1000"),)),
 )
 BY_SLUG = {d.slug: d for d in DASHBOARDS}
-# A page shows the first rows of a long table (a list of cases); the files have them all.
-PAGE_ROWS = 200
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 FILTER_KEYS = (
     "from", "to", "workflow", "ml", "attribution", "departement", "qpv", "rural", "gender",
@@ -127,7 +127,9 @@ class Shown:
     rows: list[list[str]]
     chart: Any
     targets: list[dict[str, Any]]
-    total: int
+    total: int  # the table's rows in all: `rows` may be only the first ones
+    # (rows shown, rows in all) in the page's language when only the first ones are shown.
+    cut: tuple[str, str] | None = None
 
 
 def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
@@ -146,6 +148,10 @@ def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
         bars.append(Bar(label, number, cell(value, kinds[at], lang, timezone)))
     title = definition.title_fr if lang == "fr" else definition.title
     heading = table.columns[at].heading(lang)
+
+    def count(n: int) -> str:
+        return cell(n, "int", lang, timezone)
+
     targets = [
         {
             "indicator": t.indicator,
@@ -171,7 +177,8 @@ def shown(table: ReportTable, charted: str, lang: str, timezone: str) -> Shown:
         ],
         bar_chart(f"{title}: {heading}", bars, share=kinds[at] == "share"),
         targets,
-        len(table.rows),
+        table.row_count,
+        (count(len(table.rows)), count(table.row_count)) if table.truncated else None,
     )
 
 
@@ -220,7 +227,12 @@ def dashboard(
         counting = counting_of(given)
         for name, charted in board.charts:
             table = container.reports.run(
-                name, filters, counting, actor=actor, precomputed=precomputed
+                name,
+                filters,
+                counting,
+                actor=actor,
+                precomputed=precomputed,
+                first=container.reports.page_rows,
             )
             reports.append(shown(table, charted, lang, timezone))
             computed.extend([table.as_of] if table.as_of else [])
@@ -255,7 +267,8 @@ def download(
     name: FromPath[str],
     fmt: FromPath[str],
 ) -> Response[bytes]:
-    """A dashboard's table as CSV (UTF-8 with BOM, `;`) or XLSX; small counts masked, as in
+    """A dashboard's table as CSV (UTF-8 with BOM, `;`) or XLSX, every row (a snapshot that
+    keeps only a list's first rows is not used: computed live); small counts masked, as in
     every file that may leave Ipm."""
     board = BY_SLUG.get(slug)
     if board is None or name not in dict(board.charts) or fmt not in FORMATS:
