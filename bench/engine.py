@@ -803,16 +803,25 @@ def print_machine() -> None:
 
 
 def git_revision() -> str:
-    """Return the checked-out commit, read from .git without running git."""
+    """Return the checked-out commit, read from .git without running git.
+
+    In a worktree `.git` is a file naming the worktree's own directory (HEAD), whose
+    `commondir` holds the refs.
+    """
     git = ROOT / ".git"
     try:
+        if git.is_file():
+            git = Path(git.read_text(encoding="ascii").strip().removeprefix("gitdir: "))
+        common = git
+        if (git / "commondir").exists():
+            common = git / (git / "commondir").read_text(encoding="ascii").strip()
         head = (git / "HEAD").read_text(encoding="ascii").strip()
         if not head.startswith("ref: "):
             return f"commit {head[:12]}"
         ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return f"commit {(git / ref).read_text(encoding='ascii').strip()[:12]} ({ref})"
-        for line in (git / "packed-refs").read_text(encoding="ascii").splitlines():
+        if (common / ref).exists():
+            return f"commit {(common / ref).read_text(encoding='ascii').strip()[:12]} ({ref})"
+        for line in (common / "packed-refs").read_text(encoding="ascii").splitlines():
             if line.endswith(f" {ref}"):
                 return f"commit {line[:12]} ({ref})"
     except OSError:

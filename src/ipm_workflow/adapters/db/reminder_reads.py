@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from ipm_workflow.adapters.db.case_search import PER_PLACE_MAX
 from ipm_workflow.adapters.db.handles import cases_t
@@ -17,6 +28,38 @@ from ipm_workflow.services.reminder_ports import Scope
 
 reminders_t = table_of(ReminderRow)
 attempts_t = table_of(ReminderAttemptRow)
+
+
+def _agenda_lateral_statement() -> Any:
+    """Active reminders due by `b_until` in places `b_places`, `b_limit` by due time."""
+    place = func.unnest(bindparam("b_places", type_=ARRAY(String)))
+    status = func.unnest(bindparam("b_states", type_=ARRAY(String)))
+    places = place.table_valued("ml").render_derived("place")
+    states = status.table_valued("st").render_derived("status")
+    own = reminders_t.alias("own")
+    walk = (
+        select(own.c.id, own.c.due_at)
+        .where(
+            own.c.mission_locale_id == places.c.ml,
+            own.c.status == states.c.st,
+            own.c.due_at <= bindparam("b_until"),
+        )
+        .order_by(own.c.due_at, own.c.id)
+        .limit(bindparam("b_limit"))
+        .lateral("walk")
+    )
+    page = (
+        select(walk.c.id)
+        .select_from(places.join(states, true()).join(walk, true()))
+        .order_by(walk.c.due_at, walk.c.id)
+        .limit(bindparam("b_limit"))
+    )
+    stmt = select(reminders_t).where(reminders_t.c.id.in_(page))
+    return stmt.order_by(reminders_t.c.due_at, reminders_t.c.id)
+
+
+_AGENDA_LATERAL = _agenda_lateral_statement()
+_ACTIVE_NAMES = [status.value for status in sorted(ACTIVE)]
 
 
 def reminder_of(row: Any) -> Reminder:
@@ -68,12 +111,15 @@ class SqlReminderReads:
         A few missions locales (a supervisor's, without an advisor filter) are read one index
         walk of (mission locale, status, due_at) per place and status, merged in one statement:
         PostgreSQL then stops after `limit` rows instead of sorting every pending reminder of
-        all of them (issue 16). The result is the same as the single filtered query's.
+        all of them (issue 16). On PostgreSQL the walks are one LATERAL statement over the
+        places' array (`_agenda_lateral`). The result is the single filtered query's.
         """
         due = reminders_t.c.due_at <= until
         order = (reminders_t.c.due_at, reminders_t.c.id)
         places = list(mission_locales) if mission_locales is not None else None
         if advisor_id is None and places and len(places) <= PER_PLACE_MAX:
+            if self.conn.dialect.name == "postgresql":
+                return self._agenda_lateral(places, until, limit)
             branches = [
                 select(reminders_t.c.id, reminders_t.c.due_at)
                 .where(
@@ -100,6 +146,18 @@ class SqlReminderReads:
                     cases_t.c.advisor_id == advisor_id
                 )
         rows = self.conn.execute(stmt.order_by(*order).limit(limit)).mappings()
+        return [reminder_of(r) for r in rows]
+
+    def _agenda_lateral(self, places: list[str], until: datetime, limit: int) -> list[Reminder]:
+        """The per-place agenda as one LATERAL walk per (place, status) on PostgreSQL.
+
+        The same walks as the union of `agenda`, but one statement whatever the number of
+        places: its text, SQLAlchemy's compilation, psycopg's parsing and the server's
+        prepared plan are reused, where a union of 24 branches cost ~30 ms of client time and
+        planning for 4 ms of execution at a million reminders (bench/scale.py).
+        """
+        params = {"b_places": places, "b_states": _ACTIVE_NAMES, "b_until": until, "b_limit": limit}
+        rows = self.conn.execute(_AGENDA_LATERAL, params).mappings()
         return [reminder_of(r) for r in rows]
 
     def in_app(
