@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from alembic import command
@@ -107,6 +108,26 @@ class TestSameAsContains:
             assert expected == _found(engine, text, places)
 
         same()
+
+    def test_keyset_pages_by_name(
+        self, engine: Engine, journey: Journey, directory: dict[str, User]
+    ) -> None:
+        """A name's page after a case (the API's `next`) continues the pages by offset."""
+        names = _people(journey, directory, 6)
+        with engine.connect() as conn:
+            repo = SqlCaseRepository(conn)
+            pages = {}
+            for text in ["q", *(n.split("\n")[1][:4].upper() for n in list(names.values())[:2])]:
+                query = CaseQuery(mission_locales=ALL, name=text, sort="id", descending=True)
+                first = repo.search(replace(query, limit=2))[0]
+                after = (first[-1].id, first[-1].id) if first else None
+                later = repo.search(replace(query, after=after))[0] if first else []
+                pages[text] = [c.id for c in first + later]
+        expected = {
+            text: sorted((c for c, n in names.items() if text.lower() in n.lower()), reverse=True)
+            for text in pages
+        }
+        assert expected == pages
 
 
 class TestKeyFollowsThePerson:

@@ -102,6 +102,12 @@ def _in_places(query: CaseQuery) -> list[Any]:
     return [cases_t.c.mission_locale_id.in_(list(query.mission_locales))]
 
 
+def _sort_keys(query: CaseQuery) -> list[Any]:
+    """The columns a page of matches is ordered by: the id and the sorted column."""
+    column = cases_t.c.due_at if query.due_first else cases_t.c[query.sort]
+    return [cases_t.c.id] if column is cases_t.c.id else [cases_t.c.id, column]
+
+
 def _matching(query: CaseQuery, where: list[Any], keys: list[Any]) -> Any:
     """SELECT the keys of the cases meeting `where` in the query's places.
 
@@ -155,19 +161,15 @@ def _page_statement(query: CaseQuery, where: list[Any]) -> Any:
     places = list(query.mission_locales) if query.mission_locales is not None else None
     selective = _selective(query)
     if places is None or selective or not 1 < len(places) <= PER_PLACE_MAX:
-        where = [*where, *_in_places(query)]
         if not selective:
-            stmt = select(cases_t).where(*where).order_by(*_order(cases_t.c, query))
+            stmt = select(cases_t).where(*where, *_in_places(query))
+            stmt = stmt.order_by(*_order(cases_t.c, query))
             return stmt.limit(query.limit).offset(query.offset)
-        # The page's keys first, then only the page's rows from the table.
-        found = (
-            select(cases_t.c.id)
-            .where(*where)
-            .order_by(*_order(cases_t.c, query))
-            .limit(query.limit)
-            .offset(query.offset)
-        )
-        stmt = select(cases_t).where(cases_t.c.id.in_(found))
+        # The page's keys first (a name: per place, see `_matching`), then only its rows.
+        found = _matching(query, where, _sort_keys(query)).subquery()
+        page = select(found.c.id).order_by(*_order(found.c, query))
+        page = page.limit(query.limit).offset(query.offset)
+        stmt = select(cases_t).where(cases_t.c.id.in_(page))
         return stmt.order_by(*_order(cases_t.c, query))
     # Each place's first offset + limit cases in order (an index walk that stops early), only
     # their keys: building a union of whole rows cost more in SQLAlchemy than running it.
@@ -212,9 +214,7 @@ def _page_with_count(conn: Connection, query: CaseQuery, where: list[Any]) -> tu
     trigrams intersected, see name_keys) are looked up once and read twice, for the page and
     for the capped count, instead of once per statement.
     """
-    column = cases_t.c.due_at if query.due_first else cases_t.c[query.sort]
-    keys = [cases_t.c.id] if column is cases_t.c.id else [cases_t.c.id, column]
-    matches = _matching(query, where, keys).cte("matches")
+    matches = _matching(query, where, _sort_keys(query)).cte("matches")
     page = select(matches.c.id).order_by(*_order(matches.c, query))
     page = page.limit(query.limit).offset(query.offset)
     counted = select(matches.c.id)

@@ -9,9 +9,10 @@ index (GIN, `btree_gin` + `pg_trgm`) before reading any row: at a million cases 
 no longer reads thousands of people to recheck them.
 
 The key is personal data kept in step with `people` by the writes of a person's names:
-`refresh` after an edit, a merge or a pseudonymisation (the person stores call it), `of_person`
-when a case is opened; a deleted person's cases are deleted with them. A pseudonymised
-person's key holds their pseudonym only, as their row does.
+`refresh` after an edit, a merge or a pseudonymisation (the person stores call it),
+`of_person` when a case is opened (the person's row locked until then); a deleted person's
+cases are deleted with them. A pseudonymised person's key holds their pseudonym only, as
+their row does.
 """
 
 from __future__ import annotations
@@ -40,9 +41,15 @@ def _key(people: Any) -> ColumnElement[str]:
     return func.lower(people.c.first_name) + SEPARATOR + func.lower(people.c.last_name)
 
 
-def of_person(person_id: Any) -> Any:
-    """The key of a person by id, as a scalar subquery (a new case's `name_key`)."""
-    return select(_key(people_t)).where(people_t.c.id == person_id).scalar_subquery()
+def of_person(person_id: Any, *, lock: bool = False) -> Any:
+    """The key of a person by id, as a scalar subquery.
+
+    `lock` (a new case's key) holds the person's row until the case is committed (PostgreSQL's
+    FOR SHARE; SQLite serialises writers already): a rename waits for the case and then
+    refreshes it, or the case waits for the rename and copies the new names.
+    """
+    stmt = select(_key(people_t)).where(people_t.c.id == person_id)
+    return (stmt.with_for_update(read=True) if lock else stmt).scalar_subquery()
 
 
 def refresh(conn: Connection, person_id: int) -> int:

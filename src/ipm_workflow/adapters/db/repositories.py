@@ -68,7 +68,7 @@ class SqlCaseRepository:
         """Insert a new case and return its id."""
         values = {**mappers.case_values(case), "version": case.version}
         # The name search's key, copied from the person in the same statement.
-        values["name_key"] = name_keys.of_person(case.person_id)
+        values["name_key"] = name_keys.of_person(case.person_id, lock=True)
         return new_id(self.conn.execute(insert(cases_t).values(**values)))
 
     def hold(self, case_id: int, expected_version: int) -> None:
