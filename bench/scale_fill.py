@@ -24,6 +24,7 @@ import psycopg
 
 from ipm_workflow.adapters.db import migrate
 from ipm_workflow.adapters.db.database import create_db_engine
+from ipm_workflow.adapters.db.name_keys import SEPARATOR
 from ipm_workflow.adapters.workflow_files import load_registry
 from ipm_workflow.config import ROOT
 
@@ -159,6 +160,13 @@ def fill(url: str, cases: int, history: int, seed: int = 7) -> dict[str, int]:
     start = NOW - timedelta(days=3 * 365)
     with psycopg.connect(pg_dsn(url)) as conn:
         counts = _directory(conn, start)
+        # Person i + 1's name search key (adapters/db/name_keys.py), copied onto case i + 1.
+        keys: list[str] = []
+
+        def named(first: str, last: str) -> tuple[str, str]:
+            keys.append(f"{first.lower()}{SEPARATOR}{last.lower()}")
+            return first, last
+
         counts["people"] = copy_rows(
             conn,
             "people",
@@ -166,7 +174,7 @@ def fill(url: str, cases: int, history: int, seed: int = 7) -> dict[str, int]:
             "consent_email, consent_sms, created_at, updated_at, gender, education_level, "
             "situation_at_entry, departement, qpv, rural",
             (
-                tsv(i + 1, rng.choice(FIRST_NAMES), fake_name(rng),
+                tsv(i + 1, *named(rng.choice(FIRST_NAMES), fake_name(rng)),
                     date(2000, 1, 1) + timedelta(days=rng.randrange(3650)), "fr",
                     "Europe/Paris", "email", "t", "f", start, start, GENDERS[(i + 1) % 4],
                     EDUCATION[(i + 1) % 5], SITUATIONS[(i + 1) % 3], f"{(i + 1) % 95 + 1:02d}",
@@ -195,14 +203,15 @@ def fill(url: str, cases: int, history: int, seed: int = 7) -> dict[str, int]:
                 due = None if closed else entered + CLOCK
                 yield tsv(i + 1, i + 1, workflow, 1, state, None, case_data(i + 1, opened), "{}",
                           ml_id(ml), advisor, n, opened, entered, entered, closed, n, HASH, None,
-                          due, ml_id(ml))  # fmt: skip
+                          due, ml_id(ml), keys[i])  # fmt: skip
 
         counts["cases"] = copy_rows(
             conn,
             "cases",
             "id, person_id, workflow, workflow_version, state, previous_state, data, documents, "
             "mission_locale_id, advisor_id, version, opened_at, updated_at, state_entered_at, "
-            "closed_at, history_seq, history_head, cohort_id, due_at, referring_mission_locale_id",
+            "closed_at, history_seq, history_head, cohort_id, due_at, referring_mission_locale_id, "
+            "name_key",
             case_rows(),
         )
 

@@ -21,13 +21,12 @@ from sqlalchemy import (
     func,
     literal,
     nulls_last,
-    or_,
     select,
     tuple_,
     union_all,
 )
 
-from ipm_workflow.adapters.db import mappers
+from ipm_workflow.adapters.db import mappers, name_keys
 from ipm_workflow.adapters.db.handles import cases_t, people_t
 from ipm_workflow.adapters.db.tables import GuardianRow
 from ipm_workflow.domain.cases import Case
@@ -52,18 +51,6 @@ def minors_without_guardian(on: date) -> Any:
     people = select(people_t.c.id).where(
         people_t.c.birth_date > adult_born_by(on),
         ~exists().where(guardians.c.person_id == people_t.c.id),
-    )
-    return cases_t.c.person_id.in_(people)
-
-
-def _name_matches(text: str) -> Any:
-    """Cases whose young person's first or last name contains the text (any case)."""
-    needle = f"%{text.strip().lower()}%"
-    people = select(people_t.c.id).where(
-        or_(
-            func.lower(people_t.c.first_name).like(needle),
-            func.lower(people_t.c.last_name).like(needle),
-        )
     )
     return cases_t.c.person_id.in_(people)
 
@@ -104,8 +91,36 @@ def conditions(query: CaseQuery) -> list[Any]:
     if query.minor_without_guardian_on is not None:
         found.append(minors_without_guardian(query.minor_without_guardian_on))
     if query.name:
-        found.append(_name_matches(query.name))
+        found.append(name_keys.contains(query.name))
     return found
+
+
+def _in_places(query: CaseQuery) -> list[Any]:
+    """The mission locales' condition (none for every place)."""
+    if query.mission_locales is None:
+        return []
+    return [cases_t.c.mission_locale_id.in_(list(query.mission_locales))]
+
+
+def _sort_keys(query: CaseQuery) -> list[Any]:
+    """The columns a page of matches is ordered by: the id and the sorted column."""
+    column = cases_t.c.due_at if query.due_first else cases_t.c[query.sort]
+    return [cases_t.c.id] if column is cases_t.c.id else [cases_t.c.id, column]
+
+
+def _matching(query: CaseQuery, where: list[Any], keys: list[Any]) -> Any:
+    """SELECT the keys of the cases meeting `where` in the query's places.
+
+    A name among a few places is one SELECT per place, UNION ALL: PostgreSQL's GIN index on
+    the place and the name's trigrams (0025_name_key) takes `mission_locale_id = x`, not `IN`
+    (and factors a name repeated in an OR out of it), so each place is one index scan that
+    intersects place and text before a row is read.
+    """
+    places = list(query.mission_locales or ())
+    if query.name and 0 < len(places) <= PER_PLACE_MAX:
+        column = cases_t.c.mission_locale_id
+        return union_all(*(select(*keys).where(*where, column == p) for p in places))
+    return select(*keys).where(*where, *_in_places(query))
 
 
 def _keyset(query: CaseQuery) -> list[Any]:
@@ -146,21 +161,15 @@ def _page_statement(query: CaseQuery, where: list[Any]) -> Any:
     places = list(query.mission_locales) if query.mission_locales is not None else None
     selective = _selective(query)
     if places is None or selective or not 1 < len(places) <= PER_PLACE_MAX:
-        if places is not None:
-            where = [*where, cases_t.c.mission_locale_id.in_(places)]
         if not selective:
-            stmt = select(cases_t).where(*where).order_by(*_order(cases_t.c, query))
+            stmt = select(cases_t).where(*where, *_in_places(query))
+            stmt = stmt.order_by(*_order(cases_t.c, query))
             return stmt.limit(query.limit).offset(query.offset)
-        # The page's keys first: for a name, the people's cases, place and deadline are read
-        # from one index (0023_lists_1m) and only the page's rows from the table.
-        found = (
-            select(cases_t.c.id)
-            .where(*where)
-            .order_by(*_order(cases_t.c, query))
-            .limit(query.limit)
-            .offset(query.offset)
-        )
-        stmt = select(cases_t).where(cases_t.c.id.in_(found))
+        # The page's keys first (a name: per place, see `_matching`), then only its rows.
+        found = _matching(query, where, _sort_keys(query)).subquery()
+        page = select(found.c.id).order_by(*_order(found.c, query))
+        page = page.limit(query.limit).offset(query.offset)
+        stmt = select(cases_t).where(cases_t.c.id.in_(page))
         return stmt.order_by(*_order(cases_t.c, query))
     # Each place's first offset + limit cases in order (an index walk that stops early), only
     # their keys: building a union of whole rows cost more in SQLAlchemy than running it.
@@ -194,19 +203,18 @@ def _known_total(query: CaseQuery, found: int) -> int | None:
 
 
 def _selective(query: CaseQuery) -> bool:
-    """A name or a few people select few cases already: one plan, the people looked up once."""
+    """A name or a few people select few cases already: one plan, the matches found once."""
     return bool(query.name) or query.person_ids is not None
 
 
 def _page_with_count(conn: Connection, query: CaseQuery, where: list[Any]) -> tuple[list[Any], int]:
     """A selective listing's page and count in one statement; the count 0 when the page is empty.
 
-    The matches (the people found by name, then their cases) are looked up once and read twice,
-    for the page and for the capped count, instead of once per statement.
+    The matches (for a name: one GIN index on PostgreSQL, the mission locales and the name's
+    trigrams intersected, see name_keys) are looked up once and read twice, for the page and
+    for the capped count, instead of once per statement.
     """
-    column = cases_t.c.due_at if query.due_first else cases_t.c[query.sort]
-    keys = [cases_t.c.id] if column is cases_t.c.id else [cases_t.c.id, column]
-    matches = select(*keys).where(*where).cte("matches")
+    matches = _matching(query, where, _sort_keys(query)).cte("matches")
     page = select(matches.c.id).order_by(*_order(matches.c, query))
     page = page.limit(query.limit).offset(query.offset)
     counted = select(matches.c.id)
@@ -221,11 +229,9 @@ def _page_with_count(conn: Connection, query: CaseQuery, where: list[Any]) -> tu
 def search(conn: Connection, query: CaseQuery) -> tuple[list[Case], int]:
     """One page of the matching cases and their count (at most `count_limit + 1`)."""
     where = conditions(query)
-    counted = where
-    if query.mission_locales is not None:
-        counted = [*where, cases_t.c.mission_locale_id.in_(list(query.mission_locales))]
+    counted = [*where, *_in_places(query)]
     if _selective(query) and query.after is None:
-        rows, total = _page_with_count(conn, query, counted)
+        rows, total = _page_with_count(conn, query, where)
         if rows or (query.offset == 0 and query.limit > 0):
             return [mappers.case_from_row(r) for r in rows], total
         return [], _count(conn, counted, query.count_limit)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
-from ipm_workflow.adapters.db import mappers
+from ipm_workflow.adapters.db import mappers, name_keys
 from ipm_workflow.adapters.db.handles import (
     cases_t,
     cohorts_t,
@@ -51,12 +51,14 @@ class SqlPeopleRepository:
         )
 
     def update(self, person: Person) -> None:
-        """Write a person's fields."""
+        """Write a person's fields (and their names onto their cases' search key)."""
         self.conn.execute(
             update(people_t)
             .where(people_t.c.id == person.id)
             .values(**mappers.person_values(person))
         )
+        if person.id is not None:
+            name_keys.refresh(self.conn, person.id)
 
     def mission_locales_of(self, person_id: int) -> set[str]:
         """Return the missions locales of the person's cases."""

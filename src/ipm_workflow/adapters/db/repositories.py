@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
-from ipm_workflow.adapters.db import case_search, mappers
+from ipm_workflow.adapters.db import case_search, mappers, name_keys
 from ipm_workflow.adapters.db.driver import DriverStatement
 from ipm_workflow.adapters.db.handles import cases_t, new_id, people_t
 from ipm_workflow.adapters.db.tables import ReminderRow
@@ -67,6 +67,8 @@ class SqlCaseRepository:
     def add(self, case: Case) -> int:
         """Insert a new case and return its id."""
         values = {**mappers.case_values(case), "version": case.version}
+        # The name search's key, copied from the person in the same statement.
+        values["name_key"] = name_keys.of_person(case.person_id, lock=True)
         return new_id(self.conn.execute(insert(cases_t).values(**values)))
 
     def hold(self, case_id: int, expected_version: int) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, select, update
 
+from ipm_workflow.adapters.db import name_keys
 from ipm_workflow.adapters.db.access import idem_t
 from ipm_workflow.adapters.db.attribution_store import moves_t
 from ipm_workflow.adapters.db.contact_store import contacts_t
@@ -93,6 +94,7 @@ class SqlRetentionRepository:
         named = {"first_name": pseudonym, "last_name": pseudonym, "birth_date": mid_year}
         moments = {"pseudonymised_at": at, "updated_at": at}
         changed(conn, people_t, people_t.c.id == person_id, **named, **moments, **_UNREACHABLE)
+        name_keys.refresh(conn, person_id)  # the cases' search key: the pseudonym only
         conn.execute(delete(guardians_t).where(guardians_t.c.person_id == person_id))
         # The categories the aggregate counts need stay; amounts and free text go.
         changed(
