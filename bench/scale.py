@@ -76,7 +76,7 @@ NEW_INDEXES = (
     "ix_people_first_name_trgm",  # 0021_lists: the name search (trigrams)
     "ix_people_last_name_trgm",
     "ix_cases_person_ml_due",  # 0023_lists_1m: the name search's cases by person
-    "ix_cases_ml_name_key",  # 0025_name_key: the name search, place and trigrams in one index
+    "ix_cases_ml_name_key",  # 0024_name_key: the name search, place and trigrams in one index
 )
 PAGE = 50
 people_t = PersonRow.__table__  # type: ignore[attr-defined]

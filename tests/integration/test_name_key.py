@@ -1,4 +1,4 @@
-"""The name search on the cases' key (branch namesearch, issue 16, 0025_name_key): first or last
+"""The name search on the cases' key (branch namesearch, issue 16, 0024_name_key): first or last
 name contains the text, any case, in one or several places; the key follows the person's names
 and holds nothing identifying once they are pseudonymised; the migration backfills it."""
 
@@ -194,7 +194,7 @@ class TestKeyFollowsThePerson:
 
 
 class TestMigration:
-    """0025_name_key backfills the key from people; its downgrade drops the column."""
+    """0024_name_key backfills the key from people; its downgrade drops the column."""
 
     def test_backfill_and_downgrade(
         self, blank_db_url: str, clock: ManualClock, shipped_registry: WorkflowRegistry

@@ -112,7 +112,7 @@ def _matching(query: CaseQuery, where: list[Any], keys: list[Any]) -> Any:
     """SELECT the keys of the cases meeting `where` in the query's places.
 
     A name among a few places is one SELECT per place, UNION ALL: PostgreSQL's GIN index on
-    the place and the name's trigrams (0025_name_key) takes `mission_locale_id = x`, not `IN`
+    the place and the name's trigrams (0024_name_key) takes `mission_locale_id = x`, not `IN`
     (and factors a name repeated in an OR out of it), so each place is one index scan that
     intersects place and text before a row is read.
     """

@@ -4,7 +4,7 @@ One rule decides which cases a name search finds, on SQLite and PostgreSQL alike
 (trimmed, lower-cased) is contained in the young person's first or last name, lower-cased by
 the database (`lower()`, so accents behave as each database lower-cases them), `%` and `_`
 being letters like any other. The names are copied onto their cases (`cases.name_key`,
-0025_name_key) so that PostgreSQL intersects a mission locale and the text's trigrams in one
+0024_name_key) so that PostgreSQL intersects a mission locale and the text's trigrams in one
 index (GIN, `btree_gin` + `pg_trgm`) before reading any row: at a million cases the search
 no longer reads thousands of people to recheck them.
 

@@ -55,7 +55,7 @@ class CaseRow(SQLModel, table=True):
     referring_mission_locale_id: str | None = Field(default=None, index=True, max_length=64)
     ml_contact_name: str | None = Field(default=None, max_length=200)
     ml_contact_email: str | None = Field(default=None, max_length=254)
-    # The name search's key (0025_name_key): the young person's names, lower-cased, kept in
+    # The name search's key (0024_name_key): the young person's names, lower-cased, kept in
     # step with `people` by adapters/db/name_keys.py (personal data, as the names are).
     name_key: str = Field(
         default="", sa_column=Column(Text, nullable=False, server_default=text("''"))
@@ -126,7 +126,7 @@ Index(
     _cases.c.due_at,
     _cases.c.id,
 )
-# 0025_name_key: the name search, a mission locale and the name's trigrams in one GIN index on
+# 0024_name_key: the name search, a mission locale and the name's trigrams in one GIN index on
 # PostgreSQL (btree_gin, pg_trgm); a plain index on SQLite (the key read from it, not the rows).
 Index(
     "ix_cases_ml_name_key",

@@ -1,6 +1,6 @@
 """the name search's key on cases: the young person's names, searched with the mission locale
 
-Revision ID: 0025_name_key
+Revision ID: 0024_name_key
 Revises: 0023_lists_1m
 Create Date: 2026-12-01 07:30:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025_name_key"
+revision: str = "0024_name_key"
 down_revision: str | None = "0023_lists_1m"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
