@@ -76,6 +76,7 @@ NEW_INDEXES = (
     "ix_people_first_name_trgm",  # 0021_lists: the name search (trigrams)
     "ix_people_last_name_trgm",
     "ix_cases_person_ml_due",  # 0023_lists_1m: the name search's cases by person
+    "ix_history_ml_at",  # 0024_history_ml: the audit by the entries' mission locale
 )
 PAGE = 50
 people_t = PersonRow.__table__  # type: ignore[attr-defined]
