@@ -142,10 +142,12 @@ UPDATE_CASE = (
     "UPDATE cases SET state = ?, version = version + 1, updated_at = ?, history_seq = ?, "
     "history_head = ?, data = ? WHERE id = ? AND version = ?"
 )
+# The entry's mission locale is the case's, read as the application's append reads it.
 INSERT_HISTORY = (
     "INSERT INTO history_entries (case_id, seq, at, actor, role, kind, trigger, from_state, "
     "to_state, workflow, workflow_version, request_id, payload, payload_salt, payload_digest, "
-    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "prev_hash, hash, mission_locale_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, (SELECT mission_locale_id FROM cases WHERE id = ?))"
 )
 INSERT_CASE = (
     "INSERT INTO cases (person_id, workflow, workflow_version, state, previous_state, data, "
@@ -411,6 +413,7 @@ def hand_transition(drv: Driver, case_id: int, scenario: Scenario, i: int) -> st
             digest,
             head,
             entry_hash,
+            case_id,
         ),
     )
     drv.commit()

@@ -77,6 +77,7 @@ NEW_INDEXES = (
     "ix_people_last_name_trgm",
     "ix_cases_person_ml_due",  # 0023_lists_1m: the name search's cases by person
     "ix_cases_ml_name_key",  # 0024_name_key: the name search, place and trigrams in one index
+    "ix_history_ml_at",  # 0025_history_ml: the audit by the entries' mission locale
 )
 PAGE = 50
 people_t = PersonRow.__table__  # type: ignore[attr-defined]

@@ -217,7 +217,7 @@ def fill(url: str, cases: int, history: int, seed: int = 7) -> dict[str, int]:
 
         def history_rows() -> Iterator[str]:
             entry = 0
-            for (case_id, opened, workflow, state, _ml), n in zip(plan, lengths, strict=True):
+            for (case_id, opened, workflow, state, ml), n in zip(plan, lengths, strict=True):
                 span = (NOW - opened) / n
                 for seq in range(1, n + 1):
                     entry += 1
@@ -228,13 +228,14 @@ def fill(url: str, cases: int, history: int, seed: int = 7) -> dict[str, int]:
                     came_from = "REFERRED" if seq == 2 else None  # the dashboards' first step
                     yield tsv(entry, case_id, seq, at, actor, "advisor", kind, trigger, came_from,
                               state, workflow, 1, None, '{"inputs": {}}', None, HASH, HASH,
-                              HASH)  # fmt: skip
+                              HASH, ml)  # fmt: skip
 
         counts["history_entries"] = copy_rows(
             conn,
             "history_entries",
             "id, case_id, seq, at, actor, role, kind, trigger, from_state, to_state, workflow, "
-            "workflow_version, request_id, payload, payload_salt, payload_digest, prev_hash, hash",
+            "workflow_version, request_id, payload, payload_salt, payload_digest, prev_hash, hash, "
+            "mission_locale_id",  # the case's, as 0025_history_ml copies it
             history_rows(),
         )
 

@@ -14,9 +14,21 @@ from ipm_workflow.domain.cases import HistoryEntry
 from ipm_workflow.domain.chain import ERASED_PAYLOAD
 from ipm_workflow.services.case_ports import AuditQuery
 
-_HISTORY_COLUMNS = tuple(c.name for c in history_t.columns if c.name != "id")
+# The entry's own fields. Its mission locale is no field of the entry (nor of the hash chain):
+# the case's as stored, copied for the audit search and following the case's moves (the case
+# repository's update brings it along).
+_HISTORY_COLUMNS = tuple(
+    c.name for c in history_t.columns if c.name not in {"id", "mission_locale_id"}
+)
+_CASE_PLACE = (
+    select(cases_t.c.mission_locale_id)
+    .where(cases_t.c.id == bindparam("b_case_id"))
+    .scalar_subquery()
+)
 _INSERT_HISTORY = DriverStatement(
-    insert(history_t).values(**{c: bindparam(f"b_{c}") for c in _HISTORY_COLUMNS})
+    insert(history_t).values(
+        mission_locale_id=_CASE_PLACE, **{c: bindparam(f"b_{c}") for c in _HISTORY_COLUMNS}
+    )
 )
 
 
@@ -64,13 +76,14 @@ class SqlHistoryRepository:
         return self.conn.execute(stmt).rowcount
 
     def search(self, query: AuditQuery) -> list[HistoryEntry]:
-        """Return entries across cases, newest first."""
+        """Return entries across cases, newest first.
+
+        By mission locale, the entries' own copy of their case's current one is read (indexed
+        with `at` and `id`, 0025_history_ml): no join with the cases.
+        """
         stmt = select(history_t)
-        if query.mission_locale_id:
-            stmt = stmt.join(cases_t, cases_t.c.id == history_t.c.case_id).where(
-                cases_t.c.mission_locale_id == query.mission_locale_id
-            )
         for column, value in (
+            (history_t.c.mission_locale_id, query.mission_locale_id or None),
             (history_t.c.actor, query.actor),
             (history_t.c.trigger, query.trigger),
             (history_t.c.case_id, query.case_id),

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from ipm_workflow.adapters.db import case_search, mappers, name_keys
 from ipm_workflow.adapters.db.driver import DriverStatement
-from ipm_workflow.adapters.db.handles import cases_t, new_id, people_t
+from ipm_workflow.adapters.db.handles import cases_t, history_t, new_id, people_t
 from ipm_workflow.adapters.db.tables import ReminderRow
 from ipm_workflow.domain.cases import Case
 from ipm_workflow.domain.errors import NotFound, VersionConflict
@@ -25,14 +25,17 @@ _GET_CASE = DriverStatement(
 _CASE_VERSION = select(cases_t.c.version).where(cases_t.c.id == bindparam("b_case_id"))
 _UPDATES: dict[tuple[str, ...], DriverStatement] = {}
 _reminders_t: Table = ReminderRow.__table__  # type: ignore[attr-defined]
-# A case's reminders carry its mission locale (the agenda's filter): they follow its moves.
-_REMINDERS_FOLLOW = (
-    update(_reminders_t)
+# What carries the case's mission locale follows its moves, in the case's transaction: its
+# reminders (the agenda's filter, 0020_scale) and its history entries (the audit search's,
+# 0025_history_ml; a copy outside the hash chain). Rows already there are left unwritten.
+_FOLLOW_THE_CASE = tuple(
+    update(table)
     .where(
-        _reminders_t.c.case_id == bindparam("b_case_id"),
-        _reminders_t.c.mission_locale_id.is_distinct_from(bindparam("b_mission_locale_id")),
+        table.c.case_id == bindparam("b_case_id"),
+        table.c.mission_locale_id.is_distinct_from(bindparam("b_mission_locale_id")),
     )
     .values(mission_locale_id=bindparam("b_mission_locale_id"))
+    for table in (_reminders_t, history_t)
 )
 
 
@@ -114,7 +117,8 @@ class SqlCaseRepository:
         case.version = expected_version + 1
         if "mission_locale_id" in chosen:
             follow = {"b_case_id": case.id, "b_mission_locale_id": case.mission_locale_id}
-            self.conn.execute(_REMINDERS_FOLLOW, follow)
+            for statement in _FOLLOW_THE_CASE:
+                self.conn.execute(statement, follow)
 
     def search(self, query: CaseQuery) -> tuple[list[Case], int]:
         """Return one page of matching cases and their count, capped (see case_search)."""

@@ -101,6 +101,9 @@ class HistoryRow(SQLModel, table=True):
     payload_digest: str = Field(max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # The case's current mission locale (0025_history_ml), for the audit search: a copy outside
+    # the hash chain and the domain's entry, set on append and following the case's moves.
+    mission_locale_id: str | None = Field(default=None, max_length=64)
 
 
 # Indexes of the pages' lists and the audit search (0013_indexes, measured with bench/scale.py).
@@ -144,6 +147,8 @@ Index(
 )
 Index("ix_history_actor_at", _history.c.actor, _history.c.at)
 Index("ix_history_to_state_at", _history.c.to_state, _history.c.at)  # reports (0014)
+# 0025_history_ml: the audit search by mission locale, newest first, walked backwards.
+Index("ix_history_ml_at", _history.c.mission_locale_id, _history.c.at, _history.c.id)
 
 
 class ContactAttemptRow(SQLModel, table=True):
