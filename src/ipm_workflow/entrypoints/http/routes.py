@@ -15,20 +15,27 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Literal
 
-import litestar
+from litestar.connection import ASGIConnection
+from litestar.handlers import HTTPRouteHandler
 
 from ipm_workflow.domain.policy import Action
 from ipm_workflow.entrypoints.http.auth import requires
 from ipm_workflow.entrypoints.http.schemas import PROBLEM_RESPONSES
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-_DECORATORS = {
-    "GET": litestar.get,
-    "POST": litestar.post,
-    "PUT": litestar.put,
-    "PATCH": litestar.patch,
-    "DELETE": litestar.delete,
-}
+
+
+class ApiRouteHandler(HTTPRouteHandler):
+    """Litestar's route handler, whose guards get the handler itself instead of a copy.
+
+    Litestar copies the handler for every guard it calls (so that a guard cannot alter it),
+    ~9 µs per call on a transition's route; our guards (`requires`) never look at it.
+    """
+
+    async def authorize_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        """Run every guard in scope, in order (the first that raises answers)."""
+        for guard in self.resolve_guards():
+            await guard(connection, self)  # type: ignore[misc]
 
 
 def route(
@@ -51,7 +58,7 @@ def route(
     def declare(handler: Callable[..., Any]) -> Any:
         if not inspect.iscoroutinefunction(handler):
             options.setdefault("sync_to_thread", True)
-        return _DECORATORS[method](path, summary=summary, **options)(handler)
+        return ApiRouteHandler(path, http_method=method, summary=summary, **options)(handler)
 
     return declare
 
