@@ -19,7 +19,7 @@ from ipm_workflow.domain.people import User
 from ipm_workflow.domain.policy import Actor
 from ipm_workflow.domain.reports import Counting, ReportFilters, ReportTable
 from ipm_workflow.entrypoints.web.dashboards import DASHBOARDS
-from ipm_workflow.services.report_ports import Population, Target
+from ipm_workflow.services.report_ports import Population, ReportRequest, Target, WorkflowFacts
 
 YEAR = ReportFilters(start=date(2026, 1, 1), end=date(2026, 12, 31))
 PEOPLE, STARTS = Counting.PEOPLE, Counting.STARTS
@@ -397,3 +397,28 @@ class TestSnapshots:
         counts = container.reports.run("first_contact", everything, actor=supervisor,
                                         precomputed=True)  # fmt: skip
         assert (now, 1) == (counts.as_of, len(counts.rows))  # one row per programme: whole
+
+    def test_first_rows_cut_by_the_database_are_the_whole_list_s_head(
+        self, container: Container, dataset: Dataset
+    ) -> None:
+        """The reader's first rows of the late list (cut and counted in SQL) and of a table
+        of counts (cut after): for every limit, the whole run's first rows and its length.
+        The late first contacts are c3, c4, c2 (oldest referral first)."""
+        service = container.reports
+        reader = service.reader
+
+        def request(name: str) -> ReportRequest:
+            counting = service.definition(name).counting
+            facts = WorkflowFacts.of(service.registry)
+            now = service.clock.now()
+            return ReportRequest(name, ReportFilters(), counting, now, service.timezone, facts)
+
+        d = dataset
+        late = request("first_contact_late")
+        heads = {n: reader.first_rows(late, n) for n in range(5)}
+        expected = {n: ([str(d.c3), str(d.c4), str(d.c2)][:n], 3) for n in range(5)}
+        assert expected == {n: ([r[0] for r in rows], total) for n, (rows, total) in heads.items()}
+        assert reader.rows(late) == reader.first_rows(late, 3)[0]
+        funnel = request("funnel")
+        whole = reader.rows(funnel)
+        assert (whole[:2], len(whole)) == reader.first_rows(funnel, 2)

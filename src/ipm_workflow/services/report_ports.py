@@ -82,6 +82,10 @@ class ReportReader(Protocol):
         """Compute one report's rows in the database."""
         ...
 
+    def first_rows(self, request: ReportRequest, limit: int) -> tuple[list[tuple[Any, ...]], int]:
+        """A report's first `limit` rows (its own order) and the count of all its rows."""
+        ...
+
     def targets(self, year: int | None, funder: str | None) -> list[Target]:
         """Return the targets set (for a year, a funder; None: all)."""
         ...
@@ -100,7 +104,7 @@ class Snapshot:
     """A report's rows computed ahead (the worker's job): for a period ("all": none) and a
     scope ("*": every mission locale, else their sorted ids joined by commas), at a moment.
 
-    `rows` may be only the report's first rows (a list of cases, see `kept`); `total` counts
+    `rows` may be only the report's first rows (a list of cases, see `ReportService.refresh`); `total` counts
     all of them (None: a snapshot written before the count was kept, whole).
     """
 

@@ -1,6 +1,7 @@
-"""Reports computed ahead (issue 16): a snapshot's period and scope keys, what it keeps of a
-report's rows, and its rows as JSON values and back (the columns' kinds of the report's
-definition say which text is a date)."""
+"""Reports computed ahead (issue 16): a snapshot's period and scope keys, and its rows as JSON
+values and back (the columns' kinds of the report's definition say which text is a date).
+What a snapshot keeps of a list of cases (its first rows and its count) is `ReportService.refresh`'s
+rule."""
 
 from __future__ import annotations
 
@@ -19,14 +20,6 @@ EVERY_SCOPE = "*"
 def scope_key(scope: Sequence[str] | None) -> str:
     """A snapshot's scope: "*" for every mission locale, else the sorted ids joined by commas."""
     return EVERY_SCOPE if scope is None else ",".join(sorted(scope))
-
-
-def kept(report: ReportDefinition, rows: list[Any], page_rows: int) -> list[Any]:
-    """What a snapshot keeps of a report's rows: of a list of cases (one row per case, as long
-    as the cases are many: 890,477 late first contacts at a million cases) the first
-    `page_rows`, all a page shows; any other table (counts by category, a few rows) whole. The
-    snapshot counts every row next to them (`Snapshot.total`)."""
-    return rows[:page_rows] if report.lists_people else rows
 
 
 def encoded(rows: list[tuple[Any, ...]]) -> list[list[Any]]:

@@ -45,7 +45,6 @@ from ipm_workflow.services.report_snapshots import (
     EVERY_SCOPE,
     decoded,
     encoded,
-    kept,
     scope_key,
 )
 
@@ -190,9 +189,14 @@ class ReportService:
                 now = self.clock.now()
                 filters = ReportFilters().narrowed(scope)
                 request = ReportRequest(name, filters, report.counting, now, self.timezone, facts)
-                rows = self.reader.rows(request)
-                first = encoded(kept(report, rows, self.page_rows))
-                snapshot = Snapshot(name, ALL_PERIODS, key, now, first, len(rows))
+                # A list of cases keeps its first rows (all a page shows) and its count, cut
+                # by the database; any other table (counts by category) is kept whole.
+                if report.lists_people:
+                    rows, total = self.reader.first_rows(request, self.page_rows)
+                else:
+                    rows = self.reader.rows(request)
+                    total = len(rows)
+                snapshot = Snapshot(name, ALL_PERIODS, key, now, encoded(rows), total)
                 self.snapshots.put_snapshot(snapshot)
                 written += 1
         return written

@@ -6,13 +6,14 @@ report_sql.py. No statement loops over cases in Python: rows come back already c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from ipm_workflow.adapters.db.handles import cases_t, history_t, users_t
-from ipm_workflow.adapters.db.report_registry import Rows, query, share
+from ipm_workflow.adapters.db.report_registry import Rows, listing, query, share
 from ipm_workflow.adapters.db.report_sql import (
     CASES_AND_PEOPLE,
     CURRENT_ML,
@@ -122,9 +123,9 @@ def first_contact(conn: Connection, ctx: Context) -> Rows:
     ]
 
 
-@query("first_contact_late")
-def first_contact_late(conn: Connection, ctx: Context) -> Rows:
-    """One row per referral not contacted within 48 hours."""
+@listing("first_contact_late")
+def first_contact_late(ctx: Context) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+    """One row per referral not contacted within 48 hours, oldest referral first."""
     contact, source, on_time, _, due = _first_contact_rows(ctx)
     source = source.outerjoin(users_t, users_t.c.id == cases_t.c.advisor_id)
     stmt = (
@@ -141,18 +142,13 @@ def first_contact_late(conn: Connection, ctx: Context) -> Rows:
         .where(*ctx.conditions(), *ctx.window.holds(cases_t.c.opened_at), due, ~on_time)
         .order_by(cases_t.c.opened_at, cases_t.c.id)
     )
-    return [
-        (
-            str(cid),
-            w,
-            ml,
-            advisor,
-            ctx.local_day(opened),
-            None if at is None else ctx.local_day(at),
-            round(float(days), 1),
-        )
-        for cid, w, ml, advisor, opened, at, days in conn.execute(stmt)
-    ]
+
+    def row_of(row: Any) -> tuple[Any, ...]:
+        cid, w, ml, advisor, opened, at, days = row
+        contacted = None if at is None else ctx.local_day(at)
+        return (str(cid), w, ml, advisor, ctx.local_day(opened), contacted, round(float(days), 1))
+
+    return stmt, row_of
 
 
 @query("time_to_departure")

@@ -3,11 +3,11 @@ and the snapshots the worker computes ahead for the dashboards."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, delete, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
 
 from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.tables import (
@@ -22,6 +22,7 @@ from ipm_workflow.services.report_ports import Population, ReportRequest, Snapsh
 targets_t: Table = ReportTargetRow.__table__  # type: ignore[attr-defined]
 populations_t: Table = ReferencePopulationRow.__table__  # type: ignore[attr-defined]
 snapshots_t: Table = table_of(ReportSnapshotRow)
+T = TypeVar("T")
 
 
 class SqlReportReader:
@@ -32,6 +33,31 @@ class SqlReportReader:
 
     def rows(self, request: ReportRequest) -> list[tuple[Any, ...]]:
         """Compute one report's rows in one read-only transaction."""
+        return self._reading(request, lambda conn, ctx, sql: sql(conn, ctx))
+
+    def first_rows(self, request: ReportRequest, limit: int) -> tuple[list[tuple[Any, ...]], int]:
+        """A report's first `limit` rows and the count of all, in one read-only transaction.
+
+        A list of cases (`report_registry.listing`) is cut and counted by the database (the
+        late first contacts are 890,477 rows at a million cases); any other report is small
+        and is cut after it is computed.
+        """
+        from ipm_workflow.adapters.db.report_registry import LISTINGS  # noqa: PLC0415
+
+        def first(conn: Connection, ctx: Any, sql: Any) -> tuple[list[tuple[Any, ...]], int]:
+            make = LISTINGS.get(request.name)
+            if make is None:
+                rows = sql(conn, ctx)
+                return rows[:limit], len(rows)
+            stmt, row_of = make(ctx)
+            found = [row_of(row) for row in conn.execute(stmt.limit(limit))]
+            counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+            return found, int(conn.execute(counted).scalar_one())
+
+        return self._reading(request, first)
+
+    def _reading(self, request: ReportRequest, run: Callable[[Connection, Any, Any], T]) -> T:
+        """Run a report's registered SQL through `run(conn, context, query)`, read-only."""
         from ipm_workflow.adapters.db import (  # noqa: F401, PLC0415 - they register their SQL
             report_funders,
             report_queries,
@@ -50,7 +76,7 @@ class SqlReportReader:
                 # sort spilled to disk with the default work_mem. Both for this transaction only.
                 conn.exec_driver_sql("SET LOCAL jit = off")
                 conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-            return sql(conn, Context(request))
+            return run(conn, Context(request), sql)
 
     def targets(self, year: int | None, funder: str | None) -> list[Target]:
         """The targets set, for a year and a funder (None: all)."""
