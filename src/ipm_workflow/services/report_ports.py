@@ -104,8 +104,8 @@ class Snapshot:
     """A report's rows computed ahead (the worker's job): for a period ("all": none) and a
     scope ("*": every mission locale, else their sorted ids joined by commas), at a moment.
 
-    `rows` may be only the report's first rows (a list of cases, see `ReportService.refresh`); `total` counts
-    all of them (None: a snapshot written before the count was kept, whole).
+    `rows` may be only the report's first rows (a list of cases, see `ReportService.refresh`);
+    `total` counts all of them (None: a snapshot written before the count was kept, whole).
     """
 
     report: str
