@@ -50,9 +50,13 @@ class SqlReportReader:
                 rows = sql(conn, ctx)
                 return rows[:limit], len(rows)
             stmt, row_of = make(ctx)
-            found = [row_of(row) for row in conn.execute(stmt.limit(limit))]
-            counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-            return found, int(conn.execute(counted).scalar_one())
+            if limit > 0:
+                # The count as a window over the whole list: one execution, not two.
+                counted = stmt.add_columns(func.count().over()).limit(limit)
+                found = list(conn.execute(counted))
+                return [row_of(row[:-1]) for row in found], int(found[0][-1]) if found else 0
+            whole = select(func.count()).select_from(stmt.order_by(None).subquery())
+            return [], int(conn.execute(whole).scalar_one())
 
         return self._reading(request, first)
 
