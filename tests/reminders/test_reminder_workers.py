@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import pytest
 from reminder_sinks import SmtpSink
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from ipm_workflow.adapters.db.reminder_store import attempts_t, reminders_t
 from ipm_workflow.bootstrap import Container
@@ -28,10 +28,15 @@ WORKER = Path(sys.executable).with_name("ipm-workflow")
 RETENTION_RULES = Path(__file__).parents[1] / "fixtures" / "retention" / "variant_b.yaml"
 
 
-def _seed(container: Container, walker: Journey, count: int) -> set[str]:
-    """Make `count` e-mail reminders due long ago; return the Message-IDs they must carry."""
+def _seed(container: Container, walker: Journey, count: int, *, held: bool = False) -> set[str]:
+    """Make `count` e-mail reminders due long ago; return the Message-IDs they must carry.
+
+    `held`: their next attempt is set years ahead, so that no worker claims them until
+    `_release` makes them due (the workers' real clock is past the test clock's `now`).
+    """
     cases = [walker.open(walker.person()) for _ in range(CASES)]
     now = container.clock.now()
+    attempt = now + timedelta(days=2) if not held else now + timedelta(days=3650 * 3)
     rows = [
         {
             "case_id": cases[i % CASES],
@@ -42,7 +47,7 @@ def _seed(container: Container, walker: Journey, count: int) -> set[str]:
             "template": "first_contact_overdue",
             "anchor_at": now,
             "due_at": now + timedelta(days=2),
-            "next_attempt_at": now + timedelta(days=2),
+            "next_attempt_at": attempt,
             "status": "planned",
             "attempts": 0,
             "created_at": now,
@@ -55,6 +60,12 @@ def _seed(container: Container, walker: Journey, count: int) -> set[str]:
         conn.execute(insert(reminders_t), rows)
         ids = conn.execute(select(reminders_t.c.id)).scalars().all()
     return {f"<reminder-{i}@ipm-workflow.example.org>" for i in ids}
+
+
+def _release(container: Container) -> None:
+    """Make every held reminder due (its next attempt at its due time, long past)."""
+    with container.engine.begin() as conn:
+        conn.execute(update(reminders_t).values(next_attempt_at=reminders_t.c.due_at))
 
 
 def _unsent(container: Container) -> int:
@@ -102,6 +113,11 @@ class WorkerProcess:
         self.process.wait(timeout=10)
 
     @property
+    def started(self) -> bool:
+        """Whether the worker logged that it is ticking (needs the INFO log level)."""
+        return b"worker_started" in self.log_path.read_bytes() if self.log_path.exists() else False
+
+    @property
     def exited(self) -> bool:
         """Whether the process is gone."""
         return self.process is not None and self.process.poll() is not None
@@ -140,9 +156,9 @@ def workers(
     }
     started: list[WorkerProcess] = []
 
-    def start(name: str, lease_seconds: int = 300) -> WorkerProcess:
-        lease = {"IPM_WORKER_LEASE_SECONDS": str(lease_seconds)}
-        process = WorkerProcess(env | lease, tmp_path / f"{name}.log").start()
+    def start(name: str, lease_seconds: int = 300, log_level: str = "WARNING") -> WorkerProcess:
+        own = {"IPM_WORKER_LEASE_SECONDS": str(lease_seconds), "IPM_LOG_LEVEL": log_level}
+        process = WorkerProcess(env | own, tmp_path / f"{name}.log").start()
         started.append(process)
         return process
 
@@ -209,9 +225,13 @@ class TestTwoWorkers:
         """FOR UPDATE SKIP LOCKED gives each reminder to exactly one of the two workers."""
         if db_url.startswith("sqlite"):
             pytest.skip("several workers share a PostgreSQL database; SQLite has one writer")
-        expected_ids = _seed(container, walker, 5_000)
-        workers("one")
-        workers("two")
+        expected_ids = _seed(container, walker, 5_000, held=True)
+        # Both workers ticking before anything is due: one alone could otherwise send all
+        # 5,000 while the other is still starting (seen on a quiet machine), and the test
+        # would not be about two workers at all.
+        started = [workers("one", log_level="INFO"), workers("two", log_level="INFO")]
+        _wait(lambda: all(w.started for w in started), 120, "both workers ticking")
+        _release(container)
         _wait(lambda: _unsent(container) == 0, 600, "every reminder recorded as sent")
 
         received = smtp.message_ids()
