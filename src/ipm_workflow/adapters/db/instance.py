@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.handles import cases_t
@@ -29,11 +30,29 @@ def _get(engine: Engine, key: str) -> str | None:
         return conn.execute(select(instance_t.c.value).where(instance_t.c.key == key)).scalar()
 
 
-def _set(engine: Engine, key: str, value: str) -> None:
-    with engine.begin() as conn:
-        done = conn.execute(update(instance_t).where(instance_t.c.key == key).values(value=value))
-        if not done.rowcount:
+def _insert_absent(engine: Engine, key: str, value: str) -> bool:
+    """Insert `key` = `value` unless the key has a row; return whether this call inserted it.
+
+    Processes started together on a new database (two workers, several servers) all find the
+    key missing: the first insert wins and the others' unique-key errors are the answer, not
+    a crash.
+    """
+    try:
+        with engine.begin() as conn:
             conn.execute(insert(instance_t).values(key=key, value=value))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _set(engine: Engine, key: str, value: str) -> None:
+    update_it = update(instance_t).where(instance_t.c.key == key).values(value=value)
+    with engine.begin() as conn:
+        if conn.execute(update_it).rowcount:
+            return
+    if not _insert_absent(engine, key, value):
+        with engine.begin() as conn:  # inserted meanwhile by another process: the last write wins
+            conn.execute(update_it)
 
 
 def claim_mode(engine: Engine, sandbox: bool) -> str:
@@ -48,9 +67,10 @@ def claim_mode(engine: Engine, sandbox: bool) -> str:
     if mode is None:
         with engine.connect() as conn:
             has_cases = conn.execute(select(func.count()).select_from(cases_t)).scalar_one() > 0
-        # A database that already holds cases predates the marker: it is production.
-        mode = PRODUCTION if has_cases else wanted
-        _set(engine, MODE, mode)
+        # A database that already holds cases predates the marker: it is production. The
+        # first process to claim a new database decides; the others read its claim.
+        _insert_absent(engine, MODE, PRODUCTION if has_cases else wanted)
+        mode = _get(engine, MODE)
     if mode != wanted:
         if sandbox:
             raise WrongInstance(

@@ -23,15 +23,23 @@ def lock_key(name: str) -> int:
 
 
 @contextmanager
-def cluster_lock(engine: Engine, name: str) -> Iterator[bool]:
-    """Try to take the lock `name`: yield True while held, False if another process holds it."""
+def cluster_lock(engine: Engine, name: str, *, wait: bool = False) -> Iterator[bool]:
+    """Try to take the lock `name`: yield True while held, False if another process holds it.
+
+    `wait=True` waits for the lock instead (then always yields True).
+    """
     if is_sqlite(engine):
-        with _file_lock(engine, name) as held:
+        with _file_lock(engine, name, wait) as held:
             yield held
         return
     with engine.connect() as conn:
         key = lock_key(name)
-        held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+        if wait:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            held = True
+        else:
+            taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            held = bool(taken)
         conn.commit()
         try:
             yield held
@@ -42,7 +50,7 @@ def cluster_lock(engine: Engine, name: str) -> Iterator[bool]:
 
 
 @contextmanager
-def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
+def _file_lock(engine: Engine, name: str, wait: bool) -> Iterator[bool]:
     database = engine.url.database
     if not database or database == ":memory:":
         yield True  # one process owns an in-memory database
@@ -50,7 +58,7 @@ def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
     path = Path(f"{database}.{name}.lock")
     with path.open("a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from ipm_workflow.adapters.db.locks import cluster_lock
 from ipm_workflow.config import ROOT
 
 MIGRATIONS = ROOT / "migrations"
@@ -28,7 +29,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     # migrations/env.py runs the transaction (and, on SQLite, the foreign-key switch and check
     # around it) on this connection, exactly as for `alembic` run from the shell.
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.connect() as conn:
+    # Processes upgrading one database at once (two `db upgrade`, a sandbox's server and
+    # worker) take turns: the later one finds the schema current instead of failing on
+    # tables the first has just created.
+    with cluster_lock(engine, "migrations", wait=True), engine.connect() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
