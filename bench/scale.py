@@ -30,6 +30,7 @@ reported and the run goes on. The machine is shared: compare the ratios.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import secrets
 import statistics
@@ -102,9 +103,8 @@ class Figure:
     def line(self) -> str:
         """One row of the printed table."""
         ratio = self.with_[0] / self.base[0] if self.base[0] else float("nan")
-        without = "—" if self.without[0] != self.without[0] else (
-            f"{self.without[0]:.1f} / {self.without[1]:.1f}"
-        )  # fmt: skip
+        skipped = math.isnan(self.without[0])  # --no-without
+        without = "—" if skipped else f"{self.without[0]:.1f} / {self.without[1]:.1f}"
         return (
             f"| {self.name} | {without} | "
             f"{self.with_[0]:.1f} / {self.with_[1]:.1f} | {self.base[0]:.1f} / {self.base[1]:.1f} "

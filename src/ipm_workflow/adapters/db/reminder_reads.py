@@ -15,7 +15,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union_all,
 )
 
 from ipm_workflow.adapters.db.case_search import PER_PLACE_MAX
@@ -108,53 +107,36 @@ class SqlReminderReads:
     ) -> list[Reminder]:
         """Return the pending reminders due before a moment, across cases, by due time.
 
-        A few missions locales (a supervisor's, without an advisor filter) are read one index
-        walk of (mission locale, status, due_at) per place and status, merged in one statement:
-        PostgreSQL then stops after `limit` rows instead of sorting every pending reminder of
-        all of them (issue 16). On PostgreSQL the walks are one LATERAL statement over the
-        places' array (`_agenda_lateral`). The result is the single filtered query's.
+        On PostgreSQL, a few missions locales (a supervisor's, without an advisor filter) are
+        read one index walk of (mission locale, status, due_at) per place and status in one
+        LATERAL statement (`_agenda_lateral`): PostgreSQL stops after `limit` rows instead of
+        sorting every pending reminder of all of them (issue 16). The result is the single
+        filtered query's, which serves every other case (and SQLite's one-host databases).
         """
-        due = reminders_t.c.due_at <= until
-        order = (reminders_t.c.due_at, reminders_t.c.id)
         places = list(mission_locales) if mission_locales is not None else None
-        if advisor_id is None and places and len(places) <= PER_PLACE_MAX:
-            if self.conn.dialect.name == "postgresql":
-                return self._agenda_lateral(places, until, limit)
-            branches = [
-                select(reminders_t.c.id, reminders_t.c.due_at)
-                .where(
-                    reminders_t.c.mission_locale_id == place,
-                    reminders_t.c.status == status,
-                    due,
-                )
-                .order_by(*order)
-                .limit(limit)
-                .subquery()
-                for place in places
-                for status in sorted(ACTIVE)
-            ]
-            merged = union_all(*(select(branch) for branch in branches)).subquery()
-            page = select(merged.c.id).order_by(merged.c.due_at, merged.c.id).limit(limit)
-            stmt = select(reminders_t).where(reminders_t.c.id.in_(page))
-        else:
-            stmt = select(reminders_t).where(reminders_t.c.status.in_(sorted(ACTIVE)), due)
-            if places is not None:
-                # The reminder's own copy of its case's mission locale (0020_scale): no join.
-                stmt = stmt.where(reminders_t.c.mission_locale_id.in_(places))
-            if advisor_id is not None:
-                stmt = stmt.join(cases_t, cases_t.c.id == reminders_t.c.case_id).where(
-                    cases_t.c.advisor_id == advisor_id
-                )
+        per_place = advisor_id is None and self.conn.dialect.name == "postgresql"
+        if per_place and places and len(places) <= PER_PLACE_MAX:
+            return self._agenda_lateral(places, until, limit)
+        due = reminders_t.c.due_at <= until
+        stmt = select(reminders_t).where(reminders_t.c.status.in_(sorted(ACTIVE)), due)
+        if places is not None:
+            # The reminder's own copy of its case's mission locale (0020_scale): no join.
+            stmt = stmt.where(reminders_t.c.mission_locale_id.in_(places))
+        if advisor_id is not None:
+            stmt = stmt.join(cases_t, cases_t.c.id == reminders_t.c.case_id).where(
+                cases_t.c.advisor_id == advisor_id
+            )
+        order = (reminders_t.c.due_at, reminders_t.c.id)
         rows = self.conn.execute(stmt.order_by(*order).limit(limit)).mappings()
         return [reminder_of(r) for r in rows]
 
     def _agenda_lateral(self, places: list[str], until: datetime, limit: int) -> list[Reminder]:
         """The per-place agenda as one LATERAL walk per (place, status) on PostgreSQL.
 
-        The same walks as the union of `agenda`, but one statement whatever the number of
-        places: its text, SQLAlchemy's compilation, psycopg's parsing and the server's
-        prepared plan are reused, where a union of 24 branches cost ~30 ms of client time and
-        planning for 4 ms of execution at a million reminders (bench/scale.py).
+        One statement whatever the number of places: its text, SQLAlchemy's compilation,
+        psycopg's parsing and the server's prepared plan are reused, where a union of 24
+        walks cost ~30 ms of client time and planning for 4 ms of execution at a million
+        reminders (bench/scale.py).
         """
         params = {"b_places": places, "b_states": _ACTIVE_NAMES, "b_until": until, "b_limit": limit}
         rows = self.conn.execute(_AGENDA_LATERAL, params).mappings()
