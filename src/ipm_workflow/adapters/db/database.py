@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ipm_workflow.services.waiting import WouldWait, may_wait
+
 READONLY = "ipm_readonly"
+BUSY_TIMEOUT_MS = 10_000  # how long SQLite waits for another process's write lock
 
 
 def normalise_url(url: str) -> str:
@@ -37,6 +41,9 @@ def create_db_engine(url: str, **options: Any) -> Engine:
         return create_engine(url, **options)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # A checkout never waits for a free connection (short work may run on the event loop,
+        # entrypoints/http/offload.py); a SQLite connection is only an open file.
+        options.setdefault("max_overflow", -1)
     # Every unit of work ends in an explicit commit or rollback: the pool's own rollback when a
     # connection comes back would only repeat it.
     options.setdefault("pool_reset_on_return", None)
@@ -53,7 +60,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # What is deleted or overwritten (pseudonymisation, erasure) is zeroed, not left in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
@@ -63,7 +70,20 @@ def _sqlite_begin(connection: Any) -> None:
     # A write transaction takes the write lock up front: a deferred one that reads then writes
     # fails with SQLITE_BUSY when another writer committed in between, and no wait can fix it.
     readonly = connection.get_execution_options().get(READONLY, False)
-    connection.connection.dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+    raw = connection.connection.dbapi_connection
+    if readonly or may_wait():
+        raw.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        return
+    # Work that may not wait (services/waiting.py) tries the lock once, then says so.
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # extended codes: low byte
+            raise
+        raise WouldWait("another process is writing to the SQLite database") from exc
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def scrub(engine: Engine) -> None:

@@ -31,6 +31,7 @@ from ipm_workflow.adapters.db.repositories import SqlCaseRepository
 from ipm_workflow.adapters.db.retention_store import SqlRetentionRepository
 from ipm_workflow.adapters.db.staff_store import SqlStaffRepository
 from ipm_workflow.adapters.db.upload_store import SqlUploadRepository
+from ipm_workflow.services.waiting import WouldWait, may_wait, wrote
 
 
 class SqlUnitOfWork:
@@ -65,8 +66,10 @@ class SqlUnitOfWork:
         self._writer = writer if not readonly else None
 
     def __enter__(self) -> Self:
-        if self._writer is not None:
-            self._writer.acquire()
+        # Inside `without_waiting()` (services/waiting.py), a writer of this process holding
+        # the lock means WouldWait now; SQLite's own lock is tried likewise (_sqlite_begin).
+        if self._writer is not None and not self._writer.acquire(blocking=may_wait()):
+            raise WouldWait("another thread of this process is writing")
         try:
             return self._begin()
         except BaseException:
@@ -76,9 +79,13 @@ class SqlUnitOfWork:
 
     def _begin(self) -> Self:
         conn = self.engine.connect()
-        if self.readonly:
-            conn = conn.execution_options(**{READONLY: True})
-        conn.begin()
+        try:
+            if self.readonly:
+                conn = conn.execution_options(**{READONLY: True})
+            conn.begin()
+        except BaseException:
+            conn.close()  # back to the pool (a refused BEGIN left no transaction to end)
+            raise
         self._conn = conn
         self.cases = SqlCaseRepository(conn)
         self.history = SqlHistoryRepository(conn)
@@ -111,6 +118,8 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Commit the transaction."""
         self.connection.commit()
+        if not self.readonly:
+            wrote()
 
     def savepoint(self) -> AbstractContextManager[object]:
         """Open a savepoint: an error inside rolls back only what was done since."""
@@ -137,6 +146,9 @@ class SqlUnitOfWorkFactory:
         # SQLite's busy handler, which sleeps in growing steps and wrecks latency under load;
         # other processes still wait through the busy timeout.
         self.writer = threading.RLock() if is_sqlite(engine) else None
+        # A file this process opens itself: short work waits on no network round trip, so it
+        # may run on the caller's event loop (entrypoints/http/offload.py).
+        self.local = is_sqlite(engine)
 
     def __call__(self, readonly: bool = False) -> SqlUnitOfWork:
         """Return a new unit of work."""

@@ -101,11 +101,13 @@ def changes_case(
     method: Literal["POST", "PATCH", "PUT"], path: str, summary: str, *actions: Action
 ) -> Callable[[Callable[..., Any]], Any]:
     """The route decorator of a handler that changes a case: If-Match responses, 200, one
-    guard for the actions (checked in order), its inputs as one `change` dependency."""
+    guard for the actions (checked in order), its inputs as one `change` dependency; one short
+    unit of work, run on the event loop on SQLite (`inline`, offload.py)."""
     return route(
         method,
         path,
         summary,
+        inline=True,
         responses=IF_MATCH_RESPONSES,
         guards=[requires(*actions)],
         dependencies={"change": Provide(provide_change, sync_to_thread=False)},

@@ -151,14 +151,16 @@ class CaseController(Controller):
         )
         return with_etag(render(container, case), 201, Location=f"/api/v1/cases/{case.id}")
 
-    @routes.get("/{case_id:int}", "Read a case", Action.CASES_READ)
+    @routes.get("/{case_id:int}", "Read a case", Action.CASES_READ, inline=True)
     def get_case(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> Response[CaseOut]:
         """Return one case (404 if it belongs to a mission locale you do not work for)."""
         return with_etag(render(container, container.cases.get(case_id, actor)))
 
-    @routes.get("/{case_id:int}/actions", "Explain the available actions", Action.CASES_READ)
+    @routes.get(
+        "/{case_id:int}/actions", "Explain the available actions", Action.CASES_READ, inline=True
+    )
     def actions(
         self, container: ContainerDep, actor: ActorDep, case_id: FromPath[int]
     ) -> ActionsOut:

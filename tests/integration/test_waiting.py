@@ -1,0 +1,109 @@
+"""Units of work that may not wait for another writer (services/waiting.py), on both databases.
+
+On SQLite, inside `without_waiting()`, a write unit of work that finds the write lock taken (by
+another connection, as another process would, or by another thread of this process) raises
+WouldWait at once, leaks no connection and leaves the busy timeout as it was; readers are never
+refused; once a write has committed, later writes wait as usual. On PostgreSQL there is no
+database-wide write lock: the same work simply runs.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from ipm_workflow.adapters.db.database import BUSY_TIMEOUT_MS
+from ipm_workflow.bootstrap import Container
+from ipm_workflow.services.waiting import WouldWait, may_wait, without_waiting
+from journey.writers import (
+    WAIT_LIMIT,
+    another_process_writing,
+    another_thread_writing,
+    sqlite_path,
+)
+
+TOUCH = text("UPDATE cases SET version = version WHERE id = :id")
+
+
+def touch(container: Container, case_id: int) -> None:
+    """One committed write unit of work."""
+    with container.uow() as uow:
+        uow.connection.execute(TOUCH, {"id": case_id})
+        uow.commit()
+
+
+class TestWithoutWaiting:
+    """The contract of `without_waiting()` itself."""
+
+    def test_outside_it_work_may_wait(self) -> None:
+        """Outside any block, and after one, every unit of work may wait."""
+        before = may_wait()
+        with without_waiting():
+            inside = may_wait()
+        assert (before, inside, may_wait()) == (True, False, True)
+
+    def test_a_committed_write_allows_waiting(self, container: Container, case_id: int) -> None:
+        """After a write commits inside the block, the work may wait (it cannot run again)."""
+        with without_waiting():
+            touch(container, case_id)
+            assert may_wait()
+
+
+class TestOnSqlite:
+    """A write that would wait says so instead; nothing else changes."""
+
+    def test_another_connection_writing_means_would_wait(
+        self, container: Container, case_id: int
+    ) -> None:
+        """WouldWait at once; no connection kept; the busy timeout is back; the case unchanged."""
+        with another_process_writing(container), without_waiting(), pytest.raises(WouldWait):
+            touch(container, case_id)
+        checked_out = container.engine.pool.checkedout()  # type: ignore[attr-defined]
+        with container.uow(readonly=True) as uow:
+            timeout = uow.connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        assert (checked_out, timeout) == (0, BUSY_TIMEOUT_MS)
+        touch(container, case_id)  # and the lock is free again for anybody
+
+    def test_another_thread_writing_means_would_wait(
+        self, container: Container, case_id: int
+    ) -> None:
+        """A thread of this process holding the writer's lock: WouldWait too, lock not taken."""
+        with another_thread_writing(container), without_waiting(), pytest.raises(WouldWait):
+            touch(container, case_id)
+        touch(container, case_id)  # the refused attempt kept no hold on the lock
+
+    def test_readers_are_never_refused(self, container: Container, case_id: int) -> None:
+        """Reading while another connection writes: the write-ahead log serves the reader."""
+        with (
+            another_process_writing(container),
+            without_waiting(),
+            container.uow(readonly=True) as uow,
+        ):
+            found, _ = uow.cases.get(case_id)
+        assert found.id == case_id
+
+    def test_after_a_committed_write_the_next_one_waits(
+        self, container: Container, case_id: int
+    ) -> None:
+        """The second write finds the lock taken and waits until it is free: no WouldWait."""
+        sqlite_path(container)
+        with without_waiting():
+            touch(container, case_id)
+            with another_process_writing(container) as release:
+                # Released from another thread while this one waits for the lock.
+                timer = threading.Timer(0.3, release)
+                timer.start()
+                try:
+                    touch(container, case_id)  # WouldWait here would fail the test
+                finally:
+                    timer.join(WAIT_LIMIT)
+
+
+class TestWhereWorkRuns:
+    """Only SQLite is local: PostgreSQL's work always runs where it may wait (offload.py)."""
+
+    def test_local_is_sqlite(self, container: Container, db_url: str) -> None:
+        """`local` follows the database's kind, read from its URL here."""
+        assert container.uow.local is db_url.startswith("sqlite")
