@@ -10,11 +10,12 @@ busy machine.
 
 With `--asgi`, each round also sends N transitions through the whole application, called as an
 ASGI app in this process (request id, authentication with a bearer token, guards, the route's
-dependency and body, the handler's worker thread, the service, the answer's encoding; no server
-or socket), N bare `CaseService.fire` calls, and N requests of the same body to the bare
-Litestar app of bench/bare_litestar.py (Litestar's own request handling), alternated round by
-round; it prints the best of each and the share `(bare + fire) / application`, the in-process
-form of bench/http_api.py's CPU ratio (which adds uvicorn and the sockets to both sides).
+dependency and body, the handler run on the event loop as SQLite allows (or in a worker thread
+when another writer holds the database), the service, the answer's encoding; no server or
+socket), N bare `CaseService.fire` calls, and N requests of the same body to the bare Litestar
+app of bench/bare_litestar.py (Litestar's own request handling), alternated round by round; it
+prints the best of each and the share `(bare + fire) / application`, the in-process form of
+bench/http_api.py's CPU ratio (which adds uvicorn and the sockets to both sides).
 """
 
 from __future__ import annotations
