@@ -61,6 +61,7 @@ def test_a_transition_runs_where_the_database_wants_it(
     assert expected == (seen, case["state"])
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     "writing", [another_process_writing, another_thread_writing], ids=["process", "thread"]
 )

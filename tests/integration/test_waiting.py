@@ -21,7 +21,6 @@ from journey.writers import (
     WAIT_LIMIT,
     another_process_writing,
     another_thread_writing,
-    sqlite_path,
 )
 
 TOUCH = text("UPDATE cases SET version = version WHERE id = :id")
@@ -51,6 +50,10 @@ class TestWithoutWaiting:
             assert may_wait()
 
 
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
 class TestOnSqlite:
     """A write that would wait says so instead; nothing else changes."""
 
@@ -88,7 +91,6 @@ class TestOnSqlite:
         self, container: Container, case_id: int
     ) -> None:
         """The second write finds the lock taken and waits until it is free: no WouldWait."""
-        sqlite_path(container)
         with without_waiting():
             touch(container, case_id)
             with another_process_writing(container) as release:

@@ -2,8 +2,9 @@
 
 `another_process_writing` holds the lock from another connection (as another process would);
 `another_thread_writing` holds this process's writer lock from another thread (as the embedded
-worker would). Each yields the function that releases the lock early; both skip on PostgreSQL,
-which has no database-wide write lock.
+worker would). Each yields the function that releases the lock early; neither exists on PostgreSQL,
+which has no database-wide write lock: tests that use them run on SQLite only
+(`pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from ipm_workflow.bootstrap import Container
 
 WAIT_LIMIT = 60.0  # seconds; generous for a loaded machine, never reached when all is well
 
 
 def sqlite_path(container: Container) -> Path:
-    """The SQLite file under the container, or a skip on PostgreSQL."""
-    if not container.uow.local:
-        pytest.skip("SQLite only: PostgreSQL has no database-wide write lock")
+    """The SQLite file under the container (a SQLite container only)."""
+    assert container.uow.local, "SQLite only: PostgreSQL has no database-wide write lock"
     database = container.engine.url.database
     assert database is not None
     return Path(database)

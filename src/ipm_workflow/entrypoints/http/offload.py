@@ -3,7 +3,7 @@ database is SQLite, on the event loop itself.
 
 Litestar runs a synchronous handler in a worker thread, so that its database waits do not stop
 the event loop. Handing the work over and the answer back costs ~230 µs of CPU per request on
-a 2-core machine (bench/thread_hop.py), three times Litestar's own request handling and a
+a 2-core machine (bench/thread_hop.py), twice or more Litestar's own request handling and a
 quarter of what firing a transition costs on SQLite. There the database is a file
 this process opens itself: a short unit of work waits on no network, only, now and then, on
 another writer. So a handler declared `inline` (`routes.route(..., inline=True)`: one short unit
