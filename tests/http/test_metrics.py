@@ -24,6 +24,7 @@ from ipm_workflow.config import ROOT, Settings
 from ipm_workflow.domain.registry import WorkflowRegistry
 from ipm_workflow.entrypoints.http.metrics import _from_allowed_network
 from journey import CASES, ApiJourney
+from journey.writers import another_process_writing
 
 TOKEN = "scrape-secret-for-tests"
 SCRAPER = {"Authorization": f"Bearer {TOKEN}"}
@@ -74,6 +75,27 @@ def wait_for(client: TestClient[Litestar], check: object, *, limit: float = 300.
         if check(samples) or time.monotonic() > deadline:  # type: ignore[operator]
             return samples
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+class TestScrapeOnlyReads:
+    """A scrape reads the reminders' gauges without SQLite's write lock."""
+
+    @pytest.fixture
+    def container(
+        self, db_url: str, clock: ManualClock, registry: WorkflowRegistry
+    ) -> Iterator[Container]:
+        """The application's container with metrics on (token), no worker."""
+        yield from metered(db_url, clock, registry)
+
+    def test_scrape_while_another_process_writes(
+        self, api: ApiJourney, client: TestClient[Litestar], container: Container
+    ) -> None:
+        """The reminder of a new case is counted while another connection holds the lock."""
+        api.open_case()  # in REFERRED, with its first reminder planned
+        with another_process_writing(container):
+            samples = scrape(client)
+        assert value(samples, "ipm_reminders", status="planned") >= 1
 
 
 class TestMetrics:

@@ -9,8 +9,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from ipm_workflow.adapters.db import migrate
+from ipm_workflow.bootstrap import Container
 from ipm_workflow.domain.registry import WorkflowRegistry
 from journey import CASES, ApiJourney
+from journey.writers import another_process_writing
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 UNDOCUMENTED_ERRORS = (
@@ -48,6 +50,15 @@ class TestReady:
             },
         )
         assert expected == (response.status_code, response.json())
+
+    @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+    def test_ready_while_another_process_writes(
+        self, client: TestClient[Litestar], container: Container
+    ) -> None:
+        """The probe only reads: SQLite's write lock held elsewhere does not hold it back."""
+        with another_process_writing(container):
+            response = client.get("/ready")
+        assert (response.status_code, response.json()["status"]) == (200, "ready")
 
     def test_not_ready_with_pending_migrations(
         self, client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,21 @@ def _handler(decorator: Any, *, asynchronous: bool = False) -> HTTPRouteHandler:
 
     declared: HTTPRouteHandler = decorator(act if asynchronous else read)
     return declared
+
+
+def test_only_a_synchronous_handler_can_be_inline() -> None:
+    """An inline handler is called on the loop as is: a coroutine would never be awaited."""
+    with pytest.raises(TypeError, match="only a synchronous handler can be inline"):
+        _handler(routes.get("/x", "X", inline=True), asynchronous=True)
+
+
+def test_an_inline_handler_is_a_coroutine_taking_the_request() -> None:
+    """Litestar awaits it (no sync_to_thread) and gives it the request it chooses by."""
+    declared = _handler(routes.get("/x", "X", inline=True))
+    takes = list(inspect.signature(declared.fn).parameters)
+    expected = (True, ["request"], False)
+    actual = (inspect.iscoroutinefunction(declared.fn), takes, bool(declared.sync_to_thread))
+    assert expected == actual
 
 
 def test_a_post_answers_200_unless_it_creates() -> None:

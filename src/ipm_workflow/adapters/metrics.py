@@ -26,6 +26,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, and_, event, func, select
 
+from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.tables import ReminderRow
 from ipm_workflow.services.ports import Clock
 
@@ -95,7 +96,8 @@ class DatabaseCollector(Collector):
         """Yield reminders by status, dead letters, expired leases and the oldest due's age."""
         r = ReminderRow.__table__.c  # type: ignore[attr-defined]
         now = self.clock.now()
-        with self.engine.connect() as conn:
+        # Read-only: on SQLite a plain transaction would take the write lock for a scrape.
+        with self.engine.connect().execution_options(**{READONLY: True}) as conn:
             by_status: dict[str, int] = dict(
                 conn.execute(select(r.status, func.count()).group_by(r.status)).all()
             )

@@ -27,6 +27,18 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def in_wal_mode(engine: Engine) -> bool:
+    """Whether a SQLite database runs with its write-ahead log (readers never wait for a
+    writer); `PRAGMA journal_mode=WAL` can fail quietly (some network filesystems). False for
+    PostgreSQL."""
+    if not is_sqlite(engine):
+        return False
+    with engine.connect().execution_options(**{READONLY: True}) as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        conn.rollback()
+    return str(mode).lower() == "wal"
+
+
 def create_db_engine(url: str, **options: Any) -> Engine:
     """Create an engine tuned for our transactions on SQLite or PostgreSQL."""
     url = normalise_url(url)

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from ipm_workflow.adapters.db.database import READONLY
 from ipm_workflow.adapters.db.locks import cluster_lock
 from ipm_workflow.config import ROOT
 
@@ -40,7 +41,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def pending(engine: Engine) -> list[str]:
     """Return the revisions not yet applied (empty when the schema is current)."""
     script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
-    with engine.connect() as conn:
+    # Read-only: on SQLite a plain transaction would take the write lock (and /ready with it).
+    with engine.connect().execution_options(**{READONLY: True}) as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     heads = set(script.get_heads())
     if current == heads:

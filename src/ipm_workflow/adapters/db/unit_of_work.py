@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import AbstractContextManager
+from functools import cached_property
 from typing import Self
 
 from sqlalchemy import Connection, Engine
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, Engine
 from ipm_workflow.adapters.db.access import SqlIdempotencyRepository, SqlTokenRepository
 from ipm_workflow.adapters.db.attribution_store import SqlAttributionRepository
 from ipm_workflow.adapters.db.contact_store import SqlContactRepository
-from ipm_workflow.adapters.db.database import READONLY, is_sqlite
+from ipm_workflow.adapters.db.database import READONLY, in_wal_mode, is_sqlite
 from ipm_workflow.adapters.db.directory_store import (
     SqlCohortRepository,
     SqlDirectoryRepository,
@@ -146,9 +147,13 @@ class SqlUnitOfWorkFactory:
         # SQLite's busy handler, which sleeps in growing steps and wrecks latency under load;
         # other processes still wait through the busy timeout.
         self.writer = threading.RLock() if is_sqlite(engine) else None
-        # A file this process opens itself: short work waits on no network round trip, so it
-        # may run on the caller's event loop (entrypoints/http/offload.py).
-        self.local = is_sqlite(engine)
+
+    @cached_property
+    def local(self) -> bool:
+        """Whether the database is a file this process opens itself, in WAL mode (readers never
+        wait for the writer): short work waits on no network round trip, so it may run on the
+        caller's event loop (entrypoints/http/offload.py). Read once, when first asked."""
+        return in_wal_mode(self.engine)
 
     def __call__(self, readonly: bool = False) -> SqlUnitOfWork:
         """Return a new unit of work."""

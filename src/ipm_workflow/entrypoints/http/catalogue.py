@@ -74,8 +74,9 @@ def ready(container: ContainerDep) -> Response[dict[str, Any]]:
     """The database answers, its schema is current, and the workflows are loaded."""
     checks: dict[str, Any] = {"workflows": len(container.registry.all())}
     try:
-        with container.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        # A read-only unit of work: on SQLite a plain transaction would take the write lock.
+        with container.uow(readonly=True) as uow:
+            uow.connection.execute(text("SELECT 1"))
         checks["database"] = "ok"
         missing = container.pending_migrations()
         checks["migrations"] = "current" if not missing else f"pending: {', '.join(missing)}"
