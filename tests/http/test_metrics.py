@@ -77,27 +77,6 @@ def wait_for(client: TestClient[Litestar], check: object, *, limit: float = 300.
         time.sleep(0.1)
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-class TestScrapeOnlyReads:
-    """A scrape reads the reminders' gauges without SQLite's write lock."""
-
-    @pytest.fixture
-    def container(
-        self, db_url: str, clock: ManualClock, registry: WorkflowRegistry
-    ) -> Iterator[Container]:
-        """The application's container with metrics on (token), no worker."""
-        yield from metered(db_url, clock, registry)
-
-    def test_scrape_while_another_process_writes(
-        self, api: ApiJourney, client: TestClient[Litestar], container: Container
-    ) -> None:
-        """The reminder of a new case is counted while another connection holds the lock."""
-        api.open_case()  # in REFERRED, with its first reminder planned
-        with another_process_writing(container):
-            samples = scrape(client)
-        assert value(samples, "ipm_reminders", status="planned") >= 1
-
-
 class TestMetrics:
     """Prometheus text format at /metrics, behind a token."""
 
@@ -190,6 +169,16 @@ class TestReminderGauges:
     ) -> Iterator[Container]:
         """Metrics on, no worker: the test claims and abandons reminders itself."""
         yield from metered(db_url, clock, registry)
+
+    @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+    def test_scrape_while_another_process_writes(
+        self, api: ApiJourney, client: TestClient[Litestar], container: Container
+    ) -> None:
+        """The reminder of a new case is counted while another connection holds the lock."""
+        api.open_case()  # in REFERRED, with its first reminder planned
+        with another_process_writing(container):
+            samples = scrape(client)
+        assert value(samples, "ipm_reminders", status="planned") >= 1
 
     def test_oldest_due_age_and_expired_leases(
         self,
