@@ -10,8 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,13 +24,10 @@ from ipm_workflow.adapters.db.database import create_db_engine
 from ipm_workflow.adapters.db.reminder_store import reminders_t
 from journey import CHECKLIST, HOST, OPENING, PARIS, YP_EMAIL, ApiJourney
 from journey.fixtures import empty_database
-from journey.servers import free_port, ipm, launch, stop
+from journey.servers import free_port, ipm, launch, stop, wait_for
 from reminders.reminder_sinks import SmtpSink
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
-
-# Generous limits for a loaded machine; nothing asserts on the time anything took.
-PATIENCE = 300.0
 
 
 class Alternating:
@@ -52,15 +48,6 @@ class Alternating:
         """Close every connection."""
         for client in self.clients:
             client.close()
-
-
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Poll a condition until it holds, or fail after a generous limit."""
-    end = time.monotonic() + PATIENCE
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"still waiting, after {PATIENCE} s, for {what}")
-        time.sleep(0.2)
 
 
 @pytest.fixture

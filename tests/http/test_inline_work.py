@@ -10,7 +10,6 @@ always runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -19,6 +18,7 @@ import pytest
 
 from ipm_workflow.bootstrap import Container
 from journey import CASES, ApiJourney
+from journey.servers import wait_for
 from journey.writers import WAIT_LIMIT, another_process_writing, another_thread_writing
 
 CONTACT = {"first_contact_date": "2026-01-05"}
@@ -40,14 +40,6 @@ def where_fire_runs(monkeypatch: pytest.MonkeyPatch, container: Container) -> li
 
     monkeypatch.setattr(container.cases, "fire", fire)
     return seen
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    """Poll until `condition` holds (fails after WAIT_LIMIT)."""
-    deadline = time.monotonic() + WAIT_LIMIT
-    while not condition():
-        assert time.monotonic() < deadline, "gave up waiting"
-        time.sleep(0.01)
 
 
 def test_a_transition_runs_where_the_database_wants_it(
@@ -77,7 +69,7 @@ def test_a_busy_database_moves_the_transition_to_a_thread(
     seen = where_fire_runs(monkeypatch, container)
     with writing(container) as release, ThreadPoolExecutor(1) as pool:
         pending = pool.submit(api.fire, case_id, "log_first_contact", CONTACT)
-        wait_until(lambda: seen == [LOOP, THREAD])
+        wait_for(lambda: seen == [LOOP, THREAD], "the retry in a worker thread", pause=0.01)
         read = api.call("GET", f"{CASES}/{case_id}")
         still_waiting = not pending.done()
         release()

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -55,6 +55,15 @@ def launch(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+
+
+def wait_for(condition: Callable[[], bool], what: str, *, pause: float = 0.2) -> None:
+    """Poll a condition every `pause` seconds until it holds; fail after PATIENCE."""
+    end = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > end:
+            pytest.fail(f"still waiting, after {PATIENCE} s, for {what}")
+        time.sleep(pause)
 
 
 def wait_ready(
